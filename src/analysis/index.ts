@@ -1,0 +1,6 @@
+/**
+ * @module analysis
+ * Pure statistics over result values: no I/O. Reports feed it rows read from the store.
+ */
+export * from "./descriptive.js";
+export * from "./agreement.js";

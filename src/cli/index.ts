@@ -1,0 +1,6 @@
+/**
+ * @module cli
+ * The command-line interface: commands, progress rendering and exit codes. The only place that touches
+ * process I/O.
+ */
+export { main, buildProgram, exitCodeFor } from "./main.js";

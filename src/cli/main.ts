@@ -1,0 +1,48 @@
+import { Command, CommanderError } from "commander";
+import { MedsafetyError, packageVersion } from "../core/index.js";
+import { registerInit, registerSchema } from "./commands/init.js";
+import { registerQuickstart } from "./commands/quickstart.js";
+import { registerReport } from "./commands/report.js";
+import { registerRun } from "./commands/run.js";
+import { registerRuns } from "./commands/runs.js";
+import { processOutput, type Output } from "./output.js";
+
+/** Exit codes: 0 ok, 1 unexpected failure, 2 bad input (config, dataset, flags), 3 provider/model problem, 130 cancelled. */
+export function exitCodeFor(error: unknown): number {
+  if (!(error instanceof MedsafetyError)) return 1;
+  if (error.code === "config_invalid" || error.code === "dataset_invalid" || error.code === "run_not_found") return 2;
+  if (error.code === "cancelled") return 130;
+  return 3;
+}
+
+export function buildProgram(output: Output, setExit: (code: number) => void): Command {
+  const program = new Command("medsafety")
+    .description("Build, run, judge and analyse medical-ethics safety benchmarks for LLMs (ja/en).\nContent warning: benchmarks hold adversarial requests to violate medical ethics.")
+    .version(packageVersion())
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => output.out(text.trimEnd()), writeErr: (text) => output.err(text.trimEnd()) });
+  registerInit(program, output);
+  registerSchema(program, output);
+  registerRun(program, output, setExit);
+  registerReport(program, output);
+  registerRuns(program, output);
+  registerQuickstart(program, output, setExit);
+  return program;
+}
+
+/** Runs the CLI; returns the process exit code. Errors print as one paragraph naming the place and the fix. */
+export async function main(argv: readonly string[], output: Output = processOutput): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(output, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    output.err(`medsafety: ${error instanceof Error ? error.message : String(error)}`);
+    if (!(error instanceof MedsafetyError) && error instanceof Error && error.stack !== undefined) output.err(error.stack);
+    return exitCodeFor(error);
+  }
+}

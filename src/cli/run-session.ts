@@ -1,0 +1,114 @@
+import { hashValue, newRunId, packageVersion } from "../core/index.js";
+import { bindModels, configSchema, type Config } from "../config/index.js";
+import { resolveBenchmarkPath } from "../datasets/index.js";
+import { checkReachable } from "../providers/index.js";
+import { createRun, executeRun, replayAttack, RunEvents } from "../runner/index.js";
+import type { RubricReference } from "../store/index.js";
+import type { Output } from "./output.js";
+import { openStores } from "./open-store.js";
+import { attachProgressBar } from "./progress.js";
+
+export interface SessionOptions {
+  readonly storePath: string;
+  readonly cache: boolean;
+  readonly progress: boolean;
+  readonly preflight: boolean;
+  readonly concurrency?: number;
+  /** Resume this run instead of starting one. */
+  readonly resumeRunId?: string;
+  readonly retryErrors: boolean;
+  readonly configPath?: string;
+  readonly lineOf?: (path: readonly (string | number)[]) => number | undefined;
+}
+
+export interface SessionResult {
+  readonly runId: string;
+  readonly status: "success" | "cancelled";
+}
+
+/**
+ * Starts (or resumes) a run and drives it to the end: binds models, checks servers are reachable, records
+ * the run, runs it with a progress bar, and turns Ctrl-C into `cancelled` after in-flight calls settle.
+ */
+export async function runSession(config: Config | undefined, options: SessionOptions, output: Output): Promise<SessionResult> {
+  const stores = openStores(options.storePath);
+  const stop = new AbortController();
+  const abort = new AbortController();
+  const onSignal = (): void => {
+    if (stop.signal.aborted) abort.abort();
+    else {
+      output.err("\nStopping: waiting for calls in flight to settle and be recorded (Ctrl-C again to abort them)...");
+      stop.abort();
+    }
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  let bound: ReturnType<typeof bindModels> | undefined;
+  try {
+    const resumed = options.resumeRunId === undefined ? undefined : stores.runs.resolve(options.resumeRunId);
+    const runConfig = resumed === undefined ? required(config) : configSchema.parse(resumed.config);
+    bound = bindModels(runConfig, {
+      env: process.env,
+      ...(options.cache && runConfig.cache ? { cache: stores.cache } : {}),
+      ...(options.configPath === undefined ? {} : { configPath: options.configPath }),
+      ...(options.lineOf === undefined ? {} : { lineOf: options.lineOf }),
+    });
+    if (options.preflight) await preflight(runConfig, options);
+    const runId = resumed?.id ?? newRunId();
+    if (resumed === undefined) {
+      const rubrics: RubricReference[] = bound.judges.map((judge) => ({ id: judge.rubric.rubric.id, version: judge.rubric.rubric.version, hash: judge.rubric.hash }));
+      await createRun(stores, {
+        runId, config: runConfig, configHash: hashValue(runConfig), datasetSource: runConfig.benchmark,
+        datasetPath: resolveBenchmarkPath(runConfig.benchmark), rubrics: uniqueRubrics(rubrics), packageVersion: packageVersion(),
+        ...(runConfig.languages === undefined ? {} : { languages: runConfig.languages }),
+        ...(runConfig.limit === undefined ? {} : { limit: runConfig.limit }),
+      });
+    }
+    output.out(`run id: ${runId}`);
+    const events = new RunEvents();
+    const stopProgress = options.progress ? attachProgressBar(events) : () => undefined;
+    try {
+      const status = await executeRun(stores, {
+        runId, targets: bound.targets, judges: bound.judges, attack: replayAttack, sink: stores.results, events,
+        concurrency: options.concurrency ?? runConfig.concurrency, resume: resumed !== undefined, retryErrors: options.retryErrors,
+        stopSignal: stop.signal, abortSignal: abort.signal, now: () => new Date(),
+      });
+      return { runId, status };
+    } finally {
+      stopProgress();
+    }
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await bound?.close();
+    stores.close();
+  }
+}
+
+function required(config: Config | undefined): Config {
+  if (config === undefined) throw new Error("runSession: a config is needed to start a run");
+  return config;
+}
+
+function uniqueRubrics(rubrics: readonly RubricReference[]): RubricReference[] {
+  return [...new Map(rubrics.map((rubric) => [`${rubric.id}@${rubric.version}#${rubric.hash}`, rubric])).values()];
+}
+
+/** Fails fast, before a run is recorded, when a configured server does not answer at all. */
+async function preflight(config: Config, options: SessionOptions): Promise<void> {
+  const bindings = [
+    ...config.targets.map((settings, index) => ({ settings, path: ["targets", index, "baseURL"] as (string | number)[] })),
+    ...config.judges.map((settings, index) => ({ settings, path: ["judges", index, "baseURL"] as (string | number)[] })),
+  ];
+  const checked = new Set<string>();
+  for (const { settings, path } of bindings) {
+    if (settings.baseURL === undefined || checked.has(settings.baseURL)) continue;
+    checked.add(settings.baseURL);
+    const line = options.lineOf?.(path);
+    await checkReachable(settings.baseURL, {
+      modelId: settings.id,
+      ...(options.configPath === undefined ? {} : { file: options.configPath }),
+      ...(line === undefined ? {} : { line }),
+    });
+  }
+}

@@ -1,0 +1,70 @@
+import { InputError, MedsafetyError } from "../core/index.js";
+import { loadRubric } from "../judges/index.js";
+import { createChatModel, LocalModelPool, type ChatModel, type ModelSettings, type ResponseCache } from "../providers/index.js";
+import type { RunJudge, RunTarget } from "../runner/index.js";
+import type { Config } from "./schema.js";
+
+export interface BoundModels {
+  readonly targets: readonly RunTarget[];
+  readonly judges: readonly RunJudge[];
+  /** Frees every model (sockets, local weights). */
+  close(): Promise<void>;
+}
+
+export interface BindOptions {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cache?: ResponseCache;
+  /** For error messages: where the config came from and the line of a key path in it. */
+  readonly configPath?: string;
+  readonly lineOf?: (path: readonly (string | number)[]) => number | undefined;
+}
+
+/** Binds the config's roles (targets, judges) to concrete models. Errors name the binding's place in the config. */
+export function bindModels(config: Config, options: BindOptions): BoundModels {
+  const local = new LocalModelPool();
+  const models: ChatModel[] = [];
+  const make = (settings: ModelSettings, path: (string | number)[]): ChatModel => {
+    try {
+      const model = createChatModel(settings, { env: options.env, local, ...(options.cache === undefined ? {} : { cache: options.cache }) });
+      models.push(model);
+      return model;
+    } catch (error) {
+      throw locateError(error, options, path);
+    }
+  };
+  const targets = config.targets.map((settings, index): RunTarget => ({
+    id: settings.id,
+    model: make(settings, ["targets", index]),
+    ...sampling(settings),
+  }));
+  const judges = config.judges.map((settings, index): RunJudge => ({
+    id: settings.id,
+    model: make(settings, ["judges", index]),
+    rubric: loadRubric(settings.rubric),
+    sampling: sampling(settings),
+  }));
+  return {
+    targets,
+    judges,
+    close: async () => {
+      await Promise.allSettled(models.map((model) => model.close()));
+      await local.close();
+    },
+  };
+}
+
+function sampling(settings: ModelSettings): { temperature?: number; maxTokens?: number; seed?: number } {
+  return {
+    ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
+    ...(settings.maxTokens === undefined ? {} : { maxTokens: settings.maxTokens }),
+    ...(settings.seed === undefined ? {} : { seed: settings.seed }),
+  };
+}
+
+function locateError(error: unknown, options: BindOptions, path: (string | number)[]): unknown {
+  if (!(error instanceof MedsafetyError) || options.configPath === undefined) return error;
+  const line = options.lineOf?.(path);
+  const problem = error.message.replace(/\.$/, "");
+  return new InputError("config_invalid", { file: options.configPath, ...(line === undefined ? {} : { line }), field: path.join(".") },
+    problem, "Fix this binding in the config");
+}

@@ -1,0 +1,9 @@
+/**
+ * @module config
+ * Composes the domains' zod schemas into the project config (YAML, strict, errors with file, line and key
+ * path), writes the commented starter config and the JSON Schema, and binds roles to concrete models.
+ */
+export * from "./schema.js";
+export * from "./load-config.js";
+export * from "./init-template.js";
+export * from "./bind-models.js";

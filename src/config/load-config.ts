@@ -1,0 +1,94 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from "yaml";
+import type { z } from "zod";
+import { InputError } from "../core/index.js";
+import { configSchema, type Config } from "./schema.js";
+
+export interface LoadedConfig {
+  readonly config: Config;
+  readonly path: string;
+  /** Line (1-based) of a key path in the file, for error messages about bindings. */
+  readonly lineOf: (path: readonly (string | number)[]) => number | undefined;
+}
+
+/**
+ * Reads and validates a YAML config. Errors name the file, the line and the key path, and say how to fix it.
+ * Relative paths (benchmark, store, rubric files, local: models) are resolved against the config's folder.
+ */
+export function loadConfig(path: string): LoadedConfig {
+  const absolute = resolve(path);
+  if (!existsSync(absolute)) {
+    throw new InputError("config_invalid", { file: absolute }, "config file not found", "Create one with `medsafety init` or pass its path with -c");
+  }
+  const lineCounter = new LineCounter();
+  const document = parseDocument(readFileSync(absolute, "utf8"), { lineCounter, prettyErrors: false });
+  const yamlError = document.errors[0];
+  if (yamlError !== undefined) {
+    const line = yamlError.linePos?.[0].line;
+    throw new InputError("config_invalid", { file: absolute, ...(line === undefined ? {} : { line }) }, `YAML syntax error: ${firstLine(yamlError.message)}`,
+      "Fix the YAML syntax (indentation, quoting, a missing colon)");
+  }
+  const lineOf = (keyPath: readonly (string | number)[]): number | undefined => locate(document, lineCounter, keyPath);
+  const parsed = configSchema.safeParse(document.toJS() ?? {});
+  if (!parsed.success) throw configIssue(absolute, parsed.error.issues, lineOf);
+  return { config: resolvePaths(parsed.data, dirname(absolute)), path: absolute, lineOf };
+}
+
+function configIssue(file: string, issues: readonly z.core.$ZodIssue[], lineOf: LoadedConfig["lineOf"]): InputError {
+  const issue = issues[0];
+  if (issue === undefined) return new InputError("config_invalid", { file }, "invalid config", "See `medsafety schema`");
+  const path = issue.path.map((part) => (typeof part === "number" ? part : String(part)));
+  if (issue.code === "unrecognized_keys") {
+    const key = issue.keys[0] ?? "";
+    const keyPath = [...path, key];
+    const line = lineOf(keyPath);
+    return new InputError("config_invalid", { file, ...(line === undefined ? {} : { line }), field: keyPath.join(".") },
+      `unknown key "${key}"`, "Remove it or check its spelling; `medsafety schema` lists every allowed key");
+  }
+  const line = lineOf(path) ?? lineOf(path.slice(0, -1));
+  return new InputError("config_invalid", { file, ...(line === undefined ? {} : { line }), field: path.join(".") },
+    issue.message, "Fix this value; `medsafety schema` describes every key");
+}
+
+/** Line of the key (or list entry) at `keyPath`; the nearest existing parent when the key is missing. */
+function locate(document: Document, lineCounter: LineCounter, keyPath: readonly (string | number)[]): number | undefined {
+  for (let length = keyPath.length; length > 0; length -= 1) {
+    const prefix = keyPath.slice(0, length);
+    const parent = length === 1 ? document.contents : document.getIn(prefix.slice(0, -1), true);
+    const last = prefix[length - 1];
+    let offset: number | undefined;
+    if (isMap(parent) && typeof last === "string") {
+      const pair = parent.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === last);
+      offset = pair !== undefined && isScalar(pair.key) ? pair.key.range?.[0] : undefined;
+    } else {
+      offset = (document.getIn(prefix, true) as { range?: [number, number, number] } | undefined)?.range?.[0];
+    }
+    if (offset !== undefined) return lineCounter.linePos(offset).line;
+  }
+  return undefined;
+}
+
+function resolvePaths(config: Config, baseDir: string): Config {
+  const local = (model: string): string =>
+    model.startsWith("local:") ? `local:${absolutePath(model.slice("local:".length), baseDir)}` : model;
+  return {
+    ...config,
+    benchmark: config.benchmark.startsWith("builtin:") ? config.benchmark : absolutePath(config.benchmark, baseDir),
+    store: absolutePath(config.store, baseDir),
+    targets: config.targets.map((target) => ({ ...target, model: local(target.model) })),
+    judges: config.judges.map((judge) => ({
+      ...judge,
+      model: local(judge.model),
+      rubric: judge.rubric.includes("/") || judge.rubric.endsWith(".json") ? absolutePath(judge.rubric, baseDir) : judge.rubric,
+    })),
+  };
+}
+
+function absolutePath(path: string, baseDir: string): string {
+  return isAbsolute(path) ? path : resolve(baseDir, path);
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0] ?? text;
+}

@@ -1,0 +1,107 @@
+/**
+ * One error vocabulary for the whole project. Every error has a stable `code`, a message that says how to
+ * fix the problem, an optional `cause`, and `isRetryable` (true only for transient provider failures).
+ */
+export type ErrorCode =
+  | "config_invalid"
+  | "dataset_invalid"
+  | "provider_http"
+  | "provider_timeout"
+  | "provider_network"
+  | "provider_response_invalid"
+  | "provider_auth"
+  | "provider_unknown"
+  | "model_unavailable"
+  | "store_error"
+  | "run_not_found"
+  | "cancelled";
+
+export interface MedsafetyErrorOptions {
+  readonly cause?: unknown;
+  readonly isRetryable?: boolean;
+}
+
+export class MedsafetyError extends Error {
+  readonly code: ErrorCode;
+  readonly isRetryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options: MedsafetyErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "MedsafetyError";
+    this.code = code;
+    this.isRetryable = options.isRetryable ?? false;
+  }
+}
+
+/** A place in a user file: used by config and dataset errors so messages can name file, line and field. */
+export interface SourceLocation {
+  readonly file: string;
+  readonly line?: number;
+  readonly field?: string;
+}
+
+export function formatLocation(location: SourceLocation): string {
+  const line = location.line === undefined ? "" : `:${location.line}`;
+  const field = location.field === undefined || location.field === "" ? "" : ` (field "${location.field}")`;
+  return `${location.file}${line}${field}`;
+}
+
+/** Bad user input in a file: the message names the file, line and field, then says how to fix it. */
+export class InputError extends MedsafetyError {
+  readonly location: SourceLocation;
+
+  constructor(code: "config_invalid" | "dataset_invalid", location: SourceLocation, problem: string, fix: string) {
+    super(code, `${formatLocation(location)}: ${problem}. ${fix}`);
+    this.name = "InputError";
+    this.location = location;
+  }
+}
+
+export interface ProviderErrorDetails extends MedsafetyErrorOptions {
+  readonly statusCode?: number;
+  readonly retryAfterMs?: number;
+}
+
+/** A failed call to a model provider. Retryable for 408, 409, 429, 5xx, timeouts and network errors. */
+export class ProviderError extends MedsafetyError {
+  readonly statusCode: number | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: ErrorCode, message: string, details: ProviderErrorDetails = {}) {
+    super(code, message, {
+      cause: details.cause,
+      isRetryable: details.isRetryable ?? isRetryableStatus(details.statusCode),
+    });
+    this.name = "ProviderError";
+    this.statusCode = details.statusCode;
+    this.retryAfterMs = details.retryAfterMs;
+  }
+}
+
+export function isRetryableStatus(statusCode: number | undefined): boolean {
+  if (statusCode === undefined) return false;
+  return statusCode === 408 || statusCode === 409 || statusCode === 429 || statusCode >= 500;
+}
+
+/**
+ * Parses a `retry-after` (seconds or HTTP date) or `retry-after-ms` header into milliseconds.
+ * Returns undefined when absent or unparseable.
+ */
+export function parseRetryAfter(headers: Readonly<Record<string, string | undefined>> | undefined, now = Date.now()): number | undefined {
+  if (headers === undefined) return undefined;
+  const lower = new Map(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value]));
+  const milliseconds = Number(lower.get("retry-after-ms"));
+  if (lower.has("retry-after-ms") && Number.isFinite(milliseconds) && milliseconds >= 0) return milliseconds;
+  const value = lower.get("retry-after");
+  if (value === undefined || value.trim() === "") return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Reads the message of anything thrown, without assuming it is an Error. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,31 @@
+import { z } from "zod";
+import { LANGUAGES } from "../core/index.js";
+
+/** The 7 built-in strategy families (protocols.md §4). Benchmarks may use other strategy ids too. */
+export const STRATEGY_FAMILIES = [
+  "clinical-authority",
+  "fictional-framing",
+  "gradual-escalation",
+  "research-teaching-pretext",
+  "emotional-urgency",
+  "harm-prevention-pretext",
+  "decomposition",
+] as const;
+
+/**
+ * One adversarial conversation: the user turns a target model will see, in order. Documented in
+ * docs/benchmark-format.md. Validated once at the boundary (strict: unknown fields are errors).
+ */
+export const benchmarkItemSchema = z.strictObject({
+  id: z.string().min(1).max(200).regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, "use letters, digits, '.', '_', ':' or '-'"),
+  language: z.enum(LANGUAGES),
+  pairId: z.string().min(1).optional(),
+  guidelineId: z.string().min(1),
+  strategy: z.string().min(1),
+  seedRequest: z.string().min(1),
+  turns: z.array(z.string().min(1, "a user turn must not be empty")).min(1).max(50),
+  metadata: z.record(z.string(), z.unknown()).default({}),
+});
+
+export type BenchmarkItem = z.output<typeof benchmarkItemSchema>;
+export type BenchmarkItemInput = z.input<typeof benchmarkItemSchema>;

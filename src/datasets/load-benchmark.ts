@@ -1,0 +1,92 @@
+import { createReadStream, existsSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import type { z } from "zod";
+import { InputError, hashValue, packageRoot } from "../core/index.js";
+import { benchmarkItemSchema, type BenchmarkItem } from "./benchmark-item.js";
+
+export const BUILTIN_BENCHMARKS = { sample: "src/datasets/builtin/sample.jsonl" } as const;
+
+/** An item with its version: a hash of its canonical content, so an edited item is a new item for resume. */
+export interface VersionedItem {
+  readonly item: BenchmarkItem;
+  readonly version: string;
+  readonly line: number;
+}
+
+/** Resolves `builtin:<name>` or a path (relative to `baseDir`) to a readable file path. */
+export function resolveBenchmarkPath(source: string, baseDir = process.cwd()): string {
+  if (source.startsWith("builtin:")) {
+    const name = source.slice("builtin:".length);
+    const relative = (BUILTIN_BENCHMARKS as Record<string, string>)[name];
+    if (relative === undefined) {
+      throw new InputError("dataset_invalid", { file: source }, `unknown built-in benchmark "${name}"`,
+        `Use one of: ${Object.keys(BUILTIN_BENCHMARKS).map((key) => `builtin:${key}`).join(", ")}, or a path to a JSONL file`);
+    }
+    return join(packageRoot(), relative);
+  }
+  const path = resolve(baseDir, source);
+  if (!existsSync(path)) {
+    throw new InputError("dataset_invalid", { file: path }, "benchmark file not found",
+      "Check the \"benchmark\" key of the config (a path is relative to the config file) or use builtin:sample");
+  }
+  return path;
+}
+
+/**
+ * Streams and validates a benchmark JSONL file line by line (memory flat in file size). Throws an InputError
+ * naming file, line and field on the first bad line, and on duplicate ids.
+ */
+export async function* readBenchmark(path: string): AsyncGenerator<VersionedItem> {
+  const lines = createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
+  const seen = new Set<string>();
+  let lineNumber = 0;
+  for await (const text of lines) {
+    lineNumber += 1;
+    if (text.trim() === "") continue;
+    const item = parseLine(path, lineNumber, text);
+    if (seen.has(item.id)) {
+      throw new InputError("dataset_invalid", { file: path, line: lineNumber, field: "id" },
+        `duplicate id "${item.id}"`, "Give every conversation a unique id");
+    }
+    seen.add(item.id);
+    yield { item, version: hashValue(item), line: lineNumber };
+  }
+}
+
+function parseLine(file: string, line: number, text: string): BenchmarkItem {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InputError("dataset_invalid", { file, line }, `not valid JSON (${reason})`,
+      "Each line must be one complete JSON object; see docs/benchmark-format.md");
+  }
+  const parsed = benchmarkItemSchema.safeParse(value);
+  if (!parsed.success) throw issueError(file, line, parsed.error.issues);
+  return parsed.data;
+}
+
+function issueError(file: string, line: number, issues: readonly z.core.$ZodIssue[]): InputError {
+  const first = issues[0];
+  const field = first === undefined ? "" : first.path.map(String).join(".");
+  const problem = first?.code === "unrecognized_keys"
+    ? `unknown field(s) ${first.keys.map((key) => `"${key}"`).join(", ")}`
+    : (first?.message ?? "invalid item");
+  return new InputError("dataset_invalid", { file, line, field }, problem,
+    "Fix this line; the fields and their types are listed in docs/benchmark-format.md");
+}
+
+/** sha256 over the versions of all items, in order: equal datasets give equal hashes. */
+export class DatasetHasher {
+  private readonly hash = createHash("sha256");
+  add(item: VersionedItem): void {
+    this.hash.update(`${item.version}\n`);
+  }
+  digest(): string {
+    return this.hash.digest("hex");
+  }
+}
+

@@ -1,0 +1,56 @@
+import type { ChatMessage, Language } from "../core/index.js";
+import type { ChatRequest, JsonSchema } from "../providers/index.js";
+import type { Rubric, RubricText } from "./rubric.js";
+
+/** The conversation up to and including the assistant reply to judge (last message). */
+export interface JudgeInput {
+  readonly language: Language;
+  readonly conversation: readonly ChatMessage[];
+  readonly turnIndex: number;
+}
+
+/** JSON Schema of a verdict: the judge's structured output (API models) or grammar (local models). */
+export function verdictSchema(rubric: Rubric): JsonSchema {
+  return {
+    type: "object",
+    properties: {
+      rationale: { type: "string" },
+      score: { type: "integer", minimum: rubric.scale.min, maximum: rubric.scale.max },
+    },
+    required: ["rationale", "score"],
+    additionalProperties: false,
+  };
+}
+
+/** Builds the judge request: rubric system prompt + one user message holding the formatted conversation. */
+export function buildJudgeRequest(rubric: Rubric, input: JudgeInput): ChatRequest {
+  const text = rubric.languages[input.language];
+  const response = input.conversation.at(-1);
+  const user = input.conversation.at(-2);
+  if (response?.role !== "assistant" || user?.role !== "user") {
+    throw new Error("buildJudgeRequest: the conversation must end with a user message and the assistant reply to judge");
+  }
+  const content = fill(text.template, {
+    history: formatHistory(text, input.conversation.slice(0, -2)),
+    turn: String(input.turnIndex + 1),
+    user: user.content,
+    response: response.content,
+  });
+  return {
+    system: text.system,
+    messages: [{ role: "user", content }],
+    responseSchema: { name: "verdict", schema: verdictSchema(rubric) },
+  };
+}
+
+function formatHistory(text: RubricText, history: readonly ChatMessage[]): string {
+  if (history.length === 0) return text.noHistory;
+  return history
+    .map((message) => `[${message.role === "user" ? text.userLabel : text.assistantLabel}]\n${message.content}`)
+    .join("\n\n");
+}
+
+/** Replaces each {{name}} once, in one pass, so text inside values is never re-expanded. */
+function fill(template: string, values: Readonly<Record<string, string>>): string {
+  return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => values[name] ?? whole);
+}

@@ -1,0 +1,71 @@
+import { errorMessage, MedsafetyError, ProviderError, type Usage, ZERO_USAGE } from "../core/index.js";
+import type { CallOptions, ChatModel } from "../providers/index.js";
+import { buildJudgeRequest, type JudgeInput } from "./judge-prompt.js";
+import { parseVerdict, type UnscoredReason } from "./parse-verdict.js";
+import type { Rubric } from "./rubric.js";
+
+/** Sampling settings a judge binding may set (defaults: temperature 0). */
+export interface JudgeSampling {
+  readonly temperature?: number;
+  readonly maxTokens?: number;
+  readonly seed?: number;
+}
+
+interface OutcomeBase {
+  readonly usage: Usage;
+  readonly latencyMs: number;
+  readonly cached: boolean;
+  readonly attempts: number;
+}
+
+export type JudgmentOutcome =
+  | (OutcomeBase & { readonly status: "scored"; readonly score: number; readonly rationale: string; readonly rawText: string })
+  | (OutcomeBase & { readonly status: "unscored"; readonly reason: UnscoredReason; readonly detail: string; readonly rawText: string })
+  | (OutcomeBase & { readonly status: "error"; readonly errorCode: string; readonly errorStatus: number | null; readonly errorMessage: string });
+
+/**
+ * Has one judge score the last assistant reply of a conversation. Provider failures (after the model's own
+ * retries) become `error`; answers that are not a valid verdict become `unscored` with the raw text. Only a
+ * cancelled run throws.
+ */
+export async function judgeTurn(
+  model: ChatModel,
+  rubric: Rubric,
+  input: JudgeInput,
+  sampling: JudgeSampling,
+  options: CallOptions = {},
+): Promise<JudgmentOutcome> {
+  const request = { ...buildJudgeRequest(rubric, input), temperature: sampling.temperature ?? 0, ...optional(sampling) };
+  let attempts = 1;
+  const onRetry: NonNullable<CallOptions["onRetry"]> = (info) => {
+    attempts += 1;
+    options.onRetry?.(info);
+  };
+  try {
+    const response = await model.generate(request, { ...options, onRetry });
+    const base = { usage: response.usage, latencyMs: response.latencyMs, cached: response.cached, attempts };
+    const verdict = parseVerdict(response.text, rubric);
+    return verdict.status === "scored"
+      ? { ...base, status: "scored", score: verdict.score, rationale: verdict.rationale, rawText: response.text }
+      : { ...base, status: "unscored", reason: verdict.reason, detail: verdict.detail, rawText: response.text };
+  } catch (error) {
+    if (error instanceof MedsafetyError && error.code === "cancelled") throw error;
+    return {
+      status: "error",
+      errorCode: error instanceof MedsafetyError ? error.code : "provider_unknown",
+      errorStatus: error instanceof ProviderError ? (error.statusCode ?? null) : null,
+      errorMessage: errorMessage(error),
+      usage: ZERO_USAGE,
+      latencyMs: 0,
+      cached: false,
+      attempts,
+    };
+  }
+}
+
+function optional(sampling: JudgeSampling): { maxTokens?: number; seed?: number } {
+  return {
+    ...(sampling.maxTokens === undefined ? {} : { maxTokens: sampling.maxTokens }),
+    ...(sampling.seed === undefined ? {} : { seed: sampling.seed }),
+  };
+}

@@ -1,0 +1,76 @@
+import { z } from "zod";
+import type { Rubric } from "./rubric.js";
+
+export type Verdict =
+  | { readonly status: "scored"; readonly score: number; readonly rationale: string }
+  | { readonly status: "unscored"; readonly reason: UnscoredReason; readonly detail: string };
+
+export type UnscoredReason = "empty" | "no_json" | "invalid_verdict" | "score_out_of_range";
+
+const verdictShape = z.looseObject({
+  rationale: z.string().optional(),
+  reasoning: z.string().optional(),
+  score: z.union([z.number(), z.string().regex(/^\s*-?\d+(\.\d+)?\s*$/).transform(Number)]),
+});
+
+/**
+ * Reads a judge's raw answer. A score is accepted only from a JSON object with a numeric `score` inside the
+ * rubric's scale; anything else (prose, a refusal to judge, a missing or out-of-range score) is `unscored`
+ * with the reason, never a guessed score.
+ */
+export function parseVerdict(rawText: string, rubric: Rubric): Verdict {
+  if (rawText.trim() === "") return unscored("empty", "the judge returned no text");
+  const json = extractJsonObject(rawText);
+  if (json === undefined) return unscored("no_json", "the answer holds no JSON object");
+  const parsed = verdictShape.safeParse(json);
+  if (!parsed.success) return unscored("invalid_verdict", parsed.error.issues[0]?.message ?? "not a verdict");
+  const { score } = parsed.data;
+  if (!Number.isFinite(score) || score < rubric.scale.min || score > rubric.scale.max) {
+    return unscored("score_out_of_range", `score ${score} is outside ${rubric.scale.min}..${rubric.scale.max}`);
+  }
+  return { status: "scored", score, rationale: parsed.data.rationale ?? parsed.data.reasoning ?? "" };
+}
+
+function unscored(reason: UnscoredReason, detail: string): Verdict {
+  return { status: "unscored", reason, detail };
+}
+
+/** The whole text as JSON, else the first balanced {...} block that parses (models wrap JSON in prose/fences). */
+function extractJsonObject(text: string): unknown {
+  const whole = tryParse(text.trim());
+  if (isObject(whole)) return whole;
+  for (let start = text.indexOf("{"); start >= 0; start = text.indexOf("{", start + 1)) {
+    const end = matchingBrace(text, start);
+    if (end < 0) continue;
+    const candidate = tryParse(text.slice(start, end + 1));
+    if (isObject(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function matchingBrace(text: string, start: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let index = start; index < text.length; index += 1) {
+    const char = text[index];
+    if (inString) {
+      if (char === "\\") index += 1;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === "{") depth += 1;
+    else if (char === "}" && --depth === 0) return index;
+  }
+  return -1;
+}
+
+function tryParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,33 @@
+import { z } from "zod";
+
+/** The text of a rubric in one language. Templates use {{placeholders}} filled by judge-prompt.ts. */
+export const rubricTextSchema = z.strictObject({
+  /** System prompt: the judge's role and the scoring bands. */
+  system: z.string().min(1),
+  /**
+   * User message template. Placeholders: {{history}} (earlier turns, formatted), {{user}} (the last user
+   * message), {{response}} (the assistant reply being judged), {{turn}} (1-based turn number).
+   */
+  template: z.string().min(1),
+  /** Labels of the bands, in the order of `bands`. */
+  bandLabels: z.array(z.string().min(1)),
+  /** Headings used when formatting conversation history: user / assistant. */
+  userLabel: z.string().min(1),
+  assistantLabel: z.string().min(1),
+  /** Shown when there is no earlier turn. */
+  noHistory: z.string().min(1),
+});
+
+export const rubricSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9-]+$/),
+  version: z.string().regex(/^\d+\.\d+\.\d+$/),
+  description: z.string().min(1),
+  source: z.string().min(1),
+  scale: z.strictObject({ min: z.number().int(), max: z.number().int(), higherIsSafer: z.boolean() }),
+  /** Score bands, inclusive, covering the scale without gaps. */
+  bands: z.array(z.strictObject({ min: z.number().int(), max: z.number().int() })).min(2),
+  languages: z.strictObject({ ja: rubricTextSchema, en: rubricTextSchema }),
+});
+
+export type Rubric = z.output<typeof rubricSchema>;
+export type RubricText = z.output<typeof rubricTextSchema>;

@@ -1,0 +1,182 @@
+import { createAnthropic } from "@ai-sdk/anthropic";
+import { createGoogleGenerativeAI } from "@ai-sdk/google";
+import { createOpenAI } from "@ai-sdk/openai";
+import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
+import { generateText, jsonSchema, NoObjectGeneratedError, Output, type JSONSchema7, type LanguageModel, type LanguageModelUsage } from "ai";
+import { MedsafetyError } from "../core/index.js";
+import { timeoutError, toProviderError, type FailureContext } from "./ai-sdk-errors.js";
+import type { CallOptions, ChatModel, ChatRequest, ChatResponse } from "./chat-model.js";
+import type { ModelSettings } from "./model-settings.js";
+import { parseModelSpec, type ProviderName } from "./model-spec.js";
+
+/** Providers served through the AI SDK (everything but `local`). */
+export type RemoteProvider = Exclude<ProviderName, "local">;
+type HostedProvider = Exclude<RemoteProvider, "openai-compatible">;
+
+/** Base URLs used when the config sets none (passed explicitly so `OPENAI_BASE_URL` & co. in the process env do not apply). */
+export const DEFAULT_BASE_URLS: Readonly<Record<HostedProvider, string>> = {
+  openai: "https://api.openai.com/v1",
+  anthropic: "https://api.anthropic.com/v1",
+  google: "https://generativelanguage.googleapis.com/v1beta",
+};
+
+/** The env var each hosted provider's key is read from when the config sets no `apiKeyEnv`. */
+export const STANDARD_KEY_VARIABLES: Readonly<Record<HostedProvider, string>> = {
+  openai: "OPENAI_API_KEY",
+  anthropic: "ANTHROPIC_API_KEY",
+  google: "GOOGLE_GENERATIVE_AI_API_KEY",
+};
+
+interface Credentials {
+  readonly apiKey: string | undefined;
+  readonly keyVariable: string | undefined;
+}
+
+/**
+ * A `ChatModel` over the AI SDK for `openai` (chat completions), `anthropic`, `google` and `openai-compatible`.
+ * Makes one HTTP call per `generate` (retries belong to `withRetry`), bounded by `settings.timeoutMs`. For a
+ * `responseSchema` it asks for structured output but always returns the raw text, even when it is not valid
+ * JSON: the judge layer parses it and records the sample as unscored. Failures are `ProviderError`s; a caller
+ * abort is `MedsafetyError("cancelled")`.
+ *
+ * @param env where API keys are read from (usually `process.env`); keys never appear in errors.
+ * @throws MedsafetyError `provider_auth` when the key's env var is unset, `config_invalid` when an
+ *   openai-compatible model has no `baseURL`, `provider_unknown` for a malformed `model` spec.
+ */
+export function createAiSdkModel(settings: ModelSettings, env: Readonly<Record<string, string | undefined>>): ChatModel {
+  const { provider, model } = parseModelSpec(settings.model);
+  const label = `Model "${settings.id}" (${settings.model})`;
+  if (provider === "local") {
+    throw new MedsafetyError("config_invalid", `${label} is a local GGUF model: create it with createChatModel, which uses the local adapter.`);
+  }
+  const credentials = resolveCredentials(settings, provider, env, label);
+  const baseURL = resolveBaseURL(settings, provider, label);
+  const languageModel = createLanguageModel(provider, model, baseURL, credentials.apiKey);
+  const failureContext: FailureContext = {
+    label,
+    baseURL,
+    timeoutMs: settings.timeoutMs,
+    keyVariable: credentials.keyVariable,
+    secrets: credentials.apiKey === undefined ? [] : [credentials.apiKey],
+  };
+  return {
+    spec: settings.model,
+    generate: (request, options) => generateOnce(languageModel, provider, request, options ?? {}, failureContext),
+    close: async () => {},
+  };
+}
+
+function resolveCredentials(
+  settings: ModelSettings,
+  provider: RemoteProvider,
+  env: Readonly<Record<string, string | undefined>>,
+  label: string,
+): Credentials {
+  const keyVariable = settings.apiKeyEnv ?? (provider === "openai-compatible" ? undefined : STANDARD_KEY_VARIABLES[provider]);
+  if (keyVariable === undefined) return { apiKey: undefined, keyVariable: undefined };
+  const apiKey = env[keyVariable]?.trim();
+  if (apiKey === undefined || apiKey === "") {
+    const alternative = settings.apiKeyEnv === undefined ? `, or set apiKeyEnv for this model in the config to the variable that holds it` : "";
+    throw new MedsafetyError(
+      "provider_auth",
+      `${label} needs an API key in the environment variable ${keyVariable}, which is unset or empty. ` +
+        `Export it (export ${keyVariable}=...)${alternative}.`,
+    );
+  }
+  return { apiKey, keyVariable };
+}
+
+function resolveBaseURL(settings: ModelSettings, provider: RemoteProvider, label: string): string {
+  if (settings.baseURL !== undefined) return settings.baseURL.replace(/\/+$/, "");
+  if (provider !== "openai-compatible") return DEFAULT_BASE_URLS[provider];
+  throw new MedsafetyError(
+    "config_invalid",
+    `${label} has no baseURL. openai-compatible models need the server's URL, e.g. baseURL: http://localhost:8000/v1 (vLLM) or http://localhost:11434/v1 (Ollama).`,
+  );
+}
+
+function createLanguageModel(provider: RemoteProvider, model: string, baseURL: string, apiKey: string | undefined): LanguageModel {
+  const key = apiKey === undefined ? {} : { apiKey };
+  switch (provider) {
+    case "openai":
+      // Chat completions, not the Responses API that `openai(model)` uses: the same wire format as
+      // OpenAI-compatible servers, and the one proxies and gateways support.
+      return createOpenAI({ baseURL, ...key }).chat(model);
+    case "anthropic":
+      return createAnthropic({ baseURL, ...key })(model);
+    case "google":
+      return createGoogleGenerativeAI({ baseURL, ...key })(model);
+    case "openai-compatible":
+      return createOpenAICompatible({ name: "openai-compatible", baseURL, includeUsage: true, supportsStructuredOutputs: true, ...key }).chatModel(model);
+  }
+}
+
+async function generateOnce(
+  languageModel: LanguageModel,
+  provider: RemoteProvider,
+  request: ChatRequest,
+  options: CallOptions,
+  context: FailureContext,
+): Promise<ChatResponse> {
+  const callerSignal = options.signal;
+  if (isAborted(callerSignal)) throw cancelledError(context, callerSignal?.reason);
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), context.timeoutMs);
+  const abortSignal = callerSignal === undefined ? timeout.signal : AbortSignal.any([callerSignal, timeout.signal]);
+  const started = performance.now();
+  try {
+    const call = buildCall(languageModel, provider, request, abortSignal);
+    const result =
+      request.responseSchema === undefined
+        ? await generateText(call)
+        : await generateText({ ...call, output: structuredOutput(request.responseSchema) });
+    return toResponse(result.text, result.usage, result.finishReason, started);
+  } catch (error) {
+    // Structured output that does not parse or match: keep the raw text for the judge layer to record.
+    if (NoObjectGeneratedError.isInstance(error)) return toResponse(error.text ?? "", error.usage, error.finishReason ?? "unknown", started);
+    if (isAborted(callerSignal)) throw cancelledError(context, error);
+    if (isAborted(timeout.signal)) throw timeoutError(context, error);
+    throw toProviderError(error, context);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function buildCall(languageModel: LanguageModel, provider: RemoteProvider, request: ChatRequest, abortSignal: AbortSignal) {
+  return {
+    model: languageModel,
+    messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
+    maxRetries: 0,
+    abortSignal,
+    ...(request.system === undefined ? {} : { system: request.system }),
+    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+    ...(request.maxTokens === undefined ? {} : { maxOutputTokens: request.maxTokens }),
+    // The Anthropic API has no seed; leaving it out avoids an "unsupported setting" warning per call.
+    ...(request.seed === undefined || provider === "anthropic" ? {} : { seed: request.seed }),
+  };
+}
+
+function structuredOutput(responseSchema: NonNullable<ChatRequest["responseSchema"]>) {
+  // A copy, so provider-specific schema rewriting can never touch the caller's (often shared) schema.
+  const schema = structuredClone(responseSchema.schema) as JSONSchema7;
+  return Output.object({ schema: jsonSchema(schema), name: responseSchema.name });
+}
+
+function toResponse(text: string, usage: LanguageModelUsage | undefined, finishReason: string, started: number): ChatResponse {
+  return {
+    text,
+    usage: { inputTokens: usage?.inputTokens ?? 0, outputTokens: usage?.outputTokens ?? 0 },
+    finishReason,
+    latencyMs: Math.round(performance.now() - started),
+    cached: false,
+  };
+}
+
+/** A function, not an inline check, because TypeScript keeps `aborted` narrowed across awaits. */
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+function cancelledError(context: FailureContext, cause: unknown): MedsafetyError {
+  return new MedsafetyError("cancelled", `${context.label}: the call was cancelled before an answer arrived.`, { cause });
+}

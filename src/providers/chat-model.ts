@@ -1,0 +1,49 @@
+import type { ChatMessage, Usage } from "../core/index.js";
+
+/** A JSON Schema object, as sent to providers for structured output. */
+export type JsonSchema = Readonly<Record<string, unknown>>;
+
+/** What a caller asks of a model. Sampling fields left undefined use the provider's default. */
+export interface ChatRequest {
+  readonly system?: string;
+  readonly messages: readonly ChatMessage[];
+  readonly temperature?: number;
+  readonly maxTokens?: number;
+  readonly seed?: number;
+  /** Ask for JSON that follows this schema (JSON mode / structured output for APIs, a grammar for local models). */
+  readonly responseSchema?: { readonly name: string; readonly schema: JsonSchema };
+}
+
+export interface ChatResponse {
+  /** The raw text the model produced (for structured output: the JSON text, unparsed). */
+  readonly text: string;
+  readonly usage: Usage;
+  readonly finishReason: string;
+  /** Wall time of the call that produced this text (0 when served from the cache). */
+  readonly latencyMs: number;
+  readonly cached: boolean;
+}
+
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+  /** Called before each retry with the error and the wait chosen; used by the runner for events. */
+  readonly onRetry?: (info: RetryInfo) => void;
+}
+
+export interface RetryInfo {
+  readonly attempt: number;
+  readonly delayMs: number;
+  readonly error: Error;
+}
+
+/**
+ * The one interface every model adapter implements. Implementations throw `ProviderError` (from core) on
+ * failure, with `isRetryable` set; they never return a made-up answer.
+ */
+export interface ChatModel {
+  /** The `provider:model` spec this adapter serves (for logs and the store, never holding secrets). */
+  readonly spec: string;
+  generate(request: ChatRequest, options?: CallOptions): Promise<ChatResponse>;
+  /** Frees sockets, model weights, contexts. Safe to call twice. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,76 @@
+import { createAiSdkModel } from "./ai-sdk-model.js";
+import { withCache, type ResponseCache } from "./cache.js";
+import type { ChatModel, ChatRequest } from "./chat-model.js";
+import type { ModelSettings } from "./model-settings.js";
+import { parseModelSpec } from "./model-spec.js";
+import { withLimits } from "./rate-limit.js";
+import { withRetry } from "./retry.js";
+
+/** Builds the adapter for `local:` models (node-llama-cpp); injected so this module never loads it. */
+export interface LocalModelFactory {
+  chatModel(settings: ModelSettings): ChatModel;
+}
+
+export interface CreateChatModelContext {
+  /** Where API keys are read from (usually `process.env`). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** When given, successful answers are cached and reused. */
+  readonly cache?: ResponseCache;
+  readonly local: LocalModelFactory;
+}
+
+/** Local models run one call at a time unless the config says otherwise. */
+const LOCAL_DEFAULT_CONCURRENCY = 1;
+
+/**
+ * The model a binding in the config describes, with its middleware, outermost first:
+ * request defaults from the settings → cache → retry (`retries`) → limits (`concurrency`,
+ * `requestsPerMinute`) → the adapter picked by the `provider:` prefix of `settings.model`.
+ *
+ * @throws MedsafetyError `provider_unknown` listing the providers when the prefix is unknown, and the
+ *   adapter's creation errors (`provider_auth` naming the env var to export, `config_invalid`).
+ */
+export function createChatModel(settings: ModelSettings, context: CreateChatModelContext): ChatModel {
+  const { provider } = parseModelSpec(settings.model);
+  const isLocal = provider === "local";
+  const adapter = isLocal ? context.local.chatModel(settings) : createAiSdkModel(settings, context.env);
+  const concurrency = settings.concurrency ?? (isLocal ? LOCAL_DEFAULT_CONCURRENCY : undefined);
+  const limited = withLimits(adapter, {
+    ...(concurrency === undefined ? {} : { concurrency }),
+    ...(settings.requestsPerMinute === undefined ? {} : { requestsPerMinute: settings.requestsPerMinute }),
+  });
+  const retried = withRetry(limited, { retries: settings.retries });
+  const cached =
+    context.cache === undefined
+      ? retried
+      : withCache(retried, context.cache, {
+          spec: settings.model,
+          ...(settings.baseURL === undefined ? {} : { baseURL: settings.baseURL }),
+          ...(settings.systemPrompt === undefined ? {} : { systemPrompt: settings.systemPrompt }),
+        });
+  return withRequestDefaults(cached, settings);
+}
+
+/**
+ * Fills request fields the caller left unset from the binding's settings: `systemPrompt` (as `system`),
+ * `temperature`, `maxTokens` and `seed`. Applied before the cache, so the key sees the effective request.
+ */
+export function withRequestDefaults(
+  model: ChatModel,
+  defaults: Pick<ModelSettings, "systemPrompt" | "temperature" | "maxTokens" | "seed">,
+): ChatModel {
+  const { systemPrompt, temperature, maxTokens, seed } = defaults;
+  if (systemPrompt === undefined && temperature === undefined && maxTokens === undefined && seed === undefined) return model;
+  const fill = (request: ChatRequest): ChatRequest => ({
+    ...request,
+    ...(request.system === undefined && systemPrompt !== undefined ? { system: systemPrompt } : {}),
+    ...(request.temperature === undefined && temperature !== undefined ? { temperature } : {}),
+    ...(request.maxTokens === undefined && maxTokens !== undefined ? { maxTokens } : {}),
+    ...(request.seed === undefined && seed !== undefined ? { seed } : {}),
+  });
+  return {
+    spec: model.spec,
+    close: () => model.close(),
+    generate: (request, options) => model.generate(fill(request), options),
+  };
+}

@@ -1,0 +1,68 @@
+import type { PairAgreement } from "../analysis/index.js";
+import type { RubricReference, RunStatus, RunUsage } from "../store/index.js";
+
+/** Statistics of one turn position (0-based) for one target. */
+export interface TurnSummary {
+  readonly turn: number;
+  /** Turns with a score (mean of the judges that produced a valid score). */
+  readonly scored: number;
+  readonly mean: number | null;
+  readonly median: number | null;
+  /** Turns answered but with no valid judge score. */
+  readonly unscored: number;
+  /** Turns whose target call failed after retries. */
+  readonly errors: number;
+  /** Turns never sent (an earlier turn failed, or the run stopped). */
+  readonly notReached: number;
+}
+
+export interface TargetSummary {
+  readonly targetId: string;
+  readonly conversations: number;
+  /** Conversations whose every turn has a score: the Safety Pass Rate's denominator. */
+  readonly completeConversations: number;
+  readonly passedConversations: number;
+  /** Share of complete conversations whose every turn scores above the threshold; null when none is complete. */
+  readonly safetyPassRate: number | null;
+  readonly turns: readonly TurnSummary[];
+  readonly unscoredTurns: number;
+  readonly errorTurns: number;
+  readonly judgments: { readonly scored: number; readonly unscored: number; readonly errors: number };
+}
+
+export interface JudgeSummary {
+  readonly judgeId: string;
+  readonly scored: number;
+  readonly unscored: number;
+  readonly errors: number;
+  readonly mean: number | null;
+}
+
+export interface JudgePairSummary extends PairAgreement {
+  readonly judges: readonly [string, string];
+  readonly threshold: number;
+}
+
+/** The report of one run: what `report --format json` prints. */
+export interface RunReport {
+  readonly contentWarning: string;
+  readonly run: {
+    readonly id: string;
+    readonly status: RunStatus;
+    readonly createdAt: string;
+    readonly finishedAt: string | null;
+    readonly datasetSource: string;
+    readonly datasetHash: string;
+    readonly configHash: string;
+    readonly rubrics: readonly RubricReference[];
+    readonly packageVersion: string;
+    readonly usage: RunUsage;
+  };
+  readonly passThreshold: number;
+  readonly targets: readonly TargetSummary[];
+  readonly judges: readonly JudgeSummary[];
+  readonly judgePairs: readonly JudgePairSummary[];
+}
+
+export const CONTENT_WARNING =
+  "Content warning: this report concerns adversarial requests to violate medical ethics and may quote unsafe model output. For safety research only.";

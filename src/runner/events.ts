@@ -1,0 +1,47 @@
+import { EventEmitter } from "node:events";
+import type { Usage } from "../core/index.js";
+
+/** Everything the runner reports. Names are noun-verb; listeners (progress bar, logs) live outside the runner. */
+export interface RunEventMap {
+  "run-start": { readonly runId: string; readonly conversations: number; readonly calls: number };
+  "turn-end": {
+    readonly targetId: string;
+    readonly itemId: string;
+    readonly turnIndex: number;
+    readonly status: "success" | "error" | "skipped";
+    readonly cached: boolean;
+    readonly usage: Usage;
+    readonly errorMessage?: string;
+  };
+  "judgment-end": {
+    readonly targetId: string;
+    readonly itemId: string;
+    readonly turnIndex: number;
+    readonly judgeId: string;
+    readonly status: "scored" | "unscored" | "error" | "skipped";
+    readonly cached: boolean;
+    readonly usage: Usage;
+    readonly errorMessage?: string;
+  };
+  /** Calls that will not be made because an earlier turn of the conversation failed or the run was cancelled. */
+  "calls-dropped": { readonly targetId: string; readonly itemId: string; readonly calls: number; readonly reason: "turn-error" | "cancelled" };
+  "call-retry": { readonly role: "target" | "judge"; readonly modelId: string; readonly attempt: number; readonly delayMs: number; readonly errorMessage: string };
+  "conversation-end": { readonly targetId: string; readonly itemId: string };
+  "run-end": { readonly runId: string; readonly status: "success" | "cancelled" | "error" };
+}
+
+export type RunEventName = keyof RunEventMap;
+
+/** A typed event emitter for run events. */
+export class RunEvents {
+  private readonly emitter = new EventEmitter();
+
+  on<Name extends RunEventName>(name: Name, listener: (event: RunEventMap[Name]) => void): () => void {
+    this.emitter.on(name, listener);
+    return () => this.emitter.off(name, listener);
+  }
+
+  emit<Name extends RunEventName>(name: Name, event: RunEventMap[Name]): void {
+    this.emitter.emit(name, event);
+  }
+}

@@ -1,0 +1,90 @@
+import { errorMessage } from "../core/index.js";
+import { benchmarkItemSchema, DatasetHasher, readBenchmark } from "../datasets/index.js";
+import type { Db, ItemRepository, ResultRepository, RubricReference, RunRepository, StoredItem } from "../store/index.js";
+import { runBenchmark, type RunItem } from "./run-benchmark.js";
+import type { RunContext } from "./run-context.js";
+
+export interface RunStores {
+  readonly db: Db;
+  readonly runs: RunRepository;
+  readonly items: ItemRepository;
+  readonly results: ResultRepository;
+}
+
+export interface NewRunSpec {
+  readonly runId: string;
+  /** The frozen, resolved config (no secrets): enough to resume and to reproduce. */
+  readonly config: unknown;
+  readonly configHash: string;
+  readonly datasetSource: string;
+  readonly datasetPath: string;
+  readonly rubrics: readonly RubricReference[];
+  readonly packageVersion: string;
+  /** Keep only items in these languages. */
+  readonly languages?: readonly string[];
+  /** Keep only the first N items (after the language filter). */
+  readonly limit?: number;
+}
+
+/**
+ * Creates the run record and copies the dataset's items into the store in one transaction, so a run either
+ * exists with all its items or not at all. Bad dataset lines throw (file, line, field) before anything is kept.
+ */
+export async function createRun(stores: RunStores, spec: NewRunSpec): Promise<{ readonly itemCount: number }> {
+  const hasher = new DatasetHasher();
+  const batch: StoredItem[] = [];
+  let count = 0;
+  stores.db.exec("BEGIN");
+  try {
+    stores.runs.create({ id: spec.runId, config: spec.config, configHash: spec.configHash, datasetSource: spec.datasetSource,
+      datasetHash: "", itemCount: 0, rubrics: spec.rubrics, packageVersion: spec.packageVersion });
+    for await (const versioned of readBenchmark(spec.datasetPath)) {
+      if (spec.languages !== undefined && !spec.languages.includes(versioned.item.language)) continue;
+      if (spec.limit !== undefined && count + batch.length >= spec.limit) break;
+      hasher.add(versioned);
+      const { item } = versioned;
+      batch.push({ id: item.id, version: versioned.version, language: item.language, pairId: item.pairId, guidelineId: item.guidelineId,
+        strategy: item.strategy, turnCount: item.turns.length, json: JSON.stringify(item) });
+      if (batch.length >= 1000) count = flushItems(stores, spec.runId, count, batch);
+    }
+    count = flushItems(stores, spec.runId, count, batch);
+    stores.db.prepare("UPDATE runs SET dataset_hash = ?, item_count = ? WHERE id = ?").run(hasher.digest(), count, spec.runId);
+    stores.db.exec("COMMIT");
+  } catch (error) {
+    stores.db.exec("ROLLBACK");
+    throw error;
+  }
+  return { itemCount: count };
+}
+
+function flushItems(stores: RunStores, runId: string, count: number, batch: StoredItem[]): number {
+  stores.items.addBatch(runId, count, batch);
+  const next = count + batch.length;
+  batch.length = 0;
+  return next;
+}
+
+/**
+ * Runs (or resumes) a stored run to its end and records its status: `success`, `cancelled` (stop signal), or
+ * `error` (an unexpected failure, whose message is kept and rethrown). Results are flushed in every case.
+ */
+export async function executeRun(stores: RunStores, context: RunContext): Promise<"success" | "cancelled"> {
+  const totals = { conversations: stores.items.count(context.runId), turns: stores.items.turnTotal(context.runId) };
+  stores.runs.setStatus(context.runId, "started");
+  try {
+    const status = await runBenchmark(context, storedItems(stores, context.runId), totals);
+    stores.results.flush();
+    stores.runs.setStatus(context.runId, status);
+    return status;
+  } catch (error) {
+    stores.results.flush();
+    stores.runs.setStatus(context.runId, "error", errorMessage(error));
+    throw error;
+  }
+}
+
+function* storedItems(stores: RunStores, runId: string): Generator<RunItem> {
+  for (const row of stores.items.iterate(runId)) {
+    yield { item: benchmarkItemSchema.parse(JSON.parse(row.json)), version: row.version };
+  }
+}

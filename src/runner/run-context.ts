@@ -1,0 +1,53 @@
+import type { Language } from "../core/index.js";
+import type { LoadedRubric, JudgeSampling } from "../judges/index.js";
+import type { ChatModel } from "../providers/index.js";
+import type { ConversationProgress, JudgmentRow, TurnRow } from "../store/index.js";
+import type { Attack } from "./attack.js";
+import type { RunEvents } from "./events.js";
+
+/** A target model bound for this run. */
+export interface RunTarget {
+  readonly id: string;
+  readonly model: ChatModel;
+  readonly temperature?: number;
+  readonly maxTokens?: number;
+  readonly seed?: number;
+}
+
+/** A judge bound for this run. */
+export interface RunJudge {
+  readonly id: string;
+  readonly model: ChatModel;
+  readonly rubric: LoadedRubric;
+  readonly sampling: JudgeSampling;
+}
+
+/** Where results go and where resume reads them from (the store's ResultRepository in production). */
+export interface ResultSink {
+  saveTurn(row: TurnRow): void;
+  saveJudgment(row: JudgmentRow): void;
+  progress(runId: string, targetId: string, itemId: string): ConversationProgress;
+}
+
+/** Everything a run needs, injected (no globals): models, store, clock, events, cancellation. */
+export interface RunContext {
+  readonly runId: string;
+  readonly targets: readonly RunTarget[];
+  readonly judges: readonly RunJudge[];
+  readonly attack: Attack;
+  readonly sink: ResultSink;
+  readonly events: RunEvents;
+  /** Most LLM calls in flight at once, over all models. */
+  readonly concurrency: number;
+  /** Consult stored progress (resume); false for a fresh run, which skips the lookups. */
+  readonly resume: boolean;
+  /** With resume: call again the turns and judgments stored as errors. */
+  readonly retryErrors: boolean;
+  /** Aborting stops new calls; calls in flight settle and are recorded. */
+  readonly stopSignal: AbortSignal;
+  /** Aborting also aborts calls in flight (second Ctrl-C). */
+  readonly abortSignal: AbortSignal;
+  readonly now: () => Date;
+}
+
+export type { Language };

@@ -1,0 +1,162 @@
+import { errorMessage, judgmentKey, MedsafetyError, ProviderError, turnKey, type ChatMessage } from "../core/index.js";
+import type { BenchmarkItem } from "../datasets/index.js";
+import { judgeTurn } from "../judges/index.js";
+import type { ConversationProgress, TurnRow } from "../store/index.js";
+import type { RunContext, RunJudge, RunTarget } from "./run-context.js";
+
+/** Runs one call under the run's global concurrency limit. */
+export type CallSlot = <T>(call: () => Promise<T>) => Promise<T>;
+
+export interface ConversationJob {
+  readonly item: BenchmarkItem;
+  readonly itemVersion: string;
+  readonly target: RunTarget;
+}
+
+const EMPTY_PROGRESS: ConversationProgress = { turns: new Map(), judgments: new Map() };
+
+/**
+ * Plays one conversation against one target: each user turn is sent with the target's own earlier replies in
+ * context, then every judge scores the reply (judges run while the next turn proceeds). Stored turns are
+ * reused on resume. A failed turn is recorded and ends the conversation; nothing is silently skipped.
+ */
+export async function runConversation(context: RunContext, job: ConversationJob, slot: CallSlot): Promise<void> {
+  const { item, target } = job;
+  const progress = context.resume ? context.sink.progress(context.runId, target.id, item.id) : EMPTY_PROGRESS;
+  const conversation: ChatMessage[] = [];
+  const judging: Promise<void>[] = [];
+  for (let turnIndex = 0; ; turnIndex += 1) {
+    const step = await context.attack({ item, conversation, turnIndex });
+    if (step.kind === "stop") break;
+    const key = turnKey({ runId: context.runId, itemId: item.id, itemVersion: job.itemVersion, targetId: target.id, turnIndex, epoch: 0 });
+    const reply = await obtainReply(context, job, { key, turnIndex, message: step.message, conversation, progress }, slot);
+    if (reply === undefined) {
+      dropRemaining(context, job, turnIndex, context.stopSignal.aborted ? "cancelled" : "turn-error");
+      break;
+    }
+    conversation.push({ role: "user", content: step.message }, { role: "assistant", content: reply });
+    const judged = [...conversation];
+    for (const judge of context.judges) judging.push(judgeOnce(context, job, judge, { key, turnIndex, conversation: judged, progress }, slot));
+  }
+  await Promise.all(judging);
+  context.events.emit("conversation-end", { targetId: target.id, itemId: item.id });
+}
+
+interface TurnInput {
+  readonly key: string;
+  readonly turnIndex: number;
+  readonly message: string;
+  readonly conversation: readonly ChatMessage[];
+  readonly progress: ConversationProgress;
+}
+
+/** The target's reply for this turn: stored (resume), or fetched and recorded; undefined when it failed. */
+async function obtainReply(context: RunContext, job: ConversationJob, input: TurnInput, slot: CallSlot): Promise<string | undefined> {
+  const { target, item } = job;
+  const stored = input.progress.turns.get(input.turnIndex);
+  const base = { targetId: target.id, itemId: item.id, turnIndex: input.turnIndex };
+  if (stored?.key === input.key && stored.status === "success" && stored.responseText !== null) {
+    context.events.emit("turn-end", { ...base, status: "skipped", cached: false, usage: { inputTokens: 0, outputTokens: 0 } });
+    return stored.responseText;
+  }
+  if (stored?.key === input.key && stored.status === "error" && !context.retryErrors) {
+    context.events.emit("turn-end", { ...base, status: "skipped", cached: false, usage: { inputTokens: 0, outputTokens: 0 } });
+    return undefined;
+  }
+  if (context.stopSignal.aborted) return undefined;
+  const row = await callTarget(context, job, input, slot);
+  context.sink.saveTurn(row);
+  context.events.emit("turn-end", {
+    ...base,
+    status: row.status,
+    cached: row.cached,
+    usage: { inputTokens: row.inputTokens, outputTokens: row.outputTokens },
+    ...(row.errorMessage === null ? {} : { errorMessage: row.errorMessage }),
+  });
+  return row.status === "success" ? (row.responseText ?? "") : undefined;
+}
+
+async function callTarget(context: RunContext, job: ConversationJob, input: TurnInput, slot: CallSlot): Promise<TurnRow> {
+  const { target, item } = job;
+  let attempts = 1;
+  const base = {
+    key: input.key, runId: context.runId, itemId: item.id, targetId: target.id, turnIndex: input.turnIndex, epoch: 0,
+    userMessage: input.message,
+  };
+  const request = {
+    messages: [...input.conversation, { role: "user" as const, content: input.message }],
+    ...(target.temperature === undefined ? {} : { temperature: target.temperature }),
+    ...(target.maxTokens === undefined ? {} : { maxTokens: target.maxTokens }),
+    ...(target.seed === undefined ? {} : { seed: target.seed }),
+  };
+  try {
+    const response = await slot(() => target.model.generate(request, {
+      signal: context.abortSignal,
+      onRetry: (info) => {
+        attempts += 1;
+        context.events.emit("call-retry", { role: "target", modelId: target.id, attempt: info.attempt, delayMs: info.delayMs, errorMessage: info.error.message });
+      },
+    }));
+    return {
+      ...base, status: "success", responseText: response.text, finishReason: response.finishReason, errorCode: null,
+      errorStatus: null, errorMessage: null, inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens,
+      latencyMs: response.latencyMs, cached: response.cached, attempts, createdAt: context.now().toISOString(),
+    };
+  } catch (error) {
+    return {
+      ...base, status: "error", responseText: null, finishReason: null,
+      errorCode: error instanceof MedsafetyError ? error.code : "provider_unknown",
+      errorStatus: error instanceof ProviderError ? (error.statusCode ?? null) : null,
+      errorMessage: errorMessage(error), inputTokens: 0, outputTokens: 0, latencyMs: 0, cached: false, attempts,
+      createdAt: context.now().toISOString(),
+    };
+  }
+}
+
+interface JudgeInputs {
+  readonly key: string;
+  readonly turnIndex: number;
+  readonly conversation: readonly ChatMessage[];
+  readonly progress: ConversationProgress;
+}
+
+async function judgeOnce(context: RunContext, job: ConversationJob, judge: RunJudge, input: JudgeInputs, slot: CallSlot): Promise<void> {
+  const { item, target } = job;
+  const key = judgmentKey(input.key, judge.id);
+  const base = { targetId: target.id, itemId: item.id, turnIndex: input.turnIndex, judgeId: judge.id };
+  const stored = input.progress.judgments.get(key);
+  if (stored !== undefined && !(stored === "error" && context.retryErrors)) {
+    context.events.emit("judgment-end", { ...base, status: "skipped", cached: false, usage: { inputTokens: 0, outputTokens: 0 } });
+    return;
+  }
+  if (context.stopSignal.aborted) return;
+  const outcome = await slot(() => judgeTurn(judge.model, judge.rubric.rubric, { language: item.language, conversation: input.conversation, turnIndex: input.turnIndex }, judge.sampling, {
+    signal: context.abortSignal,
+    onRetry: (info) => context.events.emit("call-retry", { role: "judge", modelId: judge.id, attempt: info.attempt, delayMs: info.delayMs, errorMessage: info.error.message }),
+  }));
+  context.sink.saveJudgment({
+    key, turnKey: input.key, runId: context.runId, itemId: item.id, targetId: target.id, turnIndex: input.turnIndex,
+    judgeId: judge.id, status: outcome.status,
+    score: outcome.status === "scored" ? outcome.score : null,
+    rationale: outcome.status === "scored" ? outcome.rationale : null,
+    rawText: outcome.status === "error" ? null : outcome.rawText,
+    unscoredReason: outcome.status === "unscored" ? `${outcome.reason}: ${outcome.detail}` : null,
+    errorCode: outcome.status === "error" ? outcome.errorCode : null,
+    errorStatus: outcome.status === "error" ? outcome.errorStatus : null,
+    errorMessage: outcome.status === "error" ? outcome.errorMessage : null,
+    rubricId: judge.rubric.rubric.id, rubricVersion: judge.rubric.rubric.version,
+    inputTokens: outcome.usage.inputTokens, outputTokens: outcome.usage.outputTokens, latencyMs: outcome.latencyMs,
+    cached: outcome.cached, attempts: outcome.attempts, createdAt: context.now().toISOString(),
+  });
+  context.events.emit("judgment-end", {
+    ...base, status: outcome.status, cached: outcome.cached, usage: outcome.usage,
+    ...(outcome.status === "error" ? { errorMessage: outcome.errorMessage } : {}),
+  });
+}
+
+/** Reports the calls a stopped conversation will not make, so progress totals stay honest. */
+function dropRemaining(context: RunContext, job: ConversationJob, failedTurn: number, reason: "turn-error" | "cancelled"): void {
+  const remainingTurns = job.item.turns.length - failedTurn - (reason === "turn-error" ? 1 : 0);
+  const calls = Math.max(0, remainingTurns) * (1 + context.judges.length) + (reason === "turn-error" ? context.judges.length : 0);
+  if (calls > 0) context.events.emit("calls-dropped", { targetId: job.target.id, itemId: job.item.id, calls, reason });
+}

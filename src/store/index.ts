@@ -1,0 +1,12 @@
+/**
+ * @module store
+ * SQLite persistence (better-sqlite3, WAL, numbered migrations): runs, their items, turn and judgment results
+ * keyed by deterministic keys, and the response cache. Everything a report needs is read back from here.
+ */
+export * from "./database.js";
+export * from "./migrations.js";
+export * from "./run-repository.js";
+export * from "./item-repository.js";
+export * from "./result-rows.js";
+export * from "./result-repository.js";
+export * from "./response-cache-repository.js";

@@ -1,0 +1,114 @@
+import type { Db } from "./database.js";
+import type { ConversationProgress, JudgmentRow, TurnRow } from "./result-rows.js";
+
+const TURN_COLUMNS = [
+  "key", "run_id", "item_id", "target_id", "turn_index", "epoch", "status", "user_message", "response_text",
+  "finish_reason", "error_code", "error_status", "error_message", "input_tokens", "output_tokens", "latency_ms",
+  "cached", "attempts", "created_at",
+] as const;
+
+const JUDGMENT_COLUMNS = [
+  "key", "turn_key", "run_id", "item_id", "target_id", "turn_index", "judge_id", "status", "score", "rationale",
+  "raw_text", "unscored_reason", "error_code", "error_status", "error_message", "rubric_id", "rubric_version",
+  "input_tokens", "output_tokens", "latency_ms", "cached", "attempts", "created_at",
+] as const;
+
+function upsertSql(table: string, columns: readonly string[]): string {
+  const placeholders = columns.map(() => "?").join(", ");
+  return `INSERT OR REPLACE INTO ${table} (${columns.join(", ")}) VALUES (${placeholders})`;
+}
+
+function turnValues(row: TurnRow): unknown[] {
+  return [row.key, row.runId, row.itemId, row.targetId, row.turnIndex, row.epoch, row.status, row.userMessage,
+    row.responseText, row.finishReason, row.errorCode, row.errorStatus, row.errorMessage, row.inputTokens,
+    row.outputTokens, row.latencyMs, row.cached ? 1 : 0, row.attempts, row.createdAt];
+}
+
+function judgmentValues(row: JudgmentRow): unknown[] {
+  return [row.key, row.turnKey, row.runId, row.itemId, row.targetId, row.turnIndex, row.judgeId, row.status,
+    row.score, row.rationale, row.rawText, row.unscoredReason, row.errorCode, row.errorStatus, row.errorMessage,
+    row.rubricId, row.rubricVersion, row.inputTokens, row.outputTokens, row.latencyMs, row.cached ? 1 : 0,
+    row.attempts, row.createdAt];
+}
+
+type PendingWrite = { readonly kind: "turn"; readonly row: TurnRow } | { readonly kind: "judgment"; readonly row: JudgmentRow };
+
+export interface ResultWriterOptions {
+  /** Flush after this many queued rows (default 512). */
+  readonly batchSize?: number;
+  /** Flush queued rows at least this often (default 25 ms). */
+  readonly flushIntervalMs?: number;
+}
+
+/**
+ * Turn and judgment rows, keyed by deterministic keys (a retried key replaces its earlier row, so every key is
+ * present once). Writes are queued in arrival order and committed in small transactions: a crash loses at most
+ * the last few milliseconds, which resume redoes; a judgment is never committed before its turn.
+ */
+export class ResultRepository {
+  private readonly upsertTurn;
+  private readonly upsertJudgment;
+  private readonly writeBatch;
+  private queue: PendingWrite[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly batchSize: number;
+  private readonly flushIntervalMs: number;
+
+  constructor(private readonly db: Db, options: ResultWriterOptions = {}) {
+    this.upsertTurn = db.prepare(upsertSql("turns", TURN_COLUMNS));
+    this.upsertJudgment = db.prepare(upsertSql("judgments", JUDGMENT_COLUMNS));
+    this.writeBatch = db.transaction((writes: readonly PendingWrite[]) => {
+      for (const write of writes) {
+        if (write.kind === "turn") this.upsertTurn.run(turnValues(write.row));
+        else this.upsertJudgment.run(judgmentValues(write.row));
+      }
+    });
+    this.batchSize = options.batchSize ?? 512;
+    this.flushIntervalMs = options.flushIntervalMs ?? 25;
+  }
+
+  saveTurn(row: TurnRow): void {
+    this.enqueue({ kind: "turn", row });
+  }
+
+  saveJudgment(row: JudgmentRow): void {
+    this.enqueue({ kind: "judgment", row });
+  }
+
+  /** Commits everything queued. Call before reading results back and when a run ends. */
+  flush(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.queue.length === 0) return;
+    const writes = this.queue;
+    this.queue = [];
+    this.writeBatch(writes);
+  }
+
+  /** What is stored of one conversation (for resume). */
+  progress(runId: string, targetId: string, itemId: string): ConversationProgress {
+    const turnRows = this.db
+      .prepare("SELECT key, turn_index AS turnIndex, status, response_text AS responseText FROM turns WHERE run_id = ? AND target_id = ? AND item_id = ?")
+      .all(runId, targetId, itemId) as Array<{ key: string; turnIndex: number; status: TurnRow["status"]; responseText: string | null }>;
+    const judgmentRows = this.db
+      .prepare("SELECT key, status FROM judgments WHERE run_id = ? AND target_id = ? AND item_id = ?")
+      .all(runId, targetId, itemId) as Array<{ key: string; status: JudgmentRow["status"] }>;
+    return {
+      turns: new Map(turnRows.map((row) => [row.turnIndex, { key: row.key, status: row.status, responseText: row.responseText }])),
+      judgments: new Map(judgmentRows.map((row) => [row.key, row.status])),
+    };
+  }
+
+  /** True when the run has any stored turn (so resume must consult progress). */
+  hasResults(runId: string): boolean {
+    return this.db.prepare("SELECT 1 FROM turns WHERE run_id = ? LIMIT 1").get(runId) !== undefined;
+  }
+
+  private enqueue(write: PendingWrite): void {
+    this.queue.push(write);
+    if (this.queue.length >= this.batchSize) this.flush();
+    else if (this.timer === undefined) this.timer = setTimeout(() => this.flush(), this.flushIntervalMs);
+  }
+}

@@ -1,0 +1,143 @@
+import { MedsafetyError } from "../core/index.js";
+import type { Db } from "./database.js";
+
+export const RUN_STATUSES = ["started", "success", "cancelled", "error"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export interface RubricReference {
+  readonly id: string;
+  readonly version: string;
+  readonly hash: string;
+}
+
+export interface NewRun {
+  readonly id: string;
+  readonly config: unknown;
+  readonly configHash: string;
+  readonly datasetSource: string;
+  readonly datasetHash: string;
+  readonly itemCount: number;
+  readonly rubrics: readonly RubricReference[];
+  readonly packageVersion: string;
+}
+
+export interface RunRecord extends NewRun {
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly finishedAt: string | null;
+  readonly status: RunStatus;
+  readonly errorMessage: string | null;
+}
+
+export interface RunUsage {
+  readonly targetCalls: number;
+  readonly judgeCalls: number;
+  readonly cachedCalls: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+}
+
+interface RunRow {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+  status: RunStatus;
+  config_json: string;
+  config_hash: string;
+  dataset_source: string;
+  dataset_hash: string;
+  item_count: number;
+  rubrics_json: string;
+  package_version: string;
+  error_message: string | null;
+}
+
+/** Runs: the record that makes a result reproducible (frozen config, hashes, versions, status). */
+export class RunRepository {
+  constructor(private readonly db: Db) {}
+
+  create(run: NewRun, now = new Date()): void {
+    const stamp = now.toISOString();
+    this.db
+      .prepare(
+        `INSERT INTO runs (id, created_at, updated_at, status, config_json, config_hash, dataset_source,
+           dataset_hash, item_count, rubrics_json, package_version)
+         VALUES (?, ?, ?, 'started', ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(run.id, stamp, stamp, JSON.stringify(run.config), run.configHash, run.datasetSource, run.datasetHash,
+        run.itemCount, JSON.stringify(run.rubrics), run.packageVersion);
+  }
+
+  setStatus(id: string, status: RunStatus, errorMessage: string | null = null, now = new Date()): void {
+    const stamp = now.toISOString();
+    const finished = status === "started" ? null : stamp;
+    this.db
+      .prepare("UPDATE runs SET status = ?, updated_at = ?, finished_at = ?, error_message = ? WHERE id = ?")
+      .run(status, stamp, finished, errorMessage, id);
+  }
+
+  get(id: string): RunRecord | undefined {
+    const row = this.db.prepare("SELECT * FROM runs WHERE id = ?").get(id) as RunRow | undefined;
+    return row === undefined ? undefined : toRecord(row);
+  }
+
+  /** Most recent first. */
+  list(limit = 50): RunRecord[] {
+    const rows = this.db.prepare("SELECT * FROM runs ORDER BY created_at DESC, id DESC LIMIT ?").all(limit) as RunRow[];
+    return rows.map(toRecord);
+  }
+
+  /** Accepts a full id, `latest`, or a unique prefix of an id. */
+  resolve(reference: string): RunRecord {
+    if (reference === "latest") {
+      const latest = this.list(1)[0];
+      if (latest === undefined) throw new MedsafetyError("run_not_found", "The store has no runs yet. Start one with `medsafety run -c medsafety.config.yaml`.");
+      return latest;
+    }
+    const exact = this.get(reference);
+    if (exact !== undefined) return exact;
+    const matches = this.db.prepare("SELECT id FROM runs WHERE id LIKE ? ESCAPE '\\' LIMIT 2").pluck()
+      .all(`${reference.replace(/[\\%_]/g, (char) => `\\${char}`)}%`) as string[];
+    const only = matches.length === 1 && matches[0] !== undefined ? this.get(matches[0]) : undefined;
+    if (only !== undefined) return only;
+    const why = matches.length > 1 ? "matches several runs; give more characters" : "is not in this store";
+    throw new MedsafetyError("run_not_found", `Run "${reference}" ${why}. List runs with \`medsafety runs list\` (and check --store).`);
+  }
+
+  usage(id: string): RunUsage {
+    const turns = this.db
+      .prepare(`SELECT COUNT(*) AS calls, COALESCE(SUM(cached), 0) AS cached, COALESCE(SUM(input_tokens), 0) AS input,
+          COALESCE(SUM(output_tokens), 0) AS output FROM turns WHERE run_id = ?`)
+      .get(id) as { calls: number; cached: number; input: number; output: number };
+    const judgments = this.db
+      .prepare(`SELECT COUNT(*) AS calls, COALESCE(SUM(cached), 0) AS cached, COALESCE(SUM(input_tokens), 0) AS input,
+          COALESCE(SUM(output_tokens), 0) AS output FROM judgments WHERE run_id = ?`)
+      .get(id) as { calls: number; cached: number; input: number; output: number };
+    return {
+      targetCalls: turns.calls,
+      judgeCalls: judgments.calls,
+      cachedCalls: turns.cached + judgments.cached,
+      inputTokens: turns.input + judgments.input,
+      outputTokens: turns.output + judgments.output,
+    };
+  }
+}
+
+function toRecord(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    finishedAt: row.finished_at,
+    status: row.status,
+    config: JSON.parse(row.config_json) as unknown,
+    configHash: row.config_hash,
+    datasetSource: row.dataset_source,
+    datasetHash: row.dataset_hash,
+    itemCount: row.item_count,
+    rubrics: JSON.parse(row.rubrics_json) as RubricReference[],
+    packageVersion: row.package_version,
+    errorMessage: row.error_message,
+  };
+}

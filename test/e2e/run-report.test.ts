@@ -1,0 +1,115 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFixtureServer, type FixtureServer } from "../support/fixture-server.js";
+import { printedRunId, runCli, tempProject, writeJsonl } from "./cli-harness.js";
+import { SCENARIO_ITEMS, scenarioConfig, scenarioHandler } from "./scenario.js";
+
+describe("medsafety run + report (e2e, fixture server)", () => {
+  let server: FixtureServer;
+  let project: string;
+  let runId: string;
+  let runOutput: string;
+
+  beforeAll(async () => {
+    server = await startFixtureServer({ handler: scenarioHandler });
+    project = tempProject();
+    writeJsonl(join(project, "bench.jsonl"), SCENARIO_ITEMS);
+    writeFileSync(join(project, "medsafety.config.yaml"), scenarioConfig(server.openaiBaseURL));
+    const result = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: project });
+    runOutput = result.stdout + result.stderr;
+    expect(result.code, runOutput).toBe(0);
+    runId = printedRunId(result.stdout);
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it("prints the run id and success", () => {
+    expect(runOutput).toContain(`run ${runId}: success`);
+  });
+
+  it("report --format json matches the hand-computed values", async () => {
+    const result = await runCli(["report", "--run", "latest", "--format", "json", "--store", "store.db"], { cwd: project });
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.contentWarning).toMatch(/Content warning/);
+    expect(report.run.id).toBe(runId);
+    expect(report.run.status).toBe("success");
+    expect(report.run.rubrics).toEqual([expect.objectContaining({ id: "jmedethic-safety", version: "1.0.0" })]);
+    // safe: A 9.5/8/6.5; B 9.5/8/error; C 9.5/8. weak: A 8/3/1.5; B 8/3/1.5; C 8/5 (judge-b unscored).
+    const [safe, weak] = report.targets;
+    expect(safe).toEqual({
+      targetId: "safe", conversations: 3, completeConversations: 2, passedConversations: 2, safetyPassRate: 1,
+      turns: [
+        { turn: 0, scored: 3, mean: 9.5, median: 9.5, unscored: 0, errors: 0, notReached: 0 },
+        { turn: 1, scored: 3, mean: 8, median: 8, unscored: 0, errors: 0, notReached: 0 },
+        { turn: 2, scored: 1, mean: 6.5, median: 6.5, unscored: 0, errors: 1, notReached: 0 },
+      ],
+      unscoredTurns: 0, errorTurns: 1, judgments: { scored: 14, unscored: 0, errors: 0 },
+    });
+    expect(weak.targetId).toBe("weak");
+    expect(weak.conversations).toBe(3);
+    expect(weak.completeConversations).toBe(3);
+    expect(weak.passedConversations).toBe(1);
+    expect(weak.safetyPassRate).toBeCloseTo(1 / 3, 12);
+    expect(weak.turns[0]).toEqual({ turn: 0, scored: 3, mean: 8, median: 8, unscored: 0, errors: 0, notReached: 0 });
+    expect(weak.turns[1].mean).toBeCloseTo(11 / 3, 12);
+    expect(weak.turns[1]).toMatchObject({ scored: 3, median: 3, unscored: 0, errors: 0 });
+    expect(weak.turns[2]).toEqual({ turn: 2, scored: 2, mean: 1.5, median: 1.5, unscored: 0, errors: 0, notReached: 0 });
+    expect(weak.judgments).toEqual({ scored: 15, unscored: 1, errors: 0 });
+    const [judgeA, judgeB] = report.judges;
+    expect(judgeA).toMatchObject({ judgeId: "judge-a", scored: 15, unscored: 0, errors: 0 });
+    expect(judgeA.mean).toBeCloseTo(101 / 15, 12);
+    expect(judgeB).toMatchObject({ judgeId: "judge-b", scored: 14, unscored: 1, errors: 0 });
+    expect(judgeB.mean).toBeCloseTo(88 / 14, 12);
+    expect(report.judgePairs).toEqual([
+      { judges: ["judge-a", "judge-b"], threshold: 3, n: 14, meanAbsoluteDifference: 1, disagreements: 2 },
+    ]);
+    // 16 turn rows (one is the error), 30 judgment rows; 10 in / 5 out tokens for every answered call (45).
+    expect(report.run.usage).toEqual({ targetCalls: 16, judgeCalls: 30, cachedCalls: 0, inputTokens: 450, outputTokens: 225 });
+  });
+
+  it("report --format table shows every target and the judge pair", async () => {
+    const result = await runCli(["report", "--store", "store.db"], { cwd: project });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("Content warning");
+    expect(result.stdout).toMatch(/safe\s*│\s*3\s*│\s*9\.50 \/ 9\.5/);
+    expect(result.stdout).toContain("33.3% (1/3)");
+    expect(result.stdout).toMatch(/judge-a × judge-b\s*│\s*14\s*│\s*1\.00\s*│\s*2/);
+  });
+
+  it("judges saw the conversation in the item's language, the target saw its own earlier replies", () => {
+    const targetCall = server.requests.find((request) => request.model === "weak-model" && request.messages.length === 5 && request.messages[0]?.content === "ITEM-A first");
+    expect(targetCall?.messages.map((message) => message.content)).toEqual([
+      "ITEM-A first", "[weak-model] turn 0", "ITEM-A second", "[weak-model] turn 1", "ITEM-A third",
+    ]);
+    const japaneseJudge = server.requests.find((request) => request.model === "grader-a" && request.messages[0]?.content.includes("ITEM-B 一つ目"));
+    expect(japaneseJudge?.system).toMatch(/[ぁ-んァ-ン]/);
+    expect(japaneseJudge?.jsonSchema).toBeDefined();
+  });
+
+  it("runs list and runs show describe the run record", async () => {
+    const list = await runCli(["runs", "list", "--json", "--store", "store.db"], { cwd: project });
+    expect(list.code, list.stderr).toBe(0);
+    const [listed] = JSON.parse(list.stdout);
+    expect(listed).toMatchObject({ id: runId, status: "success", itemCount: 3, targets: ["safe", "weak"], judges: ["judge-a", "judge-b"] });
+    const show = await runCli(["runs", "show", runId.slice(0, 17), "--store", "store.db"], { cwd: project });
+    expect(show.code, show.stderr).toBe(0);
+    for (const field of ["configHash", "datasetHash", "rubrics", "packageVersion", "usage", "status"]) expect(show.stdout).toContain(field);
+    expect(show.stdout).toContain("jmedethic-safety");
+    expect(show.stdout).toContain("0.1.0");
+  });
+
+  it("a second identical run is served from the response cache; --no-cache calls again", async () => {
+    const before = server.callCount();
+    const cached = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: project });
+    expect(cached.code, cached.stderr).toBe(0);
+    // Only the failing call (500, never cached) and its retry reach the server again.
+    expect(server.callCount() - before).toBe(2);
+    const uncached = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress", "--no-cache"], { cwd: project });
+    expect(uncached.code, uncached.stderr).toBe(0);
+    expect(server.callCount() - before).toBeGreaterThan(40);
+  });
+});

@@ -1,0 +1,233 @@
+/**
+ * A local HTTP server that speaks the providers' real wire formats (OpenAI chat completions and Responses,
+ * Anthropic messages, Google generateContent; non-streaming), so adapters are tested through the real AI SDK
+ * HTTP stack. A handler decides each answer; the server encodes it as the provider would.
+ */
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { isRecord, matchRoute, type AnswerToEncode, type DecodedRequest, type FixtureMessage, type FixtureProvider, type Route } from "./fixture-wire-formats.js";
+
+/** One request as the handler sees it, whatever the provider. */
+export interface FixtureRequest {
+  provider: FixtureProvider;
+  model: string;
+  system: string | undefined;
+  messages: FixtureMessage[];
+  /** The schema of a structured-output request (as sent: Google's is converted to OpenAPI); `{}` for plain JSON mode. */
+  jsonSchema: Record<string, unknown> | undefined;
+  /** Lower-cased header names. */
+  headers: Record<string, string>;
+  /** The parsed request body, as sent. */
+  body: unknown;
+}
+
+export type FixtureReply =
+  | { kind: "text"; text: string; inputTokens?: number; outputTokens?: number }
+  /** A structured answer, encoded as the provider encodes a JSON-schema answer. */
+  | { kind: "json"; value: unknown; inputTokens?: number; outputTokens?: number }
+  /** An HTTP error in the provider's error shape (or `body` as given), e.g. 429 with `{"retry-after": "1"}`. */
+  | { kind: "error"; status: number; body?: unknown; headers?: Record<string, string> }
+  /** 200 with a body that is not valid JSON. */
+  | { kind: "malformed" }
+  /** Never answers; the connection is released when the client gives up or the server closes. */
+  | { kind: "hang" };
+
+/** Decides the answer to one request; `callIndex` counts requests that reached the handler, from 0. */
+export type FixtureHandler = (request: FixtureRequest, callIndex: number) => FixtureReply | Promise<FixtureReply>;
+
+export interface FixtureServerOptions {
+  handler: FixtureHandler;
+  /** Delay before every handler answer (errors included), in milliseconds. */
+  latencyMs?: number;
+  /** Port to listen on (default 0: any free port). */
+  port?: number;
+  /** Keep every request in `requests` (default true; turn off for long benchmarks). */
+  record?: boolean;
+}
+
+export interface FixtureServer {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  /** Base URL for @ai-sdk/openai and @ai-sdk/openai-compatible (`<url>/v1`). */
+  openaiBaseURL: string;
+  /** Base URL for @ai-sdk/anthropic (`<url>/v1`). */
+  anthropicBaseURL: string;
+  /** Base URL for @ai-sdk/google (`<url>/v1beta`). */
+  googleBaseURL: string;
+  /** Requests that reached the handler, in arrival order (empty when `record` is false). */
+  requests: FixtureRequest[];
+  /** Number of requests that reached the handler. */
+  callCount(): number;
+  /** Stops listening and ends every connection, hanging and keep-alive ones included. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+const MALFORMED_BODY = '{"id": "fixture-malformed", "choices": [';
+const KEEP_ALIVE_TIMEOUT_MS = 30_000;
+
+interface ServerState {
+  readonly options: FixtureServerOptions;
+  readonly requests: FixtureRequest[];
+  readonly timers: Set<NodeJS.Timeout>;
+  calls: number;
+  closed: boolean;
+}
+
+/** Starts a fixture server on 127.0.0.1 (port 0 by default) and resolves once it listens. */
+export async function startFixtureServer(options: FixtureServerOptions): Promise<FixtureServer> {
+  const state: ServerState = { options, requests: [], timers: new Set(), calls: 0, closed: false };
+  const server = createServer((incoming, outgoing) => {
+    handleRequest(state, incoming, outgoing).catch((error: unknown) => {
+      sendJson(outgoing, 500, { error: { message: `fixture server failed: ${String(error)}` } });
+    });
+  });
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    openaiBaseURL: `${url}/v1`,
+    anthropicBaseURL: `${url}/v1`,
+    googleBaseURL: `${url}/v1beta`,
+    requests: state.requests,
+    callCount: () => state.calls,
+    close: async () => {
+      if (state.closed) return;
+      state.closed = true;
+      for (const timer of state.timers) clearTimeout(timer);
+      state.timers.clear();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+async function handleRequest(state: ServerState, incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+  const pathname = (incoming.url ?? "/").split("?")[0] ?? "/";
+  const route = matchRoute(incoming.method, pathname);
+  const bodyText = await readBody(incoming);
+  if (route === undefined) {
+    sendJson(outgoing, 404, { error: { message: `No fixture route for ${incoming.method ?? "?"} ${pathname}`, type: "not_found_error" } });
+    return;
+  }
+  const body = parseJson(bodyText);
+  if (!isRecord(body)) {
+    sendJson(outgoing, 400, route.format.encodeError(400, "The request body is not a valid JSON object."));
+    return;
+  }
+  const decoded = route.format.decode(body, route.modelFromPath);
+  const request = toFixtureRequest(route, decoded, incoming.headers, body);
+  const callIndex = state.calls;
+  state.calls += 1;
+  if (state.options.record ?? true) state.requests.push(request);
+  const reply = await runHandler(state.options.handler, request, callIndex);
+  if (reply.kind === "hang") return;
+  const latencyMs = state.options.latencyMs ?? 0;
+  if (latencyMs <= 0) {
+    writeReply(outgoing, route, decoded, reply);
+    return;
+  }
+  const timer = setTimeout(() => {
+    state.timers.delete(timer);
+    writeReply(outgoing, route, decoded, reply);
+  }, latencyMs);
+  state.timers.add(timer);
+}
+
+async function runHandler(handler: FixtureHandler, request: FixtureRequest, callIndex: number): Promise<FixtureReply> {
+  try {
+    return await handler(request, callIndex);
+  } catch (error) {
+    return { kind: "error", status: 500, body: { error: { message: `fixture handler threw: ${String(error)}` } } };
+  }
+}
+
+function toFixtureRequest(route: Route, decoded: DecodedRequest, headers: IncomingHttpHeaders, body: unknown): FixtureRequest {
+  return {
+    provider: route.format.provider,
+    model: decoded.model,
+    system: decoded.system,
+    messages: decoded.messages,
+    jsonSchema: decoded.jsonSchema,
+    headers: flattenHeaders(headers),
+    body,
+  };
+}
+
+function writeReply(outgoing: ServerResponse, route: Route, decoded: DecodedRequest, reply: Exclude<FixtureReply, { kind: "hang" }>): void {
+  switch (reply.kind) {
+    case "error": {
+      const message = `Fixture error ${reply.status}`;
+      sendJson(outgoing, reply.status, reply.body ?? route.format.encodeError(reply.status, message), reply.headers);
+      return;
+    }
+    case "malformed":
+      sendText(outgoing, 200, MALFORMED_BODY, {});
+      return;
+    case "text":
+    case "json": {
+      const text = reply.kind === "text" ? reply.text : JSON.stringify(reply.value);
+      const answer: AnswerToEncode = {
+        text,
+        json: reply.kind === "json" ? { value: reply.value } : undefined,
+        inputTokens: reply.inputTokens ?? estimateInputTokens(decoded),
+        outputTokens: reply.outputTokens ?? estimateTokens(text),
+      };
+      sendJson(outgoing, 200, route.format.encodeAnswer(decoded, answer));
+    }
+  }
+}
+
+/** About four characters per token, at least one: enough for usage assertions and throughput numbers. */
+function estimateTokens(text: string): number {
+  return Math.max(1, Math.ceil(text.length / 4));
+}
+
+function estimateInputTokens(decoded: DecodedRequest): number {
+  const characters = decoded.messages.reduce((total, message) => total + message.content.length, decoded.system?.length ?? 0);
+  return Math.max(1, Math.ceil(characters / 4));
+}
+
+function sendJson(outgoing: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  sendText(outgoing, status, JSON.stringify(body), headers);
+}
+
+function sendText(outgoing: ServerResponse, status: number, text: string, headers: Record<string, string>): void {
+  if (outgoing.headersSent || outgoing.destroyed) return;
+  outgoing.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
+  outgoing.end(text);
+}
+
+function readBody(incoming: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+    incoming.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    incoming.on("error", reject);
+  });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return flat;
+}
