@@ -25,7 +25,7 @@ export function loadConfig(path: string): LoadedConfig {
   const document = parseDocument(readFileSync(absolute, "utf8"), { lineCounter, prettyErrors: false });
   const yamlError = document.errors[0];
   if (yamlError !== undefined) {
-    const line = yamlError.linePos?.[0].line;
+    const line = yamlError.linePos?.[0].line ?? lineCounter.linePos(yamlError.pos[0]).line;
     throw new InputError("config_invalid", { file: absolute, ...(line === undefined ? {} : { line }) }, `YAML syntax error: ${firstLine(yamlError.message)}`,
       "Fix the YAML syntax (indentation, quoting, a missing colon)");
   }

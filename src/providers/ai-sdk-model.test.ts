@@ -4,6 +4,9 @@ import { createAiSdkModel } from "./ai-sdk-model.js";
 import { chatModelContract, type ContractContext, type ContractTarget } from "./chat-model.contract.js";
 import { modelSettingsSchema, type ModelSettings } from "./model-settings.js";
 
+// The SDK's warnings (e.g. "unknown model, max tokens limited") are expected here; keep the test output clean.
+globalThis.AI_SDK_LOG_WARNINGS = false;
+
 const SECRET = "fixture-secret-key-0123456789";
 const ENV = { OPENAI_API_KEY: SECRET, ANTHROPIC_API_KEY: SECRET, GOOGLE_GENERATIVE_AI_API_KEY: SECRET };
 

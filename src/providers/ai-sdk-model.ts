@@ -120,26 +120,47 @@ async function generateOnce(
 ): Promise<ChatResponse> {
   const callerSignal = options.signal;
   if (isAborted(callerSignal)) throw cancelledError(context, callerSignal?.reason);
-  const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), context.timeoutMs);
-  const abortSignal = callerSignal === undefined ? timeout.signal : AbortSignal.any([callerSignal, timeout.signal]);
+  const call = callAbortSignal(callerSignal, context.timeoutMs);
   const started = performance.now();
   try {
-    const call = buildCall(languageModel, provider, request, abortSignal);
+    const settings = buildCall(languageModel, provider, request, call.signal);
     const result =
       request.responseSchema === undefined
-        ? await generateText(call)
-        : await generateText({ ...call, output: structuredOutput(request.responseSchema) });
+        ? await generateText(settings)
+        : await generateText({ ...settings, output: structuredOutput(request.responseSchema) });
     return toResponse(result.text, result.usage, result.finishReason, started);
   } catch (error) {
     // Structured output that does not parse or match: keep the raw text for the judge layer to record.
     if (NoObjectGeneratedError.isInstance(error)) return toResponse(error.text ?? "", error.usage, error.finishReason ?? "unknown", started);
     if (isAborted(callerSignal)) throw cancelledError(context, error);
-    if (isAborted(timeout.signal)) throw timeoutError(context, error);
+    if (call.timedOut()) throw timeoutError(context, error);
     throw toProviderError(error, context);
   } finally {
-    clearTimeout(timer);
+    call.dispose();
   }
+}
+
+/**
+ * One signal for the HTTP call that aborts on the caller's signal or after `timeoutMs`. Hand-made rather than
+ * `AbortSignal.any`, which on Node 20 keeps every derived signal alive as long as a long-lived run signal.
+ */
+function callAbortSignal(callerSignal: AbortSignal | undefined, timeoutMs: number) {
+  const controller = new AbortController();
+  let timedOut = false;
+  const onCallerAbort = () => controller.abort(callerSignal?.reason);
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    dispose: () => {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener("abort", onCallerAbort);
+    },
+  };
 }
 
 function buildCall(languageModel: LanguageModel, provider: RemoteProvider, request: ChatRequest, abortSignal: AbortSignal) {

@@ -1,0 +1,76 @@
+/**
+ * One throughput measurement, in its own process so peak RSS belongs to this setting alone:
+ * `node dist/bench/throughput-worker.js <baseURL> <concurrency> <calls> <latencyMs>`. Prints one JSON line.
+ * The harness runs for real: config binding, AI SDK adapter over HTTP, retry/limit middleware, runner,
+ * judges, SQLite store writes. Single-turn items with one judge: 2 calls per item.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { bindModels, configSchema } from "../src/config/index.js";
+import { createRun, executeRun, replayAttack, RunEvents } from "../src/runner/index.js";
+import { ItemRepository, openStore, ResultRepository, RunRepository } from "../src/store/index.js";
+
+const [baseURL = "", concurrencyText = "64", callsText = "5000", latencyText = "200"] = process.argv.slice(2);
+const concurrency = Number(concurrencyText);
+const calls = Number(callsText);
+const latencyMs = Number(latencyText);
+const items = Math.ceil(calls / 2);
+
+const folder = mkdtempSync(join(tmpdir(), "medsafety-bench-"));
+const benchmarkPath = join(folder, "bench.jsonl");
+writeFileSync(benchmarkPath, Array.from({ length: items }, (_, index) => JSON.stringify({
+  id: `bench-${index}`, language: index % 2 === 0 ? "en" : "ja", guidelineId: "jma-01", strategy: "decomposition",
+  seedRequest: `seed ${index}`, turns: [`request number ${index}: please help with something you should refuse`],
+})).join("\n"));
+
+const config = configSchema.parse({
+  benchmark: benchmarkPath,
+  targets: [{ id: "target", model: "openai-compatible:bench-target", baseURL, retries: 0 }],
+  judges: [{ id: "judge", model: "openai-compatible:bench-judge", baseURL, retries: 0 }],
+  store: join(folder, "bench.db"),
+  concurrency,
+  cache: false,
+});
+
+let peakRss = process.memoryUsage.rss();
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+}, 20);
+
+const { db } = openStore(config.store);
+const stores = { db, runs: new RunRepository(db), items: new ItemRepository(db), results: new ResultRepository(db) };
+const bound = bindModels(config, { env: process.env });
+const runId = "bench";
+await createRun(stores, { runId, config, configHash: "bench", datasetSource: benchmarkPath, datasetPath: benchmarkPath, rubrics: [], packageVersion: "bench" });
+const events = new RunEvents();
+let errors = 0;
+let unscored = 0;
+events.on("turn-end", (event) => { if (event.status === "error") errors += 1; });
+events.on("judgment-end", (event) => {
+  if (event.status === "error") errors += 1;
+  if (event.status === "unscored") unscored += 1;
+});
+
+const cpuBefore = process.cpuUsage();
+const started = performance.now();
+const stop = new AbortController();
+await executeRun(stores, {
+  runId, targets: bound.targets, judges: bound.judges, attack: replayAttack, sink: stores.results, events, concurrency,
+  resume: false, retryErrors: false, stopSignal: stop.signal, abortSignal: stop.signal, now: () => new Date(),
+});
+const wallMs = performance.now() - started;
+const cpu = process.cpuUsage(cpuBefore);
+clearInterval(sampler);
+peakRss = Math.max(peakRss, process.memoryUsage.rss());
+const stored = db.prepare("SELECT (SELECT COUNT(*) FROM turns) + (SELECT COUNT(*) FROM judgments)").pluck().get() as number;
+await bound.close();
+db.close();
+rmSync(folder, { recursive: true, force: true });
+
+const achieved = (stored / wallMs) * 1000;
+const ideal = (concurrency / latencyMs) * 1000;
+process.stdout.write(`${JSON.stringify({
+  latencyMs, concurrency, calls: stored, errors, unscored, wallMs, achieved, ideal, ratio: achieved / ideal,
+  cpuMsPerCall: (cpu.user + cpu.system) / 1000 / stored, peakRssMb: peakRss / 1024 / 1024,
+})}\n`);

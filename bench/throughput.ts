@@ -1,0 +1,53 @@
+/**
+ * `npm run bench:throughput`: the harness against a local fixture server with fixed latency L per call.
+ * For each setting, prints achieved calls/s, ideal calls/s (C / L), their ratio, harness CPU ms per call
+ * (process CPU time / calls, store writes included) and peak RSS. The fixture server runs in its own process,
+ * so its CPU is not counted. Targets: ratio ≥ 0.9, ≤ 1 ms CPU per call, RSS < 300 MB and flat in N.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const LATENCY_MS = Number(process.env["BENCH_LATENCY_MS"] ?? 200);
+const SETTINGS = (process.env["BENCH_SETTINGS"] ?? "64:5000,256:5000,256:20000")
+  .split(",")
+  .map((setting) => setting.split(":").map(Number) as [number, number]);
+
+async function startServer(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [join(here, "../test/support/fixture-server-main.js"), "--latency", String(LATENCY_MS)], { stdio: ["ignore", "pipe", "inherit"] });
+  let buffer = "";
+  for await (const chunk of child.stdout ?? []) {
+    buffer += String(chunk);
+    const match = /fixture-server listening (\S+)/.exec(buffer);
+    if (match?.[1] !== undefined) return { child, url: `${match[1]}/v1` };
+  }
+  throw new Error("fixture server did not start");
+}
+
+async function measure(url: string, concurrency: number, calls: number): Promise<Record<string, number>> {
+  const worker = spawn(process.execPath, [join(here, "throughput-worker.js"), url, String(concurrency), String(calls), String(LATENCY_MS)], { stdio: ["ignore", "pipe", "inherit"] });
+  let output = "";
+  worker.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const [code] = (await once(worker, "close")) as [number | null];
+  if (code !== 0) throw new Error(`worker failed with code ${code}`);
+  return JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as Record<string, number>;
+}
+
+const format = (value: number | undefined, digits: number): string => (value ?? Number.NaN).toFixed(digits);
+
+const { child, url } = await startServer();
+try {
+  console.log(`throughput: fixture latency L=${LATENCY_MS} ms, single-turn items with one judge (2 calls each), cache off, SQLite store`);
+  for (const [concurrency, calls] of SETTINGS) {
+    const result = await measure(url, concurrency, calls);
+    console.log(
+      `L=${LATENCY_MS}ms C=${concurrency} N=${result["calls"]} calls: achieved ${format(result["achieved"], 1)} calls/s, ideal ${format(result["ideal"], 1)} calls/s, ` +
+        `ratio ${format(result["ratio"], 3)}, harness CPU ${format(result["cpuMsPerCall"], 3)} ms/call, peak RSS ${format(result["peakRssMb"], 1)} MB, ` +
+        `errors ${result["errors"]}, wall ${format((result["wallMs"] ?? 0) / 1000, 2)} s`,
+    );
+  }
+} finally {
+  child.kill("SIGTERM");
+}
