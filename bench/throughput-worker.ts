@@ -4,6 +4,7 @@
  * The harness runs for real: config binding, AI SDK adapter over HTTP, retry/limit middleware, runner,
  * judges, SQLite store writes. Single-turn items with one judge: 2 calls per item.
  */
+import { setMaxListeners } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,7 +37,7 @@ const config = configSchema.parse({
 let peakRss = process.memoryUsage.rss();
 const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage.rss());
-}, 20);
+}, 100);
 
 const { db } = openStore(config.store);
 const stores = { db, runs: new RunRepository(db), items: new ItemRepository(db), results: new ResultRepository(db) };
@@ -55,6 +56,7 @@ events.on("judgment-end", (event) => {
 const cpuBefore = process.cpuUsage();
 const started = performance.now();
 const stop = new AbortController();
+setMaxListeners(0, stop.signal);
 await executeRun(stores, {
   runId, targets: bound.targets, judges: bound.judges, attack: replayAttack, sink: stores.results, events, concurrency,
   resume: false, retryErrors: false, stopSignal: stop.signal, abortSignal: stop.signal, now: () => new Date(),

@@ -26,8 +26,8 @@ async function startServer(): Promise<{ child: ChildProcess; url: string }> {
   throw new Error("fixture server did not start");
 }
 
-async function measure(url: string, concurrency: number, calls: number): Promise<Record<string, number>> {
-  const worker = spawn(process.execPath, [join(here, "throughput-worker.js"), url, String(concurrency), String(calls), String(LATENCY_MS)], { stdio: ["ignore", "pipe", "inherit"] });
+async function measure(script: string, args: readonly string[]): Promise<Record<string, number>> {
+  const worker = spawn(process.execPath, [join(here, script), ...args], { stdio: ["ignore", "pipe", "inherit"] });
   let output = "";
   worker.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const [code] = (await once(worker, "close")) as [number | null];
@@ -41,11 +41,13 @@ const { child, url } = await startServer();
 try {
   console.log(`throughput: fixture latency L=${LATENCY_MS} ms, single-turn items with one judge (2 calls each), cache off, SQLite store`);
   for (const [concurrency, calls] of SETTINGS) {
-    const result = await measure(url, concurrency, calls);
+    const result = await measure("throughput-worker.js", [url, String(concurrency), String(calls), String(LATENCY_MS)]);
+    const baseline = await measure("raw-http-worker.js", [url, String(concurrency), String(result["calls"] ?? calls)]);
     console.log(
       `L=${LATENCY_MS}ms C=${concurrency} N=${result["calls"]} calls: achieved ${format(result["achieved"], 1)} calls/s, ideal ${format(result["ideal"], 1)} calls/s, ` +
         `ratio ${format(result["ratio"], 3)}, harness CPU ${format(result["cpuMsPerCall"], 3)} ms/call, peak RSS ${format(result["peakRssMb"], 1)} MB, ` +
-        `errors ${result["errors"]}, wall ${format((result["wallMs"] ?? 0) / 1000, 2)} s`,
+        `errors ${result["errors"]}, wall ${format((result["wallMs"] ?? 0) / 1000, 2)} s; ` +
+        `bare HTTP client ${format(baseline["cpuMsPerCall"], 3)} ms/call (harness/bare ${format((result["cpuMsPerCall"] ?? 0) / (baseline["cpuMsPerCall"] ?? 1), 2)}x)`,
     );
   }
 } finally {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { hashValue, newRunId, packageVersion } from "../core/index.js";
 import { bindModels, configSchema, type Config } from "../config/index.js";
 import { resolveBenchmarkPath } from "../datasets/index.js";
@@ -34,6 +35,8 @@ export async function runSession(config: Config | undefined, options: SessionOpt
   const stores = openStores(options.storePath);
   const stop = new AbortController();
   const abort = new AbortController();
+  // Every call in flight listens on these two signals: thousands of listeners are expected, not a leak.
+  setMaxListeners(0, stop.signal, abort.signal);
   const onSignal = (): void => {
     if (stop.signal.aborted) abort.abort();
     else {

@@ -71,7 +71,9 @@ function parseLine(file: string, line: number, text: string): BenchmarkItem {
 
 function issueError(file: string, line: number, issues: readonly z.core.$ZodIssue[]): InputError {
   const first = issues[0];
-  const field = first === undefined ? "" : first.path.map(String).join(".");
+  const path = first === undefined ? [] : first.path.map(String);
+  // zod reports unknown keys on the object that holds them: name the key itself.
+  const field = [...path, ...(first?.code === "unrecognized_keys" ? first.keys.slice(0, 1) : [])].join(".");
   const problem = first?.code === "unrecognized_keys"
     ? `unknown field(s) ${first.keys.map((key) => `"${key}"`).join(", ")}`
     : (first?.message ?? "invalid item");

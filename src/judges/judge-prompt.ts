@@ -52,5 +52,5 @@ function formatHistory(text: RubricText, history: readonly ChatMessage[]): strin
 
 /** Replaces each {{name}} once, in one pass, so text inside values is never re-expanded. */
 function fill(template: string, values: Readonly<Record<string, string>>): string {
-  return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => values[name] ?? whole);
+  return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => (Object.hasOwn(values, name) ? values[name] : undefined) ?? whole);
 }

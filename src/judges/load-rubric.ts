@@ -33,6 +33,12 @@ export function loadRubric(reference: string, baseDir = process.cwd()): LoadedRu
       "See src/judges/rubrics/jmedethic-safety.json for the expected shape");
   }
   checkBands(parsed.data, path);
+  for (const language of ["ja", "en"] as const) {
+    if (parsed.data.languages[language].bandLabels.length !== parsed.data.bands.length) {
+      throw new InputError("config_invalid", { file: path, field: `languages.${language}.bandLabels` },
+        `${parsed.data.languages[language].bandLabels.length} band labels for ${parsed.data.bands.length} bands`, "Give one label per band");
+    }
+  }
   return { rubric: parsed.data, hash: hashValue(parsed.data) };
 }
 

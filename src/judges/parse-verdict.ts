@@ -14,20 +14,33 @@ const verdictShape = z.looseObject({
 });
 
 /**
- * Reads a judge's raw answer. A score is accepted only from a JSON object with a numeric `score` inside the
- * rubric's scale; anything else (prose, a refusal to judge, a missing or out-of-range score) is `unscored`
- * with the reason, never a guessed score.
+ * Reads a judge's raw answer. A score is accepted only from a JSON object with an integer `score` inside the
+ * rubric's scale; anything else (prose, a refusal to judge, a missing, fractional or out-of-range score) is
+ * `unscored` with the reason, never a guessed score. When the text holds several JSON objects, the first that is
+ * a verdict counts; if none is, the first object's problem is reported.
  */
 export function parseVerdict(rawText: string, rubric: Rubric): Verdict {
   if (rawText.trim() === "") return unscored("empty", "the judge returned no text");
-  const json = extractJsonObject(rawText);
-  if (json === undefined) return unscored("no_json", "the answer holds no JSON object");
+  let firstProblem: Verdict | undefined;
+  for (const candidate of jsonObjects(rawText)) {
+    const verdict = readVerdict(candidate, rubric);
+    if (verdict.status === "scored") return verdict;
+    firstProblem ??= verdict;
+  }
+  return firstProblem ?? unscored("no_json", "the answer holds no JSON object");
+}
+
+function readVerdict(json: Record<string, unknown>, rubric: Rubric): Verdict {
   const parsed = verdictShape.safeParse(json);
-  if (!parsed.success) return unscored("invalid_verdict", parsed.error.issues[0]?.message ?? "not a verdict");
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return unscored("invalid_verdict", `${issue?.path.join(".") || "verdict"}: ${issue?.message ?? "not a verdict"}`);
+  }
   const { score } = parsed.data;
   if (!Number.isFinite(score) || score < rubric.scale.min || score > rubric.scale.max) {
     return unscored("score_out_of_range", `score ${score} is outside ${rubric.scale.min}..${rubric.scale.max}`);
   }
+  if (!Number.isInteger(score)) return unscored("invalid_verdict", `score ${score} is not an integer`);
   return { status: "scored", score, rationale: parsed.data.rationale ?? parsed.data.reasoning ?? "" };
 }
 
@@ -35,17 +48,22 @@ function unscored(reason: UnscoredReason, detail: string): Verdict {
   return { status: "unscored", reason, detail };
 }
 
-/** The whole text as JSON, else the first balanced {...} block that parses (models wrap JSON in prose/fences). */
-function extractJsonObject(text: string): unknown {
+/** The whole text as JSON, else every balanced {...} block that parses, in order (models wrap JSON in prose). */
+function* jsonObjects(text: string): Generator<Record<string, unknown>> {
   const whole = tryParse(text.trim());
-  if (isObject(whole)) return whole;
+  if (isObject(whole)) {
+    yield whole;
+    return;
+  }
   for (let start = text.indexOf("{"); start >= 0; start = text.indexOf("{", start + 1)) {
     const end = matchingBrace(text, start);
     if (end < 0) continue;
     const candidate = tryParse(text.slice(start, end + 1));
-    if (isObject(candidate)) return candidate;
+    if (isObject(candidate)) {
+      yield candidate;
+      start = end;
+    }
   }
-  return undefined;
 }
 
 function matchingBrace(text: string, start: number): number {

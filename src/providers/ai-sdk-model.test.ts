@@ -123,6 +123,18 @@ describe("createAiSdkModel wire details", () => {
     expect(() => createAiSdkModel(custom, {})).toThrow(expect.objectContaining({ code: "provider_auth" }));
   });
 
+  it("keeps the API key out of error messages, even when the provider echoes it", async () => {
+    const body = { error: { message: `Incorrect API key provided: ${SECRET}.`, type: "invalid_request_error", param: null, code: "invalid_api_key" } };
+    server = await startFixtureServer({ handler: () => ({ kind: "error", status: 401, body }) });
+    const error = await createAiSdkModel(settingsFor("openai:gpt-4o-mini", server.openaiBaseURL), ENV)
+      .generate(hello)
+      .catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: "provider_auth", statusCode: 401 });
+    expect((error as Error).message).toContain("Incorrect API key provided: [redacted]");
+    expect((error as Error).message).toContain("OPENAI_API_KEY");
+    expect((error as Error).message).not.toContain(SECRET);
+  });
+
   it("requires a baseURL for openai-compatible models", () => {
     const settings = modelSettingsSchema.parse({ id: "vllm", model: "openai-compatible:llama3" });
     expect(() => createAiSdkModel(settings, {})).toThrow(expect.objectContaining({ code: "config_invalid", message: expect.stringMatching(/baseURL/) }));

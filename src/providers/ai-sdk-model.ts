@@ -2,9 +2,10 @@ import { createAnthropic } from "@ai-sdk/anthropic";
 import { createGoogleGenerativeAI } from "@ai-sdk/google";
 import { createOpenAI } from "@ai-sdk/openai";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
-import { generateText, jsonSchema, NoObjectGeneratedError, Output, type JSONSchema7, type LanguageModel, type LanguageModelUsage } from "ai";
+import type { JSONSchema7, LanguageModelV3, LanguageModelV3CallOptions, LanguageModelV3GenerateResult, LanguageModelV3Prompt } from "@ai-sdk/provider";
 import { MedsafetyError } from "../core/index.js";
 import { timeoutError, toProviderError, type FailureContext } from "./ai-sdk-errors.js";
+import { httpFetch } from "./http-fetch.js";
 import type { CallOptions, ChatModel, ChatRequest, ChatResponse } from "./chat-model.js";
 import type { ModelSettings } from "./model-settings.js";
 import { parseModelSpec, type ProviderName } from "./model-spec.js";
@@ -95,8 +96,8 @@ function resolveBaseURL(settings: ModelSettings, provider: RemoteProvider, label
   );
 }
 
-function createLanguageModel(provider: RemoteProvider, model: string, baseURL: string, apiKey: string | undefined): LanguageModel {
-  const key = apiKey === undefined ? {} : { apiKey };
+function createLanguageModel(provider: RemoteProvider, model: string, baseURL: string, apiKey: string | undefined): LanguageModelV3 {
+  const key = { fetch: httpFetch, ...(apiKey === undefined ? {} : { apiKey }) };
   switch (provider) {
     case "openai":
       // Chat completions, not the Responses API that `openai(model)` uses: the same wire format as
@@ -111,8 +112,13 @@ function createLanguageModel(provider: RemoteProvider, model: string, baseURL: s
   }
 }
 
+/**
+ * One call through the provider's AI SDK language model (`doGenerate`, the provider spec the SDK's own
+ * `generateText` calls): same wire formats and error classes, without the orchestration we do not use
+ * (tool loops, retries, telemetry), which cost twice the CPU per call (docs/decisions/0002-direct-provider-calls.md).
+ */
 async function generateOnce(
-  languageModel: LanguageModel,
+  languageModel: LanguageModelV3,
   provider: RemoteProvider,
   request: ChatRequest,
   options: CallOptions,
@@ -123,15 +129,9 @@ async function generateOnce(
   const call = callAbortSignal(callerSignal, context.timeoutMs);
   const started = performance.now();
   try {
-    const settings = buildCall(languageModel, provider, request, call.signal);
-    const result =
-      request.responseSchema === undefined
-        ? await generateText(settings)
-        : await generateText({ ...settings, output: structuredOutput(request.responseSchema) });
-    return toResponse(result.text, result.usage, result.finishReason, started);
+    const result = await languageModel.doGenerate(buildCall(provider, request, call.signal));
+    return toResponse(result, started);
   } catch (error) {
-    // Structured output that does not parse or match: keep the raw text for the judge layer to record.
-    if (NoObjectGeneratedError.isInstance(error)) return toResponse(error.text ?? "", error.usage, error.finishReason ?? "unknown", started);
     if (isAborted(callerSignal)) throw cancelledError(context, error);
     if (call.timedOut()) throw timeoutError(context, error);
     throw toProviderError(error, context);
@@ -163,31 +163,42 @@ function callAbortSignal(callerSignal: AbortSignal | undefined, timeoutMs: numbe
   };
 }
 
-function buildCall(languageModel: LanguageModel, provider: RemoteProvider, request: ChatRequest, abortSignal: AbortSignal) {
+function buildCall(provider: RemoteProvider, request: ChatRequest, abortSignal: AbortSignal): LanguageModelV3CallOptions {
   return {
-    model: languageModel,
-    messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
-    maxRetries: 0,
+    prompt: toPrompt(request),
     abortSignal,
-    ...(request.system === undefined ? {} : { system: request.system }),
     ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
     ...(request.maxTokens === undefined ? {} : { maxOutputTokens: request.maxTokens }),
     // The Anthropic API has no seed; leaving it out avoids an "unsupported setting" warning per call.
     ...(request.seed === undefined || provider === "anthropic" ? {} : { seed: request.seed }),
+    ...(request.responseSchema === undefined
+      ? {}
+      : {
+          responseFormat: {
+            type: "json" as const,
+            // A copy, so provider-specific schema rewriting can never touch the caller's (often shared) schema.
+            schema: structuredClone(request.responseSchema.schema) as JSONSchema7,
+            name: request.responseSchema.name,
+          },
+        }),
   };
 }
 
-function structuredOutput(responseSchema: NonNullable<ChatRequest["responseSchema"]>) {
-  // A copy, so provider-specific schema rewriting can never touch the caller's (often shared) schema.
-  const schema = structuredClone(responseSchema.schema) as JSONSchema7;
-  return Output.object({ schema: jsonSchema(schema), name: responseSchema.name });
+function toPrompt(request: ChatRequest): LanguageModelV3Prompt {
+  const messages: LanguageModelV3Prompt = request.messages.map((message) => ({
+    role: message.role,
+    content: [{ type: "text" as const, text: message.content }],
+  }));
+  return request.system === undefined ? messages : [{ role: "system", content: request.system }, ...messages];
 }
 
-function toResponse(text: string, usage: LanguageModelUsage | undefined, finishReason: string, started: number): ChatResponse {
+function toResponse(result: LanguageModelV3GenerateResult, started: number): ChatResponse {
+  let text = "";
+  for (const part of result.content) if (part.type === "text") text += part.text;
   return {
     text,
-    usage: { inputTokens: usage?.inputTokens ?? 0, outputTokens: usage?.outputTokens ?? 0 },
-    finishReason,
+    usage: { inputTokens: result.usage.inputTokens.total ?? 0, outputTokens: result.usage.outputTokens.total ?? 0 },
+    finishReason: result.finishReason.unified,
     latencyMs: Math.round(performance.now() - started),
     cached: false,
   };

@@ -25,20 +25,28 @@ export async function runConversation(context: RunContext, job: ConversationJob,
   const progress = context.resume ? context.sink.progress(context.runId, target.id, item.id) : EMPTY_PROGRESS;
   const conversation: ChatMessage[] = [];
   const judging: Promise<void>[] = [];
+  // Judges run in the background; keep their first failure (a store error) to rethrow once all settled,
+  // so no rejection is ever left unhandled while the next turn is in flight.
+  let judgeFailure: { error: unknown } | undefined;
   for (let turnIndex = 0; ; turnIndex += 1) {
     const step = await context.attack({ item, conversation, turnIndex });
     if (step.kind === "stop") break;
     const key = turnKey({ runId: context.runId, itemId: item.id, itemVersion: job.itemVersion, targetId: target.id, turnIndex, epoch: 0 });
     const reply = await obtainReply(context, job, { key, turnIndex, message: step.message, conversation, progress }, slot);
     if (reply === undefined) {
-      dropRemaining(context, job, turnIndex, context.stopSignal.aborted ? "cancelled" : "turn-error");
+      dropRemaining(context, job, turnIndex, stopped(context) ? "cancelled" : "turn-error");
       break;
     }
     conversation.push({ role: "user", content: step.message }, { role: "assistant", content: reply });
     const judged = [...conversation];
-    for (const judge of context.judges) judging.push(judgeOnce(context, job, judge, { key, turnIndex, conversation: judged, progress }, slot));
+    for (const judge of context.judges) {
+      judging.push(judgeOnce(context, job, judge, { key, turnIndex, conversation: judged, progress }, slot).catch((error: unknown) => {
+        judgeFailure ??= { error };
+      }));
+    }
   }
   await Promise.all(judging);
+  if (judgeFailure !== undefined) throw judgeFailure.error;
   context.events.emit("conversation-end", { targetId: target.id, itemId: item.id });
 }
 
@@ -63,8 +71,8 @@ async function obtainReply(context: RunContext, job: ConversationJob, input: Tur
     context.events.emit("turn-end", { ...base, status: "skipped", cached: false, usage: { inputTokens: 0, outputTokens: 0 } });
     return undefined;
   }
-  if (context.stopSignal.aborted) return undefined;
   const row = await callTarget(context, job, input, slot);
+  if (row === undefined) return undefined;
   context.sink.saveTurn(row);
   context.events.emit("turn-end", {
     ...base,
@@ -76,7 +84,8 @@ async function obtainReply(context: RunContext, job: ConversationJob, input: Tur
   return row.status === "success" ? (row.responseText ?? "") : undefined;
 }
 
-async function callTarget(context: RunContext, job: ConversationJob, input: TurnInput, slot: CallSlot): Promise<TurnRow> {
+/** The turn's row, or undefined when the run stopped before the call started or aborted it (nothing to record). */
+async function callTarget(context: RunContext, job: ConversationJob, input: TurnInput, slot: CallSlot): Promise<TurnRow | undefined> {
   const { target, item } = job;
   let attempts = 1;
   const base = {
@@ -90,19 +99,21 @@ async function callTarget(context: RunContext, job: ConversationJob, input: Turn
     ...(target.seed === undefined ? {} : { seed: target.seed }),
   };
   try {
-    const response = await slot(() => target.model.generate(request, {
+    const response = await callUnlessStopped(context, slot, () => target.model.generate(request, {
       signal: context.abortSignal,
       onRetry: (info) => {
         attempts += 1;
         context.events.emit("call-retry", { role: "target", modelId: target.id, attempt: info.attempt, delayMs: info.delayMs, errorMessage: info.error.message });
       },
     }));
+    if (response === NOT_SENT) return undefined;
     return {
       ...base, status: "success", responseText: response.text, finishReason: response.finishReason, errorCode: null,
       errorStatus: null, errorMessage: null, inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens,
       latencyMs: response.latencyMs, cached: response.cached, attempts, createdAt: context.now().toISOString(),
     };
   } catch (error) {
+    if (isCancellation(error)) return undefined;
     return {
       ...base, status: "error", responseText: null, finishReason: null,
       errorCode: error instanceof MedsafetyError ? error.code : "provider_unknown",
@@ -129,11 +140,17 @@ async function judgeOnce(context: RunContext, job: ConversationJob, judge: RunJu
     context.events.emit("judgment-end", { ...base, status: "skipped", cached: false, usage: { inputTokens: 0, outputTokens: 0 } });
     return;
   }
-  if (context.stopSignal.aborted) return;
-  const outcome = await slot(() => judgeTurn(judge.model, judge.rubric.rubric, { language: item.language, conversation: input.conversation, turnIndex: input.turnIndex }, judge.sampling, {
-    signal: context.abortSignal,
-    onRetry: (info) => context.events.emit("call-retry", { role: "judge", modelId: judge.id, attempt: info.attempt, delayMs: info.delayMs, errorMessage: info.error.message }),
-  }));
+  let outcome;
+  try {
+    outcome = await callUnlessStopped(context, slot, () => judgeTurn(judge.model, judge.rubric.rubric, { language: item.language, conversation: input.conversation, turnIndex: input.turnIndex }, judge.sampling, {
+      signal: context.abortSignal,
+      onRetry: (info) => context.events.emit("call-retry", { role: "judge", modelId: judge.id, attempt: info.attempt, delayMs: info.delayMs, errorMessage: info.error.message }),
+    }));
+  } catch (error) {
+    if (isCancellation(error)) return;
+    throw error;
+  }
+  if (outcome === NOT_SENT) return;
   context.sink.saveJudgment({
     key, turnKey: input.key, runId: context.runId, itemId: item.id, targetId: target.id, turnIndex: input.turnIndex,
     judgeId: judge.id, status: outcome.status,
@@ -152,6 +169,25 @@ async function judgeOnce(context: RunContext, job: ConversationJob, judge: RunJu
     ...base, status: outcome.status, cached: outcome.cached, usage: outcome.usage,
     ...(outcome.status === "error" ? { errorMessage: outcome.errorMessage } : {}),
   });
+}
+
+const NOT_SENT = Symbol("not-sent");
+
+/**
+ * Runs a call in a global slot, unless the run was stopped while the call waited for its slot: Ctrl-C must
+ * stop every call not yet started, not only those not yet queued.
+ */
+function callUnlessStopped<T>(context: RunContext, slot: CallSlot, call: () => Promise<T>): Promise<T | typeof NOT_SENT> {
+  return slot(async () => (stopped(context) ? NOT_SENT : call()));
+}
+
+function stopped(context: RunContext): boolean {
+  return context.stopSignal.aborted || context.abortSignal.aborted;
+}
+
+/** A call aborted by the run (second Ctrl-C): not a result, so nothing is recorded and resume makes it again. */
+function isCancellation(error: unknown): boolean {
+  return error instanceof MedsafetyError && error.code === "cancelled";
 }
 
 /** Reports the calls a stopped conversation will not make, so progress totals stay honest. */

@@ -33,8 +33,12 @@ export function openStore(path: string, migrations: readonly Migration[] = MIGRA
   db.pragma("synchronous = NORMAL");
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
-  const applied = applyMigrations(db, migrations);
-  return { db, path, applied };
+  try {
+    return { db, path, applied: applyMigrations(db, migrations) };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
 }
 
 function applyMigrations(db: Db, migrations: readonly Migration[]): Migration[] {

@@ -50,6 +50,7 @@ export class ResultRepository {
   private readonly upsertJudgment;
   private readonly writeBatch;
   private queue: PendingWrite[] = [];
+  private failure: unknown;
   private timer: NodeJS.Timeout | undefined;
   private readonly batchSize: number;
   private readonly flushIntervalMs: number;
@@ -75,7 +76,11 @@ export class ResultRepository {
     this.enqueue({ kind: "judgment", row });
   }
 
-  /** Commits everything queued. Call before reading results back and when a run ends. */
+  /**
+   * Commits everything queued. Call before reading results back and when a run ends. If the commit fails
+   * (disk full, a locked store), the rows stay queued and the error is thrown here and by every later save,
+   * so the run ends as `error` instead of losing results.
+   */
   flush(): void {
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
@@ -84,7 +89,14 @@ export class ResultRepository {
     if (this.queue.length === 0) return;
     const writes = this.queue;
     this.queue = [];
-    this.writeBatch(writes);
+    try {
+      this.writeBatch(writes);
+      this.failure = undefined;
+    } catch (error) {
+      this.queue = [...writes, ...this.queue];
+      this.failure = error;
+      throw error;
+    }
   }
 
   /** What is stored of one conversation (for resume). */
@@ -107,8 +119,18 @@ export class ResultRepository {
   }
 
   private enqueue(write: PendingWrite): void {
+    if (this.failure !== undefined) throw this.failure;
     this.queue.push(write);
     if (this.queue.length >= this.batchSize) this.flush();
-    else if (this.timer === undefined) this.timer = setTimeout(() => this.flush(), this.flushIntervalMs);
+    else if (this.timer === undefined) this.timer = setTimeout(() => this.flushInBackground(), this.flushIntervalMs);
+  }
+
+  /** Timer flush: a failure is kept (and thrown by the next save or flush), never thrown into the event loop. */
+  private flushInBackground(): void {
+    try {
+      this.flush();
+    } catch {
+      // kept in this.failure
+    }
   }
 }
