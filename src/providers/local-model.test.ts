@@ -3,7 +3,8 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { MedsafetyError } from "../core/index.js";
 import type { ChatRequest } from "./chat-model.js";
-import { LocalModelPool, toGbnfJsonSchema } from "./local-model.js";
+import { toGbnfJsonSchema } from "./json-schema-grammar.js";
+import { LocalModelPool } from "./local-model.js";
 import { modelSettingsSchema, type ModelSettingsInput } from "./model-settings.js";
 
 const modelsDir = path.resolve(import.meta.dirname, "../../../shared/models");
