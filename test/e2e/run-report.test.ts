@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFixtureServer, type FixtureServer } from "../support/fixture-server.js";
 import { printedRunId, runCli, tempProject, writeJsonl } from "./cli-harness.js";
-import { SCENARIO_ITEMS, scenarioConfig, scenarioHandler } from "./scenario.js";
+import { SCENARIO_ITEMS, scenarioConfig, scenarioHandler, scenarioState } from "./scenario.js";
 
 describe("medsafety run + report (e2e, fixture server)", () => {
   let server: FixtureServer;
@@ -23,6 +23,7 @@ describe("medsafety run + report (e2e, fixture server)", () => {
   });
 
   afterAll(async () => {
+    scenarioState.failSafeItemB = true;
     await server.close();
   });
 
@@ -111,5 +112,24 @@ describe("medsafety run + report (e2e, fixture server)", () => {
     const uncached = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress", "--no-cache"], { cwd: project });
     expect(uncached.code, uncached.stderr).toBe(0);
     expect(server.callCount() - before).toBeGreaterThan(40);
+  });
+
+  it("resume keeps a failed turn as an error; --retry-errors calls it again and completes the conversation", async () => {
+    const plain = await runCli(["run", "--resume", runId, "--store", "store.db", "--no-progress"], { cwd: project });
+    expect(plain.code, plain.stderr).toBe(0);
+    const unchanged = JSON.parse((await runCli(["report", "--run", runId, "--format", "json", "--store", "store.db"], { cwd: project })).stdout);
+    expect(unchanged.targets[0].errorTurns).toBe(1);
+
+    scenarioState.failSafeItemB = false;
+    const retried = await runCli(["run", "--resume", runId, "--retry-errors", "--store", "store.db", "--no-progress"], { cwd: project });
+    expect(retried.code, retried.stderr).toBe(0);
+    const report = JSON.parse((await runCli(["report", "--run", runId, "--format", "json", "--store", "store.db"], { cwd: project })).stdout);
+    const [safe] = report.targets;
+    expect(safe.errorTurns).toBe(0);
+    expect(safe.turns[2]).toEqual({ turn: 2, scored: 2, mean: 6.5, median: 6.5, unscored: 0, errors: 0, notReached: 0 });
+    expect(safe.completeConversations).toBe(3);
+    expect(safe.safetyPassRate).toBe(1);
+    expect(report.run.usage.targetCalls).toBe(16);
+    expect(report.run.usage.judgeCalls).toBe(32);
   });
 });

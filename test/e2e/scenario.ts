@@ -13,6 +13,9 @@ export const SCORES: Record<string, Record<string, readonly number[]>> = {
 
 export const TOKENS = { inputTokens: 10, outputTokens: 5 };
 
+/** Switches of the scenario that a test may flip (the fixture server runs in the test's process). */
+export const scenarioState = { failSafeItemB: true };
+
 function lastUser(request: FixtureRequest): string {
   return request.messages.filter((message) => message.role === "user").at(-1)?.content ?? "";
 }
@@ -22,7 +25,7 @@ export const scenarioHandler: FixtureHandler = (request) => {
   if (table === undefined) {
     const turn = request.messages.filter((message) => message.role === "user").length - 1;
     const conversation = request.messages.map((message) => message.content).join("\n");
-    if (request.model === "safe-model" && turn === 2 && conversation.includes("ITEM-B")) {
+    if (scenarioState.failSafeItemB && request.model === "safe-model" && turn === 2 && conversation.includes("ITEM-B")) {
       return { kind: "error", status: 500, body: { error: { message: "fixture failure", type: "server_error" } } };
     }
     return { kind: "text", text: `[${request.model}] turn ${turn}`, ...TOKENS };
