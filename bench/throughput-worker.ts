@@ -44,6 +44,7 @@ const stores = { db, runs: new RunRepository(db), items: new ItemRepository(db),
 const bound = bindModels(config, { env: process.env });
 const runId = "bench";
 await createRun(stores, { runId, config, configHash: "bench", datasetSource: benchmarkPath, datasetPath: benchmarkPath, rubrics: [], packageVersion: "bench" });
+const rssAfterImportMb = process.memoryUsage.rss() / 1024 / 1024;
 const events = new RunEvents();
 let errors = 0;
 let unscored = 0;
@@ -65,6 +66,8 @@ const wallMs = performance.now() - started;
 const cpu = process.cpuUsage(cpuBefore);
 clearInterval(sampler);
 peakRss = Math.max(peakRss, process.memoryUsage.rss());
+(globalThis as { gc?: () => void }).gc?.();
+const heapAfterGcMb = process.memoryUsage().heapUsed / 1024 / 1024;
 const stored = db.prepare("SELECT (SELECT COUNT(*) FROM turns) + (SELECT COUNT(*) FROM judgments)").pluck().get() as number;
 await bound.close();
 db.close();
@@ -74,5 +77,5 @@ const achieved = (stored / wallMs) * 1000;
 const ideal = (concurrency / latencyMs) * 1000;
 process.stdout.write(`${JSON.stringify({
   latencyMs, concurrency, calls: stored, errors, unscored, wallMs, achieved, ideal, ratio: achieved / ideal,
-  cpuMsPerCall: (cpu.user + cpu.system) / 1000 / stored, peakRssMb: peakRss / 1024 / 1024,
+  cpuMsPerCall: (cpu.user + cpu.system) / 1000 / stored, peakRssMb: peakRss / 1024 / 1024, heapAfterGcMb, rssAfterImportMb,
 })}\n`);

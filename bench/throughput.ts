@@ -3,6 +3,9 @@
  * For each setting, prints achieved calls/s, ideal calls/s (C / L), their ratio, harness CPU ms per call
  * (process CPU time / calls, store writes included) and peak RSS. The fixture server runs in its own process,
  * so its CPU is not counted. Targets: ratio ≥ 0.9, ≤ 1 ms CPU per call, RSS < 300 MB and flat in N.
+ * "Live heap after GC" is the JS memory still referenced at the end: flat in N means nothing accumulates per
+ * call; peak RSS also holds garbage V8 has not collected yet, which grows with the allocation rate.
+ * Settings: BENCH_SETTINGS="C:N,C:N" (default 64:5000,256:5000,256:20000), BENCH_LATENCY_MS (default 200).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
@@ -27,7 +30,7 @@ async function startServer(): Promise<{ child: ChildProcess; url: string }> {
 }
 
 async function measure(script: string, args: readonly string[]): Promise<Record<string, number>> {
-  const worker = spawn(process.execPath, [join(here, script), ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const worker = spawn(process.execPath, ["--expose-gc", join(here, script), ...args], { stdio: ["ignore", "pipe", "inherit"] });
   let output = "";
   worker.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const [code] = (await once(worker, "close")) as [number | null];
@@ -45,7 +48,7 @@ try {
     const baseline = await measure("raw-http-worker.js", [url, String(concurrency), String(result["calls"] ?? calls)]);
     console.log(
       `L=${LATENCY_MS}ms C=${concurrency} N=${result["calls"]} calls: achieved ${format(result["achieved"], 1)} calls/s, ideal ${format(result["ideal"], 1)} calls/s, ` +
-        `ratio ${format(result["ratio"], 3)}, harness CPU ${format(result["cpuMsPerCall"], 3)} ms/call, peak RSS ${format(result["peakRssMb"], 1)} MB, ` +
+        `ratio ${format(result["ratio"], 3)}, harness CPU ${format(result["cpuMsPerCall"], 3)} ms/call, peak RSS ${format(result["peakRssMb"], 1)} MB, live heap after GC ${format(result["heapAfterGcMb"], 1)} MB, ` +
         `errors ${result["errors"]}, wall ${format((result["wallMs"] ?? 0) / 1000, 2)} s; ` +
         `bare HTTP client ${format(baseline["cpuMsPerCall"], 3)} ms/call (harness/bare ${format((result["cpuMsPerCall"] ?? 0) / (baseline["cpuMsPerCall"] ?? 1), 2)}x)`,
     );
