@@ -20,10 +20,14 @@ const items = Math.ceil(calls / 2);
 
 const folder = mkdtempSync(join(tmpdir(), "medsafety-bench-"));
 const benchmarkPath = join(folder, "bench.jsonl");
-writeFileSync(benchmarkPath, Array.from({ length: items }, (_, index) => JSON.stringify({
-  id: `bench-${index}`, language: index % 2 === 0 ? "en" : "ja", guidelineId: "jma-01", strategy: "decomposition",
+const warmupPath = join(folder, "warmup.jsonl");
+const writeItems = (path: string, count: number, prefix: string): void => writeFileSync(path, Array.from({ length: count }, (_, index) => JSON.stringify({
+  id: `${prefix}-${index}`, language: index % 2 === 0 ? "en" : "ja", guidelineId: "jma-01", strategy: "decomposition",
   seedRequest: `seed ${index}`, turns: [`request number ${index}: please help with something you should refuse`],
 })).join("\n"));
+writeItems(benchmarkPath, items, "bench");
+// A short run first, not measured: module loading and JIT warm-up are one-time costs, not per-call ones.
+writeItems(warmupPath, concurrency * 2, "warmup");
 
 const config = configSchema.parse({
   benchmark: benchmarkPath,
@@ -42,6 +46,14 @@ const sampler = setInterval(() => {
 const { db } = openStore(config.store);
 const stores = { db, runs: new RunRepository(db), items: new ItemRepository(db), results: new ResultRepository(db) };
 const bound = bindModels(config, { env: process.env });
+const stop = new AbortController();
+setMaxListeners(0, stop.signal);
+const contextFor = (runId: string, events: RunEvents) => ({
+  runId, targets: bound.targets, judges: bound.judges, attack: replayAttack, sink: stores.results, events, concurrency,
+  resume: false, retryErrors: false, stopSignal: stop.signal, abortSignal: stop.signal, now: () => new Date(),
+});
+await createRun(stores, { runId: "warmup", config, configHash: "warmup", datasetSource: warmupPath, datasetPath: warmupPath, rubrics: [], packageVersion: "bench" });
+await executeRun(stores, contextFor("warmup", new RunEvents()));
 const runId = "bench";
 await createRun(stores, { runId, config, configHash: "bench", datasetSource: benchmarkPath, datasetPath: benchmarkPath, rubrics: [], packageVersion: "bench" });
 const rssAfterImportMb = process.memoryUsage.rss() / 1024 / 1024;
@@ -56,19 +68,14 @@ events.on("judgment-end", (event) => {
 
 const cpuBefore = process.cpuUsage();
 const started = performance.now();
-const stop = new AbortController();
-setMaxListeners(0, stop.signal);
-await executeRun(stores, {
-  runId, targets: bound.targets, judges: bound.judges, attack: replayAttack, sink: stores.results, events, concurrency,
-  resume: false, retryErrors: false, stopSignal: stop.signal, abortSignal: stop.signal, now: () => new Date(),
-});
+await executeRun(stores, contextFor(runId, events));
 const wallMs = performance.now() - started;
 const cpu = process.cpuUsage(cpuBefore);
 clearInterval(sampler);
 peakRss = Math.max(peakRss, process.memoryUsage.rss());
 (globalThis as { gc?: () => void }).gc?.();
 const heapAfterGcMb = process.memoryUsage().heapUsed / 1024 / 1024;
-const stored = db.prepare("SELECT (SELECT COUNT(*) FROM turns) + (SELECT COUNT(*) FROM judgments)").pluck().get() as number;
+const stored = db.prepare("SELECT (SELECT COUNT(*) FROM turns WHERE run_id = ?) + (SELECT COUNT(*) FROM judgments WHERE run_id = ?)").pluck().get(runId, runId) as number;
 await bound.close();
 db.close();
 rmSync(folder, { recursive: true, force: true });
