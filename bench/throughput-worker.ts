@@ -1,6 +1,6 @@
 /**
  * One throughput measurement, in its own process so peak RSS belongs to this setting alone:
- * `node dist/bench/throughput-worker.js <baseURL> <concurrency> <calls> <latencyMs>`. Prints one JSON line.
+ * `node dist/bench/throughput-worker.js <baseURL> <concurrency> <calls> <latencyMs> [workers]`. Prints one JSON line.
  * The harness runs for real: config binding, AI SDK adapter over HTTP, retry/limit middleware, runner,
  * judges, SQLite store writes. Single-turn items with one judge: 2 calls per item.
  */
@@ -12,7 +12,7 @@ import { bindModels, configSchema } from "../src/config/index.js";
 import { createRun, executeRun, replayAttack, RunEvents } from "../src/runner/index.js";
 import { ItemRepository, openStore, ResultRepository, RunRepository } from "../src/store/index.js";
 
-const [baseURL = "", concurrencyText = "64", callsText = "5000", latencyText = "200"] = process.argv.slice(2);
+const [baseURL = "", concurrencyText = "64", callsText = "5000", latencyText = "200", workersText = "0"] = process.argv.slice(2);
 const concurrency = Number(concurrencyText);
 const calls = Number(callsText);
 const latencyMs = Number(latencyText);
@@ -36,6 +36,7 @@ const config = configSchema.parse({
   store: join(folder, "bench.db"),
   concurrency,
   cache: false,
+  workers: Number(workersText),
 });
 
 let peakRss = process.memoryUsage.rss();

@@ -1,6 +1,6 @@
 import { InputError, MedsafetyError } from "../core/index.js";
 import { loadRubric } from "../judges/index.js";
-import { createChatModel, LocalModelPool, type ChatModel, type ModelSettings, type ResponseCache } from "../providers/index.js";
+import { createChatModel, LocalModelPool, ProviderWorkerPool, type ChatModel, type ModelSettings, type ResponseCache } from "../providers/index.js";
 import type { RunJudge, RunTarget } from "../runner/index.js";
 import type { Config } from "./schema.js";
 
@@ -22,10 +22,15 @@ export interface BindOptions {
 /** Binds the config's roles (targets, judges) to concrete models. Errors name the binding's place in the config. */
 export function bindModels(config: Config, options: BindOptions): BoundModels {
   const local = new LocalModelPool();
+  const workers = config.workers > 0 ? new ProviderWorkerPool(config.workers, options.env) : undefined;
   const models: ChatModel[] = [];
   const make = (settings: ModelSettings, path: (string | number)[]): ChatModel => {
     try {
-      const model = createChatModel(settings, { env: options.env, local, ...(options.cache === undefined ? {} : { cache: options.cache }) });
+      const model = createChatModel(settings, {
+        env: options.env, local,
+        ...(options.cache === undefined ? {} : { cache: options.cache }),
+        ...(workers === undefined ? {} : { workers }),
+      });
       models.push(model);
       return model;
     } catch (error) {
@@ -49,6 +54,7 @@ export function bindModels(config: Config, options: BindOptions): BoundModels {
     close: async () => {
       await Promise.allSettled(models.map((model) => model.close()));
       await local.close();
+      await workers?.close();
     },
   };
 }

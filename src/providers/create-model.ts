@@ -17,6 +17,8 @@ export interface CreateChatModelContext {
   /** When given, successful answers are cached and reused. */
   readonly cache?: ResponseCache;
   readonly local: LocalModelFactory;
+  /** When given, calls to remote providers run in these worker threads (see worker-pool.ts). */
+  readonly workers?: { chatModel(settings: ModelSettings): ChatModel };
 }
 
 /** Local models run one call at a time unless the config says otherwise. */
@@ -33,7 +35,9 @@ const LOCAL_DEFAULT_CONCURRENCY = 1;
 export function createChatModel(settings: ModelSettings, context: CreateChatModelContext): ChatModel {
   const { provider } = parseModelSpec(settings.model);
   const isLocal = provider === "local";
-  const adapter = isLocal ? context.local.chatModel(settings) : createAiSdkModel(settings, context.env);
+  // The in-process adapter is always created: it checks the API key and base URL now, with a clear error.
+  const inProcess = isLocal ? context.local.chatModel(settings) : createAiSdkModel(settings, context.env);
+  const adapter = isLocal || context.workers === undefined ? inProcess : context.workers.chatModel(settings);
   const concurrency = settings.concurrency ?? (isLocal ? LOCAL_DEFAULT_CONCURRENCY : undefined);
   const limited = withLimits(adapter, {
     ...(concurrency === undefined ? {} : { concurrency }),

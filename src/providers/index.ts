@@ -15,3 +15,4 @@ export * from "./cache.js";
 export * from "./create-model.js";
 export * from "./local-model.js";
 export * from "./model-download.js";
+export * from "./worker-pool.js";

@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFixtureServer, type FixtureServer } from "../support/fixture-server.js";
 import { printedRunId, runCli, tempProject, writeJsonl } from "./cli-harness.js";
@@ -70,6 +71,23 @@ describe("medsafety run + report (e2e, fixture server)", () => {
     ]);
     // 16 turn rows (one is the error), 30 judgment rows; 10 in / 5 out tokens for every answered call (45).
     expect(report.run.usage).toEqual({ targetCalls: 16, judgeCalls: 30, cachedCalls: 0, inputTokens: 450, outputTokens: 225 });
+  });
+
+  it("with workers: 2 (API calls in worker threads) the report is the same", async () => {
+    const folder = tempProject();
+    writeJsonl(join(folder, "bench.jsonl"), SCENARIO_ITEMS);
+    writeFileSync(join(folder, "medsafety.config.yaml"), scenarioConfig(server.openaiBaseURL, "workers: 2\ncache: false\n"));
+    const result = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
+    expect(result.code, result.stderr).toBe(0);
+    const viaWorkers = JSON.parse((await runCli(["report", "--format", "json", "--store", "store.db"], { cwd: folder })).stdout);
+    const inProcess = JSON.parse((await runCli(["report", "--run", runId, "--format", "json", "--store", "store.db"], { cwd: project })).stdout);
+    expect(viaWorkers.targets).toEqual(inProcess.targets);
+    expect(viaWorkers.judges).toEqual(inProcess.judges);
+    expect(viaWorkers.judgePairs).toEqual(inProcess.judgePairs);
+    const db = new Database(join(folder, "store.db"), { readonly: true });
+    const failed = db.prepare("SELECT error_code AS code, error_status AS status, attempts FROM turns WHERE status = 'error'").all();
+    db.close();
+    expect(failed).toEqual([{ code: "provider_http", status: 500, attempts: 2 }]);
   });
 
   it("report --format table shows every target and the judge pair", async () => {
