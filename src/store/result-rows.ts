@@ -1,15 +1,10 @@
-/** One assistant turn as stored. `status: error` keeps the provider's error instead of a reply. */
-export interface TurnRow {
+/** What every stored call records besides its result: where it belongs, its failure if any, its cost. */
+export interface CallRecord {
   readonly key: string;
   readonly runId: string;
   readonly itemId: string;
   readonly targetId: string;
   readonly turnIndex: number;
-  readonly epoch: number;
-  readonly status: "success" | "error";
-  readonly userMessage: string;
-  readonly responseText: string | null;
-  readonly finishReason: string | null;
   readonly errorCode: string | null;
   readonly errorStatus: number | null;
   readonly errorMessage: string | null;
@@ -21,31 +16,26 @@ export interface TurnRow {
   readonly createdAt: string;
 }
 
+/** One assistant turn as stored. `status: error` keeps the provider's error instead of a reply. */
+export interface TurnRow extends CallRecord {
+  readonly epoch: number;
+  readonly status: "success" | "error";
+  readonly userMessage: string;
+  readonly responseText: string | null;
+  readonly finishReason: string | null;
+}
+
 /** One judge's verdict on one turn: scored, unscored (answer kept, no score), or error (call failed). */
-export interface JudgmentRow {
-  readonly key: string;
+export interface JudgmentRow extends CallRecord {
   readonly turnKey: string;
-  readonly runId: string;
-  readonly itemId: string;
-  readonly targetId: string;
-  readonly turnIndex: number;
   readonly judgeId: string;
   readonly status: "scored" | "unscored" | "error";
   readonly score: number | null;
   readonly rationale: string | null;
   readonly rawText: string | null;
   readonly unscoredReason: string | null;
-  readonly errorCode: string | null;
-  readonly errorStatus: number | null;
-  readonly errorMessage: string | null;
   readonly rubricId: string;
   readonly rubricVersion: string;
-  readonly inputTokens: number;
-  readonly outputTokens: number;
-  readonly latencyMs: number;
-  readonly cached: boolean;
-  readonly attempts: number;
-  readonly createdAt: string;
 }
 
 /** What resume needs to know of a conversation already (partly) done. */

@@ -97,8 +97,9 @@ export class RunRepository {
     }
     const exact = this.get(reference);
     if (exact !== undefined) return exact;
-    const matches = this.db.prepare("SELECT id FROM runs WHERE id LIKE ? ESCAPE '\\' LIMIT 2").pluck()
-      .all(`${reference.replace(/[\\%_]/g, (char) => `\\${char}`)}%`) as string[];
+    const matches = reference === ""
+      ? []
+      : (this.db.prepare("SELECT id FROM runs WHERE substr(id, 1, ?) = ? LIMIT 2").pluck().all(reference.length, reference) as string[]);
     const only = matches.length === 1 && matches[0] !== undefined ? this.get(matches[0]) : undefined;
     if (only !== undefined) return only;
     const why = matches.length > 1 ? "matches several runs; give more characters" : "is not in this store";
