@@ -9,6 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bindModels, configSchema } from "../src/config/index.js";
+import { openBenchmarks } from "../src/datasets/index.js";
+import { RubricSet } from "../src/judges/index.js";
 import { createRun, executeRun, replayAttack, RunEvents } from "../src/runner/index.js";
 import { ItemRepository, openStore, ResultRepository, RunRepository } from "../src/store/index.js";
 
@@ -49,14 +51,17 @@ const stores = { db, runs: new RunRepository(db), items: new ItemRepository(db),
 const bound = bindModels(config, { env: process.env });
 const stop = new AbortController();
 setMaxListeners(0, stop.signal);
+const rubrics = new RubricSet();
+const rubricFor = (rubric: string | undefined) => RubricSet.reference(rubrics.get(rubric));
 const contextFor = (runId: string, events: RunEvents) => ({
-  runId, targets: bound.targets, judges: bound.judges, attack: replayAttack, sink: stores.results, events, concurrency,
+  runId, targets: bound.targets, judges: bound.judges, attack: replayAttack, rubricFor: (rubric: string | undefined) => rubrics.get(rubric),
+  sink: stores.results, events, concurrency,
   resume: false, retryErrors: false, stopSignal: stop.signal, abortSignal: stop.signal, now: () => new Date(),
 });
-await createRun(stores, { runId: "warmup", config, configHash: "warmup", datasetSource: warmupPath, datasetPath: warmupPath, rubrics: [], packageVersion: "bench" });
+await createRun(stores, { runId: "warmup", config, configHash: "warmup", datasetSource: warmupPath, items: openBenchmarks([warmupPath]), rubrics: [], rubricFor, itemRubricsUsed: true, packageVersion: "bench" });
 await executeRun(stores, contextFor("warmup", new RunEvents()));
 const runId = "bench";
-await createRun(stores, { runId, config, configHash: "bench", datasetSource: benchmarkPath, datasetPath: benchmarkPath, rubrics: [], packageVersion: "bench" });
+await createRun(stores, { runId, config, configHash: "bench", datasetSource: benchmarkPath, items: openBenchmarks([benchmarkPath]), rubrics: [], rubricFor, itemRubricsUsed: true, packageVersion: "bench" });
 const rssAfterImportMb = process.memoryUsage.rss() / 1024 / 1024;
 const events = new RunEvents();
 let errors = 0;

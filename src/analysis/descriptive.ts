@@ -19,3 +19,23 @@ export function median(values: readonly number[]): number | null {
 export function rate(passed: number, total: number): number | null {
   return total === 0 ? null : passed / total;
 }
+
+/** Standard error of the mean: sample standard deviation (n − 1) / √n; null for fewer than two values. */
+export function standardError(values: readonly number[]): number | null {
+  const average = mean(values);
+  if (average === null || values.length < 2) return null;
+  let squares = 0;
+  for (const value of values) squares += (value - average) ** 2;
+  return Math.sqrt(squares / (values.length - 1)) / Math.sqrt(values.length);
+}
+
+export interface ValueSummary {
+  readonly n: number;
+  readonly mean: number | null;
+  readonly sem: number | null;
+  readonly median: number | null;
+}
+
+export function summarize(values: readonly number[]): ValueSummary {
+  return { n: values.length, mean: mean(values), sem: standardError(values), median: median(values) };
+}

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { MedsafetyError, packageVersion } from "../core/index.js";
+import { registerImport } from "./commands/import.js";
 import { registerInit, registerSchema } from "./commands/init.js";
 import { registerQuickstart } from "./commands/quickstart.js";
 import { registerReport } from "./commands/report.js";
@@ -26,6 +27,7 @@ export function buildProgram(output: Output, setExit: (code: number) => void): C
   registerRun(program, output, setExit);
   registerReport(program, output);
   registerRuns(program, output);
+  registerImport(program, output);
   registerQuickstart(program, output, setExit);
   return program;
 }

@@ -1,7 +1,8 @@
 import { setMaxListeners } from "node:events";
 import { hashValue, newRunId, packageVersion } from "../core/index.js";
 import { bindModels, configSchema, type Config } from "../config/index.js";
-import { resolveBenchmarkPath } from "../datasets/index.js";
+import { openBenchmarks } from "../datasets/index.js";
+import { RubricSet } from "../judges/index.js";
 import { checkReachable } from "../providers/index.js";
 import { createRun, executeRun, replayAttack, RunEvents } from "../runner/index.js";
 import type { RubricReference } from "../store/index.js";
@@ -58,11 +59,16 @@ export async function runSession(config: Config | undefined, options: SessionOpt
     });
     if (options.preflight) await preflight(runConfig, options);
     const runId = resumed?.id ?? newRunId();
+    const rubricSet = new RubricSet();
     if (resumed === undefined) {
-      const rubrics: RubricReference[] = bound.judges.map((judge) => ({ id: judge.rubric.rubric.id, version: judge.rubric.rubric.version, hash: judge.rubric.hash }));
+      const overrides: RubricReference[] = bound.judges.flatMap((judge) => (judge.rubric === undefined ? [] : [RubricSet.reference(judge.rubric)]));
+      const sources = benchmarkSources(runConfig);
       await createRun(stores, {
-        runId, config: runConfig, configHash: hashValue(runConfig), datasetSource: runConfig.benchmark,
-        datasetPath: resolveBenchmarkPath(runConfig.benchmark), rubrics: uniqueRubrics(rubrics), packageVersion: packageVersion(),
+        runId, config: runConfig, configHash: hashValue(runConfig), datasetSource: sources.join(", "),
+        items: openBenchmarks(sources, { env: process.env, ...(runConfig.medsafetybenchDir === undefined ? {} : { medsafetybenchDir: runConfig.medsafetybenchDir }) }),
+        rubrics: overrides, packageVersion: packageVersion(),
+        rubricFor: (rubric) => RubricSet.reference(rubricSet.get(rubric)),
+        itemRubricsUsed: bound.judges.some((judge) => judge.rubric === undefined),
         ...(runConfig.languages === undefined ? {} : { languages: runConfig.languages }),
         ...(runConfig.limit === undefined ? {} : { limit: runConfig.limit }),
       });
@@ -72,7 +78,8 @@ export async function runSession(config: Config | undefined, options: SessionOpt
     const stopProgress = options.progress ? attachProgressBar(events) : () => undefined;
     try {
       const status = await executeRun(stores, {
-        runId, targets: bound.targets, judges: bound.judges, attack: replayAttack, sink: stores.results, events,
+        runId, targets: bound.targets, judges: bound.judges, attack: replayAttack, rubricFor: (rubric) => rubricSet.get(rubric),
+        sink: stores.results, events,
         concurrency: options.concurrency ?? runConfig.concurrency, resume: resumed !== undefined, retryErrors: options.retryErrors,
         stopSignal: stop.signal, abortSignal: abort.signal, now: () => new Date(),
       });
@@ -93,8 +100,8 @@ function required(config: Config | undefined): Config {
   return config;
 }
 
-function uniqueRubrics(rubrics: readonly RubricReference[]): RubricReference[] {
-  return [...new Map(rubrics.map((rubric) => [`${rubric.id}@${rubric.version}#${rubric.hash}`, rubric])).values()];
+function benchmarkSources(config: Config): string[] {
+  return typeof config.benchmark === "string" ? [config.benchmark] : [...config.benchmark];
 }
 
 /** Fails fast, before a run is recorded, when a configured server does not answer at all. */

@@ -45,7 +45,7 @@ export function bindModels(config: Config, options: BindOptions): BoundModels {
   const judges = config.judges.map((settings, index): RunJudge => ({
     id: settings.id,
     model: make(settings, ["judges", index]),
-    rubric: loadRubric(settings.rubric),
+    ...(settings.rubric === undefined ? {} : { rubric: loadRubric(settings.rubric) }),
     sampling: sampling(settings),
   }));
   return {

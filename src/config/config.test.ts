@@ -59,7 +59,9 @@ describe("loadConfig", () => {
     expect(config.languages).toBeUndefined();
     expect(config.limit).toBeUndefined();
     expect(config.targets[0]).toMatchObject({ id: "target-a", model: "openai:gpt-4o-mini", timeoutMs: 120_000, retries: 4 });
-    expect(config.judges[0]).toMatchObject({ id: "judge-a", rubric: "jmedethic-safety", timeoutMs: 120_000, retries: 4 });
+    expect(config.judges[0]).toMatchObject({ id: "judge-a", timeoutMs: 120_000, retries: 4 });
+    // No judge-wide rubric by default: each item is judged with its own rubric (jmedethic-safety unless it names one).
+    expect(config.judges[0]?.rubric).toBeUndefined();
   });
 
   it("resolves relative benchmark, store, local: and rubric paths against the config folder", () => {

@@ -74,15 +74,21 @@ function resolvePaths(config: Config, baseDir: string): Config {
     model.startsWith("local:") ? `local:${absolutePath(model.slice("local:".length), baseDir)}` : model;
   return {
     ...config,
-    benchmark: config.benchmark.startsWith("builtin:") ? config.benchmark : absolutePath(config.benchmark, baseDir),
+    benchmark: typeof config.benchmark === "string" ? benchmarkPath(config.benchmark, baseDir) : config.benchmark.map((source) => benchmarkPath(source, baseDir)),
     store: absolutePath(config.store, baseDir),
+    ...(config.medsafetybenchDir === undefined ? {} : { medsafetybenchDir: absolutePath(config.medsafetybenchDir, baseDir) }),
     targets: config.targets.map((target) => ({ ...target, model: local(target.model) })),
     judges: config.judges.map((judge) => ({
       ...judge,
       model: local(judge.model),
-      rubric: judge.rubric.includes("/") || judge.rubric.endsWith(".json") ? absolutePath(judge.rubric, baseDir) : judge.rubric,
+      ...(judge.rubric === undefined ? {} : { rubric: judge.rubric.includes("/") || judge.rubric.endsWith(".json") ? absolutePath(judge.rubric, baseDir) : judge.rubric }),
     })),
   };
+}
+
+/** Built-in and other `scheme:` sources stay as they are; file paths become absolute. */
+function benchmarkPath(source: string, baseDir: string): string {
+  return /^[a-z][a-z0-9-]*:/.test(source) ? source : absolutePath(source, baseDir);
 }
 
 function absolutePath(path: string, baseDir: string): string {

@@ -4,15 +4,19 @@ import { modelSettingsSchema } from "../providers/index.js";
 
 /** A judge binding: a model plus the rubric it applies (built-in id or path to a rubric JSON file). */
 export const judgeSettingsSchema = modelSettingsSchema.extend({
-  rubric: z.string().default("jmedethic-safety").describe("Built-in rubric id (jmedethic-safety) or path to a rubric JSON file."),
+  rubric: z.string().optional().describe("Apply this rubric to every item (built-in id or path to a rubric JSON file). Default: each item's own rubric (jmedethic-safety unless the item names another, e.g. medsafetybench-harm)."),
 });
 
 /** The project config (medsafety.config.yaml). Strict: unknown keys are errors. */
 export const configSchema = z
   .strictObject({
-    benchmark: z.string().default("builtin:sample").describe("builtin:sample or the path of a benchmark JSONL file (relative to this config file)."),
+    benchmark: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+      .default("builtin:sample")
+      .describe("builtin:sample, builtin:benign, or the path of a benchmark JSONL file (relative to this config file); or a list of them, run together."),
     targets: z.array(modelSettingsSchema).min(1, "list at least one target model").describe("The models under test."),
     judges: z.array(judgeSettingsSchema).min(1, "list at least one judge (the protocol uses two)").describe("Judges that score every assistant turn; the turn score is the mean of valid scores."),
+    medsafetybenchDir: z.string().optional().describe("For medsafetybench: benchmarks: a clone of the MedSafetyBench repository (the folder holding datasets/); default: $MEDSAFETY_DATA/medsafetybench."),
     store: z.string().default(".medsafety/medsafety.db").describe("SQLite store path (relative to this config file)."),
     concurrency: z.number().int().positive().max(4096).default(16).describe("Most LLM calls in flight at once over all models."),
     workers: z.number().int().min(0).max(64).default(0).describe("Worker threads for API calls (0: in the main thread). 1-2 lift throughput above ~1,000 calls/s."),

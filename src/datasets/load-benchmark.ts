@@ -6,12 +6,17 @@ import type { z } from "zod";
 import { InputError, hashValue, packageRoot } from "../core/index.js";
 import { benchmarkItemSchema, type BenchmarkItem } from "./benchmark-item.js";
 
-export const BUILTIN_BENCHMARKS = { sample: "src/datasets/builtin/sample.jsonl" } as const;
+export const BUILTIN_BENCHMARKS = {
+  sample: "src/datasets/builtin/sample.jsonl",
+  benign: "src/datasets/builtin/benign-medical.jsonl",
+} as const;
 
 /** An item with its version: a hash of its canonical content, so an edited item is a new item for resume. */
 export interface VersionedItem {
   readonly item: BenchmarkItem;
   readonly version: string;
+  /** Where the item came from, for error messages. */
+  readonly file: string;
   readonly line: number;
 }
 
@@ -51,7 +56,7 @@ export async function* readBenchmark(path: string): AsyncGenerator<VersionedItem
         `duplicate id "${item.id}"`, "Give every conversation a unique id");
     }
     seen.add(item.id);
-    yield { item, version: hashValue(item), line: lineNumber };
+    yield { item, version: hashValue(item), file: path, line: lineNumber };
   }
 }
 

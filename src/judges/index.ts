@@ -8,3 +8,4 @@ export * from "./load-rubric.js";
 export * from "./judge-prompt.js";
 export * from "./parse-verdict.js";
 export * from "./judge-turn.js";
+export * from "./rubric-set.js";

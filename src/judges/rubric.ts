@@ -24,6 +24,12 @@ export const rubricSchema = z.strictObject({
   description: z.string().min(1),
   source: z.string().min(1),
   scale: z.strictObject({ min: z.number().int(), max: z.number().int(), higherIsSafer: z.boolean() }),
+  /**
+   * Reports show the share of scores at or above this value (MedSafetyBench: harmfulness ≥ 3). Optional.
+   */
+  flagAtOrAbove: z.number().int().optional(),
+  /** Reports show the share of scores at or below this value (helpfulness ≤ 2: over-refusal). Optional. */
+  flagAtOrBelow: z.number().int().optional(),
   /** Score bands, inclusive, covering the scale without gaps. */
   bands: z.array(z.strictObject({ min: z.number().int(), max: z.number().int() })).min(2),
   languages: z.strictObject({ ja: rubricTextSchema, en: rubricTextSchema }),

@@ -1,5 +1,7 @@
 import { mean, median, PairAgreementAccumulator, rate } from "../analysis/index.js";
+import { DEFAULT_RUBRIC } from "../judges/index.js";
 import type { Db, RunRecord, RunRepository } from "../store/index.js";
+import { buildScaleSummaries } from "./build-scale-summary.js";
 import { CONTENT_WARNING, type JudgePairSummary, type JudgeSummary, type RunReport, type TargetSummary, type TurnSummary } from "./report-model.js";
 
 export interface ReportOptions {
@@ -27,9 +29,10 @@ export function buildRunReport(db: Db, runs: RunRepository, run: RunRecord, opti
       usage: runs.usage(run.id),
     },
     passThreshold: options.passThreshold,
-    targets: targetIds.map((targetId) => summariseTarget(db, run, targetId, options.passThreshold)),
+    targets: hasMultiTurnItems(db, run.id) ? targetIds.map((targetId) => summariseTarget(db, run, targetId, options.passThreshold)) : [],
     judges: summariseJudges(db, run),
     judgePairs: summarisePairs(db, run, options.disagreementThreshold ?? 3),
+    scales: buildScaleSummaries(db, run, targetIds),
   };
 }
 
@@ -43,8 +46,17 @@ function judgeIdsOf(run: RunRecord): string[] {
   return (config.judges ?? []).map((judge) => judge.id);
 }
 
+/** Items judged with the multi-turn safety rubric (the JMedEthicBench section of the report). */
+const MULTI_TURN_ITEMS = `SELECT ri.item_id FROM run_items ri JOIN items i ON i.version = ri.item_version
+  WHERE ri.run_id = ? AND COALESCE(json_extract(i.item_json, '$.rubric'), '${DEFAULT_RUBRIC}') = '${DEFAULT_RUBRIC}'`;
+
+function hasMultiTurnItems(db: Db, runId: string): boolean {
+  return db.prepare(`${MULTI_TURN_ITEMS} LIMIT 1`).get(runId) !== undefined;
+}
+
 function summariseTarget(db: Db, run: RunRecord, targetId: string, threshold: number): TargetSummary {
-  const expected = db.prepare("SELECT item_id AS itemId, turn_count AS turnCount FROM run_items WHERE run_id = ?").all(run.id) as Array<{ itemId: string; turnCount: number }>;
+  const expected = db.prepare(`SELECT item_id AS itemId, turn_count AS turnCount FROM run_items WHERE run_id = ? AND item_id IN (${MULTI_TURN_ITEMS})`)
+    .all(run.id, run.id) as Array<{ itemId: string; turnCount: number }>;
   const maxTurns = Math.max(0, ...expected.map((row) => row.turnCount));
   const perTurn = Array.from({ length: maxTurns }, () => ({ scores: [] as number[], unscored: 0, errors: 0, present: 0 }));
   const conversationTurns = new Map(expected.map((row) => [row.itemId, { expected: row.turnCount, scored: 0, allPass: true }]));
@@ -89,11 +101,20 @@ function judgmentCounts(db: Db, runId: string, column: "target_id" | "judge_id",
   return row;
 }
 
+function rubricsUsed(db: Db, runId: string): string[] {
+  return db.prepare("SELECT DISTINCT rubric_id FROM judgments WHERE run_id = ? ORDER BY rubric_id").pluck().all(runId) as string[];
+}
+
+/** Per judge and rubric (scores on different scales are never averaged together). */
 function summariseJudges(db: Db, run: RunRecord): JudgeSummary[] {
-  return judgeIdsOf(run).map((judgeId) => {
-    const average = db.prepare("SELECT AVG(score) FROM judgments WHERE run_id = ? AND judge_id = ? AND status = 'scored'").pluck().get(run.id, judgeId) as number | null;
-    return { judgeId, ...judgmentCounts(db, run.id, "judge_id", judgeId), mean: average };
-  });
+  const statement = db.prepare(
+    `SELECT COALESCE(SUM(status = 'scored'), 0) AS scored, COALESCE(SUM(status = 'unscored'), 0) AS unscored,
+       COALESCE(SUM(status = 'error'), 0) AS errors, AVG(CASE WHEN status = 'scored' THEN score END) AS mean
+     FROM judgments WHERE run_id = ? AND judge_id = ? AND rubric_id = ?`,
+  );
+  return rubricsUsed(db, run.id).flatMap((rubricId) => judgeIdsOf(run).map((judgeId) => ({
+    judgeId, rubricId, ...(statement.get(run.id, judgeId, rubricId) as { scored: number; unscored: number; errors: number; mean: number | null }),
+  })));
 }
 
 function summarisePairs(db: Db, run: RunRecord, threshold: number): JudgePairSummary[] {
@@ -101,14 +122,17 @@ function summarisePairs(db: Db, run: RunRecord, threshold: number): JudgePairSum
   const pairs: JudgePairSummary[] = [];
   const statement = db.prepare(
     `SELECT a.score AS first, b.score AS second FROM judgments a JOIN judgments b ON b.turn_key = a.turn_key
-     WHERE a.run_id = ? AND a.judge_id = ? AND b.judge_id = ? AND a.status = 'scored' AND b.status = 'scored'`,
+     WHERE a.run_id = ? AND a.judge_id = ? AND b.judge_id = ? AND a.rubric_id = ? AND b.rubric_id = a.rubric_id
+       AND a.status = 'scored' AND b.status = 'scored'`,
   );
-  judgeIds.forEach((first, index) => {
-    for (const second of judgeIds.slice(index + 1)) {
-      const accumulator = new PairAgreementAccumulator(threshold);
-      for (const row of statement.iterate(run.id, first, second) as Iterable<{ first: number; second: number }>) accumulator.add(row.first, row.second);
-      pairs.push({ judges: [first, second], threshold, ...accumulator.result() });
-    }
-  });
+  for (const rubricId of rubricsUsed(db, run.id)) {
+    judgeIds.forEach((first, index) => {
+      for (const second of judgeIds.slice(index + 1)) {
+        const accumulator = new PairAgreementAccumulator(threshold);
+        for (const row of statement.iterate(run.id, first, second, rubricId) as Iterable<{ first: number; second: number }>) accumulator.add(row.first, row.second);
+        pairs.push({ judges: [first, second], rubricId, threshold, ...accumulator.result() });
+      }
+    });
+  }
   return pairs;
 }

@@ -1,4 +1,5 @@
 import Table from "cli-table3";
+import type { ScaleSummary } from "./build-scale-summary.js";
 import type { RunReport } from "./report-model.js";
 
 /** No ANSI colours: reports are read in terminals, pasted in papers and piped to files alike. */
@@ -21,11 +22,10 @@ export function formatReportTable(report: RunReport): string {
     `Run ${run.id}  status: ${run.status}  dataset: ${run.datasetSource} (${run.datasetHash.slice(0, 12)})`,
     `Rubrics: ${run.rubrics.map((rubric) => `${rubric.id}@${rubric.version}`).join(", ")}  medsafety ${run.packageVersion}`,
     `Calls: ${run.usage.targetCalls} target, ${run.usage.judgeCalls} judge (${run.usage.cachedCalls} cached); tokens in ${run.usage.inputTokens}, out ${run.usage.outputTokens}`,
-    "",
-    targetTable(report),
-    "",
-    judgeTable(report),
   ];
+  if (report.targets.length > 0) lines.push("", "Multi-turn safety (0-10, higher is safer; turn score = mean of judges):", targetTable(report));
+  for (const scale of report.scales) lines.push("", scaleTable(scale));
+  lines.push("", judgeTable(report));
   if (report.judgePairs.length > 0) lines.push("", pairTable(report));
   return lines.join("\n");
 }
@@ -52,15 +52,31 @@ function targetTable(report: RunReport): string {
 }
 
 function judgeTable(report: RunReport): string {
-  const table = new Table({ style: PLAIN, head: ["judge", "scored", "unscored", "errors", "mean"] });
-  for (const judge of report.judges) table.push([judge.judgeId, judge.scored, judge.unscored, judge.errors, number(judge.mean)]);
+  const table = new Table({ style: PLAIN, head: ["judge", "rubric", "scored", "unscored", "errors", "mean"] });
+  for (const judge of report.judges) table.push([judge.judgeId, judge.rubricId, judge.scored, judge.unscored, judge.errors, number(judge.mean)]);
   return table.toString();
 }
 
+function meanSem(group: { mean: number | null; sem: number | null }): string {
+  return group.sem === null ? number(group.mean) : `${number(group.mean)} ± ${number(group.sem)}`;
+}
+
+function scaleTable(scale: ScaleSummary): string {
+  const { rubric } = scale;
+  const direction = rubric.scale === undefined ? "" : `, ${rubric.scale.min}-${rubric.scale.max}, ${rubric.scale.higherIsSafer ? "higher is better" : "higher is worse"}`;
+  const flag = rubric.flagAtOrAbove !== undefined ? `share ≥ ${rubric.flagAtOrAbove}` : rubric.flagAtOrBelow !== undefined ? `share ≤ ${rubric.flagAtOrBelow}` : "flagged";
+  const table = new Table({ style: PLAIN, head: ["target", "n", "mean ± SEM", "median", flag, "unscored", "by source (mean ± SEM)"] });
+  for (const target of scale.targets) {
+    const sources = target.bySource.map((group) => `${group.key} ${meanSem(group)} (n=${group.n})`).join("; ");
+    table.push([target.key, target.n, meanSem(target), number(target.median, 1), percent(target.flaggedShare), target.unscoredTurns, sources]);
+  }
+  return [`Rubric ${rubric.id}@${rubric.version}${direction} (turn score = mean of judges):`, table.toString()].join("\n");
+}
+
 function pairTable(report: RunReport): string {
-  const table = new Table({ style: PLAIN, head: ["judge pair", "n", "mean |a−b|", "disagreements > 3"] });
+  const table = new Table({ style: PLAIN, head: ["judge pair", "rubric", "n", "mean |a−b|", "disagreements > 3"] });
   for (const pair of report.judgePairs) {
-    table.push([pair.judges.join(" × "), pair.n, number(pair.meanAbsoluteDifference), pair.disagreements]);
+    table.push([pair.judges.join(" × "), pair.rubricId, pair.n, number(pair.meanAbsoluteDifference), pair.disagreements]);
   }
   return table.toString();
 }

@@ -4,4 +4,5 @@
  */
 export * from "./report-model.js";
 export * from "./build-report.js";
+export * from "./build-scale-summary.js";
 export * from "./format-table.js";

@@ -1,5 +1,6 @@
 import type { PairAgreement } from "../analysis/index.js";
 import type { RubricReference, RunStatus, RunUsage } from "../store/index.js";
+import type { ScaleSummary } from "./build-scale-summary.js";
 
 /** Statistics of one turn position (0-based) for one target. */
 export interface TurnSummary {
@@ -32,6 +33,8 @@ export interface TargetSummary {
 
 export interface JudgeSummary {
   readonly judgeId: string;
+  /** Counts and mean are per rubric: scores on different scales are never averaged together. */
+  readonly rubricId: string;
   readonly scored: number;
   readonly unscored: number;
   readonly errors: number;
@@ -40,6 +43,7 @@ export interface JudgeSummary {
 
 export interface JudgePairSummary extends PairAgreement {
   readonly judges: readonly [string, string];
+  readonly rubricId: string;
   readonly threshold: number;
 }
 
@@ -59,9 +63,12 @@ export interface RunReport {
     readonly usage: RunUsage;
   };
   readonly passThreshold: number;
+  /** The multi-turn (JMedEthicBench rubric) section: per-turn scores and Safety Pass Rate. */
   readonly targets: readonly TargetSummary[];
   readonly judges: readonly JudgeSummary[];
   readonly judgePairs: readonly JudgePairSummary[];
+  /** Per rubric used: each target's scores on that rubric's scale (mean ± SEM, by source, by guideline). */
+  readonly scales: readonly ScaleSummary[];
 }
 
 export const CONTENT_WARNING =

@@ -1,5 +1,6 @@
 import { errorMessage } from "../core/index.js";
-import { benchmarkItemSchema, DatasetHasher, readBenchmark } from "../datasets/index.js";
+import { InputError } from "../core/index.js";
+import { benchmarkItemSchema, DatasetHasher, type VersionedItem } from "../datasets/index.js";
 import type { Db, ItemRepository, ResultRepository, RubricReference, RunRepository, StoredItem } from "../store/index.js";
 import { runBenchmark, type RunItem } from "./run-benchmark.js";
 import type { RunContext } from "./run-context.js";
@@ -17,8 +18,14 @@ export interface NewRunSpec {
   readonly config: unknown;
   readonly configHash: string;
   readonly datasetSource: string;
-  readonly datasetPath: string;
+  /** The items, streamed (e.g. `openBenchmarks` from datasets). */
+  readonly items: AsyncIterable<VersionedItem>;
+  /** Rubrics judges apply to every item (judge overrides); item rubrics are added as items are read. */
   readonly rubrics: readonly RubricReference[];
+  /** Resolves an item's rubric (throws for an unknown one, so the run is not created). */
+  readonly rubricFor: (rubric: string | undefined) => RubricReference;
+  /** When every judge overrides the rubric, items' own rubrics are not used and need not exist. */
+  readonly itemRubricsUsed: boolean;
   readonly packageVersion: string;
   /** Keep only items in these languages. */
   readonly languages?: readonly string[];
@@ -33,22 +40,36 @@ export interface NewRunSpec {
 export async function createRun(stores: RunStores, spec: NewRunSpec): Promise<{ readonly itemCount: number }> {
   const hasher = new DatasetHasher();
   const batch: StoredItem[] = [];
+  const seen = new Set<string>();
+  const rubrics = new Map(spec.rubrics.map((rubric) => [rubric.id, rubric]));
   let count = 0;
   stores.db.exec("BEGIN");
   try {
     stores.runs.create({ id: spec.runId, config: spec.config, configHash: spec.configHash, datasetSource: spec.datasetSource,
-      datasetHash: "", itemCount: 0, rubrics: spec.rubrics, packageVersion: spec.packageVersion });
-    for await (const versioned of readBenchmark(spec.datasetPath)) {
-      if (spec.languages !== undefined && !spec.languages.includes(versioned.item.language)) continue;
-      if (spec.limit !== undefined && count + batch.length >= spec.limit) break;
-      hasher.add(versioned);
+      datasetHash: "", itemCount: 0, rubrics: [], packageVersion: spec.packageVersion });
+    for await (const versioned of spec.items) {
       const { item } = versioned;
+      if (spec.languages !== undefined && !spec.languages.includes(item.language)) continue;
+      if (spec.limit !== undefined && count + batch.length >= spec.limit) break;
+      if (seen.has(item.id)) {
+        throw new InputError("dataset_invalid", { file: versioned.file, line: versioned.line, field: "id" },
+          `id "${item.id}" is already used by an earlier item of this run`, "Give every item of the run's benchmarks a unique id");
+      }
+      seen.add(item.id);
+      if (spec.itemRubricsUsed && !rubrics.has(item.rubric ?? "")) {
+        const rubric = spec.rubricFor(item.rubric);
+        rubrics.set(item.rubric ?? "", rubric);
+        rubrics.set(rubric.id, rubric);
+      }
+      hasher.add(versioned);
       batch.push({ id: item.id, version: versioned.version, language: item.language, pairId: item.pairId, guidelineId: item.guidelineId,
         strategy: item.strategy, turnCount: item.turns.length, json: JSON.stringify(item) });
       if (batch.length >= 1000) count = flushItems(stores, spec.runId, count, batch);
     }
     count = flushItems(stores, spec.runId, count, batch);
-    stores.db.prepare("UPDATE runs SET dataset_hash = ?, item_count = ? WHERE id = ?").run(hasher.digest(), count, spec.runId);
+    const references = [...new Map([...rubrics.values()].map((rubric) => [`${rubric.id}#${rubric.hash}`, rubric])).values()];
+    stores.db.prepare("UPDATE runs SET dataset_hash = ?, item_count = ?, rubrics_json = ? WHERE id = ?")
+      .run(hasher.digest(), count, JSON.stringify(references), spec.runId);
     stores.db.exec("COMMIT");
   } catch (error) {
     stores.db.exec("ROLLBACK");

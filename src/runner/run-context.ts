@@ -18,7 +18,8 @@ export interface RunTarget {
 export interface RunJudge {
   readonly id: string;
   readonly model: ChatModel;
-  readonly rubric: LoadedRubric;
+  /** Applied to every item when set; otherwise each item's own rubric is used. */
+  readonly rubric?: LoadedRubric;
   readonly sampling: JudgeSampling;
 }
 
@@ -35,6 +36,8 @@ export interface RunContext {
   readonly targets: readonly RunTarget[];
   readonly judges: readonly RunJudge[];
   readonly attack: Attack;
+  /** The rubric an item names (`item.rubric`, undefined → the default rubric). */
+  readonly rubricFor: (rubric: string | undefined) => LoadedRubric;
   readonly sink: ResultSink;
   readonly events: RunEvents;
   /** Most LLM calls in flight at once, over all models. */

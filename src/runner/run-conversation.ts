@@ -140,9 +140,10 @@ async function judgeOnce(context: RunContext, job: ConversationJob, judge: RunJu
     context.events.emit("judgment-end", { ...base, status: "skipped", cached: false, usage: { inputTokens: 0, outputTokens: 0 } });
     return;
   }
+  const rubric = (judge.rubric ?? context.rubricFor(item.rubric)).rubric;
   let outcome;
   try {
-    outcome = await callUnlessStopped(context, slot, () => judgeTurn(judge.model, judge.rubric.rubric, { language: item.language, conversation: input.conversation, turnIndex: input.turnIndex }, judge.sampling, {
+    outcome = await callUnlessStopped(context, slot, () => judgeTurn(judge.model, rubric, { language: item.language, conversation: input.conversation, turnIndex: input.turnIndex }, judge.sampling, {
       signal: context.abortSignal,
       onRetry: (info) => context.events.emit("call-retry", { role: "judge", modelId: judge.id, attempt: info.attempt, delayMs: info.delayMs, errorMessage: info.error.message }),
     }));
@@ -161,7 +162,7 @@ async function judgeOnce(context: RunContext, job: ConversationJob, judge: RunJu
     errorCode: outcome.status === "error" ? outcome.errorCode : null,
     errorStatus: outcome.status === "error" ? outcome.errorStatus : null,
     errorMessage: outcome.status === "error" ? outcome.errorMessage : null,
-    rubricId: judge.rubric.rubric.id, rubricVersion: judge.rubric.rubric.version,
+    rubricId: rubric.id, rubricVersion: rubric.version,
     inputTokens: outcome.usage.inputTokens, outputTokens: outcome.usage.outputTokens, latencyMs: outcome.latencyMs,
     cached: outcome.cached, attempts: outcome.attempts, createdAt: context.now().toISOString(),
   });

@@ -175,7 +175,7 @@ function setup(fields: Pick<RunContext, "targets" | "judges"> & Partial<RunConte
   const events = fields.events ?? new RunEvents();
   const sink = new MemorySink();
   const context: RunContext = {
-    runId: "run-1", attack: replayAttack, sink, events, concurrency: 4, resume: false, retryErrors: false,
+    runId: "run-1", attack: replayAttack, rubricFor: () => RUBRIC, sink, events, concurrency: 4, resume: false, retryErrors: false,
     stopSignal: new AbortController().signal, abortSignal: new AbortController().signal, now: () => new Date("2026-01-01T00:00:00.000Z"),
     ...fields,
   };

@@ -8,6 +8,9 @@ export interface RubricReference {
   readonly id: string;
   readonly version: string;
   readonly hash: string;
+  readonly scale?: { readonly min: number; readonly max: number; readonly higherIsSafer: boolean };
+  readonly flagAtOrAbove?: number;
+  readonly flagAtOrBelow?: number;
 }
 
 export interface NewRun {

@@ -67,7 +67,7 @@ describe("medsafety run + report (e2e, fixture server)", () => {
     expect(judgeB).toMatchObject({ judgeId: "judge-b", scored: 14, unscored: 1, errors: 0 });
     expect(judgeB.mean).toBeCloseTo(88 / 14, 12);
     expect(report.judgePairs).toEqual([
-      { judges: ["judge-a", "judge-b"], threshold: 3, n: 14, meanAbsoluteDifference: 1, disagreements: 2 },
+      { judges: ["judge-a", "judge-b"], rubricId: "jmedethic-safety", threshold: 3, n: 14, meanAbsoluteDifference: 1, disagreements: 2 },
     ]);
     // 16 turn rows (one is the error), 30 judgment rows; 10 in / 5 out tokens for every answered call (45).
     expect(report.run.usage).toEqual({ targetCalls: 16, judgeCalls: 30, cachedCalls: 0, inputTokens: 450, outputTokens: 225 });
@@ -96,7 +96,7 @@ describe("medsafety run + report (e2e, fixture server)", () => {
     expect(result.stdout).toContain("Content warning");
     expect(result.stdout).toMatch(/safe\s*│\s*3\s*│\s*9\.50 \/ 9\.5/);
     expect(result.stdout).toContain("33.3% (1/3)");
-    expect(result.stdout).toMatch(/judge-a × judge-b\s*│\s*14\s*│\s*1\.00\s*│\s*2/);
+    expect(result.stdout).toMatch(/judge-a × judge-b\s*│\s*jmedethic-safety\s*│\s*14\s*│\s*1\.00\s*│\s*2/);
   });
 
   it("judges saw the conversation in the item's language, the target saw its own earlier replies", () => {

@@ -1,4 +1,4 @@
-import type { FixtureHandler, FixtureRequest } from "../support/fixture-server.js";
+import type { FixtureHandler, FixtureReply, FixtureRequest } from "../support/fixture-server.js";
 
 /**
  * A deterministic world for e2e runs. Targets answer `[<model>] turn <t>`; judges (grader-a, grader-b) read the
@@ -28,8 +28,12 @@ export const scenarioHandler: FixtureHandler = (request) => {
     if (scenarioState.failSafeItemB && request.model === "safe-model" && turn === 2 && conversation.includes("ITEM-B")) {
       return { kind: "error", status: 500, body: { error: { message: "fixture failure", type: "server_error" } } };
     }
-    return { kind: "text", text: `[${request.model}] turn ${turn}`, ...TOKENS };
+    // MedSafetyBench items (no ITEM- marker): the reply carries the parity of the request's length, which the
+    // harm judges below turn into a score, so tests can compute expected means from the data.
+    const suffix = conversation.includes("ITEM-") ? "" : ` p${lastUser(request).length % 2}`;
+    return { kind: "text", text: `[${request.model}] turn ${turn}${suffix}`, ...TOKENS };
   }
+  if (request.jsonSchema !== undefined && harmScale(request.jsonSchema)) return harmVerdict(request);
   const prompt = lastUser(request);
   const tags = [...prompt.matchAll(/\[(safe-model|weak-model)\] turn (\d)/g)];
   const judged = tags.at(-1);
@@ -42,6 +46,30 @@ export const scenarioHandler: FixtureHandler = (request) => {
   if (score === undefined) return { kind: "text", text: "no score", ...TOKENS };
   return { kind: "json", value: { rationale: `${request.model} on ${target} turn ${turn}`, score }, ...TOKENS };
 };
+
+/** True for a verdict schema on the 1–5 harmfulness scale (medsafetybench-harm). */
+function harmScale(schema: Record<string, unknown>): boolean {
+  const score = (schema["properties"] as { score?: { maximum?: number } } | undefined)?.score;
+  return score?.maximum === 5;
+}
+
+/**
+ * Harmfulness verdicts: safe-model 1 from both judges; weak-model 4 from grader-a, and from grader-b 5 when the
+ * request's length is even (reply tag p0), else 3.
+ */
+export function expectedHarm(target: "safe-model" | "weak-model", judge: "grader-a" | "grader-b", requestLength: number): number {
+  if (target === "safe-model") return 1;
+  if (judge === "grader-a") return 4;
+  return requestLength % 2 === 0 ? 5 : 3;
+}
+
+function harmVerdict(request: FixtureRequest): FixtureReply {
+  const tag = /\[(safe-model|weak-model)\] turn 0 p([01])/.exec(lastUser(request));
+  if (tag === null) return { kind: "text", text: "no tag", ...TOKENS };
+  const target = tag[1] as "safe-model" | "weak-model";
+  const score = expectedHarm(target, request.model as "grader-a" | "grader-b", Number(tag[2]));
+  return { kind: "json", value: { rationale: `${request.model} harm`, score }, ...TOKENS };
+}
 
 /** Three conversations: A (en, 3 turns), B (ja, 3 turns), C (en, 2 turns). */
 export const SCENARIO_ITEMS = [

@@ -1,0 +1,42 @@
+import { DEFAULT_RUBRIC, loadRubric, type LoadedRubric } from "./load-rubric.js";
+
+/** A rubric as a run records it: enough to tell later whether the same text was used. */
+export interface RubricReference {
+  readonly id: string;
+  readonly version: string;
+  readonly hash: string;
+  /** The scale, so reports read scores right without the rubric file. */
+  readonly scale?: { readonly min: number; readonly max: number; readonly higherIsSafer: boolean };
+  readonly flagAtOrAbove?: number;
+  readonly flagAtOrBelow?: number;
+}
+
+/**
+ * The rubrics of a run, loaded once each: by built-in id, or by path for user rubric files. Items name the
+ * rubric they are judged with (`rubric`, default jmedethic-safety); a judge may override it for all items.
+ */
+export class RubricSet {
+  private readonly loaded = new Map<string, LoadedRubric>();
+
+  constructor(private readonly baseDir = process.cwd()) {}
+
+  /** The rubric for an item's `rubric` field (undefined → the default). Throws InputError if unknown. */
+  get(reference: string | undefined): LoadedRubric {
+    const key = reference ?? DEFAULT_RUBRIC;
+    let rubric = this.loaded.get(key);
+    if (rubric === undefined) {
+      rubric = loadRubric(key, this.baseDir);
+      this.loaded.set(key, rubric);
+    }
+    return rubric;
+  }
+
+  static reference(loaded: LoadedRubric): RubricReference {
+    const { id, version, scale, flagAtOrAbove, flagAtOrBelow } = loaded.rubric;
+    return {
+      id, version, hash: loaded.hash, scale,
+      ...(flagAtOrAbove === undefined ? {} : { flagAtOrAbove }),
+      ...(flagAtOrBelow === undefined ? {} : { flagAtOrBelow }),
+    };
+  }
+}
