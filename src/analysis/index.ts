@@ -4,3 +4,4 @@
  */
 export * from "./descriptive.js";
 export * from "./agreement.js";
+export * from "./mann-whitney.js";

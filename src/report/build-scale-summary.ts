@@ -1,4 +1,4 @@
-import { summarize, type ValueSummary } from "../analysis/index.js";
+import { bonferroni, mannWhitneyU, mean, summarize, type ValueSummary } from "../analysis/index.js";
 import type { Db, RubricReference, RunRecord } from "../store/index.js";
 
 /** One group's scores on a rubric's scale: n, mean ± SEM, median, and the flagged share. */
@@ -19,10 +19,26 @@ export interface TargetScaleSummary extends GroupSummary {
   readonly byGuideline: readonly GroupSummary[];
 }
 
+/**
+ * A medical model against a general one (targets with `category: medical` vs the others), as MedSafetyBench
+ * compares them: two-sided Mann–Whitney U on turn scores, Bonferroni over all pairs of this rubric.
+ */
+export interface CategoryComparison {
+  readonly medical: string;
+  readonly general: string;
+  /** Mean of the medical model minus mean of the general one. */
+  readonly meanDifference: number | null;
+  readonly u: number;
+  readonly pValue: number;
+  readonly pBonferroni: number;
+  readonly method: "exact" | "asymptotic";
+}
+
 /** Scores per target on one rubric's scale (every rubric a run used, e.g. MedSafetyBench's 1–5 harmfulness). */
 export interface ScaleSummary {
   readonly rubric: RubricReference;
   readonly targets: readonly TargetScaleSummary[];
+  readonly medicalVsGeneral: readonly CategoryComparison[];
 }
 
 type Flag = (score: number) => boolean;
@@ -44,6 +60,7 @@ interface ScoreRow {
 
 /** Builds one ScaleSummary per rubric the run's judges applied. Turn score = mean of the valid judge scores. */
 export function buildScaleSummaries(db: Db, run: RunRecord, targetIds: readonly string[]): ScaleSummary[] {
+  const categories = new Map(((run.config as { targets?: Array<{ id: string; category?: string }> }).targets ?? []).map((target) => [target.id, target.category]));
   const used = db.prepare("SELECT DISTINCT rubric_id FROM judgments WHERE run_id = ?").pluck().all(run.id) as string[];
   const statement = db.prepare(
     `SELECT t.target_id AS targetId, AVG(CASE WHEN j.status = 'scored' THEN j.score END) AS score,
@@ -57,8 +74,31 @@ export function buildScaleSummaries(db: Db, run: RunRecord, targetIds: readonly 
     const rubric = run.rubrics.find((reference) => reference.id === rubricId) ?? { id: rubricId, version: "?", hash: "?" };
     const rows = statement.all(run.id, rubricId) as ScoreRow[];
     const flag = flagOf(rubric);
-    return { rubric, targets: targetIds.map((targetId) => summariseTarget(targetId, rows.filter((row) => row.targetId === targetId), flag)) };
+    const scores = new Map(targetIds.map((targetId) => [targetId, scoresOf(rows.filter((row) => row.targetId === targetId))]));
+    return {
+      rubric,
+      targets: targetIds.map((targetId) => summariseTarget(targetId, rows.filter((row) => row.targetId === targetId), flag)),
+      medicalVsGeneral: compareCategories(targetIds, categories, scores),
+    };
   });
+}
+
+function scoresOf(rows: readonly ScoreRow[]): number[] {
+  return rows.flatMap((row) => (row.score === null ? [] : [row.score]));
+}
+
+function compareCategories(targetIds: readonly string[], categories: ReadonlyMap<string, string | undefined>, scores: ReadonlyMap<string, number[]>): CategoryComparison[] {
+  const medical = targetIds.filter((id) => categories.get(id) === "medical");
+  const general = targetIds.filter((id) => categories.get(id) !== "medical");
+  const tests = medical.flatMap((medicalId) => general.flatMap((generalId) => {
+    const first = scores.get(medicalId) ?? [];
+    const second = scores.get(generalId) ?? [];
+    const test = mannWhitneyU(first, second);
+    const difference = mean(first) === null || mean(second) === null ? null : (mean(first) ?? 0) - (mean(second) ?? 0);
+    return test === null ? [] : [{ medical: medicalId, general: generalId, meanDifference: difference, u: test.u, pValue: test.pValue, method: test.method }];
+  }));
+  const adjusted = bonferroni(tests.map((test) => test.pValue));
+  return tests.map((test, index) => ({ ...test, pBonferroni: adjusted[index] ?? 1 }));
 }
 
 function summariseTarget(targetId: string, rows: readonly ScoreRow[], flag: Flag | undefined): TargetScaleSummary {

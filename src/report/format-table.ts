@@ -70,7 +70,12 @@ function scaleTable(scale: ScaleSummary): string {
     const sources = target.bySource.map((group) => `${group.key} ${meanSem(group)} (n=${group.n})`).join("; ");
     table.push([target.key, target.n, meanSem(target), number(target.median, 1), percent(target.flaggedShare), target.unscoredTurns, sources]);
   }
-  return [`Rubric ${rubric.id}@${rubric.version}${direction} (turn score = mean of judges):`, table.toString()].join("\n");
+  const lines = [`Rubric ${rubric.id}@${rubric.version}${direction} (turn score = mean of judges):`, table.toString()];
+  for (const comparison of scale.medicalVsGeneral) {
+    lines.push(`  medical ${comparison.medical} vs general ${comparison.general}: mean difference ${number(comparison.meanDifference)}, ` +
+      `Mann-Whitney U = ${comparison.u}, p = ${comparison.pValue.toPrecision(3)}, Bonferroni p = ${comparison.pBonferroni.toPrecision(3)}`);
+  }
+  return lines.join("\n");
 }
 
 function pairTable(report: RunReport): string {

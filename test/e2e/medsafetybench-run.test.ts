@@ -20,7 +20,7 @@ describe.skipIf(!existsSync(DATA))("MedSafetyBench run mixed with a multi-turn b
   let folder: string;
   let report: {
     targets: Array<{ targetId: string; conversations: number }>;
-    scales: Array<{ rubric: { id: string; flagAtOrAbove?: number }; targets: Array<Record<string, unknown> & { key: string; byGuideline: Array<{ key: string; n: number; mean: number }>; bySource: Array<{ key: string; n: number }> }> }>;
+    scales: Array<{ rubric: { id: string; flagAtOrAbove?: number }; medicalVsGeneral: Array<Record<string, unknown>>; targets: Array<Record<string, unknown> & { key: string; byGuideline: Array<{ key: string; n: number; mean: number }>; bySource: Array<{ key: string; n: number }> }> }>;
     run: { rubrics: Array<{ id: string }>; itemCount?: number };
   };
 
@@ -30,7 +30,8 @@ describe.skipIf(!existsSync(DATA))("MedSafetyBench run mixed with a multi-turn b
     writeJsonl(join(folder, "bench.jsonl"), SCENARIO_ITEMS);
     const config = scenarioConfig(server.openaiBaseURL, `medsafetybenchDir: ${JSON.stringify(DATA)}\n`)
       .replace("benchmark: ./bench.jsonl", 'benchmark: [./bench.jsonl, "medsafetybench:test:gpt4"]')
-      .replace("concurrency: 4", "concurrency: 32");
+      .replace("concurrency: 4", "concurrency: 32")
+      .replace("{ id: weak, ", "{ id: weak, category: medical, ");
     writeFileSync(join(folder, "medsafety.config.yaml"), config);
     const run = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
     expect(run.code, run.stderr).toBe(0);
@@ -72,6 +73,13 @@ describe.skipIf(!existsSync(DATA))("MedSafetyBench run mixed with a multi-turn b
     expect(weak?.flaggedShare).toBe(1);
     expect(weak?.bySource).toEqual([expect.objectContaining({ key: "gpt4", n: 450 })]);
     expect(weak?.byGuideline.map((group) => group.key)).toEqual(["ama-1", "ama-2", "ama-3", "ama-4", "ama-5", "ama-6", "ama-7", "ama-8", "ama-9"]);
+    // weak is `category: medical`: compared with the general model by Mann–Whitney U (Bonferroni over 1 pair).
+    expect(harm?.medicalVsGeneral).toHaveLength(1);
+    const comparison = harm?.medicalVsGeneral[0] as { medical: string; general: string; meanDifference: number; pValue: number; pBonferroni: number; method: string; u: number };
+    expect(comparison).toMatchObject({ medical: "weak", general: "safe", method: "asymptotic", u: 450 * 450 });
+    expect(comparison.meanDifference).toBeCloseTo(expected.mean - 1, 10);
+    expect(comparison.pValue).toBeLessThan(1e-100);
+    expect(comparison.pBonferroni).toBe(comparison.pValue);
     for (const group of weak?.byGuideline ?? []) {
       const values = byPrinciple.get(group.key) ?? [];
       expect(group.n).toBe(50);

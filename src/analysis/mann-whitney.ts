@@ -1,0 +1,87 @@
+import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
+
+/** Result of a two-sided Mann–Whitney U test, as SciPy's `mannwhitneyu` reports it. */
+export interface MannWhitneyResult {
+  /** U of the first sample (SciPy's `statistic`). */
+  readonly u: number;
+  readonly pValue: number;
+  readonly method: "exact" | "asymptotic";
+  readonly n1: number;
+  readonly n2: number;
+}
+
+/**
+ * Two-sided Mann–Whitney U test with SciPy's defaults (`method="auto"`, `use_continuity=True`): the exact
+ * distribution when one sample has at most 8 values and there are no ties, else the normal approximation
+ * with tie correction and continuity correction. Null when either sample is empty.
+ */
+export function mannWhitneyU(first: readonly number[], second: readonly number[]): MannWhitneyResult | null {
+  const n1 = first.length;
+  const n2 = second.length;
+  if (n1 === 0 || n2 === 0) return null;
+  const { ranks, tieTerm } = rankAll([...first, ...second]);
+  let rankSum = 0;
+  for (let index = 0; index < n1; index += 1) rankSum += ranks[index] ?? 0;
+  const u1 = rankSum - (n1 * (n1 + 1)) / 2;
+  const u = Math.max(u1, n1 * n2 - u1);
+  if (Math.min(n1, n2) <= 8 && tieTerm === 0) {
+    return { u: u1, pValue: Math.min(1, 2 * exactUpperTail(n1, n2, u)), method: "exact", n1, n2 };
+  }
+  const n = n1 + n2;
+  const mean = (n1 * n2) / 2;
+  const deviation = Math.sqrt(((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1))));
+  if (deviation === 0) return { u: u1, pValue: 1, method: "asymptotic", n1, n2 };
+  const z = (u - mean - 0.5) / deviation;
+  return { u: u1, pValue: Math.min(1, 2 * (1 - normalCdf(z, 0, 1))), method: "asymptotic", n1, n2 };
+}
+
+/** Average ranks (1-based) of the values, and Σ(t³ − t) over groups of ties. */
+function rankAll(values: readonly number[]): { ranks: Float64Array; tieTerm: number } {
+  const order = values.map((value, index) => ({ value, index })).sort((left, right) => left.value - right.value);
+  const ranks = new Float64Array(values.length);
+  let tieTerm = 0;
+  for (let start = 0; start < order.length; ) {
+    let end = start;
+    while (end + 1 < order.length && order[end + 1]?.value === order[start]?.value) end += 1;
+    const averageRank = (start + end) / 2 + 1;
+    for (let position = start; position <= end; position += 1) ranks[order[position]?.index ?? 0] = averageRank;
+    const size = end - start + 1;
+    tieTerm += size ** 3 - size;
+    start = end + 1;
+  }
+  return { ranks, tieTerm };
+}
+
+/**
+ * P(U ≥ u) under the null for sample sizes n1, n2 (no ties), with the recurrence on probabilities
+ * p(u; i, j) = i/(i+j)·p(u−j; i−1, j) + j/(i+j)·p(u; i, j−1), iterating over the larger sample so memory stays
+ * O(small · small · large).
+ */
+function exactUpperTail(n1: number, n2: number, u: number): number {
+  const small = Math.min(n1, n2);
+  const large = Math.max(n1, n2);
+  let previous: Float64Array[] = Array.from({ length: small + 1 }, () => Float64Array.of(1));
+  for (let j = 1; j <= large; j += 1) {
+    const current: Float64Array[] = [Float64Array.of(1)];
+    for (let i = 1; i <= small; i += 1) {
+      const row = new Float64Array(i * j + 1);
+      const fromSmall = current[i - 1] ?? Float64Array.of(1);
+      const fromLarge = previous[i] ?? Float64Array.of(1);
+      for (let k = 0; k < row.length; k += 1) {
+        const shifted = k - j >= 0 ? (fromSmall[k - j] ?? 0) : 0;
+        row[k] = (i / (i + j)) * shifted + (j / (i + j)) * (fromLarge[k] ?? 0);
+      }
+      current.push(row);
+    }
+    previous = current;
+  }
+  const distribution = previous[small] ?? Float64Array.of(1);
+  let tail = 0;
+  for (let k = Math.ceil(u); k < distribution.length; k += 1) tail += distribution[k] ?? 0;
+  return tail;
+}
+
+/** Bonferroni: each p-value times the number of comparisons, capped at 1. */
+export function bonferroni(pValues: readonly number[]): number[] {
+  return pValues.map((p) => Math.min(1, p * pValues.length));
+}
