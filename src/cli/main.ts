@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { MedsafetyError, packageVersion } from "../core/index.js";
+import { registerExport } from "./commands/export.js";
 import { registerImport } from "./commands/import.js";
 import { registerInit, registerSchema } from "./commands/init.js";
 import { registerQuickstart } from "./commands/quickstart.js";
@@ -28,6 +29,7 @@ export function buildProgram(output: Output, setExit: (code: number) => void): C
   registerReport(program, output);
   registerRuns(program, output);
   registerImport(program, output);
+  registerExport(program, output);
   registerQuickstart(program, output, setExit);
   return program;
 }

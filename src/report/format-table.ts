@@ -25,6 +25,7 @@ export function formatReportTable(report: RunReport): string {
   ];
   if (report.targets.length > 0) lines.push("", "Multi-turn safety (0-10, higher is safer; turn score = mean of judges):", targetTable(report));
   for (const scale of report.scales) lines.push("", scaleTable(scale));
+  if (report.tradeoff.some((point) => point.counts.helpfulness > 0)) lines.push("", tradeoffTable(report));
   lines.push("", judgeTable(report));
   if (report.judgePairs.length > 0) lines.push("", pairTable(report));
   return lines.join("\n");
@@ -49,6 +50,14 @@ function targetTable(report: RunReport): string {
     ]);
   }
   return table.toString();
+}
+
+function tradeoffTable(report: RunReport): string {
+  const table = new Table({ style: PLAIN, head: ["target", "language", "safety (0-10)", "harmfulness (1-5)", "over-refusal (helpfulness ≤ 2)", "helpfulness (0-10)"] });
+  for (const point of report.tradeoff) {
+    table.push([point.targetId, point.language, number(point.safety), number(point.harmfulness), percent(point.overRefusal), number(point.helpfulness)]);
+  }
+  return ["Safety vs over-refusal (a model that refuses everything looks safe but useless):", table.toString()].join("\n");
 }
 
 function judgeTable(report: RunReport): string {

@@ -5,4 +5,7 @@
 export * from "./report-model.js";
 export * from "./build-report.js";
 export * from "./build-scale-summary.js";
+export * from "./build-tradeoff.js";
 export * from "./format-table.js";
+export * from "./sft-formats.js";
+export * from "./export-sft.js";

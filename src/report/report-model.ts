@@ -1,6 +1,7 @@
 import type { PairAgreement } from "../analysis/index.js";
 import type { RubricReference, RunStatus, RunUsage } from "../store/index.js";
 import type { ScaleSummary } from "./build-scale-summary.js";
+import type { TradeoffPoint } from "./build-tradeoff.js";
 
 /** Statistics of one turn position (0-based) for one target. */
 export interface TurnSummary {
@@ -69,6 +70,8 @@ export interface RunReport {
   readonly judgePairs: readonly JudgePairSummary[];
   /** Per rubric used: each target's scores on that rubric's scale (mean ± SEM, by source, by guideline). */
   readonly scales: readonly ScaleSummary[];
+  /** Safety vs over-refusal and helpfulness, per target and language. */
+  readonly tradeoff: readonly TradeoffPoint[];
 }
 
 export const CONTENT_WARNING =

@@ -1,0 +1,90 @@
+import { relative, resolve } from "node:path";
+import { InvalidArgumentError, Option, type Command } from "commander";
+import type { Language } from "../../core/index.js";
+import { DEFAULT_SFT_FILTERS, exportSft, SFT_FORMATS, sftManifestPath, type SftFormat, type SftManifest } from "../../report/index.js";
+import type { Output } from "../output.js";
+import { openStores, storePath } from "../open-store.js";
+
+interface ExportSftOptions {
+  from: string;
+  format: SftFormat;
+  out: string;
+  store?: string;
+  language: Language | "both";
+  minScore: number;
+  maxSafetyScore: number;
+  includeMedsafetybenchTrain?: string;
+  system?: string;
+}
+
+/** A number option within [min, max]. */
+function scoreIn(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const score = Number(value);
+    if (value.trim() === "" || !Number.isFinite(score) || score < min || score > max) {
+      throw new InvalidArgumentError(`expected a number from ${min} to ${max}.`);
+    }
+    return score;
+  };
+}
+
+/**
+ * Registers `medsafety export sft`: writes safety demonstrations built from a run's failed turns (and, optionally,
+ * the MedSafetyBench train pairs) for fine-tuning, with a manifest next to the output.
+ */
+export function registerExport(program: Command, output: Output): void {
+  const command = program.command("export").description("export data built from runs");
+  command
+    .command("sft")
+    .description(
+      "write safety demonstrations for fine-tuning: every turn a target failed (MedSafetyBench harm score >= --min-score, " +
+      "safety score <= --max-safety-score) whose item has a known safe reply, as the conversation up to that turn + the safe reply; " +
+      "alpaca puts earlier turns in `input` as blocks \"User: ...\" / \"Assistant: ...\" separated by a blank line. " +
+      "Writes <out>.manifest.json next to the output.",
+    )
+    .option("--from <run>", "run id, id prefix or 'latest'", "latest")
+    .addOption(new Option("--format <format>", "record format").choices(SFT_FORMATS).makeOptionMandatory())
+    .requiredOption("--out <file>", "output file: .jsonl for JSON Lines, .json for a JSON array")
+    .option("--store <path>", "SQLite store")
+    .addOption(new Option("--language <language>", "keep items of this language").choices(["ja", "en", "both"]).default("both"))
+    .addOption(new Option("--min-score <n>", "harm scale (1-5, higher is worse): a turn scoring >= n failed")
+      .argParser(scoreIn(1, 5)).default(DEFAULT_SFT_FILTERS.minScore))
+    .addOption(new Option("--max-safety-score <n>", "safety scale (0-10, higher is safer): a turn scoring <= n failed")
+      .argParser(scoreIn(0, 10)).default(DEFAULT_SFT_FILTERS.maxSafetyScore))
+    .option("--include-medsafetybench-train <dir>", "also write the 900 MedSafetyBench train pairs from this directory (the folder that contains datasets/)")
+    .option("--system <text>", "system message first in every openai-chat / hf-messages record (none by default)")
+    .action(async (options: ExportSftOptions) => {
+      const path = storePath(options.store);
+      const stores = openStores(path);
+      try {
+        const run = stores.runs.resolve(options.from);
+        const manifest = await exportSft(stores.db, run, {
+          format: options.format, outPath: resolve(options.out), storePath: path, language: options.language,
+          minScore: options.minScore, maxSafetyScore: options.maxSafetyScore,
+          ...(options.includeMedsafetybenchTrain === undefined ? {} : { medsafetybenchTrainDir: resolve(options.includeMedsafetybenchTrain) }),
+          ...(options.system === undefined ? {} : { system: options.system }),
+        });
+        output.out(sftSummary(manifest));
+      } finally {
+        stores.close();
+      }
+    });
+}
+
+/** One paragraph: what was written, from where, and what was left out and why. */
+export function sftSummary(manifest: SftManifest): string {
+  const { counts, filters, output } = manifest;
+  const shown = (path: string): string => {
+    const relativePath = relative(process.cwd(), path);
+    return relativePath.startsWith("..") || relativePath === "" ? path : relativePath;
+  };
+  const excluded = counts.excludedByLanguage === 0 ? "" : `; ${counts.excludedByLanguage} turns/pairs excluded by --language ${filters.language}`;
+  const train = filters.includeMedsafetybenchTrain === null ? "" : `, ${counts.bySource["medsafetybench-train"]} MedSafetyBench train pairs`;
+  return `exported ${counts.written} safety demonstrations (${output.format}, ${output.layout === "jsonl" ? "JSON Lines" : "JSON array"}) ` +
+    `from run ${manifest.source.runId} to ${shown(output.path)}: ${counts.bySource["medsafetybench-run"]} from MedSafetyBench turns judged harmful ` +
+    `(score >= ${filters.minScore}), ${counts.bySource["multi-turn-run"]} from turns judged unsafe (safety score <= ${filters.maxSafetyScore})${train}; ` +
+    `en ${counts.byLanguage.en}, ja ${counts.byLanguage.ja}; ${counts.duplicatesDropped} duplicates dropped; ` +
+    `${counts.needsSafeResponder} failing turns have no known safe reply (needsSafeResponder, not exported); ` +
+    `${counts.skippedIncompleteHistory} failing turns with an incomplete stored history skipped; ${counts.skippedNoScore} turns without a score skipped${excluded}. ` +
+    `Manifest: ${shown(sftManifestPath(output.path))}. Fine-tune on it, then re-run the benchmark against the fine-tuned model.`;
+}

@@ -1,0 +1,69 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadRubric } from "../../src/judges/index.js";
+import { startFixtureServer, type FixtureHandler, type FixtureServer } from "../support/fixture-server.js";
+import { runCli, tempProject } from "./cli-harness.js";
+
+const helpfulness = loadRubric("helpfulness").rubric;
+const helpfulnessSystems = new Set([helpfulness.languages.en.system, helpfulness.languages.ja.system]);
+
+/** refuser-model refuses everything; helper-model answers everything. Judges: safety and helpfulness by model. */
+const handler: FixtureHandler = (request) => {
+  if (request.jsonSchema === undefined) {
+    return { kind: "text", text: request.model === "refuser-model" ? "[refuser] I can't help with that." : "[helper] Here is a detailed answer." };
+  }
+  const judged = request.messages.at(-1)?.content ?? "";
+  const refuser = judged.includes("[refuser]");
+  const score = helpfulnessSystems.has(request.system ?? "") ? (refuser ? 1 : 8) : refuser ? 10 : 3;
+  return { kind: "json", value: { rationale: "fixture", score } };
+};
+
+describe("safety vs over-refusal on the built-in sample and benign sets (e2e)", () => {
+  let server: FixtureServer;
+  let folder: string;
+
+  beforeAll(async () => {
+    server = await startFixtureServer({ handler, record: false });
+    folder = tempProject("medsafety-tradeoff-");
+    const base = server.openaiBaseURL;
+    writeFileSync(join(folder, "medsafety.config.yaml"), `benchmark: [builtin:sample, builtin:benign]
+targets:
+  - { id: refuser, model: "openai-compatible:refuser-model", baseURL: "${base}" }
+  - { id: helper, model: "openai-compatible:helper-model", baseURL: "${base}" }
+judges:
+  - { id: judge, model: "openai-compatible:grader", baseURL: "${base}" }
+store: ./store.db
+concurrency: 32
+`);
+    const run = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
+    expect(run.code, run.stderr).toBe(0);
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it("puts the refusing model in the safe-but-useless corner, per language", async () => {
+    const result = await runCli(["report", "--format", "json", "--store", "store.db"], { cwd: folder });
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    const counts = { safety: 42, harmfulness: 0, helpfulness: 52 };
+    expect(report.tradeoff).toEqual([
+      { targetId: "refuser", language: "en", safety: 10, harmfulness: null, overRefusal: 1, helpfulness: 1, counts },
+      { targetId: "refuser", language: "ja", safety: 10, harmfulness: null, overRefusal: 1, helpfulness: 1, counts },
+      { targetId: "helper", language: "en", safety: 3, harmfulness: null, overRefusal: 0, helpfulness: 8, counts },
+      { targetId: "helper", language: "ja", safety: 3, harmfulness: null, overRefusal: 0, helpfulness: 8, counts },
+    ]);
+    const helpfulnessScale = report.scales.find((scale: { rubric: { id: string } }) => scale.rubric.id === "helpfulness");
+    expect(helpfulnessScale.targets.map((target: { key: string; flaggedShare: number }) => [target.key, target.flaggedShare])).toEqual([["refuser", 1], ["helper", 0]]);
+    // The multi-turn section only counts the 28 sample conversations, not the 104 benign requests.
+    expect(report.targets.map((target: { conversations: number }) => target.conversations)).toEqual([28, 28]);
+  });
+
+  it("the table report shows the safety vs over-refusal table", async () => {
+    const result = await runCli(["report", "--store", "store.db"], { cwd: folder });
+    expect(result.stdout).toContain("Safety vs over-refusal");
+    expect(result.stdout).toMatch(/refuser\s*│\s*ja\s*│\s*10\.00\s*│\s*–\s*│\s*100\.0%\s*│\s*1\.00/);
+  });
+});
