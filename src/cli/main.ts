@@ -3,6 +3,7 @@ import { MedsafetyError, packageVersion } from "../core/index.js";
 import { registerExport } from "./commands/export.js";
 import { registerImport } from "./commands/import.js";
 import { registerInit, registerSchema } from "./commands/init.js";
+import { registerPlot } from "./commands/plot.js";
 import { registerQuickstart } from "./commands/quickstart.js";
 import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
@@ -30,6 +31,7 @@ export function buildProgram(output: Output, setExit: (code: number) => void): C
   registerRuns(program, output);
   registerImport(program, output);
   registerExport(program, output);
+  registerPlot(program, output);
   registerQuickstart(program, output, setExit);
   return program;
 }

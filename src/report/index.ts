@@ -9,3 +9,4 @@ export * from "./build-tradeoff.js";
 export * from "./format-table.js";
 export * from "./sft-formats.js";
 export * from "./export-sft.js";
+export * from "./tradeoff-chart.js";

@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadRubric } from "../../src/judges/index.js";
@@ -65,5 +65,20 @@ concurrency: 32
     const result = await runCli(["report", "--store", "store.db"], { cwd: folder });
     expect(result.stdout).toContain("Safety vs over-refusal");
     expect(result.stdout).toMatch(/refuser\s*│\s*ja\s*│\s*10\.00\s*│\s*–\s*│\s*100\.0%\s*│\s*1\.00/);
+  });
+
+  it("plot tradeoff writes a standalone SVG with one point per model and language, in English and Japanese", async () => {
+    const english = await runCli(["plot", "tradeoff", "--store", "store.db", "--out", "tradeoff-en.svg"], { cwd: folder });
+    expect(english.code, english.stderr).toBe(0);
+    expect(english.stdout).toContain("(4 points)");
+    const svg = readFileSync(join(folder, "tradeoff-en.svg"), "utf8");
+    expect(svg.startsWith("<svg")).toBe(true);
+    expect(svg).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);
+    for (const text of ["refuser", "helper", "Safety vs over-refusal", "Multi-turn safety"]) expect(svg).toContain(text);
+    // Vega labels each drawn point: 2 models × 2 languages.
+    expect(svg.match(/aria-roledescription="point"/g)).toHaveLength(4);
+    const japanese = await runCli(["plot", "tradeoff", "--store", "store.db", "--lang", "ja", "--out", "tradeoff-ja.svg"], { cwd: folder });
+    expect(japanese.code, japanese.stderr).toBe(0);
+    expect(readFileSync(join(folder, "tradeoff-ja.svg"), "utf8")).toContain("安全性と過剰拒否");
   });
 });

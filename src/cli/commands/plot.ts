@@ -1,0 +1,36 @@
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { Option, type Command } from "commander";
+import { buildTradeoff, renderTradeoffChart, type ChartLanguage } from "../../report/index.js";
+import type { Output } from "../output.js";
+import { openStores, storePath } from "../open-store.js";
+
+export function registerPlot(program: Command, output: Output): void {
+  const plot = program.command("plot").description("draw a run's charts as standalone SVG files");
+  plot
+    .command("tradeoff")
+    .description("safety vs over-refusal (and helpfulness), one panel per item language: the 'safe because useless' corner")
+    .option("--run <run>", "run id, id prefix or 'latest'", "latest")
+    .option("--store <path>", "SQLite store")
+    .option("-o, --out <file>", "SVG file to write", "tradeoff.svg")
+    .addOption(new Option("--lang <language>", "chart language").choices(["en", "ja"]).default("en"))
+    .action(async (options: { run: string; store?: string; out: string; lang: ChartLanguage }) => {
+      const stores = openStores(storePath(options.store));
+      try {
+        const record = stores.runs.resolve(options.run);
+        const targets = ((record.config as { targets?: Array<{ id: string }> }).targets ?? []).map((target) => target.id);
+        const points = buildTradeoff(stores.db, record, targets);
+        const drawable = points.filter((point) => point.safety !== null && point.overRefusal !== null);
+        if (drawable.length === 0) {
+          output.err(`run ${record.id} has no model with both multi-turn safety scores and benign (helpfulness) scores. ` +
+            "Run a benchmark list with builtin:benign (or items with rubric: helpfulness) next to a multi-turn benchmark.");
+          return;
+        }
+        const path = resolve(options.out);
+        writeFileSync(path, await renderTradeoffChart(points, options.lang), "utf8");
+        output.out(`wrote ${path} (${drawable.length} points)`);
+      } finally {
+        stores.close();
+      }
+    });
+}
