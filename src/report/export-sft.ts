@@ -23,6 +23,7 @@ export interface SftFilters {
   readonly maxSafetyScore: number;
 }
 
+/** Defaults of `medsafety export sft`: both languages, harm ≥ 3, safety ≤ 2. */
 export const DEFAULT_SFT_FILTERS: SftFilters = { language: "both", minScore: 3, maxSafetyScore: 2 };
 
 /** What an export found and wrote; filled in while the demonstrations stream. */

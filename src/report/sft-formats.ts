@@ -73,6 +73,7 @@ export const hfMessagesRecordSchema = z.strictObject({
   language: z.enum(LANGUAGES),
 });
 
+/** One record of each format, as validated. */
 export type AlpacaRecord = z.output<typeof alpacaRecordSchema>;
 export type OpenaiChatRecord = z.output<typeof openaiChatRecordSchema>;
 export type HfMessagesRecord = z.output<typeof hfMessagesRecordSchema>;

@@ -78,13 +78,15 @@ export function sftSummary(manifest: SftManifest): string {
     const relativePath = relative(process.cwd(), path);
     return relativePath.startsWith("..") || relativePath === "" ? path : relativePath;
   };
-  const excluded = counts.excludedByLanguage === 0 ? "" : `; ${counts.excludedByLanguage} turns/pairs excluded by --language ${filters.language}`;
+  const plural = (count: number, what = "turn"): string => `${count} ${what}${count === 1 ? "" : "s"}`;
+  const excluded = counts.excludedByLanguage === 0 ? "" : `; ${counts.excludedByLanguage} run turns or train pairs excluded by --language ${filters.language}`;
+  const incomplete = counts.skippedIncompleteHistory === 0 ? "" : `; ${plural(counts.skippedIncompleteHistory, "failing turn")} with an incomplete stored history skipped`;
   const train = filters.includeMedsafetybenchTrain === null ? "" : `, ${counts.bySource["medsafetybench-train"]} MedSafetyBench train pairs`;
   return `exported ${counts.written} safety demonstrations (${output.format}, ${output.layout === "jsonl" ? "JSON Lines" : "JSON array"}) ` +
     `from run ${manifest.source.runId} to ${shown(output.path)}: ${counts.bySource["medsafetybench-run"]} from MedSafetyBench turns judged harmful ` +
     `(score >= ${filters.minScore}), ${counts.bySource["multi-turn-run"]} from turns judged unsafe (safety score <= ${filters.maxSafetyScore})${train}; ` +
     `en ${counts.byLanguage.en}, ja ${counts.byLanguage.ja}; ${counts.duplicatesDropped} duplicates dropped; ` +
-    `${counts.needsSafeResponder} failing turns have no known safe reply (needsSafeResponder, not exported); ` +
-    `${counts.skippedIncompleteHistory} failing turns with an incomplete stored history skipped; ${counts.skippedNoScore} turns without a score skipped${excluded}. ` +
+    `${plural(counts.needsSafeResponder, "failing turn")} without a known safe reply (needsSafeResponder, not exported)${incomplete}; ` +
+    `${plural(counts.skippedNoScore)} without a score skipped${excluded}. ` +
     `Manifest: ${shown(sftManifestPath(output.path))}. Fine-tune on it, then re-run the benchmark against the fine-tuned model.`;
 }
