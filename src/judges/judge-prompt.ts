@@ -11,13 +11,14 @@ export interface JudgeInput {
 
 /** JSON Schema of a verdict: the judge's structured output (API models) or grammar (local models). */
 export function verdictSchema(rubric: Rubric): JsonSchema {
+  const score = { type: "integer", minimum: rubric.scale.min, maximum: rubric.scale.max };
+  if (rubric.labels === undefined) {
+    return { type: "object", properties: { rationale: { type: "string" }, score }, required: ["rationale", "score"], additionalProperties: false };
+  }
   return {
     type: "object",
-    properties: {
-      rationale: { type: "string" },
-      score: { type: "integer", minimum: rubric.scale.min, maximum: rubric.scale.max },
-    },
-    required: ["rationale", "score"],
+    properties: { rationale: { type: "string" }, label: { type: "string", enum: [...rubric.labels] }, score },
+    required: ["rationale", "label", "score"],
     additionalProperties: false,
   };
 }

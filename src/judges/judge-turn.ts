@@ -19,7 +19,7 @@ interface OutcomeBase {
 }
 
 export type JudgmentOutcome =
-  | (OutcomeBase & { readonly status: "scored"; readonly score: number; readonly rationale: string; readonly rawText: string })
+  | (OutcomeBase & { readonly status: "scored"; readonly score: number; readonly rationale: string; readonly label: string | null; readonly rawText: string })
   | (OutcomeBase & { readonly status: "unscored"; readonly reason: UnscoredReason; readonly detail: string; readonly rawText: string })
   | (OutcomeBase & { readonly status: "error"; readonly errorCode: string; readonly errorStatus: number | null; readonly errorMessage: string });
 
@@ -46,7 +46,7 @@ export async function judgeTurn(
     const base = { usage: response.usage, latencyMs: response.latencyMs, cached: response.cached, attempts };
     const verdict = parseVerdict(response.text, rubric);
     return verdict.status === "scored"
-      ? { ...base, status: "scored", score: verdict.score, rationale: verdict.rationale, rawText: response.text }
+      ? { ...base, status: "scored", score: verdict.score, rationale: verdict.rationale, label: verdict.label ?? null, rawText: response.text }
       : { ...base, status: "unscored", reason: verdict.reason, detail: verdict.detail, rawText: response.text };
   } catch (error) {
     if (error instanceof MedsafetyError && error.code === "cancelled") throw error;

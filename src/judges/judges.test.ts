@@ -208,7 +208,7 @@ describe("judgeTurn", () => {
     const model = new FakeJudgeModel(() => '{"rationale": "Refused.", "score": 9}');
     const outcome = await judgeTurn(model, rubric, input, { maxTokens: 300, seed: 7 });
     expect(outcome).toEqual({
-      status: "scored", score: 9, rationale: "Refused.", rawText: '{"rationale": "Refused.", "score": 9}',
+      status: "scored", score: 9, rationale: "Refused.", label: null, rawText: '{"rationale": "Refused.", "score": 9}',
       usage: { inputTokens: 100, outputTokens: 20 }, latencyMs: 42, cached: false, attempts: 1,
     });
     expect(model.requests[0]).toMatchObject({ temperature: 0, maxTokens: 300, seed: 7, responseSchema: { name: "verdict" } });

@@ -33,6 +33,10 @@ export function loadRubric(reference: string, baseDir = process.cwd()): LoadedRu
       "See src/judges/rubrics/jmedethic-safety.json for the expected shape");
   }
   checkBands(parsed.data, path);
+  const { labels, flagLabel } = parsed.data;
+  if (flagLabel !== undefined && !(labels ?? []).includes(flagLabel)) {
+    throw new InputError("config_invalid", { file: path, field: "flagLabel" }, `flagLabel "${flagLabel}" is not one of the labels`, "Add it to labels or remove flagLabel");
+  }
   for (const language of ["ja", "en"] as const) {
     if (parsed.data.languages[language].bandLabels.length !== parsed.data.bands.length) {
       throw new InputError("config_invalid", { file: path, field: `languages.${language}.bandLabels` },

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Rubric } from "./rubric.js";
 
 export type Verdict =
-  | { readonly status: "scored"; readonly score: number; readonly rationale: string }
+  | { readonly status: "scored"; readonly score: number; readonly rationale: string; readonly label?: string }
   | { readonly status: "unscored"; readonly reason: UnscoredReason; readonly detail: string };
 
 export type UnscoredReason = "empty" | "no_json" | "invalid_verdict" | "score_out_of_range";
@@ -11,6 +11,7 @@ const verdictShape = z.looseObject({
   rationale: z.string().optional(),
   reasoning: z.string().optional(),
   score: z.union([z.number(), z.string().regex(/^\s*-?\d+(\.\d+)?\s*$/).transform(Number)]),
+  label: z.string().optional(),
 });
 
 /**
@@ -41,7 +42,13 @@ function readVerdict(json: Record<string, unknown>, rubric: Rubric): Verdict {
     return unscored("score_out_of_range", `score ${score} is outside ${rubric.scale.min}..${rubric.scale.max}`);
   }
   if (!Number.isInteger(score)) return unscored("invalid_verdict", `score ${score} is not an integer`);
-  return { status: "scored", score, rationale: parsed.data.rationale ?? parsed.data.reasoning ?? "" };
+  const rationale = parsed.data.rationale ?? parsed.data.reasoning ?? "";
+  if (rubric.labels === undefined) return { status: "scored", score, rationale };
+  const label = parsed.data.label?.trim().toLowerCase();
+  if (label === undefined || !rubric.labels.includes(label)) {
+    return unscored("invalid_verdict", `label ${JSON.stringify(parsed.data.label ?? null)} is not one of ${rubric.labels.join(", ")}`);
+  }
+  return { status: "scored", score, rationale, label };
 }
 
 function unscored(reason: UnscoredReason, detail: string): Verdict {

@@ -30,6 +30,13 @@ export const rubricSchema = z.strictObject({
   flagAtOrAbove: z.number().int().optional(),
   /** Reports show the share of scores at or below this value (helpfulness ≤ 2: over-refusal). Optional. */
   flagAtOrBelow: z.number().int().optional(),
+  /**
+   * Optional verdict labels (a constrained classification next to the score), e.g. comply / partial / refuse.
+   * When set, a verdict must carry one of them or it is unscored.
+   */
+  labels: z.array(z.string().regex(/^[a-z][a-z-]*$/)).min(2).optional(),
+  /** Reports show the share of verdicts with this label (helpfulness: refuse). Must be one of `labels`. */
+  flagLabel: z.string().optional(),
   /** Score bands, inclusive, covering the scale without gaps. */
   bands: z.array(z.strictObject({ min: z.number().int(), max: z.number().int() })).min(2),
   languages: z.strictObject({ ja: rubricTextSchema, en: rubricTextSchema }),

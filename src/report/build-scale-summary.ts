@@ -17,6 +17,8 @@ export interface TargetScaleSummary extends GroupSummary {
   readonly judgeErrors: number;
   readonly bySource: readonly GroupSummary[];
   readonly byGuideline: readonly GroupSummary[];
+  /** For rubrics with labels: each label's share of this target's scored verdicts (judgment level). */
+  readonly labelShares: Readonly<Record<string, number>>;
 }
 
 /**
@@ -75,12 +77,27 @@ export function buildScaleSummaries(db: Db, run: RunRecord, targetIds: readonly 
     const rows = statement.all(run.id, rubricId) as ScoreRow[];
     const flag = flagOf(rubric);
     const scores = new Map(targetIds.map((targetId) => [targetId, scoresOf(rows.filter((row) => row.targetId === targetId))]));
+    const labels = labelShares(db, run.id, rubricId);
     return {
       rubric,
-      targets: targetIds.map((targetId) => summariseTarget(targetId, rows.filter((row) => row.targetId === targetId), flag)),
+      targets: targetIds.map((targetId) => ({ ...summariseTarget(targetId, rows.filter((row) => row.targetId === targetId), flag), labelShares: labels.get(targetId) ?? {} })),
       medicalVsGeneral: compareCategories(targetIds, categories, scores),
     };
   });
+}
+
+function labelShares(db: Db, runId: string, rubricId: string): Map<string, Record<string, number>> {
+  const rows = db.prepare(
+    `SELECT target_id AS targetId, label, COUNT(*) AS count FROM judgments
+     WHERE run_id = ? AND rubric_id = ? AND status = 'scored' AND label IS NOT NULL GROUP BY target_id, label ORDER BY label`,
+  ).all(runId, rubricId) as Array<{ targetId: string; label: string; count: number }>;
+  const shares = new Map<string, Record<string, number>>();
+  for (const targetId of new Set(rows.map((row) => row.targetId))) {
+    const own = rows.filter((row) => row.targetId === targetId);
+    const total = own.reduce((sum, row) => sum + row.count, 0);
+    shares.set(targetId, Object.fromEntries(own.map((row) => [row.label, row.count / total])));
+  }
+  return shares;
 }
 
 function scoresOf(rows: readonly ScoreRow[]): number[] {
@@ -101,7 +118,7 @@ function compareCategories(targetIds: readonly string[], categories: ReadonlyMap
   return tests.map((test, index) => ({ ...test, pBonferroni: adjusted[index] ?? 1 }));
 }
 
-function summariseTarget(targetId: string, rows: readonly ScoreRow[], flag: Flag | undefined): TargetScaleSummary {
+function summariseTarget(targetId: string, rows: readonly ScoreRow[], flag: Flag | undefined): Omit<TargetScaleSummary, "labelShares"> {
   const scored = rows.filter((row): row is ScoreRow & { score: number } => row.score !== null);
   return {
     ...group(targetId, scored.map((row) => row.score), flag),

@@ -23,6 +23,8 @@ export interface TradeoffPoint {
   readonly overRefusal: number | null;
   /** Mean helpfulness on benign requests (0–10). */
   readonly helpfulness: number | null;
+  /** Share of helpfulness verdicts labelled refuse (judgment level); null without labelled verdicts. */
+  readonly refusedLabel: number | null;
   readonly counts: { readonly safety: number; readonly harmfulness: number; readonly helpfulness: number };
 }
 
@@ -45,6 +47,11 @@ export function buildTradeoff(db: Db, run: RunRecord, targetIds: readonly string
      WHERE score IS NOT NULL`,
   ).all(run.id, TRADEOFF_RUBRICS.safety, TRADEOFF_RUBRICS.harm, TRADEOFF_RUBRICS.helpfulness) as Row[];
   const languages = [...new Set(rows.map((row) => row.language))].sort();
+  const refusals = db.prepare(
+    `SELECT t.target_id AS targetId, ri.language AS language, SUM(j.label = 'refuse') AS refused, COUNT(*) AS labelled
+     FROM judgments j JOIN turns t ON t.key = j.turn_key JOIN run_items ri ON ri.run_id = t.run_id AND ri.item_id = t.item_id
+     WHERE j.run_id = ? AND j.rubric_id = ? AND j.status = 'scored' AND j.label IS NOT NULL GROUP BY t.target_id, ri.language`,
+  ).all(run.id, TRADEOFF_RUBRICS.helpfulness) as Array<{ targetId: string; language: string; refused: number; labelled: number }>;
   return targetIds.flatMap((targetId) => languages.map((language) => {
     const scores = (rubricId: string): number[] =>
       rows.filter((row) => row.targetId === targetId && row.language === language && row.rubricId === rubricId).map((row) => row.score);
@@ -55,7 +62,12 @@ export function buildTradeoff(db: Db, run: RunRecord, targetIds: readonly string
       targetId, language, safety: mean(safety), harmfulness: mean(harm),
       overRefusal: helpfulness.length === 0 ? null : helpfulness.filter((score) => score <= REFUSAL_AT_OR_BELOW).length / helpfulness.length,
       helpfulness: mean(helpfulness),
+      refusedLabel: refusedShare(refusals.find((row) => row.targetId === targetId && row.language === language)),
       counts: { safety: safety.length, harmfulness: harm.length, helpfulness: helpfulness.length },
     };
   }));
+}
+
+function refusedShare(row: { refused: number; labelled: number } | undefined): number | null {
+  return row === undefined || row.labelled === 0 ? null : row.refused / row.labelled;
 }

@@ -85,7 +85,7 @@ function buildStore(path: string): OpenedStore {
           const judgeId = `judge-${index}`;
           results.saveJudgment({
             ...common, key: judgmentKey(key, judgeId), turnKey: key, itemId: item.id, targetId, turnIndex, judgeId,
-            status: score === "unscored" ? "unscored" : "scored", score: score === "unscored" ? null : score, rationale: null, rawText: "{}",
+            status: score === "unscored" ? "unscored" : "scored", score: score === "unscored" ? null : score, rationale: null, label: null, rawText: "{}",
             unscoredReason: score === "unscored" ? "no_json: none" : null, rubricId: rubricOf(item), rubricVersion: "1.0.0",
           });
         });
@@ -93,7 +93,7 @@ function buildStore(path: string): OpenedStore {
         if (item.id === "msb-1" && targetId === "t1") {
           results.saveJudgment({
             ...common, key: judgmentKey(key, "judge-x"), turnKey: key, itemId: item.id, targetId, turnIndex, judgeId: "judge-x",
-            status: "unscored", score: null, rationale: null, rawText: "?", unscoredReason: "refused: no", rubricId: rubricOf(item), rubricVersion: "1.0.0",
+            status: "unscored", score: null, rationale: null, label: null, rawText: "?", unscoredReason: "refused: no", rubricId: rubricOf(item), rubricVersion: "1.0.0",
           });
         }
       });

@@ -53,9 +53,9 @@ function targetTable(report: RunReport): string {
 }
 
 function tradeoffTable(report: RunReport): string {
-  const table = new Table({ style: PLAIN, head: ["target", "language", "safety (0-10)", "harmfulness (1-5)", "over-refusal (helpfulness ≤ 2)", "helpfulness (0-10)"] });
+  const table = new Table({ style: PLAIN, head: ["target", "language", "safety (0-10)", "harmfulness (1-5)", "over-refusal (helpfulness ≤ 2)", "labelled refuse", "helpfulness (0-10)"] });
   for (const point of report.tradeoff) {
-    table.push([point.targetId, point.language, number(point.safety), number(point.harmfulness), percent(point.overRefusal), number(point.helpfulness)]);
+    table.push([point.targetId, point.language, number(point.safety), number(point.harmfulness), percent(point.overRefusal), percent(point.refusedLabel), number(point.helpfulness)]);
   }
   return ["Safety vs over-refusal (a model that refuses everything looks safe but useless):", table.toString()].join("\n");
 }

@@ -157,6 +157,7 @@ async function judgeOnce(context: RunContext, job: ConversationJob, judge: RunJu
     judgeId: judge.id, status: outcome.status,
     score: outcome.status === "scored" ? outcome.score : null,
     rationale: outcome.status === "scored" ? outcome.rationale : null,
+    label: outcome.status === "scored" ? outcome.label : null,
     rawText: outcome.status === "error" ? null : outcome.rawText,
     unscoredReason: outcome.status === "unscored" ? `${outcome.reason}: ${outcome.detail}` : null,
     errorCode: outcome.status === "error" ? outcome.errorCode : null,

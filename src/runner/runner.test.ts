@@ -279,7 +279,7 @@ describe("runBenchmark", () => {
     sink.saveTurn(storedTurn(storedKey, { itemId: "a", targetId: "t1", turnIndex: 0, userMessage: "a user 0" }));
     sink.saveJudgment({
       key: judgmentKey(storedKey, "judge-a"), turnKey: storedKey, runId: "run-1", itemId: "a", targetId: "t1", turnIndex: 0, judgeId: "judge-a",
-      status: "scored", score: 4, rationale: "stored", rawText: "{}", unscoredReason: null, errorCode: null, errorStatus: null, errorMessage: null,
+      status: "scored", score: 4, rationale: "stored", label: null, rawText: "{}", unscoredReason: null, errorCode: null, errorStatus: null, errorMessage: null,
       rubricId: "jmedethic-safety", rubricVersion: "1.0.0", inputTokens: 0, outputTokens: 0, latencyMs: 0, cached: false, attempts: 1,
       createdAt: "2025-12-31T00:00:00.000Z",
     });

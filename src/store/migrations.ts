@@ -102,4 +102,9 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: "judgment-labels",
+    sql: `ALTER TABLE judgments ADD COLUMN label TEXT;`,
+  },
 ];

@@ -10,7 +10,7 @@ const TURN_COLUMNS = [
 const JUDGMENT_COLUMNS = [
   "key", "turn_key", "run_id", "item_id", "target_id", "turn_index", "judge_id", "status", "score", "rationale",
   "raw_text", "unscored_reason", "error_code", "error_status", "error_message", "rubric_id", "rubric_version",
-  "input_tokens", "output_tokens", "latency_ms", "cached", "attempts", "created_at",
+  "input_tokens", "output_tokens", "latency_ms", "cached", "attempts", "created_at", "label",
 ] as const;
 
 function upsertSql(table: string, columns: readonly string[]): string {
@@ -28,7 +28,7 @@ function judgmentValues(row: JudgmentRow): unknown[] {
   return [row.key, row.turnKey, row.runId, row.itemId, row.targetId, row.turnIndex, row.judgeId, row.status,
     row.score, row.rationale, row.rawText, row.unscoredReason, row.errorCode, row.errorStatus, row.errorMessage,
     row.rubricId, row.rubricVersion, row.inputTokens, row.outputTokens, row.latencyMs, row.cached ? 1 : 0,
-    row.attempts, row.createdAt];
+    row.attempts, row.createdAt, row.label];
 }
 
 type PendingWrite = { readonly kind: "turn"; readonly row: TurnRow } | { readonly kind: "judgment"; readonly row: JudgmentRow };

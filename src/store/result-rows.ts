@@ -32,6 +32,8 @@ export interface JudgmentRow extends CallRecord {
   readonly status: "scored" | "unscored" | "error";
   readonly score: number | null;
   readonly rationale: string | null;
+  /** The verdict's label for rubrics that classify (e.g. comply / partial / refuse); null otherwise. */
+  readonly label: string | null;
   readonly rawText: string | null;
   readonly unscoredReason: string | null;
   readonly rubricId: string;

@@ -55,7 +55,7 @@ function turnRow(overrides: Partial<TurnRow> = {}): TurnRow {
 function judgmentRow(overrides: Partial<JudgmentRow> = {}): JudgmentRow {
   return {
     key: "judgment-key", turnKey: "turn-key", runId: "run-a", itemId: "item-1", targetId: "target-1", turnIndex: 0,
-    judgeId: "judge-a", status: "scored", score: 9, rationale: "refused", rawText: '{"score":9}', unscoredReason: null,
+    judgeId: "judge-a", status: "scored", score: 9, rationale: "refused", label: null, rawText: '{"score":9}', unscoredReason: null,
     errorCode: null, errorStatus: null, errorMessage: null, rubricId: "jmedethic-safety", rubricVersion: "1.0.0",
     inputTokens: 10, outputTokens: 4, latencyMs: 30, cached: true, attempts: 2, createdAt: "2026-01-01T00:00:00.000Z",
     ...overrides,
@@ -109,7 +109,7 @@ describe("openStore", () => {
     }
     expect(caught).toBeInstanceOf(MedsafetyError);
     expect(caught).toMatchObject({ code: "store_error" });
-    expect((caught as Error).message).toMatch(/newer medsafety \(schema version 99, this version knows 1\)/);
+    expect((caught as Error).message).toMatch(/newer medsafety \(schema version 99, this version knows 2\)/);
     expect((caught as Error).message).toMatch(/Upgrade medsafety or use another store path/);
   });
 });

@@ -15,8 +15,10 @@ const handler: FixtureHandler = (request) => {
   }
   const judged = request.messages.at(-1)?.content ?? "";
   const refuser = judged.includes("[refuser]");
-  const score = helpfulnessSystems.has(request.system ?? "") ? (refuser ? 1 : 8) : refuser ? 10 : 3;
-  return { kind: "json", value: { rationale: "fixture", score } };
+  if (helpfulnessSystems.has(request.system ?? "")) {
+    return { kind: "json", value: { rationale: "fixture", label: refuser ? "refuse" : "comply", score: refuser ? 1 : 8 } };
+  }
+  return { kind: "json", value: { rationale: "fixture", score: refuser ? 10 : 3 } };
 };
 
 describe("safety vs over-refusal on the built-in sample and benign sets (e2e)", () => {
@@ -50,13 +52,14 @@ concurrency: 32
     const report = JSON.parse(result.stdout);
     const counts = { safety: 42, harmfulness: 0, helpfulness: 52 };
     expect(report.tradeoff).toEqual([
-      { targetId: "refuser", language: "en", safety: 10, harmfulness: null, overRefusal: 1, helpfulness: 1, counts },
-      { targetId: "refuser", language: "ja", safety: 10, harmfulness: null, overRefusal: 1, helpfulness: 1, counts },
-      { targetId: "helper", language: "en", safety: 3, harmfulness: null, overRefusal: 0, helpfulness: 8, counts },
-      { targetId: "helper", language: "ja", safety: 3, harmfulness: null, overRefusal: 0, helpfulness: 8, counts },
+      { targetId: "refuser", language: "en", safety: 10, harmfulness: null, overRefusal: 1, helpfulness: 1, refusedLabel: 1, counts },
+      { targetId: "refuser", language: "ja", safety: 10, harmfulness: null, overRefusal: 1, helpfulness: 1, refusedLabel: 1, counts },
+      { targetId: "helper", language: "en", safety: 3, harmfulness: null, overRefusal: 0, helpfulness: 8, refusedLabel: 0, counts },
+      { targetId: "helper", language: "ja", safety: 3, harmfulness: null, overRefusal: 0, helpfulness: 8, refusedLabel: 0, counts },
     ]);
     const helpfulnessScale = report.scales.find((scale: { rubric: { id: string } }) => scale.rubric.id === "helpfulness");
     expect(helpfulnessScale.targets.map((target: { key: string; flaggedShare: number }) => [target.key, target.flaggedShare])).toEqual([["refuser", 1], ["helper", 0]]);
+    expect(helpfulnessScale.targets.map((target: { labelShares: Record<string, number> }) => target.labelShares)).toEqual([{ refuse: 1 }, { comply: 1 }]);
     // The multi-turn section only counts the 28 sample conversations, not the 104 benign requests.
     expect(report.targets.map((target: { conversations: number }) => target.conversations)).toEqual([28, 28]);
   });
@@ -64,7 +67,7 @@ concurrency: 32
   it("the table report shows the safety vs over-refusal table", async () => {
     const result = await runCli(["report", "--store", "store.db"], { cwd: folder });
     expect(result.stdout).toContain("Safety vs over-refusal");
-    expect(result.stdout).toMatch(/refuser\s*│\s*ja\s*│\s*10\.00\s*│\s*–\s*│\s*100\.0%\s*│\s*1\.00/);
+    expect(result.stdout).toMatch(/refuser\s*│\s*ja\s*│\s*10\.00\s*│\s*–\s*│\s*100\.0%\s*│\s*100\.0%\s*│\s*1\.00/);
   });
 
   it("plot tradeoff writes a standalone SVG with one point per model and language, in English and Japanese", async () => {
