@@ -1,15 +1,5 @@
+import type { RubricReference } from "../store/index.js";
 import { DEFAULT_RUBRIC, loadRubric, type LoadedRubric } from "./load-rubric.js";
-
-/** A rubric as a run records it: enough to tell later whether the same text was used. */
-export interface RubricReference {
-  readonly id: string;
-  readonly version: string;
-  readonly hash: string;
-  /** The scale, so reports read scores right without the rubric file. */
-  readonly scale?: { readonly min: number; readonly max: number; readonly higherIsSafer: boolean };
-  readonly flagAtOrAbove?: number;
-  readonly flagAtOrBelow?: number;
-}
 
 /**
  * The rubrics of a run, loaded once each: by built-in id, or by path for user rubric files. Items name the

@@ -4,6 +4,7 @@ import type { Db } from "./database.js";
 export const RUN_STATUSES = ["started", "success", "cancelled", "error"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
+/** A rubric as a run records it: enough to tell later whether the same text was used, and to read its scores. */
 export interface RubricReference {
   readonly id: string;
   readonly version: string;
