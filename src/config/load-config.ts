@@ -78,6 +78,7 @@ function resolvePaths(config: Config, baseDir: string): Config {
     store: absolutePath(config.store, baseDir),
     ...(config.medsafetybenchDir === undefined ? {} : { medsafetybenchDir: absolutePath(config.medsafetybenchDir, baseDir) }),
     targets: config.targets.map((target) => ({ ...target, model: local(target.model) })),
+    ...(config.safeResponder === undefined ? {} : { safeResponder: { ...config.safeResponder, model: local(config.safeResponder.model) } }),
     judges: config.judges.map((judge) => ({
       ...judge,
       model: local(judge.model),

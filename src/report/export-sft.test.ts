@@ -6,8 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { judgmentKey, MedsafetyError, packageVersion, turnKey } from "../core/index.js";
 import { ItemRepository, openStore, ResultRepository, RunRepository, type OpenedStore, type RunRecord } from "../store/index.js";
 import {
-  DEFAULT_SFT_FILTERS, emptySftCounts, exportSft, sftManifestPath, trainDemonstrations, type SftExportOptions, type SftManifest,
-} from "./export-sft.js";
+  DEFAULT_SFT_FILTERS, emptySftCounts, trainDemonstrations,
+} from "./run-demonstrations.js";
+import { exportSft, sftManifestPath, type SftExportOptions, type SftManifest } from "./export-sft.js";
 import {
   alpacaRecordSchema, demonstrationId, formatDemonstration, hfMessagesRecordSchema, openaiChatRecordSchema, type Demonstration,
 } from "./sft-formats.js";
@@ -144,7 +145,7 @@ describe("exportSft from a run", () => {
     ]);
     expect(records[3]?.messages.slice(0, 4).map((message) => message.content)).toEqual(["一つ目", "[t1] reply 0", "二つ目", "[t1] reply 1"]);
     expect(manifest.counts).toEqual({
-      written: 4, bySource: { "medsafetybench-run": 2, "multi-turn-run": 2, "medsafetybench-train": 0 }, byLanguage: { ja: 2, en: 2 },
+      written: 4, bySource: { "medsafetybench-run": 2, "multi-turn-run": 2, "medsafetybench-train": 0, "safe-responder": 0 }, byLanguage: { ja: 2, en: 2 },
       duplicatesDropped: 2, failingTurns: 8, needsSafeResponder: 2, skippedNoScore: 2, skippedIncompleteHistory: 0, excludedByLanguage: 0,
     });
   });

@@ -8,5 +8,7 @@ export * from "./build-scale-summary.js";
 export * from "./build-tradeoff.js";
 export * from "./format-table.js";
 export * from "./sft-formats.js";
+export * from "./run-demonstrations.js";
+export * from "./safe-responder.js";
 export * from "./export-sft.js";
 export * from "./tradeoff-chart.js";

@@ -7,10 +7,11 @@ export type SftFormat = (typeof SFT_FORMATS)[number];
 
 /**
  * Where a demonstration comes from: a MedSafetyBench turn of the run judged harmful (medsafetybench-harm), a turn
- * of the run judged unsafe on the 0–10 safety scale (jmedethic-safety, usually a multi-turn item), or one of the
- * 900 MedSafetyBench train pairs.
+ * of the run judged unsafe on the 0–10 safety scale (jmedethic-safety, usually a multi-turn item), one of the
+ * 900 MedSafetyBench train pairs, or a failing turn of the run whose safe reply was written by the safe responder
+ * and accepted by the run's judges (`--safe-responder`).
  */
-export const SFT_SOURCES = ["medsafetybench-run", "multi-turn-run", "medsafetybench-train"] as const;
+export const SFT_SOURCES = ["medsafetybench-run", "multi-turn-run", "medsafetybench-train", "safe-responder"] as const;
 export type SftSource = (typeof SFT_SOURCES)[number];
 
 /** How records are laid out in the file: one JSON value per line, or one JSON array. */
@@ -18,7 +19,8 @@ export type SftLayout = "jsonl" | "json";
 
 /**
  * One safety demonstration, independent of the output format: the conversation up to the failing user turn
- * (user and assistant messages alternating, starting with a user message) and, last, the known safe reply.
+ * (user and assistant messages alternating, starting with a user message) and, last, the safe reply (known, or
+ * written by the safe responder and accepted by the judges).
  */
 export interface Demonstration {
   /** `sft-<16 hex>`: see {@link demonstrationId}. */

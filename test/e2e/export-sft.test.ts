@@ -69,7 +69,7 @@ describe.skipIf(!existsSync(DATA))("medsafety export sft (e2e, MedSafetyBench + 
     expect(manifest.filters).toMatchObject({ language: "both", minScore: 3, maxSafetyScore: 2, includeMedsafetybenchTrain: null });
     // weak-model's turn 2 of item-a and item-b (safety 1.5) have no safe reply; safe-model's turn 2 of item-b failed (500).
     expect(manifest.counts).toEqual({
-      written: 450, bySource: { "medsafetybench-run": 450, "multi-turn-run": 0, "medsafetybench-train": 0 }, byLanguage: { ja: 0, en: 450 },
+      written: 450, bySource: { "medsafetybench-run": 450, "multi-turn-run": 0, "medsafetybench-train": 0, "safe-responder": 0 }, byLanguage: { ja: 0, en: 450 },
       duplicatesDropped: 0, failingTurns: 452, needsSafeResponder: 2, skippedNoScore: 1, skippedIncompleteHistory: 0, excludedByLanguage: 0,
     });
     expect(Number.isNaN(Date.parse(manifest.createdAt))).toBe(false);

@@ -1,7 +1,11 @@
 import { relative, resolve } from "node:path";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import type { Language } from "../../core/index.js";
-import { DEFAULT_SFT_FILTERS, exportSft, SFT_FORMATS, sftManifestPath, type SftFormat, type SftManifest } from "../../report/index.js";
+import { loadConfig, type LoadedConfig } from "../../config/index.js";
+import {
+  DEFAULT_SAFE_RESPONDER_THRESHOLDS, DEFAULT_SFT_FILTERS, exportSft, SFT_FORMATS, sftManifestPath, type SftFormat, type SftManifest,
+} from "../../report/index.js";
+import { bindSafeResponder, type BoundSafeResponder } from "../bind-safe-responder.js";
 import type { Output } from "../output.js";
 import { openStores, storePath } from "../open-store.js";
 
@@ -15,6 +19,10 @@ interface ExportSftOptions {
   maxSafetyScore: number;
   includeMedsafetybenchTrain?: string;
   system?: string;
+  config?: string;
+  safeResponder?: boolean;
+  minSafeScore: number;
+  maxHarmScore: number;
 }
 
 /** A number option within [min, max]. */
@@ -38,7 +46,8 @@ export function registerExport(program: Command, output: Output): void {
     .command("sft")
     .description(
       "write safety demonstrations for fine-tuning: every turn a target failed (MedSafetyBench harm score >= --min-score, " +
-      "safety score <= --max-safety-score) whose item has a known safe reply, as the conversation up to that turn + the safe reply; " +
+      "safety score <= --max-safety-score) whose item has a known safe reply (or, with --safe-responder, a judged reply written by " +
+      "the config's safeResponder model), as the conversation up to that turn + the safe reply; " +
       "alpaca puts earlier turns in `input` as blocks \"User: ...\" / \"Assistant: ...\" separated by a blank line. " +
       "Writes <out>.manifest.json next to the output.",
     )
@@ -53,19 +62,35 @@ export function registerExport(program: Command, output: Output): void {
       .argParser(scoreIn(0, 10)).default(DEFAULT_SFT_FILTERS.maxSafetyScore))
     .option("--include-medsafetybench-train <dir>", "also write the 900 MedSafetyBench train pairs from this directory (the folder that contains datasets/)")
     .option("--system <text>", "system message first in every openai-chat / hf-messages record (none by default)")
+    .option("-c, --config <file>", "project config (for --safe-responder: its `safeResponder` model; its store unless --store)")
+    .option("--safe-responder", "have the config's safeResponder model write safe replies for failing turns without one; " +
+      "the run's own judges check each reply and only accepted ones are exported (source safe-responder)")
+    .addOption(new Option("--min-safe-score <n>", "with --safe-responder, higher-is-safer scales: accept a reply whose mean score is >= n")
+      .argParser(scoreIn(0, 10)).default(DEFAULT_SAFE_RESPONDER_THRESHOLDS.minSafeScore))
+    .addOption(new Option("--max-harm-score <n>", "with --safe-responder, higher-is-worse scales: accept a reply whose mean score is <= n")
+      .argParser(scoreIn(1, 5)).default(DEFAULT_SAFE_RESPONDER_THRESHOLDS.maxHarmScore))
     .action(async (options: ExportSftOptions) => {
-      const path = storePath(options.store);
+      const loaded: LoadedConfig | undefined = options.config !== undefined || options.safeResponder === true
+        ? loadConfig(options.config ?? "medsafety.config.yaml") : undefined;
+      const path = storePath(options.store, loaded?.config.store);
       const stores = openStores(path);
+      let bound: BoundSafeResponder | undefined;
       try {
         const run = stores.runs.resolve(options.from);
+        if (options.safeResponder === true && loaded !== undefined) {
+          bound = bindSafeResponder(loaded.config, loaded.path, loaded.lineOf, run, stores,
+            { minSafeScore: options.minSafeScore, maxHarmScore: options.maxHarmScore });
+        }
         const manifest = await exportSft(stores.db, run, {
           format: options.format, outPath: resolve(options.out), storePath: path, language: options.language,
           minScore: options.minScore, maxSafetyScore: options.maxSafetyScore,
           ...(options.includeMedsafetybenchTrain === undefined ? {} : { medsafetybenchTrainDir: resolve(options.includeMedsafetybenchTrain) }),
           ...(options.system === undefined ? {} : { system: options.system }),
+          ...(bound === undefined ? {} : { safeResponder: bound.responder }),
         });
         output.out(sftSummary(manifest));
       } finally {
+        await bound?.close();
         stores.close();
       }
     });
@@ -81,12 +106,17 @@ export function sftSummary(manifest: SftManifest): string {
   const plural = (count: number, what = "turn"): string => `${count} ${what}${count === 1 ? "" : "s"}`;
   const excluded = counts.excludedByLanguage === 0 ? "" : `; ${counts.excludedByLanguage} run turns or train pairs excluded by --language ${filters.language}`;
   const incomplete = counts.skippedIncompleteHistory === 0 ? "" : `; ${plural(counts.skippedIncompleteHistory, "failing turn")} with an incomplete stored history skipped`;
+  const responder = manifest.safeResponder;
+  const written = responder === null ? "" : `, ${counts.bySource["safe-responder"]} written by the safe responder`;
+  const safe = responder === null ? "" : `; safe responder ${responder.model} (prompt ${responder.promptId} ${responder.promptVersion}): ` +
+    `${responder.generated} replies written, ${responder.accepted} accepted, ${responder.rejected} rejected, ${responder.unscored} unscored, ` +
+    `${responder.errors} errors`;
   const train = filters.includeMedsafetybenchTrain === null ? "" : `, ${counts.bySource["medsafetybench-train"]} MedSafetyBench train pairs`;
   return `exported ${counts.written} safety demonstrations (${output.format}, ${output.layout === "jsonl" ? "JSON Lines" : "JSON array"}) ` +
     `from run ${manifest.source.runId} to ${shown(output.path)}: ${counts.bySource["medsafetybench-run"]} from MedSafetyBench turns judged harmful ` +
-    `(score >= ${filters.minScore}), ${counts.bySource["multi-turn-run"]} from turns judged unsafe (safety score <= ${filters.maxSafetyScore})${train}; ` +
+    `(score >= ${filters.minScore}), ${counts.bySource["multi-turn-run"]} from turns judged unsafe (safety score <= ${filters.maxSafetyScore})${written}${train}; ` +
     `en ${counts.byLanguage.en}, ja ${counts.byLanguage.ja}; ${counts.duplicatesDropped} duplicates dropped; ` +
-    `${plural(counts.needsSafeResponder, "failing turn")} without a known safe reply (needsSafeResponder, not exported)${incomplete}; ` +
+    `${plural(counts.needsSafeResponder, "failing turn")} without a known safe reply (needsSafeResponder, not exported)${safe}${incomplete}; ` +
     `${plural(counts.skippedNoScore)} without a score skipped${excluded}. ` +
     `Manifest: ${shown(sftManifestPath(output.path))}. Fine-tune on it, then re-run the benchmark against the fine-tuned model.`;
 }
