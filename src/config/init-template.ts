@@ -49,7 +49,7 @@ judges:
     baseURL: http://127.0.0.1:11434/v1
     temperature: 0
 
-# Optional: the model that writes safe replies for `medsafety export sft --safe-responder` (checked by the judges).
+# Optional: the model that writes safe replies for "medsafety export sft --safe-responder" (checked by the judges).
 # safeResponder: { id: safe-writer, model: "openai:gpt-4o-mini", apiKeyEnv: OPENAI_API_KEY, temperature: 0 }
 
 # SQLite store holding runs, results and the response cache.
