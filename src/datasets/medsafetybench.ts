@@ -260,3 +260,38 @@ export function readAlpacaSplit(path: string): AlpacaPair[] {
     return input === undefined || input.trim() === "" ? { instruction, output } : { instruction, input, output };
   });
 }
+
+/** Fine-tuning split files of the layout, e.g. `med_safety/ft_safety_med_n900` (without `.json`). */
+export const FT_SPLIT_PATTERN = /^(med|gen|both)_safety\/ft_safety_(med|gen|both)_n(\d+)$/;
+
+/**
+ * The pairs of one fine-tuning split as single-turn benchmark items (with the split's safe output as reference
+ * response), so a model can be evaluated on the very demonstrations MedSafetyBench fine-tuned on. Medical pairs get
+ * their AMA principle by matching the request against the train CSVs (all medical pairs are train requests);
+ * general-safety pairs (Bianchi et al. 2023) get `guidelineId: general-safety`.
+ */
+export async function* readFineTuningSplitItems(dir: string, split: string): AsyncGenerator<BenchmarkItem> {
+  const match = FT_SPLIT_PATTERN.exec(split);
+  if (match === null) {
+    throw new InputError("dataset_invalid", { file: split }, "not a fine-tuning split name",
+      "Use e.g. med_safety/ft_safety_med_n900, gen_safety/ft_safety_gen_n100 or both_safety/ft_safety_both_n1800");
+  }
+  const pairs = readAlpacaSplit(join(dir, "datasets", "train-splits-used-for-ft", `${split}.json`));
+  const categories = new Map<string, number>();
+  const { items } = readMedSafetyBench(dir, { splits: ["train"] });
+  for await (const item of items) categories.set(item.seedRequest, Number(item.metadata["category"]));
+  const slug = split.split("/")[1] ?? split;
+  for (const [index, pair] of pairs.entries()) {
+    const category = categories.get(pair.instruction);
+    yield benchmarkItemSchema.parse({
+      id: `msb-ft-${slug.replaceAll("_", "-")}-${String(index).padStart(4, "0")}`,
+      language: "en",
+      guidelineId: category === undefined ? "general-safety" : `ama-${category}`,
+      strategy: "direct",
+      seedRequest: pair.instruction,
+      turns: [pair.input === undefined ? pair.instruction : `${pair.instruction}\n\n${pair.input}`],
+      rubric: "medsafetybench-harm",
+      metadata: { dataset: "medsafetybench", split: "ft", source: category === undefined ? "ft-general" : "ft-medical", ftSplit: split, row: index, referenceResponse: pair.output },
+    });
+  }
+}

@@ -60,6 +60,25 @@ describe.skipIf(!HAS_DATA)("medsafety import medsafetybench, the real data (e2e)
     expect(result.stdout).not.toContain("llama2");
   });
 
+  it("--ft-split imports a fine-tuning split as items, medical pairs mapped to their AMA principle", async () => {
+    const folder = tempProject("medsafety-import-");
+    const result = await runCli(["import", "medsafetybench", DATA, "--ft-split", "both_safety/ft_safety_both_n1800", "--out", "ft.jsonl"], { cwd: folder });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("imported 1800 items of fine-tuning split both_safety/ft_safety_both_n1800");
+    const items = [];
+    for await (const versioned of readBenchmark(join(folder, "ft.jsonl"))) items.push(versioned.item);
+    expect(items).toHaveLength(1800);
+    // n1800 = the 900 medical pairs (all train requests, so each maps to ama-k) + 900 general-safety pairs.
+    const medical = items.filter((item) => item.metadata["source"] === "ft-medical");
+    expect(medical).toHaveLength(900);
+    expect(medical.every((item) => /^ama-[1-9]$/.test(item.guidelineId))).toBe(true);
+    expect(items.filter((item) => item.guidelineId === "general-safety")).toHaveLength(900);
+    expect(items.every((item) => typeof item.metadata["referenceResponse"] === "string" && item.rubric === "medsafetybench-harm")).toBe(true);
+    const bad = await runCli(["import", "medsafetybench", DATA, "--ft-split", "nope"], { cwd: folder });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("med_safety/ft_safety_med_n900");
+  });
+
   describe("from a URL", () => {
     let server: Server;
     let base: string;

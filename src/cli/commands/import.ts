@@ -9,8 +9,8 @@ import { Option, type Command } from "commander";
 import pLimit from "p-limit";
 import { InputError, MedsafetyError, errorMessage } from "../../core/index.js";
 import {
-  MEDSAFETYBENCH_REPOSITORY, MEDSAFETYBENCH_SOURCES, MEDSAFETYBENCH_SPLITS, medSafetyBenchFiles, readMedSafetyBench,
-  type MedSafetyBenchOptions, type MedSafetyBenchSummary,
+  MEDSAFETYBENCH_REPOSITORY, MEDSAFETYBENCH_SOURCES, MEDSAFETYBENCH_SPLITS, medSafetyBenchFiles, readFineTuningSplitItems, readMedSafetyBench,
+  type BenchmarkItem, type MedSafetyBenchOptions, type MedSafetyBenchSummary,
 } from "../../datasets/index.js";
 import type { Output } from "../output.js";
 
@@ -19,6 +19,7 @@ interface ImportMedSafetyBenchOptions {
   split: "test" | "train" | "all";
   source: "gpt4" | "llama2" | "all";
   includeLlama3?: boolean;
+  ftSplit?: string;
 }
 
 /** Per-file download timeout: the largest file (a Llama-3 list) is about 1.1 MB. */
@@ -34,6 +35,7 @@ export function registerImport(program: Command, output: Output): void {
     .addOption(new Option("--split <split>", "MedSafety-Eval (test), MedSafety-Improve (train) or both").choices(["test", "train", "all"]).default("test"))
     .addOption(new Option("--source <source>", "requests written by GPT-4, by jailbroken Llama-2, or both").choices(["gpt4", "llama2", "all"]).default("all"))
     .option("--include-llama3", "also import the 74,374 extra Llama-3 requests (datasets/med_harm_llama3, no reference response)")
+    .option("--ft-split <name>", "instead, import one fine-tuning split as items, e.g. med_safety/ft_safety_med_n900 (from a directory)")
     .action(async (source: string, options: ImportMedSafetyBenchOptions) => {
       const selection: MedSafetyBenchOptions = {
         splits: options.split === "all" ? MEDSAFETYBENCH_SPLITS : [options.split],
@@ -42,6 +44,13 @@ export function registerImport(program: Command, output: Output): void {
       };
       const outPath = resolve(options.out);
       const isUrl = /^https?:\/\//i.test(source);
+      if (options.ftSplit !== undefined) {
+        if (isUrl) throw new InputError("dataset_invalid", { file: source }, "--ft-split reads a local clone", `Clone ${MEDSAFETYBENCH_REPOSITORY} and pass its folder`);
+        const count = await writeStream(readFineTuningSplitItems(resolve(source), options.ftSplit), outPath);
+        output.out(`imported ${count} items of fine-tuning split ${options.ftSplit} from ${resolve(source)}`);
+        output.out(`wrote ${outPath}`);
+        return;
+      }
       const dir = isUrl ? await downloadMedSafetyBench(source, selection, output) : resolve(source);
       try {
         const summary = await writeItems(dir, selection, outPath);
@@ -52,20 +61,27 @@ export function registerImport(program: Command, output: Output): void {
     });
 }
 
-/** Streams the items into `outPath` (through a temporary file renamed at the end, so a failure leaves no half file). */
 async function writeItems(dir: string, selection: MedSafetyBenchOptions, outPath: string): Promise<MedSafetyBenchSummary> {
   const { items, summary } = readMedSafetyBench(dir, selection);
+  await writeStream(items, outPath);
+  return summary;
+}
+
+/** Streams the items into `outPath` (through a temporary file renamed at the end, so a failure leaves no half file). */
+async function writeStream(items: AsyncIterable<BenchmarkItem>, outPath: string): Promise<number> {
+  let count = 0;
   mkdirSync(dirname(outPath), { recursive: true });
   const partial = `${outPath}.partial-${process.pid}`;
   const stream = createWriteStream(partial, { encoding: "utf8" });
   try {
     for await (const item of items) {
+      count += 1;
       if (!stream.write(`${JSON.stringify(item)}\n`)) await once(stream, "drain");
     }
     stream.end();
     await once(stream, "finish");
     renameSync(partial, outPath);
-    return summary;
+    return count;
   } catch (error) {
     stream.destroy();
     rmSync(partial, { force: true });
