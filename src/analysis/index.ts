@@ -5,3 +5,7 @@
 export * from "./descriptive.js";
 export * from "./agreement.js";
 export * from "./mann-whitney.js";
+export * from "./wilcoxon.js";
+export * from "./friedman-kruskal.js";
+export * from "./effect-size.js";
+export * from "./agreement-stats.js";

@@ -1,6 +1,7 @@
 import { mean, median, PairAgreementAccumulator, rate } from "../analysis/index.js";
 import { DEFAULT_RUBRIC } from "../judges/index.js";
 import type { Db, RunRecord, RunRepository } from "../store/index.js";
+import { buildAgreement } from "./build-agreement.js";
 import { buildScaleSummaries } from "./build-scale-summary.js";
 import { buildTradeoff } from "./build-tradeoff.js";
 import { CONTENT_WARNING, type JudgePairSummary, type JudgeSummary, type RunReport, type TargetSummary, type TurnSummary } from "./report-model.js";
@@ -35,6 +36,7 @@ export function buildRunReport(db: Db, runs: RunRepository, run: RunRecord, opti
     judgePairs: summarisePairs(db, run, options.disagreementThreshold ?? 3),
     scales: buildScaleSummaries(db, run, targetIds),
     tradeoff: buildTradeoff(db, run, targetIds),
+    agreement: buildAgreement(db, run),
   };
 }
 

@@ -28,6 +28,7 @@ export function formatReportTable(report: RunReport): string {
   if (report.tradeoff.some((point) => point.counts.helpfulness > 0)) lines.push("", tradeoffTable(report));
   lines.push("", judgeTable(report));
   if (report.judgePairs.length > 0) lines.push("", pairTable(report));
+  if (report.agreement.length > 0) lines.push("", agreementTable(report));
   return lines.join("\n");
 }
 
@@ -85,6 +86,15 @@ function scaleTable(scale: ScaleSummary): string {
       `Mann-Whitney U = ${comparison.u}, p = ${comparison.pValue.toPrecision(3)}, Bonferroni p = ${comparison.pBonferroni.toPrecision(3)}`);
   }
   return lines.join("\n");
+}
+
+function agreementTable(report: RunReport): string {
+  const table = new Table({ style: PLAIN, head: ["rubric", "turns (complete / incomplete)", "ICC(2,1)", "mean of judges (Spearman-Brown)", "Krippendorff α", "weighted κ per pair"] });
+  for (const entry of report.agreement) {
+    const kappas = entry.pairs.map((pair) => `${pair.judges.join(" × ")} ${number(pair.kappa, 3)}`).join("; ");
+    table.push([entry.rubricId, `${entry.completeTurns} / ${entry.incompleteTurns}`, number(entry.icc21, 3), number(entry.meanReliability, 3), number(entry.krippendorffAlpha, 3), kappas]);
+  }
+  return ["Judge agreement:", table.toString()].join("\n");
 }
 
 function pairTable(report: RunReport): string {

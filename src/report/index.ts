@@ -6,6 +6,7 @@ export * from "./report-model.js";
 export * from "./build-report.js";
 export * from "./build-scale-summary.js";
 export * from "./build-tradeoff.js";
+export * from "./build-agreement.js";
 export * from "./format-table.js";
 export * from "./sft-formats.js";
 export * from "./run-demonstrations.js";

@@ -1,5 +1,6 @@
 import type { PairAgreement } from "../analysis/index.js";
 import type { RubricReference, RunStatus, RunUsage } from "../store/index.js";
+import type { JudgeAgreement } from "./build-agreement.js";
 import type { ScaleSummary } from "./build-scale-summary.js";
 import type { TradeoffPoint } from "./build-tradeoff.js";
 
@@ -72,6 +73,8 @@ export interface RunReport {
   readonly scales: readonly ScaleSummary[];
   /** Safety vs over-refusal and helpfulness, per target and language. */
   readonly tradeoff: readonly TradeoffPoint[];
+  /** Judge agreement per rubric: ICC(2,1), Krippendorff's alpha, weighted kappa per pair, Spearman–Brown. */
+  readonly agreement: readonly JudgeAgreement[];
 }
 
 export const CONTENT_WARNING =

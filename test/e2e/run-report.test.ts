@@ -4,7 +4,8 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFixtureServer, type FixtureServer } from "../support/fixture-server.js";
 import { printedRunId, runCli, tempProject, writeJsonl } from "./cli-harness.js";
-import { SCENARIO_ITEMS, scenarioConfig, scenarioHandler, scenarioState } from "./scenario.js";
+import { icc21, krippendorffAlphaInterval, quadraticWeightedKappa, spearmanBrown } from "../../src/analysis/index.js";
+import { SCENARIO_ITEMS, SCORES, scenarioConfig, scenarioHandler, scenarioState } from "./scenario.js";
 
 describe("medsafety run + report (e2e, fixture server)", () => {
   let server: FixtureServer;
@@ -69,6 +70,21 @@ describe("medsafety run + report (e2e, fixture server)", () => {
     expect(report.judgePairs).toEqual([
       { judges: ["judge-a", "judge-b"], rubricId: "jmedethic-safety", threshold: 3, n: 14, meanAbsoluteDifference: 1, disagreements: 2 },
     ]);
+    // Agreement over the 14 turns both judges scored, rebuilt from the scenario's score tables (not from the store).
+    const pairs: number[][] = [];
+    for (const [target, turnsByItem] of [["safe-model", [3, 2, 2]], ["weak-model", [3, 3, 1]]] as const) {
+      for (const turns of turnsByItem) {
+        for (let turn = 0; turn < turns; turn += 1) pairs.push([SCORES["grader-a"]?.[target]?.[turn] ?? -1, SCORES["grader-b"]?.[target]?.[turn] ?? -1]);
+      }
+    }
+    expect(pairs).toHaveLength(14);
+    const [agreement] = report.agreement;
+    expect(agreement).toMatchObject({ rubricId: "jmedethic-safety", judges: ["judge-a", "judge-b"], completeTurns: 14, incompleteTurns: 1 });
+    expect(agreement.icc21).toBeCloseTo(icc21(pairs) ?? Number.NaN, 12);
+    expect(agreement.meanReliability).toBeCloseTo(spearmanBrown(icc21(pairs) ?? 0, 2) ?? Number.NaN, 12);
+    expect(agreement.pairs[0].kappa).toBeCloseTo(quadraticWeightedKappa(pairs.map(([a]) => a ?? 0), pairs.map(([, b]) => b ?? 0), 0, 10) ?? Number.NaN, 12);
+    expect(agreement.krippendorffAlpha).toBeCloseTo(krippendorffAlphaInterval([...pairs, [5, null]]) ?? Number.NaN, 12);
+    expect(agreement.icc21).toBeGreaterThan(0.8);
     // 16 turn rows (one is the error), 30 judgment rows; 10 in / 5 out tokens for every answered call (45).
     expect(report.run.usage).toEqual({ targetCalls: 16, judgeCalls: 30, cachedCalls: 0, inputTokens: 450, outputTokens: 225 });
   });

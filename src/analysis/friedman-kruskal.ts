@@ -1,0 +1,83 @@
+/**
+ * Friedman and Kruskal–Wallis tests matching SciPy's `friedmanchisquare` and `kruskal` (both tie-corrected), with
+ * p-values from the chi-square distribution (groups − 1 degrees of freedom), as SciPy computes them.
+ */
+import chisquareCdf from "@stdlib/stats-base-dists-chisquare-cdf";
+
+export interface RankTestResult {
+  readonly statistic: number;
+  /** Degrees of freedom of the chi-square approximation: number of groups − 1. */
+  readonly degreesOfFreedom: number;
+  readonly pValue: number;
+}
+
+function withPValue(statistic: number, degreesOfFreedom: number): RankTestResult {
+  return { statistic, degreesOfFreedom, pValue: 1 - chisquareCdf(statistic, degreesOfFreedom) };
+}
+
+/**
+ * Friedman chi-square for k ≥ 3 related groups of n ≥ 1 blocks (`groups[g][block]`), ranking within each block with
+ * average ranks and dividing by SciPy's tie correction 1 − Σ t(t² − 1) / (k(k² − 1)n). Null when there are fewer
+ * than 3 groups, no blocks, the groups differ in length, or every block is entirely tied (SciPy gives NaN).
+ */
+export function friedmanChiSquare(groups: readonly (readonly number[])[]): RankTestResult | null {
+  const k = groups.length;
+  if (k < 3) return null;
+  const n = groups[0]?.length ?? 0;
+  if (n === 0 || groups.some((group) => group.length !== n)) return null;
+  const rankSums = new Float64Array(k);
+  let ties = 0;
+  for (let block = 0; block < n; block += 1) {
+    const { ranks, tieTerm } = averageRanks(groups.map((group) => group[block] ?? Number.NaN));
+    for (let group = 0; group < k; group += 1) rankSums[group] = (rankSums[group] ?? 0) + (ranks[group] ?? 0);
+    ties += tieTerm;
+  }
+  const correction = 1 - ties / (k * (k * k - 1) * n);
+  if (correction === 0) return null;
+  let sumOfSquares = 0;
+  for (const rankSum of rankSums) sumOfSquares += rankSum * rankSum;
+  const statistic = ((12 / (k * n * (k + 1))) * sumOfSquares - 3 * n * (k + 1)) / correction;
+  return withPValue(statistic, k - 1);
+}
+
+/**
+ * Kruskal–Wallis H for k ≥ 2 independent groups, ranking all values together with average ranks and dividing by
+ * the tie correction 1 − Σ(t³ − t)/(N³ − N). Null when there are fewer than 2 groups, a group is empty, or every
+ * value is tied (SciPy gives NaN).
+ */
+export function kruskalWallis(groups: readonly (readonly number[])[]): RankTestResult | null {
+  const k = groups.length;
+  if (k < 2 || groups.some((group) => group.length === 0)) return null;
+  const all = groups.flat();
+  const total = all.length;
+  const { ranks, tieTerm } = averageRanks(all);
+  const correction = 1 - tieTerm / (total ** 3 - total);
+  if (correction === 0) return null;
+  let sumOfSquaresOverN = 0;
+  let offset = 0;
+  for (const group of groups) {
+    let rankSum = 0;
+    for (let index = 0; index < group.length; index += 1) rankSum += ranks[offset + index] ?? 0;
+    sumOfSquaresOverN += (rankSum * rankSum) / group.length;
+    offset += group.length;
+  }
+  const statistic = ((12 / (total * (total + 1))) * sumOfSquaresOverN - 3 * (total + 1)) / correction;
+  return withPValue(statistic, k - 1);
+}
+
+/** Average ranks (1-based) of the values, and Σ(t³ − t) over groups of ties. */
+function averageRanks(values: readonly number[]): { ranks: Float64Array; tieTerm: number } {
+  const order = values.map((value, index) => ({ value, index })).sort((left, right) => left.value - right.value);
+  const ranks = new Float64Array(values.length);
+  let tieTerm = 0;
+  for (let start = 0; start < order.length; ) {
+    let end = start;
+    while (end + 1 < order.length && order[end + 1]?.value === order[start]?.value) end += 1;
+    const averageRank = (start + end) / 2 + 1;
+    for (let position = start; position <= end; position += 1) ranks[order[position]?.index ?? 0] = averageRank;
+    const size = end - start + 1;
+    tieTerm += size ** 3 - size;
+    start = end + 1;
+  }
+  return { ranks, tieTerm };
+}
