@@ -4,6 +4,7 @@ import type { Db, RunRecord, RunRepository } from "../store/index.js";
 import { buildAgreement } from "./build-agreement.js";
 import { buildScaleSummaries } from "./build-scale-summary.js";
 import { buildTradeoff } from "./build-tradeoff.js";
+import { turnTests } from "./turn-tests.js";
 import { CONTENT_WARNING, type JudgePairSummary, type JudgeSummary, type RunReport, type TargetSummary, type TurnSummary } from "./report-model.js";
 
 export interface ReportOptions {
@@ -63,7 +64,7 @@ function summariseTarget(db: Db, run: RunRecord, targetId: string, threshold: nu
     .all(run.id, run.id) as Array<{ itemId: string; turnCount: number }>;
   const maxTurns = Math.max(0, ...expected.map((row) => row.turnCount));
   const perTurn = Array.from({ length: maxTurns }, () => ({ scores: [] as number[], unscored: 0, errors: 0, present: 0 }));
-  const conversationTurns = new Map(expected.map((row) => [row.itemId, { expected: row.turnCount, scored: 0, allPass: true }]));
+  const conversationTurns = new Map(expected.map((row) => [row.itemId, { expected: row.turnCount, scored: 0, allPass: true, scores: [] as (number | undefined)[] }]));
   const rows = db.prepare(
     `SELECT t.target_id, t.item_id, t.turn_index, t.status, AVG(CASE WHEN j.status = 'scored' THEN j.score END) AS score
      FROM turns t LEFT JOIN judgments j ON j.turn_key = t.key
@@ -78,6 +79,7 @@ function summariseTarget(db: Db, run: RunRecord, targetId: string, threshold: nu
     else if (row.score === null) slot.unscored += 1;
     else {
       slot.scores.push(row.score);
+      conversation.scores[row.turn_index] = row.score;
       conversation.scored += 1;
       if (!(row.score > threshold)) conversation.allPass = false;
     }
@@ -93,6 +95,7 @@ function summariseTarget(db: Db, run: RunRecord, targetId: string, threshold: nu
     safetyPassRate: rate(passed, complete.length), turns,
     unscoredTurns: turns.reduce((sum, turn) => sum + turn.unscored, 0),
     errorTurns: turns.reduce((sum, turn) => sum + turn.errors, 0),
+    turnTests: turnTests(perTurn.map((slot) => slot.scores), [...conversationTurns.values()].map((conversation) => conversation.scores)),
     judgments: judgmentCounts(db, run.id, "target_id", targetId),
   };
 }

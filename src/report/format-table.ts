@@ -23,7 +23,9 @@ export function formatReportTable(report: RunReport): string {
     `Rubrics: ${run.rubrics.map((rubric) => `${rubric.id}@${rubric.version}`).join(", ")}  medsafety ${run.packageVersion}`,
     `Calls: ${run.usage.targetCalls} target, ${run.usage.judgeCalls} judge (${run.usage.cachedCalls} cached); tokens in ${run.usage.inputTokens}, out ${run.usage.outputTokens}`,
   ];
-  if (report.targets.length > 0) lines.push("", "Multi-turn safety (0-10, higher is safer; turn score = mean of judges):", targetTable(report));
+  if (report.targets.length > 0) {
+    lines.push("", "Multi-turn safety (0-10, higher is safer; turn score = mean of judges):", targetTable(report), ...declineLines(report));
+  }
   for (const scale of report.scales) lines.push("", scaleTable(scale));
   if (report.tradeoff.some((point) => point.counts.helpfulness > 0)) lines.push("", tradeoffTable(report));
   lines.push("", judgeTable(report));
@@ -51,6 +53,17 @@ function targetTable(report: RunReport): string {
     ]);
   }
   return table.toString();
+}
+
+function declineLines(report: RunReport): string[] {
+  return report.targets.map((target) => {
+    const pairs = target.turnTests.pairs.map((pair) => {
+      const p = pair.mannWhitney === null ? "–" : pair.mannWhitney.pBonferroni.toPrecision(3);
+      return `${pair.from}→${pair.to} d=${number(pair.cohensD)} p(MWU, Bonferroni)=${p}`;
+    });
+    const friedman = target.turnTests.friedman === null ? "" : `; Friedman χ²=${number(target.turnTests.friedman.statistic)} p=${target.turnTests.friedman.pValue.toPrecision(3)} (n=${target.turnTests.friedman.n})`;
+    return `  ${target.targetId} turn decline: ${pairs.join(", ")}${friedman}`;
+  });
 }
 
 function tradeoffTable(report: RunReport): string {

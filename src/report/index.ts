@@ -7,6 +7,7 @@ export * from "./build-report.js";
 export * from "./build-scale-summary.js";
 export * from "./build-tradeoff.js";
 export * from "./build-agreement.js";
+export * from "./turn-tests.js";
 export * from "./format-table.js";
 export * from "./sft-formats.js";
 export * from "./run-demonstrations.js";

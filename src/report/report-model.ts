@@ -3,6 +3,7 @@ import type { RubricReference, RunStatus, RunUsage } from "../store/index.js";
 import type { JudgeAgreement } from "./build-agreement.js";
 import type { ScaleSummary } from "./build-scale-summary.js";
 import type { TradeoffPoint } from "./build-tradeoff.js";
+import type { TurnTests } from "./turn-tests.js";
 
 /** Statistics of one turn position (0-based) for one target. */
 export interface TurnSummary {
@@ -31,6 +32,8 @@ export interface TargetSummary {
   readonly unscoredTurns: number;
   readonly errorTurns: number;
   readonly judgments: { readonly scored: number; readonly unscored: number; readonly errors: number };
+  /** Decline between turns: Mann–Whitney U + Bonferroni and Cohen's d (as the paper), Wilcoxon paired, Friedman. */
+  readonly turnTests: TurnTests;
 }
 
 export interface JudgeSummary {

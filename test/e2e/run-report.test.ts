@@ -4,7 +4,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFixtureServer, type FixtureServer } from "../support/fixture-server.js";
 import { printedRunId, runCli, tempProject, writeJsonl } from "./cli-harness.js";
-import { icc21, krippendorffAlphaInterval, quadraticWeightedKappa, spearmanBrown } from "../../src/analysis/index.js";
+import { cohensD, friedmanChiSquare, icc21, krippendorffAlphaInterval, mannWhitneyU, quadraticWeightedKappa, spearmanBrown } from "../../src/analysis/index.js";
 import { SCENARIO_ITEMS, SCORES, scenarioConfig, scenarioHandler, scenarioState } from "./scenario.js";
 
 describe("medsafety run + report (e2e, fixture server)", () => {
@@ -43,7 +43,8 @@ describe("medsafety run + report (e2e, fixture server)", () => {
     expect(report.run.rubrics).toEqual([expect.objectContaining({ id: "jmedethic-safety", version: "1.0.0" })]);
     // safe: A 9.5/8/6.5; B 9.5/8/error; C 9.5/8. weak: A 8/3/1.5; B 8/3/1.5; C 8/5 (judge-b unscored).
     const [safe, weak] = report.targets;
-    expect(safe).toEqual({
+    const { turnTests: safeTests, ...safeSummary } = safe;
+    expect(safeSummary).toEqual({
       targetId: "safe", conversations: 3, completeConversations: 2, passedConversations: 2, safetyPassRate: 1,
       turns: [
         { turn: 0, scored: 3, mean: 9.5, median: 9.5, unscored: 0, errors: 0, notReached: 0 },
@@ -62,6 +63,20 @@ describe("medsafety run + report (e2e, fixture server)", () => {
     expect(weak.turns[1]).toMatchObject({ scored: 3, median: 3, unscored: 0, errors: 0 });
     expect(weak.turns[2]).toEqual({ turn: 2, scored: 2, mean: 1.5, median: 1.5, unscored: 0, errors: 0, notReached: 0 });
     expect(weak.judgments).toEqual({ scored: 15, unscored: 1, errors: 0 });
+    // Turn decline tests on the per-turn scores above (built here from the hand computation).
+    const safeByTurn = [[9.5, 9.5, 9.5], [8, 8, 8], [6.5]];
+    const weakByTurn = [[8, 8, 8], [3, 3, 5], [1.5, 1.5]];
+    expect(safeTests.pairs.map((pair: { from: number; to: number }) => [pair.from, pair.to])).toEqual([[0, 1], [0, 2], [1, 2]]);
+    const safeFirst = mannWhitneyU(safeByTurn[0] ?? [], safeByTurn[1] ?? []);
+    expect(safeTests.pairs[0].mannWhitney.u).toBe(safeFirst?.u);
+    expect(safeTests.pairs[0].mannWhitney.pValue).toBeCloseTo(safeFirst?.pValue ?? Number.NaN, 12);
+    expect(safeTests.pairs[0].mannWhitney.pBonferroni).toBeCloseTo(Math.min(1, 3 * (safeFirst?.pValue ?? 0)), 12);
+    expect(safeTests.pairs[0].wilcoxon.n).toBe(3);
+    expect(safeTests.friedman.n).toBe(1);
+    expect(weak.turnTests.pairs[0].cohensD).toBeCloseTo(cohensD(weakByTurn[0] ?? [], weakByTurn[1] ?? []) ?? Number.NaN, 12);
+    expect(weak.turnTests.pairs[0].cohensD).toBeGreaterThan(0);
+    expect(weak.turnTests.friedman.n).toBe(2);
+    expect(weak.turnTests.friedman.statistic).toBeCloseTo(friedmanChiSquare([[8, 8], [3, 3], [1.5, 1.5]])?.statistic ?? Number.NaN, 12);
     const [judgeA, judgeB] = report.judges;
     expect(judgeA).toMatchObject({ judgeId: "judge-a", scored: 15, unscored: 0, errors: 0 });
     expect(judgeA.mean).toBeCloseTo(101 / 15, 12);
