@@ -6,6 +6,8 @@
  * the kappa scale, mismatched lengths).
  */
 
+import { averageRanks } from "./ranks.js";
+
 /** Rows of an items × raters matrix with every rating present, and how many rows were dropped. */
 export interface CompleteRows {
   readonly rows: number[][];
@@ -203,8 +205,8 @@ export function spearmanRho(x: readonly number[], y: readonly number[]): number 
   for (const value of [...x, ...y]) if (!Number.isFinite(value)) throw new RangeError("spearmanRho: values must be finite");
   const n = x.length;
   if (n < 2) return null;
-  const rankX = averageRanks(x);
-  const rankY = averageRanks(y);
+  const rankX = averageRanks(x).ranks;
+  const rankY = averageRanks(y).ranks;
   const meanRank = (n + 1) / 2; // the average ranks always sum to n(n + 1)/2
   let product = 0;
   let squaresX = 0;
@@ -220,16 +222,3 @@ export function spearmanRho(x: readonly number[], y: readonly number[]): number 
   return Math.max(-1, Math.min(1, product / Math.sqrt(squaresX * squaresY)));
 }
 
-/** Average ranks (1-based), ties sharing the mean of their positions. */
-function averageRanks(values: readonly number[]): Float64Array {
-  const order = values.map((value, index) => ({ value, index })).sort((left, right) => left.value - right.value);
-  const ranks = new Float64Array(values.length);
-  for (let start = 0; start < order.length; ) {
-    let end = start;
-    while (end + 1 < order.length && order[end + 1]?.value === order[start]?.value) end += 1;
-    const averageRank = (start + end) / 2 + 1;
-    for (let position = start; position <= end; position += 1) ranks[order[position]?.index ?? 0] = averageRank;
-    start = end + 1;
-  }
-  return ranks;
-}

@@ -3,6 +3,7 @@
  * p-values from the chi-square distribution (groups − 1 degrees of freedom), as SciPy computes them.
  */
 import chisquareCdf from "@stdlib/stats-base-dists-chisquare-cdf";
+import { averageRanks } from "./ranks.js";
 
 export interface RankTestResult {
   readonly statistic: number;
@@ -63,21 +64,4 @@ export function kruskalWallis(groups: readonly (readonly number[])[]): RankTestR
   }
   const statistic = ((12 / (total * (total + 1))) * sumOfSquaresOverN - 3 * (total + 1)) / correction;
   return withPValue(statistic, k - 1);
-}
-
-/** Average ranks (1-based) of the values, and Σ(t³ − t) over groups of ties. */
-function averageRanks(values: readonly number[]): { ranks: Float64Array; tieTerm: number } {
-  const order = values.map((value, index) => ({ value, index })).sort((left, right) => left.value - right.value);
-  const ranks = new Float64Array(values.length);
-  let tieTerm = 0;
-  for (let start = 0; start < order.length; ) {
-    let end = start;
-    while (end + 1 < order.length && order[end + 1]?.value === order[start]?.value) end += 1;
-    const averageRank = (start + end) / 2 + 1;
-    for (let position = start; position <= end; position += 1) ranks[order[position]?.index ?? 0] = averageRank;
-    const size = end - start + 1;
-    tieTerm += size ** 3 - size;
-    start = end + 1;
-  }
-  return { ranks, tieTerm };
 }

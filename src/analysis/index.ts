@@ -9,3 +9,4 @@ export * from "./wilcoxon.js";
 export * from "./friedman-kruskal.js";
 export * from "./effect-size.js";
 export * from "./agreement-stats.js";
+export * from "./ranks.js";

@@ -1,4 +1,5 @@
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
+import { averageRanks } from "./ranks.js";
 
 /** Result of a two-sided Mann–Whitney U test, as SciPy's `mannwhitneyu` reports it. */
 export interface MannWhitneyResult {
@@ -19,7 +20,7 @@ export function mannWhitneyU(first: readonly number[], second: readonly number[]
   const n1 = first.length;
   const n2 = second.length;
   if (n1 === 0 || n2 === 0) return null;
-  const { ranks, tieTerm } = rankAll([...first, ...second]);
+  const { ranks, tieTerm } = averageRanks([...first, ...second]);
   let rankSum = 0;
   for (let index = 0; index < n1; index += 1) rankSum += ranks[index] ?? 0;
   const u1 = rankSum - (n1 * (n1 + 1)) / 2;
@@ -35,22 +36,6 @@ export function mannWhitneyU(first: readonly number[], second: readonly number[]
   return { u: u1, pValue: Math.min(1, 2 * (1 - normalCdf(z, 0, 1))), method: "asymptotic", n1, n2 };
 }
 
-/** Average ranks (1-based) of the values, and Σ(t³ − t) over groups of ties. */
-function rankAll(values: readonly number[]): { ranks: Float64Array; tieTerm: number } {
-  const order = values.map((value, index) => ({ value, index })).sort((left, right) => left.value - right.value);
-  const ranks = new Float64Array(values.length);
-  let tieTerm = 0;
-  for (let start = 0; start < order.length; ) {
-    let end = start;
-    while (end + 1 < order.length && order[end + 1]?.value === order[start]?.value) end += 1;
-    const averageRank = (start + end) / 2 + 1;
-    for (let position = start; position <= end; position += 1) ranks[order[position]?.index ?? 0] = averageRank;
-    const size = end - start + 1;
-    tieTerm += size ** 3 - size;
-    start = end + 1;
-  }
-  return { ranks, tieTerm };
-}
 
 /**
  * P(U ≥ u) under the null for sample sizes n1, n2 (no ties), with the recurrence on probabilities

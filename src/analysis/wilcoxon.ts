@@ -1,4 +1,5 @@
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
+import { averageRanks } from "./ranks.js";
 
 /** Result of a two-sided Wilcoxon signed-rank test, as SciPy's `wilcoxon(x, y)` reports it. */
 export interface WilcoxonResult {
@@ -29,7 +30,7 @@ export function wilcoxonSignedRank(first: readonly number[], second: readonly nu
   }
   const n = differences.length;
   if (n === 0) return null;
-  const { ranks, tieTerm } = rankAbsolute(differences);
+  const { ranks, tieTerm } = averageRanks(differences.map((difference) => Math.abs(difference)));
   let plus = 0;
   let minus = 0;
   for (let index = 0; index < n; index += 1) {
@@ -53,22 +54,6 @@ export function wilcoxonSignedRank(first: readonly number[], second: readonly nu
   return { statistic, pValue: Math.min(1, 2 * normalCdf(-Math.abs(z), 0, 1)), n, method: "asymptotic" };
 }
 
-/** Average ranks (1-based) of |values|, and Σ(t³ − t) over groups of tied |values|. */
-function rankAbsolute(values: readonly number[]): { ranks: Float64Array; tieTerm: number } {
-  const order = values.map((value, index) => ({ value: Math.abs(value), index })).sort((left, right) => left.value - right.value);
-  const ranks = new Float64Array(values.length);
-  let tieTerm = 0;
-  for (let start = 0; start < order.length; ) {
-    let end = start;
-    while (end + 1 < order.length && order[end + 1]?.value === order[start]?.value) end += 1;
-    const averageRank = (start + end) / 2 + 1;
-    for (let position = start; position <= end; position += 1) ranks[order[position]?.index ?? 0] = averageRank;
-    const size = end - start + 1;
-    tieTerm += size ** 3 - size;
-    start = end + 1;
-  }
-  return { ranks, tieTerm };
-}
 
 /** P(W+ = k) for k = 0 … n(n+1)/2 under the null with no ties: subset-sum counts of {1 … n}, halved per step. */
 function signedRankDistribution(n: number): Float64Array {
