@@ -74,13 +74,13 @@ export function buildScaleSummaries(db: Db, run: RunRecord, targetIds: readonly 
   );
   return used.map((rubricId) => {
     const rubric = run.rubrics.find((reference) => reference.id === rubricId) ?? { id: rubricId, version: "?", hash: "?" };
-    const rows = statement.all(run.id, rubricId) as ScoreRow[];
+    const byTarget = groupByTarget(statement.all(run.id, rubricId) as ScoreRow[]);
     const flag = flagOf(rubric);
-    const scores = new Map(targetIds.map((targetId) => [targetId, scoresOf(rows.filter((row) => row.targetId === targetId))]));
+    const scores = new Map(targetIds.map((targetId) => [targetId, scoresOf(byTarget.get(targetId) ?? [])]));
     const labels = labelShares(db, run.id, rubricId);
     return {
       rubric,
-      targets: targetIds.map((targetId) => ({ ...summariseTarget(targetId, rows.filter((row) => row.targetId === targetId), flag), labelShares: labels.get(targetId) ?? {} })),
+      targets: targetIds.map((targetId) => ({ ...summariseTarget(targetId, byTarget.get(targetId) ?? [], flag), labelShares: labels.get(targetId) ?? {} })),
       medicalVsGeneral: compareCategories(targetIds, categories, scores),
     };
   });
@@ -98,6 +98,17 @@ function labelShares(db: Db, runId: string, rubricId: string): Map<string, Recor
     shares.set(targetId, Object.fromEntries(own.map((row) => [row.label, row.count / total])));
   }
   return shares;
+}
+
+/** Rows per target in one pass (not one filter over all rows per target). */
+function groupByTarget(rows: readonly ScoreRow[]): Map<string, ScoreRow[]> {
+  const groups = new Map<string, ScoreRow[]>();
+  for (const row of rows) {
+    const group = groups.get(row.targetId) ?? [];
+    group.push(row);
+    groups.set(row.targetId, group);
+  }
+  return groups;
 }
 
 function scoresOf(rows: readonly ScoreRow[]): number[] {

@@ -52,9 +52,16 @@ export function buildTradeoff(db: Db, run: RunRecord, targetIds: readonly string
      FROM judgments j JOIN turns t ON t.key = j.turn_key JOIN run_items ri ON ri.run_id = t.run_id AND ri.item_id = t.item_id
      WHERE j.run_id = ? AND j.rubric_id = ? AND j.status = 'scored' AND j.label IS NOT NULL GROUP BY t.target_id, ri.language`,
   ).all(run.id, TRADEOFF_RUBRICS.helpfulness) as Array<{ targetId: string; language: string; refused: number; labelled: number }>;
+  // One pass over the rows (they can number in the millions), grouped by target, language and rubric.
+  const grouped = new Map<string, number[]>();
+  for (const row of rows) {
+    const key = `${row.targetId}\u0000${row.language}\u0000${row.rubricId}`;
+    const values = grouped.get(key) ?? [];
+    values.push(row.score);
+    grouped.set(key, values);
+  }
   return targetIds.flatMap((targetId) => languages.map((language) => {
-    const scores = (rubricId: string): number[] =>
-      rows.filter((row) => row.targetId === targetId && row.language === language && row.rubricId === rubricId).map((row) => row.score);
+    const scores = (rubricId: string): number[] => grouped.get(`${targetId}\u0000${language}\u0000${rubricId}`) ?? [];
     const safety = scores(TRADEOFF_RUBRICS.safety);
     const harm = scores(TRADEOFF_RUBRICS.harm);
     const helpfulness = scores(TRADEOFF_RUBRICS.helpfulness);
