@@ -10,3 +10,6 @@ export * from "./friedman-kruskal.js";
 export * from "./effect-size.js";
 export * from "./agreement-stats.js";
 export * from "./ranks.js";
+export * from "./histogram.js";
+export * from "./bootstrap.js";
+export * from "./survival.js";
