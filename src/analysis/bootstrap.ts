@@ -48,7 +48,8 @@ function resampledMean(histogram: Histogram, draw: BinomialSampler): number {
   return sum / n;
 }
 
-function percentileInterval(estimates: Float64Array, confidence: number): Interval {
+/** The α/2 and 1 − α/2 quantiles (type 7) of bootstrap estimates (sorts them in place). */
+export function percentileInterval(estimates: Float64Array, confidence: number): Interval {
   estimates.sort();
   const alpha = (1 - confidence) / 2;
   return { low: sortedQuantile(estimates, alpha) ?? Number.NaN, high: sortedQuantile(estimates, 1 - alpha) ?? Number.NaN };
@@ -59,12 +60,21 @@ function percentileInterval(estimates: Float64Array, confidence: number): Interv
  * of n values drawn with replacement, and their α/2 and 1 − α/2 quantiles. Null for an empty sample.
  */
 export function bootstrapMeanInterval(histogram: Histogram, options: BootstrapOptions, key: string): Interval | null {
+  const estimates = bootstrapMeans(histogram, options, key);
+  return estimates === null ? null : percentileInterval(estimates, options.confidence);
+}
+
+/**
+ * The `resamples` bootstrap means themselves, in draw order (null for an empty sample). Two independent samples'
+ * estimates, subtracted index by index, are draws of the difference of means: comparisons reuse them.
+ */
+export function bootstrapMeans(histogram: Histogram, options: BootstrapOptions, key: string): Float64Array | null {
   if (histogram.n === 0 || options.resamples < 1) return null;
-  if (histogram.distinct === 1) return { low: histogram.values[0] ?? 0, high: histogram.values[0] ?? 0 };
-  const draw = streamFor(options, key);
   const estimates = new Float64Array(options.resamples);
+  if (histogram.distinct === 1) return estimates.fill(histogram.values[0] ?? 0);
+  const draw = streamFor(options, key);
   for (let resample = 0; resample < options.resamples; resample += 1) estimates[resample] = resampledMean(histogram, draw);
-  return percentileInterval(estimates, options.confidence);
+  return estimates;
 }
 
 /** Percentile bootstrap interval of a rate (count successes out of n): the mean of 0/1 outcomes. */

@@ -3,6 +3,7 @@
  * p-values from the chi-square distribution (groups − 1 degrees of freedom), as SciPy computes them.
  */
 import chisquareCdf from "@stdlib/stats-base-dists-chisquare-cdf";
+import type { Histogram } from "./histogram.js";
 import { averageRanks } from "./ranks.js";
 
 export interface RankTestResult {
@@ -61,6 +62,35 @@ export function kruskalWallis(groups: readonly (readonly number[])[]): RankTestR
     for (let index = 0; index < group.length; index += 1) rankSum += ranks[offset + index] ?? 0;
     sumOfSquaresOverN += (rankSum * rankSum) / group.length;
     offset += group.length;
+  }
+  const statistic = ((12 / (total * (total + 1))) * sumOfSquaresOverN - 3 * (total + 1)) / correction;
+  return withPValue(statistic, k - 1);
+}
+
+/** Kruskal–Wallis from histograms: the same statistic and p-value as `kruskalWallis` on the values. */
+export function kruskalWallisHistograms(groups: readonly Histogram[]): RankTestResult | null {
+  const k = groups.length;
+  if (k < 2 || groups.some((group) => group.n === 0)) return null;
+  const totals = new Map<number, number>();
+  for (const group of groups) group.values.forEach((value, index) => totals.set(value, (totals.get(value) ?? 0) + (group.counts[index] ?? 0)));
+  const distinct = [...totals.keys()].sort((left, right) => left - right);
+  const averageRank = new Map<number, number>();
+  let position = 0;
+  let tieTerm = 0;
+  for (const value of distinct) {
+    const tied = totals.get(value) ?? 0;
+    averageRank.set(value, position + (tied + 1) / 2);
+    tieTerm += tied ** 3 - tied;
+    position += tied;
+  }
+  const total = position;
+  const correction = 1 - tieTerm / (total ** 3 - total);
+  if (correction === 0) return null;
+  let sumOfSquaresOverN = 0;
+  for (const group of groups) {
+    let rankSum = 0;
+    group.values.forEach((value, index) => (rankSum += (averageRank.get(value) ?? 0) * (group.counts[index] ?? 0)));
+    sumOfSquaresOverN += (rankSum * rankSum) / group.n;
   }
   const statistic = ((12 / (total * (total + 1))) * sumOfSquaresOverN - 3 * (total + 1)) / correction;
   return withPValue(statistic, k - 1);

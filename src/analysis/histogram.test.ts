@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Histogram, sortedQuantile } from "./histogram.js";
+import { kruskalWallis, kruskalWallisHistograms } from "./friedman-kruskal.js";
 import { mannWhitneyU, mannWhitneyUHistograms } from "./mann-whitney.js";
 
 interface Reference {
@@ -43,5 +44,15 @@ describe("Mann–Whitney U from histograms equals the test on the values", () =>
       expect(binned?.u).toBeCloseTo(direct?.u ?? Number.NaN, 9);
       expect(binned?.pValue).toBeCloseTo(direct?.pValue ?? Number.NaN, 12);
     });
+  });
+});
+
+describe("Kruskal–Wallis from histograms equals the test on the values", () => {
+  it("three groups with ties", () => {
+    const groups = [[1, 2, 2, 3, 5, 5], [2, 3, 3, 4, 10, 0.5, 7], Array.from({ length: 40 }, (_, index) => (index * 3) % 11)];
+    const direct = kruskalWallis(groups);
+    const binned = kruskalWallisHistograms(groups.map((group) => Histogram.of(group)));
+    expect(binned?.statistic).toBeCloseTo(direct?.statistic ?? Number.NaN, 10);
+    expect(binned?.pValue).toBeCloseTo(direct?.pValue ?? Number.NaN, 12);
   });
 });

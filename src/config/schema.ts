@@ -36,6 +36,16 @@ export const configSchema = z
     };
     config.targets.forEach((target, index) => check(target.id, ["targets", index, "id"]));
     config.judges.forEach((judge, index) => check(judge.id, ["judges", index, "id"]));
+    const targetIds = new Set(config.targets.map((target) => target.id));
+    config.targets.forEach((target, index) => {
+      if (target.fineTuneOf === undefined) return;
+      if (target.fineTuneOf === target.id || !targetIds.has(target.fineTuneOf)) {
+        context.addIssue({
+          code: "custom", path: ["targets", index, "fineTuneOf"],
+          message: `"${target.fineTuneOf}" is not another target's id; set fineTuneOf to the id of the base model's target (${[...targetIds].filter((id) => id !== target.id).join(", ") || "add the base model as a target"})`,
+        });
+      }
+    });
   });
 
 export type Config = z.output<typeof configSchema>;

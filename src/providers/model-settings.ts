@@ -21,6 +21,7 @@ export const modelSettingsSchema = z
     threads: z.number().int().positive().optional().describe("CPU threads for local GGUF models (default 1)."),
     contextSize: z.number().int().positive().optional().describe("Context size in tokens for local GGUF models (default 4096)."),
     category: z.string().optional().describe("Model category used to group reports: commercial, open, medical, ..."),
+    fineTuneOf: z.string().optional().describe("For a target: the id of the target it is a fine-tune of (e.g. a medical fine-tune of a base model); reports compare the pair conversation by conversation."),
   })
   .describe("A model binding.");
 

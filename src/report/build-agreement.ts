@@ -17,6 +17,30 @@ export interface JudgeAgreement {
   readonly krippendorffAlpha: number | null;
   /** Quadratic-weighted Cohen's kappa per judge pair, on the rubric's integer scale. */
   readonly pairs: ReadonlyArray<{ readonly judges: readonly [string, string]; readonly n: number; readonly kappa: number | null }>;
+  /** The same coefficients within each language and each strategy. */
+  readonly byGroup: readonly AgreementGroup[];
+  /** The turns where the judges differ most (largest max − min of their scores), worst first. */
+  readonly largestDisagreements: readonly Disagreement[];
+}
+
+export interface AgreementGroup {
+  readonly dimension: "language" | "strategy";
+  readonly group: string;
+  readonly completeTurns: number;
+  readonly icc21: number | null;
+  readonly meanReliability: number | null;
+  readonly krippendorffAlpha: number | null;
+}
+
+export interface Disagreement {
+  readonly targetId: string;
+  readonly itemId: string;
+  readonly turnIndex: number;
+  readonly language: string;
+  readonly strategy: string;
+  /** Each judge's score (judges without a valid score are absent). */
+  readonly scores: Readonly<Record<string, number>>;
+  readonly spread: number;
 }
 
 /** One JudgeAgreement per rubric with two or more judges (the paper reports ICC(2,1) = 0.944 for its two judges). */
@@ -44,6 +68,8 @@ export function buildAgreement(db: Db, run: RunRecord): JudgeAgreement[] {
       rubricId, judges, completeTurns: complete.rows.length, incompleteTurns: complete.dropped,
       icc21: icc, meanReliability: icc === null ? null : spearmanBrown(icc, judges.length),
       krippendorffAlpha: krippendorffAlphaInterval(matrix),
+      byGroup: [],
+      largestDisagreements: [],
       pairs: judgePairs(judges).map(([first, second]) => {
         const both = matrix.flatMap((cells) => {
           const a = cells[judges.indexOf(first)];

@@ -1,29 +1,31 @@
 import { mean, median, PairAgreementAccumulator, rate } from "../analysis/index.js";
-import { DEFAULT_RUBRIC } from "../judges/index.js";
 import type { Db, RunRecord, RunRepository } from "../store/index.js";
 import { buildAgreement } from "./build-agreement.js";
 import { buildScaleSummaries } from "./build-scale-summary.js";
 import { buildTradeoff } from "./build-tradeoff.js";
 import { turnTests } from "./turn-tests.js";
+import { buildMultiTurn, DEFAULT_GROUP_BY, type GroupableDimension } from "./build-multi-turn.js";
+import { loadTurnTable, TURN_STATE, type TargetColumn, type TurnTable } from "./turn-table.js";
+import type { BootstrapSettings } from "./multi-turn-model.js";
 import { CONTENT_WARNING, type JudgePairSummary, type JudgeSummary, type RunReport, type TargetSummary, type TurnSummary } from "./report-model.js";
 
 export interface ReportOptions {
   readonly passThreshold: number;
   /** Judge pairs count a disagreement when |a − b| exceeds this (default 3). */
   readonly disagreementThreshold?: number;
+  /** Bootstrap confidence intervals: resamples, seed, confidence level. */
+  readonly bootstrap?: BootstrapSettings;
+  /** Grouping dimensions of the multi-turn statistics (default DEFAULT_GROUP_BY). */
+  readonly groupBy?: readonly GroupableDimension[];
 }
 
-interface TurnScoreRow {
-  target_id: string;
-  item_id: string;
-  turn_index: number;
-  status: "success" | "error";
-  score: number | null;
-}
+export const DEFAULT_BOOTSTRAP: BootstrapSettings = { resamples: 1000, seed: 1, confidence: 0.95 };
 
 /** Builds a run's report from the store, streaming rows (nothing holds the whole run but per-turn score lists). */
 export function buildRunReport(db: Db, runs: RunRepository, run: RunRecord, options: ReportOptions): RunReport {
   const targetIds = targetIdsOf(run);
+  const table = loadTurnTable(db, run);
+  const hasMultiTurn = table.itemIds.length > 0;
   return {
     contentWarning: CONTENT_WARNING,
     run: {
@@ -32,7 +34,12 @@ export function buildRunReport(db: Db, runs: RunRepository, run: RunRecord, opti
       usage: runs.usage(run.id),
     },
     passThreshold: options.passThreshold,
-    targets: hasMultiTurnItems(db, run.id) ? targetIds.map((targetId) => summariseTarget(db, run, targetId, options.passThreshold)) : [],
+    targets: hasMultiTurn ? table.targets.map((target) => summariseTarget(db, run, table, target, options.passThreshold)) : [],
+    multiTurn: buildMultiTurn(table, {
+      passThreshold: options.passThreshold,
+      bootstrap: options.bootstrap ?? DEFAULT_BOOTSTRAP,
+      groupBy: options.groupBy ?? DEFAULT_GROUP_BY,
+    }),
     judges: summariseJudges(db, run),
     judgePairs: summarisePairs(db, run, options.disagreementThreshold ?? 3),
     scales: buildScaleSummaries(db, run, targetIds),
@@ -51,52 +58,48 @@ function judgeIdsOf(run: RunRecord): string[] {
   return (config.judges ?? []).map((judge) => judge.id);
 }
 
-/** Items judged with the multi-turn safety rubric (the JMedEthicBench section of the report). */
-const MULTI_TURN_ITEMS = `SELECT ri.item_id FROM run_items ri JOIN items i ON i.version = ri.item_version
-  WHERE ri.run_id = ? AND COALESCE(json_extract(i.item_json, '$.rubric'), '${DEFAULT_RUBRIC}') = '${DEFAULT_RUBRIC}'`;
-
-function hasMultiTurnItems(db: Db, runId: string): boolean {
-  return db.prepare(`${MULTI_TURN_ITEMS} LIMIT 1`).get(runId) !== undefined;
-}
-
-function summariseTarget(db: Db, run: RunRecord, targetId: string, threshold: number): TargetSummary {
-  const expected = db.prepare(`SELECT item_id AS itemId, turn_count AS turnCount FROM run_items WHERE run_id = ? AND item_id IN (${MULTI_TURN_ITEMS})`)
-    .all(run.id, run.id) as Array<{ itemId: string; turnCount: number }>;
-  const maxTurns = Math.max(0, ...expected.map((row) => row.turnCount));
-  const perTurn = Array.from({ length: maxTurns }, () => ({ scores: [] as number[], unscored: 0, errors: 0, present: 0 }));
-  const conversationTurns = new Map(expected.map((row) => [row.itemId, { expected: row.turnCount, scored: 0, allPass: true, scores: [] as (number | undefined)[] }]));
-  const rows = db.prepare(
-    `SELECT t.target_id, t.item_id, t.turn_index, t.status, AVG(CASE WHEN j.status = 'scored' THEN j.score END) AS score
-     FROM turns t LEFT JOIN judgments j ON j.turn_key = t.key
-     WHERE t.run_id = ? AND t.target_id = ? GROUP BY t.key`,
-  );
-  for (const row of rows.iterate(run.id, targetId) as Iterable<TurnScoreRow>) {
-    const slot = perTurn[row.turn_index];
-    const conversation = conversationTurns.get(row.item_id);
-    if (slot === undefined || conversation === undefined) continue;
-    slot.present += 1;
-    if (row.status === "error") slot.errors += 1;
-    else if (row.score === null) slot.unscored += 1;
-    else {
-      slot.scores.push(row.score);
-      conversation.scores[row.turn_index] = row.score;
-      conversation.scored += 1;
-      if (!(row.score > threshold)) conversation.allPass = false;
+function summariseTarget(db: Db, run: RunRecord, table: TurnTable, target: TargetColumn, threshold: number): TargetSummary {
+  const { turns: maxTurns } = table;
+  const perTurn = Array.from({ length: maxTurns }, () => ({ scores: [] as number[], unscored: 0, errors: 0, notReached: 0 }));
+  const byConversation: Array<Array<number | undefined>> = [];
+  let complete = 0;
+  let passed = 0;
+  table.itemIds.forEach((_, item) => {
+    const count = table.turnCounts[item] ?? 0;
+    const scores: Array<number | undefined> = [];
+    let scored = 0;
+    let allPass = true;
+    for (let turn = 0; turn < count; turn += 1) {
+      const slot = perTurn[turn];
+      const state = target.states[item * maxTurns + turn];
+      if (slot === undefined) continue;
+      if (state === TURN_STATE.scored) {
+        const score = target.scores[item * maxTurns + turn] ?? Number.NaN;
+        slot.scores.push(score);
+        scores[turn] = score;
+        scored += 1;
+        if (!(score > threshold)) allPass = false;
+      } else if (state === TURN_STATE.error) slot.errors += 1;
+      else if (state === TURN_STATE.unscored) slot.unscored += 1;
+      else slot.notReached += 1;
     }
-  }
+    byConversation.push(scores);
+    if (scored === count && count > 0) {
+      complete += 1;
+      if (allPass) passed += 1;
+    }
+  });
   const turns = perTurn.map((slot, turn): TurnSummary => ({
     turn, scored: slot.scores.length, mean: mean(slot.scores), median: median(slot.scores), unscored: slot.unscored,
-    errors: slot.errors, notReached: expected.filter((row) => row.turnCount > turn).length - slot.present,
+    errors: slot.errors, notReached: slot.notReached,
   }));
-  const complete = [...conversationTurns.values()].filter((conversation) => conversation.scored === conversation.expected);
-  const passed = complete.filter((conversation) => conversation.allPass).length;
   return {
-    targetId, conversations: expected.length, completeConversations: complete.length, passedConversations: passed,
-    safetyPassRate: rate(passed, complete.length), turns,
+    targetId: target.targetId, conversations: table.itemIds.length, completeConversations: complete, passedConversations: passed,
+    safetyPassRate: rate(passed, complete), turns,
     unscoredTurns: turns.reduce((sum, turn) => sum + turn.unscored, 0),
     errorTurns: turns.reduce((sum, turn) => sum + turn.errors, 0),
-    turnTests: turnTests(perTurn.map((slot) => slot.scores), [...conversationTurns.values()].map((conversation) => conversation.scores)),
-    judgments: judgmentCounts(db, run.id, "target_id", targetId),
+    turnTests: turnTests(perTurn.map((slot) => slot.scores), byConversation),
+    judgments: judgmentCounts(db, run.id, "target_id", target.targetId),
   };
 }
 

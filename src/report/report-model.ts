@@ -1,6 +1,8 @@
 import type { PairAgreement } from "../analysis/index.js";
 import type { RubricReference, RunStatus, RunUsage } from "../store/index.js";
 import type { JudgeAgreement } from "./build-agreement.js";
+import type { MultiTurnStatistics } from "./multi-turn-model.js";
+import type { RunComparison } from "./compare-runs.js";
 import type { ScaleSummary } from "./build-scale-summary.js";
 import type { TradeoffPoint } from "./build-tradeoff.js";
 import type { TurnTests } from "./turn-tests.js";
@@ -70,6 +72,8 @@ export interface RunReport {
   readonly passThreshold: number;
   /** The multi-turn (JMedEthicBench rubric) section: per-turn scores and Safety Pass Rate. */
   readonly targets: readonly TargetSummary[];
+  /** Grouped multi-turn statistics (by strategy, guideline, section, attacker, language, category) and comparisons; null without multi-turn items. */
+  readonly multiTurn: MultiTurnStatistics | null;
   readonly judges: readonly JudgeSummary[];
   readonly judgePairs: readonly JudgePairSummary[];
   /** Per rubric used: each target's scores on that rubric's scale (mean ± SEM, by source, by guideline). */
@@ -78,6 +82,8 @@ export interface RunReport {
   readonly tradeoff: readonly TradeoffPoint[];
   /** Judge agreement per rubric: ICC(2,1), Krippendorff's alpha, weighted kappa per pair, Spearman–Brown. */
   readonly agreement: readonly JudgeAgreement[];
+  /** With `report --compare`: this run against the others. */
+  readonly comparison?: RunComparison;
 }
 
 export const CONTENT_WARNING =

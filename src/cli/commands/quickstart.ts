@@ -46,7 +46,7 @@ export function registerQuickstart(program: Command, output: Output, setExit: (c
       }, output);
       const stores = openStores(path);
       try {
-        output.out(renderReport(stores, result.runId, options.format));
+        output.out(await renderReport(stores, result.runId, { format: options.format }));
       } finally {
         stores.close();
       }

@@ -1,0 +1,63 @@
+import type { BootstrapOptions } from "../analysis/index.js";
+import { compareFineTunes, compareGroups, compareLanguages } from "./build-comparisons.js";
+import { summariseGroup, type ComputedGroup, type GroupContext } from "./build-groups.js";
+import type { ConversationGroup, GroupComparison, MultiTurnStatistics } from "./multi-turn-model.js";
+import { ITEM_DIMENSIONS, UNSPECIFIED, type ItemDimension, type TurnTable } from "./turn-table.js";
+
+/** Dimensions a report groups by (`report --group-by`); every target also gets its "all" group. */
+export const GROUPABLE_DIMENSIONS = [...ITEM_DIMENSIONS, "category"] as const;
+export type GroupableDimension = (typeof GROUPABLE_DIMENSIONS)[number];
+/** Default grouping: everything but the (many) single guidelines, which `--group-by guideline` adds. */
+export const DEFAULT_GROUP_BY: readonly GroupableDimension[] = ["strategy", "section", "attacker", "language", "category"];
+
+export interface MultiTurnOptions {
+  readonly passThreshold: number;
+  readonly bootstrap: BootstrapOptions;
+  readonly groupBy: readonly GroupableDimension[];
+}
+
+/** Grouped statistics and comparisons of a run's multi-turn conversations; null when the run has none. */
+export function buildMultiTurn(table: TurnTable, options: MultiTurnOptions): MultiTurnStatistics | null {
+  if (table.itemIds.length === 0 || table.targets.length === 0) return null;
+  const context: GroupContext = { table, passThreshold: options.passThreshold, bootstrap: options.bootstrap };
+  const everyItem = Int32Array.from(table.itemIds, (_, item) => item);
+  const groups: ConversationGroup[] = [];
+  const overall = table.targets.map((target) => {
+    const computed = summariseGroup(context, target.targetId, "all", "all", [{ target, items: everyItem }]);
+    groups.push(computed.summary);
+    return { name: target.targetId, computed };
+  });
+  for (const dimension of options.groupBy) {
+    if (dimension === "category") continue;
+    const itemsByLabel = itemsOf(table, dimension);
+    for (const target of table.targets) {
+      itemsByLabel.forEach((items, label) => groups.push(summariseGroup(context, target.targetId, dimension, label, [{ target, items }]).summary));
+    }
+  }
+  const comparisons: GroupComparison[] = [compareGroups("target", overall, options.bootstrap.confidence)];
+  if (options.groupBy.includes("category")) {
+    const categories = [...new Set(table.targets.map((target) => target.category ?? UNSPECIFIED))].sort();
+    const byCategory = categories.map((category): { name: string; computed: ComputedGroup } => {
+      const members = table.targets.filter((target) => (target.category ?? UNSPECIFIED) === category).map((target) => ({ target, items: everyItem }));
+      const computed = summariseGroup(context, null, "category", category, members);
+      groups.push(computed.summary);
+      return { name: category, computed };
+    });
+    if (byCategory.length >= 2) comparisons.push(compareGroups("category", byCategory, options.bootstrap.confidence));
+  }
+  return {
+    passThreshold: options.passThreshold,
+    bootstrap: options.bootstrap,
+    groups,
+    comparisons,
+    fineTunes: compareFineTunes(table, options.bootstrap),
+    crossLingual: compareLanguages(table, options.bootstrap),
+  };
+}
+
+function itemsOf(table: TurnTable, dimension: ItemDimension): Map<string, Int32Array> {
+  const column = table.dimensions[dimension];
+  const lists = column.labels.map(() => [] as number[]);
+  column.codes.forEach((code, item) => lists[code]?.push(item));
+  return new Map(column.labels.map((label, index) => [label, Int32Array.from(lists[index] ?? [])]));
+}

@@ -1,0 +1,161 @@
+import type { Distribution } from "./multi-turn-model.js";
+import type { RunReport, TargetSummary } from "./report-model.js";
+
+/** A rate with the bootstrap CI of the grouped section when the report has one. */
+export interface LeaderboardRate {
+  readonly rate: number | null;
+  /** Conversations passed / conversations with every turn scored (the denominator). */
+  readonly count: number;
+  readonly n: number;
+  readonly ciLow: number | null;
+  readonly ciHigh: number | null;
+}
+
+/** A mean with the bootstrap CI of the grouped section when the report has one. */
+export interface LeaderboardMean {
+  readonly n: number;
+  readonly mean: number | null;
+  readonly ciLow: number | null;
+  readonly ciHigh: number | null;
+}
+
+/** One target of one run on the multi-turn (JMedEthicBench rubric) leaderboard. */
+export interface LeaderboardEntry {
+  readonly targetId: string;
+  readonly conversations: number;
+  readonly safetyPassRate: LeaderboardRate;
+  /** Mean of every scored turn pooled (n = scored turns); CI from the grouped section (`allTurns`), else null. */
+  readonly overallMean: LeaderboardMean;
+  /** Mean of each conversation's scored turns (the unit of model comparisons); null without the grouped section. */
+  readonly conversationScore: Distribution | null;
+  readonly unscoredTurns: number;
+  readonly errorTurns: number;
+}
+
+export interface ComparedRun {
+  readonly runId: string;
+  readonly status: string;
+  readonly createdAt: string;
+  readonly datasetSource: string;
+  readonly datasetHash: string;
+  readonly configHash: string;
+  readonly passThreshold: number;
+  readonly leaderboard: readonly LeaderboardEntry[];
+}
+
+/** Compared minus base, and both values. */
+export interface ValueDelta {
+  readonly base: number | null;
+  readonly compared: number | null;
+  /** compared − base; null when either is null. */
+  readonly delta: number | null;
+}
+
+/** One target present in the base run and in a compared run. */
+export interface TargetDelta {
+  readonly targetId: string;
+  readonly baseRunId: string;
+  readonly comparedRunId: string;
+  /** Same dataset (hash) and pass threshold: otherwise the numbers measure different things. */
+  readonly sameDataset: boolean;
+  readonly samePassThreshold: boolean;
+  readonly overallMean: ValueDelta;
+  readonly safetyPassRate: ValueDelta;
+  /** Conversation scores of both runs (grouped section, dimension "all"); null unless both reports have it. */
+  readonly conversationScore: {
+    readonly base: Distribution;
+    readonly compared: Distribution;
+    readonly meanDelta: number | null;
+  } | null;
+}
+
+/**
+ * Several runs side by side (`report --compare`): a leaderboard per run (the base run first) and, for every
+ * target id present in the base run and a compared run, the differences compared − base.
+ *
+ * Descriptive only, no test: a report holds summaries (means, rates, bootstrap CIs), not the conversation scores,
+ * so no paired or unpaired test between runs can be computed from it, and a test derived from the CIs would assume
+ * a normal sampling distribution the bootstrap did not. Read the deltas beside each run's own CIs; for a test,
+ * run the targets in one run (the grouped section compares them with Mann–Whitney U and Holm).
+ */
+export interface RunComparison {
+  readonly baseRunId: string;
+  readonly method: "descriptive";
+  /** The base run first, then the compared runs in the order given. */
+  readonly runs: readonly ComparedRun[];
+  readonly deltas: readonly TargetDelta[];
+}
+
+function allGroupOf(report: RunReport, targetId: string) {
+  return report.multiTurn?.groups.find((group) => group.dimension === "all" && group.targetId === targetId);
+}
+
+/** Mean of every scored turn of a target, from its per-turn summaries (count-weighted). */
+function pooledTurnMean(target: TargetSummary): { n: number; mean: number | null } {
+  let n = 0;
+  let sum = 0;
+  for (const turn of target.turns) {
+    if (turn.mean === null || turn.scored === 0) continue;
+    n += turn.scored;
+    sum += turn.mean * turn.scored;
+  }
+  return { n, mean: n === 0 ? null : sum / n };
+}
+
+/**
+ * The multi-turn leaderboard of a report in the report's target order: Safety Pass Rate and overall mean, with
+ * bootstrap CIs when the report has the grouped section (`multiTurn`), without (null) otherwise.
+ */
+export function leaderboardOf(report: RunReport): LeaderboardEntry[] {
+  return report.targets.map((target) => {
+    const all = allGroupOf(report, target.targetId);
+    const pooled = pooledTurnMean(target);
+    return {
+      targetId: target.targetId,
+      conversations: target.conversations,
+      safetyPassRate: {
+        rate: target.safetyPassRate, count: target.passedConversations, n: target.completeConversations,
+        ciLow: all?.safetyPassRate.ciLow ?? null, ciHigh: all?.safetyPassRate.ciHigh ?? null,
+      },
+      overallMean: all === undefined
+        ? { n: pooled.n, mean: pooled.mean, ciLow: null, ciHigh: null }
+        : { n: all.allTurns.n, mean: all.allTurns.mean, ciLow: all.allTurns.ciLow, ciHigh: all.allTurns.ciHigh },
+      conversationScore: all?.conversationScore ?? null,
+      unscoredTurns: target.unscoredTurns,
+      errorTurns: target.errorTurns,
+    };
+  });
+}
+
+function comparedRun(report: RunReport): ComparedRun {
+  const { run } = report;
+  return {
+    runId: run.id, status: run.status, createdAt: run.createdAt, datasetSource: run.datasetSource,
+    datasetHash: run.datasetHash, configHash: run.configHash, passThreshold: report.passThreshold,
+    leaderboard: leaderboardOf(report),
+  };
+}
+
+function delta(base: number | null, compared: number | null): ValueDelta {
+  return { base, compared, delta: base === null || compared === null ? null : compared - base };
+}
+
+export function compareRuns(report: RunReport, others: readonly RunReport[]): RunComparison {
+  const base = comparedRun(report);
+  const runs = others.map(comparedRun);
+  const deltas = runs.flatMap((other) => other.leaderboard.flatMap((entry): TargetDelta[] => {
+    const own = base.leaderboard.find((candidate) => candidate.targetId === entry.targetId);
+    if (own === undefined) return [];
+    const scores = own.conversationScore !== null && entry.conversationScore !== null
+      ? { base: own.conversationScore, compared: entry.conversationScore, meanDelta: delta(own.conversationScore.mean, entry.conversationScore.mean).delta }
+      : null;
+    return [{
+      targetId: entry.targetId, baseRunId: base.runId, comparedRunId: other.runId,
+      sameDataset: base.datasetHash === other.datasetHash, samePassThreshold: base.passThreshold === other.passThreshold,
+      overallMean: delta(own.overallMean.mean, entry.overallMean.mean),
+      safetyPassRate: delta(own.safetyPassRate.rate, entry.safetyPassRate.rate),
+      conversationScore: scores,
+    }];
+  }));
+  return { baseRunId: base.runId, method: "descriptive", runs: [base, ...runs], deltas };
+}

@@ -1,0 +1,63 @@
+import { barsSpec, scatterSpec, type SimpleBar } from "../chart-specs.js";
+import { figure } from "../charts.js";
+import { escapeHtml } from "../escape.js";
+import { conversationAnchor } from "../examples.js";
+import { num, table } from "../format.js";
+import { label, noData, type SectionContext } from "./common.js";
+
+/** Judges, judge pairs, agreement coefficients, a judge-vs-judge bubble chart, ICC by group, largest disagreements. */
+export async function judgesSection(context: SectionContext): Promise<string> {
+  const { report } = context;
+  if (report.judges.length === 0) return noData(context);
+  const judges = table((["judge", "rubric", "nScored", "unscored", "errors", "meanScore"] as const).map((key) => label(context, key)), report.judges.map((judge) => [
+    escapeHtml(judge.judgeId), escapeHtml(judge.rubricId), String(judge.scored), String(judge.unscored), String(judge.errors), num(judge.mean),
+  ]), "judges");
+  const pairs = report.judgePairs.length === 0 ? "" : `<h3>${label(context, "judgePairs")}</h3>` + table(
+    [label(context, "judge"), label(context, "rubric"), "n", label(context, "meanAbsDiff"), label(context, "disagreements")],
+    report.judgePairs.map((pair) => [escapeHtml(pair.judges.join(" × ")), escapeHtml(pair.rubricId), String(pair.n), num(pair.meanAbsoluteDifference), `${pair.disagreements} (≥ ${pair.threshold})`]),
+    "judge-pairs",
+  );
+  return `${judges}${pairs}<h3>${label(context, "agreement")}</h3>${agreementTable(context)}${await scatterCharts(context)}${await byGroupChart(context)}${disagreements(context)}`;
+}
+
+function agreementTable(context: SectionContext): string {
+  const rows = context.report.agreement.map((entry) => [
+    escapeHtml(entry.rubricId), escapeHtml(entry.judges.join(", ")), `${entry.completeTurns} / ${entry.incompleteTurns}`,
+    num(entry.icc21, 3), num(entry.meanReliability, 3), num(entry.krippendorffAlpha, 3),
+    entry.pairs.map((pair) => `${escapeHtml(pair.judges.join(" × "))}: ${num(pair.kappa, 3)} (n=${pair.n})`).join("<br>"),
+  ]);
+  if (rows.length === 0) return noData(context);
+  return table([label(context, "rubric"), label(context, "judge"), label(context, "completeTurns"), label(context, "icc"), label(context, "meanReliability"), label(context, "alpha"), label(context, "kappa")], rows, "agreement");
+}
+
+async function scatterCharts(context: SectionContext): Promise<string> {
+  const charts = await Promise.all(context.examples.judgeScatter.filter((entry) => entry.counts.length > 0).map((entry) => {
+    const scale = context.report.run.rubrics.find((rubric) => rubric.id === entry.rubricId)?.scale;
+    const domain: [number, number] = scale === undefined ? [0, 10] : [scale.min, scale.max];
+    const points = entry.counts.map((cell) => ({ model: "", x: cell.a, y: cell.b, size: cell.count }));
+    const caption = label(context, "judgeScatter", { a: entry.judges[0], b: entry.judges[1], rubric: entry.rubricId });
+    return figure("judge-scatter", scatterSpec(points, { x: entry.judges[0], y: entry.judges[1], size: context.m.t("count") }, domain), caption);
+  }));
+  return charts.join("");
+}
+
+async function byGroupChart(context: SectionContext): Promise<string> {
+  const bars: SimpleBar[] = context.report.agreement.flatMap((entry) => entry.byGroup.flatMap((group) => (group.icc21 === null ? [] : [{
+    label: `${group.dimension}: ${group.group}${context.report.agreement.length > 1 ? ` (${entry.rubricId})` : ""}`, value: group.icc21, low: null, high: null, series: group.dimension,
+  }])));
+  if (bars.length === 0) return "";
+  const titles = { label: context.m.t("group"), value: context.m.t("icc"), series: context.m.t("group") };
+  return `<h3>${label(context, "iccByGroup")}</h3>${await figure("icc-by-group", barsSpec(bars, titles, [Math.min(0, ...bars.map((bar) => bar.value)), 1]))}`;
+}
+
+function disagreements(context: SectionContext): string {
+  const anchors = new Set(context.examples.conversations.map((conversation) => conversation.anchor));
+  const rows = context.report.agreement.flatMap((entry) => entry.largestDisagreements.slice(0, 20).map((item) => {
+    const anchor = conversationAnchor(item.targetId, item.itemId);
+    const itemCell = anchors.has(anchor) ? `<a href="#${anchor}">${escapeHtml(item.itemId)}</a>` : escapeHtml(item.itemId);
+    const scores = Object.entries(item.scores).map(([judge, score]) => `${escapeHtml(judge)} ${num(score, 1)}`).join(", ");
+    return [escapeHtml(entry.rubricId), escapeHtml(item.targetId), itemCell, String(item.turnIndex + 1), escapeHtml(item.language), escapeHtml(item.strategy), scores, num(item.spread, 1)];
+  }));
+  if (rows.length === 0) return "";
+  return `<h3>${label(context, "largestDisagreements")}</h3>${table((["rubric", "model", "item", "turn", "language", "strategyAxis", "verdicts", "spread"] as const).map((key) => label(context, key)), rows, "disagreements")}`;
+}

@@ -1,0 +1,118 @@
+import { DEFAULT_RUBRIC } from "../judges/index.js";
+import type { Db, RunRecord } from "../store/index.js";
+
+/** What happened at one turn of one conversation against one target. */
+export const TURN_STATE = { notReached: 0, scored: 1, unscored: 2, error: 3 } as const;
+
+export const ITEM_DIMENSIONS = ["strategy", "guideline", "section", "attacker", "language"] as const;
+export type ItemDimension = (typeof ITEM_DIMENSIONS)[number];
+
+/** A categorical column over items: `codes[item]` indexes `labels`. */
+export interface CodedColumn {
+  readonly labels: readonly string[];
+  readonly codes: Int32Array;
+}
+
+export interface TargetColumn {
+  readonly targetId: string;
+  readonly category: string | null;
+  /** The target this one is a fine-tune of (config `fineTuneOf`). */
+  readonly fineTuneOf: string | null;
+  /** Turn score (mean of the judges' valid scores) at `item * turns + turn`; NaN when there is none. */
+  readonly scores: Float64Array;
+  /** TURN_STATE at `item * turns + turn`. */
+  readonly states: Uint8Array;
+}
+
+/**
+ * Every multi-turn conversation of a run as typed columns: item dimensions and, per target, the turn scores. One
+ * streaming SQL pass per target; memory is 9 bytes per (target, item, turn), so a 27-model × 54,000-conversation ×
+ * 3-turn run takes ~40 MB.
+ */
+export interface TurnTable {
+  readonly turns: number;
+  readonly itemIds: readonly string[];
+  readonly turnCounts: Int32Array;
+  readonly pairIds: readonly (string | null)[];
+  readonly dimensions: Readonly<Record<ItemDimension, CodedColumn>>;
+  readonly targets: readonly TargetColumn[];
+}
+
+/** Items without the metadata a dimension needs are grouped under this label. */
+export const UNSPECIFIED = "(unspecified)";
+
+interface ItemRow {
+  itemId: string;
+  language: string;
+  pairId: string | null;
+  guideline: string;
+  strategy: string;
+  turnCount: number;
+  attacker: unknown;
+  section: unknown;
+}
+
+interface TargetConfig {
+  id: string;
+  category?: string;
+  fineTuneOf?: string;
+}
+
+/** Items judged with the multi-turn safety rubric (the JMedEthicBench part of a run). */
+export const MULTI_TURN_ITEMS = `SELECT ri.item_id FROM run_items ri JOIN items i ON i.version = ri.item_version
+  WHERE ri.run_id = ? AND COALESCE(json_extract(i.item_json, '$.rubric'), '${DEFAULT_RUBRIC}') = '${DEFAULT_RUBRIC}'`;
+
+export function loadTurnTable(db: Db, run: RunRecord): TurnTable {
+  const rows = db.prepare(
+    `SELECT ri.item_id AS itemId, ri.language, ri.pair_id AS pairId, ri.guideline_id AS guideline, ri.strategy, ri.turn_count AS turnCount,
+       json_extract(i.item_json, '$.metadata.attacker') AS attacker,
+       COALESCE(json_extract(i.item_json, '$.metadata.guidelineSection'), json_extract(i.item_json, '$.metadata.section')) AS section
+     FROM run_items ri JOIN items i ON i.version = ri.item_version
+     WHERE ri.run_id = ? AND COALESCE(json_extract(i.item_json, '$.rubric'), '${DEFAULT_RUBRIC}') = '${DEFAULT_RUBRIC}'
+     ORDER BY ri.seq`,
+  ).all(run.id) as ItemRow[];
+  const turns = rows.reduce((most, row) => Math.max(most, row.turnCount), 0);
+  const index = new Map(rows.map((row, position) => [row.itemId, position]));
+  const label = (value: unknown): string => (typeof value === "string" && value !== "" ? value : UNSPECIFIED);
+  const dimensions: Record<ItemDimension, CodedColumn> = {
+    strategy: code(rows.map((row) => row.strategy)),
+    guideline: code(rows.map((row) => row.guideline)),
+    section: code(rows.map((row) => label(row.section))),
+    attacker: code(rows.map((row) => label(row.attacker))),
+    language: code(rows.map((row) => row.language)),
+  };
+  const targets = ((run.config as { targets?: TargetConfig[] }).targets ?? []).map((target) => loadTarget(db, run.id, target, index, turns));
+  return {
+    turns, itemIds: rows.map((row) => row.itemId), turnCounts: Int32Array.from(rows, (row) => row.turnCount),
+    pairIds: rows.map((row) => row.pairId), dimensions, targets,
+  };
+}
+
+function code(values: readonly string[]): CodedColumn {
+  const labels = [...new Set(values)].sort((left, right) => left.localeCompare(right, "en"));
+  const position = new Map(labels.map((labelValue, index) => [labelValue, index]));
+  return { labels, codes: Int32Array.from(values, (value) => position.get(value) ?? 0) };
+}
+
+function loadTarget(db: Db, runId: string, target: TargetConfig, index: ReadonlyMap<string, number>, turns: number): TargetColumn {
+  const size = index.size * turns;
+  const scores = new Float64Array(size).fill(Number.NaN);
+  const states = new Uint8Array(size);
+  const statement = db.prepare(
+    `SELECT t.item_id AS itemId, t.turn_index AS turn, t.status AS status, AVG(CASE WHEN j.status = 'scored' THEN j.score END) AS score
+     FROM turns t LEFT JOIN judgments j ON j.turn_key = t.key
+     WHERE t.run_id = ? AND t.target_id = ? GROUP BY t.item_id, t.turn_index`,
+  ).raw(true);
+  for (const [itemId, turn, status, score] of statement.iterate(runId, target.id) as Iterable<[string, number, string, number | null]>) {
+    const item = index.get(itemId);
+    if (item === undefined || turn >= turns) continue;
+    const cell = item * turns + turn;
+    if (status === "error") states[cell] = TURN_STATE.error;
+    else if (score === null) states[cell] = TURN_STATE.unscored;
+    else {
+      states[cell] = TURN_STATE.scored;
+      scores[cell] = score;
+    }
+  }
+  return { targetId: target.id, category: target.category ?? null, fineTuneOf: target.fineTuneOf ?? null, scores, states };
+}
