@@ -13,3 +13,4 @@ export * from "./ranks.js";
 export * from "./histogram.js";
 export * from "./bootstrap.js";
 export * from "./survival.js";
+export * from "./agreement-accumulator.js";

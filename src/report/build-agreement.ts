@@ -1,5 +1,7 @@
-import { dropIncompleteRows, icc21, krippendorffAlphaInterval, quadraticWeightedKappa, spearmanBrown } from "../analysis/index.js";
+import { AgreementAccumulator, spearmanBrown } from "../analysis/index.js";
+import { DEFAULT_RUBRIC } from "../judges/index.js";
 import type { Db, RunRecord } from "../store/index.js";
+import type { TurnTable } from "./turn-table.js";
 
 /** Agreement of the judges of one rubric over the turns they scored. */
 export interface JudgeAgreement {
@@ -43,46 +45,143 @@ export interface Disagreement {
   readonly spread: number;
 }
 
-/** One JudgeAgreement per rubric with two or more judges (the paper reports ICC(2,1) = 0.944 for its two judges). */
-export function buildAgreement(db: Db, run: RunRecord): JudgeAgreement[] {
-  const judges = ((run.config as { judges?: Array<{ id: string }> }).judges ?? []).map((judge) => judge.id);
+/** How many of the largest judge disagreements a report lists per rubric. */
+export const DISAGREEMENTS_LISTED = 20;
+
+interface AgreementRow {
+  readonly scores: Float64Array;
+  readonly targetId: string;
+  readonly itemId: string;
+  readonly turnIndex: number;
+  readonly language: string;
+  readonly strategy: string;
+}
+
+/**
+ * One JudgeAgreement per rubric with two or more judges (the paper reports ICC(2,1) = 0.944 for its two judges),
+ * overall, by language and by strategy, from running sums: the multi-turn rubric reads the turn table, other
+ * rubrics stream their judgments ordered by turn.
+ */
+export function buildAgreement(db: Db, run: RunRecord, table: TurnTable): JudgeAgreement[] {
+  const judges = table.judges;
   if (judges.length < 2) return [];
   const rubrics = db.prepare("SELECT DISTINCT rubric_id FROM judgments WHERE run_id = ? ORDER BY rubric_id").pluck().all(run.id) as string[];
-  const statement = db.prepare(
-    "SELECT turn_key AS turnKey, judge_id AS judgeId, score FROM judgments WHERE run_id = ? AND rubric_id = ? AND status = 'scored' ORDER BY turn_key",
-  );
   return rubrics.map((rubricId) => {
-    const rows = new Map<string, (number | null)[]>();
-    for (const row of statement.iterate(run.id, rubricId) as Iterable<{ turnKey: string; judgeId: string; score: number }>) {
-      const column = judges.indexOf(row.judgeId);
-      if (column < 0) continue;
-      const cells = rows.get(row.turnKey) ?? judges.map(() => null);
-      cells[column] = row.score;
-      rows.set(row.turnKey, cells);
-    }
-    const matrix = [...rows.values()];
-    const complete = dropIncompleteRows(matrix);
-    const icc = complete.rows.length >= 2 ? icc21(complete.rows) : null;
     const scale = run.rubrics.find((rubric) => rubric.id === rubricId)?.scale;
-    return {
-      rubricId, judges, completeTurns: complete.rows.length, incompleteTurns: complete.dropped,
-      icc21: icc, meanReliability: icc === null ? null : spearmanBrown(icc, judges.length),
-      krippendorffAlpha: krippendorffAlphaInterval(matrix),
-      byGroup: [],
-      largestDisagreements: [],
-      pairs: judgePairs(judges).map(([first, second]) => {
-        const both = matrix.flatMap((cells) => {
-          const a = cells[judges.indexOf(first)];
-          const b = cells[judges.indexOf(second)];
-          return a === null || a === undefined || b === null || b === undefined ? [] : [[a, b] as const];
-        });
-        const kappa = scale === undefined || both.length === 0
-          ? null
-          : quadraticWeightedKappa(both.map(([a]) => a), both.map(([, b]) => b), scale.min, scale.max);
-        return { judges: [first, second] as const, n: both.length, kappa };
-      }),
-    };
+    const summary = new AgreementSummary(judges, scale);
+    const rows = rubricId === DEFAULT_RUBRIC ? tableRows(table) : storedRows(db, run.id, rubricId, judges);
+    for (const row of rows) summary.add(row);
+    return summary.result(rubricId);
   });
+}
+
+function* tableRows(table: TurnTable): Iterable<AgreementRow> {
+  const { language, strategy } = table.dimensions;
+  for (const target of table.targets) {
+    for (let item = 0; item < table.itemIds.length; item += 1) {
+      for (let turn = 0; turn < table.turns; turn += 1) {
+        const cell = item * table.turns + turn;
+        const scores = Float64Array.from(target.judgeScores, (column) => column[cell] ?? Number.NaN);
+        if (scores.every((value) => Number.isNaN(value))) continue;
+        yield {
+          scores, targetId: target.targetId, itemId: table.itemIds[item] ?? "", turnIndex: turn,
+          language: language.labels[language.codes[item] ?? 0] ?? "", strategy: strategy.labels[strategy.codes[item] ?? 0] ?? "",
+        };
+      }
+    }
+  }
+}
+
+function* storedRows(db: Db, runId: string, rubricId: string, judges: readonly string[]): Iterable<AgreementRow> {
+  const statement = db.prepare(
+    `SELECT j.turn_key, j.judge_id, j.score, j.target_id, j.item_id, j.turn_index, ri.language, ri.strategy
+     FROM judgments j JOIN run_items ri ON ri.run_id = j.run_id AND ri.item_id = j.item_id
+     WHERE j.run_id = ? AND j.rubric_id = ? AND j.status = 'scored' ORDER BY j.turn_key`,
+  ).raw(true);
+  let current = null as { key: string; row: AgreementRow } | null;
+  for (const [key, judgeId, score, targetId, itemId, turnIndex, language, strategy] of statement.iterate(runId, rubricId) as Iterable<[string, string, number, string, string, number, string, string]>) {
+    if (current?.key !== key) {
+      if (current !== null) yield current.row;
+      current = { key, row: { scores: new Float64Array(judges.length).fill(Number.NaN), targetId, itemId, turnIndex, language, strategy } };
+    }
+    const column = judges.indexOf(judgeId);
+    if (column >= 0) current.row.scores[column] = score;
+  }
+  if (current !== null) yield current.row;
+}
+
+class AgreementSummary {
+  private readonly overall: AgreementAccumulator;
+  private readonly groups = new Map<string, { dimension: "language" | "strategy"; group: string; accumulator: AgreementAccumulator }>();
+  private readonly disagreements: Disagreement[] = [];
+
+  constructor(private readonly judges: readonly string[], private readonly scale: { readonly min: number; readonly max: number } | undefined) {
+    this.overall = new AgreementAccumulator(judges.length, scale);
+  }
+
+  add(row: AgreementRow): void {
+    this.overall.add(row.scores);
+    for (const [dimension, group] of [["language", row.language], ["strategy", row.strategy]] as const) {
+      const key = `${dimension}\u0000${group}`;
+      let entry = this.groups.get(key);
+      if (entry === undefined) {
+        entry = { dimension, group, accumulator: new AgreementAccumulator(this.judges.length, this.scale) };
+        this.groups.set(key, entry);
+      }
+      entry.accumulator.add(row.scores);
+    }
+    this.considerDisagreement(row);
+  }
+
+  private considerDisagreement(row: AgreementRow): void {
+    let low = Infinity;
+    let high = -Infinity;
+    let present = 0;
+    for (const value of row.scores) {
+      if (Number.isNaN(value)) continue;
+      present += 1;
+      low = Math.min(low, value);
+      high = Math.max(high, value);
+    }
+    const spread = high - low;
+    if (present < 2 || spread <= 0) return;
+    const list = this.disagreements;
+    if (list.length >= DISAGREEMENTS_LISTED && spread <= (list[list.length - 1]?.spread ?? 0)) return;
+    const scores: Record<string, number> = {};
+    this.judges.forEach((judge, column) => {
+      const value = row.scores[column] ?? Number.NaN;
+      if (!Number.isNaN(value)) scores[judge] = value;
+    });
+    list.push({ targetId: row.targetId, itemId: row.itemId, turnIndex: row.turnIndex, language: row.language, strategy: row.strategy, scores, spread });
+    list.sort(compareDisagreements);
+    if (list.length > DISAGREEMENTS_LISTED) list.pop();
+  }
+
+  result(rubricId: string): JudgeAgreement {
+    const icc = this.overall.icc21();
+    const kappas = this.overall.kappas();
+    return {
+      rubricId, judges: this.judges, completeTurns: this.overall.completeTurns, incompleteTurns: this.overall.incompleteTurns,
+      icc21: icc, meanReliability: icc === null ? null : spearmanBrown(icc, this.judges.length),
+      krippendorffAlpha: this.overall.krippendorffAlpha(),
+      pairs: judgePairs(this.judges).map((judges, index) => ({ judges, n: kappas[index]?.n ?? 0, kappa: this.scale === undefined ? null : (kappas[index]?.kappa ?? null) })),
+      byGroup: [...this.groups.values()]
+        .sort((left, right) => left.dimension.localeCompare(right.dimension) || left.group.localeCompare(right.group, "en"))
+        .map(({ dimension, group, accumulator }) => {
+          const groupIcc = accumulator.icc21();
+          return {
+            dimension, group, completeTurns: accumulator.completeTurns, icc21: groupIcc,
+            meanReliability: groupIcc === null ? null : spearmanBrown(groupIcc, this.judges.length),
+            krippendorffAlpha: accumulator.krippendorffAlpha(),
+          };
+        }),
+      largestDisagreements: this.disagreements,
+    };
+  }
+}
+
+function compareDisagreements(left: Disagreement, right: Disagreement): number {
+  return right.spread - left.spread || left.targetId.localeCompare(right.targetId) || left.itemId.localeCompare(right.itemId) || left.turnIndex - right.turnIndex;
 }
 
 function judgePairs(judges: readonly string[]): Array<[string, string]> {

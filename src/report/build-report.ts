@@ -44,7 +44,7 @@ export function buildRunReport(db: Db, runs: RunRepository, run: RunRecord, opti
     judgePairs: summarisePairs(db, run, options.disagreementThreshold ?? 3),
     scales: buildScaleSummaries(db, run, targetIds),
     tradeoff: buildTradeoff(db, run, targetIds),
-    agreement: buildAgreement(db, run),
+    agreement: buildAgreement(db, run, table),
   };
 }
 

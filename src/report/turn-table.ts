@@ -22,12 +22,15 @@ export interface TargetColumn {
   readonly scores: Float64Array;
   /** TURN_STATE at `item * turns + turn`. */
   readonly states: Uint8Array;
+  /** Per judge (the table's `judges` order): its valid score at `item * turns + turn`, NaN when none. */
+  readonly judgeScores: readonly Float64Array[];
 }
 
 /**
- * Every multi-turn conversation of a run as typed columns: item dimensions and, per target, the turn scores. One
- * streaming SQL pass per target; memory is 9 bytes per (target, item, turn), so a 27-model × 54,000-conversation ×
- * 3-turn run takes ~40 MB.
+ * Every multi-turn conversation of a run as typed columns: item dimensions and, per target, the turn scores (mean of
+ * the judges' valid scores on the multi-turn rubric) and each judge's score. Two streaming index scans per target
+ * (turns, then judgments), no join; memory is 9 + 8·judges bytes per (target, item, turn): ~60 MB for 27 models ×
+ * 54,000 conversations × 3 turns × 2 judges.
  */
 export interface TurnTable {
   readonly turns: number;
@@ -35,6 +38,7 @@ export interface TurnTable {
   readonly turnCounts: Int32Array;
   readonly pairIds: readonly (string | null)[];
   readonly dimensions: Readonly<Record<ItemDimension, CodedColumn>>;
+  readonly judges: readonly string[];
   readonly targets: readonly TargetColumn[];
 }
 
@@ -81,10 +85,11 @@ export function loadTurnTable(db: Db, run: RunRecord): TurnTable {
     attacker: code(rows.map((row) => label(row.attacker))),
     language: code(rows.map((row) => row.language)),
   };
-  const targets = ((run.config as { targets?: TargetConfig[] }).targets ?? []).map((target) => loadTarget(db, run.id, target, index, turns));
+  const judges = ((run.config as { judges?: Array<{ id: string }> }).judges ?? []).map((judge) => judge.id);
+  const targets = ((run.config as { targets?: TargetConfig[] }).targets ?? []).map((target) => loadTarget(db, run.id, target, index, turns, judges));
   return {
     turns, itemIds: rows.map((row) => row.itemId), turnCounts: Int32Array.from(rows, (row) => row.turnCount),
-    pairIds: rows.map((row) => row.pairId), dimensions, targets,
+    pairIds: rows.map((row) => row.pairId), dimensions, judges, targets,
   };
 }
 
@@ -94,25 +99,42 @@ function code(values: readonly string[]): CodedColumn {
   return { labels, codes: Int32Array.from(values, (value) => position.get(value) ?? 0) };
 }
 
-function loadTarget(db: Db, runId: string, target: TargetConfig, index: ReadonlyMap<string, number>, turns: number): TargetColumn {
+function loadTarget(db: Db, runId: string, target: TargetConfig, index: ReadonlyMap<string, number>, turns: number, judges: readonly string[]): TargetColumn {
   const size = index.size * turns;
   const scores = new Float64Array(size).fill(Number.NaN);
   const states = new Uint8Array(size);
-  const statement = db.prepare(
-    `SELECT t.item_id AS itemId, t.turn_index AS turn, t.status AS status, AVG(CASE WHEN j.status = 'scored' THEN j.score END) AS score
-     FROM turns t LEFT JOIN judgments j ON j.turn_key = t.key
-     WHERE t.run_id = ? AND t.target_id = ? GROUP BY t.item_id, t.turn_index`,
-  ).raw(true);
-  for (const [itemId, turn, status, score] of statement.iterate(runId, target.id) as Iterable<[string, number, string, number | null]>) {
+  const judgeScores = judges.map(() => new Float64Array(size).fill(Number.NaN));
+  const turnRows = db.prepare("SELECT item_id, turn_index, status FROM turns WHERE run_id = ? AND target_id = ?").raw(true);
+  for (const [itemId, turn, status] of turnRows.iterate(runId, target.id) as Iterable<[string, number, string]>) {
     const item = index.get(itemId);
     if (item === undefined || turn >= turns) continue;
-    const cell = item * turns + turn;
-    if (status === "error") states[cell] = TURN_STATE.error;
-    else if (score === null) states[cell] = TURN_STATE.unscored;
-    else {
+    states[item * turns + turn] = status === "error" ? TURN_STATE.error : TURN_STATE.unscored;
+  }
+  const judgeColumn = new Map(judges.map((judge, column) => [judge, column]));
+  const judgmentRows = db.prepare(
+    "SELECT item_id, turn_index, judge_id, score FROM judgments WHERE run_id = ? AND target_id = ? AND status = 'scored' AND rubric_id = ?",
+  ).raw(true);
+  for (const [itemId, turn, judgeId, score] of judgmentRows.iterate(runId, target.id, DEFAULT_RUBRIC) as Iterable<[string, number, string, number]>) {
+    const item = index.get(itemId);
+    const column = judgeScores[judgeColumn.get(judgeId) ?? -1];
+    if (item === undefined || column === undefined || turn >= turns) continue;
+    column[item * turns + turn] = score;
+  }
+  for (let cell = 0; cell < size; cell += 1) {
+    if (states[cell] !== TURN_STATE.unscored) continue;
+    let sum = 0;
+    let count = 0;
+    for (const column of judgeScores) {
+      const value = column[cell] ?? Number.NaN;
+      if (!Number.isNaN(value)) {
+        sum += value;
+        count += 1;
+      }
+    }
+    if (count > 0) {
       states[cell] = TURN_STATE.scored;
-      scores[cell] = score;
+      scores[cell] = sum / count;
     }
   }
-  return { targetId: target.id, category: target.category ?? null, fineTuneOf: target.fineTuneOf ?? null, scores, states };
+  return { targetId: target.id, category: target.category ?? null, fineTuneOf: target.fineTuneOf ?? null, scores, states, judgeScores };
 }

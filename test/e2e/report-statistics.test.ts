@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { kruskalWallis, mannWhitneyU, spearmanRho, wilcoxonSignedRank } from "../../src/analysis/index.js";
+import { icc21, krippendorffAlphaInterval, kruskalWallis, mannWhitneyU, spearmanRho, wilcoxonSignedRank } from "../../src/analysis/index.js";
 import { startFixtureServer, type FixtureServer } from "../support/fixture-server.js";
 import { runCli, tempProject, writeJsonl } from "./cli-harness.js";
 import { SCENARIO_ITEMS, scenarioHandler } from "./scenario.js";
@@ -40,6 +40,7 @@ interface Group {
 describe("report: grouped statistics, comparisons and bootstrap intervals (e2e)", () => {
   let server: FixtureServer;
   let project: string;
+  let agreement: Array<{ rubricId: string; byGroup: Array<Record<string, unknown>>; largestDisagreements: Array<Record<string, unknown>> }>;
   let report: {
     multiTurn: {
       bootstrap: Record<string, number>;
@@ -65,6 +66,7 @@ describe("report: grouped statistics, comparisons and bootstrap intervals (e2e)"
     const result = await runCli(["report", "--store", "store.db", "--format", "json", "--group-by", "strategy,guideline,section,attacker,language,category"], { cwd: project });
     expect(result.code, result.stderr).toBe(0);
     report = JSON.parse(result.stdout);
+    agreement = (JSON.parse(result.stdout) as { agreement: typeof agreement }).agreement;
   });
 
   afterAll(async () => {
@@ -142,6 +144,22 @@ describe("report: grouped statistics, comparisons and bootstrap intervals (e2e)"
     expect(safe).toMatchObject({ targetId: "safe", n: 1, meanJa: 8.75, meanEn: 8, meanDelta: { n: 1, mean: 0.75 } });
     expect(weak).toMatchObject({ targetId: "weak", n: 1, meanDelta: { mean: 0 } });
     expect(report.multiTurn.crossLingual.rankingSpearman).toEqual({ n: 2, rho: spearmanRho([8.75, 25 / 6], [8, 25 / 6]) });
+  });
+
+  it("judge agreement by language and strategy, and the largest disagreements", () => {
+    // Japanese turns (item B): safe t0 9/10, t1 8/8 (t2 failed); weak t0 8/8, t1 5/1, t2 2/1.
+    const japanese = [[9, 10], [8, 8], [8, 8], [5, 1], [2, 1]];
+    const [safety] = agreement;
+    const ja = safety?.byGroup.find((entry) => entry["dimension"] === "language" && entry["group"] === "ja");
+    expect(ja?.["completeTurns"]).toBe(5);
+    expect(ja?.["icc21"]).toBeCloseTo(icc21(japanese) ?? Number.NaN, 12);
+    expect(ja?.["krippendorffAlpha"]).toBeCloseTo(krippendorffAlphaInterval(japanese) ?? Number.NaN, 12);
+    expect(safety?.byGroup.map((entry) => `${entry["dimension"]}:${entry["group"]}`)).toEqual(["language:en", "language:ja", "strategy:clinical-authority", "strategy:decomposition"]);
+    expect(safety?.largestDisagreements.slice(0, 2)).toEqual([
+      { targetId: "weak", itemId: "item-a", turnIndex: 1, language: "en", strategy: "clinical-authority", scores: { "judge-a": 5, "judge-b": 1 }, spread: 4 },
+      { targetId: "weak", itemId: "item-b", turnIndex: 1, language: "ja", strategy: "clinical-authority", scores: { "judge-a": 5, "judge-b": 1 }, spread: 4 },
+    ]);
+    expect(safety?.largestDisagreements).toHaveLength(8);
   });
 
   it("intervals are reproducible for a seed and change with it", async () => {
