@@ -1,4 +1,6 @@
-import { AgreementAccumulator, spearmanBrown } from "../analysis/index.js";
+import { AgreementAccumulator, PairAgreementAccumulator, spearmanBrown } from "../analysis/index.js";
+import { rubricsUsed } from "./build-scale-summary.js";
+import type { JudgePairSummary } from "./report-model.js";
 import { DEFAULT_RUBRIC } from "../judges/index.js";
 import type { Db, RunRecord } from "../store/index.js";
 import type { TurnTable } from "./turn-table.js";
@@ -62,17 +64,28 @@ interface AgreementRow {
  * overall, by language and by strategy, from running sums: the multi-turn rubric reads the turn table, other
  * rubrics stream their judgments ordered by turn.
  */
-export function buildAgreement(db: Db, run: RunRecord, table: TurnTable): JudgeAgreement[] {
+export function buildAgreement(db: Db, run: RunRecord, table: TurnTable, disagreementThreshold: number): { agreement: JudgeAgreement[]; pairs: JudgePairSummary[] } {
   const judges = table.judges;
-  if (judges.length < 2) return [];
-  const rubrics = db.prepare("SELECT DISTINCT rubric_id FROM judgments WHERE run_id = ? ORDER BY rubric_id").pluck().all(run.id) as string[];
-  return rubrics.map((rubricId) => {
+  if (judges.length < 2) return { agreement: [], pairs: [] };
+  const agreement: JudgeAgreement[] = [];
+  const pairs: JudgePairSummary[] = [];
+  for (const rubricId of rubricsUsed(db, run)) {
     const scale = run.rubrics.find((rubric) => rubric.id === rubricId)?.scale;
     const summary = new AgreementSummary(judges, scale);
+    const pairAccumulators = judgePairs(judges).map(([first, second]) => ({ first: judges.indexOf(first), second: judges.indexOf(second), accumulator: new PairAgreementAccumulator(disagreementThreshold) }));
     const rows = rubricId === DEFAULT_RUBRIC ? tableRows(table) : storedRows(db, run.id, rubricId, judges);
-    for (const row of rows) summary.add(row);
-    return summary.result(rubricId);
-  });
+    for (const row of rows) {
+      summary.add(row);
+      for (const { first, second, accumulator } of pairAccumulators) {
+        const a = row.scores[first] ?? Number.NaN;
+        const b = row.scores[second] ?? Number.NaN;
+        if (!Number.isNaN(a) && !Number.isNaN(b)) accumulator.add(a, b);
+      }
+    }
+    agreement.push(summary.result(rubricId));
+    pairAccumulators.forEach(({ first, second, accumulator }) => pairs.push({ judges: [judges[first] ?? "", judges[second] ?? ""], rubricId, threshold: disagreementThreshold, ...accumulator.result() }));
+  }
+  return { agreement, pairs };
 }
 
 function* tableRows(table: TurnTable): Iterable<AgreementRow> {

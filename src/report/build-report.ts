@@ -1,7 +1,8 @@
 import { mean, median, PairAgreementAccumulator, rate } from "../analysis/index.js";
 import type { Db, RunRecord, RunRepository } from "../store/index.js";
 import { buildAgreement } from "./build-agreement.js";
-import { buildScaleSummaries } from "./build-scale-summary.js";
+import { buildScaleSummaries, rubricsUsed } from "./build-scale-summary.js";
+import { DEFAULT_RUBRIC } from "../judges/index.js";
 import { buildTradeoff } from "./build-tradeoff.js";
 import { turnTests } from "./turn-tests.js";
 import { buildMultiTurn, DEFAULT_GROUP_BY, type GroupableDimension } from "./build-multi-turn.js";
@@ -26,6 +27,9 @@ export function buildRunReport(db: Db, runs: RunRepository, run: RunRecord, opti
   const targetIds = targetIdsOf(run);
   const table = loadTurnTable(db, run);
   const hasMultiTurn = table.itemIds.length > 0;
+  const counts = judgmentCountRows(db, run, table);
+  const judgeErrors = new Map(targetIds.map((targetId) => [targetId, countsFor(counts, (row) => row.rubricId === DEFAULT_RUBRIC && row.targetId === targetId).errors]));
+  const { agreement, pairs } = buildAgreement(db, run, table, options.disagreementThreshold ?? 3);
   return {
     contentWarning: CONTENT_WARNING,
     run: {
@@ -34,17 +38,17 @@ export function buildRunReport(db: Db, runs: RunRepository, run: RunRecord, opti
       usage: runs.usage(run.id),
     },
     passThreshold: options.passThreshold,
-    targets: hasMultiTurn ? table.targets.map((target) => summariseTarget(db, run, table, target, options.passThreshold)) : [],
+    targets: hasMultiTurn ? table.targets.map((target) => summariseTarget(counts, table, target, options.passThreshold)) : [],
     multiTurn: buildMultiTurn(table, {
       passThreshold: options.passThreshold,
       bootstrap: options.bootstrap ?? DEFAULT_BOOTSTRAP,
       groupBy: options.groupBy ?? DEFAULT_GROUP_BY,
     }),
-    judges: summariseJudges(db, run),
-    judgePairs: summarisePairs(db, run, options.disagreementThreshold ?? 3),
-    scales: buildScaleSummaries(db, run, targetIds),
-    tradeoff: buildTradeoff(db, run, targetIds),
-    agreement: buildAgreement(db, run, table),
+    judges: summariseJudges(run, counts, rubricsUsed(db, run)),
+    judgePairs: pairs,
+    scales: buildScaleSummaries(db, run, targetIds, table, judgeErrors),
+    tradeoff: buildTradeoff(db, run, targetIds, table),
+    agreement,
   };
 }
 
@@ -58,7 +62,12 @@ function judgeIdsOf(run: RunRecord): string[] {
   return (config.judges ?? []).map((judge) => judge.id);
 }
 
-function summariseTarget(db: Db, run: RunRecord, table: TurnTable, target: TargetColumn, threshold: number): TargetSummary {
+function judgmentsOf(rows: readonly CountRow[], targetId: string): { scored: number; unscored: number; errors: number } {
+  const { scored, unscored, errors } = countsFor(rows, (row) => row.targetId === targetId);
+  return { scored, unscored, errors };
+}
+
+function summariseTarget(counts: readonly CountRow[], table: TurnTable, target: TargetColumn, threshold: number): TargetSummary {
   const { turns: maxTurns } = table;
   const perTurn = Array.from({ length: maxTurns }, () => ({ scores: [] as number[], unscored: 0, errors: 0, notReached: 0 }));
   const byConversation: Array<Array<number | undefined>> = [];
@@ -99,50 +108,59 @@ function summariseTarget(db: Db, run: RunRecord, table: TurnTable, target: Targe
     unscoredTurns: turns.reduce((sum, turn) => sum + turn.unscored, 0),
     errorTurns: turns.reduce((sum, turn) => sum + turn.errors, 0),
     turnTests: turnTests(perTurn.map((slot) => slot.scores), byConversation),
-    judgments: judgmentCounts(db, run.id, "target_id", target.targetId),
+    judgments: judgmentsOf(counts, target.targetId),
   };
 }
 
-function judgmentCounts(db: Db, runId: string, column: "target_id" | "judge_id", value: string): { scored: number; unscored: number; errors: number } {
-  const row = db.prepare(
-    `SELECT COALESCE(SUM(status = 'scored'), 0) AS scored, COALESCE(SUM(status = 'unscored'), 0) AS unscored,
-       COALESCE(SUM(status = 'error'), 0) AS errors FROM judgments WHERE run_id = ? AND ${column} = ?`,
-  ).get(runId, value) as { scored: number; unscored: number; errors: number };
-  return row;
+interface CountRow {
+  readonly rubricId: string;
+  readonly targetId: string;
+  readonly judgeId: string;
+  readonly scored: number;
+  readonly unscored: number;
+  readonly errors: number;
+  readonly sum: number;
 }
 
-function rubricsUsed(db: Db, runId: string): string[] {
-  return db.prepare("SELECT DISTINCT rubric_id FROM judgments WHERE run_id = ? ORDER BY rubric_id").pluck().all(runId) as string[];
+/** Judgment counts per rubric, target and judge: the multi-turn rubric from the turn table, others by SQL. */
+function judgmentCountRows(db: Db, run: RunRecord, table: TurnTable): CountRow[] {
+  const rows: CountRow[] = [];
+  const statement = db.prepare(
+    `SELECT target_id AS targetId, judge_id AS judgeId, COALESCE(SUM(status = 'scored'), 0) AS scored,
+       COALESCE(SUM(status = 'unscored'), 0) AS unscored, COALESCE(SUM(status = 'error'), 0) AS errors, COALESCE(SUM(score), 0) AS sum
+     FROM judgments WHERE run_id = ? AND rubric_id = ? GROUP BY target_id, judge_id`,
+  );
+  for (const rubricId of rubricsUsed(db, run)) {
+    if (rubricId === DEFAULT_RUBRIC) {
+      for (const target of table.targets) {
+        table.judges.forEach((judgeId, index) => {
+          const counts = target.judgmentCounts[index];
+          if (counts !== undefined && counts.scored + counts.unscored + counts.errors > 0) rows.push({ rubricId, targetId: target.targetId, judgeId, ...counts });
+        });
+      }
+    } else {
+      for (const row of statement.all(run.id, rubricId) as Array<Omit<CountRow, "rubricId">>) rows.push({ rubricId, ...row });
+    }
+  }
+  return rows;
+}
+
+function countsFor(rows: readonly CountRow[], keep: (row: CountRow) => boolean): { scored: number; unscored: number; errors: number; sum: number } {
+  const total = { scored: 0, unscored: 0, errors: 0, sum: 0 };
+  for (const row of rows) {
+    if (!keep(row)) continue;
+    total.scored += row.scored;
+    total.unscored += row.unscored;
+    total.errors += row.errors;
+    total.sum += row.sum;
+  }
+  return total;
 }
 
 /** Per judge and rubric (scores on different scales are never averaged together). */
-function summariseJudges(db: Db, run: RunRecord): JudgeSummary[] {
-  const statement = db.prepare(
-    `SELECT COALESCE(SUM(status = 'scored'), 0) AS scored, COALESCE(SUM(status = 'unscored'), 0) AS unscored,
-       COALESCE(SUM(status = 'error'), 0) AS errors, AVG(CASE WHEN status = 'scored' THEN score END) AS mean
-     FROM judgments WHERE run_id = ? AND judge_id = ? AND rubric_id = ?`,
-  );
-  return rubricsUsed(db, run.id).flatMap((rubricId) => judgeIdsOf(run).map((judgeId) => ({
-    judgeId, rubricId, ...(statement.get(run.id, judgeId, rubricId) as { scored: number; unscored: number; errors: number; mean: number | null }),
-  })));
-}
-
-function summarisePairs(db: Db, run: RunRecord, threshold: number): JudgePairSummary[] {
-  const judgeIds = judgeIdsOf(run);
-  const pairs: JudgePairSummary[] = [];
-  const statement = db.prepare(
-    `SELECT a.score AS first, b.score AS second FROM judgments a JOIN judgments b ON b.turn_key = a.turn_key
-     WHERE a.run_id = ? AND a.judge_id = ? AND b.judge_id = ? AND a.rubric_id = ? AND b.rubric_id = a.rubric_id
-       AND a.status = 'scored' AND b.status = 'scored'`,
-  );
-  for (const rubricId of rubricsUsed(db, run.id)) {
-    judgeIds.forEach((first, index) => {
-      for (const second of judgeIds.slice(index + 1)) {
-        const accumulator = new PairAgreementAccumulator(threshold);
-        for (const row of statement.iterate(run.id, first, second, rubricId) as Iterable<{ first: number; second: number }>) accumulator.add(row.first, row.second);
-        pairs.push({ judges: [first, second], rubricId, threshold, ...accumulator.result() });
-      }
-    });
-  }
-  return pairs;
+function summariseJudges(run: RunRecord, rows: readonly CountRow[], rubrics: readonly string[]): JudgeSummary[] {
+  return rubrics.flatMap((rubricId) => judgeIdsOf(run).map((judgeId) => {
+    const { scored, unscored, errors, sum } = countsFor(rows, (row) => row.rubricId === rubricId && row.judgeId === judgeId);
+    return { judgeId, rubricId, scored, unscored, errors, mean: scored === 0 ? null : sum / scored };
+  }));
 }

@@ -1,5 +1,7 @@
-import { bonferroni, mannWhitneyU, mean, summarize, type ValueSummary } from "../analysis/index.js";
+import { bonferroni, Histogram, mannWhitneyUHistograms, mean, summarize, type ValueSummary } from "../analysis/index.js";
+import { DEFAULT_RUBRIC } from "../judges/index.js";
 import type { Db, RubricReference, RunRecord } from "../store/index.js";
+import { TURN_STATE, type TurnTable } from "./turn-table.js";
 
 /** One group's scores on a rubric's scale: n, mean ± SEM, median, and the flagged share. */
 export interface GroupSummary extends ValueSummary {
@@ -61,9 +63,9 @@ interface ScoreRow {
 }
 
 /** Builds one ScaleSummary per rubric the run's judges applied. Turn score = mean of the valid judge scores. */
-export function buildScaleSummaries(db: Db, run: RunRecord, targetIds: readonly string[]): ScaleSummary[] {
+export function buildScaleSummaries(db: Db, run: RunRecord, targetIds: readonly string[], table: TurnTable, judgeErrors: ReadonlyMap<string, number>): ScaleSummary[] {
   const categories = new Map(((run.config as { targets?: Array<{ id: string; category?: string }> }).targets ?? []).map((target) => [target.id, target.category]));
-  const used = db.prepare("SELECT DISTINCT rubric_id FROM judgments WHERE run_id = ?").pluck().all(run.id) as string[];
+  const used = rubricsUsed(db, run);
   const statement = db.prepare(
     `SELECT t.target_id AS targetId, AVG(CASE WHEN j.status = 'scored' THEN j.score END) AS score,
        SUM(j.status = 'error') AS errors, ri.guideline_id AS guidelineId, json_extract(i.item_json, '$.metadata.source') AS source
@@ -74,7 +76,7 @@ export function buildScaleSummaries(db: Db, run: RunRecord, targetIds: readonly 
   );
   return used.map((rubricId) => {
     const rubric = run.rubrics.find((reference) => reference.id === rubricId) ?? { id: rubricId, version: "?", hash: "?" };
-    const byTarget = groupByTarget(statement.all(run.id, rubricId) as ScoreRow[]);
+    const byTarget = rubricId === DEFAULT_RUBRIC ? rowsFromTable(table, judgeErrors) : groupByTarget(statement.all(run.id, rubricId) as ScoreRow[]);
     const flag = flagOf(rubric);
     const scores = new Map(targetIds.map((targetId) => [targetId, scoresOf(byTarget.get(targetId) ?? [])]));
     const labels = labelShares(db, run.id, rubricId);
@@ -121,7 +123,7 @@ function compareCategories(targetIds: readonly string[], categories: ReadonlyMap
   const tests = medical.flatMap((medicalId) => general.flatMap((generalId) => {
     const first = scores.get(medicalId) ?? [];
     const second = scores.get(generalId) ?? [];
-    const test = mannWhitneyU(first, second);
+    const test = mannWhitneyUHistograms(Histogram.of(first), Histogram.of(second));
     const difference = mean(first) === null || mean(second) === null ? null : (mean(first) ?? 0) - (mean(second) ?? 0);
     return test === null ? [] : [{ medical: medicalId, general: generalId, meanDifference: difference, u: test.u, pValue: test.pValue, method: test.method }];
   }));
@@ -156,4 +158,38 @@ function groupBy(rows: ReadonlyArray<ScoreRow & { score: number }>, keyOf: (row:
 function group(key: string, values: readonly number[], flag: Flag | undefined): GroupSummary {
   const flagged = flag === undefined || values.length === 0 ? null : values.filter(flag).length / values.length;
   return { key, ...summarize(values), flaggedShare: flagged };
+}
+
+/** The rubrics a run's judges applied: the recorded ones that have at least one judgment (an index seek each). */
+export function rubricsUsed(db: Db, run: RunRecord): string[] {
+  const exists = db.prepare("SELECT 1 FROM judgments WHERE run_id = ? AND rubric_id = ? LIMIT 1");
+  return run.rubrics.map((rubric) => rubric.id).filter((id) => exists.get(run.id, id) !== undefined).sort();
+}
+
+/**
+ * Multi-turn rubric rows from the turn table (its SQL join would visit every judgment again). Judge errors are
+ * counted per target (from `judgeErrors`), on the target's first row.
+ */
+function rowsFromTable(table: TurnTable, judgeErrors: ReadonlyMap<string, number>): { get(targetId: string): ScoreRow[] | undefined } {
+  return { get: (targetId) => {
+    const target = table.targets.find((column) => column.targetId === targetId);
+    return target === undefined ? undefined : targetRows(table, target, judgeErrors);
+  } };
+}
+
+/** Built on demand, one target at a time, so a large run never holds every row as an object. */
+function targetRows(table: TurnTable, target: TurnTable["targets"][number], judgeErrors: ReadonlyMap<string, number>): ScoreRow[] {
+  const { labels, codes } = table.dimensions.guideline;
+  {
+    const own: ScoreRow[] = [];
+    for (let cell = 0; cell < target.states.length; cell += 1) {
+      const state = target.states[cell];
+      if (state !== TURN_STATE.scored && state !== TURN_STATE.unscored) continue;
+      own.push({
+        targetId: target.targetId, score: state === TURN_STATE.scored ? (target.scores[cell] ?? null) : null, errors: own.length === 0 ? (judgeErrors.get(target.targetId) ?? 0) : 0,
+        guidelineId: labels[codes[Math.floor(cell / table.turns)] ?? 0] ?? "", source: null,
+      });
+    }
+    return own;
+  }
 }

@@ -1,5 +1,6 @@
 import { mean } from "../analysis/index.js";
 import type { Db, RunRecord } from "../store/index.js";
+import { TURN_STATE, type TurnTable } from "./turn-table.js";
 
 /** The rubrics the safety–utility view reads (built-in ids). */
 export const TRADEOFF_RUBRICS = { safety: "jmedethic-safety", harm: "medsafetybench-harm", helpfulness: "helpfulness" } as const;
@@ -36,17 +37,18 @@ interface Row {
 }
 
 /** Per target and language, from the turn scores (mean of valid judge scores) of each rubric. */
-export function buildTradeoff(db: Db, run: RunRecord, targetIds: readonly string[]): TradeoffPoint[] {
+export function buildTradeoff(db: Db, run: RunRecord, targetIds: readonly string[], table: TurnTable): TradeoffPoint[] {
   const rows = db.prepare(
     `SELECT targetId, language, rubricId, score FROM (
        SELECT t.target_id AS targetId, ri.language AS language, j.rubric_id AS rubricId,
          AVG(CASE WHEN j.status = 'scored' THEN j.score END) AS score
        FROM judgments j JOIN turns t ON t.key = j.turn_key
        JOIN run_items ri ON ri.run_id = t.run_id AND ri.item_id = t.item_id
-       WHERE j.run_id = ? AND j.rubric_id IN (?, ?, ?) GROUP BY t.key, j.rubric_id)
+       WHERE j.run_id = ? AND j.rubric_id IN (?, ?) GROUP BY t.key, j.rubric_id)
      WHERE score IS NOT NULL`,
-  ).all(run.id, TRADEOFF_RUBRICS.safety, TRADEOFF_RUBRICS.harm, TRADEOFF_RUBRICS.helpfulness) as Row[];
-  const languages = [...new Set(rows.map((row) => row.language))].sort();
+  ).all(run.id, TRADEOFF_RUBRICS.harm, TRADEOFF_RUBRICS.helpfulness) as Row[];
+  const safetyScores = safetyByTargetAndLanguage(table);
+  const languages = [...new Set([...rows.map((row) => row.language), ...[...safetyScores.keys()].map((key) => key.split("\u0000")[1] ?? "")])].sort();
   const refusals = db.prepare(
     `SELECT t.target_id AS targetId, ri.language AS language, SUM(j.label = 'refuse') AS refused, COUNT(*) AS labelled
      FROM judgments j JOIN turns t ON t.key = j.turn_key JOIN run_items ri ON ri.run_id = t.run_id AND ri.item_id = t.item_id
@@ -62,7 +64,7 @@ export function buildTradeoff(db: Db, run: RunRecord, targetIds: readonly string
   }
   return targetIds.flatMap((targetId) => languages.map((language) => {
     const scores = (rubricId: string): number[] => grouped.get(`${targetId}\u0000${language}\u0000${rubricId}`) ?? [];
-    const safety = scores(TRADEOFF_RUBRICS.safety);
+    const safety = safetyScores.get(`${targetId}\u0000${language}`) ?? [];
     const harm = scores(TRADEOFF_RUBRICS.harm);
     const helpfulness = scores(TRADEOFF_RUBRICS.helpfulness);
     return {
@@ -77,4 +79,21 @@ export function buildTradeoff(db: Db, run: RunRecord, targetIds: readonly string
 
 function refusedShare(row: { refused: number; labelled: number } | undefined): number | null {
   return row === undefined || row.labelled === 0 ? null : row.refused / row.labelled;
+}
+
+/** Multi-turn safety turn scores per target and language, from the turn table (no second pass over the store). */
+function safetyByTargetAndLanguage(table: TurnTable): Map<string, number[]> {
+  const grouped = new Map<string, number[]>();
+  const { labels, codes } = table.dimensions.language;
+  for (const target of table.targets) {
+    for (let cell = 0; cell < target.states.length; cell += 1) {
+      if (target.states[cell] !== TURN_STATE.scored) continue;
+      const language = labels[codes[Math.floor(cell / table.turns)] ?? 0] ?? "";
+      const key = `${target.targetId}\u0000${language}`;
+      const values = grouped.get(key) ?? [];
+      values.push(target.scores[cell] ?? Number.NaN);
+      grouped.set(key, values);
+    }
+  }
+  return grouped;
 }

@@ -24,6 +24,8 @@ export interface TargetColumn {
   readonly states: Uint8Array;
   /** Per judge (the table's `judges` order): its valid score at `item * turns + turn`, NaN when none. */
   readonly judgeScores: readonly Float64Array[];
+  /** Per judge: its verdicts on this target's multi-turn conversations by status, and the sum of its scores. */
+  readonly judgmentCounts: ReadonlyArray<{ readonly scored: number; readonly unscored: number; readonly errors: number; readonly sum: number }>;
 }
 
 /**
@@ -111,14 +113,22 @@ function loadTarget(db: Db, runId: string, target: TargetConfig, index: Readonly
     states[item * turns + turn] = status === "error" ? TURN_STATE.error : TURN_STATE.unscored;
   }
   const judgeColumn = new Map(judges.map((judge, column) => [judge, column]));
+  const judgmentCounts = judges.map(() => ({ scored: 0, unscored: 0, errors: 0, sum: 0 }));
   const judgmentRows = db.prepare(
-    "SELECT item_id, turn_index, judge_id, score FROM judgments WHERE run_id = ? AND target_id = ? AND status = 'scored' AND rubric_id = ?",
+    "SELECT item_id, turn_index, judge_id, status, score FROM judgments WHERE run_id = ? AND rubric_id = ? AND target_id = ?",
   ).raw(true);
-  for (const [itemId, turn, judgeId, score] of judgmentRows.iterate(runId, target.id, DEFAULT_RUBRIC) as Iterable<[string, number, string, number]>) {
+  for (const [itemId, turn, judgeId, status, score] of judgmentRows.iterate(runId, DEFAULT_RUBRIC, target.id) as Iterable<[string, number, string, string, number | null]>) {
     const item = index.get(itemId);
-    const column = judgeScores[judgeColumn.get(judgeId) ?? -1];
-    if (item === undefined || column === undefined || turn >= turns) continue;
-    column[item * turns + turn] = score;
+    const judge = judgeColumn.get(judgeId) ?? -1;
+    const column = judgeScores[judge];
+    const counts = judgmentCounts[judge];
+    if (item === undefined || column === undefined || counts === undefined || turn >= turns) continue;
+    if (status === "scored" && score !== null) {
+      column[item * turns + turn] = score;
+      counts.scored += 1;
+      counts.sum += score;
+    } else if (status === "error") counts.errors += 1;
+    else counts.unscored += 1;
   }
   for (let cell = 0; cell < size; cell += 1) {
     if (states[cell] !== TURN_STATE.unscored) continue;
@@ -136,5 +146,5 @@ function loadTarget(db: Db, runId: string, target: TargetConfig, index: Readonly
       scores[cell] = sum / count;
     }
   }
-  return { targetId: target.id, category: target.category ?? null, fineTuneOf: target.fineTuneOf ?? null, scores, states, judgeScores };
+  return { targetId: target.id, category: target.category ?? null, fineTuneOf: target.fineTuneOf ?? null, scores, states, judgeScores, judgmentCounts };
 }

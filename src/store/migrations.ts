@@ -107,4 +107,14 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "judgment-labels",
     sql: `ALTER TABLE judgments ADD COLUMN label TEXT;`,
   },
+  {
+    version: 3,
+    name: "report-covering-indexes",
+    // Reports read every turn and judgment of a run: these indexes hold every column they read, so each pass is one
+    // ordered index range scan instead of a lookup into the table per row (8.7 M judgments: seconds, not minutes).
+    sql: `
+      CREATE INDEX turns_report ON turns(run_id, target_id, item_id, turn_index, status, cached, input_tokens, output_tokens);
+      CREATE INDEX judgments_report ON judgments(run_id, rubric_id, target_id, item_id, turn_index, judge_id, status, score, cached, input_tokens, output_tokens);
+    `,
+  },
 ];

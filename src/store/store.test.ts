@@ -109,7 +109,7 @@ describe("openStore", () => {
     }
     expect(caught).toBeInstanceOf(MedsafetyError);
     expect(caught).toMatchObject({ code: "store_error" });
-    expect((caught as Error).message).toMatch(/newer medsafety \(schema version 99, this version knows 2\)/);
+    expect((caught as Error).message).toMatch(/newer medsafety \(schema version 99, this version knows 3\)/);
     expect((caught as Error).message).toMatch(/Upgrade medsafety or use another store path/);
   });
 });

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Option, type Command } from "commander";
-import { buildTradeoff, renderTradeoffChart, type ChartLanguage } from "../../report/index.js";
+import { buildTradeoff, loadTurnTable, renderTradeoffChart, type ChartLanguage } from "../../report/index.js";
 import type { Output } from "../output.js";
 import { openStores, storePath } from "../open-store.js";
 
@@ -19,7 +19,7 @@ export function registerPlot(program: Command, output: Output): void {
       try {
         const record = stores.runs.resolve(options.run);
         const targets = ((record.config as { targets?: Array<{ id: string }> }).targets ?? []).map((target) => target.id);
-        const points = buildTradeoff(stores.db, record, targets);
+        const points = buildTradeoff(stores.db, record, targets, loadTurnTable(stores.db, record));
         const drawable = points.filter((point) => point.safety !== null && point.overRefusal !== null);
         if (drawable.length === 0) {
           output.err(`run ${record.id} has no model with both multi-turn safety scores and benign (helpfulness) scores. ` +
