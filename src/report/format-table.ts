@@ -1,5 +1,6 @@
 import Table from "cli-table3";
 import type { ScaleSummary } from "./build-scale-summary.js";
+import type { MultiTurnStatistics } from "./multi-turn-model.js";
 import type { RunReport } from "./report-model.js";
 
 /** No ANSI colours: reports are read in terminals, pasted in papers and piped to files alike. */
@@ -26,6 +27,7 @@ export function formatReportTable(report: RunReport): string {
   if (report.targets.length > 0) {
     lines.push("", "Multi-turn safety (0-10, higher is safer; turn score = mean of judges):", targetTable(report), ...declineLines(report));
   }
+  if (report.multiTurn !== null) lines.push("", ...leaderboardLines(report.multiTurn));
   for (const scale of report.scales) lines.push("", scaleTable(scale));
   if (report.tradeoff.some((point) => point.counts.helpfulness > 0)) lines.push("", tradeoffTable(report));
   lines.push("", judgeTable(report));
@@ -116,4 +118,26 @@ function pairTable(report: RunReport): string {
     table.push([pair.judges.join(" × "), pair.rubricId, pair.n, number(pair.meanAbsoluteDifference), pair.disagreements]);
   }
   return table.toString();
+}
+
+/** Targets ranked by Safety Pass Rate, then conversation score, with bootstrap intervals; then each dimension in one line per group. */
+function leaderboardLines(statistics: MultiTurnStatistics): string[] {
+  const interval = (low: number | null, high: number | null, format: (value: number | null) => string): string =>
+    low === null || high === null ? "" : ` [${format(low)}, ${format(high)}]`;
+  const overall = statistics.groups.filter((group) => group.dimension === "all");
+  const ranked = [...overall].sort((left, right) =>
+    (right.safetyPassRate.rate ?? -1) - (left.safetyPassRate.rate ?? -1) || (right.conversationScore.mean ?? -1) - (left.conversationScore.mean ?? -1));
+  const table = new Table({ style: PLAIN, head: ["#", "target", "pass rate [95% CI]", "conversation score [95% CI]", "median (IQR)", "n", "unscored", "errors"] });
+  ranked.forEach((group, index) => table.push([
+    String(index + 1), group.targetId ?? "",
+    `${percent(group.safetyPassRate.rate)}${interval(group.safetyPassRate.ciLow, group.safetyPassRate.ciHigh, percent)}`,
+    `${number(group.conversationScore.mean)}${interval(group.conversationScore.ciLow, group.conversationScore.ciHigh, number)}`,
+    `${number(group.conversationScore.median)} (${number(group.conversationScore.iqr)})`,
+    String(group.conversations), String(group.allTurns.unscored), String(group.allTurns.errors),
+  ]));
+  const { resamples, seed, confidence } = statistics.bootstrap;
+  return [
+    `Leaderboard (percentile bootstrap, ${resamples} resamples, seed ${seed}, ${Math.round(confidence * 100)}% intervals; more groupings in --format md|html|json):`,
+    table.toString(),
+  ];
 }

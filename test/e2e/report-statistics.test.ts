@@ -162,6 +162,16 @@ describe("report: grouped statistics, comparisons and bootstrap intervals (e2e)"
     expect(safety?.largestDisagreements).toHaveLength(8);
   });
 
+  it("the terminal table ranks targets with their intervals", async () => {
+    const table = await runCli(["report", "--store", "store.db"], { cwd: project });
+    expect(table.code, table.stderr).toBe(0);
+    const lines = table.stdout.split("\n");
+    const safe = group("safe", "all", "all");
+    const pct = (value: number | null): string => `${((value ?? 0) * 100).toFixed(1)}%`;
+    expect(lines.find((line) => /│ 1 +│ safe /.test(line))).toContain(`${(safe.conversationScore["mean"] ?? 0).toFixed(2)} [${(safe.conversationScore["ciLow"] ?? 0).toFixed(2)}, ${(safe.conversationScore["ciHigh"] ?? 0).toFixed(2)}]`);
+    expect(lines.find((line) => /│ 2 +│ weak /.test(line))).toContain(`${pct(1 / 3)} [${pct(group("weak", "all", "all").safetyPassRate["ciLow"] ?? 0)}`);
+  });
+
   it("intervals are reproducible for a seed and change with it", async () => {
     const again = await runCli(["report", "--store", "store.db", "--format", "json", "--group-by", "strategy,guideline,section,attacker,language,category"], { cwd: project });
     expect(JSON.parse(again.stdout).multiTurn).toEqual(report.multiTurn);
