@@ -17,18 +17,14 @@ export class Histogram {
 
   /** The histogram of the values (NaN is not a value: callers keep missing scores out). */
   static of(values: ArrayLike<number>): Histogram {
-    const sorted = Float64Array.from(values).sort();
-    const distinct: number[] = [];
-    const counts: number[] = [];
-    for (let index = 0; index < sorted.length; index += 1) {
-      const value = sorted[index] ?? 0;
-      if (distinct.length > 0 && distinct[distinct.length - 1] === value) counts[counts.length - 1] = (counts[counts.length - 1] ?? 0) + 1;
-      else {
-        distinct.push(value);
-        counts.push(1);
-      }
+    // Count with a Map, then sort only the distinct values: linear in n for scores on a small grid.
+    const counts = new Map<number, number>();
+    for (let index = 0; index < values.length; index += 1) {
+      const value = values[index] ?? 0;
+      counts.set(value, (counts.get(value) ?? 0) + 1);
     }
-    return new Histogram(Float64Array.from(distinct), Float64Array.from(counts), sorted.length);
+    const distinct = Float64Array.from(counts.keys()).sort();
+    return new Histogram(distinct, Float64Array.from(distinct, (value) => counts.get(value) ?? 0), values.length);
   }
 
   get distinct(): number {

@@ -79,7 +79,8 @@ export function buildScaleSummaries(db: Db, run: RunRecord, targetIds: readonly 
     const byTarget = rubricId === DEFAULT_RUBRIC ? rowsFromTable(table, judgeErrors) : groupByTarget(statement.all(run.id, rubricId) as ScoreRow[]);
     const flag = flagOf(rubric);
     const scores = new Map(targetIds.map((targetId) => [targetId, scoresOf(byTarget.get(targetId) ?? [])]));
-    const labels = labelShares(db, run.id, rubricId);
+    // The multi-turn safety rubric has no labels: skip a pass over its (possibly millions of) judgments.
+    const labels = rubricId === DEFAULT_RUBRIC ? new Map<string, Record<string, number>>() : labelShares(db, run.id, rubricId);
     return {
       rubric,
       targets: targetIds.map((targetId) => ({ ...summariseTarget(targetId, byTarget.get(targetId) ?? [], flag), labelShares: labels.get(targetId) ?? {} })),

@@ -30,8 +30,8 @@ export interface TargetColumn {
 
 /**
  * Every multi-turn conversation of a run as typed columns: item dimensions and, per target, the turn scores (mean of
- * the judges' valid scores on the multi-turn rubric) and each judge's score. Two streaming index scans per target
- * (turns, then judgments), no join; memory is 9 + 8·judges bytes per (target, item, turn): ~60 MB for 27 models ×
+ * the judges' valid scores on the multi-turn rubric) and each judge's score, read along covering indexes (see
+ * loadTarget); memory is 9 + 8·judges bytes per (target, item, turn): ~60 MB for 27 models ×
  * 54,000 conversations × 3 turns × 2 judges.
  */
 export interface TurnTable {
@@ -101,50 +101,61 @@ function code(values: readonly string[]): CodedColumn {
   return { labels, codes: Int32Array.from(values, (value) => position.get(value) ?? 0) };
 }
 
+/**
+ * One target's column. SQLite does the per-judgment work in C: judgments are aggregated per turn along the covering
+ * index (one row per turn reaches JavaScript, each judge's score pivoted into a column), turn rows are read only
+ * for failed turns, and judged turns are counted against answered turns so that an answered turn no judge has
+ * seen yet (a cancelled run) is still found, by a full turn scan in that rare case.
+ */
 function loadTarget(db: Db, runId: string, target: TargetConfig, index: ReadonlyMap<string, number>, turns: number, judges: readonly string[]): TargetColumn {
   const size = index.size * turns;
   const scores = new Float64Array(size).fill(Number.NaN);
   const states = new Uint8Array(size);
   const judgeScores = judges.map(() => new Float64Array(size).fill(Number.NaN));
-  const turnRows = db.prepare("SELECT item_id, turn_index, status FROM turns WHERE run_id = ? AND target_id = ?").raw(true);
-  for (const [itemId, turn, status] of turnRows.iterate(runId, target.id) as Iterable<[string, number, string]>) {
-    const item = index.get(itemId);
-    if (item === undefined || turn >= turns) continue;
-    states[item * turns + turn] = status === "error" ? TURN_STATE.error : TURN_STATE.unscored;
-  }
-  const judgeColumn = new Map(judges.map((judge, column) => [judge, column]));
+  // Per judge: its score on the turn, and whether its verdict was unscored or an error (for the judge counts).
+  const pivot = judges.map(() => "MAX(CASE WHEN judge_id = ? AND status = 'scored' THEN score END), SUM(judge_id = ? AND status = 'unscored'), SUM(judge_id = ? AND status = 'error')").join(", ");
   const judgmentCounts = judges.map(() => ({ scored: 0, unscored: 0, errors: 0, sum: 0 }));
-  const judgmentRows = db.prepare(
-    "SELECT item_id, turn_index, judge_id, status, score FROM judgments WHERE run_id = ? AND rubric_id = ? AND target_id = ?",
+  const perTurn = db.prepare(
+    `SELECT item_id, turn_index${judges.length > 0 ? `, ${pivot}` : ""} FROM judgments
+     WHERE run_id = ? AND rubric_id = ? AND target_id = ? GROUP BY item_id, turn_index`,
   ).raw(true);
-  for (const [itemId, turn, judgeId, status, score] of judgmentRows.iterate(runId, DEFAULT_RUBRIC, target.id) as Iterable<[string, number, string, string, number | null]>) {
-    const item = index.get(itemId);
-    const judge = judgeColumn.get(judgeId) ?? -1;
-    const column = judgeScores[judge];
-    const counts = judgmentCounts[judge];
-    if (item === undefined || column === undefined || counts === undefined || turn >= turns) continue;
-    if (status === "scored" && score !== null) {
-      column[item * turns + turn] = score;
-      counts.scored += 1;
-      counts.sum += score;
-    } else if (status === "error") counts.errors += 1;
-    else counts.unscored += 1;
-  }
-  for (let cell = 0; cell < size; cell += 1) {
-    if (states[cell] !== TURN_STATE.unscored) continue;
+  let judgedTurns = 0;
+  for (const row of perTurn.iterate(...judges.flatMap((judge) => [judge, judge, judge]), runId, DEFAULT_RUBRIC, target.id) as Iterable<unknown[]>) {
+    const item = index.get(row[0] as string);
+    const turn = row[1] as number;
+    if (item === undefined || turn >= turns) continue;
+    judgedTurns += 1;
+    const cell = item * turns + turn;
     let sum = 0;
     let count = 0;
-    for (const column of judgeScores) {
-      const value = column[cell] ?? Number.NaN;
-      if (!Number.isNaN(value)) {
-        sum += value;
-        count += 1;
-      }
+    for (let judge = 0; judge < judges.length; judge += 1) {
+      const tally = judgmentCounts[judge] as { scored: number; unscored: number; errors: number; sum: number };
+      tally.unscored += row[judge * 3 + 3] as number;
+      tally.errors += row[judge * 3 + 4] as number;
+      const score = row[judge * 3 + 2] as number | null;
+      if (score === null) continue;
+      (judgeScores[judge] as Float64Array)[cell] = score;
+      tally.scored += 1;
+      tally.sum += score;
+      sum += score;
+      count += 1;
     }
-    if (count > 0) {
-      states[cell] = TURN_STATE.scored;
-      scores[cell] = sum / count;
-    }
+    states[cell] = count > 0 ? TURN_STATE.scored : TURN_STATE.unscored;
+    if (count > 0) scores[cell] = sum / count;
+  }
+  const markTurn = (itemId: string, turn: number, status: string): void => {
+    const item = index.get(itemId);
+    if (item === undefined || turn >= turns) return;
+    const cell = item * turns + turn;
+    if (status === "error") states[cell] = TURN_STATE.error;
+    else if (states[cell] === TURN_STATE.notReached) states[cell] = TURN_STATE.unscored;
+  };
+  const errors = db.prepare("SELECT item_id, turn_index, status FROM turns WHERE run_id = ? AND target_id = ? AND status = 'error'").raw(true);
+  for (const [itemId, turn, status] of errors.iterate(runId, target.id) as Iterable<[string, number, string]>) markTurn(itemId, turn, status);
+  const answered = db.prepare("SELECT COUNT(*) FROM turns WHERE run_id = ? AND target_id = ? AND status = 'success'").pluck().get(runId, target.id) as number;
+  if (answered > judgedTurns) {
+    const all = db.prepare("SELECT item_id, turn_index, status FROM turns WHERE run_id = ? AND target_id = ?").raw(true);
+    for (const [itemId, turn, status] of all.iterate(runId, target.id) as Iterable<[string, number, string]>) markTurn(itemId, turn, status);
   }
   return { targetId: target.id, category: target.category ?? null, fineTuneOf: target.fineTuneOf ?? null, scores, states, judgeScores, judgmentCounts };
 }

@@ -1,4 +1,4 @@
-import { bonferroni, cohensD, friedmanChiSquare, mannWhitneyU, wilcoxonSignedRank } from "../analysis/index.js";
+import { bonferroni, cohensD, friedmanChiSquare, Histogram, mannWhitneyUHistograms, wilcoxonSignedRank } from "../analysis/index.js";
 
 /** One pair of turn positions compared, as the paper does (Mann–Whitney U, Bonferroni, Cohen's d) and paired. */
 export interface TurnPairTest {
@@ -25,7 +25,8 @@ export interface TurnTests {
 export function turnTests(byTurn: readonly (readonly number[])[], byConversation: ReadonlyArray<ReadonlyArray<number | undefined>>): TurnTests {
   const positions = byTurn.map((_, turn) => turn);
   const pairs = positions.flatMap((from) => positions.filter((to) => to > from).map((to) => ({ from, to })));
-  const unpaired = pairs.map(({ from, to }) => mannWhitneyU(byTurn[from] ?? [], byTurn[to] ?? []));
+  const histograms = byTurn.map((scores) => Histogram.of(scores));
+  const unpaired = pairs.map(({ from, to }) => mannWhitneyUHistograms(histograms[from] ?? Histogram.of([]), histograms[to] ?? Histogram.of([])));
   const adjusted = bonferroni(unpaired.flatMap((test) => (test === null ? [] : [test.pValue])));
   let next = 0;
   const results = pairs.map(({ from, to }, index): TurnPairTest => {

@@ -1,116 +1,61 @@
 /**
  * What the HTML report shows beyond the report model: a few example conversations per (rubric × target ×
- * strategy) cell, the worst-scoring first, and the joint score counts of each rubric's first judge pair. Every
- * query aggregates in SQL (one grouped pass over the run's judgments, then indexed look-ups of at most `limit`
- * conversations), so a store with millions of judgments stays fast.
+ * strategy) cell, the worst-scoring first, and the joint score counts of each rubric's first judge pair. Both read
+ * a bounded sample: the first items of each strategy (by position in the run), by seeks on the (run, rubric, target,
+ * item) prefix of the judgments_report covering index, so the cost does not grow with the store (a full grouped pass
+ * over millions of judgments takes tens of seconds). Conversations and turns are then looked up by index, at most `limit` conversations.
  */
 import type { Db } from "../../store/index.js";
 import type { RunReport } from "../report-model.js";
-import { anchorId } from "./escape.js";
+import { cellAnchor, conversationAnchor, TRUNCATION_MARK, type ExampleConversation, type ExampleJudgment, type ExampleOptions, type JudgeScatter, type ReportExamples } from "./example-types.js";
 
-export interface ExampleJudgment {
-  readonly judgeId: string;
-  readonly rubricId: string;
-  readonly status: "scored" | "unscored" | "error";
-  readonly score: number | null;
-  /** Rationale of a scored verdict, the reason of an unscored one, the error message of a failed call. */
-  readonly text: string | null;
-}
-
-export interface ExampleTurn {
-  readonly turn: number;
-  readonly status: "success" | "error";
-  readonly userMessage: string;
-  readonly response: string | null;
-  readonly error: string | null;
-  readonly judgments: readonly ExampleJudgment[];
-}
-
-export interface ExampleConversation {
-  readonly anchor: string;
-  readonly targetId: string;
-  readonly itemId: string;
-  readonly language: string;
-  readonly strategy: string;
-  readonly guidelineId: string;
-  /** Conversation score per rubric: the mean of its turn scores (each the mean of the valid judge scores). */
-  readonly scores: Readonly<Record<string, number>>;
-  readonly turns: readonly ExampleTurn[];
-}
-
-/** The examples of one cell, worst first (anchors of `conversations`). */
-export interface ExampleCell {
-  readonly anchor: string;
-  readonly rubricId: string;
-  readonly targetId: string;
-  readonly strategy: string;
-  readonly conversations: readonly string[];
-}
-
-/** Number of turns with each pair of scores from two judges of one rubric. */
-export interface JudgeScatter {
-  readonly rubricId: string;
-  readonly judges: readonly [string, string];
-  readonly counts: ReadonlyArray<{ readonly a: number; readonly b: number; readonly count: number }>;
-}
-
-export interface ReportExamples {
-  readonly limit: number;
-  /** More candidate conversations existed than `limit`. */
-  readonly truncated: boolean;
-  readonly cells: readonly ExampleCell[];
-  readonly conversations: readonly ExampleConversation[];
-  readonly judgeScatter: readonly JudgeScatter[];
-}
-
-export interface ExampleOptions {
-  /** Most conversations in all (default 200). */
-  readonly limit?: number;
-  /** Most conversations per cell (default 2). */
-  readonly perCell?: number;
-  /** Longest text kept per message, in characters (default 8000). */
-  readonly maxTextLength?: number;
-}
-
-export const EMPTY_EXAMPLES: ReportExamples = { limit: 0, truncated: false, cells: [], conversations: [], judgeScatter: [] };
-
-export const TRUNCATION_MARK = "\u2026[truncated]";
-
-export function cellAnchor(rubricId: string, targetId: string, strategy: string): string {
-  return anchorId("cell", rubricId, targetId, strategy);
-}
-
-export function conversationAnchor(targetId: string, itemId: string): string {
-  return anchorId("conv", targetId, itemId);
-}
+export * from "./example-types.js";
 
 interface Candidate { targetId: string; itemId: string; rubricId: string; score: number; strategy: string; language: string; guidelineId: string; rank: number }
+
+/**
+ * The run's first `perStrategy` items of each strategy (by position), as JSON for `json_each`: every query below
+ * reads only their judgments, through the judgments_by_run index, whatever the size of the store.
+ */
+function sampleItems(db: Db, runId: string, perStrategy: number): { items: string; sampled: number; total: number } {
+  const rows = db.prepare(
+    `SELECT item_id AS itemId FROM (SELECT item_id, ROW_NUMBER() OVER (PARTITION BY strategy ORDER BY seq) AS position FROM run_items WHERE run_id = ?)
+     WHERE position <= ? ORDER BY item_id`,
+  ).pluck().all(runId, perStrategy) as string[];
+  const total = db.prepare("SELECT COUNT(*) FROM run_items WHERE run_id = ?").pluck().get(runId) as number;
+  return { items: JSON.stringify(rows), sampled: rows.length, total };
+}
 
 export function loadReportExamples(db: Db, report: RunReport, options: ExampleOptions = {}): ReportExamples {
   const limit = options.limit ?? 200;
   const runId = report.run.id;
+  const targets = JSON.stringify([...new Set([...report.targets.map((target) => target.targetId), ...report.scales.flatMap((scale) => scale.targets.map((target) => target.key))])]);
+  const rubrics = JSON.stringify([...new Set([...report.run.rubrics.map((rubric) => rubric.id), ...report.scales.map((scale) => scale.rubric.id)])]);
+  const sample = sampleItems(db, runId, options.samplePerStrategy ?? 64);
   const descending = report.run.rubrics.filter((rubric) => rubric.scale !== undefined && !rubric.scale.higherIsSafer).map((rubric) => rubric.id);
   const candidates = db.prepare(
     `WITH turn_scores AS (
-       SELECT target_id, item_id, turn_index, rubric_id, AVG(score) AS score FROM judgments
-       WHERE run_id = @run AND status = 'scored' GROUP BY target_id, item_id, turn_index, rubric_id
+       SELECT j.target_id, j.item_id, j.turn_index, j.rubric_id, AVG(j.score) AS score
+       FROM json_each(@rubrics) AS rubric CROSS JOIN json_each(@targets) AS target CROSS JOIN json_each(@items) AS item
+       CROSS JOIN judgments j ON j.run_id = @run AND j.rubric_id = rubric.value AND j.target_id = target.value AND j.item_id = item.value
+       WHERE j.status = 'scored' GROUP BY j.target_id, j.item_id, j.turn_index, j.rubric_id
      ), conversations AS (
        SELECT target_id, item_id, rubric_id, AVG(score) AS score FROM turn_scores GROUP BY target_id, item_id, rubric_id
      ), ranked AS (
        SELECT c.target_id AS targetId, c.item_id AS itemId, c.rubric_id AS rubricId, c.score AS score, ri.strategy AS strategy,
          ri.language AS language, ri.guideline_id AS guidelineId,
          ROW_NUMBER() OVER (PARTITION BY c.rubric_id, c.target_id, ri.strategy
-           ORDER BY CASE WHEN c.rubric_id IN (SELECT value FROM json_each(@descending)) THEN -c.score ELSE c.score END, c.item_id) AS rank
+           ORDER BY CASE WHEN c.rubric_id IN (SELECT value FROM json_each(@descending)) THEN -c.score ELSE c.score END, ri.seq) AS rank
        FROM conversations c JOIN run_items ri ON ri.run_id = @run AND ri.item_id = c.item_id
      )
      SELECT * FROM ranked WHERE rank <= @perCell ORDER BY rank, rubricId, targetId, strategy, itemId LIMIT @limit`,
-  ).all({ run: runId, descending: JSON.stringify(descending), perCell: options.perCell ?? 2, limit: limit + 1 }) as Candidate[];
+  ).all({ run: runId, items: sample.items, targets, rubrics, descending: JSON.stringify(descending), perCell: options.perCell ?? 2, limit: limit + 1 }) as Candidate[];
   const truncated = candidates.length > limit;
   const kept = candidates.slice(0, limit);
   const conversations = new Map<string, ExampleConversation>();
   const cells = new Map<string, { anchor: string; rubricId: string; targetId: string; strategy: string; conversations: string[] }>();
   const loader = conversationLoader(db, runId, options.maxTextLength ?? 8000);
-  for (const candidate of [...kept].sort((left, right) => left.rank - right.rank)) {
+  for (const candidate of kept) {
     const anchor = conversationAnchor(candidate.targetId, candidate.itemId);
     const existing = conversations.get(anchor);
     if (existing === undefined) conversations.set(anchor, { ...loader(candidate), scores: { [candidate.rubricId]: candidate.score } });
@@ -120,7 +65,12 @@ export function loadReportExamples(db: Db, report: RunReport, options: ExampleOp
     cell.conversations.push(anchor);
     cells.set(cellKey, cell);
   }
-  return { limit, truncated, cells: [...cells.values()], conversations: [...conversations.values()], judgeScatter: judgeScatter(db, report) };
+  const scatterPerStrategy = options.scatterSamplePerStrategy ?? 128;
+  const scatterSample = sampleItems(db, runId, scatterPerStrategy);
+  return {
+    limit, truncated, samplePerStrategy: options.samplePerStrategy ?? 64, sampledItems: sample.sampled, totalItems: sample.total,
+    cells: [...cells.values()], conversations: [...conversations.values()], judgeScatter: judgeScatter(db, report, targets, { ...scatterSample, perStrategy: scatterPerStrategy }),
+  };
 }
 
 function conversationLoader(db: Db, runId: string, maxLength: number): (candidate: Candidate) => Omit<ExampleConversation, "scores"> {
@@ -150,18 +100,23 @@ function conversationLoader(db: Db, runId: string, maxLength: number): (candidat
   };
 }
 
-/** Joint score counts of the first two judges of each rubric with an agreement section. */
-function judgeScatter(db: Db, report: RunReport): JudgeScatter[] {
+/** Joint score counts of the first two judges of each rubric with an agreement section, over the sampled items' turns. */
+function judgeScatter(db: Db, report: RunReport, targets: string, sample: { items: string; sampled: number; total: number; perStrategy: number }): JudgeScatter[] {
   const statement = db.prepare(
     `SELECT a, b, COUNT(*) AS count FROM (
-       SELECT MAX(CASE WHEN judge_id = @a THEN score END) AS a, MAX(CASE WHEN judge_id = @b THEN score END) AS b
-       FROM judgments WHERE run_id = @run AND rubric_id = @rubric AND status = 'scored' AND judge_id IN (@a, @b) GROUP BY turn_key)
+       SELECT MAX(CASE WHEN j.judge_id = @a THEN j.score END) AS a, MAX(CASE WHEN j.judge_id = @b THEN j.score END) AS b
+       FROM json_each(@rubrics) AS rubric CROSS JOIN json_each(@targets) AS target CROSS JOIN json_each(@items) AS item
+       CROSS JOIN judgments j ON j.run_id = @run AND j.rubric_id = rubric.value AND j.target_id = target.value AND j.item_id = item.value
+       WHERE j.status = 'scored' AND j.judge_id IN (@a, @b) GROUP BY j.target_id, j.item_id, j.turn_index)
      WHERE a IS NOT NULL AND b IS NOT NULL GROUP BY a, b ORDER BY a, b`,
   );
   return report.agreement.flatMap((agreement) => {
     const [a, b] = agreement.judges;
     if (a === undefined || b === undefined) return [];
-    const counts = statement.all({ run: report.run.id, rubric: agreement.rubricId, a, b }) as Array<{ a: number; b: number; count: number }>;
-    return [{ rubricId: agreement.rubricId, judges: [a, b] as const, counts }];
+    const counts = statement.all({ run: report.run.id, rubric: agreement.rubricId, a, b, items: sample.items, targets, rubrics: JSON.stringify([agreement.rubricId]) }) as Array<{ a: number; b: number; count: number }>;
+    return [{
+      rubricId: agreement.rubricId, judges: [a, b] as const, counts, turns: counts.reduce((sum, cell) => sum + cell.count, 0),
+      samplePerStrategy: sample.perStrategy, sampledItems: sample.sampled, totalItems: sample.total,
+    }];
   });
 }

@@ -26,7 +26,10 @@ export function examplesSection(context: SectionContext): string {
     return `<div class="target-examples" id="${targetExamplesAnchor(targetId)}"><h3>${escapeHtml(targetId)}</h3>${body}</div>`;
   });
   const truncated = examples.truncated ? `<p class="note">${label(context, "examplesTruncated", { limit: examples.limit })}</p>` : "";
-  return `<p>${label(context, "examplesNote", { limit: examples.limit })}</p>${truncated}${blocks.join("")}`;
+  const sampled = examples.sampledItems < examples.totalItems
+    ? ` ${label(context, "examplesSample", { sample: examples.samplePerStrategy, sampled: examples.sampledItems, total: examples.totalItems })}`
+    : "";
+  return `<p>${label(context, "examplesNote", { limit: examples.limit })}${sampled}</p>${truncated}${blocks.join("")}`;
 }
 
 function conversationBlock(context: SectionContext, conversation: ExampleConversation): string {

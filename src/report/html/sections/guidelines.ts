@@ -1,8 +1,11 @@
-import { groupedBarsSpec, type BarRow } from "../chart-specs.js";
+import { groupedBarsSpec, heatmapSpec, type BarRow } from "../chart-specs.js";
 import { figure } from "../charts.js";
 import { escapeHtml } from "../escape.js";
 import { num, table } from "../format.js";
 import { groupNames, groupsOf, groupTable, label, noData, SAFETY_RUBRIC, type SectionContext } from "./common.js";
+
+/** Up to this many models, sections are grouped bars with CIs; above, a section × model heatmap. */
+const MAX_BAR_MODELS = 4;
 
 export function sectionBars(context: SectionContext): BarRow[] {
   const groups = groupsOf(context.report, "section").filter((group) => group.targetId !== null);
@@ -15,7 +18,11 @@ export function sectionBars(context: SectionContext): BarRow[] {
 export async function guidelinesSection(context: SectionContext): Promise<string> {
   const bars = sectionBars(context);
   const titles = { group: context.m.t("sectionAxis"), value: context.m.t("score"), model: context.m.t("model") };
-  const chart = bars.length === 0 ? noData(context, context.report.multiTurn === null ? "notComputed" : "noData") : await figure("sections", groupedBarsSpec(bars, titles));
+  const models = new Set(bars.map((bar) => bar.model)).size;
+  const spec = models <= MAX_BAR_MODELS
+    ? groupedBarsSpec(bars, titles)
+    : heatmapSpec(bars.map((bar) => ({ row: bar.group, column: bar.model, value: bar.value, label: num(bar.value, 1), href: null })), { row: titles.group, column: titles.model, score: titles.value });
+  const chart = bars.length === 0 ? noData(context, context.report.multiTurn === null ? "notComputed" : "noData") : await figure("sections", spec);
   const sectionTable = bars.length === 0 ? "" : groupTable(context, "section", context.m.t("sectionAxis"));
   const guidelineTable = groupsOf(context.report, "guideline").length > 0 ? groupTable(context, "guideline", context.m.t("guideline")) : scaleGuidelines(context);
   return `${chart}${sectionTable}<h3>${label(context, "guidelines")}</h3>${guidelineTable}`;

@@ -35,7 +35,10 @@ async function scatterCharts(context: SectionContext): Promise<string> {
     const scale = context.report.run.rubrics.find((rubric) => rubric.id === entry.rubricId)?.scale;
     const domain: [number, number] = scale === undefined ? [0, 10] : [scale.min, scale.max];
     const points = entry.counts.map((cell) => ({ model: "", x: cell.a, y: cell.b, size: cell.count }));
-    const caption = label(context, "judgeScatter", { a: entry.judges[0], b: entry.judges[1], rubric: entry.rubricId });
+    const sampled = entry.sampledItems < entry.totalItems
+      ? ` ${label(context, "judgeScatterSample", { sample: entry.samplePerStrategy, sampled: entry.sampledItems, total: entry.totalItems })}`
+      : "";
+    const caption = label(context, "judgeScatter", { a: entry.judges[0], b: entry.judges[1], rubric: entry.rubricId, n: entry.turns }) + sampled;
     return figure("judge-scatter", scatterSpec(points, { x: entry.judges[0], y: entry.judges[1], size: context.m.t("count") }, domain), caption);
   }));
   return charts.join("");
