@@ -60,8 +60,8 @@ export function compareFineTunes(table: TurnTable, bootstrap: BootstrapOptions):
     const fine: number[] = [];
     const original: number[] = [];
     table.itemIds.forEach((_, item) => {
-      const a = conversationScore(table, fineTuned, item);
-      const b = conversationScore(table, base, item);
+      const a = conversationScore(fineTuned, item);
+      const b = conversationScore(base, item);
       if (!Number.isNaN(a) && !Number.isNaN(b)) {
         fine.push(a);
         original.push(b);
@@ -87,8 +87,8 @@ export function compareLanguages(table: TurnTable, bootstrap: BootstrapOptions):
     const ja: number[] = [];
     const en: number[] = [];
     for (const entry of matched) {
-      const a = conversationScore(table, target, entry.ja);
-      const b = conversationScore(table, target, entry.en);
+      const a = conversationScore(target, entry.ja);
+      const b = conversationScore(target, entry.en);
       if (!Number.isNaN(a) && !Number.isNaN(b)) {
         ja.push(a);
         en.push(b);

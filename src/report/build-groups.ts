@@ -18,19 +18,9 @@ export interface GroupContext {
   readonly bootstrap: BootstrapOptions;
 }
 
-/** The mean of a conversation's scored turns; NaN when none is scored. */
-export function conversationScore(table: TurnTable, target: TargetColumn, item: number): number {
-  let sum = 0;
-  let scored = 0;
-  const count = table.turnCounts[item] ?? 0;
-  for (let turn = 0; turn < count; turn += 1) {
-    const state = target.states[item * table.turns + turn];
-    if (state === TURN_STATE.scored) {
-      sum += target.scores[item * table.turns + turn] ?? 0;
-      scored += 1;
-    }
-  }
-  return scored === 0 ? Number.NaN : sum / scored;
+/** The mean of a conversation's scored turns; NaN when none is scored (precomputed in the turn table). */
+export function conversationScore(target: TargetColumn, item: number): number {
+  return target.conversationScores[item] ?? Number.NaN;
 }
 
 export function summariseGroup(context: GroupContext, targetId: string | null, dimension: GroupDimension, group: string, members: GroupMembers): ComputedGroup {
@@ -76,7 +66,7 @@ export function summariseGroup(context: GroupContext, targetId: string | null, d
         }
       }
       observations.push(observed);
-      const conversationMean = conversationScore(table, target, item);
+      const conversationMean = conversationScore(target, item);
       if (!Number.isNaN(conversationMean)) conversationValues.push(conversationMean);
       if (scoredTurns === count && count > 0) {
         complete += 1;

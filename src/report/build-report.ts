@@ -1,4 +1,4 @@
-import { mean, median, PairAgreementAccumulator, rate } from "../analysis/index.js";
+import { mean, median, rate } from "../analysis/index.js";
 import type { Db, RunRecord, RunRepository } from "../store/index.js";
 import { buildAgreement } from "./build-agreement.js";
 import { buildScaleSummaries, rubricsUsed } from "./build-scale-summary.js";
@@ -8,7 +8,7 @@ import { turnTests } from "./turn-tests.js";
 import { buildMultiTurn, DEFAULT_GROUP_BY, type GroupableDimension } from "./build-multi-turn.js";
 import { loadTurnTable, TURN_STATE, type TargetColumn, type TurnTable } from "./turn-table.js";
 import type { BootstrapSettings } from "./multi-turn-model.js";
-import { CONTENT_WARNING, type JudgePairSummary, type JudgeSummary, type RunReport, type TargetSummary, type TurnSummary } from "./report-model.js";
+import { CONTENT_WARNING, type JudgeSummary, type RunReport, type TargetSummary, type TurnSummary } from "./report-model.js";
 
 export interface ReportOptions {
   readonly passThreshold: number;

@@ -22,6 +22,8 @@ export interface TargetColumn {
   readonly scores: Float64Array;
   /** TURN_STATE at `item * turns + turn`. */
   readonly states: Uint8Array;
+  /** Per item: the mean of its scored turns (the conversation score); NaN when none is scored. */
+  readonly conversationScores: Float64Array;
   /** Per judge (the table's `judges` order): its valid score at `item * turns + turn`, NaN when none. */
   readonly judgeScores: readonly Float64Array[];
   /** Per judge: its verdicts on this target's multi-turn conversations by status, and the sum of its scores. */
@@ -157,5 +159,16 @@ function loadTarget(db: Db, runId: string, target: TargetConfig, index: Readonly
     const all = db.prepare("SELECT item_id, turn_index, status FROM turns WHERE run_id = ? AND target_id = ?").raw(true);
     for (const [itemId, turn, status] of all.iterate(runId, target.id) as Iterable<[string, number, string]>) markTurn(itemId, turn, status);
   }
-  return { targetId: target.id, category: target.category ?? null, fineTuneOf: target.fineTuneOf ?? null, scores, states, judgeScores, judgmentCounts };
+  const conversationScores = new Float64Array(index.size);
+  for (let item = 0; item < index.size; item += 1) {
+    let sum = 0;
+    let scored = 0;
+    for (let turn = 0; turn < turns; turn += 1) {
+      if (states[item * turns + turn] !== TURN_STATE.scored) continue;
+      sum += scores[item * turns + turn] ?? 0;
+      scored += 1;
+    }
+    conversationScores[item] = scored === 0 ? Number.NaN : sum / scored;
+  }
+  return { targetId: target.id, category: target.category ?? null, fineTuneOf: target.fineTuneOf ?? null, scores, states, judgeScores, judgmentCounts, conversationScores };
 }
