@@ -65,3 +65,13 @@ describe("binomial sampler", () => {
     expect(first(10, 1)).toBe(10);
   });
 });
+
+describe("log-factorial table", () => {
+  it("keeps Binomial(200000, 0.4) unbiased (table entries near the top of the table)", () => {
+    const sample = binomialSampler(5);
+    let sum = 0;
+    for (let index = 0; index < 50_000; index += 1) sum += sample(200_000, 0.4);
+    // SD of the mean of 50,000 draws: √(200000·0.4·0.6 / 50000) ≈ 0.98; 5 SD.
+    expect(Math.abs(sum / 50_000 - 80_000)).toBeLessThan(5);
+  });
+});

@@ -1,16 +1,28 @@
 import factorialln from "@stdlib/math-base-special-factorialln";
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 
-const TABLE_SIZE = 256;
-const LOG_FACTORIALS = Float64Array.from({ length: TABLE_SIZE }, (_, k) => factorialln(k));
+const TABLE_SIZE = 1 << 18;
+let logFactorials: Float64Array | undefined;
 const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 
-/** log(k!): a table below 256, Stirling's series above (error < 1e-15 relative there). */
+/**
+ * log(k!): a table up to 2^18 (built on first use from stdlib's factorialln at every 256th entry, log(k) sums in
+ * between, so the accumulated rounding stays below 1e-12), Stirling's series above (error < 1e-15 relative).
+ */
 function logFactorial(k: number): number {
-  if (k < TABLE_SIZE) return LOG_FACTORIALS[k] ?? Number.NaN;
+  if (k < TABLE_SIZE) {
+    logFactorials ??= buildTable();
+    return logFactorials[k] ?? Number.NaN;
+  }
   const inverse = 1 / k;
   const inverseSquared = inverse * inverse;
   return (k + 0.5) * Math.log(k) - k + HALF_LOG_TWO_PI + inverse * (1 / 12 - inverseSquared * (1 / 360 - inverseSquared / 1260));
+}
+
+function buildTable(): Float64Array {
+  const table = new Float64Array(TABLE_SIZE);
+  for (let k = 0; k < TABLE_SIZE; k += 1) table[k] = k % 256 === 0 ? factorialln(k) : (table[k - 1] ?? 0) + Math.log(k);
+  return table;
 }
 
 /** Draws Binomial(trials, probability) variates from a seeded stream. */
