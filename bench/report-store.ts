@@ -26,7 +26,7 @@ import { hashValue, packageVersion } from "../src/core/index.js";
 import { DatasetHasher, STRATEGY_FAMILIES, type BenchmarkItem } from "../src/datasets/index.js";
 import { loadRubric, RubricSet } from "../src/judges/index.js";
 import type { Statement } from "better-sqlite3";
-import { ItemRepository, openStore, RunRepository, type Db, type StoredItem } from "../src/store/index.js";
+import { ItemRepository, JUDGMENT_COLUMNS, openStore, RunRepository, TURN_COLUMNS, type Db, type StoredItem } from "../src/store/index.js";
 import { KEY_LENGTH, type KeyWorkerData } from "./report-store-keys.js";
 
 /** Bump when the generated rows change, so stores written by an older generator are not reused. */
@@ -76,17 +76,6 @@ const XSS = "<script>alert(1)</script>";
 const BASE_TIME = Date.parse("2026-01-15T09:00:00.000Z");
 const TURN_ERROR_RATE = 0.002;
 const UNSCORED_RATE = 0.005;
-
-const TURN_COLUMNS = [
-  "key", "run_id", "item_id", "target_id", "turn_index", "epoch", "status", "user_message", "response_text",
-  "finish_reason", "error_code", "error_status", "error_message", "input_tokens", "output_tokens", "latency_ms",
-  "cached", "attempts", "created_at",
-] as const;
-const JUDGMENT_COLUMNS = [
-  "key", "turn_key", "run_id", "item_id", "target_id", "turn_index", "judge_id", "status", "score", "rationale",
-  "raw_text", "unscored_reason", "error_code", "error_status", "error_message", "rubric_id", "rubric_version",
-  "input_tokens", "output_tokens", "latency_ms", "cached", "attempts", "created_at", "label",
-] as const;
 
 /** mulberry32: small, fast, deterministic. */
 class Random {

@@ -1,13 +1,15 @@
 import type { Db } from "./database.js";
 import type { ConversationProgress, JudgmentRow, TurnRow } from "./result-rows.js";
 
-const TURN_COLUMNS = [
+/** Columns of a `turns` row, in the order the writers insert them. */
+export const TURN_COLUMNS = [
   "key", "run_id", "item_id", "target_id", "turn_index", "epoch", "status", "user_message", "response_text",
   "finish_reason", "error_code", "error_status", "error_message", "input_tokens", "output_tokens", "latency_ms",
   "cached", "attempts", "created_at",
 ] as const;
 
-const JUDGMENT_COLUMNS = [
+/** Columns of a `judgments` row, in the order the writers insert them. */
+export const JUDGMENT_COLUMNS = [
   "key", "turn_key", "run_id", "item_id", "target_id", "turn_index", "judge_id", "status", "score", "rationale",
   "raw_text", "unscored_reason", "error_code", "error_status", "error_message", "rubric_id", "rubric_version",
   "input_tokens", "output_tokens", "latency_ms", "cached", "attempts", "created_at", "label",
