@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { MedsafetyError, packageVersion } from "../core/index.js";
 import { registerExport } from "./commands/export.js";
+import { registerGuidelines } from "./commands/guidelines.js";
 import { registerImport } from "./commands/import.js";
 import { registerInit, registerSchema } from "./commands/init.js";
 import { registerPlot } from "./commands/plot.js";
@@ -8,6 +9,7 @@ import { registerQuickstart } from "./commands/quickstart.js";
 import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
 import { registerRuns } from "./commands/runs.js";
+import { registerStrategies } from "./commands/strategies.js";
 import { processOutput, type Output } from "./output.js";
 
 /** Exit codes: 0 ok, 1 unexpected failure, 2 bad input (config, dataset, flags), 3 provider/model problem, 130 cancelled. */
@@ -29,6 +31,8 @@ export function buildProgram(output: Output, setExit: (code: number) => void): C
   registerRun(program, output, setExit);
   registerReport(program, output);
   registerRuns(program, output);
+  registerGuidelines(program, output);
+  registerStrategies(program, output);
   registerImport(program, output);
   registerExport(program, output);
   registerPlot(program, output);

@@ -1,6 +1,9 @@
 /**
  * @module generation
- * Prompts that make models write text for the project (as data, ja + en, versioned): the safe responder's
- * system prompt, used to write safe replies to turns a target failed (`medsafety export sft --safe-responder`).
+ * Text that makes models write text for the project, as versioned ja + en data: the safe responder's system
+ * prompt, used to write safe replies to turns a target failed (`medsafety export sft --safe-responder`), and the
+ * jailbreak strategy library (the 7 built-in families plus user and discovered strategies, named `id@version`
+ * and content-hashed), which multi-turn conversation synthesis draws on.
  */
 export * from "./safe-responder-prompt.js";
+export * from "./strategies/index.js";

@@ -1,0 +1,24 @@
+import { isMap, isPair, isScalar, type Document, type LineCounter } from "yaml";
+
+/**
+ * Line (1-based) of the key or list entry at `keyPath` in a parsed YAML (or JSON) document; when that key is
+ * missing, the line of its nearest existing parent, so "field missing" errors point at the object lacking it.
+ * (The config loader does the same for the config file; generation may not import config.)
+ */
+export function lineOfPath(document: Document, lineCounter: LineCounter, keyPath: readonly (string | number)[]): number | undefined {
+  for (let length = keyPath.length; length > 0; length -= 1) {
+    const prefix = keyPath.slice(0, length);
+    const parent = length === 1 ? document.contents : document.getIn(prefix.slice(0, -1), true);
+    const last = prefix[length - 1];
+    let offset: number | undefined;
+    if (isMap(parent) && typeof last === "string") {
+      const pair = parent.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === last);
+      offset = pair !== undefined && isScalar(pair.key) ? pair.key.range?.[0] : undefined;
+    } else {
+      offset = (document.getIn(prefix, true) as { range?: [number, number, number] } | undefined)?.range?.[0];
+    }
+    if (offset !== undefined) return lineCounter.linePos(offset).line;
+  }
+  const start = (document.contents as { range?: [number, number, number] } | null)?.range?.[0];
+  return start === undefined ? undefined : lineCounter.linePos(start).line;
+}

@@ -1,0 +1,82 @@
+import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from "yaml";
+import { InputError } from "../core/index.js";
+
+/** Key path inside a parsed file, as zod reports it. */
+export type FieldPath = readonly PropertyKey[];
+
+/** A YAML or JSON file's value, and the line (1-based) of any key path in it. */
+export interface SourceDocument {
+  readonly value: unknown;
+  /** Line of the key (or list entry) at `path`; of the nearest existing parent when it is missing. */
+  readonly lineOf: (path: FieldPath) => number | undefined;
+}
+
+export type SourceFormat = "yaml" | "json";
+
+/**
+ * Parses a catalog file. JSON is read by `JSON.parse` (YAML would accept trailing commas and other non-JSON), and
+ * its lines are found through the YAML parser, which reads any valid JSON with source positions.
+ */
+export function parseSourceDocument(file: string, text: string, format: SourceFormat): SourceDocument {
+  if (format === "json") {
+    const value = parseJson(file, text);
+    // Positions are only needed for an error message: parse them then, not for every valid (built-in) catalog.
+    let positions: Positions | undefined;
+    return { value, lineOf: (path) => locate((positions ??= parsePositions(text)), path) };
+  }
+  const positions = parsePositions(text);
+  const { document, lineCounter } = positions;
+  const lineOf = (path: FieldPath): number | undefined => locate(positions, path);
+  const yamlError = document.errors[0];
+  if (yamlError !== undefined) {
+    const line = yamlError.linePos?.[0].line ?? lineCounter.linePos(yamlError.pos[0]).line;
+    throw new InputError("dataset_invalid", { file, line }, `YAML syntax error: ${firstLine(yamlError.message)}`,
+      "Fix the YAML syntax (indentation, quoting, a missing colon)");
+  }
+  return { value: document.toJS() as unknown, lineOf };
+}
+
+function parseJson(file: string, text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const position = /at position (\d+)/.exec(reason)?.[1];
+    const line = position === undefined ? undefined : text.slice(0, Number(position)).split("\n").length;
+    throw new InputError("dataset_invalid", { file, ...(line === undefined ? {} : { line }) }, `not valid JSON (${reason})`,
+      "Fix the JSON syntax (a missing comma or quote, a trailing comma)");
+  }
+}
+
+interface Positions {
+  readonly document: Document;
+  readonly lineCounter: LineCounter;
+}
+
+function parsePositions(text: string): Positions {
+  const lineCounter = new LineCounter();
+  return { document: parseDocument(text, { lineCounter, prettyErrors: false }), lineCounter };
+}
+
+function locate({ document, lineCounter }: Positions, path: FieldPath): number | undefined {
+  const keys = path.map((part) => (typeof part === "symbol" ? String(part) : part));
+  for (let length = keys.length; length > 0; length -= 1) {
+    const prefix = keys.slice(0, length);
+    const parent = length === 1 ? document.contents : document.getIn(prefix.slice(0, -1), true);
+    const last = prefix[length - 1];
+    let offset: number | undefined;
+    if (isMap(parent) && typeof last === "string") {
+      const pair = parent.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === last);
+      offset = pair !== undefined && isScalar(pair.key) ? pair.key.range?.[0] : undefined;
+    } else {
+      offset = (document.getIn(prefix, true) as { range?: [number, number, number] } | undefined)?.range?.[0];
+    }
+    if (offset !== undefined) return lineCounter.linePos(offset).line;
+  }
+  const start = (document.contents as { range?: [number, number, number] } | null)?.range?.[0];
+  return start === undefined ? undefined : lineCounter.linePos(start).line;
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0] ?? text;
+}
