@@ -3,7 +3,7 @@
  * ((n₁ − 1)s₁² + (n₂ − 1)s₂²) / (n₁ + n₂ − 2) and n − 1 denominators. Null when n₁ + n₂ < 3, either sample is
  * empty, or the pooled SD is 0.
  */
-export function cohensD(first: readonly number[], second: readonly number[]): number | null {
+export function cohensD(first: ArrayLike<number>, second: ArrayLike<number>): number | null {
   const n1 = first.length;
   const n2 = second.length;
   if (n1 === 0 || n2 === 0 || n1 + n2 < 3) return null;
@@ -14,15 +14,15 @@ export function cohensD(first: readonly number[], second: readonly number[]): nu
   return (mean1 - mean2) / pooled;
 }
 
-function mean(values: readonly number[]): number {
+function mean(values: ArrayLike<number>): number {
   let total = 0;
-  for (const value of values) total += value;
+  for (let index = 0; index < values.length; index += 1) total += values[index] ?? 0;
   return total / values.length;
 }
 
-function sumOfSquaredDeviations(values: readonly number[], centre: number): number {
+function sumOfSquaredDeviations(values: ArrayLike<number>, centre: number): number {
   let total = 0;
-  for (const value of values) total += (value - centre) ** 2;
+  for (let index = 0; index < values.length; index += 1) total += ((values[index] ?? 0) - centre) ** 2;
   return total;
 }
 

@@ -4,7 +4,7 @@
  */
 import chisquareCdf from "@stdlib/stats-base-dists-chisquare-cdf";
 import type { Histogram } from "./histogram.js";
-import { averageRanks } from "./ranks.js";
+import { averageRanks, rankBlock } from "./ranks.js";
 
 export interface RankTestResult {
   readonly statistic: number;
@@ -22,17 +22,19 @@ function withPValue(statistic: number, degreesOfFreedom: number): RankTestResult
  * average ranks and dividing by SciPy's tie correction 1 − Σ t(t² − 1) / (k(k² − 1)n). Null when there are fewer
  * than 3 groups, no blocks, the groups differ in length, or every block is entirely tied (SciPy gives NaN).
  */
-export function friedmanChiSquare(groups: readonly (readonly number[])[]): RankTestResult | null {
+export function friedmanChiSquare(groups: ReadonlyArray<ArrayLike<number>>): RankTestResult | null {
   const k = groups.length;
   if (k < 3) return null;
   const n = groups[0]?.length ?? 0;
   if (n === 0 || groups.some((group) => group.length !== n)) return null;
   const rankSums = new Float64Array(k);
+  const values = new Float64Array(k);
+  const ranks = new Float64Array(k);
   let ties = 0;
   for (let block = 0; block < n; block += 1) {
-    const { ranks, tieTerm } = averageRanks(groups.map((group) => group[block] ?? Number.NaN));
+    for (let group = 0; group < k; group += 1) values[group] = groups[group]?.[block] ?? Number.NaN;
+    ties += rankBlock(values, ranks);
     for (let group = 0; group < k; group += 1) rankSums[group] = (rankSums[group] ?? 0) + (ranks[group] ?? 0);
-    ties += tieTerm;
   }
   const correction = 1 - ties / (k * (k * k - 1) * n);
   if (correction === 0) return null;

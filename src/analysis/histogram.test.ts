@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { Histogram, sortedQuantile } from "./histogram.js";
+import { Histogram, HistogramCounter, sortedQuantile } from "./histogram.js";
 import { kruskalWallis, kruskalWallisHistograms } from "./friedman-kruskal.js";
 import { mannWhitneyU, mannWhitneyUHistograms } from "./mann-whitney.js";
 
@@ -26,6 +26,19 @@ describe("histogram quantiles equal numpy.percentile (linear)", () => {
     expect([...histogram.counts]).toEqual([1, 1, 3]);
     expect(histogram.mean()).toBeCloseTo(2.4, 12);
     expect(Histogram.of([]).quantile(0.5)).toBeNull();
+  });
+  it("a counter gives the same histogram as Histogram.of, on and off its grid", () => {
+    // Means of judges (halves, thirds of halves), declines (negative), off-grid values, out-of-range ones, −0.
+    const values = [7.5, 8, 24.5 / 3, (9 + 8.5 + 7) / 3, -3.5, -0, 0, 0.1, 0.1 + 0.2, 1e6, -250, 10, 7.5, 1 / 7, 170, -170.5];
+    const counter = new HistogramCounter();
+    for (const value of values) counter.add(value);
+    const expected = Histogram.of(values);
+    const counted = counter.histogram();
+    expect(counter.n).toBe(values.length);
+    expect(counted.n).toBe(expected.n);
+    expect([...counted.values]).toEqual([...expected.values]);
+    expect([...counted.counts]).toEqual([...expected.counts]);
+    expect(new HistogramCounter().histogram().n).toBe(0);
   });
 });
 

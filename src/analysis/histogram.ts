@@ -1,3 +1,5 @@
+import type { ValueSummary } from "./descriptive.js";
+
 /**
  * A sample as its sorted distinct values and their counts. Safety scores take few distinct values (a mean of two
  * integer judges on 0–10 has 21), so quantiles, rank tests and bootstrap resampling work on the histogram in time
@@ -25,6 +27,33 @@ export class Histogram {
     }
     const distinct = Float64Array.from(counts.keys()).sort();
     return new Histogram(distinct, Float64Array.from(distinct, (value) => counts.get(value) ?? 0), values.length);
+  }
+
+  /** A histogram from ascending distinct values and their counts (taken as they are, not copied). */
+  static fromSorted(values: Float64Array, counts: Float64Array): Histogram {
+    let n = 0;
+    for (let index = 0; index < counts.length; index += 1) n += counts[index] ?? 0;
+    return new Histogram(values, counts, n);
+  }
+
+  /** n, mean, standard error of the mean (n − 1) and median, as `summarize` gives for the values. */
+  summary(): ValueSummary {
+    const average = this.mean();
+    let squares = 0;
+    if (average !== null) {
+      for (let index = 0; index < this.values.length; index += 1) squares += (this.counts[index] ?? 0) * ((this.values[index] ?? 0) - average) ** 2;
+    }
+    return {
+      n: this.n, mean: average, sem: average === null || this.n < 2 ? null : Math.sqrt(squares / (this.n - 1)) / Math.sqrt(this.n),
+      median: this.quantile(0.5),
+    };
+  }
+
+  /** How many observations satisfy `keep`. */
+  countWhere(keep: (value: number) => boolean): number {
+    let count = 0;
+    for (let index = 0; index < this.values.length; index += 1) if (keep(this.values[index] ?? 0)) count += this.counts[index] ?? 0;
+    return count;
   }
 
   get distinct(): number {
@@ -67,4 +96,46 @@ export function sortedQuantile(sorted: ArrayLike<number>, q: number): number | n
   const low = sorted[lower] ?? Number.NaN;
   const fraction = position - lower;
   return fraction === 0 ? low : low + fraction * ((sorted[lower + 1] ?? low) - low);
+}
+
+/** Grid of the counter's fast path: multiples of 1/12 (halves, thirds, quarters, sixths) from −170 to 170. */
+const GRID_STEPS = 12;
+const GRID_OFFSET = 2048;
+const GRID_SIZE = 2 * GRID_OFFSET;
+
+/**
+ * Counts values one at a time into a Histogram, without keeping them: the report adds millions of turn scores to
+ * hundreds of groups. Scores on a fine grid (a mean of integer judges: halves, thirds, sixths) are counted in an
+ * array slot; any other value in a Map. The histogram is the same as Histogram.of over the same values.
+ */
+export class HistogramCounter {
+  private readonly grid = new Float64Array(GRID_SIZE);
+  private readonly other = new Map<number, number>();
+  private total = 0;
+
+  get n(): number {
+    return this.total;
+  }
+
+  add(value: number): void {
+    this.total += 1;
+    const slot = value * GRID_STEPS + GRID_OFFSET;
+    if (slot >= 0 && slot < GRID_SIZE && Number.isInteger(slot) && (slot - GRID_OFFSET) / GRID_STEPS === value) {
+      this.grid[slot] = (this.grid[slot] ?? 0) + 1;
+      return;
+    }
+    this.other.set(value, (this.other.get(value) ?? 0) + 1);
+  }
+
+  histogram(): Histogram {
+    const counts = new Map(this.other);
+    for (let slot = 0; slot < GRID_SIZE; slot += 1) {
+      const count = this.grid[slot] ?? 0;
+      if (count === 0) continue;
+      const value = (slot - GRID_OFFSET) / GRID_STEPS;
+      counts.set(value, (counts.get(value) ?? 0) + count);
+    }
+    const values = Float64Array.from(counts.keys()).sort();
+    return Histogram.fromSorted(values, Float64Array.from(values, (value) => counts.get(value) ?? 0));
+  }
 }

@@ -20,7 +20,7 @@ export interface WilcoxonResult {
  * - otherwise: normal approximation with tie correction, no continuity correction.
  * Null when the samples differ in length, are empty, or every difference is zero.
  */
-export function wilcoxonSignedRank(first: readonly number[], second: readonly number[]): WilcoxonResult | null {
+export function wilcoxonSignedRank(first: ArrayLike<number>, second: ArrayLike<number>): WilcoxonResult | null {
   if (first.length !== second.length || first.length === 0) return null;
   const pairs = first.length;
   const differences: number[] = [];

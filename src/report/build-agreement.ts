@@ -73,13 +73,18 @@ export function buildAgreement(db: Db, run: RunRecord, table: TurnTable, disagre
     const scale = run.rubrics.find((rubric) => rubric.id === rubricId)?.scale;
     const summary = new AgreementSummary(judges, scale);
     const pairAccumulators = judgePairs(judges).map(([first, second]) => ({ first: judges.indexOf(first), second: judges.indexOf(second), accumulator: new PairAgreementAccumulator(disagreementThreshold) }));
-    const rows = rubricId === DEFAULT_RUBRIC ? tableRows(table) : storedRows(db, run.id, rubricId, judges);
-    for (const row of rows) {
-      summary.add(row);
+    const addPairs = (scores: Float64Array): void => {
       for (const { first, second, accumulator } of pairAccumulators) {
-        const a = row.scores[first] ?? Number.NaN;
-        const b = row.scores[second] ?? Number.NaN;
+        const a = scores[first] ?? Number.NaN;
+        const b = scores[second] ?? Number.NaN;
         if (!Number.isNaN(a) && !Number.isNaN(b)) accumulator.add(a, b);
+      }
+    };
+    if (rubricId === DEFAULT_RUBRIC) addTable(table, summary, addPairs);
+    else {
+      for (const row of storedRows(db, run.id, rubricId, judges)) {
+        summary.add(row.scores, [summary.group("language", row.language), summary.group("strategy", row.strategy)], () => row);
+        addPairs(row.scores);
       }
     }
     agreement.push(summary.result(rubricId));
@@ -88,18 +93,29 @@ export function buildAgreement(db: Db, run: RunRecord, table: TurnTable, disagre
   return { agreement, pairs };
 }
 
-function* tableRows(table: TurnTable): Iterable<AgreementRow> {
+/** The multi-turn rubric from the turn table: one reused score buffer, group accumulators resolved once per label. */
+function addTable(table: TurnTable, summary: AgreementSummary, addPairs: (scores: Float64Array) => void): void {
   const { language, strategy } = table.dimensions;
+  const byLanguage = language.labels.map((label) => summary.group("language", label));
+  const byStrategy = strategy.labels.map((label) => summary.group("strategy", label));
+  const scores = new Float64Array(table.judges.length);
   for (const target of table.targets) {
     for (let item = 0; item < table.itemIds.length; item += 1) {
+      const groups = [byLanguage[language.codes[item] ?? 0], byStrategy[strategy.codes[item] ?? 0]].filter((group) => group !== undefined);
       for (let turn = 0; turn < table.turns; turn += 1) {
         const cell = item * table.turns + turn;
-        const scores = Float64Array.from(target.judgeScores, (column) => column[cell] ?? Number.NaN);
-        if (scores.every((value) => Number.isNaN(value))) continue;
-        yield {
-          scores, targetId: target.targetId, itemId: table.itemIds[item] ?? "", turnIndex: turn,
+        let present = 0;
+        for (let judge = 0; judge < scores.length; judge += 1) {
+          const value = target.judgeScores[judge]?.[cell] ?? Number.NaN;
+          scores[judge] = value;
+          if (!Number.isNaN(value)) present += 1;
+        }
+        if (present === 0) continue;
+        summary.add(scores, groups, () => ({
+          targetId: target.targetId, itemId: table.itemIds[item] ?? "", turnIndex: turn,
           language: language.labels[language.codes[item] ?? 0] ?? "", strategy: strategy.labels[strategy.codes[item] ?? 0] ?? "",
-        };
+        }));
+        addPairs(scores);
       }
     }
   }
@@ -132,25 +148,29 @@ class AgreementSummary {
     this.overall = new AgreementAccumulator(judges.length, scale);
   }
 
-  add(row: AgreementRow): void {
-    this.overall.add(row.scores);
-    for (const [dimension, group] of [["language", row.language], ["strategy", row.strategy]] as const) {
-      const key = `${dimension}\u0000${group}`;
-      let entry = this.groups.get(key);
-      if (entry === undefined) {
-        entry = { dimension, group, accumulator: new AgreementAccumulator(this.judges.length, this.scale) };
-        this.groups.set(key, entry);
-      }
-      entry.accumulator.add(row.scores);
+  /** The accumulator of one language or strategy (created on first use). */
+  group(dimension: "language" | "strategy", group: string): AgreementAccumulator {
+    const key = `${dimension}\u0000${group}`;
+    let entry = this.groups.get(key);
+    if (entry === undefined) {
+      entry = { dimension, group, accumulator: new AgreementAccumulator(this.judges.length, this.scale) };
+      this.groups.set(key, entry);
     }
-    this.considerDisagreement(row);
+    return entry.accumulator;
   }
 
-  private considerDisagreement(row: AgreementRow): void {
+  /** One turn's scores (NaN: no valid score), into the overall and the given group sums; `locate` names the turn. */
+  add(scores: Float64Array, groups: readonly AgreementAccumulator[], locate: () => Omit<Disagreement, "scores" | "spread">): void {
+    this.overall.add(scores);
+    for (const group of groups) group.add(scores);
+    this.considerDisagreement(scores, locate);
+  }
+
+  private considerDisagreement(scores: Float64Array, locate: () => Omit<Disagreement, "scores" | "spread">): void {
     let low = Infinity;
     let high = -Infinity;
     let present = 0;
-    for (const value of row.scores) {
+    for (const value of scores) {
       if (Number.isNaN(value)) continue;
       present += 1;
       low = Math.min(low, value);
@@ -160,12 +180,13 @@ class AgreementSummary {
     if (present < 2 || spread <= 0) return;
     const list = this.disagreements;
     if (list.length >= DISAGREEMENTS_LISTED && spread <= (list[list.length - 1]?.spread ?? 0)) return;
-    const scores: Record<string, number> = {};
+    const named: Record<string, number> = {};
     this.judges.forEach((judge, column) => {
-      const value = row.scores[column] ?? Number.NaN;
-      if (!Number.isNaN(value)) scores[judge] = value;
+      const value = scores[column] ?? Number.NaN;
+      if (!Number.isNaN(value)) named[judge] = value;
     });
-    list.push({ targetId: row.targetId, itemId: row.itemId, turnIndex: row.turnIndex, language: row.language, strategy: row.strategy, scores, spread });
+    const { targetId, itemId, turnIndex, language, strategy } = locate();
+    list.push({ targetId, itemId, turnIndex, language, strategy, scores: named, spread });
     list.sort(compareDisagreements);
     if (list.length > DISAGREEMENTS_LISTED) list.pop();
   }

@@ -1,4 +1,4 @@
-import { bootstrapMeans, bootstrapRateInterval, Histogram, kaplanMeier, percentileInterval, TURN_OBSERVATION, type BootstrapOptions } from "../analysis/index.js";
+import { bootstrapMeans, bootstrapRateInterval, Histogram, HistogramCounter, kaplanMeier, percentileInterval, TURN_OBSERVATION, type BootstrapOptions } from "../analysis/index.js";
 import type { ConversationGroup, DeltaWithCi, Distribution, GroupDimension, GroupTurn } from "./multi-turn-model.js";
 import { TURN_STATE, type TargetColumn, type TurnTable } from "./turn-table.js";
 
@@ -27,73 +27,66 @@ export function summariseGroup(context: GroupContext, targetId: string | null, d
   const { table, passThreshold, bootstrap } = context;
   const key = `${targetId ?? "*"}|${dimension}|${group}`;
   const turns = table.turns;
-  const perTurn = Array.from({ length: turns }, () => ({ scores: [] as number[], declines: [] as number[], unscored: 0, errors: 0, notReached: 0 }));
-  const conversationValues: number[] = [];
-  const allScores: number[] = [];
-  let conversations = 0;
+  const perTurn = Array.from({ length: turns }, () => ({ scores: new HistogramCounter(), declines: new HistogramCounter(), unscored: 0, errors: 0, notReached: 0 }));
+  const conversationValues = new HistogramCounter();
+  const allScores = new HistogramCounter();
+  const conversations = members.reduce((sum, member) => sum + member.items.length, 0);
+  // Per conversation and turn: passed, failed or missing (for the Kaplan–Meier curve), flat.
+  const observations = new Uint8Array(conversations * turns).fill(TURN_OBSERVATION.missing);
+  let conversation = 0;
   let complete = 0;
   let passed = 0;
-  const observations: number[][] = [];
   for (const { target, items } of members) {
     for (const item of items) {
-      conversations += 1;
       const count = table.turnCounts[item] ?? 0;
       let scoredTurns = 0;
       let allPass = true;
-      const observed: number[] = [];
       const first = target.states[item * turns] === TURN_STATE.scored ? (target.scores[item * turns] ?? Number.NaN) : Number.NaN;
-      for (let turn = 0; turn < turns; turn += 1) {
+      for (let turn = 0; turn < Math.min(turns, count); turn += 1) {
         const slot = perTurn[turn];
         if (slot === undefined) continue;
-        if (turn >= count) {
-          observed.push(TURN_OBSERVATION.missing);
-          continue;
-        }
         const state = target.states[item * turns + turn];
-        const score = target.scores[item * turns + turn] ?? Number.NaN;
         if (state === TURN_STATE.scored) {
-          slot.scores.push(score);
-          allScores.push(score);
-          if (turn > 0 && !Number.isNaN(first)) slot.declines.push(score - first);
+          const score = target.scores[item * turns + turn] ?? Number.NaN;
+          slot.scores.add(score);
+          allScores.add(score);
+          if (turn > 0 && !Number.isNaN(first)) slot.declines.add(score - first);
           scoredTurns += 1;
           if (!(score > passThreshold)) allPass = false;
-          observed.push(score > passThreshold ? TURN_OBSERVATION.passed : TURN_OBSERVATION.failed);
-        } else {
-          if (state === TURN_STATE.unscored) slot.unscored += 1;
-          else if (state === TURN_STATE.error) slot.errors += 1;
-          else slot.notReached += 1;
-          observed.push(TURN_OBSERVATION.missing);
-        }
+          observations[conversation * turns + turn] = score > passThreshold ? TURN_OBSERVATION.passed : TURN_OBSERVATION.failed;
+        } else if (state === TURN_STATE.unscored) slot.unscored += 1;
+        else if (state === TURN_STATE.error) slot.errors += 1;
+        else slot.notReached += 1;
       }
-      observations.push(observed);
+      conversation += 1;
       const conversationMean = conversationScore(target, item);
-      if (!Number.isNaN(conversationMean)) conversationValues.push(conversationMean);
+      if (!Number.isNaN(conversationMean)) conversationValues.add(conversationMean);
       if (scoredTurns === count && count > 0) {
         complete += 1;
         if (allPass) passed += 1;
       }
     }
   }
-  const conversationHistogram = Histogram.of(conversationValues);
+  const conversationHistogram = conversationValues.histogram();
   const estimates = bootstrapMeans(conversationHistogram, bootstrap, `${key}|conversation`);
   const groupTurns = perTurn.map((slot, turn): GroupTurn => ({
     turn,
-    ...distribution(Histogram.of(slot.scores), bootstrap, `${key}|turn${turn}`),
+    ...distribution(slot.scores.histogram(), bootstrap, `${key}|turn${turn}`),
     unscored: slot.unscored, errors: slot.errors, notReached: slot.notReached,
-    decline: turn === 0 ? null : delta(Histogram.of(slot.declines), bootstrap, `${key}|decline${turn}`),
+    decline: turn === 0 ? null : delta(slot.declines.histogram(), bootstrap, `${key}|decline${turn}`),
   }));
   const passInterval = bootstrapRateInterval(passed, complete, bootstrap, `${key}|pass`);
   const summary: ConversationGroup = {
     targetId, dimension, group, conversations,
     conversationScore: distribution(conversationHistogram, bootstrap, "", estimates),
     allTurns: {
-      ...distribution(Histogram.of(allScores), bootstrap, `${key}|all`),
+      ...distribution(allScores.histogram(), bootstrap, `${key}|all`),
       unscored: groupTurns.reduce((sum, turn) => sum + turn.unscored, 0),
       errors: groupTurns.reduce((sum, turn) => sum + turn.errors, 0),
     },
     turns: groupTurns,
     safetyPassRate: { n: complete, count: passed, rate: complete === 0 ? null : passed / complete, ciLow: passInterval?.low ?? null, ciHigh: passInterval?.high ?? null },
-    survival: kaplanMeier(observations.length, turns, (conversation, turn) => (observations[conversation]?.[turn] ?? TURN_OBSERVATION.missing) as 0 | 1 | 2),
+    survival: kaplanMeier(conversations, turns, (index, turn) => (observations[index * turns + turn] ?? TURN_OBSERVATION.missing) as 0 | 1 | 2),
   };
   return { summary, conversationScores: conversationHistogram, bootstrapMeans: estimates };
 }

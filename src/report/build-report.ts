@@ -1,9 +1,10 @@
-import { mean, median, rate } from "../analysis/index.js";
+import { Histogram, rate } from "../analysis/index.js";
 import type { Db, RunRecord, RunRepository } from "../store/index.js";
 import { buildAgreement } from "./build-agreement.js";
 import { buildScaleSummaries, rubricsUsed } from "./build-scale-summary.js";
 import { DEFAULT_RUBRIC } from "../judges/index.js";
 import { buildTradeoff } from "./build-tradeoff.js";
+import { runUsage } from "./run-usage.js";
 import { turnTests } from "./turn-tests.js";
 import { buildMultiTurn, DEFAULT_GROUP_BY, type GroupableDimension } from "./build-multi-turn.js";
 import { loadTurnTable, TURN_STATE, type TargetColumn, type TurnTable } from "./turn-table.js";
@@ -35,7 +36,7 @@ export function buildRunReport(db: Db, runs: RunRepository, run: RunRecord, opti
     run: {
       id: run.id, status: run.status, createdAt: run.createdAt, finishedAt: run.finishedAt, datasetSource: run.datasetSource,
       datasetHash: run.datasetHash, configHash: run.configHash, rubrics: run.rubrics, packageVersion: run.packageVersion,
-      usage: runs.usage(run.id),
+      usage: runUsage(db, run, table),
     },
     passThreshold: options.passThreshold,
     targets: hasMultiTurn ? table.targets.map((target) => summariseTarget(counts, table, target, options.passThreshold)) : [],
@@ -69,13 +70,12 @@ function judgmentsOf(rows: readonly CountRow[], targetId: string): { scored: num
 
 function summariseTarget(counts: readonly CountRow[], table: TurnTable, target: TargetColumn, threshold: number): TargetSummary {
   const { turns: maxTurns } = table;
-  const perTurn = Array.from({ length: maxTurns }, () => ({ scores: [] as number[], unscored: 0, errors: 0, notReached: 0 }));
-  const byConversation: Array<Array<number | undefined>> = [];
+  const perTurn = Array.from({ length: maxTurns }, () => ({ scores: new Float64Array(table.itemIds.length), scored: 0, unscored: 0, errors: 0, notReached: 0 }));
+  const byConversation = new Float64Array(table.itemIds.length * maxTurns).fill(Number.NaN);
   let complete = 0;
   let passed = 0;
-  table.itemIds.forEach((_, item) => {
-    const count = table.turnCounts[item] ?? 0;
-    const scores: Array<number | undefined> = [];
+  for (let item = 0; item < table.itemIds.length; item += 1) {
+    const count = Math.min(table.turnCounts[item] ?? 0, maxTurns);
     let scored = 0;
     let allPass = true;
     for (let turn = 0; turn < count; turn += 1) {
@@ -84,30 +84,31 @@ function summariseTarget(counts: readonly CountRow[], table: TurnTable, target: 
       if (slot === undefined) continue;
       if (state === TURN_STATE.scored) {
         const score = target.scores[item * maxTurns + turn] ?? Number.NaN;
-        slot.scores.push(score);
-        scores[turn] = score;
+        slot.scores[slot.scored] = score;
+        slot.scored += 1;
+        byConversation[item * maxTurns + turn] = score;
         scored += 1;
         if (!(score > threshold)) allPass = false;
       } else if (state === TURN_STATE.error) slot.errors += 1;
       else if (state === TURN_STATE.unscored) slot.unscored += 1;
       else slot.notReached += 1;
     }
-    byConversation.push(scores);
     if (scored === count && count > 0) {
       complete += 1;
       if (allPass) passed += 1;
     }
+  }
+  const scoresByTurn = perTurn.map((slot) => slot.scores.subarray(0, slot.scored));
+  const turns = perTurn.map((slot, turn): TurnSummary => {
+    const histogram = Histogram.of(scoresByTurn[turn] ?? []);
+    return { turn, scored: slot.scored, mean: histogram.mean(), median: histogram.quantile(0.5), unscored: slot.unscored, errors: slot.errors, notReached: slot.notReached };
   });
-  const turns = perTurn.map((slot, turn): TurnSummary => ({
-    turn, scored: slot.scores.length, mean: mean(slot.scores), median: median(slot.scores), unscored: slot.unscored,
-    errors: slot.errors, notReached: slot.notReached,
-  }));
   return {
     targetId: target.targetId, conversations: table.itemIds.length, completeConversations: complete, passedConversations: passed,
     safetyPassRate: rate(passed, complete), turns,
     unscoredTurns: turns.reduce((sum, turn) => sum + turn.unscored, 0),
     errorTurns: turns.reduce((sum, turn) => sum + turn.errors, 0),
-    turnTests: turnTests(perTurn.map((slot) => slot.scores), byConversation),
+    turnTests: turnTests(scoresByTurn, byConversation),
     judgments: judgmentsOf(counts, target.targetId),
   };
 }

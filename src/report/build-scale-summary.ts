@@ -1,4 +1,4 @@
-import { bonferroni, Histogram, mannWhitneyUHistograms, mean, summarize, type ValueSummary } from "../analysis/index.js";
+import { bonferroni, Histogram, HistogramCounter, mannWhitneyUHistograms, type ValueSummary } from "../analysis/index.js";
 import { DEFAULT_RUBRIC } from "../judges/index.js";
 import type { Db, RubricReference, RunRecord } from "../store/index.js";
 import { TURN_STATE, type TurnTable } from "./turn-table.js";
@@ -62,10 +62,15 @@ interface ScoreRow {
   source: string | null;
 }
 
+/** One target's summary on a rubric, with its scores' histogram (for the medical-vs-general comparisons). */
+interface TargetScores {
+  readonly summary: Omit<TargetScaleSummary, "labelShares">;
+  readonly scores: Histogram;
+}
+
 /** Builds one ScaleSummary per rubric the run's judges applied. Turn score = mean of the valid judge scores. */
 export function buildScaleSummaries(db: Db, run: RunRecord, targetIds: readonly string[], table: TurnTable, judgeErrors: ReadonlyMap<string, number>): ScaleSummary[] {
   const categories = new Map(((run.config as { targets?: Array<{ id: string; category?: string }> }).targets ?? []).map((target) => [target.id, target.category]));
-  const used = rubricsUsed(db, run);
   const statement = db.prepare(
     `SELECT t.target_id AS targetId, AVG(CASE WHEN j.status = 'scored' THEN j.score END) AS score,
        SUM(j.status = 'error') AS errors, ri.guideline_id AS guidelineId, json_extract(i.item_json, '$.metadata.source') AS source
@@ -74,17 +79,19 @@ export function buildScaleSummaries(db: Db, run: RunRecord, targetIds: readonly 
      JOIN items i ON i.version = ri.item_version
      WHERE j.run_id = ? AND j.rubric_id = ? GROUP BY t.key`,
   );
-  return used.map((rubricId) => {
+  return rubricsUsed(db, run).map((rubricId) => {
     const rubric = run.rubrics.find((reference) => reference.id === rubricId) ?? { id: rubricId, version: "?", hash: "?" };
-    const byTarget = rubricId === DEFAULT_RUBRIC ? rowsFromTable(table, judgeErrors) : groupByTarget(statement.all(run.id, rubricId) as ScoreRow[]);
     const flag = flagOf(rubric);
-    const scores = new Map(targetIds.map((targetId) => [targetId, scoresOf(byTarget.get(targetId) ?? [])]));
+    const rows = rubricId === DEFAULT_RUBRIC ? undefined : groupByTarget(statement.all(run.id, rubricId) as ScoreRow[]);
+    const byTarget = new Map(targetIds.map((targetId) => [targetId, rows === undefined
+      ? summariseFromTable(table, targetId, judgeErrors.get(targetId) ?? 0, flag)
+      : summariseRows(targetId, rows.get(targetId) ?? [], flag)]));
     // The multi-turn safety rubric has no labels: skip a pass over its (possibly millions of) judgments.
     const labels = rubricId === DEFAULT_RUBRIC ? new Map<string, Record<string, number>>() : labelShares(db, run.id, rubricId);
     return {
       rubric,
-      targets: targetIds.map((targetId) => ({ ...summariseTarget(targetId, byTarget.get(targetId) ?? [], flag), labelShares: labels.get(targetId) ?? {} })),
-      medicalVsGeneral: compareCategories(targetIds, categories, scores),
+      targets: targetIds.map((targetId) => ({ ...(byTarget.get(targetId) as TargetScores).summary, labelShares: labels.get(targetId) ?? {} })),
+      medicalVsGeneral: compareCategories(targetIds, categories, byTarget),
     };
   });
 }
@@ -114,51 +121,58 @@ function groupByTarget(rows: readonly ScoreRow[]): Map<string, ScoreRow[]> {
   return groups;
 }
 
-function scoresOf(rows: readonly ScoreRow[]): number[] {
-  return rows.flatMap((row) => (row.score === null ? [] : [row.score]));
-}
-
-function compareCategories(targetIds: readonly string[], categories: ReadonlyMap<string, string | undefined>, scores: ReadonlyMap<string, number[]>): CategoryComparison[] {
+function compareCategories(targetIds: readonly string[], categories: ReadonlyMap<string, string | undefined>, byTarget: ReadonlyMap<string, TargetScores>): CategoryComparison[] {
   const medical = targetIds.filter((id) => categories.get(id) === "medical");
   const general = targetIds.filter((id) => categories.get(id) !== "medical");
+  const empty = Histogram.of([]);
   const tests = medical.flatMap((medicalId) => general.flatMap((generalId) => {
-    const first = scores.get(medicalId) ?? [];
-    const second = scores.get(generalId) ?? [];
-    const test = mannWhitneyUHistograms(Histogram.of(first), Histogram.of(second));
-    const difference = mean(first) === null || mean(second) === null ? null : (mean(first) ?? 0) - (mean(second) ?? 0);
+    const first = byTarget.get(medicalId)?.scores ?? empty;
+    const second = byTarget.get(generalId)?.scores ?? empty;
+    const test = mannWhitneyUHistograms(first, second);
+    const [firstMean, secondMean] = [first.mean(), second.mean()];
+    const difference = firstMean === null || secondMean === null ? null : firstMean - secondMean;
     return test === null ? [] : [{ medical: medicalId, general: generalId, meanDifference: difference, u: test.u, pValue: test.pValue, method: test.method }];
   }));
   const adjusted = bonferroni(tests.map((test) => test.pValue));
   return tests.map((test, index) => ({ ...test, pBonferroni: adjusted[index] ?? 1 }));
 }
 
-function summariseTarget(targetId: string, rows: readonly ScoreRow[], flag: Flag | undefined): Omit<TargetScaleSummary, "labelShares"> {
+/** A target on a rubric other than the multi-turn one: from its turn rows. */
+function summariseRows(targetId: string, rows: readonly ScoreRow[], flag: Flag | undefined): TargetScores {
   const scored = rows.filter((row): row is ScoreRow & { score: number } => row.score !== null);
+  const scores = Histogram.of(scored.map((row) => row.score));
   return {
-    ...group(targetId, scored.map((row) => row.score), flag),
-    unscoredTurns: rows.length - scored.length,
-    judgeErrors: rows.reduce((sum, row) => sum + row.errors, 0),
-    bySource: groupBy(scored, (row) => row.source ?? "(none)", flag),
-    byGuideline: groupBy(scored, (row) => row.guidelineId, flag),
+    summary: {
+      ...group(targetId, scores, flag),
+      unscoredTurns: rows.length - scored.length,
+      judgeErrors: rows.reduce((sum, row) => sum + row.errors, 0),
+      bySource: groupBy(scored, (row) => row.source ?? "(none)", flag),
+      byGuideline: groupBy(scored, (row) => row.guidelineId, flag),
+    },
+    scores,
   };
 }
 
 function groupBy(rows: ReadonlyArray<ScoreRow & { score: number }>, keyOf: (row: ScoreRow) => string, flag: Flag | undefined): GroupSummary[] {
-  const groups = new Map<string, number[]>();
+  const groups = new Map<string, HistogramCounter>();
   for (const row of rows) {
     const key = keyOf(row);
-    const values = groups.get(key) ?? [];
-    values.push(row.score);
-    groups.set(key, values);
+    const counter = groups.get(key) ?? new HistogramCounter();
+    counter.add(row.score);
+    groups.set(key, counter);
   }
-  return [...groups.entries()]
-    .sort(([left], [right]) => left.localeCompare(right, "en", { numeric: true }))
-    .map(([key, values]) => group(key, values, flag));
+  return sortedGroups(groups, flag);
 }
 
-function group(key: string, values: readonly number[], flag: Flag | undefined): GroupSummary {
-  const flagged = flag === undefined || values.length === 0 ? null : values.filter(flag).length / values.length;
-  return { key, ...summarize(values), flaggedShare: flagged };
+function sortedGroups(groups: ReadonlyMap<string, HistogramCounter>, flag: Flag | undefined): GroupSummary[] {
+  return [...groups.entries()]
+    .sort(([left], [right]) => left.localeCompare(right, "en", { numeric: true }))
+    .map(([key, counter]) => group(key, counter.histogram(), flag));
+}
+
+function group(key: string, scores: Histogram, flag: Flag | undefined): GroupSummary {
+  const flagged = flag === undefined || scores.n === 0 ? null : scores.countWhere(flag) / scores.n;
+  return { key, ...scores.summary(), flaggedShare: flagged };
 }
 
 /** The rubrics a run's judges applied: the recorded ones that have at least one judgment (an index seek each). */
@@ -168,29 +182,38 @@ export function rubricsUsed(db: Db, run: RunRecord): string[] {
 }
 
 /**
- * Multi-turn rubric rows from the turn table (its SQL join would visit every judgment again). Judge errors are
- * counted per target (from `judgeErrors`), on the target's first row.
+ * A target on the multi-turn rubric, straight from the turn table's columns (its SQL join would visit every
+ * judgment again, and row objects for millions of turns would be garbage): its turn scores counted overall and
+ * per guideline; the multi-turn items carry no source, so bySource is the one "(none)" group.
  */
-function rowsFromTable(table: TurnTable, judgeErrors: ReadonlyMap<string, number>): { get(targetId: string): ScoreRow[] | undefined } {
-  return { get: (targetId) => {
-    const target = table.targets.find((column) => column.targetId === targetId);
-    return target === undefined ? undefined : targetRows(table, target, judgeErrors);
-  } };
-}
-
-/** Built on demand, one target at a time, so a large run never holds every row as an object. */
-function targetRows(table: TurnTable, target: TurnTable["targets"][number], judgeErrors: ReadonlyMap<string, number>): ScoreRow[] {
-  const { labels, codes } = table.dimensions.guideline;
-  {
-    const own: ScoreRow[] = [];
+function summariseFromTable(table: TurnTable, targetId: string, judgeErrors: number, flag: Flag | undefined): TargetScores {
+  const target = table.targets.find((column) => column.targetId === targetId);
+  const overall = new HistogramCounter();
+  const byGuideline = new Map<string, HistogramCounter>();
+  let unscoredTurns = 0;
+  if (target !== undefined) {
+    const { labels, codes } = table.dimensions.guideline;
+    const perLabel = labels.map(() => new HistogramCounter());
     for (let cell = 0; cell < target.states.length; cell += 1) {
       const state = target.states[cell];
-      if (state !== TURN_STATE.scored && state !== TURN_STATE.unscored) continue;
-      own.push({
-        targetId: target.targetId, score: state === TURN_STATE.scored ? (target.scores[cell] ?? null) : null, errors: own.length === 0 ? (judgeErrors.get(target.targetId) ?? 0) : 0,
-        guidelineId: labels[codes[Math.floor(cell / table.turns)] ?? 0] ?? "", source: null,
-      });
+      if (state === TURN_STATE.unscored) unscoredTurns += 1;
+      if (state !== TURN_STATE.scored) continue;
+      const score = target.scores[cell] ?? Number.NaN;
+      overall.add(score);
+      perLabel[codes[Math.floor(cell / table.turns)] ?? 0]?.add(score);
     }
-    return own;
+    labels.forEach((label, index) => {
+      const counter = perLabel[index];
+      if (counter !== undefined && counter.n > 0) byGuideline.set(label, counter);
+    });
   }
+  const scores = overall.histogram();
+  return {
+    summary: {
+      ...group(targetId, scores, flag), unscoredTurns, judgeErrors,
+      bySource: scores.n === 0 ? [] : [group("(none)", scores, flag)],
+      byGuideline: sortedGroups(byGuideline, flag),
+    },
+    scores,
+  };
 }

@@ -28,6 +28,10 @@ export interface TargetColumn {
   readonly judgeScores: readonly Float64Array[];
   /** Per judge: its verdicts on this target's multi-turn conversations by status, and the sum of its scores. */
   readonly judgmentCounts: ReadonlyArray<{ readonly scored: number; readonly unscored: number; readonly errors: number; readonly sum: number }>;
+  /** Usage of every stored turn of this target (all items, not only multi-turn ones). */
+  readonly turnUsage: UsageSums;
+  /** Usage of this target's judgments on the multi-turn rubric. */
+  readonly judgmentUsage: UsageSums;
 }
 
 /**
@@ -103,64 +107,131 @@ function code(values: readonly string[]): CodedColumn {
   return { labels, codes: Int32Array.from(values, (value) => position.get(value) ?? 0) };
 }
 
+/** Calls, cached calls and tokens of one slice of a run (a target's turns, or judgments). */
+export interface UsageSums {
+  readonly calls: number;
+  readonly cached: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+}
+
 /**
- * One target's column. SQLite does the per-judgment work in C: judgments are aggregated per turn along the covering
- * index (one row per turn reaches JavaScript, each judge's score pivoted into a column), turn rows are read only
- * for failed turns, and judged turns are counted against answered turns so that an answered turn no judge has
- * seen yet (a cancelled run) is still found, by a full turn scan in that rare case.
+ * One target's column. Crossing from SQLite into JavaScript costs far more per row than SQLite's own scan, so the
+ * target's judgments on the multi-turn rubric come back as one row: SQLite encodes each judgment's turn, judge
+ * and status as one integer (`group_concat`) and collects item ids and scores as JSON arrays, which one
+ * `JSON.parse` each turns into arrays (a quarter of a second for 320,000 judgments, where row-by-row reading
+ * takes over a second). Turn rows are read only for failed turns, and judged turns are counted against answered
+ * turns so that an answered turn no judge has seen yet (a cancelled run) is still found, by a full turn scan in
+ * that rare case. The same passes sum the target's usage (calls, cached calls, tokens).
  */
 function loadTarget(db: Db, runId: string, target: TargetConfig, index: ReadonlyMap<string, number>, turns: number, judges: readonly string[]): TargetColumn {
   const size = index.size * turns;
-  const scores = new Float64Array(size).fill(Number.NaN);
-  const states = new Uint8Array(size);
   const judgeScores = judges.map(() => new Float64Array(size).fill(Number.NaN));
-  // Per judge: its score on the turn, and whether its verdict was unscored or an error (for the judge counts).
-  const pivot = judges.map(() => "MAX(CASE WHEN judge_id = ? AND status = 'scored' THEN score END), SUM(judge_id = ? AND status = 'unscored'), SUM(judge_id = ? AND status = 'error')").join(", ");
+  const judged = new Uint8Array(size);
   const judgmentCounts = judges.map(() => ({ scored: 0, unscored: 0, errors: 0, sum: 0 }));
-  const perTurn = db.prepare(
-    `SELECT item_id, turn_index${judges.length > 0 ? `, ${pivot}` : ""} FROM judgments
-     WHERE run_id = ? AND rubric_id = ? AND target_id = ? GROUP BY item_id, turn_index`,
-  ).raw(true);
-  let judgedTurns = 0;
-  for (const row of perTurn.iterate(...judges.flatMap((judge) => [judge, judge, judge]), runId, DEFAULT_RUBRIC, target.id) as Iterable<unknown[]>) {
-    const item = index.get(row[0] as string);
-    const turn = row[1] as number;
-    if (item === undefined || turn >= turns) continue;
-    judgedTurns += 1;
+  const encoded = readJudgments(db, runId, target.id, judges);
+  const { itemIds, codes, scores: judgmentScores } = encoded;
+  for (let row = 0; row < codes.length; row += 1) {
+    const item = index.get(itemIds[row] ?? "");
+    const code = codes[row] ?? 0;
+    const turn = Math.floor(code / CODE_TURN);
+    const judge = Math.floor((code % CODE_TURN) / 4) - 1;
+    if (item === undefined || turn >= turns || judge < 0) continue;
     const cell = item * turns + turn;
-    let sum = 0;
-    let count = 0;
-    for (let judge = 0; judge < judges.length; judge += 1) {
-      const tally = judgmentCounts[judge] as { scored: number; unscored: number; errors: number; sum: number };
-      tally.unscored += row[judge * 3 + 3] as number;
-      tally.errors += row[judge * 3 + 4] as number;
-      const score = row[judge * 3 + 2] as number | null;
-      if (score === null) continue;
-      (judgeScores[judge] as Float64Array)[cell] = score;
+    judged[cell] = 1;
+    const tally = judgmentCounts[judge] as { scored: number; unscored: number; errors: number; sum: number };
+    const status = code % 4;
+    if (status === STATUS_CODE.unscored) tally.unscored += 1;
+    else if (status === STATUS_CODE.error) tally.errors += 1;
+    const score = judgmentScores[row];
+    if (status !== STATUS_CODE.scored || typeof score !== "number") continue;
+    const column = judgeScores[judge] as Float64Array;
+    // One verdict per judge and turn (keys are deterministic); should there be more, the highest counts.
+    if (Number.isNaN(column[cell] ?? Number.NaN)) {
       tally.scored += 1;
       tally.sum += score;
+      column[cell] = score;
+    } else if (score > (column[cell] ?? 0)) {
+      tally.sum += score - (column[cell] ?? 0);
+      column[cell] = score;
+    }
+  }
+  const { scores, states, judgedTurns } = combineJudges(judgeScores, judged);
+  const turnUsage = readTurnStates(db, runId, target.id, judgedTurns, (itemId, turn, status) => {
+    const item = index.get(itemId);
+    if (item === undefined || turn >= turns) return;
+    const cell = item * turns + turn;
+    if (status === "error") states[cell] = TURN_STATE.error;
+    else if (states[cell] === TURN_STATE.notReached) states[cell] = TURN_STATE.unscored;
+  });
+  return {
+    targetId: target.id, category: target.category ?? null, fineTuneOf: target.fineTuneOf ?? null, scores, states, judgeScores, judgmentCounts,
+    conversationScores: conversationScoresOf(scores, states, index.size, turns), turnUsage, judgmentUsage: encoded.usage,
+  };
+}
+
+/** A judgment's code is turn × CODE_TURN + (judge position + 1) × 4 + status code (judge 0: a judge not in the config). */
+const CODE_TURN = 4096;
+const STATUS_CODE = { scored: 0, unscored: 1, error: 2 } as const;
+
+interface EncodedJudgments {
+  readonly itemIds: readonly string[];
+  readonly codes: readonly number[];
+  readonly scores: ReadonlyArray<number | null>;
+  readonly usage: UsageSums;
+}
+
+function readJudgments(db: Db, runId: string, targetId: string, judges: readonly string[]): EncodedJudgments {
+  const judgeCode = judges.length === 0 ? "0" : `CASE judge_id ${judges.map((_, position) => `WHEN ? THEN ${position + 1}`).join(" ")} ELSE 0 END`;
+  const row = db.prepare(
+    `SELECT json_group_array(item_id), '[' || group_concat(turn_index * ${CODE_TURN} + (${judgeCode}) * 4 + (CASE status WHEN 'scored' THEN ${STATUS_CODE.scored} WHEN 'unscored' THEN ${STATUS_CODE.unscored} ELSE ${STATUS_CODE.error} END)) || ']',
+       json_group_array(score), COUNT(*), TOTAL(cached), TOTAL(input_tokens), TOTAL(output_tokens)
+     FROM judgments WHERE run_id = ? AND rubric_id = ? AND target_id = ?`,
+  ).raw(true).get(...judges, runId, DEFAULT_RUBRIC, targetId) as [string, string | null, string, number, number, number, number];
+  const [itemIds, codes, scores, calls, cached, inputTokens, outputTokens] = row;
+  return {
+    itemIds: JSON.parse(itemIds) as string[], codes: codes === null ? [] : (JSON.parse(codes) as number[]), scores: JSON.parse(scores) as Array<number | null>,
+    usage: { calls, cached, inputTokens, outputTokens },
+  };
+}
+
+/** Turn score = mean of the judges' valid scores; a turn some judge saw but none scored is unscored. */
+function combineJudges(judgeScores: readonly Float64Array[], judged: Uint8Array): { scores: Float64Array; states: Uint8Array; judgedTurns: number } {
+  const scores = new Float64Array(judged.length).fill(Number.NaN);
+  const states = new Uint8Array(judged.length);
+  let judgedTurns = 0;
+  for (let cell = 0; cell < judged.length; cell += 1) {
+    if (judged[cell] === 0) continue;
+    judgedTurns += 1;
+    let sum = 0;
+    let count = 0;
+    for (const column of judgeScores) {
+      const score = column[cell] ?? Number.NaN;
+      if (Number.isNaN(score)) continue;
       sum += score;
       count += 1;
     }
     states[cell] = count > 0 ? TURN_STATE.scored : TURN_STATE.unscored;
     if (count > 0) scores[cell] = sum / count;
   }
-  const markTurn = (itemId: string, turn: number, status: string): void => {
-    const item = index.get(itemId);
-    if (item === undefined || turn >= turns) return;
-    const cell = item * turns + turn;
-    if (status === "error") states[cell] = TURN_STATE.error;
-    else if (states[cell] === TURN_STATE.notReached) states[cell] = TURN_STATE.unscored;
-  };
-  const errors = db.prepare("SELECT item_id, turn_index, status FROM turns WHERE run_id = ? AND target_id = ? AND status = 'error'").raw(true);
-  for (const [itemId, turn, status] of errors.iterate(runId, target.id) as Iterable<[string, number, string]>) markTurn(itemId, turn, status);
-  const answered = db.prepare("SELECT COUNT(*) FROM turns WHERE run_id = ? AND target_id = ? AND status = 'success'").pluck().get(runId, target.id) as number;
-  if (answered > judgedTurns) {
-    const all = db.prepare("SELECT item_id, turn_index, status FROM turns WHERE run_id = ? AND target_id = ?").raw(true);
-    for (const [itemId, turn, status] of all.iterate(runId, target.id) as Iterable<[string, number, string]>) markTurn(itemId, turn, status);
-  }
-  const conversationScores = new Float64Array(index.size);
-  for (let item = 0; item < index.size; item += 1) {
+  return { scores, states, judgedTurns };
+}
+
+/** Marks failed turns (and, when some answered turn has no judgment, every stored turn); returns the turns' usage. */
+function readTurnStates(db: Db, runId: string, targetId: string, judgedTurns: number, mark: (itemId: string, turn: number, status: string) => void): UsageSums {
+  const [calls, cached, inputTokens, outputTokens, answered] = db.prepare(
+    "SELECT COUNT(*), TOTAL(cached), TOTAL(input_tokens), TOTAL(output_tokens), TOTAL(status = 'success') FROM turns WHERE run_id = ? AND target_id = ?",
+  ).raw(true).get(runId, targetId) as [number, number, number, number, number];
+  const failed = answered > judgedTurns
+    ? db.prepare("SELECT item_id, turn_index, status FROM turns WHERE run_id = ? AND target_id = ?")
+    : db.prepare("SELECT item_id, turn_index, status FROM turns WHERE run_id = ? AND target_id = ? AND status = 'error'");
+  for (const [itemId, turn, status] of failed.raw(true).iterate(runId, targetId) as Iterable<[string, number, string]>) mark(itemId, turn, status);
+  return { calls, cached, inputTokens, outputTokens };
+}
+
+function conversationScoresOf(scores: Float64Array, states: Uint8Array, items: number, turns: number): Float64Array {
+  const conversationScores = new Float64Array(items);
+  for (let item = 0; item < items; item += 1) {
     let sum = 0;
     let scored = 0;
     for (let turn = 0; turn < turns; turn += 1) {
@@ -170,5 +241,5 @@ function loadTarget(db: Db, runId: string, target: TargetConfig, index: Readonly
     }
     conversationScores[item] = scored === 0 ? Number.NaN : sum / scored;
   }
-  return { targetId: target.id, category: target.category ?? null, fineTuneOf: target.fineTuneOf ?? null, scores, states, judgeScores, judgmentCounts, conversationScores };
+  return conversationScores;
 }

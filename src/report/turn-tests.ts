@@ -20,9 +20,11 @@ export interface TurnTests {
 
 /**
  * Turn-by-turn decline tests for one target: `byTurn[t]` holds every scored turn-t score, `byConversation` each
- * conversation's turn scores (undefined where a turn has no score).
+ * conversation's turn scores flat (`conversation * turns + turn`, NaN where a turn has no score).
  */
-export function turnTests(byTurn: readonly (readonly number[])[], byConversation: ReadonlyArray<ReadonlyArray<number | undefined>>): TurnTests {
+export function turnTests(byTurn: readonly Float64Array[], byConversation: Float64Array): TurnTests {
+  const turns = byTurn.length;
+  const conversations = turns === 0 ? 0 : byConversation.length / turns;
   const positions = byTurn.map((_, turn) => turn);
   const pairs = positions.flatMap((from) => positions.filter((to) => to > from).map((to) => ({ from, to })));
   const histograms = byTurn.map((scores) => Histogram.of(scores));
@@ -31,12 +33,8 @@ export function turnTests(byTurn: readonly (readonly number[])[], byConversation
   let next = 0;
   const results = pairs.map(({ from, to }, index): TurnPairTest => {
     const test = unpaired[index] ?? null;
-    const paired = byConversation.flatMap((scores) => {
-      const first = scores[from];
-      const second = scores[to];
-      return first === undefined || second === undefined ? [] : [[first, second] as const];
-    });
-    const wilcoxon = wilcoxonSignedRank(paired.map(([first]) => first), paired.map(([, second]) => second));
+    const [first, second] = pairedScores(byConversation, conversations, turns, [from, to]);
+    const wilcoxon = wilcoxonSignedRank(first ?? [], second ?? []);
     return {
       from, to,
       mannWhitney: test === null ? null : { u: test.u, pValue: test.pValue, pBonferroni: adjusted[next++] ?? 1 },
@@ -44,9 +42,17 @@ export function turnTests(byTurn: readonly (readonly number[])[], byConversation
       wilcoxon: wilcoxon === null ? null : { statistic: wilcoxon.statistic, pValue: wilcoxon.pValue, n: wilcoxon.n },
     };
   });
-  const complete = byConversation.filter((scores) => scores.length === byTurn.length && scores.every((score) => score !== undefined)) as number[][];
-  const friedman = byTurn.length >= 3 && complete.length > 0
-    ? friedmanChiSquare(positions.map((turn) => complete.map((scores) => scores[turn] ?? Number.NaN)))
-    : null;
-  return { pairs: results, friedman: friedman === null ? null : { ...friedman, n: complete.length } };
+  const complete = pairedScores(byConversation, conversations, turns, positions);
+  const n = complete[0]?.length ?? 0;
+  const friedman = turns >= 3 && n > 0 ? friedmanChiSquare(complete) : null;
+  return { pairs: results, friedman: friedman === null ? null : { ...friedman, n } };
+}
+
+/** For the conversations scored at every one of `positions`: their scores there, one array per position. */
+function pairedScores(byConversation: Float64Array, conversations: number, turns: number, positions: readonly number[]): Float64Array[] {
+  const kept: number[] = [];
+  for (let conversation = 0; conversation < conversations; conversation += 1) {
+    if (positions.every((turn) => !Number.isNaN(byConversation[conversation * turns + turn] ?? Number.NaN))) kept.push(conversation);
+  }
+  return positions.map((turn) => Float64Array.from(kept, (conversation) => byConversation[conversation * turns + turn] ?? Number.NaN));
 }
