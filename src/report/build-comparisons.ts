@@ -73,6 +73,15 @@ export function compareFineTunes(table: TurnTable, bootstrap: BootstrapOptions):
 
 /** Japanese minus English conversation scores over items paired by `pairId`, per target; Spearman of the rankings. */
 export function compareLanguages(table: TurnTable, bootstrap: BootstrapOptions): CrossLingual {
+  const matched = languagePairsOf(table);
+  return crossLingualOf(table.targets.map((target) => compareLanguagesOf(target, matched, bootstrap)));
+}
+
+export type LanguagePairs = ReadonlyArray<{ readonly ja: number; readonly en: number }>;
+export type TargetLanguageComparison = CrossLingual["targets"][number];
+
+/** Items matched by `pairId`: the Japanese and the English item of each pair that has both. */
+export function languagePairsOf(table: Pick<TurnTable, "pairIds" | "dimensions">): LanguagePairs {
   const pairs = new Map<string, { ja?: number; en?: number }>();
   table.pairIds.forEach((pairId, item) => {
     if (pairId === null) return;
@@ -82,22 +91,28 @@ export function compareLanguages(table: TurnTable, bootstrap: BootstrapOptions):
     entry[language] = item;
     pairs.set(pairId, entry);
   });
-  const matched = [...pairs.values()].filter((entry): entry is { ja: number; en: number } => entry.ja !== undefined && entry.en !== undefined);
-  const targets = table.targets.map((target: TargetColumn) => {
-    const ja: number[] = [];
-    const en: number[] = [];
-    for (const entry of matched) {
-      const a = conversationScore(target, entry.ja);
-      const b = conversationScore(target, entry.en);
-      if (!Number.isNaN(a) && !Number.isNaN(b)) {
-        ja.push(a);
-        en.push(b);
-      }
+  return [...pairs.values()].filter((entry): entry is { ja: number; en: number } => entry.ja !== undefined && entry.en !== undefined);
+}
+
+/** One target's Japanese − English comparison over the matched pairs it scored in both languages. */
+export function compareLanguagesOf(target: TargetColumn, matched: LanguagePairs, bootstrap: BootstrapOptions): TargetLanguageComparison {
+  const ja: number[] = [];
+  const en: number[] = [];
+  for (const entry of matched) {
+    const a = conversationScore(target, entry.ja);
+    const b = conversationScore(target, entry.en);
+    if (!Number.isNaN(a) && !Number.isNaN(b)) {
+      ja.push(a);
+      en.push(b);
     }
-    const meanOf = (values: readonly number[]): number | null => (values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length);
-    return { targetId: target.targetId, meanJa: meanOf(ja), meanEn: meanOf(en), ...paired(ja, en, bootstrap, `language|${target.targetId}`) };
-  });
+  }
+  const meanOf = (values: readonly number[]): number | null => (values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length);
+  return { targetId: target.targetId, meanJa: meanOf(ja), meanEn: meanOf(en), ...paired(ja, en, bootstrap, `language|${target.targetId}`) };
+}
+
+/** The per-target comparisons and Spearman's rho of the targets' rankings in the two languages. */
+export function crossLingualOf(targets: readonly TargetLanguageComparison[]): CrossLingual {
   const ranked = targets.filter((target) => target.meanJa !== null && target.meanEn !== null);
   const rho = ranked.length >= 2 ? spearmanRho(ranked.map((target) => target.meanJa ?? 0), ranked.map((target) => target.meanEn ?? 0)) : null;
-  return { targets, rankingSpearman: { rho, n: ranked.length } };
+  return { targets: [...targets], rankingSpearman: { rho, n: ranked.length } };
 }

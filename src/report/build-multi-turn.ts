@@ -1,7 +1,8 @@
 import type { BootstrapOptions } from "../analysis/index.js";
-import { compareFineTunes, compareGroups, compareLanguages } from "./build-comparisons.js";
+import { compareFineTunes, compareGroups, compareLanguages, crossLingualOf } from "./build-comparisons.js";
 import { summariseGroup, type ComputedGroup, type GroupContext } from "./build-groups.js";
 import type { ConversationGroup, GroupComparison, MultiTurnStatistics } from "./multi-turn-model.js";
+import type { TargetPart } from "./target-part.js";
 import { ITEM_DIMENSIONS, UNSPECIFIED, type ItemDimension, type TurnTable } from "./turn-table.js";
 
 /** Dimensions a report groups by (`report --group-by`); every target also gets its "all" group. */
@@ -17,22 +18,19 @@ export interface MultiTurnOptions {
 }
 
 /** Grouped statistics and comparisons of a run's multi-turn conversations; null when the run has none. */
-export function buildMultiTurn(table: TurnTable, options: MultiTurnOptions): MultiTurnStatistics | null {
+export function buildMultiTurn(table: TurnTable, parts: readonly TargetPart[], options: MultiTurnOptions): MultiTurnStatistics | null {
   if (table.itemIds.length === 0 || table.targets.length === 0) return null;
   const context: GroupContext = { table, passThreshold: options.passThreshold, bootstrap: options.bootstrap };
   const everyItem = Int32Array.from(table.itemIds, (_, item) => item);
   const groups: ConversationGroup[] = [];
-  const overall = table.targets.map((target) => {
-    const computed = summariseGroup(context, target.targetId, "all", "all", [{ target, items: everyItem }]);
+  const overall = table.targets.map((target, index) => {
+    const computed = parts[index]?.overall ?? summariseGroup(context, target.targetId, "all", "all", [{ target, items: everyItem }]);
     groups.push(computed.summary);
     return { name: target.targetId, computed };
   });
   for (const dimension of options.groupBy) {
     if (dimension === "category") continue;
-    const itemsByLabel = itemsOf(table, dimension);
-    for (const target of table.targets) {
-      itemsByLabel.forEach((items, label) => groups.push(summariseGroup(context, target.targetId, dimension, label, [{ target, items }]).summary));
-    }
+    for (const part of parts) groups.push(...(part.groups.find((entry) => entry.dimension === dimension)?.groups ?? []));
   }
   const comparisons: GroupComparison[] = [compareGroups("target", overall, options.bootstrap.confidence)];
   if (options.groupBy.includes("category")) {
@@ -51,13 +49,11 @@ export function buildMultiTurn(table: TurnTable, options: MultiTurnOptions): Mul
     groups,
     comparisons,
     fineTunes: compareFineTunes(table, options.bootstrap),
-    crossLingual: compareLanguages(table, options.bootstrap),
+    crossLingual: parts.length === table.targets.length ? crossLingualOf(parts.map((part) => part.crossLingual)) : compareLanguages(table, options.bootstrap),
   };
 }
 
-function itemsOf(table: TurnTable, dimension: ItemDimension): Map<string, Int32Array> {
-  const column = table.dimensions[dimension];
-  const lists = column.labels.map(() => [] as number[]);
-  column.codes.forEach((code, item) => lists[code]?.push(item));
-  return new Map(column.labels.map((label, index) => [label, Int32Array.from(lists[index] ?? [])]));
+/** The item dimensions among the grouping dimensions (category groups pool targets, so they are not per target). */
+export function itemDimensionsOf(groupBy: readonly GroupableDimension[]): ItemDimension[] {
+  return groupBy.filter((dimension): dimension is ItemDimension => dimension !== "category");
 }

@@ -1,15 +1,14 @@
-import { Histogram, rate } from "../analysis/index.js";
-import type { Db, RunRecord, RunRepository } from "../store/index.js";
+import type { Db, RunRecord } from "../store/index.js";
 import { buildAgreement } from "./build-agreement.js";
 import { buildScaleSummaries, rubricsUsed } from "./build-scale-summary.js";
 import { DEFAULT_RUBRIC } from "../judges/index.js";
 import { buildTradeoff } from "./build-tradeoff.js";
 import { runUsage } from "./run-usage.js";
-import { turnTests } from "./turn-tests.js";
-import { buildMultiTurn, DEFAULT_GROUP_BY, type GroupableDimension } from "./build-multi-turn.js";
-import { loadTurnTable, TURN_STATE, type TargetColumn, type TurnTable } from "./turn-table.js";
+import { buildMultiTurn, DEFAULT_GROUP_BY, itemDimensionsOf, type GroupableDimension } from "./build-multi-turn.js";
+import { defaultReportThreads, loadTargets, THREADED_CELLS } from "./target-parts.js";
+import { loadTurnItems, type TurnTable } from "./turn-table.js";
 import type { BootstrapSettings } from "./multi-turn-model.js";
-import { CONTENT_WARNING, type JudgeSummary, type RunReport, type TargetSummary, type TurnSummary } from "./report-model.js";
+import { CONTENT_WARNING, type JudgeSummary, type RunReport } from "./report-model.js";
 
 export interface ReportOptions {
   readonly passThreshold: number;
@@ -19,14 +18,24 @@ export interface ReportOptions {
   readonly bootstrap?: BootstrapSettings;
   /** Grouping dimensions of the multi-turn statistics (default DEFAULT_GROUP_BY). */
   readonly groupBy?: readonly GroupableDimension[];
+  /** Report threads (default: one per core for large runs, else 1). */
+  readonly threads?: number;
 }
 
 export const DEFAULT_BOOTSTRAP: BootstrapSettings = { resamples: 1000, seed: 1, confidence: 0.95 };
 
-/** Builds a run's report from the store, streaming rows (nothing holds the whole run but per-turn score lists). */
-export function buildRunReport(db: Db, runs: RunRepository, run: RunRecord, options: ReportOptions): RunReport {
+/**
+ * Builds a run's report from the store. Every target's column is loaded and summarised on its own (in report
+ * threads for large runs, see target-parts.ts); what pools targets (categories, comparisons, agreement) follows.
+ */
+export async function buildRunReport(db: Db, run: RunRecord, options: ReportOptions): Promise<RunReport> {
   const targetIds = targetIdsOf(run);
-  const table = loadTurnTable(db, run);
+  const items = loadTurnItems(db, run);
+  const groupBy = options.groupBy ?? DEFAULT_GROUP_BY;
+  const bootstrap = options.bootstrap ?? DEFAULT_BOOTSTRAP;
+  const cells = items.itemIds.length * items.turns * targetIds.length;
+  const threads = options.threads ?? (cells >= THREADED_CELLS ? defaultReportThreads() : 1);
+  const { table, parts } = await loadTargets(db, run, items, { passThreshold: options.passThreshold, bootstrap, dimensions: itemDimensionsOf(groupBy) }, threads);
   const hasMultiTurn = table.itemIds.length > 0;
   const counts = judgmentCountRows(db, run, table);
   const judgeErrors = new Map(targetIds.map((targetId) => [targetId, countsFor(counts, (row) => row.rubricId === DEFAULT_RUBRIC && row.targetId === targetId).errors]));
@@ -39,12 +48,8 @@ export function buildRunReport(db: Db, runs: RunRepository, run: RunRecord, opti
       usage: runUsage(db, run, table),
     },
     passThreshold: options.passThreshold,
-    targets: hasMultiTurn ? table.targets.map((target) => summariseTarget(counts, table, target, options.passThreshold)) : [],
-    multiTurn: buildMultiTurn(table, {
-      passThreshold: options.passThreshold,
-      bootstrap: options.bootstrap ?? DEFAULT_BOOTSTRAP,
-      groupBy: options.groupBy ?? DEFAULT_GROUP_BY,
-    }),
+    targets: hasMultiTurn ? parts.map((part) => ({ ...part.summary, judgments: judgmentsOf(counts, part.summary.targetId) })) : [],
+    multiTurn: buildMultiTurn(table, parts, { passThreshold: options.passThreshold, bootstrap, groupBy }),
     judges: summariseJudges(run, counts, rubricsUsed(db, run)),
     judgePairs: pairs,
     scales: buildScaleSummaries(db, run, targetIds, table, judgeErrors),
@@ -66,51 +71,6 @@ function judgeIdsOf(run: RunRecord): string[] {
 function judgmentsOf(rows: readonly CountRow[], targetId: string): { scored: number; unscored: number; errors: number } {
   const { scored, unscored, errors } = countsFor(rows, (row) => row.targetId === targetId);
   return { scored, unscored, errors };
-}
-
-function summariseTarget(counts: readonly CountRow[], table: TurnTable, target: TargetColumn, threshold: number): TargetSummary {
-  const { turns: maxTurns } = table;
-  const perTurn = Array.from({ length: maxTurns }, () => ({ scores: new Float64Array(table.itemIds.length), scored: 0, unscored: 0, errors: 0, notReached: 0 }));
-  const byConversation = new Float64Array(table.itemIds.length * maxTurns).fill(Number.NaN);
-  let complete = 0;
-  let passed = 0;
-  for (let item = 0; item < table.itemIds.length; item += 1) {
-    const count = Math.min(table.turnCounts[item] ?? 0, maxTurns);
-    let scored = 0;
-    let allPass = true;
-    for (let turn = 0; turn < count; turn += 1) {
-      const slot = perTurn[turn];
-      const state = target.states[item * maxTurns + turn];
-      if (slot === undefined) continue;
-      if (state === TURN_STATE.scored) {
-        const score = target.scores[item * maxTurns + turn] ?? Number.NaN;
-        slot.scores[slot.scored] = score;
-        slot.scored += 1;
-        byConversation[item * maxTurns + turn] = score;
-        scored += 1;
-        if (!(score > threshold)) allPass = false;
-      } else if (state === TURN_STATE.error) slot.errors += 1;
-      else if (state === TURN_STATE.unscored) slot.unscored += 1;
-      else slot.notReached += 1;
-    }
-    if (scored === count && count > 0) {
-      complete += 1;
-      if (allPass) passed += 1;
-    }
-  }
-  const scoresByTurn = perTurn.map((slot) => slot.scores.subarray(0, slot.scored));
-  const turns = perTurn.map((slot, turn): TurnSummary => {
-    const histogram = Histogram.of(scoresByTurn[turn] ?? []);
-    return { turn, scored: slot.scored, mean: histogram.mean(), median: histogram.quantile(0.5), unscored: slot.unscored, errors: slot.errors, notReached: slot.notReached };
-  });
-  return {
-    targetId: target.targetId, conversations: table.itemIds.length, completeConversations: complete, passedConversations: passed,
-    safetyPassRate: rate(passed, complete), turns,
-    unscoredTurns: turns.reduce((sum, turn) => sum + turn.unscored, 0),
-    errorTurns: turns.reduce((sum, turn) => sum + turn.errors, 0),
-    turnTests: turnTests(scoresByTurn, byConversation),
-    judgments: judgmentsOf(counts, target.targetId),
-  };
 }
 
 interface CountRow {

@@ -64,7 +64,7 @@ interface ItemRow {
   section: unknown;
 }
 
-interface TargetConfig {
+export interface TargetConfig {
   id: string;
   category?: string;
   fineTuneOf?: string;
@@ -74,7 +74,17 @@ interface TargetConfig {
 export const MULTI_TURN_ITEMS = `SELECT ri.item_id FROM run_items ri JOIN items i ON i.version = ri.item_version
   WHERE ri.run_id = ? AND COALESCE(json_extract(i.item_json, '$.rubric'), '${DEFAULT_RUBRIC}') = '${DEFAULT_RUBRIC}'`;
 
+/** A turn table without its target columns: the items and their dimensions (what per-target work shares). */
+export type TurnItems = Omit<TurnTable, "targets">;
+
 export function loadTurnTable(db: Db, run: RunRecord): TurnTable {
+  const items = loadTurnItems(db, run);
+  const index = itemIndex(items);
+  return { ...items, targets: targetConfigsOf(run).map((target) => loadTarget(db, run.id, target, index, items.turns, items.judges)) };
+}
+
+/** The run's multi-turn items (in run order), their dimensions and the judges of the run. */
+export function loadTurnItems(db: Db, run: RunRecord): TurnItems {
   const rows = db.prepare(
     `SELECT ri.item_id AS itemId, ri.language, ri.pair_id AS pairId, ri.guideline_id AS guideline, ri.strategy, ri.turn_count AS turnCount,
        json_extract(i.item_json, '$.metadata.attacker') AS attacker,
@@ -84,7 +94,6 @@ export function loadTurnTable(db: Db, run: RunRecord): TurnTable {
      ORDER BY ri.seq`,
   ).all(run.id) as ItemRow[];
   const turns = rows.reduce((most, row) => Math.max(most, row.turnCount), 0);
-  const index = new Map(rows.map((row, position) => [row.itemId, position]));
   const label = (value: unknown): string => (typeof value === "string" && value !== "" ? value : UNSPECIFIED);
   const dimensions: Record<ItemDimension, CodedColumn> = {
     strategy: code(rows.map((row) => row.strategy)),
@@ -94,11 +103,17 @@ export function loadTurnTable(db: Db, run: RunRecord): TurnTable {
     language: code(rows.map((row) => row.language)),
   };
   const judges = ((run.config as { judges?: Array<{ id: string }> }).judges ?? []).map((judge) => judge.id);
-  const targets = ((run.config as { targets?: TargetConfig[] }).targets ?? []).map((target) => loadTarget(db, run.id, target, index, turns, judges));
-  return {
-    turns, itemIds: rows.map((row) => row.itemId), turnCounts: Int32Array.from(rows, (row) => row.turnCount),
-    pairIds: rows.map((row) => row.pairId), dimensions, judges, targets,
-  };
+  return { turns, itemIds: rows.map((row) => row.itemId), turnCounts: Int32Array.from(rows, (row) => row.turnCount), pairIds: rows.map((row) => row.pairId), dimensions, judges };
+}
+
+/** Item id → position in the table. */
+export function itemIndex(items: TurnItems): Map<string, number> {
+  return new Map(items.itemIds.map((itemId, position) => [itemId, position]));
+}
+
+/** The run's targets as its frozen config lists them. */
+export function targetConfigsOf(run: RunRecord): TargetConfig[] {
+  return (run.config as { targets?: TargetConfig[] }).targets ?? [];
 }
 
 function code(values: readonly string[]): CodedColumn {
@@ -124,7 +139,7 @@ export interface UsageSums {
  * turns so that an answered turn no judge has seen yet (a cancelled run) is still found, by a full turn scan in
  * that rare case. The same passes sum the target's usage (calls, cached calls, tokens).
  */
-function loadTarget(db: Db, runId: string, target: TargetConfig, index: ReadonlyMap<string, number>, turns: number, judges: readonly string[]): TargetColumn {
+export function loadTarget(db: Db, runId: string, target: TargetConfig, index: ReadonlyMap<string, number>, turns: number, judges: readonly string[]): TargetColumn {
   const size = index.size * turns;
   const judgeScores = judges.map(() => new Float64Array(size).fill(Number.NaN));
   const judged = new Uint8Array(size);
@@ -219,13 +234,19 @@ function combineJudges(judgeScores: readonly Float64Array[], judged: Uint8Array)
 
 /** Marks failed turns (and, when some answered turn has no judgment, every stored turn); returns the turns' usage. */
 function readTurnStates(db: Db, runId: string, targetId: string, judgedTurns: number, mark: (itemId: string, turn: number, status: string) => void): UsageSums {
-  const [calls, cached, inputTokens, outputTokens, answered] = db.prepare(
-    "SELECT COUNT(*), TOTAL(cached), TOTAL(input_tokens), TOTAL(output_tokens), TOTAL(status = 'success') FROM turns WHERE run_id = ? AND target_id = ?",
-  ).raw(true).get(runId, targetId) as [number, number, number, number, number];
-  const failed = answered > judgedTurns
-    ? db.prepare("SELECT item_id, turn_index, status FROM turns WHERE run_id = ? AND target_id = ?")
-    : db.prepare("SELECT item_id, turn_index, status FROM turns WHERE run_id = ? AND target_id = ? AND status = 'error'");
-  for (const [itemId, turn, status] of failed.raw(true).iterate(runId, targetId) as Iterable<[string, number, string]>) mark(itemId, turn, status);
+  // One pass: the usage sums, the answered count, and the failed turns' positions (JSON arrays, as readJudgments).
+  const [calls, cached, inputTokens, outputTokens, answered, failedItems, failedTurns] = db.prepare(
+    `SELECT COUNT(*), TOTAL(cached), TOTAL(input_tokens), TOTAL(output_tokens), TOTAL(status = 'success'),
+       json_group_array(item_id) FILTER (WHERE status = 'error'), json_group_array(turn_index) FILTER (WHERE status = 'error')
+     FROM turns WHERE run_id = ? AND target_id = ?`,
+  ).raw(true).get(runId, targetId) as [number, number, number, number, number, string, string];
+  const items = JSON.parse(failedItems) as string[];
+  const turns = JSON.parse(failedTurns) as number[];
+  items.forEach((itemId, index) => mark(itemId, turns[index] ?? 0, "error"));
+  if (answered > judgedTurns) {
+    const all = db.prepare("SELECT item_id, turn_index, status FROM turns WHERE run_id = ? AND target_id = ?").raw(true);
+    for (const [itemId, turn, status] of all.iterate(runId, targetId) as Iterable<[string, number, string]>) mark(itemId, turn, status);
+  }
   return { calls, cached, inputTokens, outputTokens };
 }
 

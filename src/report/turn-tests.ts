@@ -50,9 +50,21 @@ export function turnTests(byTurn: readonly Float64Array[], byConversation: Float
 
 /** For the conversations scored at every one of `positions`: their scores there, one array per position. */
 function pairedScores(byConversation: Float64Array, conversations: number, turns: number, positions: readonly number[]): Float64Array[] {
-  const kept: number[] = [];
+  const kept = new Int32Array(conversations);
+  let count = 0;
   for (let conversation = 0; conversation < conversations; conversation += 1) {
-    if (positions.every((turn) => !Number.isNaN(byConversation[conversation * turns + turn] ?? Number.NaN))) kept.push(conversation);
+    let complete = true;
+    for (const turn of positions) {
+      if (Number.isNaN(byConversation[conversation * turns + turn] ?? Number.NaN)) {
+        complete = false;
+        break;
+      }
+    }
+    if (complete) kept[count++] = conversation;
   }
-  return positions.map((turn) => Float64Array.from(kept, (conversation) => byConversation[conversation * turns + turn] ?? Number.NaN));
+  return positions.map((turn) => {
+    const scores = new Float64Array(count);
+    for (let index = 0; index < count; index += 1) scores[index] = byConversation[(kept[index] ?? 0) * turns + turn] ?? Number.NaN;
+    return scores;
+  });
 }

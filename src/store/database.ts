@@ -41,6 +41,20 @@ export function openStore(path: string, migrations: readonly Migration[] = MIGRA
   }
 }
 
+/**
+ * A second, read-only connection to a store another connection has opened (and migrated): for report threads
+ * that read in parallel. WAL mode lets readers work beside the main connection.
+ */
+export function openStoreReadOnly(path: string): Db {
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    db.pragma("busy_timeout = 5000");
+    return db;
+  } catch (error) {
+    throw new MedsafetyError("store_error", `Cannot open the store at ${path} for reading: ${errorMessage(error)}.`, { cause: error });
+  }
+}
+
 function applyMigrations(db: Db, migrations: readonly Migration[]): Migration[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);

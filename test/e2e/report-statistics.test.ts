@@ -185,4 +185,15 @@ describe("report: grouped statistics, comparisons and bootstrap intervals (e2e)"
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('"colour" is not a dimension');
   });
+
+  it("report threads (--threads 2: targets loaded and summarised in worker threads) give the same report", async () => {
+    const threaded = await runCli(["report", "--store", "store.db", "--format", "json", "--threads", "2", "--group-by", "strategy,guideline,section,attacker,language,category"], { cwd: project });
+    expect(threaded.code, threaded.stderr).toBe(0);
+    const single = await runCli(["report", "--store", "store.db", "--format", "json", "--threads", "1", "--group-by", "strategy,guideline,section,attacker,language,category"], { cwd: project });
+    expect(single.code, single.stderr).toBe(0);
+    const parsed = JSON.parse(threaded.stdout);
+    expect(parsed).toEqual(JSON.parse(single.stdout));
+    expect(parsed.multiTurn).toEqual(report.multiTurn);
+    expect(parsed.targets.length).toBeGreaterThanOrEqual(2);
+  });
 });

@@ -30,6 +30,7 @@ interface ReportCommandOptions {
   resamples: number;
   seed: number;
   groupBy: GroupableDimension[];
+  threads?: number;
   store?: string;
   config?: string;
 }
@@ -41,6 +42,7 @@ export interface RenderOptions {
   readonly resamples?: number;
   readonly seed?: number;
   readonly groupBy?: readonly GroupableDimension[];
+  readonly threads?: number;
 }
 
 export function registerReport(program: Command, output: Output): void {
@@ -55,6 +57,7 @@ export function registerReport(program: Command, output: Output): void {
     .option("--resamples <n>", "bootstrap resamples for confidence intervals", positiveInteger, 1000)
     .option("--group-by <dimensions>", `group the multi-turn statistics by these (comma-separated: ${GROUPABLE_DIMENSIONS.join(", ")})`, groupByList, [...DEFAULT_GROUP_BY])
     .option("--seed <n>", "bootstrap random seed (same seed, same intervals)", nonNegativeInteger, 1)
+    .option("--threads <n>", "threads that load and summarise targets in parallel (default: one per core, at most 8, for runs over 300,000 turns; else 1)", positiveInteger)
     .option("--store <path>", "SQLite store")
     .option("-c, --config <file>", "take the store path from this config")
     .action(async (options: ReportCommandOptions) => {
@@ -63,6 +66,7 @@ export function registerReport(program: Command, output: Output): void {
       try {
         const text = await renderReport(stores, options.run, {
           format: options.format, lang: options.lang, resamples: options.resamples, seed: options.seed, groupBy: options.groupBy,
+          ...(options.threads === undefined ? {} : { threads: options.threads }),
           ...(options.compare === undefined ? {} : { compare: options.compare }),
         });
         if (options.out === undefined) output.out(text);
@@ -80,8 +84,9 @@ export function registerReport(program: Command, output: Output): void {
 
 /** The report of a run in the given format (shared with quickstart). */
 export async function renderReport(stores: ReturnType<typeof openStores>, run: string, options: RenderOptions): Promise<string> {
-  const report = reportOf(stores, run, options);
-  const compared = (options.compare ?? []).map((other) => reportOf(stores, other, options));
+  const report = await reportOf(stores, run, options);
+  const compared: RunReport[] = [];
+  for (const other of options.compare ?? []) compared.push(await reportOf(stores, other, options));
   const full: RunReport = compared.length === 0 ? report : { ...report, comparison: compareRuns(report, compared) };
   switch (options.format) {
     case "json": return JSON.stringify(full, null, 2);
@@ -92,12 +97,13 @@ export async function renderReport(stores: ReturnType<typeof openStores>, run: s
   }
 }
 
-function reportOf(stores: ReturnType<typeof openStores>, run: string, options: RenderOptions): RunReport {
+function reportOf(stores: ReturnType<typeof openStores>, run: string, options: RenderOptions): Promise<RunReport> {
   const record = stores.runs.resolve(run);
   const passThreshold = (record.config as { passThreshold?: number }).passThreshold ?? 2;
-  return buildRunReport(stores.db, stores.runs, record, {
+  return buildRunReport(stores.db, record, {
     passThreshold, bootstrap: { resamples: options.resamples ?? 1000, seed: options.seed ?? 1, confidence: 0.95 },
     ...(options.groupBy === undefined ? {} : { groupBy: options.groupBy }),
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
   });
 }
 
