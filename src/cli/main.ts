@@ -1,6 +1,9 @@
 import { Command, CommanderError } from "commander";
 import { MedsafetyError, packageVersion } from "../core/index.js";
+import { registerBenchmark } from "./commands/benchmark.js";
 import { registerExport } from "./commands/export.js";
+import { registerFilter } from "./commands/filter.js";
+import { registerGenerate } from "./commands/generate.js";
 import { registerGuidelines } from "./commands/guidelines.js";
 import { registerImport } from "./commands/import.js";
 import { registerInit, registerSchema } from "./commands/init.js";
@@ -10,6 +13,7 @@ import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerStrategies } from "./commands/strategies.js";
+import { registerTranslate } from "./commands/translate.js";
 import { processOutput, type Output } from "./output.js";
 
 /** Exit codes: 0 ok, 1 unexpected failure, 2 bad input (config, dataset, flags), 3 provider/model problem, 130 cancelled. */
@@ -33,6 +37,10 @@ export function buildProgram(output: Output, setExit: (code: number) => void): C
   registerRuns(program, output);
   registerGuidelines(program, output);
   registerStrategies(program, output);
+  registerGenerate(program, output, setExit);
+  registerFilter(program, output, setExit);
+  registerBenchmark(program, output);
+  registerTranslate(program, output, setExit);
   registerImport(program, output);
   registerExport(program, output);
   registerPlot(program, output);

@@ -4,7 +4,7 @@ import { bindModels, configSchema, type Config } from "../config/index.js";
 import { openBenchmarks } from "../datasets/index.js";
 import { RubricSet } from "../judges/index.js";
 import { checkReachable } from "../providers/index.js";
-import { createRun, executeRun, replayAttack, RunEvents } from "../runner/index.js";
+import { createAdaptiveMode, createRun, executeRun, replayAttack, RunEvents, type AdaptiveMode } from "../runner/index.js";
 import type { RubricReference } from "../store/index.js";
 import type { Output } from "./output.js";
 import { openStores } from "./open-store.js";
@@ -58,6 +58,7 @@ export async function runSession(config: Config | undefined, options: SessionOpt
       ...(options.lineOf === undefined ? {} : { lineOf: options.lineOf }),
     });
     if (options.preflight) await preflight(runConfig, options);
+    const adaptive = adaptiveModeOf(runConfig, bound);
     const runId = resumed?.id ?? newRunId();
     const rubricSet = new RubricSet();
     if (resumed === undefined) {
@@ -71,6 +72,7 @@ export async function runSession(config: Config | undefined, options: SessionOpt
         itemRubricsUsed: bound.judges.some((judge) => judge.rubric === undefined),
         ...(runConfig.languages === undefined ? {} : { languages: runConfig.languages }),
         ...(runConfig.limit === undefined ? {} : { limit: runConfig.limit }),
+        ...(adaptive === undefined ? {} : { turnCountOf: adaptive.turnCountOf, checkItem: adaptive.checkItem }),
       });
     }
     output.out(`run id: ${runId}`);
@@ -78,7 +80,8 @@ export async function runSession(config: Config | undefined, options: SessionOpt
     const stopProgress = options.progress ? attachProgressBar(events) : () => undefined;
     try {
       const status = await executeRun(stores, {
-        runId, targets: bound.targets, judges: bound.judges, attack: replayAttack, rubricFor: (rubric) => rubricSet.get(rubric),
+        runId, targets: bound.targets, judges: bound.judges, attack: adaptive?.attack ?? replayAttack, rubricFor: (rubric) => rubricSet.get(rubric),
+        ...(adaptive === undefined ? {} : { adaptive: adaptive.adaptive }),
         sink: stores.results, events,
         concurrency: options.concurrency ?? runConfig.concurrency, resume: resumed !== undefined, retryErrors: options.retryErrors,
         stopSignal: stop.signal, abortSignal: abort.signal, now: () => new Date(),
@@ -100,6 +103,17 @@ function required(config: Config | undefined): Config {
   return config;
 }
 
+/** Adaptive mode's attack and checks when the config asks for it (the schema guarantees an attacker then). */
+function adaptiveModeOf(config: Config, bound: ReturnType<typeof bindModels>): AdaptiveMode | undefined {
+  if (config.mode !== "adaptive") return undefined;
+  if (bound.attacker === undefined) throw new Error("runSession: mode adaptive without a bound attacker");
+  return createAdaptiveMode({
+    attacker: bound.attacker,
+    ...(config.maxTurns === undefined ? {} : { maxTurns: config.maxTurns }),
+    ...(config.stopWhenScoreAtMost === undefined ? {} : { stopWhenScoreAtMost: config.stopWhenScoreAtMost }),
+  });
+}
+
 function benchmarkSources(config: Config): string[] {
   return typeof config.benchmark === "string" ? [config.benchmark] : [...config.benchmark];
 }
@@ -109,6 +123,7 @@ async function preflight(config: Config, options: SessionOptions): Promise<void>
   const bindings = [
     ...config.targets.map((settings, index) => ({ settings, path: ["targets", index, "baseURL"] as (string | number)[] })),
     ...config.judges.map((settings, index) => ({ settings, path: ["judges", index, "baseURL"] as (string | number)[] })),
+    ...(config.attacker === undefined ? [] : [{ settings: config.attacker, path: ["attacker", "baseURL"] as (string | number)[] }]),
   ];
   const checked = new Set<string>();
   for (const { settings, path } of bindings) {

@@ -1,12 +1,14 @@
 import { InputError, MedsafetyError } from "../core/index.js";
 import { loadRubric } from "../judges/index.js";
 import { createChatModel, LocalModelPool, ProviderWorkerPool, type ChatModel, type ModelSettings, type ResponseCache } from "../providers/index.js";
-import type { RunJudge, RunTarget } from "../runner/index.js";
+import type { RunAttacker, RunJudge, RunTarget } from "../runner/index.js";
 import type { Config } from "./schema.js";
 
 export interface BoundModels {
   readonly targets: readonly RunTarget[];
   readonly judges: readonly RunJudge[];
+  /** The attacker of `mode: adaptive` (config `attacker`), when configured. */
+  readonly attacker?: RunAttacker;
   /** Frees every model (sockets, local weights). */
   close(): Promise<void>;
 }
@@ -19,7 +21,7 @@ export interface BindOptions {
   readonly lineOf?: (path: readonly (string | number)[]) => number | undefined;
 }
 
-/** Binds the config's roles (targets, judges) to concrete models. Errors name the binding's place in the config. */
+/** Binds the config's roles (targets, judges, attacker) to concrete models. Errors name the binding's place in the config. */
 export function bindModels(config: Config, options: BindOptions): BoundModels {
   const local = new LocalModelPool();
   const workers = config.workers > 0 ? new ProviderWorkerPool(config.workers, options.env) : undefined;
@@ -48,9 +50,13 @@ export function bindModels(config: Config, options: BindOptions): BoundModels {
     ...(settings.rubric === undefined ? {} : { rubric: loadRubric(settings.rubric) }),
     sampling: sampling(settings),
   }));
+  const attacker: RunAttacker | undefined = config.attacker === undefined
+    ? undefined
+    : { id: config.attacker.id, model: make(config.attacker, ["attacker"]), sampling: sampling(config.attacker) };
   return {
     targets,
     judges,
+    ...(attacker === undefined ? {} : { attacker }),
     close: async () => {
       await Promise.allSettled(models.map((model) => model.close()));
       await local.close();

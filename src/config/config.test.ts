@@ -119,6 +119,24 @@ judges:
     expect(configErrorOf(text).location).toMatchObject({ line: 4, field: "targets.1.id" });
   });
 
+  it("mode: adaptive without an attacker is an error naming the mode line", () => {
+    const error = configErrorOf(`${MINIMAL}concurrency: 4\nmode: adaptive\n`);
+    expect(error.code).toBe("config_invalid");
+    expect(error.location).toMatchObject({ line: 8, field: "mode" });
+    expect(error.message).toMatch(/mode: adaptive needs an attacker model: add an `attacker:` binding/);
+  });
+
+  it("reads adaptive mode's attacker and stop conditions; rejects them in replay mode and an id shared with a target", () => {
+    const adaptive = `${MINIMAL}mode: adaptive\nattacker: { id: red, model: "local:./models/attacker.gguf", temperature: 0.8 }\nmaxTurns: 5\nstopWhenScoreAtMost: 2\n`;
+    const { config } = loadConfig(writeConfig(adaptive));
+    expect(config).toMatchObject({ mode: "adaptive", maxTurns: 5, stopWhenScoreAtMost: 2, attacker: { id: "red", temperature: 0.8, model: `local:${join(folder, "models", "attacker.gguf")}` } });
+    const replay = configErrorOf(`${MINIMAL}maxTurns: 5\n`);
+    expect(replay.location).toMatchObject({ line: 7, field: "maxTurns" });
+    expect(replay.message).toMatch(/maxTurns applies only to mode: adaptive/);
+    expect(configErrorOf(adaptive.replace("id: red", "id: target-a")).location).toMatchObject({ line: 8, field: "attacker.id" });
+    expect(configErrorOf(adaptive.replace("maxTurns: 5", "maxTurns: 0")).location).toMatchObject({ line: 9, field: "maxTurns" });
+  });
+
   it("names the line of a YAML syntax error", () => {
     const error = configErrorOf(`${MINIMAL}store: [unclosed\n`);
     expect(error.message).toMatch(/YAML syntax error/);

@@ -4,6 +4,9 @@
  * path), writes the commented starter config and the JSON Schema, and binds roles to concrete models.
  */
 export * from "./schema.js";
+export * from "./adaptive-mode.js";
 export * from "./load-config.js";
 export * from "./init-template.js";
 export * from "./bind-models.js";
+export * from "./pipeline-roles.js";
+export * from "./bind-pipeline-models.js";

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { InputError } from "../core/index.js";
+import { resolvePipelineRolePaths } from "./pipeline-roles.js";
 import { configSchema, type Config } from "./schema.js";
 
 export interface LoadedConfig {
@@ -79,11 +80,13 @@ function resolvePaths(config: Config, baseDir: string): Config {
     ...(config.medsafetybenchDir === undefined ? {} : { medsafetybenchDir: absolutePath(config.medsafetybenchDir, baseDir) }),
     targets: config.targets.map((target) => ({ ...target, model: local(target.model) })),
     ...(config.safeResponder === undefined ? {} : { safeResponder: { ...config.safeResponder, model: local(config.safeResponder.model) } }),
+    ...(config.attacker === undefined ? {} : { attacker: { ...config.attacker, model: local(config.attacker.model) } }),
     judges: config.judges.map((judge) => ({
       ...judge,
       model: local(judge.model),
       ...(judge.rubric === undefined ? {} : { rubric: judge.rubric.includes("/") || judge.rubric.endsWith(".json") ? absolutePath(judge.rubric, baseDir) : judge.rubric }),
     })),
+    ...resolvePipelineRolePaths(config, local, (rubric) => (rubric.includes("/") || rubric.endsWith(".json") ? absolutePath(rubric, baseDir) : rubric)),
   };
 }
 

@@ -26,3 +26,8 @@ export function turnKey(parts: TurnKeyParts): string {
 export function judgmentKey(turn: string, judgeId: string): string {
   return hashValue(["judgment", turn, judgeId], 32);
 }
+
+/** Deterministic key of one conversation (item × target × epoch): where its stop reason is stored. */
+export function conversationKey(parts: Omit<TurnKeyParts, "turnIndex">): string {
+  return hashValue(["conversation", parts.runId, parts.itemId, parts.itemVersion, parts.targetId, parts.epoch], 32);
+}

@@ -7,3 +7,8 @@
  */
 export * from "./safe-responder-prompt.js";
 export * from "./strategies/index.js";
+export * from "./jobs/index.js";
+export * from "./seeds/index.js";
+export * from "./conversations/index.js";
+export * from "./stats/index.js";
+export * from "./translate/index.js";

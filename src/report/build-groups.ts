@@ -61,7 +61,9 @@ export function summariseGroup(context: GroupContext, targetId: string | null, d
       conversation += 1;
       const conversationMean = conversationScore(target, item);
       if (!Number.isNaN(conversationMean)) conversationValues.add(conversationMean);
-      if (scoredTurns === count && count > 0) {
+      // Decided when every turn is scored, or when a scored turn failed (a failing turn decides the conversation,
+      // whatever its other turns: an adaptive attack that succeeded stops early and still counts as a failure).
+      if ((scoredTurns === count && count > 0) || !allPass) {
         complete += 1;
         if (allPass) passed += 1;
       }

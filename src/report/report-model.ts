@@ -25,10 +25,14 @@ export interface TurnSummary {
 export interface TargetSummary {
   readonly targetId: string;
   readonly conversations: number;
-  /** Conversations whose every turn has a score: the Safety Pass Rate's denominator. */
+  /**
+   * Decided conversations, the Safety Pass Rate's denominator: every turn has a score, or a scored turn failed (which
+   * decides it whatever the others; an adaptive attack that succeeded stops early). Others (an error or unscored
+   * turn and no failure; an attacker that gave up) are left out.
+   */
   readonly completeConversations: number;
   readonly passedConversations: number;
-  /** Share of complete conversations whose every turn scores above the threshold; null when none is complete. */
+  /** Share of decided conversations whose every turn scores above the threshold; null when none is decided. */
   readonly safetyPassRate: number | null;
   readonly turns: readonly TurnSummary[];
   readonly unscoredTurns: number;

@@ -72,7 +72,8 @@ export function summariseTargetTurns(table: TurnTable, target: TargetColumn, thr
       else if (state === TURN_STATE.unscored) slot.unscored += 1;
       else slot.notReached += 1;
     }
-    if (scored === count && count > 0) {
+    // Decided: every turn scored, or a scored turn failed (see summariseGroup).
+    if ((scored === count && count > 0) || !allPass) {
       complete += 1;
       if (allPass) passed += 1;
     }

@@ -1,6 +1,6 @@
 import { errorMessage } from "../core/index.js";
 import { InputError } from "../core/index.js";
-import { benchmarkItemSchema, DatasetHasher, type VersionedItem } from "../datasets/index.js";
+import { benchmarkItemSchema, DatasetHasher, type BenchmarkItem, type VersionedItem } from "../datasets/index.js";
 import type { Db, ItemRepository, ResultRepository, RubricReference, RunRepository, StoredItem } from "../store/index.js";
 import { runBenchmark, type RunItem } from "./run-benchmark.js";
 import type { RunContext } from "./run-context.js";
@@ -31,6 +31,10 @@ export interface NewRunSpec {
   readonly languages?: readonly string[];
   /** Keep only the first N items (after the language filter). */
   readonly limit?: number;
+  /** User turns planned per item, stored as its turn count (default: its stored turns; adaptive mode: its maximum). */
+  readonly turnCountOf?: (item: BenchmarkItem) => number;
+  /** Checks an item before it is kept (throws an InputError naming file and line), e.g. adaptive mode's strategy. */
+  readonly checkItem?: (versioned: VersionedItem) => void;
 }
 
 /**
@@ -56,6 +60,7 @@ export async function createRun(stores: RunStores, spec: NewRunSpec): Promise<{ 
           `id "${item.id}" is already used by an earlier item of this run`, "Give every item of the run's benchmarks a unique id");
       }
       seen.add(item.id);
+      spec.checkItem?.(versioned);
       if (spec.itemRubricsUsed && !rubrics.has(item.rubric ?? "")) {
         const rubric = spec.rubricFor(item.rubric);
         rubrics.set(item.rubric ?? "", rubric);
@@ -63,7 +68,7 @@ export async function createRun(stores: RunStores, spec: NewRunSpec): Promise<{ 
       }
       hasher.add(versioned);
       batch.push({ id: item.id, version: versioned.version, language: item.language, pairId: item.pairId, guidelineId: item.guidelineId,
-        strategy: item.strategy, turnCount: item.turns.length, json: JSON.stringify(item) });
+        strategy: item.strategy, turnCount: spec.turnCountOf?.(item) ?? item.turns.length, json: JSON.stringify(item) });
       if (batch.length >= 1000) count = flushItems(stores, spec.runId, count, batch);
     }
     count = flushItems(stores, spec.runId, count, batch);

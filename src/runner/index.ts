@@ -6,6 +6,10 @@
  */
 export * from "./events.js";
 export * from "./attack.js";
+export * from "./stop-conditions.js";
+export * from "./attacker-prompt.js";
+export * from "./adaptive-attack.js";
+export * from "./adaptive-mode.js";
 export * from "./run-context.js";
 export * from "./run-conversation.js";
 export * from "./run-benchmark.js";

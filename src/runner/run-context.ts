@@ -1,7 +1,8 @@
 import type { Language } from "../core/index.js";
 import type { LoadedRubric, JudgeSampling } from "../judges/index.js";
 import type { ChatModel } from "../providers/index.js";
-import type { ConversationProgress, JudgmentRow, TurnRow } from "../store/index.js";
+import type { BenchmarkItem } from "../datasets/index.js";
+import type { ConversationProgress, ConversationRow, JudgmentRow, TurnRow } from "../store/index.js";
 import type { Attack } from "./attack.js";
 import type { RunEvents } from "./events.js";
 
@@ -23,10 +24,19 @@ export interface RunJudge {
   readonly sampling: JudgeSampling;
 }
 
+/** The attacker of an adaptive run: writes each next user turn (structured output). */
+export interface RunAttacker {
+  readonly id: string;
+  readonly model: ChatModel;
+  readonly sampling: { readonly temperature?: number; readonly maxTokens?: number; readonly seed?: number };
+}
+
 /** Where results go and where resume reads them from (the store's ResultRepository in production). */
 export interface ResultSink {
   saveTurn(row: TurnRow): void;
   saveJudgment(row: JudgmentRow): void;
+  /** How a conversation ended (adaptive runs). */
+  saveConversation(row: ConversationRow): void;
   progress(runId: string, targetId: string, itemId: string): ConversationProgress;
 }
 
@@ -36,6 +46,11 @@ export interface RunContext {
   readonly targets: readonly RunTarget[];
   readonly judges: readonly RunJudge[];
   readonly attack: Attack;
+  /**
+   * Set for attacks that read each turn's score (adaptive mode): every turn is judged before the next attack step,
+   * each conversation's stop reason is stored, and `plannedTurns` (the most user turns of an item) sizes progress.
+   */
+  readonly adaptive?: { readonly plannedTurns: (item: BenchmarkItem) => number; readonly attackerId?: string };
   /** The rubric an item names (`item.rubric`, undefined → the default rubric). */
   readonly rubricFor: (rubric: string | undefined) => LoadedRubric;
   readonly sink: ResultSink;

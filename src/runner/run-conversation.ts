@@ -1,8 +1,11 @@
-import { errorMessage, judgmentKey, MedsafetyError, ProviderError, turnKey, type ChatMessage } from "../core/index.js";
+import { addUsage, errorMessage, judgmentKey, MedsafetyError, ProviderError, turnKey, ZERO_USAGE, type ChatMessage, type Usage } from "../core/index.js";
 import type { BenchmarkItem } from "../datasets/index.js";
 import { judgeTurn } from "../judges/index.js";
 import type { ConversationProgress, TurnRow } from "../store/index.js";
+import type { AttackContext, AttackStep } from "./attack.js";
+import { recordedStep, saveStop, type ConversationEnd, type ConversationRef } from "./conversation-stop.js";
 import type { RunContext, RunJudge, RunTarget } from "./run-context.js";
+import { meanScore } from "./stop-conditions.js";
 
 /** Runs one call under the run's global concurrency limit. */
 export type CallSlot = <T>(call: () => Promise<T>) => Promise<T>;
@@ -16,38 +19,113 @@ export interface ConversationJob {
 const EMPTY_PROGRESS: ConversationProgress = { turns: new Map(), judgments: new Map() };
 
 /**
- * Plays one conversation against one target: each user turn is sent with the target's own earlier replies in
- * context, then every judge scores the reply (judges run while the next turn proceeds). Stored turns are
- * reused on resume. A failed turn is recorded and ends the conversation; nothing is silently skipped.
+ * Plays one conversation against one target: each user turn (from the attack) is sent with the target's own earlier
+ * replies in context, then every judge scores the reply: in the background while the next turn proceeds (replay),
+ * or before the next attack step, which reads the score (adaptive). Stored turns are reused on resume. A failed
+ * turn is recorded and ends the conversation; nothing is silently skipped. Adaptive runs store how each
+ * conversation ended.
  */
 export async function runConversation(context: RunContext, job: ConversationJob, slot: CallSlot): Promise<void> {
   const { item, target } = job;
   const progress = context.resume ? context.sink.progress(context.runId, target.id, item.id) : EMPTY_PROGRESS;
   const conversation: ChatMessage[] = [];
+  const scores: (number | undefined)[] = [];
   const judging: Promise<void>[] = [];
+  const attacker = { calls: 0, usage: ZERO_USAGE as Usage };
+  let ended: ConversationEnd | undefined;
   // Judges run in the background; keep their first failure (a store error) to rethrow once all settled,
   // so no rejection is ever left unhandled while the next turn is in flight.
   let judgeFailure: { error: unknown } | undefined;
   for (let turnIndex = 0; ; turnIndex += 1) {
-    const step = await context.attack({ item, conversation, turnIndex });
-    if (step.kind === "stop") break;
     const key = turnKey({ runId: context.runId, itemId: item.id, itemVersion: job.itemVersion, targetId: target.id, turnIndex, epoch: 0 });
+    const step = await nextStep(context, job, { key, turnIndex, conversation, scores, progress }, slot);
+    if (step === CANCELLED) {
+      dropRemaining(context, job, turnIndex, "cancelled");
+      break;
+    }
+    attacker.calls += step.calls ?? 0;
+    attacker.usage = addUsage(attacker.usage, step.usage ?? ZERO_USAGE);
+    if (step.kind === "stop") {
+      ended = { stop: step, turns: turnIndex };
+      if (context.adaptive !== undefined) dropRemaining(context, job, turnIndex, "attack-stopped");
+      break;
+    }
     const reply = await obtainReply(context, job, { key, turnIndex, message: step.message, conversation, progress }, slot);
     if (reply === undefined) {
-      dropRemaining(context, job, turnIndex, stopped(context) ? "cancelled" : "turn-error");
+      const cancelled = stopped(context);
+      dropRemaining(context, job, turnIndex, cancelled ? "cancelled" : "turn-error");
+      if (!cancelled) ended = { stop: { kind: "stop", reason: "turn-error" }, turns: turnIndex + 1 };
       break;
     }
     conversation.push({ role: "user", content: step.message }, { role: "assistant", content: reply });
     const judged = [...conversation];
-    for (const judge of context.judges) {
-      judging.push(judgeOnce(context, job, judge, { key, turnIndex, conversation: judged, progress }, slot).catch((error: unknown) => {
+    const verdicts = context.judges.map((judge) => judgeOnce(context, job, judge, { key, turnIndex, conversation: judged, progress }, slot));
+    if (context.adaptive !== undefined) {
+      scores.push(meanScore(await settleAll(verdicts)));
+      continue;
+    }
+    for (const verdict of verdicts) {
+      judging.push(verdict.then(() => undefined, (error: unknown) => {
         judgeFailure ??= { error };
       }));
     }
   }
   await Promise.all(judging);
   if (judgeFailure !== undefined) throw judgeFailure.error;
-  context.events.emit("conversation-end", { targetId: target.id, itemId: item.id });
+  if (context.adaptive !== undefined && ended !== undefined) saveStop(context, refOf(job), progress, ended, attacker);
+  context.events.emit("conversation-end", { targetId: target.id, itemId: item.id, ...(ended === undefined ? {} : { stopReason: ended.stop.reason }) });
+}
+
+/** Every verdict's score once all settled; the first failure (a store error) is rethrown after all settled. */
+async function settleAll(verdicts: readonly Promise<number | undefined>[]): Promise<(number | undefined)[]> {
+  const settled = await Promise.allSettled(verdicts);
+  const failed = settled.find((result) => result.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
+  return settled.map((result) => (result.status === "fulfilled" ? result.value : undefined));
+}
+
+const CANCELLED = Symbol("cancelled");
+
+function refOf(job: ConversationJob): ConversationRef {
+  return { itemId: job.item.id, itemVersion: job.itemVersion, targetId: job.target.id };
+}
+
+interface StepInput {
+  readonly key: string;
+  readonly turnIndex: number;
+  readonly conversation: readonly ChatMessage[];
+  readonly scores: readonly (number | undefined)[];
+  readonly progress: ConversationProgress;
+}
+
+/** The attack's next step; its model calls run in the run's slots and are reported; a cancelled call ends the conversation. */
+async function nextStep(context: RunContext, job: ConversationJob, input: StepInput, slot: CallSlot): Promise<AttackStep | typeof CANCELLED> {
+  const recorded = context.adaptive === undefined ? undefined : recordedStep(context, refOf(job), input);
+  try {
+    return await context.attack({
+      item: job.item, conversation: input.conversation, turnIndex: input.turnIndex,
+      ...(context.adaptive === undefined ? {} : { scores: input.scores }),
+      ...(recorded === undefined ? {} : { recorded }),
+    }, attackContextOf(context, slot));
+  } catch (error) {
+    if (isCancellation(error)) return CANCELLED;
+    throw error;
+  }
+}
+
+/** The attack's access to models: the run's slots (a stopped run starts no call), its abort signal, retry events. */
+function attackContextOf(context: RunContext, slot: CallSlot): AttackContext {
+  return {
+    call: async (call) => {
+      const result = await callUnlessStopped(context, slot, call);
+      if (result === NOT_SENT) throw new MedsafetyError("cancelled", "The run was stopped before the attacker's call started.");
+      return result;
+    },
+    signal: context.abortSignal,
+    onRetry: (info) => context.events.emit("call-retry", {
+      role: "attacker", modelId: context.adaptive?.attackerId ?? "attacker", attempt: info.attempt, delayMs: info.delayMs, errorMessage: info.error.message,
+    }),
+  };
 }
 
 interface TurnInput {
@@ -131,14 +209,15 @@ interface JudgeInputs {
   readonly progress: ConversationProgress;
 }
 
-async function judgeOnce(context: RunContext, job: ConversationJob, judge: RunJudge, input: JudgeInputs, slot: CallSlot): Promise<void> {
+/** Has one judge score the turn (or reuses its stored verdict); resolves to the valid score, if any. */
+async function judgeOnce(context: RunContext, job: ConversationJob, judge: RunJudge, input: JudgeInputs, slot: CallSlot): Promise<number | undefined> {
   const { item, target } = job;
   const key = judgmentKey(input.key, judge.id);
   const base = { targetId: target.id, itemId: item.id, turnIndex: input.turnIndex, judgeId: judge.id };
   const stored = input.progress.judgments.get(key);
   if (stored !== undefined && !(stored === "error" && context.retryErrors)) {
     context.events.emit("judgment-end", { ...base, status: "skipped", cached: false, usage: { inputTokens: 0, outputTokens: 0 } });
-    return;
+    return input.progress.scores?.get(key);
   }
   const rubric = (judge.rubric ?? context.rubricFor(item.rubric)).rubric;
   let outcome;
@@ -148,10 +227,10 @@ async function judgeOnce(context: RunContext, job: ConversationJob, judge: RunJu
       onRetry: (info) => context.events.emit("call-retry", { role: "judge", modelId: judge.id, attempt: info.attempt, delayMs: info.delayMs, errorMessage: info.error.message }),
     }));
   } catch (error) {
-    if (isCancellation(error)) return;
+    if (isCancellation(error)) return undefined;
     throw error;
   }
-  if (outcome === NOT_SENT) return;
+  if (outcome === NOT_SENT) return undefined;
   context.sink.saveJudgment({
     key, turnKey: input.key, runId: context.runId, itemId: item.id, targetId: target.id, turnIndex: input.turnIndex,
     judgeId: judge.id, status: outcome.status,
@@ -171,6 +250,7 @@ async function judgeOnce(context: RunContext, job: ConversationJob, judge: RunJu
     ...base, status: outcome.status, cached: outcome.cached, usage: outcome.usage,
     ...(outcome.status === "error" ? { errorMessage: outcome.errorMessage } : {}),
   });
+  return outcome.status === "scored" ? outcome.score : undefined;
 }
 
 const NOT_SENT = Symbol("not-sent");
@@ -193,8 +273,9 @@ function isCancellation(error: unknown): boolean {
 }
 
 /** Reports the calls a stopped conversation will not make, so progress totals stay honest. */
-function dropRemaining(context: RunContext, job: ConversationJob, failedTurn: number, reason: "turn-error" | "cancelled"): void {
-  const remainingTurns = job.item.turns.length - failedTurn - (reason === "turn-error" ? 1 : 0);
+function dropRemaining(context: RunContext, job: ConversationJob, failedTurn: number, reason: "turn-error" | "cancelled" | "attack-stopped"): void {
+  const planned = context.adaptive?.plannedTurns(job.item) ?? job.item.turns.length;
+  const remainingTurns = planned - failedTurn - (reason === "turn-error" ? 1 : 0);
   const calls = Math.max(0, remainingTurns) * (1 + context.judges.length) + (reason === "turn-error" ? context.judges.length : 0);
   if (calls > 0) context.events.emit("calls-dropped", { targetId: job.target.id, itemId: job.item.id, calls, reason });
 }

@@ -3,7 +3,7 @@ import { judgmentKey, MedsafetyError, ProviderError, turnKey } from "../core/ind
 import { benchmarkItemSchema, type BenchmarkItem } from "../datasets/index.js";
 import { loadRubric } from "../judges/index.js";
 import type { CallOptions, ChatModel, ChatRequest, ChatResponse } from "../providers/index.js";
-import type { ConversationProgress, JudgmentRow, TurnRow } from "../store/index.js";
+import type { ConversationProgress, ConversationRow, JudgmentRow, TurnRow } from "../store/index.js";
 import { replayAttack } from "./attack.js";
 import { RunEvents, type RunEventMap } from "./events.js";
 import { runBenchmark, type RunItem, type RunTotals } from "./run-benchmark.js";
@@ -108,6 +108,12 @@ class MemorySink implements ResultSink {
   saveJudgment(row: JudgmentRow): void {
     this.judgments.set(row.key, row);
     this.judgmentSaves.push(row.key);
+  }
+
+  readonly conversations = new Map<string, ConversationRow>();
+
+  saveConversation(row: ConversationRow): void {
+    this.conversations.set(row.key, row);
   }
 
   progress(runId: string, targetId: string, itemId: string): ConversationProgress {

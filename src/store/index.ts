@@ -10,3 +10,4 @@ export * from "./item-repository.js";
 export * from "./result-rows.js";
 export * from "./result-repository.js";
 export * from "./response-cache-repository.js";
+export * from "./generation-repository.js";

@@ -117,4 +117,76 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX judgments_report ON judgments(run_id, rubric_id, target_id, item_id, turn_index, judge_id, status, score, cached, input_tokens, output_tokens);
     `,
   },
+  {
+    version: 4,
+    name: "generation-runs-and-tasks",
+    // Benchmark construction (generate seeds / conversations, filter seeds, translate). A task's key is a hash of its
+    // inputs, prompt template and model, not of the run: running a command again reuses every stored success and
+    // calls again only failed and errored tasks. `run_id` is the run that last wrote the row.
+    sql: `
+      CREATE TABLE generation_runs (
+        id TEXT PRIMARY KEY,
+        command TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL CHECK (status IN ('started', 'success', 'cancelled', 'error')),
+        params_json TEXT NOT NULL,
+        summary_json TEXT,
+        package_version TEXT NOT NULL,
+        error_message TEXT
+      );
+      CREATE TABLE generation_tasks (
+        key TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES generation_runs(id),
+        kind TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        model_id TEXT NOT NULL,
+        model_spec TEXT NOT NULL,
+        prompt_hash TEXT NOT NULL,
+        input_json TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('success', 'failed', 'error')),
+        raw_output TEXT,
+        output_json TEXT,
+        error_code TEXT,
+        error_message TEXT,
+        attempts INTEGER NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        latency_ms REAL NOT NULL,
+        created_at TEXT NOT NULL,
+        CHECK ((status = 'success') = (output_json IS NOT NULL))
+      );
+      CREATE INDEX generation_tasks_by_run ON generation_tasks(run_id, status);
+      CREATE INDEX generation_tasks_by_subject ON generation_tasks(kind, subject, model_id);
+    `,
+  },
+  {
+    version: 5,
+    name: "conversation-stops",
+    // Adaptive runs: how each conversation (item × target) ended, so turn counts that differ per conversation are
+    // explained (max turns, score threshold, attacker gave up) and attacker failures are results, never silence.
+    sql: `
+      CREATE TABLE conversations (
+        key TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        item_id TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        epoch INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('stopped', 'error')),
+        stop_reason TEXT NOT NULL,
+        turns INTEGER NOT NULL,
+        detail TEXT,
+        error_code TEXT,
+        error_status INTEGER,
+        error_message TEXT,
+        attacker_id TEXT,
+        attacker_calls INTEGER NOT NULL,
+        attacker_input_tokens INTEGER NOT NULL,
+        attacker_output_tokens INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX conversations_by_run ON conversations(run_id, target_id, item_id);
+    `,
+  },
 ];

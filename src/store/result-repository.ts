@@ -1,5 +1,5 @@
 import type { Db } from "./database.js";
-import type { ConversationProgress, JudgmentRow, TurnRow } from "./result-rows.js";
+import type { ConversationProgress, ConversationRow, JudgmentRow, TurnRow } from "./result-rows.js";
 
 /** Columns of a `turns` row, in the order the writers insert them. */
 export const TURN_COLUMNS = [
@@ -13,6 +13,12 @@ export const JUDGMENT_COLUMNS = [
   "key", "turn_key", "run_id", "item_id", "target_id", "turn_index", "judge_id", "status", "score", "rationale",
   "raw_text", "unscored_reason", "error_code", "error_status", "error_message", "rubric_id", "rubric_version",
   "input_tokens", "output_tokens", "latency_ms", "cached", "attempts", "created_at", "label",
+] as const;
+
+/** Columns of a `conversations` row (migration 5), in the order the writers insert them. */
+export const CONVERSATION_COLUMNS = [
+  "key", "run_id", "item_id", "target_id", "epoch", "status", "stop_reason", "turns", "detail", "error_code", "error_status",
+  "error_message", "attacker_id", "attacker_calls", "attacker_input_tokens", "attacker_output_tokens", "created_at",
 ] as const;
 
 function upsertSql(table: string, columns: readonly string[]): string {
@@ -33,7 +39,15 @@ function judgmentValues(row: JudgmentRow): unknown[] {
     row.attempts, row.createdAt, row.label];
 }
 
-type PendingWrite = { readonly kind: "turn"; readonly row: TurnRow } | { readonly kind: "judgment"; readonly row: JudgmentRow };
+function conversationValues(row: ConversationRow): unknown[] {
+  return [row.key, row.runId, row.itemId, row.targetId, row.epoch, row.status, row.stopReason, row.turns, row.detail, row.errorCode,
+    row.errorStatus, row.errorMessage, row.attackerId, row.attackerCalls, row.attackerInputTokens, row.attackerOutputTokens, row.createdAt];
+}
+
+type PendingWrite =
+  | { readonly kind: "turn"; readonly row: TurnRow }
+  | { readonly kind: "judgment"; readonly row: JudgmentRow }
+  | { readonly kind: "conversation"; readonly row: ConversationRow };
 
 export interface ResultWriterOptions {
   /** Flush after this many queued rows (default 512). */
@@ -50,6 +64,7 @@ export interface ResultWriterOptions {
 export class ResultRepository {
   private readonly upsertTurn;
   private readonly upsertJudgment;
+  private readonly upsertConversation;
   private readonly writeBatch;
   private queue: PendingWrite[] = [];
   private failure: unknown;
@@ -60,10 +75,12 @@ export class ResultRepository {
   constructor(private readonly db: Db, options: ResultWriterOptions = {}) {
     this.upsertTurn = db.prepare(upsertSql("turns", TURN_COLUMNS));
     this.upsertJudgment = db.prepare(upsertSql("judgments", JUDGMENT_COLUMNS));
+    this.upsertConversation = db.prepare(upsertSql("conversations", CONVERSATION_COLUMNS));
     this.writeBatch = db.transaction((writes: readonly PendingWrite[]) => {
       for (const write of writes) {
         if (write.kind === "turn") this.upsertTurn.run(turnValues(write.row));
-        else this.upsertJudgment.run(judgmentValues(write.row));
+        else if (write.kind === "judgment") this.upsertJudgment.run(judgmentValues(write.row));
+        else this.upsertConversation.run(conversationValues(write.row));
       }
     });
     this.batchSize = options.batchSize ?? 512;
@@ -76,6 +93,11 @@ export class ResultRepository {
 
   saveJudgment(row: JudgmentRow): void {
     this.enqueue({ kind: "judgment", row });
+  }
+
+  /** Queued after the conversation's turns and judgments, so a stored stop means they are stored too. */
+  saveConversation(row: ConversationRow): void {
+    this.enqueue({ kind: "conversation", row });
   }
 
   /**
@@ -104,14 +126,21 @@ export class ResultRepository {
   /** What is stored of one conversation (for resume). */
   progress(runId: string, targetId: string, itemId: string): ConversationProgress {
     const turnRows = this.db
-      .prepare("SELECT key, turn_index AS turnIndex, status, response_text AS responseText FROM turns WHERE run_id = ? AND target_id = ? AND item_id = ?")
-      .all(runId, targetId, itemId) as Array<{ key: string; turnIndex: number; status: TurnRow["status"]; responseText: string | null }>;
+      .prepare(`SELECT key, turn_index AS turnIndex, status, response_text AS responseText, user_message AS userMessage
+        FROM turns WHERE run_id = ? AND target_id = ? AND item_id = ?`)
+      .all(runId, targetId, itemId) as Array<{ key: string; turnIndex: number; status: TurnRow["status"]; responseText: string | null; userMessage: string }>;
     const judgmentRows = this.db
-      .prepare("SELECT key, status FROM judgments WHERE run_id = ? AND target_id = ? AND item_id = ?")
-      .all(runId, targetId, itemId) as Array<{ key: string; status: JudgmentRow["status"] }>;
+      .prepare("SELECT key, status, score FROM judgments WHERE run_id = ? AND target_id = ? AND item_id = ?")
+      .all(runId, targetId, itemId) as Array<{ key: string; status: JudgmentRow["status"]; score: number | null }>;
+    const stop = this.db
+      .prepare(`SELECT key, status, stop_reason AS stopReason, turns, detail, error_code AS errorCode, error_status AS errorStatus,
+          error_message AS errorMessage FROM conversations WHERE run_id = ? AND target_id = ? AND item_id = ? ORDER BY epoch LIMIT 1`)
+      .get(runId, targetId, itemId) as ConversationProgress["stop"];
     return {
-      turns: new Map(turnRows.map((row) => [row.turnIndex, { key: row.key, status: row.status, responseText: row.responseText }])),
+      turns: new Map(turnRows.map((row) => [row.turnIndex, { key: row.key, status: row.status, responseText: row.responseText, userMessage: row.userMessage }])),
       judgments: new Map(judgmentRows.map((row) => [row.key, row.status])),
+      scores: new Map(judgmentRows.flatMap((row) => (row.score === null ? [] : [[row.key, row.score] as const]))),
+      ...(stop === undefined ? {} : { stop }),
     };
   }
 

@@ -40,9 +40,39 @@ export interface JudgmentRow extends CallRecord {
   readonly rubricVersion: string;
 }
 
+/**
+ * How one conversation (item × target) ended, stored by adaptive runs: a stop (`max-turns`, `score-threshold`,
+ * `attacker-gave-up`, `turns-exhausted`) or an error (`attacker-error`, `attacker-invalid`, `turn-error`).
+ */
+export interface ConversationRow {
+  readonly key: string;
+  readonly runId: string;
+  readonly itemId: string;
+  readonly targetId: string;
+  readonly epoch: number;
+  readonly status: "stopped" | "error";
+  readonly stopReason: string;
+  /** User turns sent (a failed turn included). */
+  readonly turns: number;
+  readonly detail: string | null;
+  readonly errorCode: string | null;
+  readonly errorStatus: number | null;
+  readonly errorMessage: string | null;
+  readonly attackerId: string | null;
+  /** Attacker calls and tokens of the execution that ended the conversation (a resumed one counts its own only). */
+  readonly attackerCalls: number;
+  readonly attackerInputTokens: number;
+  readonly attackerOutputTokens: number;
+  readonly createdAt: string;
+}
+
 /** What resume needs to know of a conversation already (partly) done. */
 export interface ConversationProgress {
-  readonly turns: ReadonlyMap<number, Pick<TurnRow, "key" | "status" | "responseText">>;
+  readonly turns: ReadonlyMap<number, Pick<TurnRow, "key" | "status" | "responseText"> & { readonly userMessage?: string }>;
   /** judgment keys already stored, with their status. */
   readonly judgments: ReadonlyMap<string, JudgmentRow["status"]>;
+  /** Scores of the stored `scored` judgments, by judgment key (adaptive runs read them for stop conditions). */
+  readonly scores?: ReadonlyMap<string, number>;
+  /** How the conversation ended, when an earlier execution stored it. */
+  readonly stop?: Pick<ConversationRow, "key" | "status" | "stopReason" | "turns" | "detail" | "errorCode" | "errorStatus" | "errorMessage">;
 }

@@ -41,6 +41,15 @@ export interface RunUsage {
   readonly outputTokens: number;
 }
 
+/** How an adaptive run's conversations ended, and what its attacker cost (migration 5's `conversations`). */
+export interface RunStops {
+  /** Conversations by stop reason. */
+  readonly byReason: Readonly<Record<string, number>>;
+  readonly attackerCalls: number;
+  readonly attackerInputTokens: number;
+  readonly attackerOutputTokens: number;
+}
+
 interface RunRow {
   id: string;
   created_at: string;
@@ -127,6 +136,19 @@ export class RunRepository {
       outputTokens: turns.output + judgments.output,
     };
   }
+}
+
+/** How a run's conversations ended, by stop reason, with the attacker's calls and tokens (adaptive runs). */
+export function runStops(db: Db, id: string): RunStops {
+  const rows = db.prepare(`SELECT stop_reason AS reason, COUNT(*) AS conversations, SUM(attacker_calls) AS calls,
+      SUM(attacker_input_tokens) AS input, SUM(attacker_output_tokens) AS output FROM conversations WHERE run_id = ? GROUP BY stop_reason ORDER BY stop_reason`)
+    .all(id) as Array<{ reason: string; conversations: number; calls: number; input: number; output: number }>;
+  return {
+    byReason: Object.fromEntries(rows.map((row) => [row.reason, row.conversations])),
+    attackerCalls: rows.reduce((sum, row) => sum + row.calls, 0),
+    attackerInputTokens: rows.reduce((sum, row) => sum + row.input, 0),
+    attackerOutputTokens: rows.reduce((sum, row) => sum + row.output, 0),
+  };
 }
 
 function toRecord(row: RunRow): RunRecord {

@@ -109,7 +109,7 @@ describe("openStore", () => {
     }
     expect(caught).toBeInstanceOf(MedsafetyError);
     expect(caught).toMatchObject({ code: "store_error" });
-    expect((caught as Error).message).toMatch(/newer medsafety \(schema version 99, this version knows 3\)/);
+    expect((caught as Error).message).toContain(`newer medsafety (schema version 99, this version knows ${MIGRATIONS.at(-1)?.version ?? 0})`);
     expect((caught as Error).message).toMatch(/Upgrade medsafety or use another store path/);
   });
 });
@@ -310,10 +310,34 @@ describe("ResultRepository", () => {
     results.flush();
     const progress = results.progress("run-a", "target-1", "item-1");
     expect([...progress.turns.entries()]).toEqual([
-      [0, { key: "mine-0", status: "success", responseText: "first" }],
-      [1, { key: "mine-1", status: "error", responseText: null }],
+      [0, { key: "mine-0", status: "success", responseText: "first", userMessage: "hello" }],
+      [1, { key: "mine-1", status: "error", responseText: null, userMessage: "hello" }],
     ]);
     expect([...progress.judgments.entries()]).toEqual([["mine-j", "error"]]);
+    expect(progress.stop).toBeUndefined();
+  });
+
+  it("stores how a conversation ended (migration 5) and returns it, with verdict scores, as progress", () => {
+    vi.useFakeTimers();
+    const { results, store } = setup();
+    results.saveTurn(turnRow({ key: "mine-0", turnIndex: 0, responseText: "first" }));
+    results.saveJudgment(judgmentRow({ key: "mine-j", turnKey: "mine-0", score: 3 }));
+    const stop = {
+      key: "conversation-key", runId: "run-a", itemId: "item-1", targetId: "target-1", epoch: 0, status: "stopped" as const,
+      stopReason: "attacker-gave-up", turns: 1, detail: "firm refusal", errorCode: null, errorStatus: null, errorMessage: null,
+      attackerId: "red", attackerCalls: 1, attackerInputTokens: 100, attackerOutputTokens: 10, createdAt: "2026-01-01T00:00:00.000Z",
+    };
+    results.saveConversation(stop);
+    results.saveConversation({ ...stop, key: "other-conversation", itemId: "item-2" });
+    results.flush();
+    expect(store.db.prepare("SELECT stop_reason, turns, attacker_calls FROM conversations WHERE key = ?").get("conversation-key"))
+      .toEqual({ stop_reason: "attacker-gave-up", turns: 1, attacker_calls: 1 });
+    const progress = results.progress("run-a", "target-1", "item-1");
+    expect(progress.stop).toEqual({ key: "conversation-key", status: "stopped", stopReason: "attacker-gave-up", turns: 1, detail: "firm refusal",
+      errorCode: null, errorStatus: null, errorMessage: null });
+    expect([...(progress.scores ?? new Map()).entries()]).toEqual([["mine-j", 3]]);
+    expect(() => store.db.prepare("INSERT INTO conversations (key, run_id, item_id, target_id, epoch, status, stop_reason, turns, attacker_calls, attacker_input_tokens, attacker_output_tokens, created_at) VALUES ('k', 'run-a', 'i', 't', 0, 'done', 'x', 0, 0, 0, 0, 'now')").run())
+      .toThrow(/CHECK constraint failed/);
   });
 
   it("refuses a scored judgment without a score and an unscored one with a score", () => {

@@ -1,9 +1,11 @@
 /**
- * Runs the fixture server from the command line, answering with `defaultFixtureHandler`:
+ * Runs the fixture server from the command line, answering with `defaultFixtureHandler`
+ * (`--handler generation`: `generationFixtureHandler`, schema-valid structured answers):
  * `node dist/test/support/fixture-server-main.js --latency 200 --port 0`. Prints
  * `fixture-server listening <url>` once ready and exits on SIGTERM or SIGINT.
  */
 import { defaultFixtureHandler } from "./default-handler.js";
+import { generationFixtureHandler } from "./generation-handler.js";
 import { startFixtureServer } from "./fixture-server.js";
 
 interface MainArguments {
@@ -27,7 +29,9 @@ function parseArguments(argv: readonly string[]): MainArguments {
 
 const settings = parseArguments(process.argv.slice(2));
 // Not recording: this process may serve millions of requests in a benchmark.
-const server = await startFixtureServer({ handler: defaultFixtureHandler, latencyMs: settings.latencyMs, port: settings.port, record: false });
+const handlerIndex = process.argv.indexOf("--handler");
+const handler = handlerIndex >= 0 && process.argv[handlerIndex + 1] === "generation" ? generationFixtureHandler : defaultFixtureHandler;
+const server = await startFixtureServer({ handler, latencyMs: settings.latencyMs, port: settings.port, record: false });
 process.stdout.write(`fixture-server listening ${server.url}\n`);
 
 function stop(): void {

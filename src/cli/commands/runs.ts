@@ -1,6 +1,7 @@
 import Table from "cli-table3";
 import type { Command } from "commander";
 import { PLAIN } from "../../report/index.js";
+import { runStops } from "../../store/index.js";
 import type { Output } from "../output.js";
 import { openStores, storePath, type Stores } from "../open-store.js";
 
@@ -36,7 +37,7 @@ export function registerRuns(program: Command, output: Output): void {
       withStores(options.store, (stores) => {
         const record = stores.runs.resolve(reference);
         const details = { ...summary(record), finishedAt: record.finishedAt, datasetHash: record.datasetHash, rubrics: record.rubrics,
-          packageVersion: record.packageVersion, errorMessage: record.errorMessage, usage: stores.runs.usage(record.id) };
+          packageVersion: record.packageVersion, errorMessage: record.errorMessage, usage: stores.runs.usage(record.id), ...adaptiveDetails(stores, record) };
         if (options.json === true) {
           output.out(JSON.stringify({ ...details, config: record.config }, null, 2));
           return;
@@ -46,6 +47,13 @@ export function registerRuns(program: Command, output: Output): void {
         }
       });
     });
+}
+
+/** Adaptive runs: the mode, the attacker and how the conversations ended (stop reasons, attacker usage). */
+function adaptiveDetails(stores: Stores, record: ReturnType<Stores["runs"]["resolve"]>): Record<string, unknown> {
+  const config = record.config as { mode?: string; attacker?: { id: string } };
+  if (config.mode !== "adaptive") return {};
+  return { mode: config.mode, attacker: config.attacker?.id ?? null, stops: runStops(stores.db, record.id) };
 }
 
 function withStores(path: string | undefined, action: (stores: Stores) => void): void {

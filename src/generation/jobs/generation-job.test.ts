@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { ProviderError } from "../../core/index.js";
+import type { ChatModel, ChatRequest } from "../../providers/index.js";
+import { GenerationRepository, openStore } from "../../store/index.js";
+import { GenerationEvents } from "./generation-events.js";
+import { GenerationJob, generationTaskKey, type GenerationTask } from "./generation-job.js";
+import type { GenerationModel } from "./generation-model.js";
+import { structuredOutput } from "./structured-output.js";
+
+/** A fake model answering from a script of texts (or errors), counting calls and the most in flight. */
+function scriptedModel(answer: (request: ChatRequest, call: number) => string | Error, delayMs = 0): ChatModel & { calls: number; maxInFlight: number; requests: ChatRequest[] } {
+  let inFlight = 0;
+  const model = {
+    spec: "fake:model", calls: 0, maxInFlight: 0, requests: [] as ChatRequest[],
+    close: async () => {},
+    generate: async (request: ChatRequest) => {
+      const call = model.calls;
+      model.calls += 1;
+      model.requests.push(request);
+      inFlight += 1;
+      model.maxInFlight = Math.max(model.maxInFlight, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      inFlight -= 1;
+      const result = answer(request, call);
+      if (result instanceof Error) throw result;
+      return { text: result, usage: { inputTokens: 10, outputTokens: 4 }, finishReason: "stop", latencyMs: delayMs, cached: false };
+    },
+  };
+  return model;
+}
+
+const output = structuredOutput("turns", z.strictObject({ turns: z.array(z.string().trim().min(1)).length(2) }));
+
+function task(model: GenerationModel, subject: string): GenerationTask<{ turns: string[] }> {
+  return {
+    key: generationTaskKey("conversation", { subject }, "prompt-hash", model), kind: "conversation", subject, model, promptHash: "prompt-hash",
+    input: { subject }, request: { messages: [{ role: "user", content: `write for ${subject}` }], responseSchema: output.responseSchema },
+    parse: output.parse, repair: (problem) => `invalid: ${problem}`,
+  };
+}
+
+function setup(model: ChatModel, concurrency = 4) {
+  const { db } = openStore(":memory:");
+  const store = new GenerationRepository(db);
+  store.createRun({ id: "run-1", command: "test", params: {}, packageVersion: "0" });
+  const events = new GenerationEvents();
+  const ended: string[] = [];
+  events.on("task-end", (event) => ended.push(`${event.status}${event.reused ? "(reused)" : ""}`));
+  const job = new GenerationJob({ runId: "run-1", store, events, concurrency, maxAttempts: 3 });
+  const bound: GenerationModel = { id: "atk-a", spec: model.spec, model, sampling: {} };
+  return { db, store, job, bound, ended, events };
+}
+
+describe("GenerationJob", () => {
+  it("stores a validated success and reuses it without a call on the next run", async () => {
+    const model = scriptedModel(() => JSON.stringify({ turns: ["one", "two"] }));
+    const { store, job, bound, ended, events } = setup(model);
+    const first = await job.run(task(bound, "s1"));
+    expect(first).toMatchObject({ status: "success", value: { turns: ["one", "two"] }, reused: false });
+    const again = new GenerationJob({ runId: "run-1", store, events, concurrency: 1 });
+    expect(await again.run(task(bound, "s1"))).toMatchObject({ status: "success", reused: true });
+    expect(model.calls).toBe(1);
+    expect(ended).toEqual(["success", "success(reused)"]);
+    expect(store.lookup(task(bound, "s1").key)).toMatchObject({ status: "success", attempts: 1, inputTokens: 10, outputTokens: 4 });
+  });
+
+  it("asks again after an invalid answer with the problem, then records failed with the raw text after maxAttempts", async () => {
+    const model = scriptedModel(() => '{"turns": ["only one"]}');
+    const { store, job, bound } = setup(model);
+    const outcome = await job.run(task(bound, "s1"));
+    expect(outcome.status).toBe("failed");
+    expect(model.calls).toBe(3);
+    expect(model.requests[1]?.messages.at(-1)?.content).toContain("turns: Too small");
+    const row = store.lookup(task(bound, "s1").key);
+    expect(row).toMatchObject({ status: "failed", rawOutput: '{"turns": ["only one"]}', errorCode: "invalid_output", attempts: 3, inputTokens: 30 });
+    expect(row?.errorMessage).toMatch(/invalid output after 3 attempt\(s\): turns/);
+    expect(job.summary().byKind["conversation"]).toEqual({ generated: 0, reused: 0, failed: 1, errors: 0 });
+  });
+
+  it("recovers when a later attempt is valid", async () => {
+    const model = scriptedModel((_request, call) => (call === 0 ? "Sure! Here you go." : 'Here: {"turns": ["a", "b"]}'));
+    const { job, bound } = setup(model);
+    expect(await job.run(task(bound, "s1"))).toMatchObject({ status: "success", value: { turns: ["a", "b"] } });
+  });
+
+  it("records a provider failure as error, and calls failed and errored keys again on the next run", async () => {
+    let fail = true;
+    const model = scriptedModel(() => (fail ? new ProviderError("provider_http", "server down", { statusCode: 503 }) : '{"turns":["a","b"]}'));
+    const { store, job, bound, events } = setup(model);
+    expect(await job.run(task(bound, "s1"))).toMatchObject({ status: "error", errorCode: "provider_http" });
+    expect(store.lookup(task(bound, "s1").key)?.errorMessage).toContain("HTTP 503");
+    fail = false;
+    const resumed = new GenerationJob({ runId: "run-1", store, events, concurrency: 1 });
+    expect(await resumed.run(task(bound, "s1"))).toMatchObject({ status: "success", reused: false });
+    expect(store.lookup(task(bound, "s1").key)?.status).toBe("success");
+  });
+
+  it("bounds the calls in flight", async () => {
+    const model = scriptedModel(() => '{"turns":["a","b"]}', 5);
+    const { job, bound } = setup(model, 3);
+    await Promise.all(Array.from({ length: 12 }, (_, index) => job.run(task(bound, `s${index}`))));
+    expect(model.calls).toBe(12);
+    expect(model.maxInFlight).toBe(3);
+  });
+
+  it("keys depend on inputs, prompt and model identity only", () => {
+    const model = scriptedModel(() => "");
+    const a: GenerationModel = { id: "a", spec: "x:y", model, sampling: { temperature: 0 } };
+    const key = generationTaskKey("k", { seed: 1 }, "p", a);
+    expect(generationTaskKey("k", { seed: 1 }, "p", { ...a })).toBe(key);
+    expect(generationTaskKey("k", { seed: 2 }, "p", a)).not.toBe(key);
+    expect(generationTaskKey("k", { seed: 1 }, "q", a)).not.toBe(key);
+    expect(generationTaskKey("k", { seed: 1 }, "p", { ...a, sampling: { temperature: 1 } })).not.toBe(key);
+  });
+});

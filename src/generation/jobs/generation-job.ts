@@ -1,0 +1,181 @@
+import pLimit, { type LimitFunction } from "p-limit";
+import { addUsage, errorMessage, hashValue, MedsafetyError, ProviderError, ZERO_USAGE, type ChatMessage, type Usage } from "../../core/index.js";
+import type { ChatRequest, ChatResponse } from "../../providers/index.js";
+import type { GenerationRepository, GenerationTaskRow, GenerationTaskStatus } from "../../store/index.js";
+import type { GenerationEvents } from "./generation-events.js";
+import { modelIdentity, type GenerationModel } from "./generation-model.js";
+import type { ParseOutcome } from "./structured-output.js";
+
+/** One model call whose answer is validated and stored under a deterministic key. */
+export interface GenerationTask<T> {
+  /** Deterministic key: see `generationTaskKey`. */
+  readonly key: string;
+  readonly kind: string;
+  readonly subject: string;
+  readonly model: GenerationModel;
+  readonly promptHash: string;
+  /** The inputs, stored for audits (JSON). */
+  readonly input: unknown;
+  readonly request: ChatRequest;
+  /** Validates a raw answer. Also re-applied to a stored success when it is reused. */
+  parse(text: string): ParseOutcome<T>;
+  /** The user message that asks again after an invalid answer; without it the same request is sent again. */
+  repair?(problem: string): string;
+}
+
+export type TaskOutcome<T> =
+  | { readonly status: "success"; readonly value: T; readonly reused: boolean; readonly rawOutput: string }
+  | { readonly status: "failed"; readonly problem: string; readonly rawOutput: string }
+  | { readonly status: "error"; readonly errorCode: string; readonly errorMessage: string };
+
+/** A task that did not produce output, as command summaries list it (every one is in the store). */
+export interface GenerationFailure {
+  readonly subject: string;
+  readonly modelId: string;
+  readonly status: "failed" | "error";
+  readonly message: string;
+}
+
+/** Counts of one task kind in a job. */
+export interface TaskKindSummary {
+  generated: number;
+  reused: number;
+  failed: number;
+  errors: number;
+}
+
+export interface GenerationJobSummary {
+  readonly byKind: Readonly<Record<string, TaskKindSummary>>;
+  readonly usage: Usage;
+}
+
+export interface GenerationJobOptions {
+  readonly runId: string;
+  readonly store: GenerationRepository;
+  readonly events: GenerationEvents;
+  /** Most model calls in flight over the whole job. */
+  readonly concurrency: number;
+  /** Calls per task when answers fail validation (the first included); default 3. */
+  readonly maxAttempts?: number;
+  /** Once aborted, no new task starts (calls in flight settle and are stored). */
+  readonly stopSignal?: AbortSignal;
+  /** Aborts calls in flight (a second Ctrl-C). */
+  readonly abortSignal?: AbortSignal;
+  readonly now?: () => Date;
+}
+
+/**
+ * Deterministic task key: a hash of the task kind, its inputs, the prompt template's hash and the model's identity
+ * (binding id, spec, sampling). Concurrency, timeouts and retries are left out: they do not change the output.
+ */
+export function generationTaskKey(kind: string, inputs: unknown, promptHash: string, model: GenerationModel): string {
+  return hashValue(["generation", kind, inputs, promptHash, modelIdentity(model)], 32);
+}
+
+/**
+ * Runs generation tasks with bounded concurrency. A key already stored as `success` is reused without a call;
+ * `failed` and `error` keys are called again. Provider failures are retried by the model's retry middleware and end
+ * as `error`; answers that fail validation are asked again up to `maxAttempts` calls, then stored as `failed` with
+ * the raw text and the problem. Every outcome is stored, counted and emitted; nothing is dropped.
+ */
+export class GenerationJob {
+  private readonly limit: LimitFunction;
+  private readonly byKind = new Map<string, TaskKindSummary>();
+  private usage: Usage = ZERO_USAGE;
+
+  constructor(private readonly options: GenerationJobOptions) {
+    this.limit = pLimit(options.concurrency);
+  }
+
+  get stopped(): boolean {
+    return this.options.stopSignal?.aborted === true;
+  }
+
+  async run<T>(task: GenerationTask<T>): Promise<TaskOutcome<T>> {
+    const stored = this.options.store.lookup(task.key);
+    if (stored?.status === "success" && stored.rawOutput !== null) {
+      const parsed = task.parse(stored.rawOutput);
+      if (parsed.ok) {
+        this.count(task.kind, "success", true, ZERO_USAGE, stored.attempts);
+        return { status: "success", value: parsed.value, reused: true, rawOutput: stored.rawOutput };
+      }
+    }
+    return this.limit(() => this.call(task));
+  }
+
+  summary(): GenerationJobSummary {
+    return { byKind: Object.fromEntries([...this.byKind].map(([kind, counts]) => [kind, { ...counts }])), usage: this.usage };
+  }
+
+  private async call<T>(task: GenerationTask<T>): Promise<TaskOutcome<T>> {
+    if (this.stopped) throw new MedsafetyError("cancelled", "Generation stopped before this task started.");
+    const started = this.now();
+    let attempts = 0;
+    let usage: Usage = ZERO_USAGE;
+    let latencyMs = 0;
+    let messages: readonly ChatMessage[] = task.request.messages;
+    const onRetry = (): void => {
+      attempts += 1;
+      this.options.events.emit("task-retry", { kind: task.kind, reason: "provider", attempt: attempts });
+    };
+    const maxAttempts = this.options.maxAttempts ?? 3;
+    for (let validationAttempt = 1; ; validationAttempt += 1) {
+      attempts += 1;
+      let response: ChatResponse;
+      try {
+        response = await task.model.model.generate(
+          { ...task.request, messages },
+          { onRetry, ...(this.options.abortSignal === undefined ? {} : { signal: this.options.abortSignal }) },
+        );
+      } catch (error) {
+        if (error instanceof MedsafetyError && error.code === "cancelled") throw error;
+        const errorCode = error instanceof MedsafetyError ? error.code : "provider_unknown";
+        const status = error instanceof ProviderError && error.statusCode !== undefined ? ` (HTTP ${error.statusCode})` : "";
+        const message = `${errorMessage(error)}${status}`;
+        this.save(task, started, { status: "error", rawOutput: null, outputJson: null, errorCode, errorMessage: message, attempts, usage, latencyMs });
+        return { status: "error", errorCode, errorMessage: message };
+      }
+      usage = addUsage(usage, response.usage);
+      latencyMs += response.latencyMs;
+      const parsed = task.parse(response.text);
+      if (parsed.ok) {
+        this.save(task, started, { status: "success", rawOutput: response.text, outputJson: JSON.stringify(parsed.value) ?? "null", errorCode: null, errorMessage: null, attempts, usage, latencyMs });
+        return { status: "success", value: parsed.value, reused: false, rawOutput: response.text };
+      }
+      if (validationAttempt >= maxAttempts || this.options.abortSignal?.aborted === true) {
+        const problem = `invalid output after ${validationAttempt} attempt(s): ${parsed.problem}`;
+        this.save(task, started, { status: "failed", rawOutput: response.text, outputJson: null, errorCode: "invalid_output", errorMessage: problem, attempts, usage, latencyMs });
+        return { status: "failed", problem, rawOutput: response.text };
+      }
+      this.options.events.emit("task-retry", { kind: task.kind, reason: "invalid-output", attempt: validationAttempt });
+      const repair = task.repair?.(parsed.problem);
+      if (repair !== undefined) messages = [...task.request.messages, { role: "assistant", content: response.text }, { role: "user", content: repair }];
+    }
+  }
+
+  private save<T>(task: GenerationTask<T>, started: Date, result: Pick<GenerationTaskRow, "status" | "rawOutput" | "outputJson" | "errorCode" | "errorMessage" | "attempts" | "latencyMs"> & { usage: Usage }): void {
+    const { usage, ...fields } = result;
+    this.options.store.save({
+      key: task.key, runId: this.options.runId, kind: task.kind, subject: task.subject, modelId: task.model.id, modelSpec: task.model.spec,
+      promptHash: task.promptHash, inputJson: JSON.stringify(task.input) ?? "null", ...fields,
+      inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, createdAt: started.toISOString(),
+    });
+    this.count(task.kind, result.status, false, usage, result.attempts);
+  }
+
+  private count(kind: string, status: GenerationTaskStatus, reused: boolean, usage: Usage, attempts: number): void {
+    const counts = this.byKind.get(kind) ?? { generated: 0, reused: 0, failed: 0, errors: 0 };
+    if (status === "success") {
+      if (reused) counts.reused += 1;
+      else counts.generated += 1;
+    } else if (status === "failed") counts.failed += 1;
+    else counts.errors += 1;
+    this.byKind.set(kind, counts);
+    this.usage = addUsage(this.usage, usage);
+    this.options.events.emit("task-end", { kind, status, reused, usage, attempts });
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+}

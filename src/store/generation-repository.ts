@@ -1,0 +1,181 @@
+import { MedsafetyError } from "../core/index.js";
+import type { Db } from "./database.js";
+
+export const GENERATION_TASK_STATUSES = ["success", "failed", "error"] as const;
+/** success: a validated output; failed: the model answered but the answer never passed validation; error: the call failed. */
+export type GenerationTaskStatus = (typeof GENERATION_TASK_STATUSES)[number];
+export type GenerationRunStatus = "started" | "success" | "cancelled" | "error";
+
+/** One generation task's result, as stored. */
+export interface GenerationTaskRow {
+  readonly key: string;
+  readonly runId: string;
+  /** What kind of task: seed-batch, refusal-answer, refusal-verdict, conversation, translation, back-translation. */
+  readonly kind: string;
+  /** What the task is about (guideline id, seed id, item id): audits and stats read tasks by subject. */
+  readonly subject: string;
+  readonly modelId: string;
+  readonly modelSpec: string;
+  readonly promptHash: string;
+  /** The task's inputs (JSON), for audits. */
+  readonly inputJson: string;
+  readonly status: GenerationTaskStatus;
+  /** The model's last raw text (kept for failed tasks too). */
+  readonly rawOutput: string | null;
+  /** The validated output (JSON), present exactly when status is success. */
+  readonly outputJson: string | null;
+  readonly errorCode: string | null;
+  readonly errorMessage: string | null;
+  readonly attempts: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly latencyMs: number;
+  readonly createdAt: string;
+}
+
+export interface GenerationRunRecord {
+  readonly id: string;
+  readonly command: string;
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+  readonly status: GenerationRunStatus;
+  readonly params: unknown;
+  readonly summary: unknown;
+  readonly packageVersion: string;
+  readonly errorMessage: string | null;
+}
+
+/** Counts of tasks by kind and status (and model), for `benchmark stats` and summaries. */
+export interface GenerationTaskCount {
+  readonly kind: string;
+  readonly modelId: string;
+  readonly status: GenerationTaskStatus;
+  readonly count: number;
+}
+
+const TASK_COLUMNS = [
+  "key", "run_id", "kind", "subject", "model_id", "model_spec", "prompt_hash", "input_json", "status", "raw_output", "output_json",
+  "error_code", "error_message", "attempts", "input_tokens", "output_tokens", "latency_ms", "created_at",
+] as const;
+
+const SELECT_TASK = `SELECT key, run_id AS runId, kind, subject, model_id AS modelId, model_spec AS modelSpec, prompt_hash AS promptHash,
+  input_json AS inputJson, status, raw_output AS rawOutput, output_json AS outputJson, error_code AS errorCode, error_message AS errorMessage,
+  attempts, input_tokens AS inputTokens, output_tokens AS outputTokens, latency_ms AS latencyMs, created_at AS createdAt FROM generation_tasks`;
+
+function taskValues(row: GenerationTaskRow): unknown[] {
+  return [row.key, row.runId, row.kind, row.subject, row.modelId, row.modelSpec, row.promptHash, row.inputJson, row.status, row.rawOutput,
+    row.outputJson, row.errorCode, row.errorMessage, row.attempts, row.inputTokens, row.outputTokens, row.latencyMs, row.createdAt];
+}
+
+/**
+ * Generation runs and tasks. Task rows are queued and committed in small transactions (every `flushIntervalMs` or
+ * `batchSize` rows), like turn results: a crash loses at most the last few milliseconds, which the next run redoes.
+ * A key is stored once (`INSERT OR REPLACE`): a retried task replaces its failed row.
+ */
+export class GenerationRepository {
+  private readonly upsert;
+  private readonly lookupStatement;
+  private readonly writeBatch;
+  private queue: GenerationTaskRow[] = [];
+  private pending = new Map<string, GenerationTaskRow>();
+  private failure: unknown;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly db: Db, private readonly options: { batchSize?: number; flushIntervalMs?: number } = {}) {
+    this.upsert = db.prepare(`INSERT OR REPLACE INTO generation_tasks (${TASK_COLUMNS.join(", ")}) VALUES (${TASK_COLUMNS.map(() => "?").join(", ")})`);
+    this.lookupStatement = db.prepare(`${SELECT_TASK} WHERE key = ?`);
+    this.writeBatch = db.transaction((rows: readonly GenerationTaskRow[]) => {
+      for (const row of rows) this.upsert.run(taskValues(row));
+    });
+  }
+
+  createRun(run: { id: string; command: string; params: unknown; packageVersion: string }, now = new Date()): void {
+    const stamp = now.toISOString();
+    this.db.prepare(`INSERT INTO generation_runs (id, command, created_at, updated_at, status, params_json, package_version) VALUES (?, ?, ?, ?, 'started', ?, ?)`)
+      .run(run.id, run.command, stamp, stamp, JSON.stringify(run.params), run.packageVersion);
+  }
+
+  finishRun(id: string, status: Exclude<GenerationRunStatus, "started">, summary: unknown, errorMessage: string | null = null, now = new Date()): void {
+    this.flush();
+    const stamp = now.toISOString();
+    this.db.prepare("UPDATE generation_runs SET status = ?, updated_at = ?, finished_at = ?, summary_json = ?, error_message = ? WHERE id = ?")
+      .run(status, stamp, stamp, JSON.stringify(summary), errorMessage, id);
+  }
+
+  getRun(id: string): GenerationRunRecord | undefined {
+    const row = this.db.prepare("SELECT * FROM generation_runs WHERE id = ?").get(id) as Record<string, unknown> | undefined;
+    if (row === undefined) return undefined;
+    return {
+      id: String(row["id"]), command: String(row["command"]), createdAt: String(row["created_at"]),
+      finishedAt: (row["finished_at"] as string | null) ?? null, status: row["status"] as GenerationRunStatus,
+      params: JSON.parse(String(row["params_json"])) as unknown,
+      summary: row["summary_json"] === null ? null : (JSON.parse(String(row["summary_json"])) as unknown),
+      packageVersion: String(row["package_version"]), errorMessage: (row["error_message"] as string | null) ?? null,
+    };
+  }
+
+  /** The stored row of a key (rows still queued included), or undefined. */
+  lookup(key: string): GenerationTaskRow | undefined {
+    return this.pending.get(key) ?? (this.lookupStatement.get(key) as GenerationTaskRow | undefined);
+  }
+
+  save(row: GenerationTaskRow): void {
+    if (this.failure !== undefined) throw this.failure;
+    this.queue.push(row);
+    this.pending.set(row.key, row);
+    if (this.queue.length >= (this.options.batchSize ?? 512)) this.flush();
+    else if (this.timer === undefined) this.timer = setTimeout(() => this.flushInBackground(), this.options.flushIntervalMs ?? 25);
+  }
+
+  /** Commits everything queued; a failed commit keeps the rows queued and is thrown here and by every later save. */
+  flush(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.queue.length === 0) return;
+    const rows = this.queue;
+    this.queue = [];
+    try {
+      this.writeBatch(rows);
+      this.failure = undefined;
+      for (const row of rows) if (this.pending.get(row.key) === row) this.pending.delete(row.key);
+    } catch (error) {
+      this.queue = [...rows, ...this.queue];
+      this.failure = error;
+      throw new MedsafetyError("store_error", `Cannot write generation results to the store: ${String(error)}. Check free disk space and that no other process locks the store.`, { cause: error });
+    }
+  }
+
+  /** Every stored task of a subject (e.g. a seed's refusal answers and verdicts), ordered by kind and model. */
+  tasksOf(subject: string, kinds?: readonly string[]): GenerationTaskRow[] {
+    this.flush();
+    const rows = this.db.prepare(`${SELECT_TASK} WHERE subject = ? ORDER BY kind, model_id`).all(subject) as GenerationTaskRow[];
+    return kinds === undefined ? rows : rows.filter((row) => kinds.includes(row.kind));
+  }
+
+  /** Task counts by kind, model and status (optionally of one run). */
+  counts(runId?: string): GenerationTaskCount[] {
+    this.flush();
+    const where = runId === undefined ? "" : "WHERE run_id = ?";
+    const statement = this.db.prepare(`SELECT kind, model_id AS modelId, status, COUNT(*) AS count FROM generation_tasks ${where} GROUP BY kind, model_id, status ORDER BY kind, model_id, status`);
+    return (runId === undefined ? statement.all() : statement.all(runId)) as GenerationTaskCount[];
+  }
+
+  /** Tasks that did not succeed (failed or error), newest first, at most `limit`. */
+  failures(options: { kind?: string; limit?: number } = {}): GenerationTaskRow[] {
+    this.flush();
+    const kindClause = options.kind === undefined ? "" : "AND kind = ?";
+    const statement = this.db.prepare(`${SELECT_TASK} WHERE status != 'success' ${kindClause} ORDER BY created_at DESC LIMIT ?`);
+    const limit = options.limit ?? 20;
+    return (options.kind === undefined ? statement.all(limit) : statement.all(options.kind, limit)) as GenerationTaskRow[];
+  }
+
+  private flushInBackground(): void {
+    try {
+      this.flush();
+    } catch {
+      // kept in this.failure, thrown by the next save or flush
+    }
+  }
+}
