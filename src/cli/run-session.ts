@@ -1,5 +1,5 @@
 import { setMaxListeners } from "node:events";
-import { hashValue, newRunId, packageVersion } from "../core/index.js";
+import { hashValue, InputError, newRunId, packageVersion } from "../core/index.js";
 import { bindModels, configSchema, type Config } from "../config/index.js";
 import { openBenchmarks } from "../datasets/index.js";
 import { RubricSet } from "../judges/index.js";
@@ -51,6 +51,7 @@ export async function runSession(config: Config | undefined, options: SessionOpt
   try {
     const resumed = options.resumeRunId === undefined ? undefined : stores.runs.resolve(options.resumeRunId);
     const runConfig = resumed === undefined ? required(config) : configSchema.parse(resumed.config);
+    requireRunRoles(runConfig, options);
     bound = bindModels(runConfig, {
       env: process.env,
       ...(options.cache && runConfig.cache ? { cache: stores.cache } : {}),
@@ -136,4 +137,14 @@ async function preflight(config: Config, options: SessionOptions): Promise<void>
       ...(line === undefined ? {} : { line }),
     });
   }
+}
+
+/** A config may leave out targets and judges (to build a benchmark only); a run needs both. */
+function requireRunRoles(config: Config, options: Pick<SessionOptions, "configPath" | "lineOf">): void {
+  const missing = config.targets.length === 0 ? "targets" : config.judges.length === 0 ? "judges" : undefined;
+  if (missing === undefined) return;
+  const line = options.lineOf?.([missing]);
+  throw new InputError("config_invalid", { file: options.configPath ?? "the config", ...(line === undefined ? {} : { line }), field: missing },
+    missing === "targets" ? "medsafety run needs at least one target model and the config lists none" : "medsafety run needs at least one judge and the config lists none (the protocol uses two)",
+    `Add a \`${missing}:\` list (see \`medsafety init\` for an example, \`medsafety schema\` for the fields)`);
 }

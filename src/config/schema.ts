@@ -16,8 +16,8 @@ export const configSchema = z
       .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
       .default("builtin:sample")
       .describe("builtin:sample, builtin:benign, or the path of a benchmark JSONL file (relative to this config file); or a list of them, run together."),
-    targets: z.array(modelSettingsSchema).min(1, "list at least one target model").describe("The models under test."),
-    judges: z.array(judgeSettingsSchema).min(1, "list at least one judge (the protocol uses two)").describe("Judges that score every assistant turn; the turn score is the mean of valid scores."),
+    targets: z.array(modelSettingsSchema).default([]).describe("The models under test (`medsafety run` needs at least one; a config used only to build a benchmark may leave them out)."),
+    judges: z.array(judgeSettingsSchema).default([]).describe("Judges that score every assistant turn; the turn score is the mean of valid scores (`medsafety run` needs at least one; the protocol uses two)."),
     medsafetybenchDir: z.string().optional().describe("For medsafetybench: benchmarks: a clone of the MedSafetyBench repository (the folder holding datasets/); default: $MEDSAFETY_DATA/medsafetybench."),
     store: z.string().default(".medsafety/medsafety.db").describe("SQLite store path (relative to this config file)."),
     concurrency: z.number().int().positive().max(4096).default(16).describe("Most LLM calls in flight at once over all models."),

@@ -49,6 +49,16 @@ describe("bad input exits non-zero with an error naming the place and the fix (e
     expect(result.stderr).toContain("medsafety schema");
   });
 
+  it("a config without judges (fine for building a benchmark) cannot run, and says what to add", async () => {
+    const config = scenarioConfig(server.openaiBaseURL).replace(/judges:\n(  - .*\n)+/, "");
+    expect(config).not.toContain("judges:");
+    const result = await runWith(config);
+    expect(result.code).toBe(2);
+    expectOneParagraph(result.stderr);
+    expect(result.stderr).toMatch(/medsafety\.config\.yaml(:\d+)? \(field "judges"\): medsafety run needs at least one judge/);
+    expect(result.stderr).toContain("Add a `judges:` list");
+  });
+
   it("missing API key environment variable", async () => {
     const config = scenarioConfig(server.openaiBaseURL).replace('- { id: judge-b, model: "openai-compatible:grader-b",', '- { id: judge-b, apiKeyEnv: MEDSAFETY_TEST_MISSING_KEY, model: "openai-compatible:grader-b",');
     const result = await runWith(config, { MEDSAFETY_TEST_MISSING_KEY: undefined });

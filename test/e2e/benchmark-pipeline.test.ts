@@ -79,5 +79,16 @@ attackers: [${model("atk-a")}, ${model("atk-b")}]
     db.close();
     expect(turns).toBe(56 * 3);
     expect(tasks).toEqual([{ kind: "conversation", count: 56 }, { kind: "refusal-answer", count: 12 }, { kind: "refusal-verdict", count: 12 }, { kind: "seed-batch", count: 2 }]);
+
+    // The report groups the run by the provenance the pipeline wrote: 7 strategies, 2 attackers, the guidelines' sections.
+    const report = await runCli(["report", "--run", runId, "--format", "json", "--store", "store.db"], { cwd: project });
+    expect(report.code, report.stderr).toBe(0);
+    const groups = JSON.parse(report.stdout).multiTurn.groups as Array<{ targetId: string | null; dimension: string; group: string; conversations: number }>;
+    const target = groups.find((group) => group.dimension === "all")?.targetId;
+    const labels = (dimension: string): Array<[string, number]> => groups.filter((group) => group.dimension === dimension && group.targetId === target).map((group) => [group.group, group.conversations]);
+    expect(labels("attacker")).toEqual([["atk-a", 28], ["atk-b", 28]]);
+    expect(labels("strategy")).toHaveLength(7);
+    expect(labels("strategy").every(([, count]) => count === 8)).toBe(true);
+    expect(labels("section").map(([section]) => section).sort()).toEqual(["basic-duties", "physician-patient"].sort());
   });
 });
