@@ -18,7 +18,10 @@ export function storePath(flag: string | undefined, configStore?: string): strin
 }
 
 export function openStores(path: string): Stores {
-  const opened = openStore(path);
+  // Some migrations build indexes over every turn and judgment: minutes on a store of millions of rows, so say so.
+  const opened = openStore(path, undefined, (migration) => {
+    process.stderr.write(`medsafety: updating the store ${path} to schema ${migration.version} (${migration.name}); on a large store this can take minutes...\n`);
+  });
   const results = new ResultRepository(opened.db);
   return {
     ...opened,

@@ -17,7 +17,10 @@ export interface OpenedStore {
  * Opens (creating if needed) a SQLite store in WAL mode and applies pending numbered migrations.
  * `:memory:` is accepted for tests.
  */
-export function openStore(path: string, migrations: readonly Migration[] = MIGRATIONS): OpenedStore {
+/** Called before each pending migration of a store that already had a schema (a new store is not announced). */
+export type MigrationListener = (migration: Migration) => void;
+
+export function openStore(path: string, migrations: readonly Migration[] = MIGRATIONS, onMigration?: MigrationListener): OpenedStore {
   let db: Db;
   try {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -34,7 +37,7 @@ export function openStore(path: string, migrations: readonly Migration[] = MIGRA
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
   try {
-    return { db, path, applied: applyMigrations(db, migrations) };
+    return { db, path, applied: applyMigrations(db, migrations, onMigration) };
   } catch (error) {
     db.close();
     throw error;
@@ -55,7 +58,7 @@ export function openStoreReadOnly(path: string): Db {
   }
 }
 
-function applyMigrations(db: Db, migrations: readonly Migration[]): Migration[] {
+function applyMigrations(db: Db, migrations: readonly Migration[], onMigration: MigrationListener | undefined): Migration[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
   const done = new Set(
@@ -71,6 +74,7 @@ function applyMigrations(db: Db, migrations: readonly Migration[]): Migration[] 
   }
   const pending = migrations.filter((migration) => !done.has(migration.version));
   for (const migration of pending) {
+    if (done.size > 0) onMigration?.(migration);
     db.transaction(() => {
       db.exec(migration.sql);
       db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(

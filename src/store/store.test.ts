@@ -85,6 +85,19 @@ describe("openStore", () => {
     expect(versions).toEqual(MIGRATIONS.map((migration) => migration.version));
   });
 
+  it("announces migrations of a store that already had a schema, not of a new one", () => {
+    const path = join(folder, "announce", "store.db");
+    const announced: number[] = [];
+    const created = openStore(path, MIGRATIONS.slice(0, 2), (migration) => announced.push(migration.version));
+    expect(created.applied).toHaveLength(2);
+    expect(announced).toEqual([]);
+    created.db.close();
+    const upgraded = openStore(path, MIGRATIONS, (migration) => announced.push(migration.version));
+    expect(upgraded.applied.map((migration) => migration.version)).toEqual(MIGRATIONS.slice(2).map((migration) => migration.version));
+    expect(announced).toEqual(MIGRATIONS.slice(2).map((migration) => migration.version));
+    upgraded.db.close();
+  });
+
   it("accepts :memory:", () => {
     const store = open(":memory:");
     expect(store.applied).toHaveLength(MIGRATIONS.length);
