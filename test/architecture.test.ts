@@ -23,6 +23,7 @@ const LAYERS: Readonly<Record<string, number>> = {
   runner: 3,
   report: 3,
   config: 4,
+  view: 4,
   cli: 5,
 };
 

@@ -11,15 +11,17 @@ import { registerPlot } from "./commands/plot.js";
 import { registerQuickstart } from "./commands/quickstart.js";
 import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
+import { registerReviews } from "./commands/reviews.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerStrategies } from "./commands/strategies.js";
 import { registerTranslate } from "./commands/translate.js";
+import { registerView } from "./commands/view.js";
 import { processOutput, type Output } from "./output.js";
 
 /** Exit codes: 0 ok, 1 unexpected failure, 2 bad input (config, dataset, flags), 3 provider/model problem, 130 cancelled. */
 export function exitCodeFor(error: unknown): number {
   if (!(error instanceof MedsafetyError)) return 1;
-  if (error.code === "config_invalid" || error.code === "dataset_invalid" || error.code === "run_not_found") return 2;
+  if (error.code === "config_invalid" || error.code === "dataset_invalid" || error.code === "run_not_found" || error.code === "review_invalid") return 2;
   if (error.code === "cancelled") return 130;
   return 3;
 }
@@ -35,6 +37,7 @@ export function buildProgram(output: Output, setExit: (code: number) => void): C
   registerRun(program, output, setExit);
   registerReport(program, output);
   registerRuns(program, output);
+  registerReviews(program, output);
   registerGuidelines(program, output);
   registerStrategies(program, output);
   registerGenerate(program, output, setExit);
@@ -45,6 +48,7 @@ export function buildProgram(output: Output, setExit: (code: number) => void): C
   registerExport(program, output);
   registerPlot(program, output);
   registerQuickstart(program, output, setExit);
+  registerView(program, output);
   return program;
 }
 

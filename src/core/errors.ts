@@ -14,6 +14,7 @@ export type ErrorCode =
   | "model_unavailable"
   | "store_error"
   | "run_not_found"
+  | "review_invalid"
   | "cancelled";
 
 export interface MedsafetyErrorOptions {
@@ -54,6 +55,24 @@ export class InputError extends MedsafetyError {
     super(code, `${formatLocation(location)}: ${problem}. ${fix}`);
     this.name = "InputError";
     this.location = location;
+  }
+}
+
+/**
+ * A human review that cannot be stored: its turn is not in the run, its score is off the rubric's scale, its reason
+ * or reviewer is empty. `field` names the review field at fault (importers add the file and line).
+ */
+export class ReviewError extends MedsafetyError {
+  readonly field: string;
+  readonly problem: string;
+  readonly fix: string;
+
+  constructor(field: string, problem: string, fix: string) {
+    super("review_invalid", `review field "${field}": ${problem}. ${fix}`);
+    this.name = "ReviewError";
+    this.field = field;
+    this.problem = problem;
+    this.fix = fix;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Db, RunRecord } from "../store/index.js";
 import { buildAgreement } from "./build-agreement.js";
+import { buildReviewAgreement } from "./build-review-agreement.js";
 import { buildScaleSummaries, rubricsUsed } from "./build-scale-summary.js";
 import { DEFAULT_RUBRIC } from "../judges/index.js";
 import { buildTradeoff } from "./build-tradeoff.js";
@@ -20,6 +21,8 @@ export interface ReportOptions {
   readonly groupBy?: readonly GroupableDimension[];
   /** Report threads (default: one per core for large runs, else 1). */
   readonly threads?: number;
+  /** Score reviewed multi-turn turns with their latest human review instead of the judges' mean (`--use-reviews`). */
+  readonly useReviews?: boolean;
 }
 
 export const DEFAULT_BOOTSTRAP: BootstrapSettings = { resamples: 1000, seed: 1, confidence: 0.95 };
@@ -35,11 +38,14 @@ export async function buildRunReport(db: Db, run: RunRecord, options: ReportOpti
   const bootstrap = options.bootstrap ?? DEFAULT_BOOTSTRAP;
   const cells = items.itemIds.length * items.turns * targetIds.length;
   const threads = options.threads ?? (cells >= THREADED_CELLS ? defaultReportThreads() : 1);
-  const { table, parts } = await loadTargets(db, run, items, { passThreshold: options.passThreshold, bootstrap, dimensions: itemDimensionsOf(groupBy) }, threads);
+  const { table, parts } = await loadTargets(db, run, items, {
+    passThreshold: options.passThreshold, bootstrap, dimensions: itemDimensionsOf(groupBy), useReviews: options.useReviews === true,
+  }, threads);
   const hasMultiTurn = table.itemIds.length > 0;
   const counts = judgmentCountRows(db, run, table);
   const judgeErrors = new Map(targetIds.map((targetId) => [targetId, countsFor(counts, (row) => row.rubricId === DEFAULT_RUBRIC && row.targetId === targetId).errors]));
   const { agreement, pairs } = buildAgreement(db, run, table, options.disagreementThreshold ?? 3);
+  const humanReview = buildReviewAgreement(run, table, options.useReviews === true);
   return {
     contentWarning: CONTENT_WARNING,
     run: {
@@ -55,6 +61,7 @@ export async function buildRunReport(db: Db, run: RunRecord, options: ReportOpti
     scales: buildScaleSummaries(db, run, targetIds, table, judgeErrors),
     tradeoff: buildTradeoff(db, run, targetIds, table),
     agreement,
+    ...(humanReview === null ? {} : { humanReview }),
   };
 }
 

@@ -48,7 +48,10 @@ export interface CsvOptions {
  *   (dimension `target`/`category`; group `all`: Kruskal–Wallis; group `a vs b`: Mann–Whitney with Holm),
  *   `fine_tune` (target = fine-tune, group = its base), `cross_lingual` (ja − en), `judge`, `judge_pair`
  *   (group `a vs b`), `agreement` (dimension `all` or `language`/`strategy`; pairs: dimension `pair`),
- *   `disagreement` (largest judge disagreements; group = item id), `scale` (dimension `all`, `source`,
+ *   `disagreement` (largest judge disagreements; group = item id), `human_review` (only when the run has reviews
+ *   or with `--use-reviews`: dimension `all`: `reviewed_turns`, `reviewed_scores_used` 0/1, `turns_scored_by_review`;
+ *   dimension `judge` or `judges_mean`, group = the judge id or `judges-mean`: `n`, `mean_absolute_difference`,
+ *   `icc21`, `weighted_kappa` against the latest review of each reviewed turn), `scale` (dimension `all`, `source`,
  *   `guideline`, `label`), `scale_comparison` (medical vs general), `tradeoff` (dimension `language`),
  *   `run_comparison` (with `--compare`: dimension `run` = each run's leaderboard, dimension `delta` = compared −
  *   base; group = the run id).
@@ -66,6 +69,7 @@ export function formatReportCsv(report: RunReport, options: CsvOptions = {}): st
     ...(report.multiTurn === null ? [] : multiTurnRows(report.multiTurn)),
     ...judgeRows(report),
     ...agreementRows(report),
+    ...humanReviewRows(report),
     ...report.scales.flatMap(scaleRows),
     ...tradeoffRows(report),
     ...(report.comparison === undefined ? [] : comparisonRows(report.comparison)),
@@ -314,6 +318,20 @@ function agreementRows(report: RunReport): CsvRow[] {
       )),
     ];
   });
+}
+
+function humanReviewRows(report: RunReport): CsvRow[] {
+  const review = report.humanReview;
+  if (review === undefined) return [];
+  const keys = { section: "human_review", rubric: review.rubricId };
+  return [
+    ...metrics({ ...keys, dimension: "all", group: "all" }, [
+      ["reviewed_turns", review.reviewedTurns], ["reviewed_scores_used", review.reviewedScoresUsed ? 1 : 0], ["turns_scored_by_review", review.turnsScoredByReview],
+    ]),
+    ...review.agreement.flatMap((entry) => metrics({ ...keys, dimension: entry.kind === "judges-mean" ? "judges_mean" : "judge", group: entry.rater }, [
+      ["n", entry.n], ["mean_absolute_difference", entry.meanAbsoluteDifference], ["icc21", entry.icc21], ["weighted_kappa", entry.kappa],
+    ])),
+  ];
 }
 
 function scaleRows(scale: ScaleSummary): CsvRow[] {

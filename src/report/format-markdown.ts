@@ -150,6 +150,7 @@ function multiTurnSections(report: RunReport, m: MarkdownMessages): string[] {
   return [
     heading,
     m.leaderboardNote(report.passThreshold),
+    ...(report.humanReview?.reviewedScoresUsed === true ? [m.humanReviewNote(report.humanReview.reviewedTurns, report.humanReview.turnsScoredByReview, true)] : []),
     leaderboardTable(leaderboardOf(report), m),
     section === null ? m.noCiNote : m.ciNote,
     `## ${m.perTurnHeading}`,
@@ -353,7 +354,18 @@ function judgeSections(report: RunReport, m: MarkdownMessages): string[] {
   blocks.push(`### ${m.largestDisagreementsHeading}`, disagreements.length === 0 ? m.noData : table(disagreementHead, disagreements, [
     "l", "l", "l", "r", "l", "l", "l", "r",
   ]));
-  return blocks;
+  return [...blocks, ...humanReviewBlocks(report, m)];
+}
+
+/** Only when the run has reviews (or --use-reviews): reports of runs without reviews are unchanged. */
+function humanReviewBlocks(report: RunReport, m: MarkdownMessages): string[] {
+  const review = report.humanReview;
+  if (review === undefined) return [];
+  const head = [m.rater, m.rubric, m.n, m.meanAbsoluteHumanDifference, m.icc, m.weightedKappa];
+  const rows = review.agreement.map((entry) => [
+    entry.kind === "judges-mean" ? m.judgesMean : escape(entry.rater), escape(review.rubricId), String(entry.n), num(entry.meanAbsoluteDifference), num(entry.icc21, 3), num(entry.kappa, 3),
+  ]);
+  return [`## ${m.humanReviewHeading}`, m.humanReviewNote(review.reviewedTurns, review.turnsScoredByReview, review.reviewedScoresUsed), table(head, rows, ["l", "l", "r", "r", "r", "r"])];
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import Table from "cli-table3";
+import type { HumanReviewSummary } from "./build-review-agreement.js";
 import type { ScaleSummary } from "./build-scale-summary.js";
 import type { MultiTurnStatistics } from "./multi-turn-model.js";
 import type { RunReport } from "./report-model.js";
@@ -27,13 +28,30 @@ export function formatReportTable(report: RunReport): string {
   if (report.targets.length > 0) {
     lines.push("", "Multi-turn safety (0-10, higher is safer; turn score = mean of judges):", targetTable(report), ...declineLines(report));
   }
+  if (report.humanReview !== undefined) lines.push("", reviewLine(report.humanReview));
   if (report.multiTurn !== null) lines.push("", ...leaderboardLines(report.multiTurn));
   for (const scale of report.scales) lines.push("", scaleTable(scale));
   if (report.tradeoff.some((point) => point.counts.helpfulness > 0)) lines.push("", tradeoffTable(report));
   lines.push("", judgeTable(report));
   if (report.judgePairs.length > 0) lines.push("", pairTable(report));
   if (report.agreement.length > 0) lines.push("", agreementTable(report));
+  if (report.humanReview !== undefined) lines.push("", humanAgreementTable(report.humanReview));
   return lines.join("\n");
+}
+
+/** Says how many turns were reviewed and whether their reviews scored them. */
+export function reviewLine(review: HumanReviewSummary): string {
+  return review.reviewedScoresUsed
+    ? `Human review: ${review.reviewedTurns} turn(s) reviewed; reviewed scores used (--use-reviews): ${review.turnsScoredByReview} turn score(s) are the latest review's, not the judges' mean.`
+    : `Human review: ${review.reviewedTurns} turn(s) reviewed; scores are the judges' mean (add --use-reviews to score reviewed turns by their review).`;
+}
+
+function humanAgreementTable(review: HumanReviewSummary): string {
+  const table = new Table({ style: PLAIN, head: ["rater", "n", "mean |rater − human|", "ICC(2,1)", "weighted κ"] });
+  for (const entry of review.agreement) {
+    table.push([entry.kind === "judges-mean" ? "mean of judges" : entry.rater, entry.n, number(entry.meanAbsoluteDifference), number(entry.icc21, 3), number(entry.kappa, 3)]);
+  }
+  return [`Judge vs human (${review.rubricId}, over ${review.reviewedTurns} reviewed turn(s)):`, table.toString()].join("\n");
 }
 
 function targetTable(report: RunReport): string {

@@ -12,6 +12,7 @@ export * from "./build-report.js";
 export * from "./build-scale-summary.js";
 export * from "./build-tradeoff.js";
 export * from "./build-agreement.js";
+export * from "./build-review-agreement.js";
 export * from "./turn-tests.js";
 export * from "./format-table.js";
 export * from "./sft-formats.js";

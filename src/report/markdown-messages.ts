@@ -105,6 +105,13 @@ export interface MarkdownMessages {
   readonly byGroupHeading: string;
   readonly dimension: string;
   readonly largestDisagreementsHeading: string;
+  readonly humanReviewHeading: string;
+  /** The line saying how many turns were reviewed and whether their reviews scored them. */
+  readonly humanReviewNote: (reviewed: number, scoredByReview: number, used: boolean) => string;
+  readonly rater: string;
+  readonly judgesMean: string;
+  readonly meanAbsoluteHumanDifference: string;
+  readonly weightedKappa: string;
   readonly item: string;
   readonly language: string;
   readonly strategy: string;
@@ -258,6 +265,14 @@ const en: MarkdownMessages = {
   byGroupHeading: "Agreement by group",
   dimension: "Dimension",
   largestDisagreementsHeading: "Largest disagreements",
+  humanReviewHeading: "Judge vs human review",
+  humanReviewNote: (reviewed, scoredByReview, used) => used
+    ? `${reviewed} turn(s) reviewed. **Reviewed scores used** (\`--use-reviews\`): ${scoredByReview} turn score(s) above are the latest review's score instead of the judges' mean; the judges' own scores and their agreement are unchanged.`
+    : `${reviewed} turn(s) reviewed. Turn scores above are the judges' mean (\`--use-reviews\` scores reviewed turns by their latest review). Agreement of each judge, and of the judges' mean, with the latest review of each reviewed turn:`,
+  rater: "Rater",
+  judgesMean: "Mean of judges",
+  meanAbsoluteHumanDifference: "Mean |rater − human|",
+  weightedKappa: "Weighted κ",
   item: "Item",
   language: "Language",
   strategy: "Strategy",
@@ -411,6 +426,14 @@ const ja: MarkdownMessages = {
   byGroupHeading: "グループ別の一致",
   dimension: "区分",
   largestDisagreementsHeading: "不一致の大きいターン",
+  humanReviewHeading: "評価者と人手レビューの一致",
+  humanReviewNote: (reviewed, scoredByReview, used) => used
+    ? `レビュー済みターン：${reviewed}。**レビューの点数を使用**（\`--use-reviews\`）：上記のうち ${scoredByReview} ターンの点数は評価者平均ではなく最新のレビューの点数です。評価者自身の点数と評価者間の一致は変わりません。`
+    : `レビュー済みターン：${reviewed}。上記のターン点数は評価者平均です（\`--use-reviews\` でレビュー済みターンを最新のレビューの点数で採点）。各評価者および評価者平均と、各ターンの最新レビューとの一致：`,
+  rater: "評価者",
+  judgesMean: "評価者平均",
+  meanAbsoluteHumanDifference: "平均 |評価者 − 人手|",
+  weightedKappa: "重み付き κ",
   item: "項目",
   language: "言語",
   strategy: "戦略",

@@ -1,6 +1,7 @@
 import type { PairAgreement } from "../analysis/index.js";
 import type { RubricReference, RunStatus, RunUsage } from "../store/index.js";
 import type { JudgeAgreement } from "./build-agreement.js";
+import type { HumanReviewSummary } from "./build-review-agreement.js";
 import type { MultiTurnStatistics } from "./multi-turn-model.js";
 import type { RunComparison } from "./compare-runs.js";
 import type { ScaleSummary } from "./build-scale-summary.js";
@@ -86,6 +87,12 @@ export interface RunReport {
   readonly tradeoff: readonly TradeoffPoint[];
   /** Judge agreement per rubric: ICC(2,1), Krippendorff's alpha, weighted kappa per pair, Spearman–Brown. */
   readonly agreement: readonly JudgeAgreement[];
+  /**
+   * Human review of the multi-turn turns (present when the run has reviewed turns, or with `--use-reviews`): reviewed
+   * turns, whether their scores replaced the judges' mean, and each judge's (and the judges' mean's) agreement with
+   * the reviewers.
+   */
+  readonly humanReview?: HumanReviewSummary;
   /** With `report --compare`: this run against the others. */
   readonly comparison?: RunComparison;
 }

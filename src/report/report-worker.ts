@@ -27,7 +27,7 @@ port?.on("message", (command: ReportWorkerCommand) => {
     }
     if (session === undefined) throw new Error("a target arrived before the store was opened");
     const { db, runId, items, index, options } = session;
-    const column = loadTarget(db, runId, command.target, index, items.turns, items.judges);
+    const column = loadTarget(db, runId, command.target, index, items.turns, items.judges, options);
     const part = computeTargetPart({ ...items, targets: [column] }, column, options);
     port.postMessage({ type: "done", position: command.position, column, part } satisfies ReportWorkerReply, transferablesOf(column, part));
   } catch (error) {

@@ -4,7 +4,7 @@ import { summariseGroup, type ComputedGroup, type GroupContext } from "./build-g
 import type { ConversationGroup } from "./multi-turn-model.js";
 import type { TargetSummary, TurnSummary } from "./report-model.js";
 import { turnTests } from "./turn-tests.js";
-import { TURN_STATE, type ItemDimension, type TargetColumn, type TurnTable } from "./turn-table.js";
+import { TURN_STATE, type ItemDimension, type TargetColumn, type TargetLoadOptions, type TurnTable } from "./turn-table.js";
 
 /**
  * Everything a report computes from one target's column alone: its turn summary and decline tests, its "all"
@@ -20,7 +20,7 @@ export interface TargetPart {
   readonly crossLingual: TargetLanguageComparison;
 }
 
-export interface TargetPartOptions {
+export interface TargetPartOptions extends TargetLoadOptions {
   readonly passThreshold: number;
   readonly bootstrap: GroupContext["bootstrap"];
   readonly dimensions: readonly ItemDimension[];

@@ -42,7 +42,7 @@ interface Computed {
 function computeHere(db: Db, runId: string, items: TurnItems, targets: readonly TargetConfig[], options: TargetPartOptions): Computed[] {
   const index = itemIndex(items);
   return targets.map((target) => {
-    const column = loadTarget(db, runId, target, index, items.turns, items.judges);
+    const column = loadTarget(db, runId, target, index, items.turns, items.judges, options);
     return { column, part: computeTargetPart({ ...items, targets: [column] }, column, options) };
   });
 }
@@ -111,7 +111,7 @@ function revivePart(part: TargetPart): TargetPart {
 
 /** The buffers of a computed target, moved (not copied) to the main thread. */
 export function transferablesOf(column: TargetColumn, part: TargetPart): ArrayBuffer[] {
-  const arrays = [column.scores, column.states, column.conversationScores, ...column.judgeScores, part.overall.conversationScores.values, part.overall.conversationScores.counts];
+  const arrays = [column.scores, column.states, column.conversationScores, ...column.judgeScores, column.reviews.cells, column.reviews.scores, part.overall.conversationScores.values, part.overall.conversationScores.counts];
   if (part.overall.bootstrapMeans !== null) arrays.push(part.overall.bootstrapMeans);
   return [...new Set(arrays.map((array) => array.buffer as ArrayBuffer))];
 }

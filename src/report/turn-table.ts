@@ -1,5 +1,5 @@
 import { DEFAULT_RUBRIC } from "../judges/index.js";
-import type { Db, RunRecord } from "../store/index.js";
+import { ReviewRepository, type Db, type RunRecord } from "../store/index.js";
 
 /** What happened at one turn of one conversation against one target. */
 export const TURN_STATE = { notReached: 0, scored: 1, unscored: 2, error: 3 } as const;
@@ -32,6 +32,23 @@ export interface TargetColumn {
   readonly turnUsage: UsageSums;
   /** Usage of this target's judgments on the multi-turn rubric. */
   readonly judgmentUsage: UsageSums;
+  /** The latest human review of each reviewed turn on the multi-turn rubric (always read; used for scores only when asked). */
+  readonly reviews: ReviewedCells;
+}
+
+/** Reviewed turns of one target: `scores[i]` is the latest review's score of the turn at cell `cells[i]`. */
+export interface ReviewedCells {
+  readonly cells: Int32Array;
+  readonly scores: Float64Array;
+}
+
+/** How a target's column is loaded. */
+export interface TargetLoadOptions {
+  /**
+   * Score a reviewed turn with its latest review instead of the judges' mean (`report --use-reviews`). The judges'
+   * own scores (`judgeScores`, `judgmentCounts`) stay as they are.
+   */
+  readonly useReviews?: boolean;
 }
 
 /**
@@ -77,10 +94,10 @@ export const MULTI_TURN_ITEMS = `SELECT ri.item_id FROM run_items ri JOIN items 
 /** A turn table without its target columns: the items and their dimensions (what per-target work shares). */
 export type TurnItems = Omit<TurnTable, "targets">;
 
-export function loadTurnTable(db: Db, run: RunRecord): TurnTable {
+export function loadTurnTable(db: Db, run: RunRecord, options: TargetLoadOptions = {}): TurnTable {
   const items = loadTurnItems(db, run);
   const index = itemIndex(items);
-  return { ...items, targets: targetConfigsOf(run).map((target) => loadTarget(db, run.id, target, index, items.turns, items.judges)) };
+  return { ...items, targets: targetConfigsOf(run).map((target) => loadTarget(db, run.id, target, index, items.turns, items.judges, options)) };
 }
 
 /** The run's multi-turn items (in run order), their dimensions and the judges of the run. */
@@ -137,9 +154,10 @@ export interface UsageSums {
  * `JSON.parse` each turns into arrays (a quarter of a second for 320,000 judgments, where row-by-row reading
  * takes over a second). Turn rows are read only for failed turns, and judged turns are counted against answered
  * turns so that an answered turn no judge has seen yet (a cancelled run) is still found, by a full turn scan in
- * that rare case. The same passes sum the target's usage (calls, cached calls, tokens).
+ * that rare case. The same passes sum the target's usage (calls, cached calls, tokens). The target's human reviews
+ * (latest per turn) come in one more query; with `useReviews` a reviewed turn's score is its review's.
  */
-export function loadTarget(db: Db, runId: string, target: TargetConfig, index: ReadonlyMap<string, number>, turns: number, judges: readonly string[]): TargetColumn {
+export function loadTarget(db: Db, runId: string, target: TargetConfig, index: ReadonlyMap<string, number>, turns: number, judges: readonly string[], options: TargetLoadOptions = {}): TargetColumn {
   const size = index.size * turns;
   const judgeScores = judges.map(() => new Float64Array(size).fill(Number.NaN));
   const judged = new Uint8Array(size);
@@ -179,10 +197,34 @@ export function loadTarget(db: Db, runId: string, target: TargetConfig, index: R
     if (status === "error") states[cell] = TURN_STATE.error;
     else if (states[cell] === TURN_STATE.notReached) states[cell] = TURN_STATE.unscored;
   });
+  const reviews = readReviews(db, runId, target.id, index, turns);
+  if (options.useReviews === true) applyReviews(reviews, scores, states);
   return {
     targetId: target.id, category: target.category ?? null, fineTuneOf: target.fineTuneOf ?? null, scores, states, judgeScores, judgmentCounts,
-    conversationScores: conversationScoresOf(scores, states, index.size, turns), turnUsage, judgmentUsage: encoded.usage,
+    conversationScores: conversationScoresOf(scores, states, index.size, turns), turnUsage, judgmentUsage: encoded.usage, reviews,
   };
+}
+
+/** The latest review of each of the target's turns in the table, on the multi-turn rubric (one indexed query). */
+function readReviews(db: Db, runId: string, targetId: string, index: ReadonlyMap<string, number>, turns: number): ReviewedCells {
+  const cells: number[] = [];
+  const scores: number[] = [];
+  for (const review of new ReviewRepository(db).latestByTurn(runId, DEFAULT_RUBRIC, targetId)) {
+    const item = index.get(review.itemId);
+    if (item === undefined || review.turnIndex >= turns) continue;
+    cells.push(item * turns + review.turnIndex);
+    scores.push(review.score);
+  }
+  return { cells: Int32Array.from(cells), scores: Float64Array.from(scores) };
+}
+
+/** A reviewed turn that was answered (scored or unscored by the judges) takes its review's score; a failed turn stays failed. */
+function applyReviews(reviews: ReviewedCells, scores: Float64Array, states: Uint8Array): void {
+  reviews.cells.forEach((cell, position) => {
+    if (states[cell] !== TURN_STATE.scored && states[cell] !== TURN_STATE.unscored) return;
+    scores[cell] = reviews.scores[position] ?? Number.NaN;
+    states[cell] = TURN_STATE.scored;
+  });
 }
 
 /** A judgment's code is turn × CODE_TURN + (judge position + 1) × 4 + status code (judge 0: a judge not in the config). */

@@ -1,7 +1,7 @@
 /**
  * @module store
  * SQLite persistence (better-sqlite3, WAL, numbered migrations): runs, their items, turn and judgment results
- * keyed by deterministic keys, and the response cache. Everything a report needs is read back from here.
+ * keyed by deterministic keys, human reviews of turns (added, never overwriting a verdict), and the response cache. Everything a report needs is read back from here.
  */
 export * from "./database.js";
 export * from "./migrations.js";
@@ -11,3 +11,4 @@ export * from "./result-rows.js";
 export * from "./result-repository.js";
 export * from "./response-cache-repository.js";
 export * from "./generation-repository.js";
+export * from "./review-repository.js";

@@ -189,4 +189,26 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX conversations_by_run ON conversations(run_id, target_id, item_id);
     `,
   },
+  {
+    version: 6,
+    name: "human-reviews",
+    // A reviewer's score for one turn on one rubric, with who, when and why. Reviews are only ever added (never
+    // updated, never written into `judgments`); the latest review of a turn, by (created_at, id), is the one used.
+    // The index serves "latest review per turn of a target" and "every review of a run" as range scans.
+    sql: `
+      CREATE TABLE reviews (
+        id TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        target_id TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        turn_index INTEGER NOT NULL,
+        rubric_id TEXT NOT NULL,
+        score REAL NOT NULL,
+        reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+        reviewer TEXT NOT NULL CHECK (length(trim(reviewer)) > 0),
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX reviews_by_turn ON reviews(run_id, rubric_id, target_id, item_id, turn_index, created_at);
+    `,
+  },
 ];

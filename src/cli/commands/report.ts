@@ -31,6 +31,7 @@ interface ReportCommandOptions {
   seed: number;
   groupBy: GroupableDimension[];
   threads?: number;
+  useReviews?: boolean;
   store?: string;
   config?: string;
 }
@@ -43,6 +44,8 @@ export interface RenderOptions {
   readonly seed?: number;
   readonly groupBy?: readonly GroupableDimension[];
   readonly threads?: number;
+  /** Score reviewed turns with their latest human review (`--use-reviews`). */
+  readonly useReviews?: boolean;
 }
 
 export function registerReport(program: Command, output: Output): void {
@@ -58,6 +61,7 @@ export function registerReport(program: Command, output: Output): void {
     .option("--group-by <dimensions>", `group the multi-turn statistics by these (comma-separated: ${GROUPABLE_DIMENSIONS.join(", ")})`, groupByList, [...DEFAULT_GROUP_BY])
     .option("--seed <n>", "bootstrap random seed (same seed, same intervals)", nonNegativeInteger, 1)
     .option("--threads <n>", "threads that load and summarise targets in parallel (default: one per core, at most 8, for runs over 300,000 turns; else 1)", positiveInteger)
+    .option("--use-reviews", "score a reviewed multi-turn turn with its latest human review instead of the judges' mean (the judges' own scores and their agreement are unchanged)")
     .option("--store <path>", "SQLite store")
     .option("-c, --config <file>", "take the store path from this config")
     .action(async (options: ReportCommandOptions) => {
@@ -67,6 +71,7 @@ export function registerReport(program: Command, output: Output): void {
         const text = await renderReport(stores, options.run, {
           format: options.format, lang: options.lang, resamples: options.resamples, seed: options.seed, groupBy: options.groupBy,
           ...(options.threads === undefined ? {} : { threads: options.threads }),
+          ...(options.useReviews === true ? { useReviews: true } : {}),
           ...(options.compare === undefined ? {} : { compare: options.compare }),
         });
         if (options.out === undefined) output.out(text);
@@ -104,6 +109,7 @@ function reportOf(stores: ReturnType<typeof openStores>, run: string, options: R
     passThreshold, bootstrap: { resamples: options.resamples ?? 1000, seed: options.seed ?? 1, confidence: 0.95 },
     ...(options.groupBy === undefined ? {} : { groupBy: options.groupBy }),
     ...(options.threads === undefined ? {} : { threads: options.threads }),
+    ...(options.useReviews === true ? { useReviews: true } : {}),
   });
 }
 

@@ -17,7 +17,21 @@ export async function judgesSection(context: SectionContext): Promise<string> {
     report.judgePairs.map((pair) => [escapeHtml(pair.judges.join(" × ")), escapeHtml(pair.rubricId), String(pair.n), num(pair.meanAbsoluteDifference), `${pair.disagreements} (≥ ${pair.threshold})`]),
     "judge-pairs",
   );
-  return `${judges}${pairs}<h3>${label(context, "agreement")}</h3>${agreementTable(context)}${await scatterCharts(context)}${await byGroupChart(context)}${disagreements(context)}`;
+  return `${judges}${pairs}<h3>${label(context, "agreement")}</h3>${agreementTable(context)}${await scatterCharts(context)}${await byGroupChart(context)}${disagreements(context)}${humanReview(context)}`;
+}
+
+/** Only when the run has reviews (or --use-reviews), so reports of runs without reviews are unchanged. */
+function humanReview(context: SectionContext): string {
+  const review = context.report.humanReview;
+  if (review === undefined) return "";
+  const note = review.reviewedScoresUsed
+    ? label(context, "humanReviewUsed", { reviewed: review.reviewedTurns, scored: review.turnsScoredByReview })
+    : label(context, "humanReviewNote", { reviewed: review.reviewedTurns, rubric: review.rubricId });
+  const rows = review.agreement.map((entry) => [
+    entry.kind === "judges-mean" ? label(context, "judgesMean") : escapeHtml(entry.rater), String(entry.n), num(entry.meanAbsoluteDifference), num(entry.icc21, 3), num(entry.kappa, 3),
+  ]);
+  const head = [label(context, "rater"), "n", label(context, "meanAbsHumanDiff"), label(context, "icc"), label(context, "kappa")];
+  return `<h3 id="human-review">${label(context, "humanReview")}</h3><p class="note">${note}</p>${table(head, rows, "human-review")}`;
 }
 
 function agreementTable(context: SectionContext): string {

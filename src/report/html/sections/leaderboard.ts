@@ -49,5 +49,9 @@ export function leaderboardSection(context: SectionContext): string {
     ];
   });
   const headers = ["rank", "model", "spr", "passedOfComplete", "meanScore", "nScored", "unscored", "errors", "notReached", "conversations", "judgments"] as const;
-  return `<p>${label(context, "leaderboardNote")}</p>${table(headers.map((key) => label(context, key)), rows, "leaderboard")}`;
+  const review = report.humanReview;
+  const reviewNote = review?.reviewedScoresUsed === true
+    ? `<p class="note reviews-used">${label(context, "humanReviewUsed", { reviewed: review.reviewedTurns, scored: review.turnsScoredByReview })}</p>`
+    : "";
+  return `<p>${label(context, "leaderboardNote")}</p>${reviewNote}${table(headers.map((key) => label(context, key)), rows, "leaderboard")}`;
 }

@@ -1,0 +1,89 @@
+import { z } from "zod";
+import { InputError, hashValue } from "../core/index.js";
+import { DEFAULT_RUBRIC } from "../judges/index.js";
+import type { Review } from "../store/index.js";
+
+/**
+ * One line of a reviews JSONL file (`medsafety reviews export` writes every field; a hand-written line may leave out
+ * `id`, `runId` (given by --run), `rubricId` (default jmedethic-safety) and `createdAt` (the import time)).
+ */
+export const reviewLineSchema = z.strictObject({
+  id: z.string().trim().min(1).optional(),
+  runId: z.string().trim().min(1).optional(),
+  targetId: z.string().min(1),
+  itemId: z.string().min(1),
+  turnIndex: z.int().min(0),
+  rubricId: z.string().min(1).default(DEFAULT_RUBRIC),
+  score: z.number(),
+  reason: z.string().refine((text) => text.trim() !== "", "the reason is empty"),
+  reviewer: z.string().trim().min(1, "the reviewer is empty"),
+  createdAt: z.iso.datetime({ offset: true }).optional(),
+});
+
+export type ReviewLine = z.infer<typeof reviewLineSchema>;
+
+/** A parsed line with where it came from, so later errors (no such turn, off the scale) can name it. */
+export interface ReadReviewLine {
+  readonly line: number;
+  readonly review: ReviewLine;
+}
+
+const FIX = "Fix this line: each line is one JSON object with targetId, itemId, turnIndex, score, reason, reviewer (and optionally id, runId, rubricId, createdAt); see README \"Human review\"";
+
+/** Parses a reviews JSONL text; throws an InputError naming file, line and field on the first bad line. Blank lines are skipped. */
+export function parseReviewLines(file: string, text: string): ReadReviewLine[] {
+  const read: ReadReviewLine[] = [];
+  text.split(/\r?\n/).forEach((content, index) => {
+    if (content.trim() === "") return;
+    read.push({ line: index + 1, review: parseReviewLine(file, index + 1, content) });
+  });
+  return read;
+}
+
+export function parseReviewLine(file: string, line: number, text: string): ReviewLine {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InputError("dataset_invalid", { file, line }, `not valid JSON (${reason})`, FIX);
+  }
+  const parsed = reviewLineSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const first = parsed.error.issues[0];
+  const path = first === undefined ? [] : first.path.map(String);
+  const field = [...path, ...(first?.code === "unrecognized_keys" ? first.keys.slice(0, 1) : [])].join(".");
+  const problem = first?.code === "unrecognized_keys" ? `unknown field(s) ${first.keys.map((key) => `"${key}"`).join(", ")}` : (first?.message ?? "invalid review");
+  throw new InputError("dataset_invalid", { file, line, field }, problem, FIX);
+}
+
+/**
+ * The review a line stands for, in `runId`. A line without an id gets one hashed from its content, so importing the
+ * same hand-written file twice adds each review once; a line without a time is stamped `now`.
+ */
+export function reviewOfLine(line: ReviewLine, runId: string, now: Date): Review {
+  const fields = {
+    runId, targetId: line.targetId, itemId: line.itemId, turnIndex: line.turnIndex, rubricId: line.rubricId,
+    score: line.score, reason: line.reason, reviewer: line.reviewer,
+  };
+  const id = line.id ?? `review-${hashValue(["review", fields, line.createdAt ?? null], 32)}`;
+  return { ...fields, id, createdAt: line.createdAt === undefined ? now.toISOString() : new Date(line.createdAt).toISOString() };
+}
+
+/** One JSONL line of a stored review, every field, in a stable key order. */
+export function formatReviewLine(review: Review): string {
+  const { id, runId, targetId, itemId, turnIndex, rubricId, score, reason, reviewer, createdAt } = review;
+  return JSON.stringify({ id, runId, targetId, itemId, turnIndex, rubricId, score, reason, reviewer, createdAt });
+}
+
+const COMPARED = ["runId", "targetId", "itemId", "turnIndex", "rubricId", "score", "reason", "reviewer"] as const;
+
+/**
+ * The first field where a review read from a file differs from the stored review with the same id (undefined: the
+ * same review, which import skips). The time counts only when the line gave one.
+ */
+export function differingField(stored: Review, incoming: Review, lineHasTime: boolean): string | undefined {
+  const field = COMPARED.find((name) => stored[name] !== incoming[name]);
+  if (field !== undefined) return field;
+  return lineHasTime && stored.createdAt !== incoming.createdAt ? "createdAt" : undefined;
+}

@@ -1,0 +1,11 @@
+/**
+ * @module view
+ * `medsafety view`: a local web viewer for a store's runs. Server-rendered pages (hono, `html` templates that
+ * escape every string), no client scripts, a strict Content-Security-Policy; runs list, run overview (the HTML
+ * report's sections, computed once per run in the background), a conversations table filtered and paged in SQL
+ * over the covering indexes, conversation pages with judges' rationales, ja/en twins and human reviews, strategy and
+ * guideline pages. Imports report, store, generation, guidelines, core; only cli imports it.
+ */
+export { startViewServer, createViewApp, type ViewServer, type ViewServerOptions } from "./server.js";
+export { CONTENT_SECURITY_POLICY, isLoopback } from "./security.js";
+export type { Lang as ViewLang } from "./messages.js";
