@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from "yaml";
+import { LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
-import { InputError } from "../core/index.js";
+import { InputError, lineOfPath } from "../core/index.js";
 import { resolvePipelineRolePaths } from "./pipeline-roles.js";
 import { configSchema, type Config } from "./schema.js";
 
@@ -54,20 +54,7 @@ function configIssue(file: string, issues: readonly z.core.$ZodIssue[], lineOf: 
 
 /** Line of the key (or list entry) at `keyPath`; the nearest existing parent when the key is missing. */
 function locate(document: Document, lineCounter: LineCounter, keyPath: readonly (string | number)[]): number | undefined {
-  for (let length = keyPath.length; length > 0; length -= 1) {
-    const prefix = keyPath.slice(0, length);
-    const parent = length === 1 ? document.contents : document.getIn(prefix.slice(0, -1), true);
-    const last = prefix[length - 1];
-    let offset: number | undefined;
-    if (isMap(parent) && typeof last === "string") {
-      const pair = parent.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === last);
-      offset = pair !== undefined && isScalar(pair.key) ? pair.key.range?.[0] : undefined;
-    } else {
-      offset = (document.getIn(prefix, true) as { range?: [number, number, number] } | undefined)?.range?.[0];
-    }
-    if (offset !== undefined) return lineCounter.linePos(offset).line;
-  }
-  return undefined;
+  return lineOfPath(document, lineCounter, keyPath);
 }
 
 function resolvePaths(config: Config, baseDir: string): Config {

@@ -1,10 +1,11 @@
 /**
  * @module core
- * The shared kernel: messages, usage, ids and keys, hashing and the one error vocabulary. Imports nothing
- * from the rest of the project.
+ * The shared kernel: messages, usage, ids and keys, hashing, the one error vocabulary and the line of a key in a
+ * user file (YAML/JSON). Imports nothing from the rest of the project.
  */
 export * from "./messages.js";
 export * from "./errors.js";
 export * from "./hash.js";
 export * from "./ids.js";
 export * from "./package-info.js";
+export * from "./yaml-location.js";

@@ -1,5 +1,5 @@
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from "yaml";
-import { InputError } from "../core/index.js";
+import { LineCounter, parseDocument, type Document } from "yaml";
+import { InputError, lineOfPath } from "../core/index.js";
 
 /** Key path inside a parsed file, as zod reports it. */
 export type FieldPath = readonly PropertyKey[];
@@ -59,22 +59,7 @@ function parsePositions(text: string): Positions {
 }
 
 function locate({ document, lineCounter }: Positions, path: FieldPath): number | undefined {
-  const keys = path.map((part) => (typeof part === "symbol" ? String(part) : part));
-  for (let length = keys.length; length > 0; length -= 1) {
-    const prefix = keys.slice(0, length);
-    const parent = length === 1 ? document.contents : document.getIn(prefix.slice(0, -1), true);
-    const last = prefix[length - 1];
-    let offset: number | undefined;
-    if (isMap(parent) && typeof last === "string") {
-      const pair = parent.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === last);
-      offset = pair !== undefined && isScalar(pair.key) ? pair.key.range?.[0] : undefined;
-    } else {
-      offset = (document.getIn(prefix, true) as { range?: [number, number, number] } | undefined)?.range?.[0];
-    }
-    if (offset !== undefined) return lineCounter.linePos(offset).line;
-  }
-  const start = (document.contents as { range?: [number, number, number] } | null)?.range?.[0];
-  return start === undefined ? undefined : lineCounter.linePos(start).line;
+  return lineOfPath(document, lineCounter, path.map((part) => (typeof part === "symbol" ? String(part) : part)), { fallbackToStart: true });
 }
 
 function firstLine(text: string): string {

@@ -2,9 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
-import { InputError } from "../../core/index.js";
+import { InputError, lineOfPath } from "../../core/index.js";
 import { strategyHash, strategyLibrarySchema, strategyRef, type Strategy, type StrategyRef } from "./strategy.js";
-import { lineOfPath } from "./yaml-location.js";
 
 /** A validated strategy with its identity (`id@version`), content hash and the place it was read from. */
 export interface LoadedStrategy {
@@ -45,7 +44,7 @@ export function readStrategyFile(path: string, options: ReadStrategyFileOptions 
     throw new InputError("dataset_invalid", { file, line }, `syntax error: ${syntaxError.message.split("\n")[0] ?? ""}`,
       "Fix the YAML/JSON syntax (indentation, quoting, a missing colon or comma)");
   }
-  const lineOf = (keyPath: readonly (string | number)[]): number | undefined => lineOfPath(document, lineCounter, keyPath);
+  const lineOf = (keyPath: readonly (string | number)[]): number | undefined => lineOfPath(document, lineCounter, keyPath, { fallbackToStart: true });
   const raw: unknown = document.toJS() ?? {};
   const parsed = strategyLibrarySchema.safeParse(raw);
   if (!parsed.success) throw issueError(file, parsed.error.issues, lineOf, raw);

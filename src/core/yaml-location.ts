@@ -3,9 +3,10 @@ import { isMap, isPair, isScalar, type Document, type LineCounter } from "yaml";
 /**
  * Line (1-based) of the key or list entry at `keyPath` in a parsed YAML (or JSON) document; when that key is
  * missing, the line of its nearest existing parent, so "field missing" errors point at the object lacking it.
- * (The config loader does the same for the config file; generation may not import config.)
+ * With `fallbackToStart`, a path with no existing part gives the document's first line instead of undefined.
+ * Shared by every loader of user files (config, guideline catalogs, strategy libraries).
  */
-export function lineOfPath(document: Document, lineCounter: LineCounter, keyPath: readonly (string | number)[]): number | undefined {
+export function lineOfPath(document: Document, lineCounter: LineCounter, keyPath: readonly (string | number)[], options: { readonly fallbackToStart?: boolean } = {}): number | undefined {
   for (let length = keyPath.length; length > 0; length -= 1) {
     const prefix = keyPath.slice(0, length);
     const parent = length === 1 ? document.contents : document.getIn(prefix.slice(0, -1), true);
@@ -19,6 +20,7 @@ export function lineOfPath(document: Document, lineCounter: LineCounter, keyPath
     }
     if (offset !== undefined) return lineCounter.linePos(offset).line;
   }
+  if (options.fallbackToStart !== true) return undefined;
   const start = (document.contents as { range?: [number, number, number] } | null)?.range?.[0];
   return start === undefined ? undefined : lineCounter.linePos(start).line;
 }
