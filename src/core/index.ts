@@ -9,3 +9,4 @@ export * from "./hash.js";
 export * from "./ids.js";
 export * from "./package-info.js";
 export * from "./yaml-location.js";
+export * from "./json-objects.js";
