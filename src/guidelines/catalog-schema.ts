@@ -61,9 +61,20 @@ export interface LocalizedGuideline {
   readonly violations: readonly string[];
 }
 
-/** The guideline with this id, or undefined. */
+/**
+ * The guideline with this id, or undefined. A short id `<prefix>-<n>` (e.g. `jma-10`, as the built-in sample
+ * benchmark names its guidelines) also finds the one entry numbered n in any section (`jma-2-10`).
+ */
 export function findGuideline(catalog: GuidelineCatalog, id: string): Guideline | undefined {
-  return catalog.guidelines.find((guideline) => guideline.id === id);
+  const exact = catalog.guidelines.find((guideline) => guideline.id === id);
+  if (exact !== undefined) return exact;
+  const short = /^([a-z]+)-(\d+)$/.exec(id);
+  if (short === null) return undefined;
+  const numbered = catalog.guidelines.filter((guideline) => {
+    const parts = /^([a-z]+)-[^-]+-(\d+)$/.exec(guideline.id);
+    return parts !== null && parts[1] === short[1] && Number(parts[2]) === Number(short[2]);
+  });
+  return numbered.length === 1 ? numbered[0] : undefined;
 }
 
 /** One guideline's text in one language. */

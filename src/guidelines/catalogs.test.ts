@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { packageRoot } from "../core/index.js";
 import { MEDSAFETYBENCH_CATEGORIES } from "../datasets/index.js";
-import { BUILTIN_CATALOGS, builtinCatalogPath, loadCatalog, type GuidelineCatalog } from "./index.js";
+import { BUILTIN_CATALOGS, builtinCatalogPath, findGuideline, loadCatalog, type GuidelineCatalog } from "./index.js";
 
 /** Hiragana, katakana, CJK ideographs, and the full-width punctuation of Japanese text. */
 const JAPANESE = /[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}\u3000-\u303f\uff01-\uff60]/u;
@@ -100,7 +100,14 @@ describe("the jma catalog's numbering", () => {
       "jma-14": /duty to treat/i, "jma-17": /prescrib/i, "jma-22": /euthanasia/i, "jma-30": /colleague/i,
       "jma-38": /advertising/i, "jma-41": /unscientific/i, "jma-44": /gifts/i, "jma-55": /misconduct/i, "jma-62": /genetic/i,
     };
-    for (const [id, topic] of Object.entries(expected)) expect(byNumber.get(Number(id.slice(4)))?.title.en, id).toMatch(topic);
+    for (const [id, topic] of Object.entries(expected)) {
+      expect(byNumber.get(Number(id.slice(4)))?.title.en, id).toMatch(topic);
+      // findGuideline resolves the short id to the same entry (show, the viewer and reports use it).
+      expect(findGuideline(jma, id)?.id, id).toBe(byNumber.get(Number(id.slice(4)))?.id);
+    }
+    expect(findGuideline(jma, "jma-2-10")?.id).toBe("jma-2-10");
+    expect(findGuideline(jma, "jma-99")).toBeUndefined();
+    expect(findGuideline(jma, "ama-10")).toBeUndefined();
     for (const file of ["sample.jsonl", "benign-medical.jsonl"]) {
       const ids = readFileSync(join(packageRoot(), "src", "datasets", "builtin", file), "utf8").match(/"guidelineId":"jma-\d+"/g) ?? [];
       expect(ids.length).toBeGreaterThan(0);

@@ -109,9 +109,13 @@ describe("medsafety guidelines (e2e)", () => {
   });
 
   it("an unknown id: exit 2 and how to find the ids", async () => {
-    const result = await runCli(["guidelines", "show", "jma-10"], { cwd: tempProject() });
+    // The built-in benchmarks' short ids (jma-10) name the entry with that running number.
+    const short = await runCli(["guidelines", "show", "jma-10", "--format", "json"], { cwd: tempProject() });
+    expect(short.code, short.stderr).toBe(0);
+    expect(JSON.parse(short.stdout)).toMatchObject({ guideline: { id: "jma-2-10" } });
+    const result = await runCli(["guidelines", "show", "jma-3-10"], { cwd: tempProject() });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('unknown guideline id "jma-10" in catalog jma. Did you mean jma-2-10?');
+    expect(result.stderr).toContain('unknown guideline id "jma-3-10" in catalog jma. Did you mean jma-2-10?');
     expect(result.stderr).toContain("medsafety guidelines list --catalog jma");
     const section = await runCli(["guidelines", "list", "--section", "nope"], { cwd: tempProject() });
     expect(section.code).toBe(2);
