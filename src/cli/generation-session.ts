@@ -36,6 +36,8 @@ export interface GenerationSession {
 export async function withGenerationSession<T extends object>(
   command: string, flags: GenerationFlags, roles: PipelineRoleRequest, params: unknown, output: Output,
   body: (session: GenerationSession) => Promise<T>,
+  /** Continue this stored generation run (same id, status back to started) instead of creating a new one. */
+  resumeRunId?: string,
 ): Promise<{ result: T; runId: string; usage: Usage; jobSummary: GenerationJobSummary; cancelled: boolean }> {
   const loaded = loadConfig(flags.config);
   const models = bindPipelineModels(loaded.config, roles, { env: process.env, configPath: loaded.path, lineOf: loaded.lineOf });
@@ -53,13 +55,14 @@ export async function withGenerationSession<T extends object>(
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  const runId = newRunId();
+  const runId = resumeRunId ?? newRunId();
   const concurrency = flags.concurrency ?? loaded.config.concurrency;
   const events = new GenerationEvents();
   const job = new GenerationJob({ runId, store: generations, events, concurrency, maxAttempts: flags.maxAttempts, stopSignal: stop.signal, abortSignal: abort.signal });
   const stopProgress = flags.progress && output.isTTY ? attachGenerationProgress(events) : () => undefined;
   try {
-    generations.createRun({ id: runId, command, params, packageVersion: packageVersion() });
+    if (resumeRunId === undefined) generations.createRun({ id: runId, command, params, packageVersion: packageVersion() });
+    else generations.reopenRun(runId);
     output.err(`generation run ${runId} (store ${stores.path})`);
     let result: T;
     try {

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { MedsafetyError, packageVersion } from "../core/index.js";
 import { registerBenchmark } from "./commands/benchmark.js";
+import { registerDiscover } from "./commands/discover.js";
 import { registerExport } from "./commands/export.js";
 import { registerFilter } from "./commands/filter.js";
 import { registerGenerate } from "./commands/generate.js";
@@ -41,6 +42,7 @@ export function buildProgram(output: Output, setExit: (code: number) => void): C
   registerGuidelines(program, output);
   registerStrategies(program, output);
   registerGenerate(program, output, setExit);
+  registerDiscover(program, output, setExit);
   registerFilter(program, output, setExit);
   registerBenchmark(program, output);
   registerTranslate(program, output, setExit);

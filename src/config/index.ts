@@ -10,3 +10,5 @@ export * from "./init-template.js";
 export * from "./bind-models.js";
 export * from "./pipeline-roles.js";
 export * from "./bind-pipeline-models.js";
+export * from "./discovery-roles.js";
+export * from "./bind-discovery-models.js";

@@ -4,6 +4,7 @@ import { LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
 import { InputError, lineOfPath } from "../core/index.js";
 import { resolvePipelineRolePaths } from "./pipeline-roles.js";
+import { resolveDiscoveryRolePaths } from "./discovery-roles.js";
 import { configSchema, type Config } from "./schema.js";
 
 export interface LoadedConfig {
@@ -73,6 +74,7 @@ function resolvePaths(config: Config, baseDir: string): Config {
       model: local(judge.model),
       ...(judge.rubric === undefined ? {} : { rubric: judge.rubric.includes("/") || judge.rubric.endsWith(".json") ? absolutePath(judge.rubric, baseDir) : judge.rubric }),
     })),
+    ...resolveDiscoveryRolePaths(config, local),
     ...resolvePipelineRolePaths(config, local, (rubric) => (rubric.includes("/") || rubric.endsWith(".json") ? absolutePath(rubric, baseDir) : rubric)),
   };
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { LANGUAGES } from "../core/index.js";
 import { modelSettingsSchema } from "../providers/index.js";
 import { checkPipelineRoles, pipelineRolesShape } from "./pipeline-roles.js";
+import { discoveryRolesShape } from "./discovery-roles.js";
 import { adaptiveModeShape, checkAdaptiveMode, RUN_MODES } from "./adaptive-mode.js";
 
 /** A judge binding: a model plus the rubric it applies (built-in id or path to a rubric JSON file). */
@@ -32,6 +33,8 @@ export const configSchema = z
     limit: z.number().int().positive().optional().describe("Run only the first N items (after the language filter): for smoke runs."),
     // Benchmark construction roles (generate / filter / translate): see pipeline-roles.ts.
     ...pipelineRolesShape,
+    // Strategy discovery roles (discover: scorer, summarizer, embedder): see discovery-roles.ts.
+    ...discoveryRolesShape,
   })
   .superRefine((config, context) => {
     checkPipelineRoles(config, context);

@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { InputError, hashValue, packageRoot } from "../core/index.js";
 import { rubricSchema, type Rubric } from "./rubric.js";
 
-export const BUILTIN_RUBRICS = ["jmedethic-safety", "medsafetybench-harm", "helpfulness", "refusal"] as const;
+export const BUILTIN_RUBRICS = ["jmedethic-safety", "medsafetybench-harm", "helpfulness", "refusal", "jailbreak-score"] as const;
 export const DEFAULT_RUBRIC = "jmedethic-safety";
 
 export interface LoadedRubric {

@@ -2,7 +2,8 @@
  * @module providers
  * One `ChatModel` interface and its adapters: the Vercel AI SDK for hosted APIs and OpenAI-compatible servers,
  * node-llama-cpp for local GGUF files; middleware for retry (honouring retry-after), rate limits and the
- * response cache; the quickstart model download.
+ * response cache; the quickstart model download; the `EmbeddingModel` interface (AI SDK `/v1/embeddings`, node-llama-cpp
+ * embedding contexts for local GGUF).
  */
 export * from "./chat-model.js";
 export * from "./model-spec.js";
@@ -16,3 +17,5 @@ export * from "./create-model.js";
 export * from "./local-model.js";
 export * from "./model-download.js";
 export * from "./worker-pool.js";
+export * from "./embedding-model.js";
+export * from "./local-embedding-model.js";

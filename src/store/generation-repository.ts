@@ -95,6 +95,11 @@ export class GenerationRepository {
       .run(run.id, run.command, stamp, stamp, JSON.stringify(run.params), run.packageVersion);
   }
 
+  /** Marks a stored run as started again (a resumed run keeps its id, parameters and creation time). */
+  reopenRun(id: string, now = new Date()): void {
+    this.db.prepare("UPDATE generation_runs SET status = 'started', updated_at = ?, finished_at = NULL, error_message = NULL WHERE id = ?").run(now.toISOString(), id);
+  }
+
   finishRun(id: string, status: Exclude<GenerationRunStatus, "started">, summary: unknown, errorMessage: string | null = null, now = new Date()): void {
     this.flush();
     const stamp = now.toISOString();

@@ -12,3 +12,4 @@ export * from "./result-repository.js";
 export * from "./response-cache-repository.js";
 export * from "./generation-repository.js";
 export * from "./review-repository.js";
+export * from "./discovery-repository.js";

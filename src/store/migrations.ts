@@ -211,4 +211,92 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX reviews_by_turn ON reviews(run_id, rubric_id, target_id, item_id, turn_index, created_at);
     `,
   },
+  {
+    version: 7,
+    name: "strategy-discovery",
+    // Strategy discovery (`medsafety discover`, AutoDAN-Turbo style), run records in generation_runs (command
+    // "discover"). Every attempt (attack prompt, target response, score), every summary (also failed ones, with the
+    // raw output), every strategy with its lineage, every library key (the embedding of the target response a
+    // strategy overcame) and every embedding (float32 BLOB) is kept, keyed deterministically, so a run is
+    // auditable and resumable: a resumed run replays its stored model calls and rebuilds the same library.
+    sql: `
+      CREATE TABLE discovery_embeddings (
+        key TEXT PRIMARY KEY,
+        model_id TEXT NOT NULL,
+        model_spec TEXT NOT NULL,
+        dimensions INTEGER NOT NULL,
+        vector BLOB NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE discovery_attempts (
+        key TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES generation_runs(id),
+        seed_id TEXT NOT NULL,
+        language TEXT NOT NULL,
+        phase TEXT NOT NULL CHECK (phase IN ('warmup', 'lifelong')),
+        pass INTEGER NOT NULL,
+        iteration INTEGER NOT NULL,
+        attacker_id TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('scored', 'unscored', 'error')),
+        prompt TEXT,
+        response TEXT,
+        score REAL,
+        rationale TEXT,
+        previous_key TEXT,
+        gain REAL,
+        effective_json TEXT NOT NULL,
+        ineffective_json TEXT NOT NULL,
+        response_embedding_key TEXT REFERENCES discovery_embeddings(key),
+        detail TEXT,
+        created_at TEXT NOT NULL,
+        CHECK ((status = 'scored') = (score IS NOT NULL))
+      ) WITHOUT ROWID;
+      CREATE INDEX discovery_attempts_by_run ON discovery_attempts(run_id, seed_id, phase, pass, iteration);
+      CREATE TABLE discovery_summaries (
+        key TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES generation_runs(id),
+        seed_id TEXT NOT NULL,
+        weaker_key TEXT NOT NULL,
+        stronger_key TEXT NOT NULL,
+        gain REAL NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('success', 'failed', 'error')),
+        summary_json TEXT,
+        raw_output TEXT,
+        detail TEXT,
+        strategy_id TEXT,
+        merged INTEGER NOT NULL DEFAULT 0,
+        similarity REAL,
+        created_at TEXT NOT NULL,
+        CHECK ((status = 'success') = (summary_json IS NOT NULL))
+      ) WITHOUT ROWID;
+      CREATE INDEX discovery_summaries_by_run ON discovery_summaries(run_id, status);
+      CREATE TABLE discovery_strategies (
+        run_id TEXT NOT NULL REFERENCES generation_runs(id),
+        id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        name_json TEXT NOT NULL,
+        definition_json TEXT NOT NULL,
+        example_json TEXT NOT NULL,
+        embedding BLOB NOT NULL,
+        target_id TEXT NOT NULL,
+        first_attempt_key TEXT NOT NULL,
+        first_discovered_at TEXT NOT NULL,
+        lineage_json TEXT NOT NULL,
+        PRIMARY KEY (run_id, id)
+      ) WITHOUT ROWID;
+      CREATE TABLE discovery_library_keys (
+        key TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES generation_runs(id),
+        strategy_id TEXT NOT NULL,
+        seed_id TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        gain REAL NOT NULL,
+        response_embedding BLOB NOT NULL,
+        created_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX discovery_library_keys_by_strategy ON discovery_library_keys(run_id, strategy_id);
+    `,
+  },
 ];

@@ -67,7 +67,7 @@ describe("conversation filters → SQL", () => {
     expect(chunkQuery({ minScore: 2 }, false, ["jmedethic-safety"], "all").sql).toContain("BETWEEN @first AND @last");
     expect(chunkQuery({ state: "error" }, true, ["r"], "seek").sql).toMatch(/json_each\(@items\).*t.status = 'error'.*DESC/s);
     expect(contradictory({ state: "error", minScore: 1 })).toBe(true);
-    expect(contradictory({ minScore: 5, maxScore: 4 })).toBe(false || true);
+    expect(contradictory({ minScore: 5, maxScore: 4 })).toBe(true);
     expect(contradictory({ minScore: 1, maxScore: 4 })).toBe(false);
   });
 
@@ -88,11 +88,11 @@ describe("conversation filters → SQL", () => {
     expect(all(db, { strategy: "decomposition", guideline: "jma-01" })).toEqual(["t-b/item-0", "t-a/item-0"]);
     // Turn score means: item i turn t → i + t (item-2 turn 1: (2 + 9) / 2 = 5.5; t-b item-4 turn 1 unscored).
     for (const chunkSize of [1, 2, 100]) {
-      expect(all(db, { minScore: 5, maxScore: 5.5 }, chunkSize)).toEqual(["t-b/item-2", "t-b/item-4", "t-b/item-5", "t-a/item-2", "t-a/item-4", "t-a/item-5"]);
+      expect(all(db, { minScore: 5, maxScore: 5.5 }, chunkSize)).toEqual(["t-b/item-2", "t-b/item-5", "t-a/item-2", "t-a/item-4", "t-a/item-5"]);
       expect(all(db, { disagreement: 7 }, chunkSize)).toEqual(["t-b/item-2", "t-a/item-2"]);
       expect(all(db, { state: "error" }, chunkSize)).toEqual(["t-a/item-5"]);
       expect(all(db, { state: "unscored" }, chunkSize)).toEqual(["t-b/item-4"]);
-      expect(all(db, { language: "ja", maxScore: 2 }, chunkSize)).toEqual(["t-b/item-0", "t-a/item-0"]);
+      expect(all(db, { language: "ja", maxScore: 2 }, chunkSize)).toEqual(["t-b/item-0", "t-b/item-2", "t-a/item-0", "t-a/item-2"]);
       expect(all(db, { language: "en", state: "error" }, chunkSize)).toEqual(["t-a/item-5"]);
     }
     expect(all(db, { state: "error", minScore: 0 })).toEqual([]);
@@ -116,7 +116,7 @@ describe("conversation filters → SQL", () => {
     expect(third.rows.map((row) => row.itemId)).toEqual(["item-4", "item-5"]);
     expect(third.next).toBeNull();
     const whole = queryConversations(context(db, { minScore: 5 }), { minScore: 5 }, { pageSize: 50, budgetMs: 10_000 });
-    expect(whole.total).toBe(6);
+    expect(whole.total).toBe(5);
   });
 
   it("a search out of time answers with what it found and a cursor where it paused", () => {

@@ -47,9 +47,15 @@ export function isLoopback(host: string): boolean {
   return host === "127.0.0.1" || host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-/** A POST is same-origin when its Origin header names the host the request was sent to. */
-export function sameOrigin(originHeader: string | undefined, hostHeader: string | undefined): boolean {
-  if (originHeader === undefined || hostHeader === undefined) return false;
+/**
+ * A POST is same-origin when its Origin header names the host the request was sent to. Under `Referrer-Policy:
+ * no-referrer` Chromium sends `Origin: null` for form posts; then the browser's `Sec-Fetch-Site` must say
+ * `same-origin` (a client without either header, e.g. curl, still needs the form token).
+ */
+export function sameOrigin(originHeader: string | undefined, hostHeader: string | undefined, fetchSite?: string): boolean {
+  if (hostHeader === undefined) return false;
+  if (fetchSite !== undefined && fetchSite !== "same-origin") return false;
+  if (originHeader === undefined || originHeader === "null") return true;
   try {
     const origin = new URL(originHeader);
     return origin.protocol === "http:" && origin.host === hostHeader;

@@ -83,7 +83,7 @@ export function createViewApp(state: ViewState, options: { readonly host: string
     const field = (name: string): string => (typeof form[name] === "string" ? form[name] : "");
     const lang = (LANGS as readonly string[]).includes(field("lang")) ? (field("lang") as Lang) : options.lang;
     const m = messagesFor(lang);
-    if (!sameOrigin(c.req.header("origin"), c.req.header("host")) || !tokensMatch(state.formToken, form["token"])) {
+    if (!sameOrigin(c.req.header("origin"), c.req.header("host"), c.req.header("sec-fetch-site")) || !tokensMatch(state.formToken, form["token"])) {
       return c.html(page({ m, title: m.t("forbidden", { why: "cross-site request" }), otherLanguage: href("/", {}, lang), body: h`` }), 403);
     }
     const run = state.run(c.req.param("run"));

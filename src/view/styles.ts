@@ -42,11 +42,13 @@ form.filters input[type=number] { width: 90px; }
 .pager { display: flex; gap: 16px; margin: 8px 0; }
 .status-error { color: #cf222e; font-weight: 600; }
 .status-unscored { color: #9a6700; font-weight: 600; }
-.twins { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 14px; }
+.twins { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 14px; align-items: start; }
 .turn-card { border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 12px; margin: 8px 0; background: #fff; }
 .turn-card h3 { margin-top: 2px; }
 .role { font-size: 12px; font-weight: 600; color: #59636e; }
 table.verdicts { width: 100%; }
+table.verdicts td:first-child { white-space: nowrap; }
+table.verdicts td.num { white-space: normal; min-width: 60px; }
 table.verdicts td.rationale { white-space: pre-wrap; overflow-wrap: anywhere; }
 .reviews { margin-top: 8px; border-top: 1px dashed #d0d7de; padding-top: 6px; }
 form.review { display: grid; grid-template-columns: 160px 90px 1fr auto; gap: 6px; align-items: end; margin-top: 6px; }

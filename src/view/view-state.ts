@@ -1,11 +1,11 @@
 /** What the viewer's pages share: the store's repositories, caches per run, the report cache and the form token. */
 import type { LoadedStrategy } from "../generation/index.js";
 import { loadBuiltinStrategies } from "../generation/index.js";
-import { loadCatalog, type Guideline, type GuidelineCatalog } from "../guidelines/index.js";
+import { findGuideline, loadCatalog, type Guideline, type GuidelineCatalog } from "../guidelines/index.js";
 import { ReviewRepository, RunRepository, type Db, type RunRecord } from "../store/index.js";
 import { selectItems, type ConversationFilter } from "./conversation-query.js";
 import { ReportCache } from "./report-cache.js";
-import { runFacts, turnCount, type RunFacts } from "./run-data.js";
+import { distinctValues, runFacts, turnCount, type RunFacts } from "./run-data.js";
 
 export class ViewState {
   readonly runs: RunRepository;
@@ -13,6 +13,7 @@ export class ViewState {
   readonly reports: ReportCache;
   private readonly turnCounts = new Map<string, number>();
   private readonly itemSets = new Map<string, string[]>();
+  private readonly distinctValues = new Map<string, string[]>();
   private strategies: LoadedStrategy[] | undefined;
   private catalogs: GuidelineCatalog[] | undefined;
 
@@ -50,23 +51,27 @@ export class ViewState {
     return items;
   }
 
+  /** Distinct values of an item column, for the filter menus (kept per run). */
+  distinct(run: RunRecord, column: "strategy" | "guideline_id" | "language"): string[] {
+    const key = `${run.id}\n${column}`;
+    const cached = this.distinctValues.get(key);
+    if (cached !== undefined) return cached;
+    const values = distinctValues(this.db, run.id, column);
+    this.distinctValues.set(key, values);
+    return values;
+  }
+
   strategyLibrary(): LoadedStrategy[] {
     this.strategies ??= loadBuiltinStrategies();
     return this.strategies;
   }
 
-  /** The built-in guideline with this id; a benchmark's `jma-NN` names the one whose running number is NN. */
+  /** The built-in guideline with this id; a benchmark's `jma-NN` names the one whose running number is NN (findGuideline). */
   guideline(id: string): { catalog: GuidelineCatalog; guideline: Guideline } | undefined {
     this.catalogs ??= [loadCatalog("jma"), loadCatalog("ama")];
     for (const catalog of this.catalogs) {
-      const exact = catalog.guidelines.find((guideline) => guideline.id === id);
-      if (exact !== undefined) return { catalog, guideline: exact };
-    }
-    const match = /^([a-z]+)-(\d+)$/.exec(id);
-    if (match === null) return undefined;
-    for (const catalog of this.catalogs) {
-      const numbered = catalog.guidelines.filter((guideline) => guideline.id.startsWith(`${match[1]}-`) && Number(/-(\d+)$/.exec(guideline.id)?.[1]) === Number(match[2]));
-      if (numbered.length === 1 && numbered[0] !== undefined) return { catalog, guideline: numbered[0] };
+      const guideline = findGuideline(catalog, id);
+      if (guideline !== undefined) return { catalog, guideline };
     }
     return undefined;
   }

@@ -43,6 +43,11 @@ export interface FixtureServerOptions {
   port?: number;
   /** Keep every request in `requests` (default true; turn off for long benchmarks). */
   record?: boolean;
+  /**
+   * Answers `POST /v1/embeddings` (OpenAI's wire format): one vector per input text. Default:
+   * `hashedEmbedding` (character trigrams hashed into 64 dimensions, so similar texts get similar vectors).
+   */
+  embeddings?: (input: string[], model: string) => number[][] | Promise<number[][]>;
 }
 
 export interface FixtureServer {
@@ -115,6 +120,10 @@ async function handleRequest(state: ServerState, incoming: IncomingMessage, outg
   const pathname = (incoming.url ?? "/").split("?")[0] ?? "/";
   const route = matchRoute(incoming.method, pathname);
   const bodyText = await readBody(incoming);
+  if (incoming.method === "POST" && pathname.endsWith("/embeddings")) {
+    await answerEmbeddings(state, bodyText, outgoing);
+    return;
+  }
   if (route === undefined) {
     sendJson(outgoing, 404, { error: { message: `No fixture route for ${incoming.method ?? "?"} ${pathname}`, type: "not_found_error" } });
     return;
@@ -185,6 +194,46 @@ function writeReply(outgoing: ServerResponse, route: Route, decoded: DecodedRequ
       sendJson(outgoing, 200, route.format.encodeAnswer(decoded, answer));
     }
   }
+}
+
+/** `POST /v1/embeddings`: `{model, input: string | string[]}` → `{object: "list", data: [{embedding, index}], usage}`. */
+async function answerEmbeddings(state: ServerState, bodyText: string, outgoing: ServerResponse): Promise<void> {
+  const body = parseJson(bodyText);
+  const rawInput = isRecord(body) ? body["input"] : undefined;
+  const input = typeof rawInput === "string" ? [rawInput] : Array.isArray(rawInput) ? rawInput.map(String) : undefined;
+  if (!isRecord(body) || input === undefined) {
+    sendJson(outgoing, 400, { error: { message: "embeddings need {model, input}", type: "invalid_request_error", param: null, code: null } });
+    return;
+  }
+  const model = typeof body["model"] === "string" ? body["model"] : "";
+  state.calls += 1;
+  let vectors: number[][];
+  try {
+    vectors = await (state.options.embeddings ?? ((texts: string[]) => texts.map((text) => hashedEmbedding(text))))(input, model);
+  } catch (error) {
+    sendJson(outgoing, 500, { error: { message: `fixture embeddings threw: ${String(error)}`, type: "server_error", param: null, code: null } });
+    return;
+  }
+  const tokens = input.reduce((total, text) => total + estimateTokens(text), 0);
+  sendJson(outgoing, 200, {
+    object: "list", model,
+    data: vectors.map((embedding, index) => ({ object: "embedding", index, embedding })),
+    usage: { prompt_tokens: tokens, total_tokens: tokens },
+  });
+}
+
+/** A deterministic embedding: character trigrams of the lower-cased text hashed into `dimensions` counts, L2-normalised. */
+export function hashedEmbedding(text: string, dimensions = 64): number[] {
+  const vector = new Array<number>(dimensions).fill(0);
+  const normalised = ` ${text.toLowerCase()} `;
+  for (let index = 0; index + 3 <= normalised.length; index += 1) {
+    let hash = 2166136261;
+    for (const char of normalised.slice(index, index + 3)) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619);
+    const slot = (hash >>> 0) % dimensions;
+    vector[slot] = (vector[slot] ?? 0) + 1;
+  }
+  const norm = Math.sqrt(vector.reduce((total, value) => total + value * value, 0)) || 1;
+  return vector.map((value) => value / norm);
 }
 
 /** About four characters per token, at least one: enough for usage assertions and throughput numbers. */

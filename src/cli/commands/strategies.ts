@@ -5,6 +5,7 @@ import type { Language } from "../../core/index.js";
 import { BUILTIN_STRATEGY_SOURCE, findStrategy, loadStrategies, turnRole, type LoadedStrategy } from "../../generation/index.js";
 import { PLAIN } from "../../report/index.js";
 import type { Output } from "../output.js";
+import { discoveredStrategyText, registerExport, withStoreOptions, type StoreFlags } from "./strategies-discovered.js";
 
 /** Options every `strategies` subcommand shares: which library files to merge with the built-ins, and the language. */
 interface LibraryOptions {
@@ -16,7 +17,7 @@ interface ListOptions extends LibraryOptions {
   format: "table" | "json";
 }
 
-interface ShowOptions extends LibraryOptions {
+interface ShowOptions extends LibraryOptions, StoreFlags {
   format: "text" | "json";
 }
 
@@ -25,9 +26,10 @@ interface ShowOptions extends LibraryOptions {
  * the same group with `withLibraryOptions` and `loadLibrary`.
  */
 export function registerStrategies(program: Command, output: Output): void {
-  const strategies = program.command("strategies").description("list and inspect the jailbreak strategy library: the 7 built-in families plus --file libraries");
+  const strategies = program.command("strategies").description("list, inspect and export the jailbreak strategy library: the 7 built-in families, --file libraries, discovered strategies");
   registerList(strategies, output);
   registerShow(strategies, output);
+  registerExport(strategies, output);
 }
 
 function registerList(strategies: Command, output: Output): void {
@@ -48,11 +50,24 @@ function registerList(strategies: Command, output: Output): void {
 }
 
 function registerShow(strategies: Command, output: Output): void {
-  withLibraryOptions(strategies.command("show <strategy>").description("show one strategy by id (its highest version) or id@version"))
+  withStoreOptions(withLibraryOptions(strategies.command("show <strategy>").description("show one strategy by id (its highest version) or id@version; a discovered one also with its success per target model, first discovery and lineage from the store")))
     .addOption(new Option("--format <format>", "text, or JSON with both languages").choices(["text", "json"]).default("text"))
     .action((reference: string, options: ShowOptions) => {
-      const entry = findStrategy(loadLibrary(options.file), reference);
+      const id = reference.split("@")[0] ?? reference;
+      let entry: LoadedStrategy | undefined;
+      try {
+        entry = findStrategy(loadLibrary(options.file), reference);
+      } catch (error) {
+        // A discovered strategy may live only in the store (not exported yet).
+        const stored = discoveredStrategyText(id, options, options.lang);
+        if (stored === undefined) throw error;
+        output.out(stored);
+        return;
+      }
       output.out(options.format === "json" ? JSON.stringify(strategyJson(entry), null, 2) : strategyText(entry, options.lang));
+      if (entry.strategy.origin !== "discovered" || options.format === "json") return;
+      const stored = discoveredStrategyText(id, options, options.lang);
+      output.out(stored === undefined ? "\n(no discovery run in the store holds this strategy)" : `\n${stored}`);
     });
 }
 
