@@ -68,7 +68,7 @@ afterEach(() => {
 
 describe("migration 6", () => {
   it("creates the reviews table and its turn index", () => {
-    expect(MIGRATIONS.at(-1)).toMatchObject({ version: 6, name: "human-reviews" });
+    expect(MIGRATIONS.find((migration) => migration.version === 6)).toMatchObject({ version: 6, name: "human-reviews" });
     const indexes = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'reviews'").pluck().all();
     expect(indexes).toContain("reviews_by_turn");
   });

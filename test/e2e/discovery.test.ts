@@ -138,4 +138,25 @@ describe("medsafety discover → strategies export → list / show / generate co
     expect(storedCount(killedFolder, "SELECT COUNT(*) FROM discovery_strategies")).toBe(4);
     expect(comparable(await exported(killedFolder))).toEqual(comparable(reference));
   });
+
+  it("Ctrl-C marks the discovery run cancelled and says how to resume; --resume <id> finishes it", async () => {
+    const interrupted = project(server.openaiBaseURL);
+    const stopped = await runCli(DISCOVER, {
+      cwd: interrupted,
+      onSpawn: (child) => {
+        void (async () => {
+          for (let poll = 0; poll < 800 && storedCount(interrupted, "SELECT COUNT(*) FROM discovery_attempts") < 3; poll += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+          child.kill("SIGINT");
+        })();
+      },
+    });
+    expect(stopped.code).toBe(130);
+    const runId = /Continue it with: npx medsafety discover --resume (\S+)/.exec(stopped.stderr)?.[1];
+    expect(runId, stopped.stderr).toBeDefined();
+    expect(storedCount(interrupted, "SELECT COUNT(*) FROM generation_runs WHERE command = 'discover' AND status = 'cancelled'")).toBe(1);
+    const resumed = await runCli(["discover", "--resume", runId ?? "", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: interrupted });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain(`discovery run: ${runId ?? ""}`);
+    expect(comparable(await exported(interrupted))).toEqual(comparable(reference));
+  });
 });

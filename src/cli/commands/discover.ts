@@ -84,19 +84,20 @@ export function registerDiscover(program: Command, output: Output, setExit: (cod
       const summarizerPrompt = loadGenerationPrompt(DISCOVERY_SUMMARIZER_PROMPT, DISCOVERY_SUMMARIZER_TEXTS);
       const rubric = loadRubric(DISCOVERY_SCORER_RUBRIC);
       const scorer = rubricScorer(rubric);
-      const paramsOf = (roles: Required<DiscoveryRoleRequest>, specs: Record<string, string>): DiscoverParams => ({
-        seeds: seedsPath, seedsHash, settings, roles, specs, prompts: [`${attackerPrompt.ref}#${attackerPrompt.hash}`, `${summarizerPrompt.ref}#${summarizerPrompt.hash}`], scorer: `${scorer.ref}#${scorer.hash}`,
-      });
-      // Bind before the run record is written, so the record names the roles actually used.
+      // Bind before the run record is written, so the record names the bindings actually used.
       const loaded = loadConfig(flags.config);
       const bound = bindDiscoveryModels(loaded.config, request, { env: process.env, configPath: loaded.path, lineOf: loaded.lineOf });
-      const roleIds = Object.fromEntries(Object.entries(bound.settings).map(([role, binding]) => [role, binding.id])) as Required<DiscoveryRoleRequest>;
-      const specs = Object.fromEntries(Object.entries(bound.settings).map(([role, binding]) => [role, binding.model]));
-      const models = bound;
+      const params: DiscoverParams = {
+        seeds: seedsPath, seedsHash, settings,
+        roles: Object.fromEntries(Object.entries(bound.settings).map(([role, binding]) => [role, binding.id])) as Required<DiscoveryRoleRequest>,
+        specs: Object.fromEntries(Object.entries(bound.settings).map(([role, binding]) => [role, binding.model])),
+        prompts: [`${attackerPrompt.ref}#${attackerPrompt.hash}`, `${summarizerPrompt.ref}#${summarizerPrompt.hash}`], scorer: `${scorer.ref}#${scorer.hash}`,
+      };
       try {
-        const { result, runId, usage, cancelled } = await withGenerationSession("discover", { ...flags, ...(resumed === undefined ? {} : { store: resumed.store }) }, {}, paramsOf(roleIds, specs), output, async (session) =>
+        const sessionFlags = resumed === undefined ? flags : { ...flags, store: resumed.store };
+        const { result, runId, usage, cancelled } = await withGenerationSession("discover", sessionFlags, {}, params, output, async (session) =>
           runDiscovery({
-            runId: session.runId, seeds, roles: models.roles, scorer, settings, attackerPrompt, summarizerPrompt, job: session.job, events: session.events,
+            runId: session.runId, seeds, roles: bound.roles, scorer, settings, attackerPrompt, summarizerPrompt, job: session.job, events: session.events,
             store: new DiscoveryRepository(session.stores.db),
           }), resumed?.runId);
         printSummary(output, result, runId, usage, cancelled, flags, resumed?.store);
@@ -105,7 +106,7 @@ export function registerDiscover(program: Command, output: Output, setExit: (cod
           throw new MedsafetyError("model_unavailable", `every attempt failed with a provider error (${result.errors}). Check the roles' baseURL, model names and API keys; run with --resume ${runId} to retry.`);
         }
       } finally {
-        await models.close();
+        await bound.close();
       }
     });
 }

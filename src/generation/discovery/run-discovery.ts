@@ -97,11 +97,16 @@ export async function runDiscovery(options: RunDiscoveryOptions): Promise<Discov
     library: EMPTY_LIBRARY, bestScore: null,
     counts: { attempts: 0, scored: 0, unscored: 0, errors: 0, threshold: 0, maxIterations: 0, success: 0, failed: 0, summaryErrors: 0, merged: 0 },
   };
-  for (const { phase, pass } of plan) {
-    for (const seed of options.seeds) {
-      if (options.job.stopped) throw new MedsafetyError("cancelled", "Discovery stopped.");
-      await runSeedPass(options, state, seed, { runId: options.runId, seedId: seed.id, phase, pass });
+  try {
+    for (const { phase, pass } of plan) {
+      for (const seed of options.seeds) {
+        if (options.job.stopped) throw new MedsafetyError("cancelled", "Discovery stopped.");
+        await runSeedPass(options, state, seed, { runId: options.runId, seedId: seed.id, phase, pass });
+      }
     }
+  } catch (error) {
+    if (!(error instanceof MedsafetyError) || error.code !== "cancelled") throw error;
+    throw new MedsafetyError("cancelled", `Discovery run ${options.runId} stopped; everything so far is stored. Continue it with: npx medsafety discover --resume ${options.runId}`, { cause: error });
   }
   const { counts } = state;
   return {
