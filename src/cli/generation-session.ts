@@ -1,10 +1,10 @@
-import { setMaxListeners } from "node:events";
 import { newRunId, packageVersion, type Usage } from "../core/index.js";
 import { bindPipelineModels, loadConfig, type BoundPipelineModels, type LoadedConfig, type PipelineRoleRequest } from "../config/index.js";
 import { GenerationEvents, GenerationJob, type GenerationJobSummary } from "../generation/index.js";
 import { GenerationRepository } from "../store/index.js";
 import { attachGenerationProgress } from "./generation-progress.js";
 import { openStores, storePath, type Stores } from "./open-store.js";
+import { listenForInterrupt } from "./interrupt.js";
 import type { Output } from "./output.js";
 
 /** Flags every generation command shares. */
@@ -43,22 +43,11 @@ export async function withGenerationSession<T extends object>(
   const models = bindPipelineModels(loaded.config, roles, { env: process.env, configPath: loaded.path, lineOf: loaded.lineOf });
   const stores = openStores(storePath(flags.store, loaded.config.store));
   const generations = new GenerationRepository(stores.db);
-  const stop = new AbortController();
-  const abort = new AbortController();
-  setMaxListeners(0, stop.signal, abort.signal);
-  const onSignal = (): void => {
-    if (stop.signal.aborted) abort.abort();
-    else {
-      output.err("\nStopping: waiting for calls in flight to settle and be stored (Ctrl-C again to abort them)...");
-      stop.abort();
-    }
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const interrupt = listenForInterrupt(output, "stored");
   const runId = resumeRunId ?? newRunId();
   const concurrency = flags.concurrency ?? loaded.config.concurrency;
   const events = new GenerationEvents();
-  const job = new GenerationJob({ runId, store: generations, events, concurrency, maxAttempts: flags.maxAttempts, stopSignal: stop.signal, abortSignal: abort.signal });
+  const job = new GenerationJob({ runId, store: generations, events, concurrency, maxAttempts: flags.maxAttempts, stopSignal: interrupt.stop, abortSignal: interrupt.abort });
   const stopProgress = flags.progress && output.isTTY ? attachGenerationProgress(events) : () => undefined;
   try {
     if (resumeRunId === undefined) generations.createRun({ id: runId, command, params, packageVersion: packageVersion() });
@@ -69,18 +58,17 @@ export async function withGenerationSession<T extends object>(
       result = await body({ runId, loaded, models, job, events, generations, stores, concurrency });
     } catch (error) {
       stopProgress();
-      const cancelled = stop.signal.aborted;
+      const cancelled = interrupt.stop.aborted;
       generations.finishRun(runId, cancelled ? "cancelled" : "error", job.summary(), error instanceof Error ? error.message : String(error));
       throw error;
     }
     stopProgress();
-    const cancelled = stop.signal.aborted;
+    const cancelled = interrupt.stop.aborted;
     const jobSummary = job.summary();
     generations.finishRun(runId, cancelled ? "cancelled" : "success", { ...result, tasks: jobSummary });
     return { result, runId, usage: jobSummary.usage, jobSummary, cancelled };
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    interrupt.dispose();
     await models.close();
     stores.close();
   }

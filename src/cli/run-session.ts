@@ -1,4 +1,3 @@
-import { setMaxListeners } from "node:events";
 import { hashValue, InputError, newRunId, packageVersion } from "../core/index.js";
 import { bindModels, configSchema, type Config } from "../config/index.js";
 import { openBenchmarks } from "../datasets/index.js";
@@ -6,6 +5,7 @@ import { RubricSet } from "../judges/index.js";
 import { checkReachable } from "../providers/index.js";
 import { createAdaptiveMode, createRun, executeRun, replayAttack, RunEvents, type AdaptiveMode } from "../runner/index.js";
 import type { RubricReference } from "../store/index.js";
+import { listenForInterrupt } from "./interrupt.js";
 import type { Output } from "./output.js";
 import { openStores } from "./open-store.js";
 import { attachProgressBar } from "./progress.js";
@@ -34,19 +34,7 @@ export interface SessionResult {
  */
 export async function runSession(config: Config | undefined, options: SessionOptions, output: Output): Promise<SessionResult> {
   const stores = openStores(options.storePath);
-  const stop = new AbortController();
-  const abort = new AbortController();
-  // Every call in flight listens on these two signals: thousands of listeners are expected, not a leak.
-  setMaxListeners(0, stop.signal, abort.signal);
-  const onSignal = (): void => {
-    if (stop.signal.aborted) abort.abort();
-    else {
-      output.err("\nStopping: waiting for calls in flight to settle and be recorded (Ctrl-C again to abort them)...");
-      stop.abort();
-    }
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const interrupt = listenForInterrupt(output, "recorded");
   let bound: ReturnType<typeof bindModels> | undefined;
   try {
     const resumed = options.resumeRunId === undefined ? undefined : stores.runs.resolve(options.resumeRunId);
@@ -85,15 +73,14 @@ export async function runSession(config: Config | undefined, options: SessionOpt
         ...(adaptive === undefined ? {} : { adaptive: adaptive.adaptive }),
         sink: stores.results, events,
         concurrency: options.concurrency ?? runConfig.concurrency, resume: resumed !== undefined, retryErrors: options.retryErrors,
-        stopSignal: stop.signal, abortSignal: abort.signal, now: () => new Date(),
+        stopSignal: interrupt.stop, abortSignal: interrupt.abort, now: () => new Date(),
       });
       return { runId, status };
     } finally {
       stopProgress();
     }
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    interrupt.dispose();
     await bound?.close();
     stores.close();
   }

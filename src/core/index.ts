@@ -1,7 +1,7 @@
 /**
  * @module core
- * The shared kernel: messages, usage, ids and keys, hashing, the one error vocabulary and the line of a key in a
- * user file (YAML/JSON). Imports nothing from the rest of the project.
+ * The shared kernel: messages, usage, ids and keys, hashing, the one error vocabulary, the line of a key in a user
+ * file (YAML/JSON), JSON objects in a model's answer and ja/en label tables. Imports nothing from the rest of the project.
  */
 export * from "./messages.js";
 export * from "./errors.js";
@@ -10,3 +10,4 @@ export * from "./ids.js";
 export * from "./package-info.js";
 export * from "./yaml-location.js";
 export * from "./json-objects.js";
+export * from "./bilingual.js";

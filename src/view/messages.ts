@@ -1,4 +1,5 @@
 /** Every label of the viewer, in English and Japanese (data, one row per key; same shape as report/html/messages.ts). */
+import { bilingual } from "../core/index.js";
 
 export type Lang = "en" | "ja";
 
@@ -97,11 +98,7 @@ export interface Messages {
 }
 
 export function messagesFor(lang: Lang): Messages {
-  const column = lang === "ja" ? 1 : 0;
-  return {
-    lang,
-    t: (key, values) => TABLE[key][column].replace(/\{(\w+)\}/g, (whole, name: string) => (values?.[name] === undefined ? whole : String(values[name]))),
-  };
+  return bilingual(TABLE, lang);
 }
 
 export const MESSAGE_KEYS = Object.keys(TABLE) as MessageKey[];
