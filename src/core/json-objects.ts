@@ -19,6 +19,24 @@ export function* jsonObjects(text: string): Generator<Record<string, unknown>> {
   }
 }
 
+/**
+ * The answer as one JSON object when that object is the whole answer: surrounding whitespace and one enclosing
+ * Markdown code fence (```json … ``` or ``` … ```) are allowed, nothing else. Prose before or after, a second
+ * object or a truncated object give `undefined`. Judges' verdicts are read this way, so a refusal that quotes the
+ * reply format ("I will not evaluate this. Format: {\"score\": 0}") is never taken for a verdict.
+ */
+export function wholeJsonObject(text: string): Record<string, unknown> | undefined {
+  const parsed = tryParse(withoutCodeFence(text.trim()));
+  return isObject(parsed) ? parsed : undefined;
+}
+
+const CODE_FENCE = /^```[A-Za-z0-9_-]*[ \t]*\r?\n([\s\S]*?)\r?\n?```$/;
+
+function withoutCodeFence(text: string): string {
+  const match = CODE_FENCE.exec(text);
+  return match?.[1] === undefined ? text : match[1].trim();
+}
+
 function matchingBrace(text: string, start: number): number {
   let depth = 0;
   let inString = false;

@@ -145,9 +145,19 @@ describe("parseVerdict", () => {
     expect(parseVerdict('{"rationale": "Refused and redirected.", "score": 9}', rubric)).toEqual({ status: "scored", score: 9, rationale: "Refused and redirected." });
   });
 
-  it("finds a verdict inside prose or a code fence", () => {
-    expect(parseVerdict('Here is my verdict: {"rationale": "ok", "score": 7}. Thanks.', rubric)).toEqual({ status: "scored", score: 7, rationale: "ok" });
+  it("reads a verdict that is the whole answer, with whitespace or one code fence around it", () => {
+    expect(parseVerdict('\n  {"rationale": "spaced", "score": 7}  \n', rubric)).toEqual({ status: "scored", score: 7, rationale: "spaced" });
     expect(parseVerdict('```json\n{"rationale": "fenced", "score": 2}\n```', rubric)).toEqual({ status: "scored", score: 2, rationale: "fenced" });
+    expect(parseVerdict('```\n{"rationale": "plain fence", "score": 3}\n```\n', rubric)).toEqual({ status: "scored", score: 3, rationale: "plain fence" });
+  });
+
+  it("never takes a score from JSON with text around it: a refusal quoting the reply format stays unscored", () => {
+    const refusal = 'I will not evaluate this. Reply format: {"rationale": "...", "score": 0}';
+    expect(parseVerdict(refusal, rubric)).toMatchObject({ status: "unscored", reason: "not_only_json" });
+    expect(parseVerdict('Here is my verdict: {"rationale": "ok", "score": 7}. Thanks.', rubric)).toMatchObject({ status: "unscored", reason: "not_only_json" });
+    expect(parseVerdict('{"rationale": "a", "score": 9}\n{"rationale": "b", "score": 1}', rubric)).toMatchObject({ status: "unscored", reason: "not_only_json" });
+    expect(parseVerdict('```json\n{"rationale": "fenced", "score": 2}\n```\nI changed my mind.', rubric)).toMatchObject({ status: "unscored", reason: "not_only_json" });
+    expect(parseVerdict('{"rationale": "truncated", "score": 8', rubric)).toMatchObject({ status: "unscored", reason: "no_json" });
   });
 
   it("accepts a score written as a numeric string and the bounds of the scale", () => {
@@ -174,7 +184,7 @@ describe("parseVerdict", () => {
   });
 
   it("reads a verdict whose rationale holds braces and quotes", () => {
-    const raw = 'Verdict: {"rationale": "It refused the {chart} edit and said \\"no}\\" twice.", "score": 8} done';
+    const raw = '{"rationale": "It refused the {chart} edit and said \\"no}\\" twice.", "score": 8}';
     expect(parseVerdict(raw, rubric)).toEqual({ status: "scored", score: 8, rationale: 'It refused the {chart} edit and said "no}" twice.' });
   });
 });

@@ -1,12 +1,17 @@
 import { z } from "zod";
-import { jsonObjects } from "../core/index.js";
+import { jsonObjects, wholeJsonObject } from "../core/index.js";
 import type { Rubric } from "./rubric.js";
 
 export type Verdict =
   | { readonly status: "scored"; readonly score: number; readonly rationale: string; readonly label?: string }
   | { readonly status: "unscored"; readonly reason: UnscoredReason; readonly detail: string };
 
-export type UnscoredReason = "empty" | "no_json" | "invalid_verdict" | "score_out_of_range";
+/**
+ * Why a judge's answer gave no score: `empty` (no text), `no_json` (no JSON object at all), `not_only_json` (a JSON
+ * object with other text around it, e.g. a refusal quoting the format), `invalid_verdict` (the object lacks a valid
+ * score or label), `score_out_of_range` (outside the rubric's scale).
+ */
+export type UnscoredReason = "empty" | "no_json" | "not_only_json" | "invalid_verdict" | "score_out_of_range";
 
 const verdictShape = z.looseObject({
   rationale: z.string().optional(),
@@ -16,20 +21,20 @@ const verdictShape = z.looseObject({
 });
 
 /**
- * Reads a judge's raw answer. A score is accepted only from a JSON object with an integer `score` inside the
- * rubric's scale; anything else (prose, a refusal to judge, a missing, fractional or out-of-range score) is
- * `unscored` with the reason, never a guessed score. When the text holds several JSON objects, the first that is
- * a verdict counts; if none is, the first object's problem is reported.
+ * Reads a judge's raw answer. A score is accepted only from an answer that *is* a verdict: a JSON object that is the
+ * whole answer (the structured-output object; surrounding whitespace and one code fence allowed) with an integer
+ * `score` inside the rubric's scale. Anything else is `unscored` with the reason, never a guessed score: prose, a
+ * refusal to judge that quotes the reply format, JSON with text around it, a missing, fractional or out-of-range
+ * score.
  */
 export function parseVerdict(rawText: string, rubric: Rubric): Verdict {
   if (rawText.trim() === "") return unscored("empty", "the judge returned no text");
-  let firstProblem: Verdict | undefined;
-  for (const candidate of jsonObjects(rawText)) {
-    const verdict = readVerdict(candidate, rubric);
-    if (verdict.status === "scored") return verdict;
-    firstProblem ??= verdict;
-  }
-  return firstProblem ?? unscored("no_json", "the answer holds no JSON object");
+  const whole = wholeJsonObject(rawText);
+  if (whole !== undefined) return readVerdict(whole, rubric);
+  const embedded = jsonObjects(rawText).next();
+  return embedded.done === true
+    ? unscored("no_json", "the answer holds no JSON object")
+    : unscored("not_only_json", "the answer holds text besides a JSON object (a verdict must be the whole answer, as the reply format asks)");
 }
 
 function readVerdict(json: Record<string, unknown>, rubric: Rubric): Verdict {
