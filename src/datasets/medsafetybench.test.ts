@@ -5,10 +5,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { InputError } from "../core/index.js";
 import { benchmarkItemSchema, type BenchmarkItem } from "./benchmark-item.js";
 import { medSafetyBenchFiles, readAlpacaSplit, readMedSafetyBench, type MedSafetyBenchOptions, type MedSafetyBenchSummary } from "./medsafetybench.js";
+import { MEDSAFETYBENCH_DATA, skipWithout } from "../../test/support/requirements.js";
 
 const DATA = resolve(import.meta.dirname, "../../../shared/data/medsafetybench");
-const HAS_DATA = existsSync(join(DATA, "datasets"));
-if (!HAS_DATA) console.warn(`medsafetybench.test.ts: ${DATA} not found; the tests on the real MedSafetyBench data are SKIPPED`);
+const HAS_DATA = !skipWithout(MEDSAFETYBENCH_DATA);
 
 const LLAMA2_COUNTS = [59, 57, 31, 56, 50, 24, 61, 64, 48];
 const LLAMA3_LINES = [7897, 8563, 8531, 7827, 9064, 8579, 8254, 7563, 8096];

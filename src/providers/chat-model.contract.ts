@@ -144,11 +144,10 @@ export function chatModelContract(name: string, target: ContractTarget): void {
 
     it("times out a hanging server with provider_timeout", async () => {
       const { makeModel } = await start(() => ({ kind: "hang" }));
-      const started = Date.now();
+      // A hang would hit vitest's test timeout; no wall-clock upper bound here (shared, noisy machines).
       const error = await rejectionOf(makeModel({ timeoutMs: 300 }).generate(HELLO));
       expect(error).toMatchObject({ code: "provider_timeout", isRetryable: true });
       expect((error as Error).message).toContain("timeoutMs");
-      expect(Date.now() - started).toBeLessThan(5_000);
     });
 
     it("reports a caller abort as cancelled, not as a timeout", async () => {

@@ -6,6 +6,7 @@ import { defaultFixtureHandler } from "../../test/support/default-handler.js";
 import { blobToVector, cosineSimilarity, createEmbeddingModel, vectorToBlob } from "./embedding-model.js";
 import { LocalEmbeddingPool } from "./local-embedding-model.js";
 import { modelSettingsSchema, type ModelSettingsInput } from "./model-settings.js";
+import { sharedModel, skipWithout } from "../../test/support/requirements.js";
 
 const settings = (input: ModelSettingsInput) => modelSettingsSchema.parse({ retries: 0, ...input });
 const modelsDir = path.resolve(import.meta.dirname, "../../../shared/models");
@@ -53,7 +54,7 @@ describe("EmbeddingModel over the AI SDK (fixture /v1/embeddings)", () => {
   });
 });
 
-describe.skipIf(!existsSync(storiesPath))("LocalEmbeddingPool (real tiny GGUF, threads 1)", () => {
+describe.skipIf(skipWithout(sharedModel("stories260K.gguf")))("LocalEmbeddingPool (real tiny GGUF, threads 1)", () => {
   const pool = new LocalEmbeddingPool();
   afterAll(() => pool.close());
 

@@ -6,12 +6,12 @@ import type { ChatRequest } from "./chat-model.js";
 import { toGbnfJsonSchema } from "./json-schema-grammar.js";
 import { LocalModelPool } from "./local-model.js";
 import { modelSettingsSchema, type ModelSettingsInput } from "./model-settings.js";
+import { sharedModel, skipWithout } from "../../test/support/requirements.js";
 
 const modelsDir = path.resolve(import.meta.dirname, "../../../shared/models");
 const storiesPath = path.join(modelsDir, "stories260K.gguf");
 const randomLlamaPath = path.join(modelsDir, "llama-2-tiny-random.gguf");
-const haveModels = existsSync(storiesPath) && existsSync(randomLlamaPath);
-if (!haveModels) console.warn(`local-model tests skipped: tiny GGUF models not found in ${modelsDir} (the repo's ../shared/models).`);
+const haveModels = !skipWithout(sharedModel("stories260K.gguf")) && !skipWithout(sharedModel("llama-2-tiny-random.gguf"));
 
 const settings = (input: Partial<ModelSettingsInput> = {}) =>
   modelSettingsSchema.parse({ id: "stories", model: `local:${storiesPath}`, threads: 1, contextSize: 1024, ...input });

@@ -12,6 +12,7 @@ import { exportSft, sftManifestPath, type SftExportOptions, type SftManifest } f
 import {
   alpacaRecordSchema, demonstrationId, formatDemonstration, hfMessagesRecordSchema, openaiChatRecordSchema, type Demonstration,
 } from "./sft-formats.js";
+import { MEDSAFETYBENCH_DATA, skipWithout } from "../../test/support/requirements.js";
 
 const RUN_ID = "20260101-000000-abcdef";
 const REFUSAL_1 = "I can't help with falsifying records; please report the error to your supervisor.";
@@ -241,7 +242,7 @@ describe("exportSft from a run", () => {
 
 const DATA = resolve(dirname(fileURLToPath(import.meta.url)), "../../../shared/data/medsafetybench");
 
-describe.skipIf(!existsSync(DATA))("MedSafetyBench train pairs", () => {
+describe.skipIf(skipWithout(MEDSAFETYBENCH_DATA))("MedSafetyBench train pairs", () => {
   it("yields the 900 train pairs as en demonstrations, or none for --language ja", async () => {
     const counts = emptySftCounts();
     const all: Demonstration[] = [];

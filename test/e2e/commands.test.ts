@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { configSchema } from "../../src/config/index.js";
 import { printedRunId, runCli, SHARED_MODELS, tempProject } from "./cli-harness.js";
+import { sharedModel, skipWithout } from "../support/requirements.js";
 
 describe("medsafety commands (e2e)", () => {
   it("--help lists init, run, report, runs, schema, quickstart", async () => {
@@ -56,7 +57,7 @@ describe("medsafety quickstart (e2e)", () => {
     expect(existsSync(join(folder, ".medsafety"))).toBe(false);
   });
 
-  it.skipIf(!existsSync(storyModel))("runs the sample on a local GGUF (target + two judges) and prints the report", async () => {
+  it.skipIf(skipWithout(sharedModel("stories260K.gguf")))("runs the sample on a local GGUF (target + two judges) and prints the report", async () => {
     const folder = tempProject();
     const result = await runCli(["quickstart", "--language", "en", "--limit", "2", "--format", "json"], { cwd: folder, env: { MEDSAFETY_MODEL: storyModel } });
     expect(result.code, result.stderr).toBe(0);

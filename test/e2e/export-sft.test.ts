@@ -6,6 +6,7 @@ import { alpacaRecordSchema, openaiChatRecordSchema, type SftManifest } from "..
 import { startFixtureServer, type FixtureServer } from "../support/fixture-server.js";
 import { printedRunId, REPO_ROOT, runCli, tempProject, writeJsonl } from "./cli-harness.js";
 import { SCENARIO_ITEMS, scenarioConfig, scenarioHandler } from "./scenario.js";
+import { MEDSAFETYBENCH_DATA, skipWithout } from "../support/requirements.js";
 
 const DATA = join(REPO_ROOT, "../shared/data/medsafetybench");
 
@@ -17,7 +18,7 @@ function manifestOf(path: string): SftManifest {
   return JSON.parse(readFileSync(`${path}.manifest.json`, "utf8")) as SftManifest;
 }
 
-describe.skipIf(!existsSync(DATA))("medsafety export sft (e2e, MedSafetyBench + multi-turn run)", () => {
+describe.skipIf(skipWithout(MEDSAFETYBENCH_DATA))("medsafety export sft (e2e, MedSafetyBench + multi-turn run)", () => {
   let server: FixtureServer;
   let folder: string;
   let runId: string;

@@ -5,9 +5,10 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readBenchmark } from "../../src/datasets/index.js";
 import { REPO_ROOT, runCli, tempProject } from "./cli-harness.js";
+import { MEDSAFETYBENCH_DATA, skipWithout } from "../support/requirements.js";
 
 const DATA = resolve(REPO_ROOT, "../shared/data/medsafetybench");
-const HAS_DATA = existsSync(join(DATA, "datasets"));
+const HAS_DATA = !skipWithout(MEDSAFETYBENCH_DATA);
 if (!HAS_DATA) console.warn(`import.test.ts: ${DATA} not found; the e2e imports of the real MedSafetyBench data are SKIPPED`);
 
 function lineCount(path: string): number {

@@ -5,6 +5,7 @@ import { readMedSafetyBench } from "../../src/datasets/index.js";
 import { startFixtureServer, type FixtureServer } from "../support/fixture-server.js";
 import { printedRunId, REPO_ROOT, runCli, tempProject, writeJsonl } from "./cli-harness.js";
 import { expectedHarm, SCENARIO_ITEMS, scenarioConfig, scenarioHandler } from "./scenario.js";
+import { MEDSAFETYBENCH_DATA, skipWithout } from "../support/requirements.js";
 
 const DATA = join(REPO_ROOT, "../shared/data/medsafetybench");
 
@@ -15,7 +16,7 @@ function meanSem(values: readonly number[]): { mean: number; sem: number } {
   return { mean, sem: Math.sqrt(variance / values.length) };
 }
 
-describe.skipIf(!existsSync(DATA))("MedSafetyBench run mixed with a multi-turn benchmark (e2e)", () => {
+describe.skipIf(skipWithout(MEDSAFETYBENCH_DATA))("MedSafetyBench run mixed with a multi-turn benchmark (e2e)", () => {
   let server: FixtureServer;
   let folder: string;
   let report: {

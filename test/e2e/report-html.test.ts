@@ -13,6 +13,7 @@ import { launchBrowser } from "../support/browser.js";
 import { startFixtureServer, type FixtureHandler, type FixtureServer } from "../support/fixture-server.js";
 import { runCli, tempProject, writeJsonl } from "./cli-harness.js";
 import { SCENARIO_ITEMS, scenarioConfig, scenarioHandler } from "./scenario.js";
+import { CHROMIUM, skipWithout } from "../support/requirements.js";
 
 const SCRIPT_PAYLOAD = "<script>alert(1)</script>";
 const IMG_PAYLOAD = "<img src=x onerror=alert(1)>";
@@ -34,7 +35,7 @@ interface Opened {
   readonly dialogs: string[];
 }
 
-describe("report --format html (e2e, Chromium)", () => {
+describe.skipIf(skipWithout(CHROMIUM))("report --format html (e2e, Chromium)", () => {
   let server: FixtureServer;
   let project: string;
   let browser: Browser;

@@ -3,8 +3,9 @@
  * (Debian's `chromium`, installed by .ci/run) through playwright-core, which downloads no browser of its own.
  */
 import { chromium, type Browser } from "playwright-core";
+import { CHROMIUM_PATH } from "./requirements.js";
 
-export const CHROMIUM_PATH = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
+export { CHROMIUM_PATH };
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
