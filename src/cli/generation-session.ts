@@ -1,4 +1,4 @@
-import { newRunId, packageVersion, type Usage } from "../core/index.js";
+import { newRunId, packageVersion, withSecondError, type Usage } from "../core/index.js";
 import { bindPipelineModels, loadConfig, type BoundPipelineModels, type LoadedConfig, type PipelineRoleRequest } from "../config/index.js";
 import { GenerationEvents, GenerationJob, type GenerationJobSummary } from "../generation/index.js";
 import { GenerationRepository } from "../store/index.js";
@@ -59,7 +59,11 @@ export async function withGenerationSession<T extends object>(
     } catch (error) {
       stopProgress();
       const cancelled = interrupt.stop.aborted;
-      generations.finishRun(runId, cancelled ? "cancelled" : "error", job.summary(), error instanceof Error ? error.message : String(error));
+      try {
+        generations.finishRun(runId, cancelled ? "cancelled" : "error", job.summary(), error instanceof Error ? error.message : String(error));
+      } catch (finishFailure) {
+        throw withSecondError(error, finishFailure, "recording the generation run's end");
+      }
       throw error;
     }
     stopProgress();

@@ -1,5 +1,6 @@
 import { SingleBar, Presets } from "cli-progress";
 import type { RunEvents } from "../runner/index.js";
+import { tallyRun, type RunTally } from "./run-tally.js";
 
 /**
  * Renders run events as a progress bar on stderr: done/total calls, calls per second, tokens, errors, ETA.
@@ -17,41 +18,67 @@ export function attachProgressBar(events: RunEvents, stream: NodeJS.WriteStream 
     },
     Presets.shades_classic,
   );
-  const started = Date.now();
-  let done = 0;
-  let tokens = 0;
-  let errors = 0;
-  let unscored = 0;
-  const payload = (): Record<string, string | number> => ({
-    rate: ((done / Math.max(1, Date.now() - started)) * 1000).toFixed(1),
-    tokens,
-    errors,
-    unscored,
+  const payload = (tally: RunTally): Record<string, string | number> => ({
+    rate: ((tally.done / Math.max(1, Date.now() - (tally.startedAt ?? Date.now()))) * 1000).toFixed(1),
+    tokens: tally.tokens,
+    errors: tally.errors,
+    unscored: tally.unscored,
   });
-  const advance = (calls: number): void => {
-    done += calls;
-    bar.update(done, payload());
-  };
-  const unsubscribe = [
-    events.on("run-start", (event) => bar.start(event.calls, 0, payload())),
-    events.on("turn-end", (event) => {
-      tokens += event.usage.inputTokens + event.usage.outputTokens;
-      if (event.status === "error") errors += 1;
-      advance(1);
-    }),
-    events.on("judgment-end", (event) => {
-      tokens += event.usage.inputTokens + event.usage.outputTokens;
-      if (event.status === "error") errors += 1;
-      if (event.status === "unscored") unscored += 1;
-      advance(1);
-    }),
-    events.on("calls-dropped", (event) => {
-      bar.setTotal(bar.getTotal() - event.calls);
-      advance(0);
-    }),
-  ];
+  const listening = tallyRun(events, Date.now, (tally, change) => {
+    if (change === "start") bar.start(tally.total, 0, payload(tally));
+    else if (change === "total") {
+      bar.setTotal(tally.total);
+      bar.update(tally.done, payload(tally));
+    } else bar.update(tally.done, payload(tally));
+  });
   return () => {
-    for (const stop of unsubscribe) stop();
+    listening.stop();
     bar.stop();
   };
+}
+
+/** Where plain progress lines go and how often (tests inject a clock and a short interval). */
+export interface ProgressLineOptions {
+  readonly write: (line: string) => void;
+  readonly intervalMs: number;
+  readonly now?: () => number;
+}
+
+/**
+ * Progress for logs (stderr is not a terminal: CI, nohup, a pipe): one plain line at a steady interval, and a last
+ * one when the run ends, e.g. `progress: 1,200/4,800 calls (25.0 %), errors 3, unscored 1, elapsed 0:02:10, ETA 0:06:30`.
+ */
+export function attachProgressLines(events: RunEvents, options: ProgressLineOptions): () => void {
+  const now = options.now ?? Date.now;
+  const listening = tallyRun(events, now);
+  const print = (): void => {
+    if (listening.tally.startedAt !== undefined) options.write(progressLine(listening.tally, now()));
+  };
+  const timer = setInterval(print, options.intervalMs);
+  timer.unref();
+  let stopped = false;
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    clearInterval(timer);
+    print();
+    listening.stop();
+  };
+}
+
+/** One progress line: done/total calls, share, errors, unscored, elapsed time and the estimate to finish. */
+export function progressLine(tally: RunTally, nowMs: number): string {
+  const elapsedMs = Math.max(0, nowMs - (tally.startedAt ?? nowMs));
+  const share = tally.total === 0 ? 100 : (tally.done / tally.total) * 100;
+  const remaining = Math.max(0, tally.total - tally.done);
+  const eta = tally.done === 0 ? "unknown" : duration((elapsedMs / tally.done) * remaining);
+  const count = (value: number): string => value.toLocaleString("en-US");
+  return `progress: ${count(tally.done)}/${count(tally.total)} calls (${share.toFixed(1)} %), errors ${count(tally.errors)}, unscored ${count(tally.unscored)}, elapsed ${duration(elapsedMs)}, ETA ${eta}`;
+}
+
+/** h:mm:ss */
+function duration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  const pad = (value: number): string => String(value).padStart(2, "0");
+  return `${Math.floor(seconds / 3600)}:${pad(Math.floor((seconds % 3600) / 60))}:${pad(seconds % 60)}`;
 }

@@ -1,4 +1,4 @@
-import { errorMessage } from "../core/index.js";
+import { errorMessage, withSecondError } from "../core/index.js";
 import { InputError } from "../core/index.js";
 import { benchmarkItemSchema, DatasetHasher, type BenchmarkItem, type VersionedItem } from "../datasets/index.js";
 import type { Db, ItemRepository, ResultRepository, RubricReference, RunRepository, StoredItem } from "../store/index.js";
@@ -92,21 +92,37 @@ function flushItems(stores: RunStores, runId: string, count: number, batch: Stor
 
 /**
  * Runs (or resumes) a stored run to its end and records its status: `success`, `cancelled` (stop signal), or
- * `error` (an unexpected failure, whose message is kept and rethrown). Results are flushed in every case.
+ * `error` (an unexpected failure, whose message is kept and rethrown). The status is recorded whatever happens to
+ * the final flush of results: a flush that fails turns the status into `error` naming both failures, and never
+ * replaces the run's own error.
  */
 export async function executeRun(stores: RunStores, context: RunContext): Promise<"success" | "cancelled"> {
   const totals = { conversations: stores.items.count(context.runId), turns: stores.items.turnTotal(context.runId) };
   stores.runs.setStatus(context.runId, "started");
+  let status: "success" | "cancelled" | undefined;
+  let failure: unknown;
   try {
-    const status = await runBenchmark(context, storedItems(stores, context.runId), totals);
+    status = await runBenchmark(context, storedItems(stores, context.runId), totals);
+  } catch (error) {
+    failure = error;
+  }
+  let flushFailure: unknown;
+  try {
     stores.results.flush();
+  } catch (error) {
+    flushFailure = error;
+  }
+  if (failure === undefined && flushFailure === undefined && status !== undefined) {
     stores.runs.setStatus(context.runId, status);
     return status;
-  } catch (error) {
-    stores.results.flush();
-    stores.runs.setStatus(context.runId, "error", errorMessage(error));
-    throw error;
   }
+  const reported = failure === undefined ? flushFailure : flushFailure === undefined ? failure : withSecondError(failure, flushFailure, "storing the last results");
+  try {
+    stores.runs.setStatus(context.runId, "error", errorMessage(reported));
+  } catch (statusFailure) {
+    throw withSecondError(reported, statusFailure, "recording the run's status");
+  }
+  throw reported;
 }
 
 function* storedItems(stores: RunStores, runId: string): Generator<RunItem> {

@@ -14,3 +14,4 @@ export * from "./run-context.js";
 export * from "./run-conversation.js";
 export * from "./run-benchmark.js";
 export * from "./execute-run.js";
+export * from "./run-health.js";

@@ -41,4 +41,16 @@ describe("GenerationRepository", () => {
     expect(() => store.flush()).toThrow(/Cannot write generation results/);
     expect(() => store.save(row("k3", "success"))).toThrow();
   });
+
+  it("records the run's end even when the final flush fails: status error, both messages, the flush failure thrown", () => {
+    const { db } = openStore(":memory:");
+    const store = new GenerationRepository(db, { flushIntervalMs: 10_000 });
+    store.createRun({ id: "gen-1", command: "x", params: {}, packageVersion: "0" });
+    store.save(row("bad", "success", { outputJson: null }));
+    expect(() => store.finishRun("gen-1", "error", {}, "the attacker crashed")).toThrow(/Cannot write generation results/);
+    const run = store.getRun("gen-1");
+    expect(run?.status).toBe("error");
+    expect(run?.errorMessage).toMatch(/^the attacker crashed Also, storing the last tasks failed: Cannot write generation results/);
+    expect(run?.finishedAt).not.toBeNull();
+  });
 });

@@ -100,11 +100,24 @@ export class GenerationRepository {
     this.db.prepare("UPDATE generation_runs SET status = 'started', updated_at = ?, finished_at = NULL, error_message = NULL WHERE id = ?").run(now.toISOString(), id);
   }
 
+  /**
+   * Flushes queued tasks and records the run's end. The status is recorded even when the flush fails: then as
+   * `error`, with the flush failure added to the message (the run's own error, if any, first), and the flush
+   * failure is thrown after the status is stored.
+   */
   finishRun(id: string, status: Exclude<GenerationRunStatus, "started">, summary: unknown, errorMessage: string | null = null, now = new Date()): void {
-    this.flush();
+    let flushFailure: unknown;
+    try {
+      this.flush();
+    } catch (error) {
+      flushFailure = error;
+    }
+    const flushNote = flushFailure === undefined ? null : `storing the last tasks failed: ${flushFailure instanceof Error ? flushFailure.message : String(flushFailure)}`;
+    const message = flushNote === null ? errorMessage : errorMessage === null ? flushNote : `${errorMessage} Also, ${flushNote}`;
     const stamp = now.toISOString();
     this.db.prepare("UPDATE generation_runs SET status = ?, updated_at = ?, finished_at = ?, summary_json = ?, error_message = ? WHERE id = ?")
-      .run(status, stamp, stamp, JSON.stringify(summary), errorMessage, id);
+      .run(flushFailure === undefined ? status : "error", stamp, stamp, JSON.stringify(summary), message, id);
+    if (flushFailure !== undefined) throw flushFailure;
   }
 
   getRun(id: string): GenerationRunRecord | undefined {

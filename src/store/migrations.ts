@@ -299,4 +299,21 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX discovery_library_keys_by_strategy ON discovery_library_keys(run_id, strategy_id);
     `,
   },
+  {
+    version: 8,
+    name: "run-leases",
+    // One process works on a run at a time: the holder writes a heartbeat; another process refuses to resume the run
+    // while the heartbeat is fresh (decision 0011).
+    sql: `
+      CREATE TABLE run_leases (
+        run_id TEXT PRIMARY KEY REFERENCES runs(id),
+        holder TEXT NOT NULL,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        command TEXT NOT NULL,
+        acquired_at TEXT NOT NULL,
+        heartbeat_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

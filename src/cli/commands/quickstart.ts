@@ -4,6 +4,7 @@ import { configSchema, type Config } from "../../config/index.js";
 import { resolveQuickstartModel } from "../../providers/index.js";
 import type { Output } from "../output.js";
 import { openStores, storePath } from "../open-store.js";
+import { reportRunEnd } from "../run-end.js";
 import { runSession } from "../run-session.js";
 import { renderReport } from "./report.js";
 import { positiveInteger } from "./parse.js";
@@ -42,7 +43,7 @@ export function registerQuickstart(program: Command, output: Output, setExit: (c
       const config = quickstartConfig(model.path, options);
       const path = storePath(options.store, config.store);
       const result = await runSession(config, {
-        storePath: path, cache: true, progress: options.progress && output.isTTY, preflight: false, retryErrors: false,
+        storePath: path, cache: true, progress: options.progress, preflight: false, retryErrors: false,
       }, output);
       const stores = openStores(path);
       try {
@@ -50,7 +51,7 @@ export function registerQuickstart(program: Command, output: Output, setExit: (c
       } finally {
         stores.close();
       }
-      if (result.status === "cancelled") setExit(130);
+      setExit(reportRunEnd(result, options.store === undefined ? "" : `--store ${options.store}`, output));
     });
 }
 
