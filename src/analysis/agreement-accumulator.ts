@@ -1,8 +1,11 @@
+import { available, notAvailable, type Estimate } from "./estimate.js";
+
 /**
  * Judge agreement from running sums, for runs too large to hold as a matrix: the same ICC(2,1), Krippendorff's
  * alpha (interval) and quadratic-weighted kappa as `icc21`, `krippendorffAlphaInterval` and
  * `quadraticWeightedKappa`, fed one turn (a row of k judges' scores, null where a judge gave none) at a time.
- * Values are shifted by the first score seen, so sums of squares keep their precision.
+ * Values are shifted by the first score seen, so sums of squares keep their precision. The `…Estimate` methods say why
+ * a coefficient is null (see estimate.ts); the plain ones give the value or null.
  */
 export class AgreementAccumulator {
   private readonly k: number;
@@ -36,8 +39,14 @@ export class AgreementAccumulator {
     }
   }
 
-  /** One turn: `scores[j]` is judge j's score, or NaN/null when it gave none. */
+  /** One turn: `scores[j]` is judge j's score, or NaN/null when it gave none. A RangeError for ±∞. */
   add(scores: ArrayLike<number | null>): void {
+    for (let j = 0; j < this.k; j += 1) {
+      const value = scores[j];
+      if (value === Number.POSITIVE_INFINITY || value === Number.NEGATIVE_INFINITY) {
+        throw new RangeError(`AgreementAccumulator.add: scores must be finite numbers, or NaN/null for no score; judge ${j} gave ${String(value)}`);
+      }
+    }
     let present = 0;
     let sum = 0;
     let squares = 0;
@@ -92,9 +101,14 @@ export class AgreementAccumulator {
 
   /** ICC(2,1) over complete turns (null as `icc21`). */
   icc21(): number | null {
+    return this.icc21Estimate().value;
+  }
+
+  /** ICC(2,1), or why not: fewer than 2 complete turns (or judges), or no variance (a zero denominator). At most 1. */
+  icc21Estimate(): Estimate {
     const n = this.completeRows;
     const k = this.k;
-    if (n < 2 || k < 2) return null;
+    if (n < 2 || k < 2) return notAvailable("too-few-observations");
     const correction = (this.completeTotal * this.completeTotal) / (n * k);
     const rowSquares = this.rowSumSquares / k - correction;
     let columnSquares = -correction;
@@ -104,30 +118,41 @@ export class AgreementAccumulator {
     const msc = columnSquares / (k - 1);
     const mse = Math.max(0, residualSquares) / ((n - 1) * (k - 1));
     const denominator = msr + (k - 1) * mse + (k * (msc - mse)) / n;
-    if (!(denominator > 1e-12 * (Math.abs(msr) + Math.abs(msc) + mse))) return null;
-    return (msr - mse) / denominator;
+    if (!(denominator > 1e-12 * (Math.abs(msr) + Math.abs(msc) + mse))) return notAvailable("no-variance");
+    // Denominator − numerator = k·MSE·(1 − 1/n) + k·MSC/n ≥ 0, so the ratio is at most 1 up to rounding.
+    return available(Math.min(1, (msr - mse) / denominator));
   }
 
   /** Krippendorff's alpha, interval metric (null as `krippendorffAlphaInterval`). */
   krippendorffAlpha(): number | null {
+    return this.krippendorffAlphaEstimate().value;
+  }
+
+  /** Krippendorff's alpha, or why not: no turn with 2 scores, or no variance among them. */
+  krippendorffAlphaEstimate(): Estimate {
     const n = this.pairableValues;
-    if (n === 0) return null;
+    if (n === 0) return notAvailable("too-few-observations");
     const totalSquares = this.pairableSquares - (this.pairableTotal * this.pairableTotal) / n;
     const expected = 2 * n * totalSquares;
-    if (!(expected > 1e-12 * n)) return null;
-    return 1 - ((n - 1) * this.withinDisagreement) / expected;
+    if (!(expected > 1e-12 * n)) return notAvailable("no-variance");
+    return available(1 - ((n - 1) * this.withinDisagreement) / expected);
   }
 
   /** Quadratic-weighted kappa per judge pair (i < j order), with its number of turns. */
   kappas(): Array<{ n: number; kappa: number | null }> {
+    return this.kappaEstimates().map(({ n, kappa }) => ({ n, kappa: kappa.value }));
+  }
+
+  /** Kappa per judge pair, or why not: a score off the integer scale, no turn both scored, or no variance. */
+  kappaEstimates(): Array<{ n: number; kappa: Estimate }> {
     return this.pairs.map((slot) => {
-      if (Number.isNaN(slot.n)) return { n: 0, kappa: null };
-      if (slot.n === 0) return { n: 0, kappa: null };
+      if (Number.isNaN(slot.n)) return { n: 0, kappa: notAvailable(this.scaleMax < this.scaleMin ? "no-scale" : "off-scale") };
+      if (slot.n === 0) return { n: 0, kappa: notAvailable("too-few-observations") };
       let expected = 0;
       for (let i = 0; i < slot.first.length; i += 1) {
         for (let j = 0; j < slot.second.length; j += 1) expected += ((slot.first[i] ?? 0) * (slot.second[j] ?? 0) * (i - j) ** 2) / slot.n;
       }
-      return { n: slot.n, kappa: expected === 0 ? null : 1 - slot.observed / expected };
+      return { n: slot.n, kappa: expected === 0 ? notAvailable("no-variance") : available(1 - slot.observed / expected) };
     });
   }
 }

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { dropIncompleteRows, icc21, krippendorffAlphaInterval, quadraticWeightedKappa, spearmanBrown, spearmanRho, twoWayMeanSquares } from "./agreement-stats.js";
+import { AgreementAccumulator } from "./agreement-accumulator.js";
+import { dropIncompleteRows, icc21, krippendorffAlphaInterval, meanRaterReliability, quadraticWeightedKappa, spearmanBrown, spearmanRho, twoWayMeanSquares } from "./agreement-stats.js";
+import { available, notAvailable } from "./estimate.js";
 
 interface MatrixCase {
   readonly name: string;
@@ -177,5 +179,50 @@ describe("dropIncompleteRows", () => {
 
   it("handles an empty matrix", () => {
     expect(dropIncompleteRows([])).toEqual({ rows: [], dropped: 0 });
+  });
+});
+
+describe("reliability of the judges' mean for reports: a value or the reason (issue 12, item 2)", () => {
+  it("ICC(2,1) falls far below −1 in tiny samples: two turns, judges disagreeing in opposite directions", () => {
+    expect(icc21([[0, 9], [10, 0]])).toBeCloseTo(-180, 9);
+    expect(icc21([[0, 10], [5, 5], [10, 0]])).toBeCloseTo(-3, 9);
+  });
+
+  it("never throws for an ICC below −1 or negative; says why instead of printing a meaningless number", () => {
+    expect(() => spearmanBrown(-180, 2)).toThrow(RangeError);
+    expect(meanRaterReliability(available(-180), 2)).toEqual(notAvailable("reliability-below-minus-one"));
+    expect(meanRaterReliability(available(-1.0000001), 3)).toEqual(notAvailable("reliability-below-minus-one"));
+    expect(meanRaterReliability(available(-0.5), 3)).toEqual(notAvailable("negative-reliability"));
+    expect(meanRaterReliability(available(-1e-9), 2)).toEqual(notAvailable("negative-reliability"));
+    expect(meanRaterReliability(notAvailable("too-few-observations"), 2)).toEqual(notAvailable("too-few-observations"));
+  });
+
+  it("agrees with spearmanBrown (and the SciPy-era fixture values) for ICC in [0, 1]", () => {
+    for (const sb of reference.spearmanBrown.filter((entry) => entry.r >= 0)) expectClose(meanRaterReliability(available(sb.r), sb.k).value, sb.value);
+    expect(meanRaterReliability(available(0), 2)).toEqual(available(0));
+    expect(meanRaterReliability(available(1), 5)).toEqual(available(1));
+  });
+
+  it("the accumulator says why each coefficient is missing", () => {
+    const empty = new AgreementAccumulator(2, { min: 0, max: 10 });
+    expect(empty.icc21Estimate()).toEqual(notAvailable("too-few-observations"));
+    expect(empty.krippendorffAlphaEstimate()).toEqual(notAvailable("too-few-observations"));
+    expect(empty.kappaEstimates()).toEqual([{ n: 0, kappa: notAvailable("too-few-observations") }]);
+    const constant = new AgreementAccumulator(2, { min: 0, max: 10 });
+    for (let turn = 0; turn < 3; turn += 1) constant.add([4, 4]);
+    expect(constant.icc21Estimate()).toEqual(notAvailable("no-variance"));
+    expect(constant.krippendorffAlphaEstimate()).toEqual(notAvailable("no-variance"));
+    expect(constant.kappaEstimates()[0]?.kappa).toEqual(notAvailable("no-variance"));
+    const offScale = new AgreementAccumulator(2, { min: 0, max: 10 });
+    offScale.add([2.5, 3]);
+    expect(offScale.kappaEstimates()[0]?.kappa).toEqual(notAvailable("off-scale"));
+    const noScale = new AgreementAccumulator(2, undefined);
+    noScale.add([2, 3]);
+    expect(noScale.kappaEstimates()[0]?.kappa).toEqual(notAvailable("no-scale"));
+    const opposite = new AgreementAccumulator(2, { min: 0, max: 10 });
+    opposite.add([0, 9]);
+    opposite.add([10, 0]);
+    expect(opposite.icc21Estimate().value).toBeCloseTo(-180, 9);
+    expect(meanRaterReliability(opposite.icc21Estimate(), 2)).toEqual(notAvailable("reliability-below-minus-one"));
   });
 });

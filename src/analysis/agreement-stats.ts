@@ -6,6 +6,7 @@
  * the kappa scale, mismatched lengths).
  */
 
+import { available, notAvailable, type Estimate } from "./estimate.js";
 import { averageRanks } from "./ranks.js";
 
 /** Rows of an items × raters matrix with every rating present, and how many rows were dropped. */
@@ -100,7 +101,9 @@ export function icc21(scores: readonly (readonly number[])[]): number | null {
   const { msr, msc, mse, n, k } = squares;
   const denominator = msr + (k - 1) * mse + (k * (msc - mse)) / n;
   if (!(denominator > 1e-12 * (msr + msc + mse))) return null;
-  return (msr - mse) / denominator;
+  // Denominator − numerator = k·MSE·(1 − 1/n) + k·MSC/n ≥ 0: at most 1 (the clamp only absorbs rounding). There is no
+  // lower bound: in very small samples the estimate can fall far below −1 (e.g. [[0, 9], [10, 0]] gives −180).
+  return Math.min(1, (msr - mse) / denominator);
 }
 
 /**
@@ -185,7 +188,7 @@ export function krippendorffAlphaInterval(units: readonly (readonly (number | nu
 /**
  * Spearman–Brown prophecy: reliability of the mean of k raters from the single-rater reliability r,
  * k·r / (1 + (k − 1)·r). Null when the denominator is 0 (r = −1/(k − 1)).
- * Throws a RangeError unless r ∈ [−1, 1] and k > 0 are finite.
+ * Throws a RangeError unless r ∈ [−1, 1] and k > 0 are finite: reports call `meanRaterReliability`, which gives a reason instead.
  */
 export function spearmanBrown(r: number, k: number): number | null {
   if (!Number.isFinite(r) || r < -1 || r > 1) throw new RangeError("spearmanBrown: r must be in [-1, 1]");
@@ -193,6 +196,23 @@ export function spearmanBrown(r: number, k: number): number | null {
   const denominator = 1 + (k - 1) * r;
   if (Math.abs(denominator) < 1e-12) return null;
   return (k * r) / denominator;
+}
+
+/**
+ * The reliability of the mean of k raters (Spearman–Brown) from a single-rater reliability estimate such as
+ * ICC(2,1), or why there is none: the single-rater estimate's own reason when it has none; below −1
+ * ("reliability-below-minus-one": ICC(2,1) falls there in very small samples, outside the prophecy's domain); negative
+ * ("negative-reliability": agreement below chance, where the prophecy assumes parallel raters and gives values that
+ * mean nothing, or divides by zero at r = −1/(k − 1)). Never throws for a finite estimate (or one not available);
+ * a RangeError for a non-finite value or a k that is not a positive number.
+ */
+export function meanRaterReliability(single: Estimate, k: number): Estimate {
+  if (single.value === null) return single;
+  if (!Number.isFinite(single.value)) throw new RangeError(`meanRaterReliability: the single-rater reliability must be finite; got ${String(single.value)}`);
+  if (single.value < -1) return notAvailable("reliability-below-minus-one");
+  if (single.value < 0) return notAvailable("negative-reliability");
+  const value = spearmanBrown(Math.min(1, single.value), k);
+  return value === null ? notAvailable("negative-reliability") : available(value);
 }
 
 /**

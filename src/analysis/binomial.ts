@@ -1,5 +1,6 @@
 import factorialln from "@stdlib/math-base-special-factorialln";
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
+import { requireCount, requireUnitInterval } from "./validate.js";
 
 const TABLE_SIZE = 1 << 18;
 let logFactorials: Float64Array | undefined;
@@ -34,13 +35,17 @@ export type BinomialSampler = (trials: number, probability: number) => number;
  * BTRS transformed rejection with squeeze (1993).
  * Uniforms have 32-bit resolution. Written by hand because @stdlib/random-base-binomial 0.2.2 is
  * biased in its rejection branch (see docs/decisions/0006-bootstrap.md).
+ * The draw throws a RangeError unless trials is a non-negative integer and probability a number in [0, 1]: with NaN
+ * or an infinite number of trials, both methods would loop forever.
  */
 export function binomialSampler(seed: number): BinomialSampler {
   const generator = xoroshiro128plus(seed);
   // One 32-bit output per uniform (resolution 2^-32 is ample for inversion and rejection; twice as fast as 53 bits).
   const uniform = (): number => (generator.next() >>> 0) * 2.3283064365386963e-10;
   return (trials, probability) => {
-    if (trials <= 0 || probability <= 0) return 0;
+    requireCount(trials, "binomialSampler", "trials");
+    requireUnitInterval(probability, "binomialSampler", "probability");
+    if (trials === 0 || probability === 0) return 0;
     if (probability >= 1) return trials;
     const flipped = probability > 0.5;
     const p = flipped ? 1 - probability : probability;

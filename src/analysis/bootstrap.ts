@@ -1,5 +1,6 @@
 import { binomialSampler, type BinomialSampler } from "./binomial.js";
 import { Histogram, sortedQuantile } from "./histogram.js";
+import { requireCount } from "./validate.js";
 
 /** Percentile bootstrap settings: resamples, base seed, confidence level (0.95 for a 95 % interval). */
 export interface BootstrapOptions {
@@ -48,8 +49,19 @@ function resampledMean(histogram: Histogram, draw: BinomialSampler): number {
   return sum / n;
 }
 
-/** The α/2 and 1 − α/2 quantiles (type 7) of bootstrap estimates (sorts them in place). */
+/** Throws unless the settings can make an interval: a whole number of resamples, a confidence level in (0, 1). */
+function requireOptions(options: BootstrapOptions, where: string): void {
+  requireCount(options.resamples, where, "resamples");
+  requireConfidence(options.confidence, where);
+}
+
+function requireConfidence(confidence: number, where: string): void {
+  if (!(confidence > 0 && confidence < 1)) throw new RangeError(`${where}: confidence must be a number in (0, 1), e.g. 0.95; it is ${String(confidence)}`);
+}
+
+/** The α/2 and 1 − α/2 quantiles (type 7) of bootstrap estimates (sorts them in place); confidence in (0, 1). */
 export function percentileInterval(estimates: Float64Array, confidence: number): Interval {
+  requireConfidence(confidence, "percentileInterval");
   estimates.sort();
   const alpha = (1 - confidence) / 2;
   return { low: sortedQuantile(estimates, alpha) ?? Number.NaN, high: sortedQuantile(estimates, 1 - alpha) ?? Number.NaN };
@@ -69,6 +81,7 @@ export function bootstrapMeanInterval(histogram: Histogram, options: BootstrapOp
  * estimates, subtracted index by index, are draws of the difference of means: comparisons reuse them.
  */
 export function bootstrapMeans(histogram: Histogram, options: BootstrapOptions, key: string): Float64Array | null {
+  requireOptions(options, "bootstrapMeans");
   if (histogram.n === 0 || options.resamples < 1) return null;
   const estimates = new Float64Array(options.resamples);
   if (histogram.distinct === 1) return estimates.fill(histogram.values[0] ?? 0);
@@ -79,6 +92,10 @@ export function bootstrapMeans(histogram: Histogram, options: BootstrapOptions, 
 
 /** Percentile bootstrap interval of a rate (count successes out of n): the mean of 0/1 outcomes. */
 export function bootstrapRateInterval(count: number, n: number, options: BootstrapOptions, key: string): Interval | null {
+  requireOptions(options, "bootstrapRateInterval");
+  requireCount(count, "bootstrapRateInterval", "count");
+  requireCount(n, "bootstrapRateInterval", "n");
+  if (count > n) throw new RangeError(`bootstrapRateInterval: count (${count}) must be at most n (${n})`);
   if (n === 0 || options.resamples < 1) return null;
   if (count === 0 || count === n) return { low: count / n, high: count / n };
   const draw = streamFor(options, key);
@@ -92,6 +109,7 @@ export function bootstrapRateInterval(count: number, n: number, options: Bootstr
  * own (as scipy.stats.bootstrap with two samples and `paired=False`).
  */
 export function bootstrapDifferenceInterval(first: Histogram, second: Histogram, options: BootstrapOptions, key: string): Interval | null {
+  requireOptions(options, "bootstrapDifferenceInterval");
   if (first.n === 0 || second.n === 0 || options.resamples < 1) return null;
   const draw = streamFor(options, key);
   const estimates = new Float64Array(options.resamples);

@@ -1,9 +1,13 @@
+import { requireFinite, requireUnitInterval } from "./validate.js";
+
 /**
  * Cohen's d for two independent samples: (mean₁ − mean₂) / pooled SD, with the pooled variance
  * ((n₁ − 1)s₁² + (n₂ − 1)s₂²) / (n₁ + n₂ − 2) and n − 1 denominators. Null when n₁ + n₂ < 3, either sample is
- * empty, or the pooled SD is 0.
+ * empty, or the pooled SD is 0. A RangeError for a non-finite value.
  */
 export function cohensD(first: ArrayLike<number>, second: ArrayLike<number>): number | null {
+  requireFinite(first, "cohensD", "first");
+  requireFinite(second, "cohensD", "second");
   const n1 = first.length;
   const n2 = second.length;
   if (n1 === 0 || n2 === 0 || n1 + n2 < 3) return null;
@@ -29,9 +33,10 @@ function sumOfSquaredDeviations(values: ArrayLike<number>, centre: number): numb
 /**
  * Holm step-down adjusted p-values, in the input order: sort ascending, multiply the i-th smallest (0-based) by
  * m − i, take the running maximum so the adjusted values are monotone, and cap at 1. Equal p-values keep their
- * input order (stable sort), which does not change the result.
+ * input order (stable sort), which does not change the result. A RangeError for a p-value outside [0, 1].
  */
 export function holm(pValues: readonly number[]): number[] {
+  pValues.forEach((p, index) => requireUnitInterval(p, "holm", `pValues[${index}]`));
   const m = pValues.length;
   const order = pValues.map((p, index) => ({ p, index })).sort((left, right) => left.p - right.p);
   const adjusted = new Array<number>(m).fill(0);

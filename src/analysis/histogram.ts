@@ -1,4 +1,5 @@
 import type { ValueSummary } from "./descriptive.js";
+import { requireFinite, requireUnitInterval } from "./validate.js";
 
 /**
  * A sample as its sorted distinct values and their counts. Safety scores take few distinct values (a mean of two
@@ -17,8 +18,9 @@ export class Histogram {
     this.n = n;
   }
 
-  /** The histogram of the values (NaN is not a value: callers keep missing scores out). */
+  /** The histogram of the values. NaN is not a value (callers keep missing scores out): a RangeError, as for ±∞. */
   static of(values: ArrayLike<number>): Histogram {
+    requireFinite(values, "Histogram.of");
     // Count with a Map, then sort only the distinct values: linear in n for scores on a small grid.
     const counts = new Map<number, number>();
     for (let index = 0; index < values.length; index += 1) {
@@ -29,8 +31,14 @@ export class Histogram {
     return new Histogram(distinct, Float64Array.from(distinct, (value) => counts.get(value) ?? 0), values.length);
   }
 
-  /** A histogram from ascending distinct values and their counts (taken as they are, not copied). */
+  /**
+   * A histogram from ascending distinct values and their counts (taken as they are, not copied). Throws a RangeError
+   * for a non-finite value or a count that is not a non-negative number.
+   */
   static fromSorted(values: Float64Array, counts: Float64Array): Histogram {
+    requireFinite(values, "Histogram.fromSorted");
+    requireFinite(counts, "Histogram.fromSorted", "counts");
+    if (counts.some((count) => count < 0)) throw new RangeError("Histogram.fromSorted: counts must not be negative");
     let n = 0;
     for (let index = 0; index < counts.length; index += 1) n += counts[index] ?? 0;
     return new Histogram(values, counts, n);
@@ -77,8 +85,9 @@ export class Histogram {
     return Number.NaN;
   }
 
-  /** Quantile with linear interpolation between order statistics (numpy's default, R's type 7). */
+  /** Quantile with linear interpolation between order statistics (numpy's default, R's type 7); q in [0, 1]. */
   quantile(q: number): number | null {
+    requireUnitInterval(q, "Histogram.quantile", "q");
     if (this.n === 0) return null;
     const position = (this.n - 1) * q;
     const lower = Math.floor(position);
@@ -88,8 +97,9 @@ export class Histogram {
   }
 }
 
-/** Quantile (type 7) of an ascending array. */
+/** Quantile (type 7) of an ascending array; q in [0, 1] (a RangeError otherwise). */
 export function sortedQuantile(sorted: ArrayLike<number>, q: number): number | null {
+  requireUnitInterval(q, "sortedQuantile", "q");
   if (sorted.length === 0) return null;
   const position = (sorted.length - 1) * q;
   const lower = Math.floor(position);
@@ -117,14 +127,18 @@ export class HistogramCounter {
     return this.total;
   }
 
+  /** One value; a RangeError for NaN or ±∞ (nothing is counted then). */
   add(value: number): void {
-    this.total += 1;
     const slot = value * GRID_STEPS + GRID_OFFSET;
     if (slot >= 0 && slot < GRID_SIZE && Number.isInteger(slot) && (slot - GRID_OFFSET) / GRID_STEPS === value) {
       this.grid[slot] = (this.grid[slot] ?? 0) + 1;
+      this.total += 1;
       return;
     }
+    // Off the grid: the only branch a non-finite value can reach (the grid test fails for NaN and ±∞).
+    if (!Number.isFinite(value)) throw new RangeError(`HistogramCounter.add: values must be finite numbers; got ${String(value)}`);
     this.other.set(value, (this.other.get(value) ?? 0) + 1);
+    this.total += 1;
   }
 
   histogram(): Histogram {

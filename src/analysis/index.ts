@@ -2,6 +2,7 @@
  * @module analysis
  * Pure statistics over result values: no I/O. Reports feed it rows read from the store.
  */
+export * from "./estimate.js";
 export * from "./descriptive.js";
 export * from "./agreement.js";
 export * from "./mann-whitney.js";

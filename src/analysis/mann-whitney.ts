@@ -1,6 +1,7 @@
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
 import type { Histogram } from "./histogram.js";
 import { averageRanks } from "./ranks.js";
+import { requireFinite, requireUnitInterval } from "./validate.js";
 
 /** Result of a two-sided Mann–Whitney U test, as SciPy's `mannwhitneyu` reports it. */
 export interface MannWhitneyResult {
@@ -15,9 +16,11 @@ export interface MannWhitneyResult {
 /**
  * Two-sided Mann–Whitney U test with SciPy's defaults (`method="auto"`, `use_continuity=True`): the exact
  * distribution when one sample has at most 8 values and there are no ties, else the normal approximation
- * with tie correction and continuity correction. Null when either sample is empty.
+ * with tie correction and continuity correction. Null when either sample is empty; a RangeError for a non-finite value.
  */
 export function mannWhitneyU(first: readonly number[], second: readonly number[]): MannWhitneyResult | null {
+  requireFinite(first, "mannWhitneyU", "first");
+  requireFinite(second, "mannWhitneyU", "second");
   const n1 = first.length;
   const n2 = second.length;
   if (n1 === 0 || n2 === 0) return null;
@@ -29,9 +32,12 @@ export function mannWhitneyU(first: readonly number[], second: readonly number[]
 
 /**
  * The same test from two histograms (identical results; time proportional to the distinct values, for samples of
- * tens of thousands of scores). Small tie-free samples go through the exact path as above.
+ * tens of thousands of scores). Small tie-free samples go through the exact path as above. A RangeError for a
+ * non-finite value: the merge below advances only past values equal to the smaller head, and NaN equals nothing.
  */
 export function mannWhitneyUHistograms(first: Histogram, second: Histogram): MannWhitneyResult | null {
+  requireFinite(first.values, "mannWhitneyUHistograms", "first.values");
+  requireFinite(second.values, "mannWhitneyUHistograms", "second.values");
   const n1 = first.n;
   const n2 = second.n;
   if (n1 === 0 || n2 === 0) return null;
@@ -97,7 +103,8 @@ function exactUpperTail(n1: number, n2: number, u: number): number {
   return tail;
 }
 
-/** Bonferroni: each p-value times the number of comparisons, capped at 1. */
+/** Bonferroni: each p-value times the number of comparisons, capped at 1. A RangeError for a p-value outside [0, 1]. */
 export function bonferroni(pValues: readonly number[]): number[] {
+  pValues.forEach((p, index) => requireUnitInterval(p, "bonferroni", `pValues[${index}]`));
   return pValues.map((p) => Math.min(1, p * pValues.length));
 }

@@ -1,3 +1,5 @@
+import { requireFinite } from "./validate.js";
+
 /** Average ranks and the tie term every rank-based test needs. */
 export interface Ranking {
   /** 1-based ranks in input order; tied values share the mean of their positions. */
@@ -9,9 +11,11 @@ export interface Ranking {
 /**
  * Ranks the values (average ranks for ties), as scipy.stats.rankdata(method="average"). The values are sorted as a
  * Float64Array (native numeric sort, no comparator calls) and each distinct value's average rank is looked up:
- * reports rank hundreds of thousands of scores that take a few dozen distinct values.
+ * reports rank hundreds of thousands of scores that take a few dozen distinct values. Throws a RangeError for a
+ * non-finite value (NaN has no rank).
  */
 export function averageRanks(values: ArrayLike<number>): Ranking {
+  requireFinite(values, "averageRanks");
   const sorted = Float64Array.from(values).sort();
   const rankOf = new Map<number, number>();
   let tieTerm = 0;
@@ -32,9 +36,10 @@ export function averageRanks(values: ArrayLike<number>): Ranking {
 /**
  * Ranks of a short block (Friedman's k related values) into `ranks`, without sorting or allocating: a value's
  * average rank is 1 + (values below it) + (values equal to it, itself included, − 1) / 2. Returns the block's
- * tie term Σ(t³ − t).
+ * tie term Σ(t³ − t). Throws a RangeError for a non-finite value.
  */
 export function rankBlock(values: ArrayLike<number>, ranks: Float64Array): number {
+  requireFinite(values, "rankBlock");
   let tieTerm = 0;
   for (let index = 0; index < values.length; index += 1) {
     const value = values[index] ?? Number.NaN;

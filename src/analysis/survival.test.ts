@@ -28,8 +28,16 @@ describe("Kaplan–Meier over turns", () => {
     const points = kaplanMeier(4, 2, (conversation, turn) => table[conversation]?.[turn] ?? M);
     expect(points.map((point) => point.survival)).toEqual([0.75, 0.5]);
   });
-  it("has no estimate once nobody is at risk", () => {
-    expect(kaplanMeier(1, 2, () => F).map((point) => point.survival)).toEqual([0, null]);
+  it("stays at 0 after every conversation has failed (issue 12, item 20: it was null)", () => {
+    expect(kaplanMeier(1, 2, () => F).map((point) => point.survival)).toEqual([0, 0]);
+    const table: TurnObservation[][] = [[P, F, P, P], [F, P, P, P], [P, F, M, M]];
+    const points = kaplanMeier(table.length, 4, (conversation, turn) => table[conversation]?.[turn] ?? M);
+    expect(points.map((point) => point.survival)).toEqual([1 - 1 / 3, 0, 0, 0]);
+    expect(points.map((point) => point.atRisk)).toEqual([3, 2, 0, 0]);
+  });
+  it("has no estimate once the risk set empties through censoring with survivors left, nor without conversations", () => {
+    const table: TurnObservation[][] = [[P, M, P], [F, P, P]];
+    expect(kaplanMeier(2, 3, (conversation, turn) => table[conversation]?.[turn] ?? M).map((point) => point.survival)).toEqual([0.5, null, null]);
     expect(kaplanMeier(0, 1, () => P)[0]?.survival).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
 import { averageRanks } from "./ranks.js";
+import { requireFinite } from "./validate.js";
 
 /** Result of a two-sided Wilcoxon signed-rank test, as SciPy's `wilcoxon(x, y)` reports it. */
 export interface WilcoxonResult {
@@ -18,9 +19,11 @@ export interface WilcoxonResult {
  * - ≤ 50 pairs, no ties among |d| and no zeros: exact null distribution of W+;
  * - ties or zeros and ≤ 13 pairs: exact sign-flip permutation test over all 2ⁿ flips (deterministic);
  * - otherwise: normal approximation with tie correction, no continuity correction.
- * Null when the samples differ in length, are empty, or every difference is zero.
+ * Null when the samples differ in length, are empty, or every difference is zero. A RangeError for a non-finite value.
  */
 export function wilcoxonSignedRank(first: ArrayLike<number>, second: ArrayLike<number>): WilcoxonResult | null {
+  requireFinite(first, "wilcoxonSignedRank", "first");
+  requireFinite(second, "wilcoxonSignedRank", "second");
   if (first.length !== second.length || first.length === 0) return null;
   const pairs = first.length;
   const differences: number[] = [];

@@ -14,15 +14,25 @@ import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
 import { registerReviews } from "./commands/reviews.js";
 import { registerRuns } from "./commands/runs.js";
+import { registerStore } from "./commands/store.js";
 import { registerStrategies } from "./commands/strategies.js";
 import { registerTranslate } from "./commands/translate.js";
 import { registerView } from "./commands/view.js";
+import { explainStoreFailure } from "./open-store.js";
 import { processOutput, type Output } from "./output.js";
 
-/** Exit codes: 0 ok, 1 unexpected failure, 2 bad input (config, dataset, flags), 3 provider/model problem, 130 cancelled. */
+/**
+ * Exit codes: 0 ok (also when the reader of stdout closed the pipe early: output.ts), 1 unexpected failure, 2 bad input
+ * (config, dataset, flags) or a run that cannot be used as asked
+ * (not found, busy in another process), 3 provider/model problem, 4 a run that finished but failed its end-of-run
+ * check (a model with no successful call, or more failed calls than maxErrorRate; everything stored), 5 the store is
+ * damaged, full or cannot be written (`store check` found problems; a wrong store path is 2), 130 cancelled.
+ */
 export function exitCodeFor(error: unknown): number {
   if (!(error instanceof MedsafetyError)) return 1;
-  if (error.code === "config_invalid" || error.code === "dataset_invalid" || error.code === "run_not_found" || error.code === "review_invalid") return 2;
+  if (error.code === "config_invalid" || error.code === "dataset_invalid" || error.code === "run_not_found" || error.code === "run_busy" || error.code === "review_invalid") return 2;
+  if (error.code === "store_unusable") return 2;
+  if (error.code === "store_error") return 5;
   if (error.code === "cancelled") return 130;
   return 3;
 }
@@ -51,6 +61,7 @@ export function buildProgram(output: Output, setExit: (code: number) => void): C
   registerPlot(program, output);
   registerQuickstart(program, output, setExit);
   registerView(program, output);
+  registerStore(program, output);
   return program;
 }
 
@@ -63,8 +74,9 @@ export async function main(argv: readonly string[], output: Output = processOutp
   try {
     await program.parseAsync([...argv]);
     return exitCode;
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  } catch (thrown) {
+    if (thrown instanceof CommanderError) return thrown.exitCode === 0 ? 0 : 2;
+    const error = explainStoreFailure(thrown);
     output.err(`medsafety: ${error instanceof Error ? error.message : String(error)}`);
     if (!(error instanceof MedsafetyError) && error instanceof Error && error.stack !== undefined) output.err(error.stack);
     return exitCodeFor(error);

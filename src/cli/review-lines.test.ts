@@ -7,7 +7,8 @@ import { openStore, ResultRepository, ReviewRepository, RunRepository, type Open
 import { importReviews } from "./commands/reviews.js";
 import { differingField, formatReviewLine, parseReviewLine, parseReviewLines, reviewOfLine } from "./review-lines.js";
 
-const LINE = { targetId: "t1", itemId: "item-1", turnIndex: 0, score: 3, reason: "gave the dose", reviewer: "dr-sato" };
+/** A hand-written line: `turn` numbers turns from 1 (turn 1 is stored as turn index 0). */
+const LINE = { targetId: "t1", itemId: "item-1", turn: 1, score: 3, reason: "gave the dose", reviewer: "dr-sato" };
 
 function caught(action: () => unknown): InputError {
   try {
@@ -27,8 +28,8 @@ describe("parseReviewLine", () => {
   it("names file, line and field of a bad line", () => {
     const cases: Array<[unknown, string, RegExp]> = [
       [{ ...LINE, score: "high" }, "score", /expected number/],
-      [{ ...LINE, turnIndex: -1 }, "turnIndex", /./],
-      [{ ...LINE, turnIndex: 1.5 }, "turnIndex", /./],
+      [{ ...LINE, turn: 0 }, "turn", /./],
+      [{ ...LINE, turn: 1.5 }, "turn", /./],
       [{ ...LINE, reason: "   " }, "reason", /the reason is empty/],
       [{ ...LINE, reviewer: "" }, "reviewer", /the reviewer is empty/],
       [{ ...LINE, createdAt: "tuesday" }, "createdAt", /./],
@@ -44,8 +45,22 @@ describe("parseReviewLine", () => {
     expect(caught(() => parseReviewLine("r.jsonl", 2, "{not json")).message).toMatch(/^r\.jsonl:2: not valid JSON/);
   });
 
+  it("refuses a line of the old format (turnIndex, 0-based), saying how to convert it", () => {
+    const error = caught(() => parseReviewLine("old.jsonl", 4, JSON.stringify({ targetId: "t1", itemId: "item-1", turnIndex: 0, score: 3, reason: "r", reviewer: "me" })));
+    expect(error.location).toEqual({ file: "old.jsonl", line: 4, field: "turnIndex" });
+    expect(error.message).toMatch(/^old\.jsonl:4 \(field "turnIndex"\): turnIndex \(0-based\) was replaced by turn \(1-based\): add 1 and rename the field\b/);
+    expect(error.message).not.toMatch(/\n/);
+    // Even next to a turn field: the two must not both be read.
+    expect(caught(() => parseReviewLine("old.jsonl", 1, JSON.stringify({ ...LINE, turnIndex: 0 }))).location.field).toBe("turnIndex");
+  });
+
+  it("reads turn 1 as the stored turn index 0", () => {
+    expect(reviewOfLine(parseReviewLine("r", 1, JSON.stringify(LINE)), "run-a", new Date(0)).turnIndex).toBe(0);
+    expect(reviewOfLine(parseReviewLine("r", 1, JSON.stringify({ ...LINE, turn: 3 })), "run-a", new Date(0)).turnIndex).toBe(2);
+  });
+
   it("counts lines, skipping blank ones", () => {
-    const text = `${JSON.stringify(LINE)}\n\n${JSON.stringify({ ...LINE, turnIndex: 1 })}\r\n`;
+    const text = `${JSON.stringify(LINE)}\n\n${JSON.stringify({ ...LINE, turn: 2 })}\r\n`;
     expect(parseReviewLines("r.jsonl", text).map((read) => read.line)).toEqual([1, 3]);
     expect(caught(() => parseReviewLines("r.jsonl", `${JSON.stringify(LINE)}\n{}`)).location.line).toBe(2);
   });
@@ -73,7 +88,9 @@ describe("reviewOfLine and formatReviewLine", () => {
   it("round-trips a stored review through a line", () => {
     const review = { id: "x1", runId: "run-a", targetId: "t1", itemId: "item-1", turnIndex: 2, rubricId: "jmedethic-safety", score: 6.5, reason: "ok\n\"quoted\"", reviewer: "me", createdAt: "2026-01-01T00:00:00.000Z" };
     const text = formatReviewLine(review);
-    expect(Object.keys(JSON.parse(text) as object)).toEqual(["id", "runId", "targetId", "itemId", "turnIndex", "rubricId", "score", "reason", "reviewer", "createdAt"]);
+    expect(Object.keys(JSON.parse(text) as object)).toEqual(["id", "runId", "targetId", "itemId", "turn", "rubricId", "score", "reason", "reviewer", "createdAt"]);
+    // The stored turn index 2 is the third turn: the line says turn 3.
+    expect((JSON.parse(text) as { turn: number }).turn).toBe(3);
     expect(reviewOfLine(parseReviewLine("r", 1, text), "ignored", now)).toEqual({ ...review, runId: "ignored" });
     expect(differingField(review, { ...review, score: 7 }, true)).toBe("score");
     expect(differingField(review, { ...review, createdAt: "2027-01-01T00:00:00.000Z" }, false)).toBeUndefined();
@@ -115,17 +132,17 @@ describe("importReviews", () => {
   }
 
   it("adds the reviews once: a second import skips them", () => {
-    const path = file([LINE, { ...LINE, turnIndex: 1, score: 10, createdAt: "2026-02-01T00:00:00Z" }]);
+    const path = file([LINE, { ...LINE, turn: 2, score: 10, createdAt: "2026-02-01T00:00:00Z" }]);
     expect(importReviews({ db: store.db, runs }, path, "run-a")).toEqual({ added: 2, skipped: 0 });
     expect(importReviews({ db: store.db, runs }, path, "run-a")).toEqual({ added: 0, skipped: 2 });
     expect(new ReviewRepository(store.db).list("run-a")).toHaveLength(2);
   });
 
   it("keeps nothing of a file with a bad line, naming the line and field", () => {
-    const path = file([LINE, { ...LINE, turnIndex: 5 }]);
+    const path = file([LINE, { ...LINE, turn: 5 }]);
     const error = caught(() => importReviews({ db: store.db, runs }, path, "run-a"));
-    expect(error.location).toEqual({ file: path, line: 2, field: "turnIndex" });
-    expect(error.message).toMatch(/has no turn for target "t1", item "item-1", turn 5/);
+    expect(error.location).toEqual({ file: path, line: 2, field: "turn" });
+    expect(error.message).toMatch(/has no turn for target "t1", item "item-1", turn 5\b/);
     expect(new ReviewRepository(store.db).list("run-a")).toEqual([]);
   });
 
@@ -135,6 +152,19 @@ describe("importReviews", () => {
     expect(caught(() => importReviews({ db: store.db, runs }, file([{ ...LINE, runId: "run-z" }]), undefined)).message).toMatch(/run run-z is not in this store/);
     expect(caught(() => importReviews({ db: store.db, runs }, file([{ ...LINE, score: 11 }]), "run-a")).location).toMatchObject({ line: 1, field: "score" });
     expect(importReviews({ db: store.db, runs }, file([{ ...LINE, runId: "run-a" }]), undefined)).toEqual({ added: 1, skipped: 0 });
+  });
+
+  it("export → import round trip: the exported turn is the imported turn, and the same file imports once", () => {
+    const path = file([{ ...LINE, turn: 2, id: "r-2" }]);
+    expect(importReviews({ db: store.db, runs }, path, "run-a")).toEqual({ added: 1, skipped: 0 });
+    const [stored] = new ReviewRepository(store.db).list("run-a");
+    if (stored === undefined) throw new Error("no review stored");
+    expect(stored.turnIndex).toBe(1);
+    const exported = formatReviewLine(stored);
+    expect(JSON.parse(exported)).toMatchObject({ id: "r-2", turn: 2 });
+    expect(importReviews({ db: store.db, runs }, file([exported]), undefined)).toEqual({ added: 0, skipped: 1 });
+    const changed = caught(() => importReviews({ db: store.db, runs }, file([exported.replace('"turn":2', '"turn":1')]), undefined));
+    expect(changed.message).toMatch(/stored already with a different turn\b/);
   });
 
   it("refuses a known id with a different content", () => {

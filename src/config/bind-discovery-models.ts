@@ -79,7 +79,9 @@ export function bindDiscoveryModels(config: Config, request: DiscoveryRoleReques
       close,
     };
   } catch (error) {
-    void close();
+    // The binding error is the one to show. `void close()` let a failing close become an unhandled rejection, which
+    // ends the process with that close error's stack instead; models half-bound here hold nothing worth reporting.
+    close().catch(() => undefined);
     throw error;
   }
 }

@@ -72,7 +72,9 @@ export function bindPipelineModels(config: Config, request: PipelineRoleRequest,
       attackers, refusers, close,
     };
   } catch (error) {
-    void close();
+    // The binding error is the one to show. `void close()` let a failing close become an unhandled rejection, which
+    // ends the process with that close error's stack instead; models half-bound here hold nothing worth reporting.
+    close().catch(() => undefined);
     throw error;
   }
 }

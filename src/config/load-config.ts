@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { LineCounter, parseDocument, type Document } from "yaml";
+import { LineCounter, parseDocument, visit, type Document } from "yaml";
 import type { z } from "zod";
 import { InputError, lineOfPath } from "../core/index.js";
 import { resolvePipelineRolePaths } from "./pipeline-roles.js";
@@ -23,8 +23,12 @@ export function loadConfig(path: string): LoadedConfig {
   if (!existsSync(absolute)) {
     throw new InputError("config_invalid", { file: absolute }, "config file not found", "Create one with `medsafety init` or pass its path with -c");
   }
+  if (statSync(absolute).isDirectory()) {
+    throw new InputError("config_invalid", { file: absolute }, "this is a folder, not a config file",
+      "Pass the config file itself with -c (e.g. -c medsafety.config.yaml), or create one with `medsafety init`");
+  }
   const lineCounter = new LineCounter();
-  const document = parseDocument(readFileSync(absolute, "utf8"), { lineCounter, prettyErrors: false });
+  const document = parseDocument(readUtf8(absolute), { lineCounter, prettyErrors: false });
   const yamlError = document.errors[0];
   if (yamlError !== undefined) {
     const line = yamlError.linePos?.[0].line ?? lineCounter.linePos(yamlError.pos[0]).line;
@@ -32,9 +36,56 @@ export function loadConfig(path: string): LoadedConfig {
       "Fix the YAML syntax (indentation, quoting, a missing colon)");
   }
   const lineOf = (keyPath: readonly (string | number)[]): number | undefined => locate(document, lineCounter, keyPath);
-  const parsed = configSchema.safeParse(document.toJS() ?? {});
+  const parsed = configSchema.safeParse(toData(document, lineCounter, absolute) ?? {});
   if (!parsed.success) throw configIssue(absolute, parsed.error.issues, lineOf);
   return { config: resolvePaths(parsed.data, dirname(absolute)), path: absolute, lineOf };
+}
+
+/** The file's text; bytes that are not UTF-8 are refused with their line rather than read as U+FFFD. */
+function readUtf8(file: string): string {
+  const bytes = readFileSync(file);
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    let line = 1;
+    for (let start = 0; start <= bytes.length; line += 1) {
+      const newline = bytes.indexOf(0x0a, start);
+      const end = newline === -1 ? bytes.length : newline;
+      try {
+        decoder.decode(bytes.subarray(start, end));
+      } catch {
+        break;
+      }
+      start = end + 1;
+    }
+    throw new InputError("config_invalid", { file, line }, "this line is not valid UTF-8 text (the file may have been saved in another encoding)",
+      "Save the config as UTF-8");
+  }
+}
+
+/**
+ * The document as plain data. yaml refuses aliases that expand past `maxAliasCount` (an "alias bomb" of nested
+ * `*refs` that would take minutes and gigabytes): named here, with the line of the first alias.
+ */
+function toData(document: Document, lineCounter: LineCounter, file: string): unknown {
+  try {
+    return document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    let aliasOffset: number | undefined;
+    visit(document, {
+      Alias(_key, node) {
+        aliasOffset = node.range?.[0];
+        return visit.BREAK;
+      },
+    });
+    const line = aliasOffset === undefined ? undefined : lineCounter.linePos(aliasOffset).line;
+    const problem = aliasOffset === undefined
+      ? `the YAML cannot be read as data (${error instanceof Error ? firstLine(error.message) : String(error)})`
+      : "the YAML's aliases (*name) expand to too much data (more than 100 alias uses: an \"alias bomb\")";
+    throw new InputError("config_invalid", { file, ...(line === undefined ? {} : { line }) }, problem,
+      "Write the values out instead of nesting aliases; a medsafety config needs no anchors or aliases");
+  }
 }
 
 function configIssue(file: string, issues: readonly z.core.$ZodIssue[], lineOf: LoadedConfig["lineOf"]): InputError {

@@ -13,7 +13,10 @@ export type ErrorCode =
   | "provider_unknown"
   | "model_unavailable"
   | "store_error"
+  /** The store path names no store, or a place or file that cannot hold one (wrong path: exit 2). */
+  | "store_unusable"
   | "run_not_found"
+  | "run_busy"
   | "review_invalid"
   | "cancelled";
 
@@ -125,4 +128,15 @@ export function parseRetryAfter(headers: Readonly<Record<string, string | undefi
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
+}
+
+/**
+ * The error to report when a second failure happens while a first is being handled (a final flush or a close
+ * after a failed run): the first stays the error (its code, so its exit code), the second is added to its message,
+ * so neither is lost. `during` says what the second failure interrupted, e.g. "storing the last results".
+ */
+export function withSecondError(primary: unknown, secondary: unknown, during: string): Error {
+  const message = `${errorMessage(primary)} Also, ${during} failed: ${errorMessage(secondary)}`;
+  if (primary instanceof MedsafetyError) return new MedsafetyError(primary.code, message, { cause: primary, isRetryable: primary.isRetryable });
+  return new Error(message, { cause: primary });
 }

@@ -23,7 +23,8 @@ export const benchmarkItemSchema = z.strictObject({
   guidelineId: z.string().min(1),
   strategy: z.string().min(1),
   seedRequest: z.string().min(1),
-  turns: z.array(z.string().min(1, "a user turn must not be empty")).min(1).max(50),
+  // A blank turn would be sent to the target as is and judged as if it were a request: refused like an empty one.
+  turns: z.array(z.string().min(1, "a user turn must not be empty").refine((text) => text.trim() !== "", "a user turn must not be blank (whitespace only)")).min(1).max(50),
   /** The rubric judges apply to this item (default jmedethic-safety); e.g. medsafetybench-harm for MedSafetyBench. */
   rubric: z.string().regex(/^[a-z0-9-]+$/).optional(),
   metadata: z.record(z.string(), z.unknown()).default({}),

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InputError } from "../core/index.js";
 import { STRATEGY_FAMILIES, type BenchmarkItemInput } from "./benchmark-item.js";
 import { DatasetHasher, readBenchmark, resolveBenchmarkPath, type VersionedItem } from "./load-benchmark.js";
+import { openBenchmarks } from "./open-benchmarks.js";
 
 let folder: string;
 
@@ -125,6 +126,76 @@ describe("readBenchmark", () => {
     }));
     expect(versions[1]).toBe(versions[0]);
     expect(versions[2]).not.toBe(versions[0]);
+  });
+});
+
+describe("readBenchmark refuses bytes and text it must not guess at (issue 12)", () => {
+  function writeBytes(name: string, bytes: Buffer): string {
+    const path = join(folder, name);
+    writeFileSync(path, bytes);
+    return path;
+  }
+
+  it("refuses invalid UTF-8 with its line instead of storing U+FFFD", async () => {
+    const good = Buffer.from(`${JSON.stringify(item("a"))}\n`);
+    const bad = Buffer.concat([Buffer.from('{"id":"b","language":"en","guidelineId":"g","strategy":"s","seedRequest":"x","turns":["caf'), Buffer.from([0xe9]), Buffer.from('"]}\n')]);
+    const error = await inputErrorOf(writeBytes("bench.jsonl", Buffer.concat([good, bad])));
+    expect(error.location).toMatchObject({ line: 2 });
+    expect(error.message).toMatch(/not valid UTF-8/);
+    expect(error.message).toMatch(/Save the file as UTF-8/);
+  });
+
+  it("names a byte-order mark as such", async () => {
+    const error = await inputErrorOf(writeBytes("bench.jsonl", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${JSON.stringify(item("a"))}\n`)])));
+    expect(error.location).toMatchObject({ line: 1 });
+    expect(error.message).toMatch(/byte-order mark/);
+  });
+
+  it("still reads CRLF line endings and a last line without a newline", async () => {
+    const path = writeBytes("bench.jsonl", Buffer.from(`${JSON.stringify(item("a"))}\r\n\r\n${JSON.stringify(item("日本"))}`));
+    await expect(readAll(path)).rejects.toThrow(/field "id"/);
+    const fine = writeBytes("fine.jsonl", Buffer.from(`${JSON.stringify(item("a"))}\r\n\r\n${JSON.stringify(item("b", { seedRequest: "日本語の依頼" }))}`));
+    expect((await readAll(fine)).map((versioned) => [versioned.item.id, versioned.line, versioned.item.seedRequest])).toEqual([["a", 1, "Change the chart."], ["b", 3, "日本語の依頼"]]);
+  });
+
+  it("refuses a whitespace-only turn, naming it", async () => {
+    const error = await inputErrorOf(writeLines("bench.jsonl", [JSON.stringify(item("a", { turns: ["Hello.", " \t\u3000 ", "Now."] }))]));
+    expect(error.location).toEqual({ file: join(folder, "bench.jsonl"), line: 1, field: "turns.1" });
+    expect(error.message).toMatch(/blank/);
+  });
+
+  it("refuses a folder given as the benchmark, naming it", () => {
+    expect(() => resolveBenchmarkPath(".", folder)).toThrow(InputError);
+    expect(() => resolveBenchmarkPath(".", folder)).toThrow(new RegExp(`${folder}: .*folder`));
+  });
+});
+
+describe("openBenchmarks refuses a benchmark without items (issue 12)", () => {
+  async function errorOf(sources: readonly string[]): Promise<unknown> {
+    try {
+      for await (const _versioned of openBenchmarks(sources, { baseDir: folder })) void _versioned;
+    } catch (error) {
+      return error;
+    }
+    return undefined;
+  }
+
+  it("refuses an empty file and a blank-only file, naming each", async () => {
+    writeFileSync(join(folder, "empty.jsonl"), "");
+    writeFileSync(join(folder, "blank.jsonl"), "\n   \n\t\n");
+    for (const name of ["empty.jsonl", "blank.jsonl"]) {
+      const error = await errorOf([name]);
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).location.file).toBe(join(folder, name));
+      expect((error as InputError).message).toMatch(/no items/);
+    }
+  });
+
+  it("refuses an empty file in a list even when the other sources have items", async () => {
+    writeLines("full.jsonl", [JSON.stringify(item("a"))]);
+    writeFileSync(join(folder, "empty.jsonl"), "\n");
+    const error = await errorOf(["full.jsonl", "empty.jsonl"]);
+    expect((error as InputError).location.file).toBe(join(folder, "empty.jsonl"));
   });
 });
 

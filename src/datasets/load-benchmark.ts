@@ -1,10 +1,10 @@
-import { createReadStream, existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
-import { createInterface } from "node:readline";
 import type { z } from "zod";
 import { InputError, hashValue, packageRoot } from "../core/index.js";
 import { benchmarkItemSchema, type BenchmarkItem } from "./benchmark-item.js";
+import { readUtf8Lines } from "./utf8-lines.js";
 
 export const BUILTIN_BENCHMARKS = {
   sample: "src/datasets/builtin/sample.jsonl",
@@ -36,19 +36,21 @@ export function resolveBenchmarkPath(source: string, baseDir = process.cwd()): s
     throw new InputError("dataset_invalid", { file: path }, "benchmark file not found",
       "Check the \"benchmark\" key of the config (a path is relative to the config file) or use builtin:sample");
   }
+  if (statSync(path).isDirectory()) {
+    throw new InputError("dataset_invalid", { file: path }, "this is a folder, not a benchmark file",
+      "Give the path of a JSONL file (one conversation per line; see docs/benchmark-format.md) or use builtin:sample");
+  }
   return path;
 }
 
 /**
  * Streams and validates a benchmark JSONL file line by line (memory flat in file size). Throws an InputError
- * naming file, line and field on the first bad line, and on duplicate ids.
+ * naming file, line and field on the first bad line (not UTF-8, a byte-order mark, not JSON, not an item), and on
+ * duplicate ids. A file without items yields nothing: `openBenchmarks` refuses that for runs.
  */
 export async function* readBenchmark(path: string): AsyncGenerator<VersionedItem> {
-  const lines = createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
   const seen = new Set<string>();
-  let lineNumber = 0;
-  for await (const text of lines) {
-    lineNumber += 1;
+  for await (const { number: lineNumber, text } of readUtf8Lines(path)) {
     if (text.trim() === "") continue;
     const item = parseLine(path, lineNumber, text);
     if (seen.has(item.id)) {

@@ -25,9 +25,25 @@ export async function* openBenchmarks(sources: readonly string[], options: OpenB
   for (const read of readers) yield* read();
 }
 
+/**
+ * A source without a single item would make a run of nothing that ends as `success`: refused, naming the source.
+ * (The config's `languages` and `limit` filters are applied later, by the run.)
+ */
+async function* refuseEmpty(items: AsyncGenerator<VersionedItem>, file: string): AsyncGenerator<VersionedItem> {
+  let count = 0;
+  for await (const item of items) {
+    count += 1;
+    yield item;
+  }
+  if (count === 0) {
+    throw new InputError("dataset_invalid", { file }, "the benchmark has no items (the file is empty or holds only blank lines)",
+      "Add conversations, one JSON object per line (see docs/benchmark-format.md), or remove this source from the config's \"benchmark\"");
+  }
+}
+
 function fileReader(source: string, options: OpenBenchmarksOptions): () => AsyncGenerator<VersionedItem> {
   const path = resolveBenchmarkPath(source, options.baseDir);
-  return () => readBenchmark(path);
+  return () => refuseEmpty(readBenchmark(path), path);
 }
 
 function medSafetyBenchReader(source: string, options: OpenBenchmarksOptions): () => AsyncGenerator<VersionedItem> {
@@ -40,11 +56,11 @@ function medSafetyBenchReader(source: string, options: OpenBenchmarksOptions): (
   }
   const dir = medSafetyBenchDir(options);
   const origin = `${source} (${dir})`;
-  return async function* read() {
+  return () => refuseEmpty((async function* read() {
     const { items } = readMedSafetyBench(dir, { splits: splits as MedSafetyBenchSplit[], sources: origins as MedSafetyBenchSource[] });
     let index = 0;
     for await (const item of items) yield { item, version: hashValue(item), file: origin, line: ++index };
-  };
+  })(), origin);
 }
 
 function medSafetyBenchDir(options: OpenBenchmarksOptions): string {

@@ -7,6 +7,7 @@
  * AutoDAN-Turbo-style strategy discovery (discovery/: pure loop steps, the library value, the driver, export).
  */
 export * from "./safe-responder-prompt.js";
+export * from "./safe-reply/index.js";
 export * from "./strategies/index.js";
 export * from "./jobs/index.js";
 export * from "./seeds/index.js";

@@ -1,5 +1,6 @@
-import { AgreementAccumulator, PairAgreementAccumulator, spearmanBrown } from "../analysis/index.js";
+import { AgreementAccumulator, meanRaterReliability, notAvailable, PairAgreementAccumulator, type Estimate } from "../analysis/index.js";
 import { rubricsUsed } from "./build-scale-summary.js";
+import { valuesWithReasons, type NotAvailableFields } from "./not-available.js";
 import type { JudgePairSummary } from "./report-model.js";
 import { DEFAULT_RUBRIC } from "../judges/index.js";
 import type { Db, RunRecord } from "../store/index.js";
@@ -13,18 +14,31 @@ export interface JudgeAgreement {
   readonly completeTurns: number;
   /** Turns left out of ICC because a judge gave no valid score (Krippendorff's alpha still uses them). */
   readonly incompleteTurns: number;
-  /** ICC(2,1): two-way random effects, absolute agreement, single judge. */
+  /** ICC(2,1): two-way random effects, absolute agreement, single judge. At most 1; can fall below −1 in tiny samples. */
   readonly icc21: number | null;
-  /** Spearman–Brown reliability of the mean of all judges, from ICC(2,1). */
+  /** Spearman–Brown reliability of the mean of all judges, from ICC(2,1); null (with the reason) for a negative ICC. */
   readonly meanReliability: number | null;
   /** Krippendorff's alpha, interval metric, over every turn with at least two valid scores. */
   readonly krippendorffAlpha: number | null;
+  /** Why a coefficient above is null (absent when all three have a value). */
+  readonly notAvailable?: NotAvailableFields<ReliabilityField>;
   /** Quadratic-weighted Cohen's kappa per judge pair, on the rubric's integer scale. */
-  readonly pairs: ReadonlyArray<{ readonly judges: readonly [string, string]; readonly n: number; readonly kappa: number | null }>;
+  readonly pairs: readonly KappaPair[];
   /** The same coefficients within each language and each strategy. */
   readonly byGroup: readonly AgreementGroup[];
   /** The turns where the judges differ most (largest max − min of their scores), worst first. */
   readonly largestDisagreements: readonly Disagreement[];
+}
+
+/** The coefficients of JudgeAgreement and AgreementGroup that can be not available. */
+export type ReliabilityField = "icc21" | "meanReliability" | "krippendorffAlpha";
+
+export interface KappaPair {
+  readonly judges: readonly [string, string];
+  readonly n: number;
+  readonly kappa: number | null;
+  /** Why kappa is null (absent when it has a value). */
+  readonly notAvailable?: NotAvailableFields<"kappa">;
 }
 
 export interface AgreementGroup {
@@ -34,6 +48,8 @@ export interface AgreementGroup {
   readonly icc21: number | null;
   readonly meanReliability: number | null;
   readonly krippendorffAlpha: number | null;
+  /** Why a coefficient above is null (absent when all three have a value). */
+  readonly notAvailable?: NotAvailableFields<ReliabilityField>;
 }
 
 export interface Disagreement {
@@ -192,25 +208,31 @@ class AgreementSummary {
   }
 
   result(rubricId: string): JudgeAgreement {
-    const icc = this.overall.icc21();
-    const kappas = this.overall.kappas();
+    const kappas = this.overall.kappaEstimates();
     return {
       rubricId, judges: this.judges, completeTurns: this.overall.completeTurns, incompleteTurns: this.overall.incompleteTurns,
-      icc21: icc, meanReliability: icc === null ? null : spearmanBrown(icc, this.judges.length),
-      krippendorffAlpha: this.overall.krippendorffAlpha(),
-      pairs: judgePairs(this.judges).map((judges, index) => ({ judges, n: kappas[index]?.n ?? 0, kappa: this.scale === undefined ? null : (kappas[index]?.kappa ?? null) })),
+      ...this.reliability(this.overall),
+      pairs: judgePairs(this.judges).map((judges, index): KappaPair => ({
+        judges, n: kappas[index]?.n ?? 0,
+        ...valuesWithReasons({ kappa: this.scale === undefined ? notAvailable("no-scale") : (kappas[index]?.kappa ?? notAvailable("too-few-observations")) }),
+      })),
       byGroup: [...this.groups.values()]
         .sort((left, right) => left.dimension.localeCompare(right.dimension) || left.group.localeCompare(right.group, "en"))
-        .map(({ dimension, group, accumulator }) => {
-          const groupIcc = accumulator.icc21();
-          return {
-            dimension, group, completeTurns: accumulator.completeTurns, icc21: groupIcc,
-            meanReliability: groupIcc === null ? null : spearmanBrown(groupIcc, this.judges.length),
-            krippendorffAlpha: accumulator.krippendorffAlpha(),
-          };
-        }),
+        .map(({ dimension, group, accumulator }) => ({ dimension, group, completeTurns: accumulator.completeTurns, ...this.reliability(accumulator) })),
       largestDisagreements: this.disagreements,
     };
+  }
+
+  /**
+   * ICC(2,1), the Spearman–Brown reliability of the judges' mean and alpha, each a value or the reason it has none:
+   * a small group (a pilot, a run cancelled after a few turns) can give an ICC below −1 or a negative one, where
+   * Spearman–Brown is undefined; that is reported, never thrown.
+   */
+  private reliability(accumulator: AgreementAccumulator): ReturnType<typeof valuesWithReasons<ReliabilityField>> {
+    const icc: Estimate = accumulator.icc21Estimate();
+    return valuesWithReasons<ReliabilityField>({
+      icc21: icc, meanReliability: meanRaterReliability(icc, this.judges.length), krippendorffAlpha: accumulator.krippendorffAlphaEstimate(),
+    });
   }
 }
 

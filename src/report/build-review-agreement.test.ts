@@ -100,7 +100,7 @@ describe("human review in reports", () => {
     expect(formatReportTable(report)).toMatch(/Judge vs human \(jmedethic-safety, over 3 reviewed turn\(s\)\)/);
     expect(formatReportMarkdown(report, { lang: "en" })).toMatch(/## Judge vs human review/);
     expect(formatReportMarkdown(report, { lang: "ja" })).toMatch(/## 評価者と人手レビューの一致/);
-    expect(formatReportCsv(report)).toMatch(/^human_review,jmedethic-safety,,all,all,,reviewed_turns,3$/m);
+    expect(formatReportCsv(report)).toMatch(/^human_review,jmedethic-safety,,all,all,,reviewed_turns,3,$/m);
   });
 
   it("with useReviews scores reviewed turns by their latest review; judges' scores and agreement stay", async () => {

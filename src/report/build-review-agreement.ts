@@ -1,5 +1,6 @@
-import { AgreementAccumulator, PairAgreementAccumulator } from "../analysis/index.js";
+import { AgreementAccumulator, notAvailable, PairAgreementAccumulator } from "../analysis/index.js";
 import { DEFAULT_RUBRIC } from "../judges/index.js";
+import { valuesWithReasons, type NotAvailableFields } from "./not-available.js";
 import type { RunRecord } from "../store/index.js";
 import { TURN_STATE, type TurnTable } from "./turn-table.js";
 
@@ -19,6 +20,8 @@ export interface HumanAgreement {
   readonly icc21: number | null;
   /** Quadratic-weighted kappa on the rubric's integer scale; null when a score is not a whole number on it. */
   readonly kappa: number | null;
+  /** Why ICC or kappa is null (absent when both have a value). */
+  readonly notAvailable?: NotAvailableFields<"icc21" | "kappa">;
 }
 
 /** Human review of a run's multi-turn turns: how many were reviewed, whether reports used them, judge-vs-human agreement. */
@@ -70,9 +73,13 @@ export function buildReviewAgreement(run: RunRecord, table: TurnTable, reviewedS
     agreement: raters.map(({ rater, kind }, position) => {
       const slot = sums[position];
       const difference = slot?.difference.result();
+      const empty = notAvailable("too-few-observations");
       return {
         rater, kind, n: difference?.n ?? 0, meanAbsoluteDifference: difference?.meanAbsoluteDifference ?? null,
-        icc21: slot?.agreement.icc21() ?? null, kappa: scale === undefined ? null : (slot?.agreement.kappas()[0]?.kappa ?? null),
+        ...valuesWithReasons({
+          icc21: slot?.agreement.icc21Estimate() ?? empty,
+          kappa: scale === undefined ? notAvailable("no-scale") : (slot?.agreement.kappaEstimates()[0]?.kappa ?? empty),
+        }),
       };
     }),
   };

@@ -2,12 +2,13 @@ import { once } from "node:events";
 import { createWriteStream, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { MedsafetyError, packageVersion } from "../core/index.js";
-import { RubricSet } from "../judges/index.js";
 import type { Db, RunRecord } from "../store/index.js";
 import {
   emptySftCounts, runCandidates, SFT_HARM_RUBRIC, SFT_SAFETY_RUBRIC, trainDemonstrations, type SftCounts, type SftFilters,
 } from "./run-demonstrations.js";
-import { emptySafeResponderCounts, safeResponderDemonstration, type SafeResponder, type SafeResponderCounts } from "./safe-responder.js";
+import {
+  emptySafeResponderCounts, safeResponderDemonstration, type SafeResponder, type SafeResponderCounts, type SafeResponderTasks,
+} from "./safe-responder.js";
 import { formatDemonstration, layoutFor, layoutWriter, type Demonstration, type SftFormat, type SftLayout } from "./sft-formats.js";
 
 /** What to export and where. */
@@ -26,8 +27,11 @@ export interface SftExportOptions extends SftFilters {
   readonly now?: () => Date;
 }
 
-/** The manifest's record of the safe responder: which model and prompt, the thresholds, and what happened. */
-export interface SftSafeResponderManifest extends SafeResponderCounts {
+/**
+ * The manifest's record of the safe responder: which model and prompt, the thresholds, what happened to the failing
+ * turns, and the stored tasks (generation run, per kind generated / reused / failed / errors, errors by model and code).
+ */
+export interface SftSafeResponderManifest extends SafeResponderCounts, SafeResponderTasks {
   readonly model: string;
   readonly promptId: string;
   readonly promptVersion: string;
@@ -114,16 +118,16 @@ async function* allDemonstrations(
   db: Db, run: RunRecord, options: SftExportOptions, counts: SftCounts, responderCounts: SafeResponderCounts,
 ): AsyncGenerator<Demonstration> {
   const responder = options.safeResponder;
-  const rubrics = responder?.rubrics ?? new RubricSet();
   for (const candidate of runCandidates(db, run, options, counts)) {
     if (candidate.kind === "demonstration") {
       yield candidate.demonstration;
       continue;
     }
     // Without a rebuilt history there is no conversation to answer: the turn still needs a safe reply.
-    const written = responder === undefined || candidate.missing.conversation === undefined
+    const { missing } = candidate;
+    const written = responder === undefined || missing.conversation === undefined
       ? undefined
-      : await safeResponderDemonstration(responder, candidate.missing, rubrics, responderCounts);
+      : await safeResponderDemonstration(responder, { ...missing, conversation: missing.conversation }, responderCounts);
     if (written === undefined) counts.needsSafeResponder += 1;
     else yield written;
   }
@@ -149,9 +153,9 @@ function manifestOf(
     },
     counts,
     safeResponder: responder === undefined ? null : {
-      model: responder.modelId, promptId: responder.prompt.id, promptVersion: responder.prompt.version,
-      judges: responder.judges.map((judge) => judge.id), minSafeScore: responder.minSafeScore, maxHarmScore: responder.maxHarmScore,
-      ...responderCounts,
+      model: responder.modelId, promptId: responder.promptId, promptVersion: responder.promptVersion,
+      judges: [...responder.judgeIds], minSafeScore: responder.minSafeScore, maxHarmScore: responder.maxHarmScore,
+      ...responderCounts, ...responder.taskSummary(),
     },
   };
 }

@@ -1,12 +1,15 @@
 import { stringify } from "csv-stringify/sync";
+import { turnNumber, turnPairLabel } from "../core/index.js";
 import { DEFAULT_RUBRIC } from "../judges/index.js";
 import type { ScaleSummary } from "./build-scale-summary.js";
+import { escapeFormulaCell } from "./csv-cell.js";
 import type { RunComparison } from "./compare-runs.js";
 import type { ConversationGroup, DeltaWithCi, Distribution, MultiTurnStatistics, PairedComparison, RateWithCi } from "./multi-turn-model.js";
+import type { NotAvailable } from "./not-available.js";
 import type { RunReport, TargetSummary } from "./report-model.js";
 
 /** The columns of the CSV report, in order. */
-export const CSV_COLUMNS = ["section", "rubric", "target", "dimension", "group", "turn", "metric", "value"] as const;
+export const CSV_COLUMNS = ["section", "rubric", "target", "dimension", "group", "turn", "metric", "value", "note"] as const;
 
 type Cell = string | number | null;
 /** One number of the report with the keys that say what it is; `value` null is an empty cell. */
@@ -19,6 +22,8 @@ interface CsvRow {
   readonly turn?: number;
   readonly metric: string;
   readonly value: number | null;
+  /** Why `value` is empty, when the report says (a statistic not available for these data); otherwise empty. */
+  readonly note?: string;
 }
 
 export interface CsvOptions {
@@ -32,16 +37,19 @@ export interface CsvOptions {
 
 /**
  * The report as one tidy long-format CSV: a header row, then one row per number of the report, with the columns
- * `section,rubric,target,dimension,group,turn,metric,value`.
+ * `section,rubric,target,dimension,group,turn,metric,value,note`.
  *
  * - `value` is always a number (full precision, `String(number)`) or empty for null (not computable, e.g. a CI of
- *   one conversation): a parser reads the whole column as numeric. Words (ids, hashes, the content warning) are
+ *   one conversation): a parser reads the whole column as numeric. `note` is empty, except beside an empty value the
+ *   report gives a reason for (a reliability coefficient not available for these data): `not available (<code>):
+ *   <reason>`, e.g. `not available (negative-reliability): ICC(2,1) is negative …`. Words (ids, hashes, the content warning) are
  *   never values; where they are the data (section `meta`), they stand in `group` with an empty `value`.
  * - `rubric` names the scale of the numbers (`jmedethic-safety` for the multi-turn sections); `target` the target
  *   id (empty for rows about the run, judges or pooled categories); `dimension`/`group` the grouping (`all`/`all`
- *   for a target's overall numbers); `turn` the 0-based turn position or empty.
+ *   for a target's overall numbers); `turn` the turn, numbered from 1 (turn 1 is the first user turn and its reply; as
+ *   in the JSON report and every other output), or empty.
  * - Sections: `meta` (first row: `content_warning`; run id, status, hashes, usage, pass threshold, bootstrap
- *   settings, rubric scales), `target` (per target and per turn), `turn_test` (group `0-1` = turn 0 vs turn 1:
+ *   settings, rubric scales), `target` (per target and per turn), `turn_test` (group `1→2` = turn 1 vs turn 2:
  *   `mann_whitney_u`, `mann_whitney_p`, `mann_whitney_p_bonferroni`, `cohens_d`, `wilcoxon_*`; group `all`:
  *   `friedman_*`), `multi_turn` (every group of the grouped section: `conversation_score_*`, `all_turns_*`,
  *   per-turn distribution, `decline_*`, `safety_pass_rate*`), `survival` (Kaplan–Meier per turn), `comparison`
@@ -57,6 +65,9 @@ export interface CsvOptions {
  *   base; group = the run id).
  * - A section without data has no rows; an absent grouped section (`multiTurn` null) is stated by the meta row
  *   `multi_turn_available` = 0.
+ * - Text cells are safe to open in a spreadsheet (OWASP rule, {@link escapeFormulaCell}): a cell that starts with
+ *   `=`, `+`, `-`, `@`, tab, carriage return or `'` gets one leading `'`; remove one leading `'` from a text cell to
+ *   get the value back. `value` and `turn` are numbers and never get one (`-1.5` stays `-1.5`).
  * - RFC 4180 quoting (fields with commas, quotes or line breaks are quoted, quotes doubled), UTF-8, `\n` between
  *   records and none after the last (the CLI ends the file with one). No BOM unless `bom` is set (see CsvOptions):
  *   pandas `read_csv(path)`, R `readr::read_csv`, `csv-parse` read it as is.
@@ -75,9 +86,12 @@ export function formatReportCsv(report: RunReport, options: CsvOptions = {}): st
     ...(report.comparison === undefined ? [] : comparisonRows(report.comparison)),
   ];
   const records: Cell[][] = rows.map((row) => [
-    row.section, row.rubric ?? "", row.target ?? "", row.dimension ?? "", row.group ?? "", row.turn ?? null, row.metric, finite(row.value),
+    row.section, row.rubric ?? "", row.target ?? "", row.dimension ?? "", row.group ?? "", row.turn ?? null, row.metric, finite(row.value), row.note ?? "",
   ]);
-  return stringify(records, { header: true, columns: [...CSV_COLUMNS], bom: options.bom ?? false, eof: false, record_delimiter: "unix" });
+  // Every text cell, whatever column or row adds it, passes the formula rule; numbers are cast as numbers.
+  return stringify(records, {
+    header: true, columns: [...CSV_COLUMNS], bom: options.bom ?? false, eof: false, record_delimiter: "unix", cast: { string: escapeFormulaCell },
+  });
 }
 
 /** NaN and infinities are not numbers a reader can use: written as empty, like null. */
@@ -137,9 +151,14 @@ function metaRows(report: RunReport): CsvRow[] {
   return rows;
 }
 
-/** Rows sharing keys, one per [metric, value]. */
-function metrics(keys: Omit<CsvRow, "metric" | "value">, values: ReadonlyArray<readonly [string, number | null]>): CsvRow[] {
-  return values.map(([metric, value]) => ({ ...keys, metric, value }));
+/**
+ * Rows sharing keys, one per [metric, value] or [metric, value, reason]: an empty value with a reason from the report
+ * gets the note "not available (<code>): <reason>".
+ */
+function metrics(keys: Omit<CsvRow, "metric" | "value" | "note">, values: ReadonlyArray<readonly [string, number | null, (NotAvailable | undefined)?]>): CsvRow[] {
+  return values.map(([metric, value, reason]) => ({
+    ...keys, metric, value, ...(value === null && reason !== undefined ? { note: `not available (${reason.code}): ${reason.reason}` } : {}),
+  }));
 }
 
 function targetRows(target: TargetSummary): CsvRow[] {
@@ -156,7 +175,7 @@ function targetRows(target: TargetSummary): CsvRow[] {
       ["judgments_unscored", target.judgments.unscored],
       ["judgments_errors", target.judgments.errors],
     ]),
-    ...target.turns.flatMap((turn) => metrics({ ...keys, turn: turn.turn }, [
+    ...target.turns.flatMap((turn) => metrics({ ...keys, turn: turnNumber(turn.turn) }, [
       ["scored", turn.scored],
       ["mean", turn.mean],
       ["median", turn.median],
@@ -169,7 +188,7 @@ function targetRows(target: TargetSummary): CsvRow[] {
 
 function turnTestRows(target: TargetSummary): CsvRow[] {
   const keys = { section: "turn_test", rubric: DEFAULT_RUBRIC, target: target.targetId, dimension: "turn_pair" };
-  const rows = target.turnTests.pairs.flatMap((pair) => metrics({ ...keys, group: `${pair.from}-${pair.to}` }, [
+  const rows = target.turnTests.pairs.flatMap((pair) => metrics({ ...keys, group: turnPairLabel(pair.from, pair.to) }, [
     ["mann_whitney_u", pair.mannWhitney?.u ?? null],
     ["mann_whitney_p", pair.mannWhitney?.pValue ?? null],
     ["mann_whitney_p_bonferroni", pair.mannWhitney?.pBonferroni ?? null],
@@ -216,14 +235,14 @@ function groupRows(group: ConversationGroup): CsvRow[] {
       ["all_turns_errors", group.allTurns.errors],
       ...rateMetrics("safety_pass_rate", group.safetyPassRate),
     ]),
-    ...group.turns.flatMap((turn) => metrics({ ...keys, turn: turn.turn }, [
+    ...group.turns.flatMap((turn) => metrics({ ...keys, turn: turnNumber(turn.turn) }, [
       ...distribution("", turn),
       ["unscored", turn.unscored],
       ["errors", turn.errors],
       ["not_reached", turn.notReached],
       ...deltaMetrics("decline_", turn.decline),
     ])),
-    ...group.survival.flatMap((point) => metrics({ ...keys, section: "survival", turn: point.turn }, [
+    ...group.survival.flatMap((point) => metrics({ ...keys, section: "survival", turn: turnNumber(point.turn) }, [
       ["at_risk", point.atRisk],
       ["failed", point.failed],
       ["censored", point.censored],
@@ -299,21 +318,21 @@ function agreementRows(report: RunReport): CsvRow[] {
         ["judges", entry.judges.length],
         ["complete_turns", entry.completeTurns],
         ["incomplete_turns", entry.incompleteTurns],
-        ["icc21", entry.icc21],
-        ["mean_reliability", entry.meanReliability],
-        ["krippendorff_alpha", entry.krippendorffAlpha],
+        ["icc21", entry.icc21, entry.notAvailable?.icc21],
+        ["mean_reliability", entry.meanReliability, entry.notAvailable?.meanReliability],
+        ["krippendorff_alpha", entry.krippendorffAlpha, entry.notAvailable?.krippendorffAlpha],
       ]),
       ...entry.pairs.flatMap((pair) => metrics({ ...keys, dimension: "pair", group: pair.judges.join(" vs ") }, [
-        ["n", pair.n], ["weighted_kappa", pair.kappa],
+        ["n", pair.n], ["weighted_kappa", pair.kappa, pair.notAvailable?.kappa],
       ])),
       ...entry.byGroup.flatMap((group) => metrics({ ...keys, dimension: group.dimension, group: group.group }, [
         ["complete_turns", group.completeTurns],
-        ["icc21", group.icc21],
-        ["mean_reliability", group.meanReliability],
-        ["krippendorff_alpha", group.krippendorffAlpha],
+        ["icc21", group.icc21, group.notAvailable?.icc21],
+        ["mean_reliability", group.meanReliability, group.notAvailable?.meanReliability],
+        ["krippendorff_alpha", group.krippendorffAlpha, group.notAvailable?.krippendorffAlpha],
       ])),
       ...entry.largestDisagreements.flatMap((disagreement, rank) => metrics(
-        { section: "disagreement", rubric: entry.rubricId, target: disagreement.targetId, dimension: "item", group: disagreement.itemId, turn: disagreement.turnIndex },
+        { section: "disagreement", rubric: entry.rubricId, target: disagreement.targetId, dimension: "item", group: disagreement.itemId, turn: turnNumber(disagreement.turnIndex) },
         [["rank", rank + 1], ["spread", disagreement.spread], ...Object.entries(disagreement.scores).map(([judge, score]) => [`score_${judge}`, score] as const)],
       )),
     ];
@@ -329,7 +348,8 @@ function humanReviewRows(report: RunReport): CsvRow[] {
       ["reviewed_turns", review.reviewedTurns], ["reviewed_scores_used", review.reviewedScoresUsed ? 1 : 0], ["turns_scored_by_review", review.turnsScoredByReview],
     ]),
     ...review.agreement.flatMap((entry) => metrics({ ...keys, dimension: entry.kind === "judges-mean" ? "judges_mean" : "judge", group: entry.rater }, [
-      ["n", entry.n], ["mean_absolute_difference", entry.meanAbsoluteDifference], ["icc21", entry.icc21], ["weighted_kappa", entry.kappa],
+      ["n", entry.n], ["mean_absolute_difference", entry.meanAbsoluteDifference], ["icc21", entry.icc21, entry.notAvailable?.icc21],
+      ["weighted_kappa", entry.kappa, entry.notAvailable?.kappa],
     ])),
   ];
 }

@@ -65,9 +65,21 @@ describe("formatReportMarkdown", () => {
     expect(formatP(0.04)).toBe("0.040");
     expect(formatP(0.001)).toBe("0.001");
     expect(formatP(0.0000123)).toBe("1.23e-5");
-    expect(formatP(0)).toBe("0");
     expect(formatP(null)).toBe("–");
     expect(formatReportMarkdown(report, { lang: "en" })).toContain("| 1.23e-5 | 1.23e-5 |");
+  });
+
+  it("tiny p-values are printed as such, never as 0 (issue 12, item 19)", () => {
+    expect(formatP(7.175095973164411e-66)).toBe("7.18e-66");
+    expect(formatP(2.4e-116)).toBe("2.40e-116");
+    expect(formatP(1e-300)).toBe("1.00e-300");
+    expect(formatP(4e-310)).toBe("< 1e-300");
+    expect(formatP(0)).toBe("< 1e-300");
+    const [first, ...rest] = report.targets;
+    const strong = { ...report, targets: [{ ...first!, turnTests: { ...first!.turnTests, friedman: { statistic: 300, degreesOfFreedom: 2, pValue: 7.175095973164411e-66, n: 150 } } }, ...rest] };
+    expect(formatReportMarkdown(strong, { lang: "en" })).toContain("p = 7.18e-66");
+    const underflow = { ...strong, targets: [{ ...first!, turnTests: { ...first!.turnTests, friedman: { statistic: 1500, degreesOfFreedom: 2, pValue: 0, n: 750 } } }, ...rest] };
+    expect(formatReportMarkdown(underflow, { lang: "en" })).toContain("p < 1e-300");
   });
 
   it("an empty report does not fail and says there is no data", () => {

@@ -1,6 +1,9 @@
+import { turnNumber, turnPairLabel } from "../core/index.js";
 import type { ScaleSummary } from "./build-scale-summary.js";
 import { leaderboardOf, type LeaderboardEntry, type RunComparison } from "./compare-runs.js";
 import { MARKDOWN_MESSAGES, type MarkdownMessages } from "./markdown-messages.js";
+import { codesOf, notAvailableCell, notAvailableNotes, type NotAvailable, type NotAvailableFields } from "./not-available.js";
+import { formatPValue, pStatement } from "./p-value.js";
 import { GROUP_DIMENSIONS, type ConversationGroup, type DeltaWithCi, type MultiTurnStatistics, type PairedComparison } from "./multi-turn-model.js";
 import type { RunReport, TargetSummary } from "./report-model.js";
 
@@ -12,7 +15,8 @@ export interface MarkdownOptions {
  * The report as a Markdown document (GitHub-flavoured tables), headings and labels in Japanese or English.
  *
  * Numbers: scores with 2 decimals, reliability coefficients and effect sizes with 3, rates as percentages with 1,
- * p-values with 3 decimals or, below 0.001, in scientific notation (`1.23e-5`); missing values as `–`. Text from
+ * p-values with 3 decimals or, below 0.001, in scientific notation (`1.23e-5`), below 1e-300 as `< 1e-300`; missing
+ * values as `–`, a coefficient the report says is not available as `n/a (reason)` with the full reason below. Text from
  * the data (ids, paths) is escaped: Markdown punctuation is backslash-escaped, `|` in table cells as `\|`, line
  * breaks as `<br>` in cells and spaces elsewhere. Sections without data say so instead of disappearing, so a
  * reader can tell "nothing happened" from "not measured".
@@ -24,7 +28,7 @@ export function formatReportMarkdown(report: RunReport, options: MarkdownOptions
     `> **${m.contentWarningLabel}:** ${inline(m.contentWarning ?? report.contentWarning)}`,
     ...runSection(report, m),
     ...multiTurnSections(report, m),
-    ...judgeSections(report, m),
+    ...judgeSections(report, m, options.lang),
     ...scaleSections(report, m),
     ...tradeoffSection(report, m),
     ...(report.comparison === undefined ? [] : comparisonSection(report.comparison, m)),
@@ -60,15 +64,9 @@ function points(value: number | null | undefined): string {
   return value === null || value === undefined || !Number.isFinite(value) ? "–" : `${signed(value * 100, 1)} pp`;
 }
 
-/** p-values: 3 decimals, scientific notation below 0.001. */
+/** p-values: 3 decimals, scientific below 0.001, "< 1e-300" for the smallest (see p-value.ts; never "0"). */
 export function formatP(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return "–";
-  if (value === 0) return "0";
-  if (value < 0.001) {
-    const [mantissa, exponent] = value.toExponential(2).split("e");
-    return `${mantissa}e${Number(exponent)}`;
-  }
-  return fixed(value, 3);
+  return formatPValue(value);
 }
 
 function ci(low: number | null | undefined, high: number | null | undefined, format: (value: number | null) => string = (value) => num(value)): string {
@@ -210,10 +208,10 @@ function perTurnTable(target: TargetSummary, group: ConversationGroup | undefine
   const rows = target.turns.map((turn) => {
     const grouped = group?.turns.find((candidate) => candidate.turn === turn.turn);
     if (grouped === undefined) {
-      return [String(turn.turn), String(turn.scored), num(turn.mean), num(turn.median), "–", "–", "–", String(turn.unscored), String(turn.errors), String(turn.notReached)];
+      return [String(turnNumber(turn.turn)), String(turn.scored), num(turn.mean), num(turn.median), "–", "–", "–", String(turn.unscored), String(turn.errors), String(turn.notReached)];
     }
     return [
-      String(turn.turn), String(grouped.n), num(grouped.mean), num(grouped.median), iqr(grouped.q1, grouped.q3, grouped.iqr),
+      String(turnNumber(turn.turn)), String(grouped.n), num(grouped.mean), num(grouped.median), iqr(grouped.q1, grouped.q3, grouped.iqr),
       ci(grouped.ciLow, grouped.ciHigh) || "–", delta(grouped.decline), String(grouped.unscored), String(grouped.errors), String(grouped.notReached),
     ];
   });
@@ -224,7 +222,7 @@ function turnTestBlocks(target: TargetSummary, m: MarkdownMessages): string[] {
   const { pairs, friedman } = target.turnTests;
   const head = [m.turnPair, m.mannWhitneyU, m.pValue, m.pBonferroni, m.cohensD, m.wilcoxon, m.pValue];
   const rows = pairs.map((pair) => [
-    `${pair.from} → ${pair.to}`,
+    turnPairLabel(pair.from, pair.to),
     num(pair.mannWhitney?.u ?? null, 1),
     formatP(pair.mannWhitney?.pValue),
     formatP(pair.mannWhitney?.pBonferroni),
@@ -234,7 +232,7 @@ function turnTestBlocks(target: TargetSummary, m: MarkdownMessages): string[] {
   ]);
   return [
     rows.length === 0 ? m.noData : table(head, rows, numeric(head.length)),
-    friedman === null ? m.noFriedman : m.friedman(num(friedman.statistic, 3), friedman.degreesOfFreedom, formatP(friedman.pValue), friedman.n),
+    friedman === null ? m.noFriedman : m.friedman(num(friedman.statistic, 3), friedman.degreesOfFreedom, pStatement(friedman.pValue), friedman.n),
   ];
 }
 
@@ -268,7 +266,7 @@ function survivalBlocks(section: MultiTurnStatistics, report: RunReport, m: Mark
   const turns = [...new Set(groups.flatMap((group) => group.survival.map((point) => point.turn)))].sort((a, b) => a - b);
   const blocks = [`## ${m.survivalHeading}`, m.survivalNote(section.passThreshold)];
   if (turns.length === 0) return [...blocks, m.noData];
-  const head = [m.target, ...turns.map((turn) => `${m.turn} ${turn}`)];
+  const head = [m.target, ...turns.map((turn) => `${m.turn} ${turnNumber(turn)}`)];
   const rows = groups.map((group) => [escape(group.targetId ?? m.pooled), ...turns.map((turn) => {
     const point = group.survival.find((candidate) => candidate.turn === turn);
     return point === undefined ? "–" : `${num(point.survival, 3)} (${point.atRisk})`;
@@ -287,7 +285,7 @@ function comparisonBlocks(section: MultiTurnStatistics, m: MarkdownMessages): st
     ]);
     blocks.push(
       `### ${m.comparisonBy(comparison.by)}`,
-      test === null ? m.noKruskalWallis : m.kruskalWallis(num(test.statistic, 3), test.degreesOfFreedom, formatP(test.pValue)),
+      test === null ? m.noKruskalWallis : m.kruskalWallis(num(test.statistic, 3), test.degreesOfFreedom, pStatement(test.pValue)),
       rows.length === 0 ? m.noData : table(head, rows, numeric(head.length, 2)),
     );
   }
@@ -322,7 +320,7 @@ function crossLingualBlocks(section: MultiTurnStatistics, m: MarkdownMessages): 
 // ---------------------------------------------------------------------------------------------------------------
 // Judges and agreement
 
-function judgeSections(report: RunReport, m: MarkdownMessages): string[] {
+function judgeSections(report: RunReport, m: MarkdownMessages, lang: MarkdownOptions["lang"]): string[] {
   const judgeHead = [m.judge, m.rubric, m.scored, m.unscored, m.errors, m.mean];
   const judgeRows = report.judges.map((judge) => [escape(judge.judgeId), escape(judge.rubricId), String(judge.scored), String(judge.unscored), String(judge.errors), num(judge.mean)]);
   const blocks = [`## ${m.judgesHeading}`, judgeRows.length === 0 ? m.noData : table(judgeHead, judgeRows, numeric(judgeHead.length, 2))];
@@ -337,35 +335,55 @@ function judgeSections(report: RunReport, m: MarkdownMessages): string[] {
   if (report.agreement.length === 0) return [...blocks, m.noData];
   const head = [m.rubric, m.completeIncomplete, m.icc, m.spearmanBrown, m.alpha, m.kappa];
   blocks.push(table(head, report.agreement.map((entry) => [
-    escape(entry.rubricId), `${entry.completeTurns} / ${entry.incompleteTurns}`, num(entry.icc21, 3), num(entry.meanReliability, 3), num(entry.krippendorffAlpha, 3),
-    entry.pairs.map((pair) => `${pair.judges.map(escape).join(" × ")}: ${num(pair.kappa, 3)} (n = ${pair.n})`).join("\n"),
+    escape(entry.rubricId), `${entry.completeTurns} / ${entry.incompleteTurns}`,
+    coefficient(entry.icc21, entry.notAvailable?.icc21, lang), coefficient(entry.meanReliability, entry.notAvailable?.meanReliability, lang),
+    coefficient(entry.krippendorffAlpha, entry.notAvailable?.krippendorffAlpha, lang),
+    entry.pairs.map((pair) => `${pair.judges.map(escape).join(" × ")}: ${coefficient(pair.kappa, pair.notAvailable?.kappa, lang)} (n = ${pair.n})`).join("\n"),
   ]), ["l", "r", "r", "r", "r", "l"]));
   const byGroup = report.agreement.flatMap((entry) => entry.byGroup.map((group) => [
     escape(entry.rubricId), m.dimensionNames[group.dimension] ?? escape(group.dimension), escape(group.group), String(group.completeTurns),
-    num(group.icc21, 3), num(group.meanReliability, 3), num(group.krippendorffAlpha, 3),
+    coefficient(group.icc21, group.notAvailable?.icc21, lang), coefficient(group.meanReliability, group.notAvailable?.meanReliability, lang),
+    coefficient(group.krippendorffAlpha, group.notAvailable?.krippendorffAlpha, lang),
   ]));
   const byGroupHead = [m.rubric, m.dimension, m.group, m.n, m.icc, m.spearmanBrown, m.alpha];
   blocks.push(`### ${m.byGroupHeading}`, byGroup.length === 0 ? m.noData : table(byGroupHead, byGroup, numeric(byGroupHead.length, 3)));
+  const reasons = notAvailableList(report.agreement.flatMap((entry) => [entry, ...entry.pairs, ...entry.byGroup]), lang);
+  if (reasons !== "") blocks.push(reasons);
   const disagreements = report.agreement.flatMap((entry) => entry.largestDisagreements.map((row) => [
-    escape(entry.rubricId), escape(row.targetId), escape(row.itemId), String(row.turnIndex), escape(row.language), escape(row.strategy),
+    escape(entry.rubricId), escape(row.targetId), escape(row.itemId), String(turnNumber(row.turnIndex)), escape(row.language), escape(row.strategy),
     Object.entries(row.scores).map(([judge, score]) => `${escape(judge)} ${num(score, 1)}`).join(", "), num(row.spread, 1),
   ]));
   const disagreementHead = [m.rubric, m.target, m.item, m.turn, m.language, m.strategy, m.scores, m.spread];
   blocks.push(`### ${m.largestDisagreementsHeading}`, disagreements.length === 0 ? m.noData : table(disagreementHead, disagreements, [
     "l", "l", "l", "r", "l", "l", "l", "r",
   ]));
-  return [...blocks, ...humanReviewBlocks(report, m)];
+  return [...blocks, ...humanReviewBlocks(report, m, lang)];
+}
+
+/** A reliability coefficient with 3 decimals, or "n/a (reason)" when the report says why it has none. */
+function coefficient(value: number | null, reason: NotAvailable | undefined, lang: MarkdownOptions["lang"]): string {
+  return value === null && reason !== undefined ? notAvailableCell(reason.code, lang) : num(value, 3);
+}
+
+/** The full reasons behind the "n/a (…)" cells of a section, one bullet each ("" when there are none). */
+function notAvailableList(objects: Iterable<{ readonly notAvailable?: NotAvailableFields<string> }>, lang: MarkdownOptions["lang"]): string {
+  return notAvailableNotes(codesOf(objects), lang).map((note) => `- ${note}`).join("\n");
 }
 
 /** Only when the run has reviews (or --use-reviews): reports of runs without reviews are unchanged. */
-function humanReviewBlocks(report: RunReport, m: MarkdownMessages): string[] {
+function humanReviewBlocks(report: RunReport, m: MarkdownMessages, lang: MarkdownOptions["lang"]): string[] {
   const review = report.humanReview;
   if (review === undefined) return [];
   const head = [m.rater, m.rubric, m.n, m.meanAbsoluteHumanDifference, m.icc, m.weightedKappa];
   const rows = review.agreement.map((entry) => [
-    entry.kind === "judges-mean" ? m.judgesMean : escape(entry.rater), escape(review.rubricId), String(entry.n), num(entry.meanAbsoluteDifference), num(entry.icc21, 3), num(entry.kappa, 3),
+    entry.kind === "judges-mean" ? m.judgesMean : escape(entry.rater), escape(review.rubricId), String(entry.n), num(entry.meanAbsoluteDifference),
+    coefficient(entry.icc21, entry.notAvailable?.icc21, lang), coefficient(entry.kappa, entry.notAvailable?.kappa, lang),
   ]);
-  return [`## ${m.humanReviewHeading}`, m.humanReviewNote(review.reviewedTurns, review.turnsScoredByReview, review.reviewedScoresUsed), table(head, rows, ["l", "l", "r", "r", "r", "r"])];
+  const reasons = notAvailableList(review.agreement, lang);
+  return [
+    `## ${m.humanReviewHeading}`, m.humanReviewNote(review.reviewedTurns, review.turnsScoredByReview, review.reviewedScoresUsed),
+    table(head, rows, ["l", "l", "r", "r", "r", "r"]), ...(reasons === "" ? [] : [reasons]),
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------------------------

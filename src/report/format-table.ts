@@ -1,7 +1,10 @@
 import Table from "cli-table3";
+import { turnNumber, turnPairLabel } from "../core/index.js";
 import type { HumanReviewSummary } from "./build-review-agreement.js";
 import type { ScaleSummary } from "./build-scale-summary.js";
 import type { MultiTurnStatistics } from "./multi-turn-model.js";
+import { codesOf, notAvailableCell, notAvailableNotes, type NotAvailable } from "./not-available.js";
+import { pStatement } from "./p-value.js";
 import type { RunReport } from "./report-model.js";
 
 /** No ANSI colours: reports are read in terminals, pasted in papers and piped to files alike. */
@@ -9,6 +12,11 @@ export const PLAIN = { head: [], border: [] };
 
 function number(value: number | null, digits = 2): string {
   return value === null ? "–" : value.toFixed(digits);
+}
+
+/** A reliability coefficient with 3 decimals, or "n/a (reason)" when the report says why it has none. */
+function coefficient(value: number | null, reason: NotAvailable | undefined): string {
+  return value === null && reason !== undefined ? notAvailableCell(reason.code, "en") : number(value, 3);
 }
 
 function percent(value: number | null): string {
@@ -49,14 +57,17 @@ export function reviewLine(review: HumanReviewSummary): string {
 function humanAgreementTable(review: HumanReviewSummary): string {
   const table = new Table({ style: PLAIN, head: ["rater", "n", "mean |rater − human|", "ICC(2,1)", "weighted κ"] });
   for (const entry of review.agreement) {
-    table.push([entry.kind === "judges-mean" ? "mean of judges" : entry.rater, entry.n, number(entry.meanAbsoluteDifference), number(entry.icc21, 3), number(entry.kappa, 3)]);
+    table.push([
+      entry.kind === "judges-mean" ? "mean of judges" : entry.rater, entry.n, number(entry.meanAbsoluteDifference),
+      coefficient(entry.icc21, entry.notAvailable?.icc21), coefficient(entry.kappa, entry.notAvailable?.kappa),
+    ]);
   }
-  return [`Judge vs human (${review.rubricId}, over ${review.reviewedTurns} reviewed turn(s)):`, table.toString()].join("\n");
+  return [`Judge vs human (${review.rubricId}, over ${review.reviewedTurns} reviewed turn(s)):`, table.toString(), ...notAvailableNotes(codesOf(review.agreement), "en")].join("\n");
 }
 
 function targetTable(report: RunReport): string {
   const turnCount = Math.max(0, ...report.targets.map((target) => target.turns.length));
-  const turnHeads = Array.from({ length: turnCount }, (_, turn) => `turn ${turn} mean / median`);
+  const turnHeads = Array.from({ length: turnCount }, (_, turn) => `turn ${turnNumber(turn)} mean / median`);
   const table = new Table({ style: PLAIN, head: ["target", "n", ...turnHeads, `pass rate (> ${report.passThreshold})`, "unscored", "errors"] });
   for (const target of report.targets) {
     const turns = Array.from({ length: turnCount }, (_, index) => {
@@ -78,10 +89,10 @@ function targetTable(report: RunReport): string {
 function declineLines(report: RunReport): string[] {
   return report.targets.map((target) => {
     const pairs = target.turnTests.pairs.map((pair) => {
-      const p = pair.mannWhitney === null ? "–" : pair.mannWhitney.pBonferroni.toPrecision(3);
-      return `${pair.from}→${pair.to} d=${number(pair.cohensD)} p(MWU, Bonferroni)=${p}`;
+      const p = pStatement(pair.mannWhitney?.pBonferroni, { name: "p(MWU, Bonferroni)", compact: true });
+      return `${turnPairLabel(pair.from, pair.to)} d=${number(pair.cohensD)} ${p}`;
     });
-    const friedman = target.turnTests.friedman === null ? "" : `; Friedman χ²=${number(target.turnTests.friedman.statistic)} p=${target.turnTests.friedman.pValue.toPrecision(3)} (n=${target.turnTests.friedman.n})`;
+    const friedman = target.turnTests.friedman === null ? "" : `; Friedman χ²=${number(target.turnTests.friedman.statistic)} ${pStatement(target.turnTests.friedman.pValue, { compact: true })} (n=${target.turnTests.friedman.n})`;
     return `  ${target.targetId} turn decline: ${pairs.join(", ")}${friedman}`;
   });
 }
@@ -116,7 +127,7 @@ function scaleTable(scale: ScaleSummary): string {
   const lines = [`Rubric ${rubric.id}@${rubric.version}${direction} (turn score = mean of judges):`, table.toString()];
   for (const comparison of scale.medicalVsGeneral) {
     lines.push(`  medical ${comparison.medical} vs general ${comparison.general}: mean difference ${number(comparison.meanDifference)}, ` +
-      `Mann-Whitney U = ${comparison.u}, p = ${comparison.pValue.toPrecision(3)}, Bonferroni p = ${comparison.pBonferroni.toPrecision(3)}`);
+      `Mann-Whitney U = ${comparison.u}, ${pStatement(comparison.pValue)}, ${pStatement(comparison.pBonferroni, { name: "Bonferroni p" })}`);
   }
   return lines.join("\n");
 }
@@ -124,10 +135,15 @@ function scaleTable(scale: ScaleSummary): string {
 function agreementTable(report: RunReport): string {
   const table = new Table({ style: PLAIN, head: ["rubric", "turns (complete / incomplete)", "ICC(2,1)", "mean of judges (Spearman-Brown)", "Krippendorff α", "weighted κ per pair"] });
   for (const entry of report.agreement) {
-    const kappas = entry.pairs.map((pair) => `${pair.judges.join(" × ")} ${number(pair.kappa, 3)}`).join("; ");
-    table.push([entry.rubricId, `${entry.completeTurns} / ${entry.incompleteTurns}`, number(entry.icc21, 3), number(entry.meanReliability, 3), number(entry.krippendorffAlpha, 3), kappas]);
+    const kappas = entry.pairs.map((pair) => `${pair.judges.join(" × ")} ${coefficient(pair.kappa, pair.notAvailable?.kappa)}`).join("; ");
+    const reasons = entry.notAvailable;
+    table.push([
+      entry.rubricId, `${entry.completeTurns} / ${entry.incompleteTurns}`, coefficient(entry.icc21, reasons?.icc21),
+      coefficient(entry.meanReliability, reasons?.meanReliability), coefficient(entry.krippendorffAlpha, reasons?.krippendorffAlpha), kappas,
+    ]);
   }
-  return ["Judge agreement:", table.toString()].join("\n");
+  const codes = codesOf(report.agreement.flatMap((entry) => [entry, ...entry.pairs]));
+  return ["Judge agreement:", table.toString(), ...notAvailableNotes(codes, "en")].join("\n");
 }
 
 function pairTable(report: RunReport): string {

@@ -15,6 +15,7 @@ export * from "./build-agreement.js";
 export * from "./build-review-agreement.js";
 export * from "./turn-tests.js";
 export * from "./format-table.js";
+export * from "./format-json.js";
 export * from "./sft-formats.js";
 export * from "./run-demonstrations.js";
 export * from "./safe-responder.js";

@@ -58,6 +58,7 @@ export interface MarkdownMessages {
   readonly pHolm: string;
   readonly cohensD: string;
   readonly wilcoxon: string;
+  /** `p` is a whole statement from pStatement: "p = 0.040" or "p < 1e-300". */
   readonly friedman: (statistic: string, df: number, p: string, n: number) => string;
   readonly noFriedman: string;
 
@@ -73,6 +74,7 @@ export interface MarkdownMessages {
 
   readonly comparisonsHeading: string;
   readonly comparisonBy: (by: "target" | "category") => string;
+  /** `p` as in `friedman`. */
   readonly kruskalWallis: (statistic: string, df: number, p: string) => string;
   readonly noKruskalWallis: string;
   readonly meanDelta: string;
@@ -206,8 +208,8 @@ const en: MarkdownMessages = {
   median: "Median",
   iqr: "IQR (Q1–Q3)",
   ci: "CI of the mean",
-  decline: "Change vs turn 0",
-  declineNote: "Change vs turn 0: turn score minus turn-0 score, paired by conversation (negative: safety declines).",
+  decline: "Change vs turn 1",
+  declineNote: "Change vs turn 1: turn score minus turn-1 score, paired by conversation (negative: safety declines). Turns are numbered from 1 (turn 1 is the first user turn and its reply).",
 
   testsHeading: "Turn decline tests",
   testsNote: "Mann–Whitney U on every scored turn of the two positions (Bonferroni over the pairs) and Cohen's d (positive when safety declines), as the JMedEthicBench paper; Wilcoxon signed-rank paired by conversation; Friedman across all turns.",
@@ -218,7 +220,7 @@ const en: MarkdownMessages = {
   pHolm: "p (Holm)",
   cohensD: "Cohen's d",
   wilcoxon: "Wilcoxon W (n)",
-  friedman: (statistic, df, p, n) => `Friedman χ² = ${statistic}, df = ${df}, p = ${p} (n = ${n} conversations)`,
+  friedman: (statistic, df, p, n) => `Friedman χ² = ${statistic}, df = ${df}, ${p} (n = ${n} conversations)`,
   noFriedman: "Friedman: not computable (needs three or more turns and a conversation scored at every turn).",
 
   groupsHeading: "Scores by group",
@@ -233,7 +235,7 @@ const en: MarkdownMessages = {
 
   comparisonsHeading: "Comparisons",
   comparisonBy: (by) => (by === "target" ? "Between targets" : "Between target categories"),
-  kruskalWallis: (statistic, df, p) => `Kruskal–Wallis H = ${statistic}, df = ${df}, p = ${p}`,
+  kruskalWallis: (statistic, df, p) => `Kruskal–Wallis H = ${statistic}, df = ${df}, ${p}`,
   noKruskalWallis: "Kruskal–Wallis: not computable.",
   meanDelta: "Mean difference [CI]",
 
@@ -367,8 +369,8 @@ const ja: MarkdownMessages = {
   median: "中央値",
   iqr: "IQR（Q1〜Q3）",
   ci: "平均の信頼区間",
-  decline: "ターン 0 からの変化",
-  declineNote: "ターン 0 からの変化：会話ごとに対応させたターンのスコアとターン 0 のスコアの差（負の値は安全性の低下）。",
+  decline: "ターン 1 からの変化",
+  declineNote: "ターン 1 からの変化：会話ごとに対応させたターンのスコアとターン 1 のスコアの差（負の値は安全性の低下）。ターンは 1 から数える（ターン 1 は最初のユーザー発話とその応答）。",
 
   testsHeading: "ターン間の低下の検定",
   testsNote: "JMedEthicBench の論文と同じく、2 つのターン位置の採点済みターンすべてに Mann–Whitney U 検定（ペア間で Bonferroni 補正）と Cohen の d（安全性が低下すると正）、会話ごとに対応させた Wilcoxon 符号付き順位検定、全ターンの Friedman 検定。",
@@ -379,7 +381,7 @@ const ja: MarkdownMessages = {
   pHolm: "p（Holm）",
   cohensD: "Cohen の d",
   wilcoxon: "Wilcoxon W（n）",
-  friedman: (statistic, df, p, n) => `Friedman χ² = ${statistic}、自由度 = ${df}、p = ${p}（会話 n = ${n}）`,
+  friedman: (statistic, df, p, n) => `Friedman χ² = ${statistic}、自由度 = ${df}、${p}（会話 n = ${n}）`,
   noFriedman: "Friedman：計算できません（3 ターン以上と、全ターンが採点された会話が必要です）。",
 
   groupsHeading: "グループ別スコア",
@@ -394,7 +396,7 @@ const ja: MarkdownMessages = {
 
   comparisonsHeading: "比較",
   comparisonBy: (by) => (by === "target" ? "対象モデル間" : "モデルの区分間"),
-  kruskalWallis: (statistic, df, p) => `Kruskal–Wallis H = ${statistic}、自由度 = ${df}、p = ${p}`,
+  kruskalWallis: (statistic, df, p) => `Kruskal–Wallis H = ${statistic}、自由度 = ${df}、${p}`,
   noKruskalWallis: "Kruskal–Wallis：計算できません。",
   meanDelta: "平均の差 [信頼区間]",
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { LANGUAGES, type ChatMessage, type Language } from "../core/index.js";
+import { LANGUAGES, turnNumber, type ChatMessage, type Language } from "../core/index.js";
 import { readMedSafetyBench } from "../datasets/index.js";
 import { ItemRepository, type Db, type RunRecord } from "../store/index.js";
 import { demonstrationId, SFT_SOURCES, type Demonstration, type SftSource } from "./sft-formats.js";
@@ -192,7 +192,7 @@ function candidateOf(
   if (!harmful && !(safety !== null && safety <= filters.maxSafetyScore)) return undefined;
   counts.failingTurns += 1;
   const source: SftSource = harmful ? "medsafetybench-run" : "multi-turn-run";
-  const origin = `item ${item.id}, target ${targetId}, turn ${turn.turnIndex}${turn.epoch === 0 ? "" : `, epoch ${turn.epoch}`}`;
+  const origin = `item ${item.id}, target ${targetId}, turn ${turnNumber(turn.turnIndex)}${turn.epoch === 0 ? "" : `, epoch ${turn.epoch}`}`;
   const history = historyOf(turn, conversation);
   const reply = knownSafeReply(item.metadata, turn.turnIndex);
   if (reply === undefined) {

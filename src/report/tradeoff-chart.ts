@@ -1,4 +1,5 @@
 import type { TradeoffPoint } from "./build-tradeoff.js";
+import { placeLabels } from "./html/chart-specs.js";
 
 export type ChartLanguage = "en" | "ja";
 
@@ -21,36 +22,49 @@ const LABELS = {
   },
 } as const;
 
+const PANEL = { width: 320, height: 280 } as const;
+/** Point areas (px²) for helpfulness 0 and 10. */
+const SIZE_RANGE = [30, 400] as const;
+
+/** The drawn radius (px) of a point of this helpfulness, so labels keep clear of it. */
+function pointRadius(helpfulness: number): number {
+  return Math.sqrt((SIZE_RANGE[0] + (helpfulness / 10) * (SIZE_RANGE[1] - SIZE_RANGE[0])) / Math.PI);
+}
+
 /** The Vega-Lite spec of the safety vs over-refusal chart: one panel per item language, one point per model. */
 export function tradeoffChartSpec(points: readonly TradeoffPoint[], language: ChartLanguage): Record<string, unknown> {
   const labels = LABELS[language];
-  const values = points
+  const plotted = points
     .filter((point) => point.safety !== null && point.overRefusal !== null)
-    .map((point) => ({ model: point.targetId, language: point.language, safety: point.safety, overRefusal: point.overRefusal, helpfulness: point.helpfulness ?? 0 }));
+    .map((point) => ({ model: point.targetId, language: point.language, x: point.overRefusal ?? 0, y: point.safety ?? 0, helpfulness: point.helpfulness ?? 0, radius: pointRadius(point.helpfulness ?? 0) }));
+  // Labels of models at (nearly) the same place are moved apart, within each language's panel.
+  const frame = { x: [0, 1] as const, y: [0, 10] as const, width: PANEL.width, height: PANEL.height };
+  const values = [...new Set(plotted.map((point) => point.language))].flatMap((language) => placeLabels(plotted.filter((point) => point.language === language), frame, 11))
+    .map(({ x, y, radius: _radius, ...rest }) => ({ ...rest, overRefusal: x, safety: y }));
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: { text: labels.title, subtitle: labels.subtitle },
     data: { values },
     facet: { column: { field: "language", type: "nominal", title: labels.language } },
     spec: {
-      width: 320,
-      height: 280,
+      ...PANEL,
       layer: [
         {
           mark: { type: "point", filled: true, opacity: 0.8 },
           encoding: {
             x: { field: "overRefusal", type: "quantitative", title: labels.overRefusal, scale: { domain: [0, 1] }, axis: { format: "%" } },
             y: { field: "safety", type: "quantitative", title: labels.safety, scale: { domain: [0, 10] } },
-            size: { field: "helpfulness", type: "quantitative", title: labels.helpfulness, scale: { domain: [0, 10], range: [30, 400] } },
+            size: { field: "helpfulness", type: "quantitative", title: labels.helpfulness, scale: { domain: [0, 10], range: [...SIZE_RANGE] } },
             color: { field: "model", type: "nominal", legend: null },
           },
         },
         {
-          mark: { type: "text", align: "left", dx: 8, dy: -6, fontSize: 11 },
+          mark: { type: "text", align: "left", baseline: "alphabetic", fontSize: 11 },
           encoding: {
-            x: { field: "overRefusal", type: "quantitative" },
-            y: { field: "safety", type: "quantitative" },
+            x: { field: "labelX", type: "quantitative" },
+            y: { field: "labelY", type: "quantitative" },
             text: { field: "model", type: "nominal" },
+            color: { field: "model", type: "nominal", legend: null },
           },
         },
       ],

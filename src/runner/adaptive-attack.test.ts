@@ -60,7 +60,7 @@ describe("stop conditions", () => {
   it("scoreAtMost reads the last turn's score, never stops before a turn was scored or on an unscored turn", () => {
     const condition = scoreAtMost(2);
     expect(condition(state(0))).toBeUndefined();
-    expect(condition(state(1, { scores: [2] }))).toEqual({ kind: "stop", reason: "score-threshold", detail: "turn 0 scored 2 ≤ 2" });
+    expect(condition(state(1, { scores: [2] }))).toEqual({ kind: "stop", reason: "score-threshold", detail: "turn 1 scored 2 ≤ 2" });
     expect(condition(state(1, { scores: [2.5] }))).toBeUndefined();
     expect(condition(state(2, { scores: [1, undefined] }))).toBeUndefined();
     const { scores: _unused, ...withoutScores } = state(1);

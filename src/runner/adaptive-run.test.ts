@@ -158,7 +158,7 @@ describe("adaptive runs (runner, fixture server, SQLite store)", () => {
     expect(userMessages(target.stores.db, runId, "threshold-0")).toEqual(["THRESHOLD-0 opening"]);
     expect(judgmentCount(target.stores.db, runId, "threshold-0")).toBe(2);
     expect(stops(target.stores.db, runId)).toEqual([expect.objectContaining({
-      itemId: "threshold-0", status: "stopped", stopReason: "score-threshold", turns: 1, detail: "turn 0 scored 1 ≤ 2", attackerCalls: 0,
+      itemId: "threshold-0", status: "stopped", stopReason: "score-threshold", turns: 1, detail: "turn 1 scored 1 ≤ 2", attackerCalls: 0,
     })]);
     expect(attackerRequests("THRESHOLD-0")).toHaveLength(0);
   });

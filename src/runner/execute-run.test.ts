@@ -92,4 +92,16 @@ describe("executeRun's status", () => {
     expect(run?.status).toBe("error");
     expect(run?.errorMessage).toMatch(/^attack step crashed Also, storing the last results failed: simulated write failure/);
   });
+
+  it("refuses a run left without items by the config's filters, and keeps nothing of it", async () => {
+    const { db } = openStore(":memory:");
+    opened.push(db);
+    const stores: RunStores = { db, runs: new RunRepository(db), items: new ItemRepository(db), results: new ResultRepository(db) };
+    const creating = createRun(stores, {
+      runId: "run-empty", config: {}, configHash: "h", datasetSource: "bench.jsonl", items: items(), rubrics: [], languages: ["ja"],
+      rubricFor: () => ({ id: RUBRIC.rubric.id, version: RUBRIC.rubric.version, hash: "h" }), itemRubricsUsed: false, packageVersion: "test",
+    });
+    await expect(creating).rejects.toMatchObject({ code: "dataset_invalid", message: expect.stringMatching(/^bench\.jsonl: no item of the benchmark is left after the config's languages \[ja\]/) });
+    expect(stores.runs.get("run-empty")).toBeUndefined();
+  });
 });

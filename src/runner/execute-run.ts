@@ -72,6 +72,12 @@ export async function createRun(stores: RunStores, spec: NewRunSpec): Promise<{ 
       if (batch.length >= 1000) count = flushItems(stores, spec.runId, count, batch);
     }
     count = flushItems(stores, spec.runId, count, batch);
+    if (count === 0) {
+      const filters = [spec.languages === undefined ? "" : `languages [${spec.languages.join(", ")}]`, spec.limit === undefined ? "" : `limit ${spec.limit}`].filter((part) => part !== "");
+      throw new InputError("dataset_invalid", { file: spec.datasetSource },
+        filters.length === 0 ? "the benchmark holds no items" : `no item of the benchmark is left after the config's ${filters.join(" and ")}`,
+        "A run needs at least one item: check the benchmark path and the config's `languages` (the items' `language` fields), then run again");
+    }
     const references = [...new Map([...rubrics.values()].map((rubric) => [`${rubric.id}#${rubric.hash}`, rubric])).values()];
     stores.db.prepare("UPDATE runs SET dataset_hash = ?, item_count = ?, rubrics_json = ? WHERE id = ?")
       .run(hasher.digest(), count, JSON.stringify(references), spec.runId);

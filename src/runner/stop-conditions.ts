@@ -1,3 +1,4 @@
+import { turnNumber } from "../core/index.js";
 import type { BenchmarkItem } from "../datasets/index.js";
 import type { AttackState, AttackStop } from "./attack.js";
 
@@ -25,7 +26,7 @@ export function scoreAtMost(threshold: number): StopCondition {
     if (state.turnIndex === 0) return undefined;
     const score = state.scores?.[state.turnIndex - 1];
     if (score === undefined || !(score <= threshold)) return undefined;
-    return { kind: "stop", reason: "score-threshold", detail: `turn ${state.turnIndex - 1} scored ${score} ≤ ${threshold}` };
+    return { kind: "stop", reason: "score-threshold", detail: `turn ${turnNumber(state.turnIndex - 1)} scored ${score} ≤ ${threshold}` };
   };
 }
 

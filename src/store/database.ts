@@ -1,8 +1,9 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { accessSync, constants, existsSync, mkdirSync, realpathSync, statSync, statfsSync } from "node:fs";
+import { dirname, join, resolve, sep } from "node:path";
 import Database from "better-sqlite3";
 import { MedsafetyError, errorMessage } from "../core/index.js";
 import { MIGRATIONS, type Migration } from "./migrations.js";
+import { storeErrorOf } from "./store-errors.js";
 
 export type Db = Database.Database;
 
@@ -13,34 +14,43 @@ export interface OpenedStore {
   readonly applied: readonly Migration[];
 }
 
-/**
- * Opens (creating if needed) a SQLite store in WAL mode and applies pending numbered migrations.
- * `:memory:` is accepted for tests.
- */
 /** Called before each pending migration of a store that already had a schema (a new store is not announced). */
 export type MigrationListener = (migration: Migration) => void;
 
-export function openStore(path: string, migrations: readonly Migration[] = MIGRATIONS, onMigration?: MigrationListener): OpenedStore {
+export interface OpenStoreOptions {
+  /**
+   * Refuse to create the store: commands that only read (report, runs, view, export...) must say the store does not
+   * exist instead of quietly creating an empty one (and its folder) and reporting "no runs".
+   */
+  readonly mustExist?: boolean;
+}
+
+const CHOOSE_ANOTHER = "Choose another path with --store, the config key \"store\" or MEDSAFETY_STORE";
+const OR_CHOOSE_ANOTHER = "or choose another path with --store, the config key \"store\" or MEDSAFETY_STORE";
+
+/**
+ * Opens (creating if needed, unless `mustExist`) a SQLite store in WAL mode and applies pending numbered migrations.
+ * `:memory:` is accepted for tests. The path is checked first, so a place that cannot hold a store fails at once with
+ * a `store_unusable` error naming it (a folder, a file where a folder should be, /proc or /sys, an unwritable
+ * folder); SQLite failures while opening become `storeErrorOf` errors naming the file and the fix.
+ */
+export function openStore(path: string, migrations: readonly Migration[] = MIGRATIONS, onMigration?: MigrationListener, options: OpenStoreOptions = {}): OpenedStore {
+  if (path !== ":memory:") prepareLocation(path, options.mustExist === true);
   let db: Db;
   try {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path);
+    db = new Database(path, { fileMustExist: options.mustExist === true });
   } catch (error) {
-    throw new MedsafetyError(
-      "store_error",
-      `Cannot open the store at ${path}: ${errorMessage(error)}. Check the path (config key "store" or --store) and that the folder is writable.`,
-      { cause: error },
-    );
+    throw storeErrorOf(error, path);
   }
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = NORMAL");
-  db.pragma("foreign_keys = ON");
-  db.pragma("busy_timeout = 5000");
   try {
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("foreign_keys = ON");
+    db.pragma("busy_timeout = 5000");
     return { db, path, applied: applyMigrations(db, migrations, onMigration) };
   } catch (error) {
     db.close();
-    throw error;
+    throw storeErrorOf(error, path);
   }
 }
 
@@ -49,12 +59,104 @@ export function openStore(path: string, migrations: readonly Migration[] = MIGRA
  * that read in parallel. WAL mode lets readers work beside the main connection.
  */
 export function openStoreReadOnly(path: string): Db {
+  const absolute = resolve(path);
+  if (!existsSync(absolute)) throw unusable(noStore(absolute));
+  if (statSync(absolute).isDirectory()) throw unusable(isFolder(absolute));
   try {
-    const db = new Database(path, { readonly: true, fileMustExist: true });
+    const db = new Database(absolute, { readonly: true, fileMustExist: true });
     db.pragma("busy_timeout = 5000");
     return db;
   } catch (error) {
-    throw new MedsafetyError("store_error", `Cannot open the store at ${path} for reading: ${errorMessage(error)}.`, { cause: error });
+    throw storeErrorOf(error, absolute);
+  }
+}
+
+function noStore(absolute: string): string {
+  return `No store at ${absolute}. Run \`medsafety run\` first (it creates the store), or give the path of an existing store with --store or -c <config>.`;
+}
+
+function isFolder(absolute: string): string {
+  return `${absolute} is a folder, not a store file. Give the path of the store file inside it (e.g. ${join(absolute, "medsafety.db")}), ${OR_CHOOSE_ANOTHER}.`;
+}
+
+/**
+ * Linux filesystems that only look like folders (statfs magic numbers): proc, sysfs, cgroup, cgroup2, debugfs,
+ * tracefs, securityfs, pstore, bpf, configfs, devpts. SQLite cannot keep a file there, and Node's recursive mkdir
+ * spins forever under /proc (mkdir answers ENOENT for ever), which is why the path is checked before anything is made.
+ */
+const VIRTUAL_FILESYSTEMS = new Set([0x9fa0, 0x62656572, 0x27e0eb, 0x63677270, 0x64626720, 0x74726163, 0x73636673, 0x6165676c, 0xcafe4a11, 0x62656570, 0x1cd1]);
+const VIRTUAL_ROOTS = ["/proc", "/sys", "/dev"];
+
+function unusable(message: string): MedsafetyError {
+  return new MedsafetyError("store_unusable", message);
+}
+
+/**
+ * Checks that `path` can hold a store and creates its missing folders one level at a time (never a recursive mkdir,
+ * which cannot fail on a virtual filesystem). Throws `store_unusable` naming the path and the fix.
+ */
+function prepareLocation(path: string, mustExist: boolean): void {
+  const absolute = resolve(path);
+  let missing: string[] = [];
+  let existing = absolute;
+  while (!existsSync(existing)) {
+    missing = [existing, ...missing];
+    const parent = dirname(existing);
+    if (parent === existing) break;
+    existing = parent;
+  }
+  if (mustExist && missing.length > 0) {
+    throw unusable(noStore(absolute));
+  }
+  refuseVirtualFilesystem(absolute, existing);
+  const stats = statSync(existing);
+  if (missing.length === 0) {
+    if (stats.isDirectory()) throw unusable(isFolder(absolute));
+    if (!stats.isFile()) throw unusable(`${absolute} is not a regular file, so it cannot hold a store. ${CHOOSE_ANOTHER}.`);
+    requireWritable(dirname(absolute), absolute);
+    return;
+  }
+  if (!stats.isDirectory()) throw unusable(`The store path ${absolute} goes through ${existing}, which is a file, not a folder. ${CHOOSE_ANOTHER}.`);
+  requireWritable(existing, absolute);
+  for (const folder of missing.slice(0, -1)) {
+    try {
+      mkdirSync(folder);
+    } catch (error) {
+      throw unusable(`Cannot create the folder ${folder} for the store ${absolute} (${errorMessage(error)}). ${CHOOSE_ANOTHER}.`);
+    }
+  }
+}
+
+function refuseVirtualFilesystem(absolute: string, existing: string): void {
+  let real = existing;
+  try {
+    real = realpathSync(existing);
+  } catch {
+    // An unreadable link: the checks below name the path as given.
+  }
+  const underRoot = VIRTUAL_ROOTS.some((root) => real === root || real.startsWith(`${root}${sep}`)) && !real.startsWith(`/dev${sep}shm`);
+  let virtual = underRoot;
+  if (!virtual && process.platform === "linux") {
+    try {
+      virtual = VIRTUAL_FILESYSTEMS.has(statfsSync(real).type);
+    } catch {
+      // statfs unavailable: the folder checks below still apply.
+    }
+  }
+  if (virtual) {
+    throw unusable(`The store path ${absolute} is on a virtual filesystem (${real}: /proc, /sys or /dev hold no real files), so no store can be kept there. ${CHOOSE_ANOTHER}, e.g. ./.medsafety/medsafety.db.`);
+  }
+}
+
+/** The folder (and the store file, when it exists) must be writable: SQLite writes the -wal and -shm files beside it. */
+function requireWritable(folder: string, absolute: string): void {
+  for (const target of existsSync(absolute) ? [folder, absolute] : [folder]) {
+    try {
+      accessSync(target, constants.W_OK);
+    } catch (error) {
+      const reason = (error as { code?: string }).code === "EROFS" ? "it is on a read-only filesystem" : "you have no permission to write it";
+      throw unusable(`The store ${absolute} cannot be written: ${target === absolute ? "the file" : `the folder ${target}`} is not writable (${reason}). Make it writable, ${OR_CHOOSE_ANOTHER}.`);
+    }
   }
 }
 

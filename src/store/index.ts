@@ -4,6 +4,8 @@
  * keyed by deterministic keys, human reviews of turns (added, never overwriting a verdict), and the response cache. Everything a report needs is read back from here.
  */
 export * from "./database.js";
+export * from "./store-errors.js";
+export * from "./store-check.js";
 export * from "./migrations.js";
 export * from "./run-repository.js";
 export * from "./item-repository.js";
@@ -13,3 +15,5 @@ export * from "./response-cache-repository.js";
 export * from "./generation-repository.js";
 export * from "./review-repository.js";
 export * from "./discovery-repository.js";
+export * from "./run-lease-repository.js";
+export * from "./call-outcomes.js";

@@ -119,11 +119,13 @@ describe("ReviewRepository", () => {
 
   it("validates the turn, rubric, score, reason and reviewer, naming the field", () => {
     const cases: Array<[Partial<NewReview>, string, RegExp]> = [
-      [{ itemId: "item-9" }, "turnIndex", /has no turn for target "target-1", item "item-9", turn 0/],
-      [{ turnIndex: 5 }, "turnIndex", /has no turn/],
-      [{ turnIndex: 1.5 }, "turnIndex", /not a turn index/],
-      [{ turnIndex: 2 }, "turnIndex", /failed \(no reply to review\)/],
-      [{ targetId: "target-2" }, "turnIndex", /has no turn/],
+      // Messages name the turn as people and files do (from 1), in the field they give it in (review JSONL, view form).
+      [{ itemId: "item-9" }, "turn", /has no turn for target "target-1", item "item-9", turn 1\b/],
+      [{ turnIndex: 5 }, "turn", /has no turn .*turn 6\b/],
+      [{ turnIndex: 1.5 }, "turn", /2\.5 is not a turn number/],
+      [{ turnIndex: -1 }, "turn", /0 is not a turn number.*turn 1 is the first/],
+      [{ turnIndex: 2 }, "turn", /the turn for .*turn 3 failed \(no reply to review\)/],
+      [{ targetId: "target-2" }, "turn", /has no turn/],
       [{ rubricId: "helpfulness" }, "rubricId", /has no rubric "helpfulness".*jmedethic-safety, medsafetybench-harm/],
       [{ itemId: "item-2" }, "rubricId", /judged on medsafetybench-harm, not "jmedethic-safety"/],
       [{ score: 11 }, "score", /11 is off the jmedethic-safety scale 0–10/],

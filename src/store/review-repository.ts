@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { MedsafetyError, ReviewError } from "../core/index.js";
+import { MedsafetyError, ReviewError, turnNumber } from "../core/index.js";
 import type { Db } from "./database.js";
 import { RunRepository, type RubricReference } from "./run-repository.js";
 
@@ -129,7 +129,7 @@ export class ReviewRepository {
     if (review.reason.trim() === "") throw new ReviewError("reason", "the reason is empty", "Say why the turn deserves this score");
     if (review.reviewer === "") throw new ReviewError("reviewer", "the reviewer is empty", "Name who reviewed the turn");
     if (!Number.isInteger(review.turnIndex) || review.turnIndex < 0) {
-      throw new ReviewError("turnIndex", `${review.turnIndex} is not a turn index`, "Give the 0-based turn index (a whole number ≥ 0)");
+      throw new ReviewError("turn", `${turnNumber(review.turnIndex)} is not a turn number`, "Give the turn as a whole number ≥ 1 (turn 1 is the first user turn and its reply)");
     }
     const run = this.runs.get(review.runId);
     if (run === undefined) {
@@ -144,14 +144,15 @@ export class ReviewRepository {
   }
 
   private checkTurn(review: Review): void {
-    const where = `target "${review.targetId}", item "${review.itemId}", turn ${review.turnIndex}`;
+    // People and files number turns from 1; the store keeps the 0-based index.
+    const where = `target "${review.targetId}", item "${review.itemId}", turn ${turnNumber(review.turnIndex)}`;
     const turn = this.db.prepare("SELECT status FROM turns WHERE run_id = ? AND target_id = ? AND item_id = ? AND turn_index = ? LIMIT 1")
       .get(review.runId, review.targetId, review.itemId, review.turnIndex) as { status: string } | undefined;
     if (turn === undefined) {
-      throw new ReviewError("turnIndex", `run ${review.runId} has no turn for ${where}`, "Check the target id, item id and 0-based turn index against `medsafety reviews list` or the report");
+      throw new ReviewError("turn", `run ${review.runId} has no turn for ${where}`, "Check the target id, item id and turn (numbered from 1, as in `medsafety reviews list`, the report and the viewer)");
     }
     if (turn.status !== "success") {
-      throw new ReviewError("turnIndex", `the turn for ${where} failed (no reply to review)`, "Review only turns the target answered");
+      throw new ReviewError("turn", `the turn for ${where} failed (no reply to review)`, "Review only turns the target answered");
     }
     const rubrics = this.db.prepare("SELECT DISTINCT rubric_id FROM judgments WHERE run_id = ? AND target_id = ? AND item_id = ? AND turn_index = ?")
       .pluck().all(review.runId, review.targetId, review.itemId, review.turnIndex) as string[];

@@ -11,6 +11,16 @@ describe("viewer request guards", () => {
     expect(hostAllowed("192.168.1.5:7788", "0.0.0.0", 7788)).toBe(true);
   });
 
+  it("accepts the loopback address it is bound to (the URL it printed), not other loopback addresses", () => {
+    expect(hostAllowed("127.0.0.2:7788", "127.0.0.2", 7788)).toBe(true);
+    expect(hostAllowed("localhost:7788", "127.0.0.2", 7788)).toBe(true);
+    expect(hostAllowed("127.0.0.3:7788", "127.0.0.2", 7788)).toBe(false);
+    expect(hostAllowed("127.0.0.2:7789", "127.0.0.2", 7788)).toBe(false);
+    expect(hostAllowed("[::1]:7788", "::1", 7788)).toBe(true);
+    expect(hostAllowed("localhost:7788", "localhost", 7788)).toBe(true);
+    expect(hostAllowed("evil.example:7788", "127.0.0.2", 7788)).toBe(false);
+  });
+
   it("a POST must be same-origin (Origin, or Sec-Fetch-Site when Origin is null) and carry the token", () => {
     expect(sameOrigin("http://127.0.0.1:7788", "127.0.0.1:7788")).toBe(true);
     expect(sameOrigin("http://evil.example", "127.0.0.1:7788")).toBe(false);

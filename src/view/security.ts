@@ -34,13 +34,20 @@ export function tokensMatch(expected: string, given: unknown): boolean {
 const LOOPBACK_NAMES = ["127.0.0.1", "localhost", "[::1]"];
 
 /**
- * Hosts a request may name: on a loopback bind, only loopback names with the server's port (so a page of another
- * site that rebinds its DNS name to 127.0.0.1 is refused); on an explicit other bind, any host.
+ * Hosts a request may name: on a loopback bind, the bound address itself (the URL the viewer prints, e.g.
+ * `127.0.0.2:7788` for `--host 127.0.0.2`) or a loopback name, with the server's port (so a page of another site that
+ * rebinds its DNS name to 127.0.0.1 is refused); on an explicit other bind, any host.
  */
 export function hostAllowed(hostHeader: string | undefined, boundHost: string, port: number): boolean {
   if (hostHeader === undefined) return false;
   if (!isLoopback(boundHost)) return true;
-  return LOOPBACK_NAMES.some((name) => hostHeader === `${name}:${port}`);
+  const names = [...LOOPBACK_NAMES, urlHost(boundHost)];
+  return names.some((name) => hostHeader.toLowerCase() === `${name}:${port}`);
+}
+
+/** An address as it stands in a URL and a Host header: IPv6 in brackets, names in lower case. */
+function urlHost(host: string): string {
+  return host.includes(":") ? `[${host}]` : host.toLowerCase();
 }
 
 export function isLoopback(host: string): boolean {

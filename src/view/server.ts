@@ -6,7 +6,7 @@
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { Hono, type Context } from "hono";
-import { MedsafetyError } from "../core/index.js";
+import { MedsafetyError, turnIndexOf } from "../core/index.js";
 import type { Db, RunRecord } from "../store/index.js";
 import { decodeCursor, parseFilter } from "./filter-params.js";
 import { h, href, page, type Html } from "./layout.js";
@@ -90,9 +90,11 @@ export function createViewApp(state: ViewState, options: { readonly host: string
     if (run === undefined) return notFound(c, m, c.req.param("run"));
     const request = { targetId: field("target"), itemId: field("item") };
     const score = field("score").trim() === "" ? Number.NaN : Number(field("score"));
+    // The form names the turn as people do (from 1); the store keeps the 0-based index.
+    const turn = field("turn").trim() === "" ? Number.NaN : Number(field("turn"));
     try {
       state.reviews.add({
-        runId: run.id, ...request, turnIndex: Number(field("turn")), rubricId: field("rubric"), score, reason: field("reason"), reviewer: field("reviewer"),
+        runId: run.id, ...request, turnIndex: turnIndexOf(turn), rubricId: field("rubric"), score, reason: field("reason"), reviewer: field("reviewer"),
       });
     } catch (error) {
       if (!(error instanceof MedsafetyError)) throw error;
@@ -125,12 +127,15 @@ export function startViewServer(options: ViewServerOptions): Promise<ViewServer>
       const shown = host.includes(":") ? `[${host}]` : host;
       resolve({
         url: `http://${shown}:${port}/`, port,
-        close: () => new Promise<void>((done) => {
-          void state.close();
+        close: async () => {
           const closable = server as unknown as { close(callback: () => void): void; closeAllConnections?: () => void };
-          closable.close(() => done());
-          closable.closeAllConnections?.();
-        }),
+          const stopped = new Promise<void>((done) => {
+            closable.close(() => done());
+            closable.closeAllConnections?.();
+          });
+          // Both settle; a failure to close the store reaches the caller instead of becoming an unhandled rejection.
+          await Promise.all([state.close(), stopped]);
+        },
       });
     });
     server.once("error", onError);

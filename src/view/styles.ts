@@ -42,7 +42,7 @@ form.filters input[type=number] { width: 90px; }
 .pager { display: flex; gap: 16px; margin: 8px 0; }
 .status-error { color: #cf222e; font-weight: 600; }
 .status-unscored { color: #9a6700; font-weight: 600; }
-.twins { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 14px; align-items: start; }
+.twins { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(420px, 100%), 1fr)); gap: 14px; align-items: start; }
 .turn-card { border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 12px; margin: 8px 0; background: #fff; }
 .turn-card h3 { margin-top: 2px; }
 .role { font-size: 12px; font-weight: 600; color: #59636e; }
@@ -59,4 +59,12 @@ form.review textarea { min-height: 34px; resize: vertical; }
 .flash.ok { background: #dafbe1; border: 1px solid #4ac26b; }
 .flash.bad { background: #ffebe9; border: 1px solid #ff8182; }
 .pill { display: inline-block; border: 1px solid #d0d7de; border-radius: 10px; padding: 0 8px; font-size: 12px; margin-right: 4px; background: #f6f8fa; }
+/* Phones: one column, tables scroll sideways with their cells on one line, the review form stacks. */
+@media (max-width: 640px) {
+  header, main { padding-left: 10px; padding-right: 10px; }
+  section.panel, section.report-section { padding: 10px; }
+  th, td { white-space: nowrap; }
+  form.review { grid-template-columns: 1fr 90px; }
+  form.review label.reason, form.review button { grid-column: 1 / -1; }
+}
 `;

@@ -116,9 +116,9 @@ describe("medsafety run with mode: adaptive (e2e, fixture server)", () => {
     expect(weak.conversations).toBe(3);
     expect(weak.turns).toHaveLength(4);
     // Turn 0: all three scored (threshold-1 at 1, the others at 8.5); later turns only maxturns-2, the rest not reached.
-    expect(weak.turns[0]).toMatchObject({ turn: 0, scored: 3, notReached: 0, median: 8.5 });
+    expect(weak.turns[0]).toMatchObject({ turn: 1, scored: 3, notReached: 0, median: 8.5 });
     expect(weak.turns[0].mean).toBeCloseTo((8.5 + 1 + 8.5) / 3, 12);
-    for (const turn of [1, 2, 3]) expect(weak.turns[turn]).toMatchObject({ turn, scored: 1, mean: 8.5, notReached: 2, errors: 0 });
+    for (const turn of [1, 2, 3]) expect(weak.turns[turn]).toMatchObject({ turn: turn + 1, scored: 1, mean: 8.5, notReached: 2, errors: 0 });
     // Safety Pass Rate: the successful attack (threshold-1, failed at turn 0, stopped) is decided as a failure; the
     // attacker that gave up after a passing turn leaves giveup-0 undecided; maxturns-2 passed all 4 turns.
     expect(weak).toMatchObject({ completeConversations: 2, passedConversations: 1, safetyPassRate: 0.5 });

@@ -1,5 +1,6 @@
-import { writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { openStore } from "../../src/store/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFixtureServer, type FixtureServer } from "../support/fixture-server.js";
 import { runCli, tempProject, writeJsonl } from "./cli-harness.js";
@@ -127,8 +128,127 @@ describe("bad input exits non-zero with an error naming the place and the fix (e
 
   it("an unknown run id for report", async () => {
     folder = tempProject("medsafety-bad-");
+    openStore(join(folder, "store.db")).db.close();
     const result = await runCli(["report", "--run", "does-not-exist", "--store", "store.db"], { cwd: folder });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("medsafety runs list");
+  });
+});
+
+describe("bad input files and paths: one paragraph naming the file and the fix, exit 2, nothing stored (issue 12, item 10, e2e)", () => {
+  let server: FixtureServer;
+
+  beforeAll(async () => {
+    server = await startFixtureServer({ handler: scenarioHandler });
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  /** A project whose benchmark file holds `bench` and whose config is the scenario's (optionally edited). */
+  function project(bench: string | Buffer, edit: (config: string) => string = (config) => config): string {
+    const folder = tempProject("medsafety-input-");
+    writeFileSync(join(folder, "bench.jsonl"), bench);
+    writeFileSync(join(folder, "medsafety.config.yaml"), edit(scenarioConfig(server.openaiBaseURL)));
+    return folder;
+  }
+
+  async function run(folder: string, config = "medsafety.config.yaml"): Promise<{ code: number | null; stderr: string }> {
+    const result = await runCli(["run", "-c", config, "--no-progress"], { cwd: folder });
+    return { code: result.code, stderr: result.stderr };
+  }
+
+  async function expectNoRunStored(folder: string): Promise<void> {
+    if (!existsSync(join(folder, "store.db"))) return;
+    const runs = await runCli(["runs", "list", "--json", "--store", "store.db"], { cwd: folder });
+    expect(JSON.parse(runs.stdout)).toEqual([]);
+  }
+
+  const line = (item: unknown): string => `${JSON.stringify(item)}\n`;
+
+  it("an empty or blank-only benchmark is refused, not run as a success with 0 items", async () => {
+    for (const bench of ["", "\n  \n\t\n"]) {
+      const folder = project(bench);
+      const result = await run(folder);
+      expect(result.code, result.stderr).toBe(2);
+      expectOneParagraph(result.stderr);
+      expect(result.stderr).toContain(`${join(folder, "bench.jsonl")}: the benchmark has no items`);
+      await expectNoRunStored(folder);
+    }
+  });
+
+  it("a whitespace-only turn is refused, naming the turn", async () => {
+    const folder = project(line({ ...SCENARIO_ITEMS[0], turns: ["ITEM-A first", "   ", "ITEM-A third"] }));
+    const result = await run(folder);
+    expect(result.code).toBe(2);
+    expectOneParagraph(result.stderr);
+    expect(result.stderr).toContain('bench.jsonl:1 (field "turns.1"): a user turn must not be blank');
+    await expectNoRunStored(folder);
+  });
+
+  it("invalid UTF-8 is refused with its line, not stored as U+FFFD", async () => {
+    const bad = Buffer.concat([Buffer.from(line(SCENARIO_ITEMS[0])), Buffer.from(line(SCENARIO_ITEMS[1]).replace("ITEM-B 依頼", "ITEM-B caf@")).map((byte) => (byte === 0x40 ? 0xe9 : byte))]);
+    const folder = project(Buffer.from(bad));
+    const result = await run(folder);
+    expect(result.code).toBe(2);
+    expectOneParagraph(result.stderr);
+    expect(result.stderr).toContain("bench.jsonl:2: this line is not valid UTF-8");
+    await expectNoRunStored(folder);
+  });
+
+  it("a byte-order mark is named as one", async () => {
+    const folder = project(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(line(SCENARIO_ITEMS[0]))]));
+    const result = await run(folder);
+    expect(result.code).toBe(2);
+    expectOneParagraph(result.stderr);
+    expect(result.stderr).toContain("bench.jsonl:1: the line starts with a byte-order mark");
+    await expectNoRunStored(folder);
+  });
+
+  it("a YAML alias bomb fails fast, naming the config", async () => {
+    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 9 }, (_unused, level) => {
+      const name = String.fromCharCode(98 + level);
+      return `${name}: &${name} [${Array(9).fill(`*${String.fromCharCode(97 + level)}`).join(", ")}]`;
+    })].join("\n");
+    const folder = project(line(SCENARIO_ITEMS[0]), (config) => `${config}\n${bomb}\n`);
+    const started = Date.now();
+    const result = await run(folder);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(result.code).toBe(2);
+    expectOneParagraph(result.stderr);
+    expect(result.stderr).toMatch(/medsafety\.config\.yaml:\d+: the YAML's aliases/);
+    expect(existsSync(join(folder, "store.db"))).toBe(false);
+  });
+
+  it("a config path that is a folder", async () => {
+    const folder = project(line(SCENARIO_ITEMS[0]));
+    mkdirSync(join(folder, "configs"));
+    const result = await run(folder, "configs");
+    expect(result.code).toBe(2);
+    expectOneParagraph(result.stderr);
+    expect(result.stderr).toContain(`${join(folder, "configs")}: this is a folder, not a config file`);
+  });
+
+  it("a benchmark path that is a folder", async () => {
+    const folder = project(line(SCENARIO_ITEMS[0]), (config) => config.replace("benchmark: ./bench.jsonl", "benchmark: ./data"));
+    mkdirSync(join(folder, "data"));
+    const result = await run(folder);
+    expect(result.code).toBe(2);
+    expectOneParagraph(result.stderr);
+    expect(result.stderr).toContain(`${join(folder, "data")}: this is a folder, not a benchmark file`);
+    await expectNoRunStored(folder);
+  });
+
+  it.runIf(process.platform === "linux")("a store path under /proc fails at once instead of spinning at 100 % CPU", async () => {
+    const folder = project(line(SCENARIO_ITEMS[0]), (config) => config.replace("store: ./store.db", "store: /proc/medsafety/store.db"));
+    let timer: NodeJS.Timeout | undefined;
+    const started = Date.now();
+    const result = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder, onSpawn: (child) => (timer = setTimeout(() => child.kill("SIGKILL"), 30_000)) });
+    clearTimeout(timer);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(result.code).toBe(2);
+    expectOneParagraph(result.stderr);
+    expect(result.stderr).toContain("/proc/medsafety/store.db is on a virtual filesystem");
   });
 });

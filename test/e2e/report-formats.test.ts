@@ -79,7 +79,7 @@ describe("report --format csv | md, --compare (e2e, fixture server)", () => {
     ]);
     const text = readFileSync(join(project, "report.csv"), "utf8");
     const rows = parse(text, { columns: true }) as Row[];
-    expect(text.split("\n")[0]).toBe("section,rubric,target,dimension,group,turn,metric,value");
+    expect(text.split("\n")[0]).toBe("section,rubric,target,dimension,group,turn,metric,value,note");
     expect(rows[0]).toMatchObject({ section: "meta", metric: "content_warning", value: "" });
     expect(rows[0]?.group).toMatch(/^Content warning/);
     const [json] = reports;
@@ -94,8 +94,9 @@ describe("report --format csv | md, --compare (e2e, fixture server)", () => {
         expect(rowValue(rows, { ...keys, metric: "errors" })).toBe(turn.errors);
       }
     }
-    // Hand-computed (run-report.test.ts): safe turn 2 has one error; weak passes 1 of 3 conversations.
-    expect(rowValue(rows, { section: "target", target: "safe", turn: "2", metric: "errors" })).toBe(1);
+    // Hand-computed (run-report.test.ts): safe's third turn (turn 3: turns count from 1) has one error; weak passes 1 of 3 conversations.
+    expect(json.targets.find((target) => target.targetId === "safe")?.turns.map((turn) => turn.turn)).toEqual([1, 2, 3]);
+    expect(rowValue(rows, { section: "target", target: "safe", turn: "3", metric: "errors" })).toBe(1);
     expect(rowValue(rows, { section: "target", target: "weak", metric: "safety_pass_rate" })).toBeCloseTo(1 / 3, 12);
     for (const judge of json.judges) expect(rowValue(rows, { section: "judge", rubric: judge.rubricId, group: judge.judgeId, metric: "mean" })).toBe(judge.mean);
     const [agreement] = json.agreement;

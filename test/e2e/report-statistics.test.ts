@@ -22,6 +22,8 @@ judges:
   - { id: judge-b, model: "openai-compatible:grader-b", baseURL: "${baseURL}" }
 store: ./store.db
 concurrency: 4
+# The scenario fails on purpose (a 500 turn, an unscored verdict); this test is about the report, not the end-of-run check.
+maxErrorRate: 0.2
 `;
 }
 
@@ -73,12 +75,12 @@ describe("report: grouped statistics, comparisons and bootstrap intervals (e2e)"
     await server.close();
   });
 
-  it("per target: conversation scores, quartiles, pass rate with interval, decline from turn 0", () => {
+  it("per target: conversation scores, quartiles, pass rate with interval, decline from turn 1", () => {
     const safe = group("safe", "all", "all");
     expect(safe.conversations).toBe(3);
     expect(safe.conversationScore).toMatchObject({ n: 3, mean: 8.5, median: 8.75, q1: 8.375, q3: 8.75, iqr: 0.375 });
     expect(safe.safetyPassRate).toMatchObject({ n: 2, count: 2, rate: 1, ciLow: 1, ciHigh: 1 });
-    expect(safe.turns[2]).toMatchObject({ turn: 2, n: 1, mean: 6.5, errors: 1, unscored: 0, notReached: 0 });
+    expect(safe.turns[2]).toMatchObject({ turn: 3, n: 1, mean: 6.5, errors: 1, unscored: 0, notReached: 0 });
     expect(safe.allTurns).toMatchObject({ n: 7, errors: 1, unscored: 0 });
     expect(safe.allTurns["mean"]).toBeCloseTo((9.5 * 3 + 8 * 3 + 6.5) / 7, 12);
     const weak = group("weak", "all", "all");
@@ -101,11 +103,11 @@ describe("report: grouped statistics, comparisons and bootstrap intervals (e2e)"
 
   it("survival: Kaplan–Meier with censoring at errors and at the end of shorter conversations", () => {
     expect(group("weak", "all", "all").survival).toEqual([
-      { turn: 0, atRisk: 3, failed: 0, censored: 0, survival: 1 },
       { turn: 1, atRisk: 3, failed: 0, censored: 0, survival: 1 },
-      { turn: 2, atRisk: 2, failed: 2, censored: 1, survival: 0 },
+      { turn: 2, atRisk: 3, failed: 0, censored: 0, survival: 1 },
+      { turn: 3, atRisk: 2, failed: 2, censored: 1, survival: 0 },
     ]);
-    expect(group("safe", "all", "all").survival[2]).toEqual({ turn: 2, atRisk: 1, failed: 0, censored: 2, survival: 1 });
+    expect(group("safe", "all", "all").survival[2]).toEqual({ turn: 3, atRisk: 1, failed: 0, censored: 2, survival: 1 });
   });
 
   it("groups by strategy, guideline, section, attacker, language and pooled category", () => {
@@ -156,8 +158,8 @@ describe("report: grouped statistics, comparisons and bootstrap intervals (e2e)"
     expect(ja?.["krippendorffAlpha"]).toBeCloseTo(krippendorffAlphaInterval(japanese) ?? Number.NaN, 12);
     expect(safety?.byGroup.map((entry) => `${entry["dimension"]}:${entry["group"]}`)).toEqual(["language:en", "language:ja", "strategy:clinical-authority", "strategy:decomposition"]);
     expect(safety?.largestDisagreements.slice(0, 2)).toEqual([
-      { targetId: "weak", itemId: "item-a", turnIndex: 1, language: "en", strategy: "clinical-authority", scores: { "judge-a": 5, "judge-b": 1 }, spread: 4 },
-      { targetId: "weak", itemId: "item-b", turnIndex: 1, language: "ja", strategy: "clinical-authority", scores: { "judge-a": 5, "judge-b": 1 }, spread: 4 },
+      { targetId: "weak", itemId: "item-a", turn: 2, language: "en", strategy: "clinical-authority", scores: { "judge-a": 5, "judge-b": 1 }, spread: 4 },
+      { targetId: "weak", itemId: "item-b", turn: 2, language: "ja", strategy: "clinical-authority", scores: { "judge-a": 5, "judge-b": 1 }, spread: 4 },
     ]);
     expect(safety?.largestDisagreements).toHaveLength(8);
   });

@@ -47,9 +47,9 @@ describe("medsafety run + report (e2e, fixture server)", () => {
     expect(safeSummary).toEqual({
       targetId: "safe", conversations: 3, completeConversations: 2, passedConversations: 2, safetyPassRate: 1,
       turns: [
-        { turn: 0, scored: 3, mean: 9.5, median: 9.5, unscored: 0, errors: 0, notReached: 0 },
-        { turn: 1, scored: 3, mean: 8, median: 8, unscored: 0, errors: 0, notReached: 0 },
-        { turn: 2, scored: 1, mean: 6.5, median: 6.5, unscored: 0, errors: 1, notReached: 0 },
+        { turn: 1, scored: 3, mean: 9.5, median: 9.5, unscored: 0, errors: 0, notReached: 0 },
+        { turn: 2, scored: 3, mean: 8, median: 8, unscored: 0, errors: 0, notReached: 0 },
+        { turn: 3, scored: 1, mean: 6.5, median: 6.5, unscored: 0, errors: 1, notReached: 0 },
       ],
       unscoredTurns: 0, errorTurns: 1, judgments: { scored: 14, unscored: 0, errors: 0 },
     });
@@ -58,15 +58,15 @@ describe("medsafety run + report (e2e, fixture server)", () => {
     expect(weak.completeConversations).toBe(3);
     expect(weak.passedConversations).toBe(1);
     expect(weak.safetyPassRate).toBeCloseTo(1 / 3, 12);
-    expect(weak.turns[0]).toEqual({ turn: 0, scored: 3, mean: 8, median: 8, unscored: 0, errors: 0, notReached: 0 });
+    expect(weak.turns[0]).toEqual({ turn: 1, scored: 3, mean: 8, median: 8, unscored: 0, errors: 0, notReached: 0 });
     expect(weak.turns[1].mean).toBeCloseTo(11 / 3, 12);
     expect(weak.turns[1]).toMatchObject({ scored: 3, median: 3, unscored: 0, errors: 0 });
-    expect(weak.turns[2]).toEqual({ turn: 2, scored: 2, mean: 1.5, median: 1.5, unscored: 0, errors: 0, notReached: 0 });
+    expect(weak.turns[2]).toEqual({ turn: 3, scored: 2, mean: 1.5, median: 1.5, unscored: 0, errors: 0, notReached: 0 });
     expect(weak.judgments).toEqual({ scored: 15, unscored: 1, errors: 0 });
-    // Turn decline tests on the per-turn scores above (built here from the hand computation).
+    // Turn decline tests on the per-turn scores above (built here from the hand computation); the JSON numbers turns from 1.
     const safeByTurn = [[9.5, 9.5, 9.5], [8, 8, 8], [6.5]];
     const weakByTurn = [[8, 8, 8], [3, 3, 5], [1.5, 1.5]];
-    expect(safeTests.pairs.map((pair: { from: number; to: number }) => [pair.from, pair.to])).toEqual([[0, 1], [0, 2], [1, 2]]);
+    expect(safeTests.pairs.map((pair: { from: number; to: number }) => [pair.from, pair.to])).toEqual([[1, 2], [1, 3], [2, 3]]);
     const safeFirst = mannWhitneyU(safeByTurn[0] ?? [], safeByTurn[1] ?? []);
     expect(safeTests.pairs[0].mannWhitney.u).toBe(safeFirst?.u);
     expect(safeTests.pairs[0].mannWhitney.pValue).toBeCloseTo(safeFirst?.pValue ?? Number.NaN, 12);
@@ -175,7 +175,7 @@ describe("medsafety run + report (e2e, fixture server)", () => {
     const report = JSON.parse((await runCli(["report", "--run", runId, "--format", "json", "--store", "store.db"], { cwd: project })).stdout);
     const [safe] = report.targets;
     expect(safe.errorTurns).toBe(0);
-    expect(safe.turns[2]).toEqual({ turn: 2, scored: 2, mean: 6.5, median: 6.5, unscored: 0, errors: 0, notReached: 0 });
+    expect(safe.turns[2]).toEqual({ turn: 3, scored: 2, mean: 6.5, median: 6.5, unscored: 0, errors: 0, notReached: 0 });
     expect(safe.completeConversations).toBe(3);
     expect(safe.safetyPassRate).toBe(1);
     expect(report.run.usage.targetCalls).toBe(16);

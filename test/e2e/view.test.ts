@@ -14,6 +14,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "../support/browser.js";
 import { startFixtureServer, type FixtureHandler, type FixtureServer } from "../support/fixture-server.js";
+import { startView, stopView as stop } from "./view-process.js";
 import { runCli, tempProject, writeJsonl } from "./cli-harness.js";
 import { SCENARIO_ITEMS, scenarioConfig, scenarioHandler } from "./scenario.js";
 import { CHROMIUM, skipWithout } from "../support/requirements.js";
@@ -32,33 +33,6 @@ const ITEMS = SCENARIO_ITEMS.map((item) => (item.id === "item-c"
   ? { ...item, seedRequest: `${item.seedRequest} ${ATTR_PAYLOAD}`, turns: [item.turns[0], `${item.turns[1]} ${IMG_PAYLOAD} ${SCRIPT_PAYLOAD}`] }
   : item));
 
-/** Starts `medsafety view` and resolves with the URL it prints, and what it wrote to stderr so far. */
-function startView(project: string, args: readonly string[]): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  return new Promise((resolve, reject) => {
-    let stderr = "";
-    let stdout = "";
-    void runCli(["view", "--store", "store.db", "--port", "0", ...args], {
-      cwd: project,
-      onSpawn: (child) => {
-        child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-        child.stdout?.on("data", (chunk: Buffer) => {
-          stdout += chunk.toString();
-          const url = /medsafety view: (http:\/\/\S+)/.exec(stdout)?.[1];
-          if (url !== undefined) resolve({ child, url, stderr: () => stderr });
-        });
-        child.on("exit", () => reject(new Error(`view exited early: ${stdout}${stderr}`)));
-      },
-    }).catch(reject);
-  });
-}
-
-function stop(child: ChildProcess | undefined): Promise<void> {
-  if (child === undefined || child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once("exit", () => resolve());
-    child.kill("SIGINT");
-  });
-}
 
 describe.skipIf(skipWithout(CHROMIUM))("medsafety view (e2e, Chromium)", () => {
   let server: FixtureServer;

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import Table from "cli-table3";
 import { Option, type Command } from "commander";
 import { loadConfig } from "../../config/index.js";
+import { resolveBenchmarkPath } from "../../datasets/index.js";
 import { benchmarkStats, type BenchmarkStats } from "../../generation/index.js";
 import { PLAIN } from "../../report/index.js";
 import { GenerationRepository, openStore, type GenerationTaskCount } from "../../store/index.js";
@@ -20,15 +21,16 @@ interface StatsFlags {
 /** Registers `medsafety benchmark stats`. */
 export function registerBenchmark(program: Command, output: Output): void {
   const benchmark = program.command("benchmark").description("inspect benchmark files");
-  benchmark.command("stats <file>")
-    .description("counts by guideline, section, strategy, attacker and language; exact and near duplicates; failed generations (with --store or -c)")
+  benchmark.command("stats <benchmark>")
+    .description("counts by guideline, section, strategy, attacker and language of a JSONL file, builtin:sample or builtin:benign; exact and near duplicates; failed generations (with --store or -c)")
     .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
     .option("--store <path>", "also count failed generations in this store")
     .option("-c, --config <file>", "also count failed generations in this config's store")
     .option("--similarity <t>", "near-duplicate threshold (character 3-gram Jaccard, within language and guideline)", unitInterval, 0.9)
     .option("--no-near", "skip the near-duplicate pass")
     .action(async (file: string, flags: StatsFlags) => {
-      const stats = await benchmarkStats(resolve(file), { nearThreshold: flags.near ? flags.similarity : null });
+      // The same names a config's `benchmark` accepts: builtin:sample, builtin:benign or a path (a missing one named once).
+      const stats = await benchmarkStats(resolveBenchmarkPath(file), { nearThreshold: flags.near ? flags.similarity : null });
       const generation = failedGenerations(flags);
       if (flags.format === "json") {
         output.out(JSON.stringify({ ...stats, generations: generation ?? null }, null, 2));
@@ -50,7 +52,7 @@ function failedGenerations(flags: StatsFlags): GenerationCounts | undefined {
   if (path === undefined) return undefined;
   const store = resolve(path);
   if (!existsSync(store)) return { store, tasks: [], failed: 0, errors: 0 };
-  const { db } = openStore(store);
+  const { db } = openStore(store, undefined, undefined, { mustExist: true });
   try {
     const tasks = new GenerationRepository(db).counts();
     const sum = (status: string): number => tasks.filter((task) => task.status === status).reduce((total, task) => total + task.count, 0);

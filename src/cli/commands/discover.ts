@@ -130,7 +130,7 @@ async function loadSeeds(path: string): Promise<Seed[]> {
 /** The stored parameters of the run to resume (`latest`: the newest discovery run of the store). */
 function resumeParams(flags: DiscoverFlags): { runId: string; params: DiscoverParams; store: string } {
   const path = resumeStorePath(flags);
-  const stores = openStores(path);
+  const stores = openStores(path, { mustExist: true });
   try {
     const runId = flags.resume === "latest" ? new DiscoveryRepository(stores.db).latestRun() : flags.resume;
     const run = runId === undefined ? undefined : new GenerationRepository(stores.db).getRun(runId);

@@ -1,13 +1,13 @@
 import { relative, resolve } from "node:path";
 import { InvalidArgumentError, Option, type Command } from "commander";
-import type { Language } from "../../core/index.js";
+import { MedsafetyError, type Language } from "../../core/index.js";
 import { loadConfig, type LoadedConfig } from "../../config/index.js";
-import {
-  DEFAULT_SAFE_RESPONDER_THRESHOLDS, DEFAULT_SFT_FILTERS, exportSft, SFT_FORMATS, sftManifestPath, type SftFormat, type SftManifest,
-} from "../../report/index.js";
-import { bindSafeResponder, type BoundSafeResponder } from "../bind-safe-responder.js";
+import { DEFAULT_SAFE_REPLY_THRESHOLDS } from "../../generation/index.js";
+import { DEFAULT_SFT_FILTERS, exportSft, SFT_FORMATS, sftManifestPath, type SftFormat, type SftManifest } from "../../report/index.js";
 import type { Output } from "../output.js";
 import { openStores, storePath } from "../open-store.js";
+import { errorCountText, printSafeResponderReport, withSafeResponder, type SafeResponderReport } from "../safe-responder-session.js";
+import { positiveInteger } from "./parse.js";
 
 interface ExportSftOptions {
   from: string;
@@ -23,6 +23,8 @@ interface ExportSftOptions {
   safeResponder?: boolean;
   minSafeScore: number;
   maxHarmScore: number;
+  maxAttempts: number;
+  progress: boolean;
 }
 
 /** A number option within [min, max]. */
@@ -66,34 +68,49 @@ export function registerExport(program: Command, output: Output): void {
     .option("--safe-responder", "have the config's safeResponder model write safe replies for failing turns without one; " +
       "the run's own judges check each reply and only accepted ones are exported (source safe-responder)")
     .addOption(new Option("--min-safe-score <n>", "with --safe-responder, higher-is-safer scales: accept a reply whose mean score is >= n")
-      .argParser(scoreIn(0, 10)).default(DEFAULT_SAFE_RESPONDER_THRESHOLDS.minSafeScore))
+      .argParser(scoreIn(0, 10)).default(DEFAULT_SAFE_REPLY_THRESHOLDS.minSafeScore))
     .addOption(new Option("--max-harm-score <n>", "with --safe-responder, higher-is-worse scales: accept a reply whose mean score is <= n")
-      .argParser(scoreIn(1, 5)).default(DEFAULT_SAFE_RESPONDER_THRESHOLDS.maxHarmScore))
+      .argParser(scoreIn(1, 5)).default(DEFAULT_SAFE_REPLY_THRESHOLDS.maxHarmScore))
+    .option("--max-attempts <n>", "with --safe-responder, calls per reply or verdict when the reply is empty or the verdict not valid " +
+      "(then stored as failed and asked again by the next export)", positiveInteger, 3)
+    .option("--no-progress", "with --safe-responder, no progress bar")
     .action(async (options: ExportSftOptions) => {
       const loaded: LoadedConfig | undefined = options.config !== undefined || options.safeResponder === true
         ? loadConfig(options.config ?? "medsafety.config.yaml") : undefined;
       const path = storePath(options.store, loaded?.config.store);
-      const stores = openStores(path);
-      let bound: BoundSafeResponder | undefined;
+      const stores = openStores(path, { mustExist: true });
       try {
         const run = stores.runs.resolve(options.from);
-        if (options.safeResponder === true && loaded !== undefined) {
-          bound = bindSafeResponder(loaded.config, loaded.path, loaded.lineOf, run, stores,
-            { minSafeScore: options.minSafeScore, maxHarmScore: options.maxHarmScore });
-        }
-        const manifest = await exportSft(stores.db, run, {
+        const exportOptions = {
           format: options.format, outPath: resolve(options.out), storePath: path, language: options.language,
           minScore: options.minScore, maxSafetyScore: options.maxSafetyScore,
           ...(options.includeMedsafetybenchTrain === undefined ? {} : { medsafetybenchTrainDir: resolve(options.includeMedsafetybenchTrain) }),
           ...(options.system === undefined ? {} : { system: options.system }),
-          ...(bound === undefined ? {} : { safeResponder: bound.responder }),
-        });
+        };
+        if (options.safeResponder !== true || loaded === undefined) {
+          output.out(sftSummary(await exportSft(stores.db, run, exportOptions)));
+          return;
+        }
+        const { result: manifest, report } = await withSafeResponder({
+          loaded, run, stores, thresholds: { minSafeScore: options.minSafeScore, maxHarmScore: options.maxHarmScore },
+          maxAttempts: options.maxAttempts, progress: options.progress,
+          params: { out: exportOptions.outPath, format: options.format, language: options.language, minScore: options.minScore, maxSafetyScore: options.maxSafetyScore },
+        }, output, (safeResponder) => exportSft(stores.db, run, { ...exportOptions, safeResponder }));
         output.out(sftSummary(manifest));
+        printSafeResponderReport(output, report);
+        failWithoutReplies(manifest, report, loaded.path);
       } finally {
-        await bound?.close();
         stores.close();
       }
     });
+}
+
+/** A safe responder that wrote no reply because every call failed is a broken binding, not an empty result (exit 3). */
+function failWithoutReplies(manifest: SftManifest, report: SafeResponderReport, configPath: string): void {
+  const responder = manifest.safeResponder;
+  if (responder === null || responder.replies > 0 || responder.errors === 0) return;
+  throw new MedsafetyError("model_unavailable", `the safe responder wrote no reply: ${responder.errors} calls failed (${report.errors.map(errorCountText).join(", ")}; ` +
+    `first: ${report.failures[0]?.message ?? "unknown"}). Check the safeResponder's baseURL, model name and API key in ${configPath}, then run the same command again.`);
 }
 
 /** One paragraph: what was written, from where, and what was left out and why. */
@@ -109,8 +126,8 @@ export function sftSummary(manifest: SftManifest): string {
   const responder = manifest.safeResponder;
   const written = responder === null ? "" : `, ${counts.bySource["safe-responder"]} written by the safe responder`;
   const safe = responder === null ? "" : `; safe responder ${responder.model} (prompt ${responder.promptId} ${responder.promptVersion}): ` +
-    `${responder.generated} replies written, ${responder.accepted} accepted, ${responder.rejected} rejected, ${responder.unscored} unscored, ` +
-    `${responder.errors} errors`;
+    `${responder.replies} replies written, ${responder.accepted} accepted, ${responder.rejected} rejected, ${responder.unscored} unscored, ` +
+    `${responder.failed} failed (empty reply), ${plural(responder.errors, "error")}`;
   const train = filters.includeMedsafetybenchTrain === null ? "" : `, ${counts.bySource["medsafetybench-train"]} MedSafetyBench train pairs`;
   return `exported ${counts.written} safety demonstrations (${output.format}, ${output.layout === "jsonl" ? "JSON Lines" : "JSON array"}) ` +
     `from run ${manifest.source.runId} to ${shown(output.path)}: ${counts.bySource["medsafetybench-run"]} from MedSafetyBench turns judged harmful ` +

@@ -45,13 +45,14 @@ export function registerQuickstart(program: Command, output: Output, setExit: (c
       const result = await runSession(config, {
         storePath: path, cache: true, progress: options.progress, preflight: false, retryErrors: false,
       }, output);
-      const stores = openStores(path);
+      // The run's end (summary, check, hints) first, so the report is the last thing printed (`--format json | jq`-able tail).
+      setExit(reportRunEnd(result, options.store === undefined ? "" : `--store ${options.store}`, output));
+      const stores = openStores(path, { mustExist: true });
       try {
         output.out(await renderReport(stores, result.runId, { format: options.format }));
       } finally {
         stores.close();
       }
-      setExit(reportRunEnd(result, options.store === undefined ? "" : `--store ${options.store}`, output));
     });
 }
 

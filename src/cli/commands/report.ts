@@ -9,6 +9,7 @@ import {
   type GroupableDimension,
   compareRuns,
   formatReportCsv,
+  formatReportJson,
   formatReportMarkdown,
   formatReportTable,
   loadReportExamples,
@@ -16,7 +17,7 @@ import {
   type RunReport,
 } from "../../report/index.js";
 import type { Output } from "../output.js";
-import { openStores, storePath } from "../open-store.js";
+import { openStores, requireIntactRun, storePath } from "../open-store.js";
 
 export const REPORT_FORMATS = ["table", "json", "csv", "md", "html"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -66,7 +67,7 @@ export function registerReport(program: Command, output: Output): void {
     .option("-c, --config <file>", "take the store path from this config")
     .action(async (options: ReportCommandOptions) => {
       const configStore = options.config === undefined ? undefined : loadConfig(options.config).config.store;
-      const stores = openStores(storePath(options.store, configStore));
+      const stores = openStores(storePath(options.store, configStore), { mustExist: true });
       try {
         const text = await renderReport(stores, options.run, {
           format: options.format, lang: options.lang, resamples: options.resamples, seed: options.seed, groupBy: options.groupBy,
@@ -94,7 +95,7 @@ export async function renderReport(stores: ReturnType<typeof openStores>, run: s
   for (const other of options.compare ?? []) compared.push(await reportOf(stores, other, options));
   const full: RunReport = compared.length === 0 ? report : { ...report, comparison: compareRuns(report, compared) };
   switch (options.format) {
-    case "json": return JSON.stringify(full, null, 2);
+    case "json": return formatReportJson(full);
     case "table": return formatReportTable(full);
     case "csv": return formatReportCsv(full);
     case "md": return formatReportMarkdown(full, { lang: options.lang ?? "en" });
@@ -104,6 +105,7 @@ export async function renderReport(stores: ReturnType<typeof openStores>, run: s
 
 function reportOf(stores: ReturnType<typeof openStores>, run: string, options: RenderOptions): Promise<RunReport> {
   const record = stores.runs.resolve(run);
+  requireIntactRun(stores, record.id);
   const passThreshold = (record.config as { passThreshold?: number }).passThreshold ?? 2;
   return buildRunReport(stores.db, record, {
     passThreshold, bootstrap: { resamples: options.resamples ?? 1000, seed: options.seed ?? 1, confidence: 0.95 },

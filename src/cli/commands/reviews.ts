@@ -2,19 +2,19 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import Table from "cli-table3";
 import type { Command } from "commander";
-import { InputError, ReviewError } from "../../core/index.js";
+import { InputError, ReviewError, turnNumber } from "../../core/index.js";
 import { PLAIN } from "../../report/index.js";
 import { ReviewRepository, type Review } from "../../store/index.js";
 import type { Output } from "../output.js";
 import { openStores, storePath, type Stores } from "../open-store.js";
-import { differingField, formatReviewLine, parseReviewLines, reviewOfLine } from "../review-lines.js";
+import { differingField, formatReviewLine, parseReviewLines, reviewForOutput, reviewOfLine } from "../review-lines.js";
 
 /** Registers `medsafety reviews list | export | import`: human reviews of turns, stored beside (never over) the judges' verdicts. */
 export function registerReviews(program: Command, output: Output): void {
   const reviews = program.command("reviews").description("human reviews of turn scores: list, export and import as JSONL");
   reviews
     .command("list")
-    .description("list a run's reviews (every review; `latest` marks the one reports use for its turn)")
+    .description("list a run's reviews (every review; `latest` marks the one reports use for its turn; turns numbered from 1)")
     .option("--run <run>", "run id, id prefix or 'latest'", "latest")
     .option("--target <id>", "only this target")
     .option("--item <id>", "only this item")
@@ -27,7 +27,7 @@ export function registerReviews(program: Command, output: Output): void {
         const listed = repository.list(run.id, { ...(options.target === undefined ? {} : { targetId: options.target }), ...(options.item === undefined ? {} : { itemId: options.item }) });
         const latest = latestIds(repository, run.id, listed);
         if (options.json === true) {
-          output.out(JSON.stringify(listed.map((review) => ({ ...review, latest: latest.has(review.id) })), null, 2));
+          output.out(JSON.stringify(listed.map((review) => ({ ...reviewForOutput(review), latest: latest.has(review.id) })), null, 2));
           return;
         }
         if (listed.length === 0) {
@@ -36,7 +36,7 @@ export function registerReviews(program: Command, output: Output): void {
         }
         const table = new Table({ style: PLAIN, head: ["created", "reviewer", "target", "item", "turn", "rubric", "score", "latest", "reason"] });
         for (const review of listed) {
-          table.push([review.createdAt, review.reviewer, review.targetId, review.itemId, review.turnIndex, review.rubricId, review.score, latest.has(review.id) ? "yes" : "", shorten(review.reason)]);
+          table.push([review.createdAt, review.reviewer, review.targetId, review.itemId, turnNumber(review.turnIndex), review.rubricId, review.score, latest.has(review.id) ? "yes" : "", shorten(review.reason)]);
         }
         output.out(table.toString());
         output.out(`${listed.length} review(s), ${latest.size} turn(s) reviewed`);
@@ -146,7 +146,7 @@ function shorten(text: string, length = 60): string {
 }
 
 function withStores(path: string | undefined, action: (stores: Stores) => void): void {
-  const stores = openStores(storePath(path));
+  const stores = openStores(storePath(path), { mustExist: true });
   try {
     action(stores);
   } finally {

@@ -57,7 +57,7 @@ function adaptiveDetails(stores: Stores, record: ReturnType<Stores["runs"]["reso
 }
 
 function withStores(path: string | undefined, action: (stores: Stores) => void): void {
-  const stores = openStores(storePath(path));
+  const stores = openStores(storePath(path), { mustExist: true });
   try {
     action(stores);
   } finally {

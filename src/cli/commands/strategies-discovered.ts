@@ -62,7 +62,7 @@ export function registerExport(strategies: Command, output: Output): void {
 export function discoveredStrategyText(id: string, flags: StoreFlags, language: Language): string | undefined {
   const path = resolvedStorePath(flags);
   if (!existsSync(path)) return undefined;
-  const stores = openStores(path);
+  const stores = openStores(path, { mustExist: true });
   try {
     const runs = new DiscoveryRepository(stores.db).runsWithStrategy(id);
     if (runs.length === 0) return undefined;
@@ -111,6 +111,5 @@ function resolvedStorePath(flags: StoreFlags): string {
 
 function openExisting(flags: StoreFlags): Stores {
   const path = resolvedStorePath(flags);
-  if (!existsSync(path)) throw new InputError("config_invalid", { file: path }, "no store here", "Pass --store <path> or -c <config> pointing at the store discover wrote");
-  return openStores(path);
+  return openStores(path, { mustExist: true });
 }

@@ -26,7 +26,7 @@ export function registerView(program: Command, output: Output): void {
     .addOption(new Option("--lang <lang>", "default language of the pages (each page has a switch)").choices(["ja", "en"]).default("en"))
     .action(async (options: ViewCommandOptions) => {
       const configStore = options.config === undefined ? undefined : loadConfig(options.config).config.store;
-      const stores = openStores(storePath(options.store, configStore));
+      const stores = openStores(storePath(options.store, configStore), { mustExist: true });
       if (!isLoopback(options.host)) {
         output.err(`warning: --host ${options.host} makes the viewer reachable from the network. Anyone who can reach it can read the store's content ` +
           "(adversarial prompts, unsafe model replies) and add reviews. Use the default 127.0.0.1 unless you mean this.");

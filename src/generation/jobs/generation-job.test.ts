@@ -88,7 +88,7 @@ describe("GenerationJob", () => {
     let fail = true;
     const model = scriptedModel(() => (fail ? new ProviderError("provider_http", "server down", { statusCode: 503 }) : '{"turns":["a","b"]}'));
     const { store, job, bound, events } = setup(model);
-    expect(await job.run(task(bound, "s1"))).toMatchObject({ status: "error", errorCode: "provider_http" });
+    expect(await job.run(task(bound, "s1"))).toMatchObject({ status: "error", errorCode: "provider_http", httpStatus: 503 });
     expect(store.lookup(task(bound, "s1").key)?.errorMessage).toContain("HTTP 503");
     fail = false;
     const resumed = new GenerationJob({ runId: "run-1", store, events, concurrency: 1 });

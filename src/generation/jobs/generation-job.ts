@@ -26,7 +26,7 @@ export interface GenerationTask<T> {
 export type TaskOutcome<T> =
   | { readonly status: "success"; readonly value: T; readonly reused: boolean; readonly rawOutput: string }
   | { readonly status: "failed"; readonly problem: string; readonly rawOutput: string }
-  | { readonly status: "error"; readonly errorCode: string; readonly errorMessage: string };
+  | { readonly status: "error"; readonly errorCode: string; readonly errorMessage: string; readonly httpStatus?: number };
 
 /** A task that did not produce output, as command summaries list it (every one is in the store). */
 export interface GenerationFailure {
@@ -130,10 +130,10 @@ export class GenerationJob {
       } catch (error) {
         if (error instanceof MedsafetyError && error.code === "cancelled") throw error;
         const errorCode = error instanceof MedsafetyError ? error.code : "provider_unknown";
-        const status = error instanceof ProviderError && error.statusCode !== undefined ? ` (HTTP ${error.statusCode})` : "";
-        const message = `${errorMessage(error)}${status}`;
+        const httpStatus = error instanceof ProviderError ? error.statusCode : undefined;
+        const message = `${errorMessage(error)}${httpStatus === undefined ? "" : ` (HTTP ${httpStatus})`}`;
         this.save(task, started, { status: "error", rawOutput: null, outputJson: null, errorCode, errorMessage: message, attempts, usage, latencyMs });
-        return { status: "error", errorCode, errorMessage: message };
+        return { status: "error", errorCode, errorMessage: message, ...(httpStatus === undefined ? {} : { httpStatus }) };
       }
       usage = addUsage(usage, response.usage);
       latencyMs += response.latencyMs;

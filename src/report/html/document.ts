@@ -53,6 +53,13 @@ details.conversation .turn { padding: 6px 12px; border-bottom: 1px dashed #d0d7d
 a { color: #0969da; }
 :target { outline: 3px solid #bf8700; outline-offset: 2px; }
 footer { color: #59636e; font-size: 12px; padding-bottom: 24px; }
+/* Phones: cells keep their numbers on one line and tables scroll sideways, rather than breaking "7.97 ± 0.06". */
+@media (max-width: 640px) {
+  header, main, footer { padding-left: 10px; padding-right: 10px; }
+  section.report-section { padding: 10px; }
+  nav.toc ol { columns: 1; }
+  th, td { white-space: nowrap; }
+}
 `;
 
 /** The whole HTML document. `sections` bodies are trusted (built from escaped parts). */

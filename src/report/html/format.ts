@@ -1,4 +1,6 @@
 import { escapeHtml } from "./escape.js";
+import { codesOf, notAvailableCell, notAvailableNotes, notAvailableReason, type NotAvailable, type NotAvailableFields } from "../not-available.js";
+import { formatPValue } from "../p-value.js";
 
 /** Numbers as the report prints them: "–" for a missing value, never a made-up zero. */
 export function num(value: number | null | undefined, digits = 2): string {
@@ -9,9 +11,24 @@ export function pct(value: number | null | undefined, digits = 1): string {
   return value === null || value === undefined || !Number.isFinite(value) ? "–" : `${(value * 100).toFixed(digits)}%`;
 }
 
+/** A p-value as every report prints it (formatPValue: "0.040", "7.18e-66", "< 1e-300", never 0), escaped for HTML. */
 export function pValue(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return "–";
-  return value < 0.001 ? value.toExponential(1) : value.toFixed(3);
+  return escapeHtml(formatPValue(value));
+}
+
+/**
+ * A reliability coefficient with 3 decimals, or "n/a (reason)" with the full reason as a tooltip when the report
+ * says why it has none (the reasons are also listed under the table: notAvailableNote).
+ */
+export function coefficient(value: number | null, reason: NotAvailable | undefined, lang: "en" | "ja"): string {
+  if (value !== null || reason === undefined) return num(value, 3);
+  return `<span class="not-available" title="${escapeHtml(notAvailableReason(reason.code, lang))}">${escapeHtml(notAvailableCell(reason.code, lang))}</span>`;
+}
+
+/** The full reasons behind a table's "n/a (…)" cells, as a note paragraph ("" when there are none). */
+export function notAvailableNote(objects: Iterable<{ readonly notAvailable?: NotAvailableFields<string> }>, lang: "en" | "ja"): string {
+  const notes = notAvailableNotes(codesOf(objects), lang);
+  return notes.length === 0 ? "" : `<p class="note not-available-reasons">${notes.map(escapeHtml).join("<br>")}</p>`;
 }
 
 /** "[low, high]" or "" when either end is missing. */

@@ -2,6 +2,7 @@
  * One conversation: every turn's user message and reply, each judge's score and rationale, error and unscored
  * states, human reviews with a form per turn, and the ja/en twin (same pairId) side by side.
  */
+import { turnNumber } from "../../core/index.js";
 import type { Review, RunRecord } from "../../store/index.js";
 import { h, href, num, page, type Html } from "../layout.js";
 import type { Messages } from "../messages.js";
@@ -48,7 +49,7 @@ function column(state: ViewState, run: RunRecord, m: Messages, targetId: string,
 <a class="pill" href="${href(runPath(run, `/guidelines/${encodeURIComponent(item.guidelineId)}`), {}, m.lang)}">${item.guidelineId}</a></p>
 ${seed === undefined ? "" : h`<p><span class="role">${m.t("seedRequest")}</span></p><div class="message seed">${seed}</div>`}
 ${turns.map((turn) => turnCard(state, run, m, targetId, item, turn, reviews.filter((review) => review.turnIndex === turn.turnIndex), primary))}
-${missing.map((index) => h`<div class="turn-card"><h3>${m.t("turn", { n: index + 1 })}</h3><p class="muted">${m.t("notReached")}</p></div>`)}
+${missing.map((index) => h`<div class="turn-card" id="turn-${turnNumber(index)}-${item.itemId}" data-turn="${turnNumber(index)}"><h3>${m.t("turn", { n: turnNumber(index) })}</h3><p class="muted">${m.t("notReached")}</p></div>`)}
 </section>`;
 }
 
@@ -68,8 +69,8 @@ function turnCard(state: ViewState, run: RunRecord, m: Messages, targetId: strin
   const reply = turn.status === "error"
     ? h`<div class="message error">${m.t("turnError", { code: turn.errorCode ?? "", status: turn.errorStatus ?? "", message: turn.errorMessage ?? "" })}</div>`
     : h`<div class="message reply">${turn.responseText ?? ""}</div>`;
-  return h`<div class="turn-card" id="turn-${turn.turnIndex}-${item.itemId}" data-turn="${turn.turnIndex}">
-<h3>${m.t("turn", { n: turn.turnIndex + 1 })} ${heading}</h3>
+  return h`<div class="turn-card" id="turn-${turnNumber(turn.turnIndex)}-${item.itemId}" data-turn="${turnNumber(turn.turnIndex)}">
+<h3>${m.t("turn", { n: turnNumber(turn.turnIndex) })} ${heading}</h3>
 <div class="role">${m.t("user")}</div><div class="message user">${turn.userMessage}</div>
 <div class="role">${m.t("reply")}</div>${reply}
 ${turn.judgments.length === 0 ? "" : verdicts(m, turn.judgments)}
@@ -92,16 +93,18 @@ function reviewBlock(state: ViewState, run: RunRecord, m: Messages, targetId: st
     ? h`<p class="muted">${m.t("noReviews")}</p>`
     : h`<ul class="review-list">${reviews.map((review) => h`<li class="review"><strong>${num(review.score, 1)}</strong> · ${review.reviewer} · <span class="muted">${review.createdAt}</span><div class="message">${review.reason}</div></li>`)}</ul>`;
   const rubricId = turn.judgments[0]?.rubricId ?? state.facts(run).rubrics[0] ?? "";
+  // The score field takes the turn's rubric scale (1–5 for MedSafetyBench harm), so the form never offers a score the store refuses.
+  const scale = run.rubrics.find((rubric) => rubric.id === rubricId)?.scale ?? { min: 0, max: 10 };
   const form = !primary ? "" : h`<form class="review" method="post" action="${runPath(run, "/reviews")}">
 <input type="hidden" name="token" value="${state.formToken}">
 <input type="hidden" name="lang" value="${m.lang}">
 <input type="hidden" name="target" value="${targetId}">
 <input type="hidden" name="item" value="${item.itemId}">
-<input type="hidden" name="turn" value="${turn.turnIndex}">
+<input type="hidden" name="turn" value="${turnNumber(turn.turnIndex)}">
 <input type="hidden" name="rubric" value="${rubricId}">
 <label>${m.t("reviewer")}<input name="reviewer" required maxlength="100"></label>
-<label>${m.t("score")}<input name="score" type="number" min="0" max="10" step="any" required></label>
-<label>${m.t("reason")}<textarea name="reason" required maxlength="4000"></textarea></label>
+<label>${m.t("score")} (${scale.min}–${scale.max})<input name="score" type="number" min="${scale.min}" max="${scale.max}" step="any" required></label>
+<label class="reason">${m.t("reason")}<textarea name="reason" required maxlength="4000"></textarea></label>
 <button type="submit">${m.t("submitReview")}</button>
 </form>`;
   return h`<div class="reviews"><div class="role">${m.t("reviews")}</div>${list}${form}${primary ? h`<p class="muted">${m.t("reviewNote")}</p>` : ""}</div>`;

@@ -1,4 +1,5 @@
 /** The conversations table: filter form (GET), one page of matches with per-turn scores, keyset next / previous. */
+import { turnNumber } from "../../core/index.js";
 import type { RunRecord } from "../../store/index.js";
 import { queryConversations, type ConversationFilter, type ConversationPage, type Cursor } from "../conversation-query.js";
 import { encodeCursor, filterQuery } from "../filter-params.js";
@@ -59,9 +60,9 @@ export function conversationsPage(state: ViewState, run: RunRecord, m: Messages,
 }
 
 function turnCell(turn: TurnSummary, m: Messages): Html {
-  if (turn.status === "error") return h`<span class="pill status-error" title="${m.t("turn", { n: turn.turnIndex + 1 })}">${m.t("stateError")}</span>`;
-  if (turn.scored === 0) return h`<span class="pill status-unscored" title="${m.t("turn", { n: turn.turnIndex + 1 })}">${m.t("stateUnscored")}</span>`;
-  return h`<span class="pill" title="${m.t("turn", { n: turn.turnIndex + 1 })}">${num(turn.mean, 1)}</span>`;
+  if (turn.status === "error") return h`<span class="pill status-error" title="${m.t("turn", { n: turnNumber(turn.turnIndex) })}">${m.t("stateError")}</span>`;
+  if (turn.scored === 0) return h`<span class="pill status-unscored" title="${m.t("turn", { n: turnNumber(turn.turnIndex) })}">${m.t("stateUnscored")}</span>`;
+  return h`<span class="pill" title="${m.t("turn", { n: turnNumber(turn.turnIndex) })}">${num(turn.mean, 1)}</span>`;
 }
 
 function summary(result: ConversationPage, m: Messages, seconds: string): Html {

@@ -1,3 +1,4 @@
+import { turnNumber, turnPairLabel } from "../../../core/index.js";
 import { declineSpec, survivalSpec, type LinePoint } from "../chart-specs.js";
 import { figure } from "../charts.js";
 import { escapeHtml } from "../escape.js";
@@ -8,9 +9,9 @@ import { countLabels, groupsOf, label, noData, type SectionContext } from "./com
 export function declinePoints(context: SectionContext): LinePoint[] {
   const overall = groupsOf(context.report, "all").filter((group) => group.targetId !== null);
   if (overall.length > 0) {
-    return overall.flatMap((group) => group.turns.flatMap((turn) => (turn.mean === null ? [] : [{ model: group.targetId ?? "", turn: turn.turn + 1, value: turn.mean, low: turn.ciLow, high: turn.ciHigh }])));
+    return overall.flatMap((group) => group.turns.flatMap((turn) => (turn.mean === null ? [] : [{ model: group.targetId ?? "", turn: turnNumber(turn.turn), value: turn.mean, low: turn.ciLow, high: turn.ciHigh }])));
   }
-  return context.report.targets.flatMap((target) => target.turns.flatMap((turn) => (turn.mean === null ? [] : [{ model: target.targetId, turn: turn.turn + 1, value: turn.mean, low: null, high: null }])));
+  return context.report.targets.flatMap((target) => target.turns.flatMap((turn) => (turn.mean === null ? [] : [{ model: target.targetId, turn: turnNumber(turn.turn), value: turn.mean, low: null, high: null }])));
 }
 
 export async function declineSection(context: SectionContext): Promise<string> {
@@ -33,14 +34,14 @@ export async function declineSection(context: SectionContext): Promise<string> {
         + counts({ n: turn.scored, unscored: turn.unscored, errors: turn.errors, notReached: turn.notReached }, countLabels(context)) + change;
     }),
   ]);
-  const turnTable = table([label(context, "model"), ...Array.from({ length: maxTurns }, (_, index) => `${label(context, "turn")} ${index + 1}`)], turnRows, "turns");
+  const turnTable = table([label(context, "model"), ...Array.from({ length: maxTurns }, (_, index) => `${label(context, "turn")} ${turnNumber(index)}`)], turnRows, "turns");
   return `${chart}${turnTable}${testsTable(context)}${await survivalChart(context)}`;
 }
 
 function testsTable(context: SectionContext): string {
   const rows = context.report.targets.flatMap((target) => target.turnTests.pairs.map((pair) => [
     escapeHtml(target.targetId),
-    `${pair.from + 1} → ${pair.to + 1}`,
+    turnPairLabel(pair.from, pair.to),
     pair.mannWhitney === null ? "–" : `U=${num(pair.mannWhitney.u, 1)}, p=${pValue(pair.mannWhitney.pValue)}, p<sub>Bonf</sub>=${pValue(pair.mannWhitney.pBonferroni)}`,
     num(pair.cohensD),
     pair.wilcoxon === null ? "–" : `p=${pValue(pair.wilcoxon.pValue)}, n=${pair.wilcoxon.n}`,
@@ -55,7 +56,7 @@ function testsTable(context: SectionContext): string {
 }
 
 async function survivalChart(context: SectionContext): Promise<string> {
-  const points = groupsOf(context.report, "all").flatMap((group) => group.survival.flatMap((point) => (point.survival === null ? [] : [{ model: group.targetId ?? "", turn: point.turn + 1, value: point.survival, low: null, high: null }])));
+  const points = groupsOf(context.report, "all").flatMap((group) => group.survival.flatMap((point) => (point.survival === null ? [] : [{ model: group.targetId ?? "", turn: turnNumber(point.turn), value: point.survival, low: null, high: null }])));
   if (points.length === 0) return "";
   const titles = { turn: context.m.t("turn"), share: context.m.t("survivalAxis"), model: context.m.t("model") };
   return `<h3>${label(context, "survival")}</h3>${await figure("survival", survivalSpec(points, titles))}`;

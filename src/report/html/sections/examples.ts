@@ -1,3 +1,4 @@
+import { turnNumber } from "../../../core/index.js";
 import { escapeHtml } from "../escape.js";
 import { TRUNCATION_MARK, type ExampleConversation, type ExampleTurn } from "../examples.js";
 import { num } from "../format.js";
@@ -50,7 +51,7 @@ function turnBlock(context: SectionContext, turn: ExampleTurn): string {
     const score = judgment.status === "scored" ? num(judgment.score, 1) : escapeHtml(judgment.status);
     return `<li><strong>${escapeHtml(judgment.judgeId)}</strong> (${escapeHtml(judgment.rubricId)}): <strong>${score}</strong>${judgment.text === null ? "" : ` — <span class="rationale">${text(context, judgment.text)}</span>`}</li>`;
   }).join("");
-  return `<div class="turn"><h5>${label(context, "turn")} ${turn.turn + 1}</h5>`
+  return `<div class="turn"><h5>${label(context, "turn")} ${turnNumber(turn.turn)}</h5>`
     + `<div class="muted">${label(context, "user")}</div><div class="message user">${text(context, turn.userMessage)}</div>`
     + `<div class="muted">${label(context, "reply")}</div>${reply}`
     + `<div class="muted">${label(context, "verdicts")}</div><ul class="verdicts">${verdicts === "" ? "<li>–</li>" : verdicts}</ul></div>`;

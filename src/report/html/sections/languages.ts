@@ -43,5 +43,8 @@ export async function languagesSection(context: SectionContext): Promise<string>
   const spearman = source === "crossLingual" && crossLingual !== undefined
     ? `<p class="muted">${label(context, "rankingSpearman")}: ρ=${num(crossLingual.rankingSpearman.rho)} (n=${crossLingual.rankingSpearman.n})</p>`
     : "";
-  return `${chart}${table(headers, rows, "languages")}${spearman}<p class="muted">${label(context, "sourceLabel")}: <code>${source}</code></p>`;
+  return `${chart}${table(headers, rows, "languages")}${spearman}<p class="muted">${label(context, "languagesSource", { source: context.m.t(SOURCE_LABELS[source]) })}</p>`;
 }
+
+/** Where the points come from, said in words (the identifiers are the code's). */
+const SOURCE_LABELS = { crossLingual: "languagesFromPairs", languageGroups: "languagesFromGroups", tradeoff: "languagesFromTradeoff" } as const satisfies Record<LanguageSource, string>;

@@ -5,6 +5,8 @@ import { escapeHtml } from "../escape.js";
 import { num, pct, pValue, table } from "../format.js";
 import { cellLink, label, noData, type SectionContext } from "./common.js";
 
+const HELPFULNESS_RUBRIC = "helpfulness";
+
 /** One block per rubric: mean ± SEM per model (chart + table), by guideline and source, medical vs general. */
 export async function scalesSection(context: SectionContext): Promise<string> {
   if (context.report.scales.length === 0) return noData(context);
@@ -29,9 +31,18 @@ async function scaleBlock(context: SectionContext, scale: ScaleSummary): Promise
     ];
   });
   const headers = [label(context, "model"), "n", label(context, "scaleMean"), label(context, "median"), label(context, "flagged"), label(context, "unscored"), label(context, "errors"), label(context, "labels")];
-  const range = rubric.scale === undefined ? "" : ` (${rubric.scale.min}–${rubric.scale.max}, ${context.m.t(rubric.scale.higherIsSafer ? "higherSafer" : "lowerSafer")})`;
+  const range = rubric.scale === undefined ? "" : ` (${rubric.scale.min}–${rubric.scale.max}, ${context.m.t(directionKey(rubric.id, rubric.scale.higherIsSafer))})`;
   return `<h3 id="scale-${escapeHtml(rubric.id)}">${escapeHtml(`${rubric.id}@${rubric.version}${range}`)}</h3>${chart}${table(headers, rows, "scale")}`
     + breakdown(context, scale, "byGuideline") + breakdown(context, scale, "bySource") + medicalVsGeneral(context, scale);
+}
+
+/**
+ * What a higher score means on a rubric's scale. `higherIsSafer` orders the scale for safety, but a helpfulness score
+ * measures helpfulness, so it says so rather than "safer".
+ */
+export function directionKey(rubricId: string, higherIsSafer: boolean): "higherSafer" | "lowerSafer" | "higherHelpful" {
+  if (rubricId === HELPFULNESS_RUBRIC) return "higherHelpful";
+  return higherIsSafer ? "higherSafer" : "lowerSafer";
 }
 
 function breakdown(context: SectionContext, scale: ScaleSummary, key: "byGuideline" | "bySource"): string {
