@@ -9,9 +9,11 @@ describe("skipWithout", () => {
     expect(skipWithout(MISSING, true, { CI: "true" })).toBe(false);
   });
 
-  it("skips a missing requirement outside CI", () => {
-    expect(skipWithout(MISSING, false, {})).toBe(true);
-    expect(skipWithout(MISSING, false, { CI: "false" })).toBe(true);
+  it("skips a missing requirement outside CI, saying what is missing and how to get it", () => {
+    const said: string[] = [];
+    expect(skipWithout(MISSING, false, {}, (line) => said.push(line))).toBe(true);
+    expect(skipWithout(MISSING, false, { CI: "false" }, (line) => said.push(line))).toBe(true);
+    expect(said).toEqual(Array(2).fill("SKIPPED tests: a thing not found at /nonexistent/thing: install the thing"));
   });
 
   it("fails in CI when a requirement is missing, naming it, where it was looked for and the fix", () => {

@@ -34,11 +34,14 @@ export interface Requirement {
  * Returns true when the tests needing `requirement` must be skipped (it is missing and this is not CI), after
  * printing why. In CI a missing requirement throws, which fails the test file.
  */
-export function skipWithout(requirement: Requirement, present = existsSync(requirement.path), env: NodeJS.ProcessEnv = process.env): boolean {
+export function skipWithout(
+  requirement: Requirement, present = existsSync(requirement.path), env: NodeJS.ProcessEnv = process.env,
+  say: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): boolean {
   if (present) return false;
   const message = `${requirement.what} not found at ${requirement.path}: ${requirement.fix}`;
   if (inCi(env)) throw new Error(`Required in CI (CI=${env["CI"] ?? ""}): ${message}`);
-  process.stderr.write(`SKIPPED tests: ${message}\n`);
+  say(`SKIPPED tests: ${message}`);
   return true;
 }
 
