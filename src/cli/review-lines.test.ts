@@ -2,23 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { InputError } from "../core/index.js";
 import { openStore, ResultRepository, ReviewRepository, RunRepository, type OpenedStore, type TurnRow } from "../store/index.js";
 import { importReviews } from "./commands/reviews.js";
 import { differingField, formatReviewLine, parseReviewLine, parseReviewLines, reviewOfLine } from "./review-lines.js";
+import { inputErrorOf as caught } from "../../test/support/input-error.js";
 
 /** A hand-written line: `turn` numbers turns from 1 (turn 1 is stored as turn index 0). */
 const LINE = { targetId: "t1", itemId: "item-1", turn: 1, score: 3, reason: "gave the dose", reviewer: "dr-sato" };
 
-function caught(action: () => unknown): InputError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw error;
-  }
-  throw new Error("expected an InputError");
-}
 
 describe("parseReviewLine", () => {
   it("reads a minimal line, defaulting the rubric", () => {

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { InputError } from "../core/index.js";
 import { loadConfig } from "./load-config.js";
+import { inputErrorOf } from "../../test/support/input-error.js";
 
 let folder: string;
 
@@ -15,15 +15,6 @@ afterEach(() => {
   rmSync(folder, { recursive: true, force: true });
 });
 
-function inputErrorOf(action: () => unknown): InputError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw error;
-  }
-  throw new Error("expected an InputError");
-}
 
 describe("loadConfig refuses documents and paths that are not a config (issue 12)", () => {
   it("refuses a YAML alias bomb quickly, naming the file and line", () => {

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { InputError } from "../core/index.js";
 import { bindPipelineModels } from "./bind-pipeline-models.js";
 import { loadConfig } from "./load-config.js";
+import { inputErrorOf as errorOf } from "../../test/support/input-error.js";
 
 let folder: string;
 beforeEach(() => {
@@ -33,15 +33,6 @@ function write(text: string): string {
   return path;
 }
 
-function errorOf(action: () => unknown): InputError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw error;
-  }
-  throw new Error("expected an InputError");
-}
 
 describe("pipeline roles in the config", () => {
   it("parses generator, attackers, refusers, refusalJudge and translator and resolves local: paths", () => {
