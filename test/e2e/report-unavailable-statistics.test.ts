@@ -91,6 +91,9 @@ describe("report with ICC(2,1) below −1: every format, exit 0, Spearman–Brow
     expect(htmlEn.stdout).toContain("n/a (ICC &lt; −1)");
     expect(htmlEn.stdout).toContain("ICC(2,1) is below −1");
     expect(htmlJa.stdout).toContain("ICC(2,1) が −1 未満");
+    // The ICC-by-group chart keeps its axis at [−1, 1] (the −180 groups would flatten every other bar) and says so.
+    expect(htmlEn.stdout).toContain("The axis runs from −1 to 1; language: en, strategy: clinical-authority with an ICC below −1");
+    expect(htmlJa.stdout).toContain("軸は −1 から 1 までです");
   });
 
   it("csv: an empty value and the reason in the note column; every other row has an empty note", async () => {
