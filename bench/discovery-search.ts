@@ -6,7 +6,7 @@
  * BENCH_QUERIES queries (default 50) after 5 warm-up queries, and the library's vector memory.
  * Settings: BENCH_SIZES="1000,10000,100000", BENCH_DIMENSIONS, BENCH_QUERIES.
  */
-import { retrieve, type DiscoveredStrategy, type LibraryKey, type StrategyLibrary } from "../src/generation/index.js";
+import { type DiscoveredStrategy, type LibraryKey, retrieve, type StrategyLibrary } from "../src/generation/index.js";
 
 const SIZES = (process.env["BENCH_SIZES"] ?? "1000,10000,100000").split(",").map(Number);
 const DIMENSIONS = Number(process.env["BENCH_DIMENSIONS"] ?? 384);
@@ -45,8 +45,17 @@ function library(size: number, next: () => number): StrategyLibrary {
     const id = `s-${Math.floor(index / 4)}`;
     if (!strategies.has(id)) {
       strategies.set(id, {
-        id, seq: strategies.size, name: text, definition: text, example: text, embedding: new Float32Array(0), targetId: "t", firstAttemptKey: "", firstDiscoveredAt: "",
-        lineage: { runId: "bench", attemptIds: [], summaryKeys: [], mergedIds: [] }, gains: [next() * 4 - 1],
+        id,
+        seq: strategies.size,
+        name: text,
+        definition: text,
+        example: text,
+        embedding: new Float32Array(0),
+        targetId: "t",
+        firstAttemptKey: "",
+        firstDiscoveredAt: "",
+        lineage: { runId: "bench", attemptIds: [], summaryKeys: [], mergedIds: [] },
+        gains: [next() * 4 - 1],
       });
     }
     keys.push({ key: `k-${index}`, strategyId: id, embedding: unitVector(next), gain: 1 });
@@ -58,7 +67,9 @@ function percentile(sorted: readonly number[], share: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))] ?? 0;
 }
 
-console.log(`brute-force top-${TOP_K} retrieval, ${DIMENSIONS} dimensions, ${QUERIES} queries per size (node ${process.version})`);
+console.log(
+  `brute-force top-${TOP_K} retrieval, ${DIMENSIONS} dimensions, ${QUERIES} queries per size (node ${process.version})`,
+);
 console.log("keys     | strategies | vectors MB | median ms | p95 ms | queries/s");
 for (const size of SIZES) {
   const next = random(size);
@@ -69,11 +80,14 @@ for (const size of SIZES) {
     const started = performance.now();
     const found = retrieve(built, query, TOP_K);
     const elapsed = performance.now() - started;
-    if (found.length !== Math.min(TOP_K, built.strategies.size)) throw new Error("retrieval returned too few strategies");
+    if (found.length !== Math.min(TOP_K, built.strategies.size))
+      throw new Error("retrieval returned too few strategies");
     if (index >= 5) times.push(elapsed);
   });
   times.sort((left, right) => left - right);
   const median = percentile(times, 0.5);
   const megabytes = (size * DIMENSIONS * 4) / 1e6;
-  console.log(`${String(size).padEnd(8)} | ${String(built.strategies.size).padEnd(10)} | ${megabytes.toFixed(1).padStart(10)} | ${median.toFixed(2).padStart(9)} | ${percentile(times, 0.95).toFixed(2).padStart(6)} | ${(1000 / median).toFixed(0)}`);
+  console.log(
+    `${String(size).padEnd(8)} | ${String(built.strategies.size).padEnd(10)} | ${megabytes.toFixed(1).padStart(10)} | ${median.toFixed(2).padStart(9)} | ${percentile(times, 0.95).toFixed(2).padStart(6)} | ${(1000 / median).toFixed(0)}`,
+  );
 }

@@ -9,17 +9,27 @@ const [baseURL = "", concurrencyText = "64", callsText = "5000"] = process.argv.
 const concurrency = Number(concurrencyText);
 const calls = Number(callsText);
 const dispatcher = new Agent({ keepAliveTimeout: 30_000, connections: null });
-const body = JSON.stringify({ model: "bench-target", messages: [{ role: "user", content: "request: please help with something you should refuse" }] });
+const body = JSON.stringify({
+  model: "bench-target",
+  messages: [{ role: "user", content: "request: please help with something you should refuse" }],
+});
 
 async function callMany(count: number): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) {
-      next += 1;
-      const response = await request(`${baseURL}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body, dispatcher });
-      JSON.parse(await response.body.text());
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        next += 1;
+        const response = await request(`${baseURL}/chat/completions`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+          dispatcher,
+        });
+        JSON.parse(await response.body.text());
+      }
+    }),
+  );
 }
 
 await callMany(concurrency * 4); // warm-up, as the harness gets
@@ -29,4 +39,6 @@ await callMany(calls);
 const wallMs = performance.now() - started;
 const cpu = process.cpuUsage(cpuBefore);
 await dispatcher.close();
-process.stdout.write(`${JSON.stringify({ calls, wallMs, cpuMsPerCall: (cpu.user + cpu.system) / 1000 / calls, achieved: (calls / wallMs) * 1000 })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ calls, wallMs, cpuMsPerCall: (cpu.user + cpu.system) / 1000 / calls, achieved: (calls / wallMs) * 1000 })}\n`,
+);

@@ -24,7 +24,14 @@ parentPort?.on("message", (targetId: string) => {
   let offset = 0;
   data.itemIds.forEach((itemId, index) => {
     for (let turnIndex = 0; turnIndex < data.turns; turnIndex += 1) {
-      const key = turnKey({ runId: data.runId, itemId, itemVersion: data.versions[index] ?? "", targetId, turnIndex, epoch: 0 });
+      const key = turnKey({
+        runId: data.runId,
+        itemId,
+        itemVersion: data.versions[index] ?? "",
+        targetId,
+        turnIndex,
+        epoch: 0,
+      });
       offset += buffer.write(key, offset, "latin1");
       for (const judgeId of data.judges) offset += buffer.write(judgmentKey(key, judgeId), offset, "latin1");
     }

@@ -14,7 +14,17 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { constants as osConstants, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -52,18 +62,37 @@ function cliHelp(): string {
   return `${help.stdout}${help.stderr}`;
 }
 
-async function measure(storePath: string, format: string, outDir: string, hasOut: boolean, nodeFlags: readonly string[] = []): Promise<Measured> {
+async function measure(
+  storePath: string,
+  format: string,
+  outDir: string,
+  hasOut: boolean,
+  nodeFlags: readonly string[] = [],
+): Promise<Measured> {
   const outFile = join(outDir, `report.${format}`);
   const rssFile = join(outDir, `rss.${format}`);
   rmSync(outFile, { force: true });
   rmSync(rssFile, { force: true });
-  const cli = [bin, "report", "--store", storePath, "--run", "latest", "--format", format, ...(hasOut ? ["--out", outFile] : [])];
+  const cli = [
+    bin,
+    "report",
+    "--store",
+    storePath,
+    "--run",
+    "latest",
+    "--format",
+    format,
+    ...(hasOut ? ["--out", outFile] : []),
+  ];
   const [command, args] = useTime
     ? ["/usr/bin/time", ["-f", "%M", "-o", rssFile, process.execPath, ...nodeFlags, ...cli]]
     : [process.execPath, ["--import", pathToFileURL(join(here, "report-rss.js")).href, ...nodeFlags, ...cli]];
   const stdout = hasOut ? "ignore" : openSync(outFile, "w");
   const started = performance.now();
-  const child = spawn(command, args, { stdio: ["ignore", stdout, "pipe"], env: { ...process.env, BENCH_RSS_FILE: rssFile } });
+  const child = spawn(command, args, {
+    stdio: ["ignore", stdout, "pipe"],
+    env: { ...process.env, BENCH_RSS_FILE: rssFile },
+  });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const [code, signalName] = (await once(child, "close")) as [number | null, NodeJS.Signals | null];
@@ -71,12 +100,25 @@ async function measure(storePath: string, format: string, outDir: string, hasOut
   if (typeof stdout === "number") closeSync(stdout);
   const rssLines = existsSync(rssFile) ? readFileSync(rssFile, "utf8").trim().split("\n") : [];
   const peakKb = Number(rssLines.at(-1) ?? Number.NaN);
-  const error = stderr.split("\n").map((line) => line.trim()).find((line) => line !== "" && !line.startsWith("Command exited")) ?? `exit code ${code}`;
+  const error =
+    stderr
+      .split("\n")
+      .map((line) => line.trim())
+      .find((line) => line !== "" && !line.startsWith("Command exited")) ?? `exit code ${code}`;
   // GNU time exits with 128 + n when the command died of signal n.
-  const signal = signalName !== null ? osConstants.signals[signalName] : code !== null && code > 128 && useTime ? code - 128 : undefined;
+  const signal =
+    signalName !== null
+      ? osConstants.signals[signalName]
+      : code !== null && code > 128 && useTime
+        ? code - 128
+        : undefined;
   return {
-    ok: code === 0, wallSeconds, peakRssMb: (peakKb * 1024) / MB,
-    outputMb: existsSync(outFile) ? statSync(outFile).size / MB : Number.NaN, error, signal,
+    ok: code === 0,
+    wallSeconds,
+    peakRssMb: (peakKb * 1024) / MB,
+    outputMb: existsSync(outFile) ? statSync(outFile).size / MB : Number.NaN,
+    error,
+    signal,
   };
 }
 
@@ -87,8 +129,16 @@ interface ProfileNode {
 }
 
 /** Inclusive time of the project's own functions, and the top self-time frames, from a .cpuprofile. */
-function summariseProfile(path: string): { total: number; inclusive: Array<[string, number]>; self: Array<[string, number]> } {
-  const profile = JSON.parse(readFileSync(path, "utf8")) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+function summariseProfile(path: string): {
+  total: number;
+  inclusive: Array<[string, number]>;
+  self: Array<[string, number]>;
+} {
+  const profile = JSON.parse(readFileSync(path, "utf8")) as {
+    nodes: ProfileNode[];
+    samples: number[];
+    timeDeltas: number[];
+  };
   const parent = new Map<number, number>();
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
@@ -116,14 +166,17 @@ function summariseProfile(path: string): { total: number; inclusive: Array<[stri
       inclusive.set(key, (inclusive.get(key) ?? 0) + delta);
     }
   });
-  const top = (map: Map<string, number>, count: number): Array<[string, number]> => [...map].sort((a, b) => b[1] - a[1]).slice(0, count);
+  const top = (map: Map<string, number>, count: number): Array<[string, number]> =>
+    [...map].sort((a, b) => b[1] - a[1]).slice(0, count);
   return { total, inclusive: top(inclusive, 14), self: top(self, 10) };
 }
 
 const tempRoot = mkdtempSync(join(tmpdir(), "medsafety-bench-report-"));
 const storePath = resolve(KEPT_STORE ?? join(tempRoot, "store.db"));
 try {
-  console.log(`report: ${MODELS} targets × ${CONVERSATIONS} conversations × 3 turns, 2 judges, seed ${SEED}; store ${storePath}${KEPT_STORE === undefined ? " (temporary)" : ""}`);
+  console.log(
+    `report: ${MODELS} targets × ${CONVERSATIONS} conversations × 3 turns, 2 judges, seed ${SEED}; store ${storePath}${KEPT_STORE === undefined ? " (temporary)" : ""}`,
+  );
   const info = await ensureReportStore({ path: storePath, models: MODELS, conversations: CONVERSATIONS, seed: SEED });
   console.log(
     `store: run ${info.runId}, ${info.items.toLocaleString("en")} items, ${info.turns.toLocaleString("en")} turns, ${info.judgments.toLocaleString("en")} judgments, ` +
@@ -132,7 +185,9 @@ try {
   const help = cliHelp();
   const hasOut = /--out\b/.test(help);
   if (!hasOut) console.log("note: the CLI's report has no --out yet: stdout is redirected to the output file");
-  console.log(`peak RSS measured with ${useTime ? "/usr/bin/time -f %M" : "process.resourceUsage().maxRSS (preload; /usr/bin/time not usable)"}`);
+  console.log(
+    `peak RSS measured with ${useTime ? "/usr/bin/time -f %M" : "process.resourceUsage().maxRSS (preload; /usr/bin/time not usable)"}`,
+  );
   const outDir = join(tempRoot, "out");
   mkdirSync(outDir, { recursive: true });
   const available: string[] = [];
@@ -140,7 +195,9 @@ try {
     const result = await measure(storePath, format, outDir, hasOut);
     if (!result.ok) {
       if (result.signal !== undefined) {
-        console.log(`report --format ${format}: killed by signal ${result.signal} after ${result.wallSeconds.toFixed(1)} s (peak RSS ${result.peakRssMb.toFixed(0)} MB)`);
+        console.log(
+          `report --format ${format}: killed by signal ${result.signal} after ${result.wallSeconds.toFixed(1)} s (peak RSS ${result.peakRssMb.toFixed(0)} MB)`,
+        );
       } else {
         console.log(`${format}: not available (${result.error})`);
       }
@@ -162,7 +219,9 @@ try {
       const file = readdirSync(dir).find((entry) => entry.endsWith(".cpuprofile"));
       if (file === undefined) continue;
       const summary = summariseProfile(join(dir, file));
-      console.log(`profile --format ${format} (--cpu-prof, ${(summary.total / 1000).toFixed(1)} s sampled; time under each project function, then top self time):`);
+      console.log(
+        `profile --format ${format} (--cpu-prof, ${(summary.total / 1000).toFixed(1)} s sampled; time under each project function, then top self time):`,
+      );
       for (const [frame, ms] of summary.inclusive) console.log(`  ${(ms / 1000).toFixed(2).padStart(7)} s  ${frame}`);
       console.log("  -- self --");
       for (const [frame, ms] of summary.self) console.log(`  ${(ms / 1000).toFixed(2).padStart(7)} s  ${frame}`);

@@ -8,7 +8,7 @@
  * Settings: BENCH_SETTINGS="C:N:W,..." (calls in flight, calls, worker threads; default
  * 64:5000:0,256:5000:0,256:20000:0,256:20000:2), BENCH_LATENCY_MS (default 200).
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,7 +21,11 @@ const SETTINGS = (process.env["BENCH_SETTINGS"] ?? "64:5000:0,256:5000:0,256:200
   .map((setting) => setting.split(":").map(Number) as [number, number, number?]);
 
 async function startServer(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [join(here, "../test/support/fixture-server-main.js"), "--latency", String(LATENCY_MS)], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(
+    process.execPath,
+    [join(here, "../test/support/fixture-server-main.js"), "--latency", String(LATENCY_MS)],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
   let buffer = "";
   for await (const chunk of child.stdout ?? []) {
     buffer += String(chunk);
@@ -32,7 +36,9 @@ async function startServer(): Promise<{ child: ChildProcess; url: string }> {
 }
 
 async function measure(script: string, args: readonly string[]): Promise<Record<string, number>> {
-  const worker = spawn(process.execPath, ["--expose-gc", join(here, script), ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const worker = spawn(process.execPath, ["--expose-gc", join(here, script), ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let output = "";
   worker.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const [code] = (await once(worker, "close")) as [number | null];
@@ -44,9 +50,17 @@ const format = (value: number | undefined, digits: number): string => (value ?? 
 
 const { child, url } = await startServer();
 try {
-  console.log(`throughput: fixture latency L=${LATENCY_MS} ms, single-turn items with one judge (2 calls each), cache off, SQLite store`);
+  console.log(
+    `throughput: fixture latency L=${LATENCY_MS} ms, single-turn items with one judge (2 calls each), cache off, SQLite store`,
+  );
   for (const [concurrency, calls, workers = 0] of SETTINGS) {
-    const result = await measure("throughput-worker.js", [url, String(concurrency), String(calls), String(LATENCY_MS), String(workers)]);
+    const result = await measure("throughput-worker.js", [
+      url,
+      String(concurrency),
+      String(calls),
+      String(LATENCY_MS),
+      String(workers),
+    ]);
     const baseline = await measure("raw-http-worker.js", [url, String(concurrency), String(result["calls"] ?? calls)]);
     console.log(
       `L=${LATENCY_MS}ms C=${concurrency} N=${result["calls"]} workers=${workers}: achieved ${format(result["achieved"], 1)} calls/s, ideal ${format(result["ideal"], 1)} calls/s, ` +

@@ -31,21 +31,30 @@ async function time(url: string, label: string): Promise<{ seconds: number; body
   if (!ok) failures += 1;
   const paused = body.includes('id="search-paused"') ? " (search paused: next page continues)" : "";
   const count = /id="match-count"[^>]*>([^<]*)</.exec(body)?.[1] ?? "";
-  console.log(`${label.padEnd(58)} ${seconds.toFixed(3)} s  HTTP ${response.status}  ${ok ? "< 2 s" : "NOT < 2 s"}${count === "" ? "" : `  ${count.trim()}`}${paused}`);
+  console.log(
+    `${label.padEnd(58)} ${seconds.toFixed(3)} s  HTTP ${response.status}  ${ok ? "< 2 s" : "NOT < 2 s"}${count === "" ? "" : `  ${count.trim()}`}${paused}`,
+  );
   return { seconds, body };
 }
 
 try {
-  console.log(`view: ${MODELS} targets × ${CONVERSATIONS} conversations; store ${storePath}${KEPT_STORE === undefined ? " (temporary)" : ""}`);
+  console.log(
+    `view: ${MODELS} targets × ${CONVERSATIONS} conversations; store ${storePath}${KEPT_STORE === undefined ? " (temporary)" : ""}`,
+  );
   const info = await ensureReportStore({ path: storePath, models: MODELS, conversations: CONVERSATIONS, seed: SEED });
-  console.log(`store: run ${info.runId}, ${info.turns.toLocaleString("en")} turns, ${info.judgments.toLocaleString("en")} judgments; ${info.generated ? "generated" : "reused"}`);
+  console.log(
+    `store: run ${info.runId}, ${info.turns.toLocaleString("en")} turns, ${info.judgments.toLocaleString("en")} judgments; ${info.generated ? "generated" : "reused"}`,
+  );
   const { db } = openStore(storePath);
   const server = await startViewServer({ db, storePath, port: 0, lang: "en" });
   try {
     const base = server.url.replace(/\/$/, "");
     const run = `${base}/runs/${encodeURIComponent(info.runId)}`;
     const list = `${run}/conversations`;
-    const firstItem = (db.prepare("SELECT item_id FROM run_items WHERE run_id = ? ORDER BY seq LIMIT 1").pluck().get(info.runId) as string);
+    const firstItem = db
+      .prepare("SELECT item_id FROM run_items WHERE run_id = ? ORDER BY seq LIMIT 1")
+      .pluck()
+      .get(info.runId) as string;
     await time(`${base}/`, "runs list (first: counts turns)");
     await time(`${base}/`, "runs list (again)");
     await time(run, "run overview (report computing)");
@@ -73,8 +82,14 @@ try {
         if (previous !== undefined) await time(`${base}${previous.replaceAll("&amp;", "&")}`, `  … previous page`);
       }
     }
-    await time(`${run}/conversation?target=model-01&item=${encodeURIComponent(firstItem)}`, "conversation page (with ja/en twin)");
-    await time(`${run}/conversation?target=model-27&item=${encodeURIComponent(firstItem)}&lang=ja`, "conversation page ja");
+    await time(
+      `${run}/conversation?target=model-01&item=${encodeURIComponent(firstItem)}`,
+      "conversation page (with ja/en twin)",
+    );
+    await time(
+      `${run}/conversation?target=model-27&item=${encodeURIComponent(firstItem)}&lang=ja`,
+      "conversation page ja",
+    );
     await time(`${run}/strategies/clinical-authority`, "strategy page");
     await time(`${run}/guidelines/jma-01`, "guideline page");
     const started = performance.now();
@@ -83,7 +98,9 @@ try {
       if (!(await response.text()).includes('id="report-computing"')) break;
       await new Promise((done) => setTimeout(done, 2000));
     }
-    console.log(`report computed in the background in ≈ ${((performance.now() - started) / 1000).toFixed(0)} s (pages kept answering meanwhile)`);
+    console.log(
+      `report computed in the background in ≈ ${((performance.now() - started) / 1000).toFixed(0)} s (pages kept answering meanwhile)`,
+    );
     await time(run, "run overview (report ready, cached)");
     await time(`${run}?lang=ja`, "run overview ja (report ready, cached)");
   } finally {

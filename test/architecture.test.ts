@@ -87,9 +87,14 @@ function violations(edges: readonly ImportEdge[]): string[] {
     const to = folderOf(edge.target);
     if (to === from) continue;
     const toLayer = LAYERS[to];
-    if (toLayer === undefined) problems.push(`${edge.file}: imports "${edge.specifier}" from folder "${to}", which has no layer`);
-    else if (toLayer >= fromLayer) problems.push(`${edge.file}: ${from} (layer ${fromLayer}) imports ${to} (layer ${toLayer}) via "${edge.specifier}"`);
-    if (edge.target !== `${to}/index.js`) problems.push(`${edge.file}: imports "${edge.specifier}" instead of "${to}/index.js"`);
+    if (toLayer === undefined)
+      problems.push(`${edge.file}: imports "${edge.specifier}" from folder "${to}", which has no layer`);
+    else if (toLayer >= fromLayer)
+      problems.push(
+        `${edge.file}: ${from} (layer ${fromLayer}) imports ${to} (layer ${toLayer}) via "${edge.specifier}"`,
+      );
+    if (edge.target !== `${to}/index.js`)
+      problems.push(`${edge.file}: imports "${edge.specifier}" instead of "${to}/index.js"`);
   }
   return problems;
 }
@@ -99,12 +104,22 @@ const EDGES = sourceFiles(SRC).flatMap(importsOf);
 describe("architecture", () => {
   it("finds the imports it checks", () => {
     expect(EDGES.length).toBeGreaterThan(50);
-    expect(EDGES).toContainEqual({ file: "runner/run-conversation.ts", specifier: "../judges/index.js", target: "judges/index.js" });
-    expect(EDGES).toContainEqual({ file: "cli/commands/run.ts", specifier: "../../config/index.js", target: "config/index.js" });
+    expect(EDGES).toContainEqual({
+      file: "runner/run-conversation.ts",
+      specifier: "../judges/index.js",
+      target: "judges/index.js",
+    });
+    expect(EDGES).toContainEqual({
+      file: "cli/commands/run.ts",
+      specifier: "../../config/index.js",
+      target: "config/index.js",
+    });
   });
 
   it("gives every folder under src/ a layer", () => {
-    const folders = readdirSync(SRC, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    const folders = readdirSync(SRC, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
     expect(folders.filter((folder) => LAYERS[folder] === undefined)).toEqual([]);
   });
 
@@ -114,16 +129,20 @@ describe("architecture", () => {
 
   it("would report an upward import, a same-layer import, a deep import and an import from outside src/", () => {
     const edge = (file: string, specifier: string): ImportEdge => ({
-      file, specifier, target: toPosix(relative(SRC, resolve(SRC, dirname(file), specifier))),
+      file,
+      specifier,
+      target: toPosix(relative(SRC, resolve(SRC, dirname(file), specifier))),
     });
-    expect(violations([
-      edge("core/ids.ts", "../store/index.js"),
-      edge("store/database.ts", "../datasets/index.js"),
-      edge("runner/run-benchmark.ts", "../store/database.js"),
-      edge("providers/retry.ts", "../../test/support/fixture-server.js"),
-      edge("runner/attack.ts", "./events.js"),
-      edge("cli/main.ts", "../core/index.js"),
-    ])).toEqual([
+    expect(
+      violations([
+        edge("core/ids.ts", "../store/index.js"),
+        edge("store/database.ts", "../datasets/index.js"),
+        edge("runner/run-benchmark.ts", "../store/database.js"),
+        edge("providers/retry.ts", "../../test/support/fixture-server.js"),
+        edge("runner/attack.ts", "./events.js"),
+        edge("cli/main.ts", "../core/index.js"),
+      ]),
+    ).toEqual([
       'core/ids.ts: core (layer 0) imports store (layer 1) via "../store/index.js"',
       'store/database.ts: store (layer 1) imports datasets (layer 1) via "../datasets/index.js"',
       'runner/run-benchmark.ts: imports "../store/database.js" instead of "store/index.js"',

@@ -11,7 +11,9 @@ function matrix(rows: number, judges: number, seed: number, missing: number): Ar
   };
   return Array.from({ length: rows }, () => {
     const truth = Math.floor(next() * 11);
-    return Array.from({ length: judges }, () => (next() < missing ? null : Math.max(0, Math.min(10, truth + Math.round((next() - 0.5) * 4)))));
+    return Array.from({ length: judges }, () =>
+      next() < missing ? null : Math.max(0, Math.min(10, truth + Math.round((next() - 0.5) * 4))),
+    );
   });
 }
 
@@ -32,14 +34,32 @@ describe("AgreementAccumulator equals the matrix functions", () => {
       const [first] = accumulator.kappas();
       const both = rows.filter((row) => row[0] !== null && row[1] !== null) as number[][];
       expect(first?.n).toBe(both.length);
-      expect(first?.kappa).toBeCloseTo(quadraticWeightedKappa(both.map((row) => row[0] ?? 0), both.map((row) => row[1] ?? 0), 0, 10) ?? Number.NaN, 10);
+      expect(first?.kappa).toBeCloseTo(
+        quadraticWeightedKappa(
+          both.map((row) => row[0] ?? 0),
+          both.map((row) => row[1] ?? 0),
+          0,
+          10,
+        ) ?? Number.NaN,
+        10,
+      );
     });
   }
   it("reproduces the published reference values in the agreement fixtures", () => {
-    const fixture = JSON.parse(readFileSync(new URL("./fixtures/agreement.json", import.meta.url), "utf8")) as Record<string, unknown>;
+    const fixture = JSON.parse(readFileSync(new URL("./fixtures/agreement.json", import.meta.url), "utf8")) as Record<
+      string,
+      unknown
+    >;
     expect(Object.keys(fixture).length).toBeGreaterThan(0);
     // Shrout & Fleiss (1979) table 2: ICC(2,1) = 0.29.
-    const shroutFleiss = [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]];
+    const shroutFleiss = [
+      [9, 2, 5, 8],
+      [6, 1, 3, 2],
+      [8, 4, 6, 8],
+      [7, 1, 2, 6],
+      [10, 5, 6, 9],
+      [6, 2, 4, 7],
+    ];
     const accumulator = new AgreementAccumulator(4, { min: 0, max: 10 });
     for (const row of shroutFleiss) accumulator.add(row);
     expect(accumulator.icc21()).toBeCloseTo(icc21(shroutFleiss) ?? Number.NaN, 12);

@@ -1,4 +1,4 @@
-import { available, notAvailable, type Estimate } from "./estimate.js";
+import { available, type Estimate, notAvailable } from "./estimate.js";
 
 /**
  * Judge agreement from running sums, for runs too large to hold as a matrix: the same ICC(2,1), Krippendorff's
@@ -35,7 +35,13 @@ export class AgreementAccumulator {
     const categories = Math.max(0, this.scaleMax - this.scaleMin + 1);
     this.pairs = [];
     for (let first = 0; first < judges; first += 1) {
-      for (let second = first + 1; second < judges; second += 1) this.pairs.push({ first: new Float64Array(categories), second: new Float64Array(categories), observed: 0, n: 0 });
+      for (let second = first + 1; second < judges; second += 1)
+        this.pairs.push({
+          first: new Float64Array(categories),
+          second: new Float64Array(categories),
+          observed: 0,
+          n: 0,
+        });
     }
   }
 
@@ -44,7 +50,9 @@ export class AgreementAccumulator {
     for (let j = 0; j < this.k; j += 1) {
       const value = scores[j];
       if (value === Number.POSITIVE_INFINITY || value === Number.NEGATIVE_INFINITY) {
-        throw new RangeError(`AgreementAccumulator.add: scores must be finite numbers, or NaN/null for no score; judge ${j} gave ${String(value)}`);
+        throw new RangeError(
+          `AgreementAccumulator.add: scores must be finite numbers, or NaN/null for no score; judge ${j} gave ${String(value)}`,
+        );
       }
     }
     let present = 0;
@@ -65,7 +73,8 @@ export class AgreementAccumulator {
       this.completeTotal += sum;
       this.completeSquares += squares;
       this.rowSumSquares += sum * sum;
-      for (let j = 0; j < this.k; j += 1) this.columnSums[j] = (this.columnSums[j] ?? 0) + ((scores[j] as number) - (this.origin ?? 0));
+      for (let j = 0; j < this.k; j += 1)
+        this.columnSums[j] = (this.columnSums[j] ?? 0) + ((scores[j] as number) - (this.origin ?? 0));
     } else this.incomplete += 1;
     if (present >= 2) {
       this.pairableValues += present;
@@ -80,10 +89,26 @@ export class AgreementAccumulator {
         const a = scores[first];
         const b = scores[second];
         const slot = this.pairs[pair];
-        if (slot === undefined || a === null || b === null || a === undefined || b === undefined || Number.isNaN(a) || Number.isNaN(b)) continue;
+        if (
+          slot === undefined ||
+          a === null ||
+          b === null ||
+          a === undefined ||
+          b === undefined ||
+          Number.isNaN(a) ||
+          Number.isNaN(b)
+        )
+          continue;
         slot.n += 1;
         slot.observed += (a - b) ** 2;
-        if (Number.isInteger(a) && Number.isInteger(b) && a >= this.scaleMin && b >= this.scaleMin && a <= this.scaleMax && b <= this.scaleMax) {
+        if (
+          Number.isInteger(a) &&
+          Number.isInteger(b) &&
+          a >= this.scaleMin &&
+          b >= this.scaleMin &&
+          a <= this.scaleMax &&
+          b <= this.scaleMax
+        ) {
           slot.first[a - this.scaleMin] = (slot.first[a - this.scaleMin] ?? 0) + 1;
           slot.second[b - this.scaleMin] = (slot.second[b - this.scaleMin] ?? 0) + 1;
         } else slot.n = Number.NaN; // off the integer scale: kappa is undefined
@@ -146,13 +171,18 @@ export class AgreementAccumulator {
   /** Kappa per judge pair, or why not: a score off the integer scale, no turn both scored, or no variance. */
   kappaEstimates(): Array<{ n: number; kappa: Estimate }> {
     return this.pairs.map((slot) => {
-      if (Number.isNaN(slot.n)) return { n: 0, kappa: notAvailable(this.scaleMax < this.scaleMin ? "no-scale" : "off-scale") };
+      if (Number.isNaN(slot.n))
+        return { n: 0, kappa: notAvailable(this.scaleMax < this.scaleMin ? "no-scale" : "off-scale") };
       if (slot.n === 0) return { n: 0, kappa: notAvailable("too-few-observations") };
       let expected = 0;
       for (let i = 0; i < slot.first.length; i += 1) {
-        for (let j = 0; j < slot.second.length; j += 1) expected += ((slot.first[i] ?? 0) * (slot.second[j] ?? 0) * (i - j) ** 2) / slot.n;
+        for (let j = 0; j < slot.second.length; j += 1)
+          expected += ((slot.first[i] ?? 0) * (slot.second[j] ?? 0) * (i - j) ** 2) / slot.n;
       }
-      return { n: slot.n, kappa: expected === 0 ? notAvailable("no-variance") : available(1 - slot.observed / expected) };
+      return {
+        n: slot.n,
+        kappa: expected === 0 ? notAvailable("no-variance") : available(1 - slot.observed / expected),
+      };
     });
   }
 }

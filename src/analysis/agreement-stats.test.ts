@@ -2,7 +2,16 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { AgreementAccumulator } from "./agreement-accumulator.js";
-import { dropIncompleteRows, icc21, krippendorffAlphaInterval, meanRaterReliability, quadraticWeightedKappa, spearmanBrown, spearmanRho, twoWayMeanSquares } from "./agreement-stats.js";
+import {
+  dropIncompleteRows,
+  icc21,
+  krippendorffAlphaInterval,
+  meanRaterReliability,
+  quadraticWeightedKappa,
+  spearmanBrown,
+  spearmanRho,
+  twoWayMeanSquares,
+} from "./agreement-stats.js";
 import { available, notAvailable } from "./estimate.js";
 
 interface MatrixCase {
@@ -48,7 +57,9 @@ interface Reference {
   readonly spearman: SpearmanCase[];
 }
 
-const reference = JSON.parse(readFileSync(join(import.meta.dirname, "fixtures", "agreement.json"), "utf8")) as Reference;
+const reference = JSON.parse(
+  readFileSync(join(import.meta.dirname, "fixtures", "agreement.json"), "utf8"),
+) as Reference;
 
 /** Both null, or both numbers within 1e-9. */
 function expectClose(actual: number | null, expected: number | null): void {
@@ -71,7 +82,10 @@ describe(`agreement statistics against numpy ${reference.numpy} / SciPy ${refere
     const kappa = matrix.kappa;
     if (kappa !== undefined) {
       it(`${matrix.name}: quadratic-weighted kappa within 1e-9`, () => {
-        expectClose(quadraticWeightedKappa(column(matrix.scores, 0), column(matrix.scores, 1), kappa.min, kappa.max), kappa.value);
+        expectClose(
+          quadraticWeightedKappa(column(matrix.scores, 0), column(matrix.scores, 1), kappa.min, kappa.max),
+          kappa.value,
+        );
       });
     }
   }
@@ -98,19 +112,35 @@ describe(`agreement statistics against numpy ${reference.numpy} / SciPy ${refere
 describe("published check values", () => {
   it("Shrout & Fleiss (1979) Table 2: ICC(2,1) = 0.29", () => {
     const table = reference.matrices.find((matrix) => matrix.name.startsWith("Shrout & Fleiss"));
-    expect(table?.scores).toEqual([[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]]);
-    expect((icc21(table?.scores ?? []) ?? Number.NaN).toFixed(2)).toBe(reference.published.shroutFleissIcc21.toFixed(2));
+    expect(table?.scores).toEqual([
+      [9, 2, 5, 8],
+      [6, 1, 3, 2],
+      [8, 4, 6, 8],
+      [7, 1, 2, 6],
+      [10, 5, 6, 9],
+      [6, 2, 4, 7],
+    ]);
+    expect((icc21(table?.scores ?? []) ?? Number.NaN).toFixed(2)).toBe(
+      reference.published.shroutFleissIcc21.toFixed(2),
+    );
   });
 
   it("Krippendorff (2011) example C: interval alpha = 0.849", () => {
     const example = reference.alpha.find((alphaCase) => alphaCase.published !== undefined);
-    expect((krippendorffAlphaInterval(example?.units ?? []) ?? Number.NaN).toFixed(3)).toBe(reference.published.krippendorff2011Interval.toFixed(3));
+    expect((krippendorffAlphaInterval(example?.units ?? []) ?? Number.NaN).toFixed(3)).toBe(
+      reference.published.krippendorff2011Interval.toFixed(3),
+    );
   });
 });
 
 describe("degenerate and invalid input", () => {
   it("perfect agreement gives ICC = kappa = alpha = 1", () => {
-    const scores = [[1, 1], [2, 2], [4, 4], [5, 5]];
+    const scores = [
+      [1, 1],
+      [2, 2],
+      [4, 4],
+      [5, 5],
+    ];
     expect(icc21(scores)).toBe(1);
     expect(quadraticWeightedKappa(column(scores, 0), column(scores, 1), 1, 5)).toBe(1);
     expect(krippendorffAlphaInterval(scores)).toBe(1);
@@ -125,14 +155,26 @@ describe("degenerate and invalid input", () => {
   });
 
   it("ICC is null for n = k = 2 with no item or rater effect (zero denominator), and for < 2 items or raters", () => {
-    expect(icc21([[1, 2], [2, 1]])).toBeNull();
+    expect(
+      icc21([
+        [1, 2],
+        [2, 1],
+      ]),
+    ).toBeNull();
     expect(icc21([[1, 2, 3]])).toBeNull();
     expect(icc21([[1], [2], [3]])).toBeNull();
     expect(icc21([])).toBeNull();
   });
 
   it("ICC mean squares match the Shrout & Fleiss (1979) Table 3 ANOVA (BMS 11.24, JMS 32.49, EMS 1.02)", () => {
-    const squares = twoWayMeanSquares([[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]]);
+    const squares = twoWayMeanSquares([
+      [9, 2, 5, 8],
+      [6, 1, 3, 2],
+      [8, 4, 6, 8],
+      [7, 1, 2, 6],
+      [10, 5, 6, 9],
+      [6, 2, 4, 7],
+    ]);
     expect(squares?.msr.toFixed(2)).toBe("11.24");
     expect(squares?.msc.toFixed(2)).toBe("32.49");
     expect(squares?.mse.toFixed(2)).toBe("1.02");
@@ -140,7 +182,12 @@ describe("degenerate and invalid input", () => {
 
   it("ICC rejects ragged or non-finite matrices", () => {
     expect(() => icc21([[1, 2], [3]])).toThrow(RangeError);
-    expect(() => icc21([[1, 2], [3, Number.NaN]])).toThrow(RangeError);
+    expect(() =>
+      icc21([
+        [1, 2],
+        [3, Number.NaN],
+      ]),
+    ).toThrow(RangeError);
   });
 
   it("kappa rejects off-scale, non-integer and mismatched input, and is null for no pairs", () => {
@@ -153,7 +200,12 @@ describe("degenerate and invalid input", () => {
 
   it("alpha is null with no pairable unit and rejects non-finite ratings", () => {
     expect(krippendorffAlphaInterval([])).toBeNull();
-    expect(krippendorffAlphaInterval([[1, null], [null, 2]])).toBeNull();
+    expect(
+      krippendorffAlphaInterval([
+        [1, null],
+        [null, 2],
+      ]),
+    ).toBeNull();
     expect(() => krippendorffAlphaInterval([[1, Number.POSITIVE_INFINITY]])).toThrow(RangeError);
   });
 
@@ -172,8 +224,21 @@ describe("degenerate and invalid input", () => {
 
 describe("dropIncompleteRows", () => {
   it("keeps complete rows and counts the dropped ones (null, NaN, undefined or a short row)", () => {
-    const result = dropIncompleteRows([[1, 2, 3], [1, null, 3], [4, 5, 6], [Number.NaN, 1, 1], [7, 8], [1, undefined, 2]]);
-    expect(result).toEqual({ rows: [[1, 2, 3], [4, 5, 6]], dropped: 4 });
+    const result = dropIncompleteRows([
+      [1, 2, 3],
+      [1, null, 3],
+      [4, 5, 6],
+      [Number.NaN, 1, 1],
+      [7, 8],
+      [1, undefined, 2],
+    ]);
+    expect(result).toEqual({
+      rows: [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      dropped: 4,
+    });
     expect(icc21(result.rows)).not.toBeNull();
   });
 
@@ -184,8 +249,19 @@ describe("dropIncompleteRows", () => {
 
 describe("reliability of the judges' mean for reports: a value or the reason (issue 12, item 2)", () => {
   it("ICC(2,1) falls far below −1 in tiny samples: two turns, judges disagreeing in opposite directions", () => {
-    expect(icc21([[0, 9], [10, 0]])).toBeCloseTo(-180, 9);
-    expect(icc21([[0, 10], [5, 5], [10, 0]])).toBeCloseTo(-3, 9);
+    expect(
+      icc21([
+        [0, 9],
+        [10, 0],
+      ]),
+    ).toBeCloseTo(-180, 9);
+    expect(
+      icc21([
+        [0, 10],
+        [5, 5],
+        [10, 0],
+      ]),
+    ).toBeCloseTo(-3, 9);
   });
 
   it("never throws for an ICC below −1 or negative; says why instead of printing a meaningless number", () => {
@@ -198,7 +274,8 @@ describe("reliability of the judges' mean for reports: a value or the reason (is
   });
 
   it("agrees with spearmanBrown (and the SciPy-era fixture values) for ICC in [0, 1]", () => {
-    for (const sb of reference.spearmanBrown.filter((entry) => entry.r >= 0)) expectClose(meanRaterReliability(available(sb.r), sb.k).value, sb.value);
+    for (const sb of reference.spearmanBrown.filter((entry) => entry.r >= 0))
+      expectClose(meanRaterReliability(available(sb.r), sb.k).value, sb.value);
     expect(meanRaterReliability(available(0), 2)).toEqual(available(0));
     expect(meanRaterReliability(available(1), 5)).toEqual(available(1));
   });

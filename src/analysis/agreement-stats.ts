@@ -6,7 +6,7 @@
  * the kappa scale, mismatched lengths).
  */
 
-import { available, notAvailable, type Estimate } from "./estimate.js";
+import { available, type Estimate, notAvailable } from "./estimate.js";
 import { averageRanks } from "./ranks.js";
 
 /** Rows of an items × raters matrix with every rating present, and how many rows were dropped. */
@@ -52,7 +52,8 @@ export function twoWayMeanSquares(scores: readonly (readonly number[])[]): TwoWa
   const k = scores[0]?.length ?? 0;
   for (const row of scores) {
     if (row.length !== k) throw new RangeError("twoWayMeanSquares: every row needs the same number of raters");
-    for (const value of row) if (!Number.isFinite(value)) throw new RangeError("twoWayMeanSquares: scores must be finite numbers");
+    for (const value of row)
+      if (!Number.isFinite(value)) throw new RangeError("twoWayMeanSquares: scores must be finite numbers");
   }
   if (n < 2 || k < 2) return null;
   // Shift by the first score (every mean square is shift-invariant) so constant data give exact zeros.
@@ -113,9 +114,16 @@ export function icc21(scores: readonly (readonly number[])[]): number | null {
  * Null for no pairs, or when the expected disagreement is 0 (both raters gave one and the same score throughout).
  * Throws a RangeError for mismatched lengths, an invalid scale, or a score that is not an integer in [min, max].
  */
-export function quadraticWeightedKappa(first: readonly number[], second: readonly number[], min: number, max: number): number | null {
-  if (first.length !== second.length) throw new RangeError("quadraticWeightedKappa: the two raters need the same number of items");
-  if (!Number.isInteger(min) || !Number.isInteger(max) || max <= min) throw new RangeError("quadraticWeightedKappa: the scale needs integers min < max");
+export function quadraticWeightedKappa(
+  first: readonly number[],
+  second: readonly number[],
+  min: number,
+  max: number,
+): number | null {
+  if (first.length !== second.length)
+    throw new RangeError("quadraticWeightedKappa: the two raters need the same number of items");
+  if (!Number.isInteger(min) || !Number.isInteger(max) || max <= min)
+    throw new RangeError("quadraticWeightedKappa: the scale needs integers min < max");
   const n = first.length;
   if (n === 0) return null;
   const categories = max - min + 1;
@@ -136,7 +144,8 @@ export function quadraticWeightedKappa(first: readonly number[], second: readonl
   }
   let expected = 0;
   for (let i = 0; i < categories; i += 1) {
-    for (let j = 0; j < categories; j += 1) expected += ((firstCounts[i] ?? 0) * (secondCounts[j] ?? 0) * (i - j) ** 2) / n;
+    for (let j = 0; j < categories; j += 1)
+      expected += ((firstCounts[i] ?? 0) * (secondCounts[j] ?? 0) * (i - j) ** 2) / n;
   }
   // The common factor 1/(n·(max − min)²) cancels in the ratio.
   if (expected === 0) return null;
@@ -158,7 +167,8 @@ export function krippendorffAlphaInterval(units: readonly (readonly (number | nu
     const present: number[] = [];
     for (const value of unit) {
       if (value === null) continue;
-      if (!Number.isFinite(value)) throw new RangeError("krippendorffAlphaInterval: ratings must be finite numbers or null");
+      if (!Number.isFinite(value))
+        throw new RangeError("krippendorffAlphaInterval: ratings must be finite numbers or null");
       present.push(value);
     }
     if (present.length >= 2) pairable.push(present);
@@ -208,7 +218,10 @@ export function spearmanBrown(r: number, k: number): number | null {
  */
 export function meanRaterReliability(single: Estimate, k: number): Estimate {
   if (single.value === null) return single;
-  if (!Number.isFinite(single.value)) throw new RangeError(`meanRaterReliability: the single-rater reliability must be finite; got ${String(single.value)}`);
+  if (!Number.isFinite(single.value))
+    throw new RangeError(
+      `meanRaterReliability: the single-rater reliability must be finite; got ${String(single.value)}`,
+    );
   if (single.value < -1) return notAvailable("reliability-below-minus-one");
   if (single.value < 0) return notAvailable("negative-reliability");
   const value = spearmanBrown(Math.min(1, single.value), k);
@@ -222,7 +235,8 @@ export function meanRaterReliability(single: Estimate, k: number): Estimate {
  */
 export function spearmanRho(x: readonly number[], y: readonly number[]): number | null {
   if (x.length !== y.length) throw new RangeError("spearmanRho: x and y need the same length");
-  for (const value of [...x, ...y]) if (!Number.isFinite(value)) throw new RangeError("spearmanRho: values must be finite");
+  for (const value of [...x, ...y])
+    if (!Number.isFinite(value)) throw new RangeError("spearmanRho: values must be finite");
   const n = x.length;
   if (n < 2) return null;
   const rankX = averageRanks(x).ranks;
@@ -241,4 +255,3 @@ export function spearmanRho(x: readonly number[], y: readonly number[]): number 
   if (squaresX === 0 || squaresY === 0) return null;
   return Math.max(-1, Math.min(1, product / Math.sqrt(squaresX * squaresY)));
 }
-

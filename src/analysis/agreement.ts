@@ -17,7 +17,10 @@ export class PairAgreementAccumulator {
 
   /** One pair of scores; a RangeError unless both are finite (a missing score is the caller's to skip). */
   add(first: number, second: number): void {
-    if (!Number.isFinite(first) || !Number.isFinite(second)) throw new RangeError(`PairAgreementAccumulator.add: scores must be finite numbers; got ${String(first)} and ${String(second)}`);
+    if (!Number.isFinite(first) || !Number.isFinite(second))
+      throw new RangeError(
+        `PairAgreementAccumulator.add: scores must be finite numbers; got ${String(first)} and ${String(second)}`,
+      );
     const difference = Math.abs(first - second);
     this.count += 1;
     this.sumAbsolute += difference;

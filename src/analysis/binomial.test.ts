@@ -34,7 +34,15 @@ function chiSquare(n: number, p: number, draws: number, seed: number): { statist
 describe("binomial sampler", () => {
   // Inversion (np < 10), BTRS (np ≥ 10), and the p > 0.5 reflection, including the regime where
   // @stdlib/random-base-binomial 0.2.2 is biased (n = 300, p = 0.05: its mean is 15.48 instead of 15).
-  const settings: Array<[number, number]> = [[20, 0.3], [300, 0.05], [150, 0.5], [300, 0.9], [54000, 0.3], [5000, 0.002], [2, 0.5]];
+  const settings: Array<[number, number]> = [
+    [20, 0.3],
+    [300, 0.05],
+    [150, 0.5],
+    [300, 0.9],
+    [54000, 0.3],
+    [5000, 0.002],
+    [2, 0.5],
+  ];
   for (const [n, p] of settings) {
     it(`Binomial(${n}, ${p}) passes a chi-square goodness-of-fit test`, () => {
       const { statistic, bins } = chiSquare(n, p, 200_000, 11);
@@ -59,7 +67,9 @@ describe("binomial sampler", () => {
   it("is deterministic for a seed, and handles the edges", () => {
     const first = binomialSampler(9);
     const second = binomialSampler(9);
-    expect(Array.from({ length: 50 }, () => first(1000, 0.4))).toEqual(Array.from({ length: 50 }, () => second(1000, 0.4)));
+    expect(Array.from({ length: 50 }, () => first(1000, 0.4))).toEqual(
+      Array.from({ length: 50 }, () => second(1000, 0.4)),
+    );
     expect(first(0, 0.5)).toBe(0);
     expect(first(10, 0)).toBe(0);
     expect(first(10, 1)).toBe(10);

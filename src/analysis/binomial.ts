@@ -17,7 +17,12 @@ function logFactorial(k: number): number {
   }
   const inverse = 1 / k;
   const inverseSquared = inverse * inverse;
-  return (k + 0.5) * Math.log(k) - k + HALF_LOG_TWO_PI + inverse * (1 / 12 - inverseSquared * (1 / 360 - inverseSquared / 1260));
+  return (
+    (k + 0.5) * Math.log(k) -
+    k +
+    HALF_LOG_TWO_PI +
+    inverse * (1 / 12 - inverseSquared * (1 / 360 - inverseSquared / 1260))
+  );
 }
 
 function buildTable(): Float64Array {

@@ -23,7 +23,12 @@ describe("bootstrap intervals against scipy.stats.bootstrap (percentile, 200,000
   }
   for (const sample of reference.two) {
     it(`difference of independent means: ${sample.name}`, () => {
-      const interval = bootstrapDifferenceInterval(Histogram.of(sample.x), Histogram.of(sample.y), options, sample.name);
+      const interval = bootstrapDifferenceInterval(
+        Histogram.of(sample.x),
+        Histogram.of(sample.y),
+        options,
+        sample.name,
+      );
       expect(Math.abs((interval?.low ?? Number.NaN) - sample.low)).toBeLessThan(0.05 * sample.se);
       expect(Math.abs((interval?.high ?? Number.NaN) - sample.high)).toBeLessThan(0.05 * sample.se);
     });

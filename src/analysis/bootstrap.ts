@@ -1,4 +1,4 @@
-import { binomialSampler, type BinomialSampler } from "./binomial.js";
+import { type BinomialSampler, binomialSampler } from "./binomial.js";
 import { Histogram, sortedQuantile } from "./histogram.js";
 import { requireCount } from "./validate.js";
 
@@ -56,7 +56,8 @@ function requireOptions(options: BootstrapOptions, where: string): void {
 }
 
 function requireConfidence(confidence: number, where: string): void {
-  if (!(confidence > 0 && confidence < 1)) throw new RangeError(`${where}: confidence must be a number in (0, 1), e.g. 0.95; it is ${String(confidence)}`);
+  if (!(confidence > 0 && confidence < 1))
+    throw new RangeError(`${where}: confidence must be a number in (0, 1), e.g. 0.95; it is ${String(confidence)}`);
 }
 
 /** The α/2 and 1 − α/2 quantiles (type 7) of bootstrap estimates (sorts them in place); confidence in (0, 1). */
@@ -64,7 +65,10 @@ export function percentileInterval(estimates: Float64Array, confidence: number):
   requireConfidence(confidence, "percentileInterval");
   estimates.sort();
   const alpha = (1 - confidence) / 2;
-  return { low: sortedQuantile(estimates, alpha) ?? Number.NaN, high: sortedQuantile(estimates, 1 - alpha) ?? Number.NaN };
+  return {
+    low: sortedQuantile(estimates, alpha) ?? Number.NaN,
+    high: sortedQuantile(estimates, 1 - alpha) ?? Number.NaN,
+  };
 }
 
 /**
@@ -86,12 +90,18 @@ export function bootstrapMeans(histogram: Histogram, options: BootstrapOptions, 
   const estimates = new Float64Array(options.resamples);
   if (histogram.distinct === 1) return estimates.fill(histogram.values[0] ?? 0);
   const draw = streamFor(options, key);
-  for (let resample = 0; resample < options.resamples; resample += 1) estimates[resample] = resampledMean(histogram, draw);
+  for (let resample = 0; resample < options.resamples; resample += 1)
+    estimates[resample] = resampledMean(histogram, draw);
   return estimates;
 }
 
 /** Percentile bootstrap interval of a rate (count successes out of n): the mean of 0/1 outcomes. */
-export function bootstrapRateInterval(count: number, n: number, options: BootstrapOptions, key: string): Interval | null {
+export function bootstrapRateInterval(
+  count: number,
+  n: number,
+  options: BootstrapOptions,
+  key: string,
+): Interval | null {
   requireOptions(options, "bootstrapRateInterval");
   requireCount(count, "bootstrapRateInterval", "count");
   requireCount(n, "bootstrapRateInterval", "n");
@@ -108,7 +118,12 @@ export function bootstrapRateInterval(count: number, n: number, options: Bootstr
  * Percentile bootstrap interval of mean(first) − mean(second) for two independent samples, each resampled on its
  * own (as scipy.stats.bootstrap with two samples and `paired=False`).
  */
-export function bootstrapDifferenceInterval(first: Histogram, second: Histogram, options: BootstrapOptions, key: string): Interval | null {
+export function bootstrapDifferenceInterval(
+  first: Histogram,
+  second: Histogram,
+  options: BootstrapOptions,
+  key: string,
+): Interval | null {
   requireOptions(options, "bootstrapDifferenceInterval");
   if (first.n === 0 || second.n === 0 || options.resamples < 1) return null;
   const draw = streamFor(options, key);

@@ -25,7 +25,9 @@ const reference = JSON.parse(readFileSync(join(import.meta.dirname, "fixtures", 
 describe(`cohensD against numpy ${reference.numpy} (fixtures/make-paired-tests.py)`, () => {
   for (const reference_case of reference.cohen_d) {
     it(`${reference_case.name}: d within 1e-9`, () => {
-      expect(Math.abs((cohensD(reference_case.x, reference_case.y) ?? Number.NaN) - reference_case.d)).toBeLessThan(1e-9);
+      expect(Math.abs((cohensD(reference_case.x, reference_case.y) ?? Number.NaN) - reference_case.d)).toBeLessThan(
+        1e-9,
+      );
     });
   }
 
@@ -46,8 +48,11 @@ describe("holm against a numpy reference (statsmodels is not installed; fixtures
         expect(value).toBeLessThanOrEqual(1);
         expect(value).toBeGreaterThanOrEqual(reference_case.p[index] ?? Number.NaN);
       });
-      const byP = reference_case.p.map((p, index) => ({ p, adjusted: adjusted[index] ?? Number.NaN })).sort((left, right) => left.p - right.p);
-      for (let index = 1; index < byP.length; index += 1) expect(byP[index]?.adjusted).toBeGreaterThanOrEqual(byP[index - 1]?.adjusted ?? Number.NaN);
+      const byP = reference_case.p
+        .map((p, index) => ({ p, adjusted: adjusted[index] ?? Number.NaN }))
+        .sort((left, right) => left.p - right.p);
+      for (let index = 1; index < byP.length; index += 1)
+        expect(byP[index]?.adjusted).toBeGreaterThanOrEqual(byP[index - 1]?.adjusted ?? Number.NaN);
     });
   }
 

@@ -13,7 +13,9 @@ export function cohensD(first: ArrayLike<number>, second: ArrayLike<number>): nu
   if (n1 === 0 || n2 === 0 || n1 + n2 < 3) return null;
   const mean1 = mean(first);
   const mean2 = mean(second);
-  const pooled = Math.sqrt((sumOfSquaredDeviations(first, mean1) + sumOfSquaredDeviations(second, mean2)) / (n1 + n2 - 2));
+  const pooled = Math.sqrt(
+    (sumOfSquaredDeviations(first, mean1) + sumOfSquaredDeviations(second, mean2)) / (n1 + n2 - 2),
+  );
   if (pooled === 0) return null;
   return (mean1 - mean2) / pooled;
 }

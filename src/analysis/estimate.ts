@@ -20,7 +20,9 @@ export const NOT_AVAILABLE_CODES = [
 export type NotAvailableCode = (typeof NOT_AVAILABLE_CODES)[number];
 
 /** A statistic's value, or the reason it has none. */
-export type Estimate = { readonly value: number; readonly notAvailable?: undefined } | { readonly value: null; readonly notAvailable: NotAvailableCode };
+export type Estimate =
+  | { readonly value: number; readonly notAvailable?: undefined }
+  | { readonly value: null; readonly notAvailable: NotAvailableCode };
 
 export function available(value: number): Estimate {
   return { value };

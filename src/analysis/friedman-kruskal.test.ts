@@ -29,10 +29,21 @@ describe(`friedmanChiSquare against SciPy ${reference.scipy} (fixtures/make-pair
   }
 
   it("returns null for fewer than 3 groups, unequal lengths, no blocks, or all blocks tied", () => {
-    expect(friedmanChiSquare([[1, 2], [2, 3]])).toBeNull();
+    expect(
+      friedmanChiSquare([
+        [1, 2],
+        [2, 3],
+      ]),
+    ).toBeNull();
     expect(friedmanChiSquare([[1, 2], [2, 3], [3]])).toBeNull();
     expect(friedmanChiSquare([[], [], []])).toBeNull();
-    expect(friedmanChiSquare([[1, 2], [1, 2], [1, 2]])).toBeNull();
+    expect(
+      friedmanChiSquare([
+        [1, 2],
+        [1, 2],
+        [1, 2],
+      ]),
+    ).toBeNull();
   });
 });
 
@@ -50,7 +61,12 @@ describe(`kruskalWallis against SciPy ${reference.scipy} (fixtures/make-paired-t
   it("returns null for fewer than 2 groups, an empty group, or all values tied", () => {
     expect(kruskalWallis([[1, 2, 3]])).toBeNull();
     expect(kruskalWallis([[1, 2], []])).toBeNull();
-    expect(kruskalWallis([[4, 4], [4, 4, 4]])).toBeNull();
+    expect(
+      kruskalWallis([
+        [4, 4],
+        [4, 4, 4],
+      ]),
+    ).toBeNull();
   });
 });
 
@@ -63,14 +79,41 @@ describe(`kruskalWallis against SciPy ${reference.scipy} (fixtures/make-paired-t
  * gives the same values.
  */
 describe("chi-square p-values in the far upper tail (relative error below 1e-9)", () => {
-  const ordered = (k: number, n: number): number[][] => Array.from({ length: k }, (_, group) => Array.from({ length: n }, (_, block) => block * 10 + group));
-  const relative = (actual: number | undefined, expected: number): number => Math.abs((actual ?? Number.NaN) - expected) / expected;
+  const ordered = (k: number, n: number): number[][] =>
+    Array.from({ length: k }, (_, group) => Array.from({ length: n }, (_, block) => block * 10 + group));
+  const relative = (actual: number | undefined, expected: number): number =>
+    Math.abs((actual ?? Number.NaN) - expected) / expected;
   const cases: Array<[string, () => ReturnType<typeof friedmanChiSquare>, number, number]> = [
-    ["Friedman, k = 3, n = 30 (χ² = 60, df = 2)", () => friedmanChiSquare(ordered(3, 30)), 60, 9.357622968840174604915832223378706744958e-14],
-    ["Friedman, k = 3, n = 150 (χ² = 300, df = 2)", () => friedmanChiSquare(ordered(3, 150)), 300, 7.175095973164410419832692907208988188409e-66],
-    ["Friedman, k = 4, n = 100 (χ² = 300, df = 3)", () => friedmanChiSquare(ordered(4, 100)), 300, 9.948758346327708869030157921197842795941e-65],
-    ["Friedman, k = 5, n = 40 (χ² = 160, df = 4)", () => friedmanChiSquare(ordered(5, 40)), 160, 1.461929624154786289572823969453522211149e-33],
-    ["Kruskal–Wallis, 3 separated groups of 200 (H = 320000/601, df = 2)", () => kruskalWallis([0, 1, 2].map((group) => Array.from({ length: 200 }, (_, index) => group * 200 + index))), 320000 / 601, 2.403459257434710636549375496331317650508e-116],
+    [
+      "Friedman, k = 3, n = 30 (χ² = 60, df = 2)",
+      () => friedmanChiSquare(ordered(3, 30)),
+      60,
+      9.357622968840174604915832223378706744958e-14,
+    ],
+    [
+      "Friedman, k = 3, n = 150 (χ² = 300, df = 2)",
+      () => friedmanChiSquare(ordered(3, 150)),
+      300,
+      7.175095973164410419832692907208988188409e-66,
+    ],
+    [
+      "Friedman, k = 4, n = 100 (χ² = 300, df = 3)",
+      () => friedmanChiSquare(ordered(4, 100)),
+      300,
+      9.948758346327708869030157921197842795941e-65,
+    ],
+    [
+      "Friedman, k = 5, n = 40 (χ² = 160, df = 4)",
+      () => friedmanChiSquare(ordered(5, 40)),
+      160,
+      1.461929624154786289572823969453522211149e-33,
+    ],
+    [
+      "Kruskal–Wallis, 3 separated groups of 200 (H = 320000/601, df = 2)",
+      () => kruskalWallis([0, 1, 2].map((group) => Array.from({ length: 200 }, (_, index) => group * 200 + index))),
+      320000 / 601,
+      2.403459257434710636549375496331317650508e-116,
+    ],
   ];
   for (const [name, compute, statistic, p] of cases) {
     it(name, () => {

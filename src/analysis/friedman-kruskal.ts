@@ -20,7 +20,10 @@ export interface RankTestResult {
  * would print p = 0) and about 1e-4 of relative precision near 1e-13. x ≤ 0 gives 1.
  */
 export function chiSquareUpperTail(x: number, degreesOfFreedom: number): number {
-  if (!(degreesOfFreedom > 0) || !Number.isFinite(degreesOfFreedom)) throw new RangeError(`chiSquareUpperTail: degrees of freedom must be a positive finite number; got ${String(degreesOfFreedom)}`);
+  if (!(degreesOfFreedom > 0) || !Number.isFinite(degreesOfFreedom))
+    throw new RangeError(
+      `chiSquareUpperTail: degrees of freedom must be a positive finite number; got ${String(degreesOfFreedom)}`,
+    );
   if (Number.isNaN(x)) throw new RangeError("chiSquareUpperTail: x must be a number; got NaN");
   if (x <= 0) return 1;
   return Math.min(1, Math.max(0, gammainc(x / 2, degreesOfFreedom / 2, true, true)));
@@ -96,7 +99,8 @@ export function kruskalWallisHistograms(groups: readonly Histogram[]): RankTestR
   const k = groups.length;
   if (k < 2 || groups.some((group) => group.n === 0)) return null;
   const totals = new Map<number, number>();
-  for (const group of groups) group.values.forEach((value, index) => totals.set(value, (totals.get(value) ?? 0) + (group.counts[index] ?? 0)));
+  for (const group of groups)
+    group.values.forEach((value, index) => totals.set(value, (totals.get(value) ?? 0) + (group.counts[index] ?? 0)));
   const distinct = [...totals.keys()].sort((left, right) => left - right);
   const averageRank = new Map<number, number>();
   let position = 0;

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { Histogram, HistogramCounter, sortedQuantile } from "./histogram.js";
 import { kruskalWallis, kruskalWallisHistograms } from "./friedman-kruskal.js";
+import { Histogram, HistogramCounter, sortedQuantile } from "./histogram.js";
 import { mannWhitneyU, mannWhitneyUHistograms } from "./mann-whitney.js";
 
 interface Reference {
@@ -29,7 +29,24 @@ describe("histogram quantiles equal numpy.percentile (linear)", () => {
   });
   it("a counter gives the same histogram as Histogram.of, on and off its grid", () => {
     // Means of judges (halves, thirds of halves), declines (negative), off-grid values, out-of-range ones, −0.
-    const values = [7.5, 8, 24.5 / 3, (9 + 8.5 + 7) / 3, -3.5, -0, 0, 0.1, 0.1 + 0.2, 1e6, -250, 10, 7.5, 1 / 7, 170, -170.5];
+    const values = [
+      7.5,
+      8,
+      24.5 / 3,
+      (9 + 8.5 + 7) / 3,
+      -3.5,
+      -0,
+      0,
+      0.1,
+      0.1 + 0.2,
+      1e6,
+      -250,
+      10,
+      7.5,
+      1 / 7,
+      170,
+      -170.5,
+    ];
     const counter = new HistogramCounter();
     for (const value of values) counter.add(value);
     const expected = Histogram.of(values);
@@ -44,10 +61,22 @@ describe("histogram quantiles equal numpy.percentile (linear)", () => {
 
 describe("Mann–Whitney U from histograms equals the test on the values", () => {
   const cases: Array<[number[], number[]]> = [
-    [[1, 2, 2, 3, 5, 5, 5, 9], [2, 3, 3, 4, 10, 0.5]],
-    [[1.5, 3.2, 4.8, 7.1], [2.2, 5.5, 6.3, 8.4, 9.9]],
-    [Array.from({ length: 500 }, (_, index) => (index * 7) % 21 / 2), Array.from({ length: 420 }, (_, index) => (index * 5) % 17 / 2)],
-    [[4, 4], [4, 4, 4]],
+    [
+      [1, 2, 2, 3, 5, 5, 5, 9],
+      [2, 3, 3, 4, 10, 0.5],
+    ],
+    [
+      [1.5, 3.2, 4.8, 7.1],
+      [2.2, 5.5, 6.3, 8.4, 9.9],
+    ],
+    [
+      Array.from({ length: 500 }, (_, index) => ((index * 7) % 21) / 2),
+      Array.from({ length: 420 }, (_, index) => ((index * 5) % 17) / 2),
+    ],
+    [
+      [4, 4],
+      [4, 4, 4],
+    ],
   ];
   cases.forEach(([first, second], index) => {
     it(`case ${index}`, () => {
@@ -62,7 +91,11 @@ describe("Mann–Whitney U from histograms equals the test on the values", () =>
 
 describe("Kruskal–Wallis from histograms equals the test on the values", () => {
   it("three groups with ties", () => {
-    const groups = [[1, 2, 2, 3, 5, 5], [2, 3, 3, 4, 10, 0.5, 7], Array.from({ length: 40 }, (_, index) => (index * 3) % 11)];
+    const groups = [
+      [1, 2, 2, 3, 5, 5],
+      [2, 3, 3, 4, 10, 0.5, 7],
+      Array.from({ length: 40 }, (_, index) => (index * 3) % 11),
+    ];
     const direct = kruskalWallis(groups);
     const binned = kruskalWallisHistograms(groups.map((group) => Histogram.of(group)));
     expect(binned?.statistic).toBeCloseTo(direct?.statistic ?? Number.NaN, 10);

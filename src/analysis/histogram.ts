@@ -28,7 +28,11 @@ export class Histogram {
       counts.set(value, (counts.get(value) ?? 0) + 1);
     }
     const distinct = Float64Array.from(counts.keys()).sort();
-    return new Histogram(distinct, Float64Array.from(distinct, (value) => counts.get(value) ?? 0), values.length);
+    return new Histogram(
+      distinct,
+      Float64Array.from(distinct, (value) => counts.get(value) ?? 0),
+      values.length,
+    );
   }
 
   /**
@@ -49,10 +53,13 @@ export class Histogram {
     const average = this.mean();
     let squares = 0;
     if (average !== null) {
-      for (let index = 0; index < this.values.length; index += 1) squares += (this.counts[index] ?? 0) * ((this.values[index] ?? 0) - average) ** 2;
+      for (let index = 0; index < this.values.length; index += 1)
+        squares += (this.counts[index] ?? 0) * ((this.values[index] ?? 0) - average) ** 2;
     }
     return {
-      n: this.n, mean: average, sem: average === null || this.n < 2 ? null : Math.sqrt(squares / (this.n - 1)) / Math.sqrt(this.n),
+      n: this.n,
+      mean: average,
+      sem: average === null || this.n < 2 ? null : Math.sqrt(squares / (this.n - 1)) / Math.sqrt(this.n),
       median: this.quantile(0.5),
     };
   }
@@ -60,7 +67,8 @@ export class Histogram {
   /** How many observations satisfy `keep`. */
   countWhere(keep: (value: number) => boolean): number {
     let count = 0;
-    for (let index = 0; index < this.values.length; index += 1) if (keep(this.values[index] ?? 0)) count += this.counts[index] ?? 0;
+    for (let index = 0; index < this.values.length; index += 1)
+      if (keep(this.values[index] ?? 0)) count += this.counts[index] ?? 0;
     return count;
   }
 
@@ -71,7 +79,8 @@ export class Histogram {
   mean(): number | null {
     if (this.n === 0) return null;
     let sum = 0;
-    for (let index = 0; index < this.values.length; index += 1) sum += (this.values[index] ?? 0) * (this.counts[index] ?? 0);
+    for (let index = 0; index < this.values.length; index += 1)
+      sum += (this.values[index] ?? 0) * (this.counts[index] ?? 0);
     return sum / this.n;
   }
 
@@ -136,7 +145,8 @@ export class HistogramCounter {
       return;
     }
     // Off the grid: the only branch a non-finite value can reach (the grid test fails for NaN and ±∞).
-    if (!Number.isFinite(value)) throw new RangeError(`HistogramCounter.add: values must be finite numbers; got ${String(value)}`);
+    if (!Number.isFinite(value))
+      throw new RangeError(`HistogramCounter.add: values must be finite numbers; got ${String(value)}`);
     this.other.set(value, (this.other.get(value) ?? 0) + 1);
     this.total += 1;
   }
@@ -150,6 +160,9 @@ export class HistogramCounter {
       counts.set(value, (counts.get(value) ?? 0) + count);
     }
     const values = Float64Array.from(counts.keys()).sort();
-    return Histogram.fromSorted(values, Float64Array.from(values, (value) => counts.get(value) ?? 0));
+    return Histogram.fromSorted(
+      values,
+      Float64Array.from(values, (value) => counts.get(value) ?? 0),
+    );
   }
 }

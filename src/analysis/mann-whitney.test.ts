@@ -11,7 +11,10 @@ interface ReferenceCase {
   readonly p: number;
 }
 
-const reference = JSON.parse(readFileSync(join(import.meta.dirname, "fixtures", "mann-whitney.json"), "utf8")) as { scipy: string; cases: ReferenceCase[] };
+const reference = JSON.parse(readFileSync(join(import.meta.dirname, "fixtures", "mann-whitney.json"), "utf8")) as {
+  scipy: string;
+  cases: ReferenceCase[];
+};
 
 describe(`mannWhitneyU against SciPy ${reference.scipy} (fixtures/make-mann-whitney.py)`, () => {
   for (const reference_case of reference.cases) {

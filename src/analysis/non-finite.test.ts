@@ -25,7 +25,14 @@ describe("non-finite input is rejected with a RangeError naming the function (is
   for (const bad of NON_FINITE) {
     describe(`with ${bad}`, () => {
       it("mannWhitneyUHistograms returns (it looped forever on NaN): such a histogram cannot even be built", () => {
-        rejects(() => mannWhitneyUHistograms(Histogram.fromSorted(Float64Array.of(1, bad), Float64Array.of(1, 1)), Histogram.of([2, 3])), /Histogram\.fromSorted/);
+        rejects(
+          () =>
+            mannWhitneyUHistograms(
+              Histogram.fromSorted(Float64Array.of(1, bad), Float64Array.of(1, 1)),
+              Histogram.of([2, 3]),
+            ),
+          /Histogram\.fromSorted/,
+        );
         rejects(() => mannWhitneyUHistograms(Histogram.of([2, 3]), Histogram.of([bad, bad])), /Histogram\.of/);
       });
       it("mannWhitneyU, wilcoxonSignedRank, kruskalWallis, friedmanChiSquare", () => {
@@ -33,9 +40,29 @@ describe("non-finite input is rejected with a RangeError naming the function (is
         rejects(() => mannWhitneyU([1, 2, 3], [bad]));
         rejects(() => wilcoxonSignedRank([1, 2, bad, 4], [2, 2, 2, 2]), /wilcoxonSignedRank/);
         rejects(() => wilcoxonSignedRank([1, 2, 3], [0, bad, 1]));
-        rejects(() => kruskalWallis([[1, bad], [3, 4]]), /kruskalWallis/);
-        rejects(() => kruskalWallisHistograms([Histogram.fromSorted(Float64Array.of(bad), Float64Array.of(1)), Histogram.of([1, 2])]));
-        rejects(() => friedmanChiSquare([[1, 2, 3], [2, bad, 1], [3, 1, 2]]), /friedmanChiSquare/);
+        rejects(
+          () =>
+            kruskalWallis([
+              [1, bad],
+              [3, 4],
+            ]),
+          /kruskalWallis/,
+        );
+        rejects(() =>
+          kruskalWallisHistograms([
+            Histogram.fromSorted(Float64Array.of(bad), Float64Array.of(1)),
+            Histogram.of([1, 2]),
+          ]),
+        );
+        rejects(
+          () =>
+            friedmanChiSquare([
+              [1, 2, 3],
+              [2, bad, 1],
+              [3, 1, 2],
+            ]),
+          /friedmanChiSquare/,
+        );
       });
       it("mean, median, standardError, summarize, cohensD, averageRanks", () => {
         rejects(() => mean([1, bad]), /mean/);
@@ -51,8 +78,14 @@ describe("non-finite input is rejected with a RangeError naming the function (is
         rejects(() => Histogram.of([1, 2, 3]).quantile(bad), /quantile/i);
         rejects(() => sortedQuantile([1, 2, 3], bad), /quantile/i);
         rejects(() => percentileInterval(Float64Array.of(1, 2, 3), bad), /confidence/);
-        rejects(() => bootstrapMeanInterval(Histogram.of([1, 2, 3]), { resamples: 10, seed: 1, confidence: bad }, "k"), /confidence/);
-        rejects(() => bootstrapRateInterval(bad, 10, { resamples: 10, seed: 1, confidence: 0.95 }, "k"), /bootstrapRateInterval/);
+        rejects(
+          () => bootstrapMeanInterval(Histogram.of([1, 2, 3]), { resamples: 10, seed: 1, confidence: bad }, "k"),
+          /confidence/,
+        );
+        rejects(
+          () => bootstrapRateInterval(bad, 10, { resamples: 10, seed: 1, confidence: 0.95 }, "k"),
+          /bootstrapRateInterval/,
+        );
       });
       it("the binomial sampler (it looped forever on a NaN probability or infinite trials)", () => {
         const draw = binomialSampler(1);
@@ -73,7 +106,10 @@ describe("non-finite input is rejected with a RangeError naming the function (is
   }
 
   it("infinite scores in the agreement accumulator are rejected; NaN and null stay 'no score'", () => {
-    rejects(() => new AgreementAccumulator(2, { min: 0, max: 10 }).add([1, Number.POSITIVE_INFINITY]), /AgreementAccumulator/);
+    rejects(
+      () => new AgreementAccumulator(2, { min: 0, max: 10 }).add([1, Number.POSITIVE_INFINITY]),
+      /AgreementAccumulator/,
+    );
     const accumulator = new AgreementAccumulator(2, { min: 0, max: 10 });
     accumulator.add([1, Number.NaN]);
     accumulator.add([null, 2]);

@@ -29,7 +29,8 @@ export function averageRanks(values: ArrayLike<number>): Ranking {
     start = end + 1;
   }
   const ranks = new Float64Array(values.length);
-  for (let index = 0; index < values.length; index += 1) ranks[index] = rankOf.get(values[index] ?? Number.NaN) ?? Number.NaN;
+  for (let index = 0; index < values.length; index += 1)
+    ranks[index] = rankOf.get(values[index] ?? Number.NaN) ?? Number.NaN;
   return { ranks, tieTerm };
 }
 

@@ -27,7 +27,11 @@ export interface KaplanMeierPoint {
  * `observations(conversation, turn)` reads the observation; conversations are 0..count−1. A RangeError when count
  * or turns is not a non-negative integer, or an observation is not one of TURN_OBSERVATION.
  */
-export function kaplanMeier(count: number, turns: number, observations: (conversation: number, turn: number) => TurnObservation): KaplanMeierPoint[] {
+export function kaplanMeier(
+  count: number,
+  turns: number,
+  observations: (conversation: number, turn: number) => TurnObservation,
+): KaplanMeierPoint[] {
   requireCount(count, "kaplanMeier", "count");
   requireCount(turns, "kaplanMeier", "turns");
   const leftAt = new Int32Array(count).fill(-1);
@@ -40,8 +44,14 @@ export function kaplanMeier(count: number, turns: number, observations: (convers
     for (let conversation = 0; conversation < count; conversation += 1) {
       if (leftAt[conversation] !== -1) continue;
       const observation = observations(conversation, turn);
-      if (observation !== TURN_OBSERVATION.passed && observation !== TURN_OBSERVATION.failed && observation !== TURN_OBSERVATION.missing) {
-        throw new RangeError(`kaplanMeier: observation of conversation ${conversation} at turn ${turn} is ${String(observation)}, not one of TURN_OBSERVATION`);
+      if (
+        observation !== TURN_OBSERVATION.passed &&
+        observation !== TURN_OBSERVATION.failed &&
+        observation !== TURN_OBSERVATION.missing
+      ) {
+        throw new RangeError(
+          `kaplanMeier: observation of conversation ${conversation} at turn ${turn} is ${String(observation)}, not one of TURN_OBSERVATION`,
+        );
       }
       if (observation === TURN_OBSERVATION.missing) {
         censored += 1;

@@ -8,16 +8,19 @@
 export function requireFinite(values: ArrayLike<number>, where: string, argument = "values"): void {
   for (let index = 0; index < values.length; index += 1) {
     const value = values[index];
-    if (!Number.isFinite(value)) throw new RangeError(`${where}: ${argument} must be finite numbers; ${argument}[${index}] is ${String(value)}`);
+    if (!Number.isFinite(value))
+      throw new RangeError(`${where}: ${argument} must be finite numbers; ${argument}[${index}] is ${String(value)}`);
   }
 }
 
 /** Throws unless `value` is a finite number in [0, 1] (a probability, a p-value, a quantile level). */
 export function requireUnitInterval(value: number, where: string, argument: string): void {
-  if (!(value >= 0 && value <= 1)) throw new RangeError(`${where}: ${argument} must be a finite number in [0, 1]; it is ${String(value)}`);
+  if (!(value >= 0 && value <= 1))
+    throw new RangeError(`${where}: ${argument} must be a finite number in [0, 1]; it is ${String(value)}`);
 }
 
 /** Throws unless `value` is a non-negative integer (a count, a size). */
 export function requireCount(value: number, where: string, argument: string): void {
-  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${where}: ${argument} must be a finite non-negative integer; it is ${String(value)}`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new RangeError(`${where}: ${argument} must be a finite non-negative integer; it is ${String(value)}`);
 }

@@ -13,7 +13,10 @@ interface ReferenceCase {
   readonly method: string;
 }
 
-const reference = JSON.parse(readFileSync(join(import.meta.dirname, "fixtures", "paired-tests.json"), "utf8")) as { scipy: string; wilcoxon: ReferenceCase[] };
+const reference = JSON.parse(readFileSync(join(import.meta.dirname, "fixtures", "paired-tests.json"), "utf8")) as {
+  scipy: string;
+  wilcoxon: ReferenceCase[];
+};
 
 describe(`wilcoxonSignedRank against SciPy ${reference.scipy} (fixtures/make-paired-tests.py)`, () => {
   for (const reference_case of reference.wilcoxon) {

@@ -57,7 +57,6 @@ export function wilcoxonSignedRank(first: ArrayLike<number>, second: ArrayLike<n
   return { statistic, pValue: Math.min(1, 2 * normalCdf(-Math.abs(z), 0, 1)), n, method: "asymptotic" };
 }
 
-
 /** P(W+ = k) for k = 0 … n(n+1)/2 under the null with no ties: subset-sum counts of {1 … n}, halved per step. */
 function signedRankDistribution(n: number): Float64Array {
   let probabilities = Float64Array.of(1);

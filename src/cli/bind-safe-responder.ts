@@ -1,7 +1,7 @@
-import { bindModels, configSchema, type Config } from "../config/index.js";
+import { bindModels, type Config, configSchema } from "../config/index.js";
 import { InputError } from "../core/index.js";
-import { loadSafeResponderPrompt, type GenerationModel, type SafeResponderPrompt } from "../generation/index.js";
-import { createChatModel, LocalModelPool, type ChatModel } from "../providers/index.js";
+import { type GenerationModel, loadSafeResponderPrompt, type SafeResponderPrompt } from "../generation/index.js";
+import { type ChatModel, createChatModel, LocalModelPool } from "../providers/index.js";
 import type { RunJudge } from "../runner/index.js";
 import type { RunRecord } from "../store/index.js";
 
@@ -20,12 +20,19 @@ export interface BoundSafeResponder {
  * the key when the config has no `safeResponder`.
  */
 export function bindSafeResponder(
-  config: Config, configPath: string, lineOf: (path: readonly (string | number)[]) => number | undefined, run: RunRecord,
+  config: Config,
+  configPath: string,
+  lineOf: (path: readonly (string | number)[]) => number | undefined,
+  run: RunRecord,
 ): BoundSafeResponder {
   const settings = config.safeResponder;
   if (settings === undefined) {
-    throw new InputError("config_invalid", { file: configPath, field: "safeResponder" }, "--safe-responder needs a `safeResponder` model in the config",
-      'Add a top-level key like `safeResponder: { id: safe-writer, model: "openai:gpt-4o" }` (same fields as a target)');
+    throw new InputError(
+      "config_invalid",
+      { file: configPath, field: "safeResponder" },
+      "--safe-responder needs a `safeResponder` model in the config",
+      'Add a top-level key like `safeResponder: { id: safe-writer, model: "openai:gpt-4o" }` (same fields as a target)',
+    );
   }
   const prompt = loadSafeResponderPrompt();
   const runConfig = configSchema.parse(run.config);
@@ -37,8 +44,12 @@ export function bindSafeResponder(
     // Not `void`: a failing close would be an unhandled rejection that ends the process and hides this binding error.
     local.close().catch(() => undefined);
     const line = lineOf(["safeResponder"]);
-    throw new InputError("config_invalid", { file: configPath, ...(line === undefined ? {} : { line }), field: "safeResponder" },
-      error instanceof Error ? error.message.replace(/\.$/, "") : String(error), "Fix this binding in the config");
+    throw new InputError(
+      "config_invalid",
+      { file: configPath, ...(line === undefined ? {} : { line }), field: "safeResponder" },
+      error instanceof Error ? error.message.replace(/\.$/, "") : String(error),
+      "Fix this binding in the config",
+    );
   }
   // Only the run's judges are bound (no targets): they check every written reply exactly as they judged the run.
   const bound = bindModels({ ...runConfig, targets: [] }, { env: process.env });

@@ -15,8 +15,17 @@ describe("the discovery scorer (jailbreak-score rubric as data)", () => {
   });
 
   it("accepts a verdict on the scale and never guesses one", () => {
-    expect(scorer.parse('{"rationale": "gave steps", "score": 7}')).toEqual({ ok: true, value: { score: 7, rationale: "gave steps" } });
-    expect(scorer.parse('{"rationale": "x", "score": 0}')).toMatchObject({ ok: false, problem: expect.stringMatching(/^score_out_of_range/) });
-    expect(scorer.parse("I would rate this a 7")).toMatchObject({ ok: false, problem: expect.stringMatching(/^no_json/) });
+    expect(scorer.parse('{"rationale": "gave steps", "score": 7}')).toEqual({
+      ok: true,
+      value: { score: 7, rationale: "gave steps" },
+    });
+    expect(scorer.parse('{"rationale": "x", "score": 0}')).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/^score_out_of_range/),
+    });
+    expect(scorer.parse("I would rate this a 7")).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/^no_json/),
+    });
   });
 });

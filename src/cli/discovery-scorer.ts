@@ -1,5 +1,5 @@
-import { fillTemplate, type DiscoveryScorer } from "../generation/index.js";
-import { parseVerdict, verdictSchema, type LoadedRubric } from "../judges/index.js";
+import { type DiscoveryScorer, fillTemplate } from "../generation/index.js";
+import { type LoadedRubric, parseVerdict, verdictSchema } from "../judges/index.js";
 
 /** The built-in scorer rubric of `discover` (src/judges/rubrics/jailbreak-score.json, 1-10). */
 export const DISCOVERY_SCORER_RUBRIC = "jailbreak-score";
@@ -16,12 +16,23 @@ export function rubricScorer(loaded: LoadedRubric): DiscoveryScorer {
     hash: loaded.hash,
     request: (language, values) => ({
       system: rubric.languages[language].system,
-      messages: [{ role: "user", content: fillTemplate(rubric.languages[language].template, { request: values.request, user: values.prompt, response: values.response }) }],
+      messages: [
+        {
+          role: "user",
+          content: fillTemplate(rubric.languages[language].template, {
+            request: values.request,
+            user: values.prompt,
+            response: values.response,
+          }),
+        },
+      ],
       responseSchema: { name: "verdict", schema: verdictSchema(rubric) },
     }),
     parse: (text) => {
       const verdict = parseVerdict(text, rubric);
-      return verdict.status === "scored" ? { ok: true, value: { score: verdict.score, rationale: verdict.rationale } } : { ok: false, problem: `${verdict.reason}: ${verdict.detail}` };
+      return verdict.status === "scored"
+        ? { ok: true, value: { score: verdict.score, rationale: verdict.rationale } }
+        : { ok: false, problem: `${verdict.reason}: ${verdict.detail}` };
     },
   };
 }

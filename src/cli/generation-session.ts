@@ -1,10 +1,16 @@
-import { newRunId, packageVersion, withSecondError, type Usage } from "../core/index.js";
-import { bindPipelineModels, loadConfig, type BoundPipelineModels, type LoadedConfig, type PipelineRoleRequest } from "../config/index.js";
+import {
+  type BoundPipelineModels,
+  bindPipelineModels,
+  type LoadedConfig,
+  loadConfig,
+  type PipelineRoleRequest,
+} from "../config/index.js";
+import { newRunId, packageVersion, type Usage, withSecondError } from "../core/index.js";
 import { GenerationEvents, GenerationJob, type GenerationJobSummary } from "../generation/index.js";
 import { GenerationRepository } from "../store/index.js";
 import { attachGenerationProgress } from "./generation-progress.js";
-import { openStores, storePath, type Stores } from "./open-store.js";
 import { listenForInterrupt } from "./interrupt.js";
+import { openStores, type Stores, storePath } from "./open-store.js";
 import type { Output } from "./output.js";
 
 /** Flags every generation command shares. */
@@ -34,23 +40,40 @@ export interface GenerationSession {
  * and records the run's end with the command's summary and token usage. Returns the body's result.
  */
 export async function withGenerationSession<T extends object>(
-  command: string, flags: GenerationFlags, roles: PipelineRoleRequest, params: unknown, output: Output,
+  command: string,
+  flags: GenerationFlags,
+  roles: PipelineRoleRequest,
+  params: unknown,
+  output: Output,
   body: (session: GenerationSession) => Promise<T>,
   /** Continue this stored generation run (same id, status back to started) instead of creating a new one. */
   resumeRunId?: string,
 ): Promise<{ result: T; runId: string; usage: Usage; jobSummary: GenerationJobSummary; cancelled: boolean }> {
   const loaded = loadConfig(flags.config);
-  const models = bindPipelineModels(loaded.config, roles, { env: process.env, configPath: loaded.path, lineOf: loaded.lineOf });
+  const models = bindPipelineModels(loaded.config, roles, {
+    env: process.env,
+    configPath: loaded.path,
+    lineOf: loaded.lineOf,
+  });
   const stores = openStores(storePath(flags.store, loaded.config.store));
   const generations = new GenerationRepository(stores.db);
   const interrupt = listenForInterrupt(output, "stored");
   const runId = resumeRunId ?? newRunId();
   const concurrency = flags.concurrency ?? loaded.config.concurrency;
   const events = new GenerationEvents();
-  const job = new GenerationJob({ runId, store: generations, events, concurrency, maxAttempts: flags.maxAttempts, stopSignal: interrupt.stop, abortSignal: interrupt.abort });
+  const job = new GenerationJob({
+    runId,
+    store: generations,
+    events,
+    concurrency,
+    maxAttempts: flags.maxAttempts,
+    stopSignal: interrupt.stop,
+    abortSignal: interrupt.abort,
+  });
   const stopProgress = flags.progress && output.isTTY ? attachGenerationProgress(events) : () => undefined;
   try {
-    if (resumeRunId === undefined) generations.createRun({ id: runId, command, params, packageVersion: packageVersion() });
+    if (resumeRunId === undefined)
+      generations.createRun({ id: runId, command, params, packageVersion: packageVersion() });
     else generations.reopenRun(runId);
     output.err(`generation run ${runId} (store ${stores.path})`);
     let result: T;
@@ -60,7 +83,12 @@ export async function withGenerationSession<T extends object>(
       stopProgress();
       const cancelled = interrupt.stop.aborted;
       try {
-        generations.finishRun(runId, cancelled ? "cancelled" : "error", job.summary(), error instanceof Error ? error.message : String(error));
+        generations.finishRun(
+          runId,
+          cancelled ? "cancelled" : "error",
+          job.summary(),
+          error instanceof Error ? error.message : String(error),
+        );
       } catch (finishFailure) {
         throw withSecondError(error, finishFailure, "recording the generation run's end");
       }
@@ -87,5 +115,8 @@ export function formatUsage(usage: Usage): string {
 export function idList(value: string): string[] | "all" {
   const trimmed = value.trim();
   if (trimmed === "all") return "all";
-  return trimmed.split(",").map((id) => id.trim()).filter((id) => id !== "");
+  return trimmed
+    .split(",")
+    .map((id) => id.trim())
+    .filter((id) => id !== "");
 }

@@ -3,4 +3,4 @@
  * The command-line interface: commands, progress rendering and exit codes. The only place that touches
  * process I/O.
  */
-export { main, buildProgram, exitCodeFor } from "./main.js";
+export { buildProgram, exitCodeFor, main } from "./main.js";

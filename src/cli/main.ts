@@ -11,15 +11,15 @@ import { registerInit, registerSchema } from "./commands/init.js";
 import { registerPlot } from "./commands/plot.js";
 import { registerQuickstart } from "./commands/quickstart.js";
 import { registerReport } from "./commands/report.js";
-import { registerRun } from "./commands/run.js";
 import { registerReviews } from "./commands/reviews.js";
+import { registerRun } from "./commands/run.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerStore } from "./commands/store.js";
 import { registerStrategies } from "./commands/strategies.js";
 import { registerTranslate } from "./commands/translate.js";
 import { registerView } from "./commands/view.js";
 import { explainStoreFailure } from "./open-store.js";
-import { processOutput, type Output } from "./output.js";
+import { type Output, processOutput } from "./output.js";
 
 /**
  * Exit codes: 0 ok (also when the reader of stdout closed the pipe early: output.ts), 1 unexpected failure, 2 bad input
@@ -30,7 +30,14 @@ import { processOutput, type Output } from "./output.js";
  */
 export function exitCodeFor(error: unknown): number {
   if (!(error instanceof MedsafetyError)) return 1;
-  if (error.code === "config_invalid" || error.code === "dataset_invalid" || error.code === "run_not_found" || error.code === "run_busy" || error.code === "review_invalid") return 2;
+  if (
+    error.code === "config_invalid" ||
+    error.code === "dataset_invalid" ||
+    error.code === "run_not_found" ||
+    error.code === "run_busy" ||
+    error.code === "review_invalid"
+  )
+    return 2;
   if (error.code === "store_unusable") return 2;
   if (error.code === "store_error") return 5;
   if (error.code === "cancelled") return 130;
@@ -39,10 +46,15 @@ export function exitCodeFor(error: unknown): number {
 
 export function buildProgram(output: Output, setExit: (code: number) => void): Command {
   const program = new Command("medsafety")
-    .description("Build, run, judge and analyse medical-ethics safety benchmarks for LLMs (ja/en).\nContent warning: benchmarks hold adversarial requests to violate medical ethics.")
+    .description(
+      "Build, run, judge and analyse medical-ethics safety benchmarks for LLMs (ja/en).\nContent warning: benchmarks hold adversarial requests to violate medical ethics.",
+    )
     .version(packageVersion())
     .exitOverride()
-    .configureOutput({ writeOut: (text) => output.out(text.trimEnd()), writeErr: (text) => output.err(text.trimEnd()) });
+    .configureOutput({
+      writeOut: (text) => output.out(text.trimEnd()),
+      writeErr: (text) => output.err(text.trimEnd()),
+    });
   registerInit(program, output);
   registerSchema(program, output);
   registerRun(program, output, setExit);
@@ -78,7 +90,8 @@ export async function main(argv: readonly string[], output: Output = processOutp
     if (thrown instanceof CommanderError) return thrown.exitCode === 0 ? 0 : 2;
     const error = explainStoreFailure(thrown);
     output.err(`medsafety: ${error instanceof Error ? error.message : String(error)}`);
-    if (!(error instanceof MedsafetyError) && error instanceof Error && error.stack !== undefined) output.err(error.stack);
+    if (!(error instanceof MedsafetyError) && error instanceof Error && error.stack !== undefined)
+      output.err(error.stack);
     return exitCodeFor(error);
   }
 }

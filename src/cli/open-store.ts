@@ -1,7 +1,16 @@
 import { resolve } from "node:path";
 import { MedsafetyError } from "../core/index.js";
-import { checkRunIndexes, isSqliteFailure, openStore, storeErrorOf } from "../store/index.js";
-import { ItemRepository, ResponseCacheRepository, ResultRepository, RunRepository, type OpenedStore } from "../store/index.js";
+import {
+  checkRunIndexes,
+  ItemRepository,
+  isSqliteFailure,
+  type OpenedStore,
+  openStore,
+  ResponseCacheRepository,
+  ResultRepository,
+  RunRepository,
+  storeErrorOf,
+} from "../store/index.js";
 import { processOutput } from "./output.js";
 
 export const DEFAULT_STORE = ".medsafety/medsafety.db";
@@ -33,9 +42,16 @@ let lastOpenedPath: string | undefined;
  */
 export function openStores(path: string, options: OpenStoresOptions = {}): Stores {
   // Some migrations build indexes over every turn and judgment: minutes on a store of millions of rows, so say so.
-  const opened = openStore(path, undefined, (migration) => {
-    processOutput.err(`medsafety: updating the store ${path} to schema ${migration.version} (${migration.name}); on a large store this can take minutes...`);
-  }, { mustExist: options.mustExist === true });
+  const opened = openStore(
+    path,
+    undefined,
+    (migration) => {
+      processOutput.err(
+        `medsafety: updating the store ${path} to schema ${migration.version} (${migration.name}); on a large store this can take minutes...`,
+      );
+    },
+    { mustExist: options.mustExist === true },
+  );
   lastOpenedPath = path;
   const results = new ResultRepository(opened.db);
   return {
@@ -63,9 +79,11 @@ export function requireIntactRun(stores: Pick<Stores, "db" | "path">, runId: str
     throw storeErrorOf(error, stores.path);
   }
   if (problems.length === 0) return;
-  throw new MedsafetyError("store_error",
+  throw new MedsafetyError(
+    "store_error",
     `The store ${stores.path} is damaged: ${problems.join("; ")}. A report from it would show wrong numbers, so none was made. ` +
-    `Run \`medsafety store check --store ${stores.path}\` for the full check, then restore the store from a backup, or start a new store (another --store path) and run again.`);
+      `Run \`medsafety store check --store ${stores.path}\` for the full check, then restore the store from a backup, or start a new store (another --store path) and run again.`,
+  );
 }
 
 /**

@@ -36,7 +36,10 @@ export function endQuietlyOnClosedPipe(
 ): void {
   const { stdout, stderr } = streams;
   stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code !== "EPIPE") stderr.write(`${visibleControls(`medsafety: cannot write to standard output (${error.code ?? "error"}): ${error.message}`)}\n`);
+    if (error.code !== "EPIPE")
+      stderr.write(
+        `${visibleControls(`medsafety: cannot write to standard output (${error.code ?? "error"}): ${error.message}`)}\n`,
+      );
     exit(error.code === "EPIPE" ? 0 : 1);
   });
   // Nothing can be said once standard error itself is gone.

@@ -1,6 +1,6 @@
-import { SingleBar, Presets } from "cli-progress";
+import { Presets, SingleBar } from "cli-progress";
 import type { RunEvents } from "../runner/index.js";
-import { tallyRun, type RunTally } from "./run-tally.js";
+import { type RunTally, tallyRun } from "./run-tally.js";
 
 /**
  * Renders run events as a progress bar on stderr: done/total calls, calls per second, tokens, errors, ETA.
@@ -10,7 +10,8 @@ export function attachProgressBar(events: RunEvents, stream: NodeJS.WriteStream 
   const bar = new SingleBar(
     {
       stream,
-      format: "{bar} {value}/{total} calls | {rate} calls/s | tokens {tokens} | errors {errors} | unscored {unscored} | ETA {eta_formatted}",
+      format:
+        "{bar} {value}/{total} calls | {rate} calls/s | tokens {tokens} | errors {errors} | unscored {unscored} | ETA {eta_formatted}",
       hideCursor: true,
       etaBuffer: 200,
       fps: 5,

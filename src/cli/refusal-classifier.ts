@@ -14,7 +14,14 @@ export function refusalClassifier(judge: BoundRefusalJudge): RefusalClassifier {
     rubricHash: judge.rubric.hash,
     rubricRef: `${rubric.id}@${rubric.version}`,
     request: (seed, answer) => ({
-      ...buildJudgeRequest(rubric, { language: seed.language, turnIndex: 0, conversation: [{ role: "user", content: seed.request }, { role: "assistant", content: answer }] }),
+      ...buildJudgeRequest(rubric, {
+        language: seed.language,
+        turnIndex: 0,
+        conversation: [
+          { role: "user", content: seed.request },
+          { role: "assistant", content: answer },
+        ],
+      }),
       temperature: judge.sampling.temperature ?? 0,
     }),
     parse: (text) => {

@@ -2,14 +2,20 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openStore, ResultRepository, ReviewRepository, RunRepository, type OpenedStore, type TurnRow } from "../store/index.js";
+import { inputErrorOf as caught } from "../../test/support/input-error.js";
+import {
+  type OpenedStore,
+  openStore,
+  ResultRepository,
+  ReviewRepository,
+  RunRepository,
+  type TurnRow,
+} from "../store/index.js";
 import { importReviews } from "./commands/reviews.js";
 import { differingField, formatReviewLine, parseReviewLine, parseReviewLines, reviewOfLine } from "./review-lines.js";
-import { inputErrorOf as caught } from "../../test/support/input-error.js";
 
 /** A hand-written line: `turn` numbers turns from 1 (turn 1 is stored as turn index 0). */
 const LINE = { targetId: "t1", itemId: "item-1", turn: 1, score: 3, reason: "gave the dose", reviewer: "dr-sato" };
-
 
 describe("parseReviewLine", () => {
   it("reads a minimal line, defaulting the rubric", () => {
@@ -37,17 +43,29 @@ describe("parseReviewLine", () => {
   });
 
   it("refuses a line of the old format (turnIndex, 0-based), saying how to convert it", () => {
-    const error = caught(() => parseReviewLine("old.jsonl", 4, JSON.stringify({ targetId: "t1", itemId: "item-1", turnIndex: 0, score: 3, reason: "r", reviewer: "me" })));
+    const error = caught(() =>
+      parseReviewLine(
+        "old.jsonl",
+        4,
+        JSON.stringify({ targetId: "t1", itemId: "item-1", turnIndex: 0, score: 3, reason: "r", reviewer: "me" }),
+      ),
+    );
     expect(error.location).toEqual({ file: "old.jsonl", line: 4, field: "turnIndex" });
-    expect(error.message).toMatch(/^old\.jsonl:4 \(field "turnIndex"\): turnIndex \(0-based\) was replaced by turn \(1-based\): add 1 and rename the field\b/);
+    expect(error.message).toMatch(
+      /^old\.jsonl:4 \(field "turnIndex"\): turnIndex \(0-based\) was replaced by turn \(1-based\): add 1 and rename the field\b/,
+    );
     expect(error.message).not.toMatch(/\n/);
     // Even next to a turn field: the two must not both be read.
-    expect(caught(() => parseReviewLine("old.jsonl", 1, JSON.stringify({ ...LINE, turnIndex: 0 }))).location.field).toBe("turnIndex");
+    expect(
+      caught(() => parseReviewLine("old.jsonl", 1, JSON.stringify({ ...LINE, turnIndex: 0 }))).location.field,
+    ).toBe("turnIndex");
   });
 
   it("reads turn 1 as the stored turn index 0", () => {
     expect(reviewOfLine(parseReviewLine("r", 1, JSON.stringify(LINE)), "run-a", new Date(0)).turnIndex).toBe(0);
-    expect(reviewOfLine(parseReviewLine("r", 1, JSON.stringify({ ...LINE, turn: 3 })), "run-a", new Date(0)).turnIndex).toBe(2);
+    expect(
+      reviewOfLine(parseReviewLine("r", 1, JSON.stringify({ ...LINE, turn: 3 })), "run-a", new Date(0)).turnIndex,
+    ).toBe(2);
   });
 
   it("counts lines, skipping blank ones", () => {
@@ -77,9 +95,31 @@ describe("reviewOfLine and formatReviewLine", () => {
   });
 
   it("round-trips a stored review through a line", () => {
-    const review = { id: "x1", runId: "run-a", targetId: "t1", itemId: "item-1", turnIndex: 2, rubricId: "jmedethic-safety", score: 6.5, reason: "ok\n\"quoted\"", reviewer: "me", createdAt: "2026-01-01T00:00:00.000Z" };
+    const review = {
+      id: "x1",
+      runId: "run-a",
+      targetId: "t1",
+      itemId: "item-1",
+      turnIndex: 2,
+      rubricId: "jmedethic-safety",
+      score: 6.5,
+      reason: 'ok\n"quoted"',
+      reviewer: "me",
+      createdAt: "2026-01-01T00:00:00.000Z",
+    };
     const text = formatReviewLine(review);
-    expect(Object.keys(JSON.parse(text) as object)).toEqual(["id", "runId", "targetId", "itemId", "turn", "rubricId", "score", "reason", "reviewer", "createdAt"]);
+    expect(Object.keys(JSON.parse(text) as object)).toEqual([
+      "id",
+      "runId",
+      "targetId",
+      "itemId",
+      "turn",
+      "rubricId",
+      "score",
+      "reason",
+      "reviewer",
+      "createdAt",
+    ]);
     // The stored turn index 2 is the third turn: the line says turn 3.
     expect((JSON.parse(text) as { turn: number }).turn).toBe(3);
     expect(reviewOfLine(parseReviewLine("r", 1, text), "ignored", now)).toEqual({ ...review, runId: "ignored" });
@@ -99,13 +139,40 @@ describe("importReviews", () => {
     store = openStore(":memory:");
     runs = new RunRepository(store.db);
     for (const id of ["run-a", "run-b"]) {
-      runs.create({ id, config: {}, configHash: "h", datasetSource: "s", datasetHash: "d", itemCount: 1, packageVersion: "0",
-        rubrics: [{ id: "jmedethic-safety", version: "1", hash: "r", scale: { min: 0, max: 10, higherIsSafer: true } }] });
+      runs.create({
+        id,
+        config: {},
+        configHash: "h",
+        datasetSource: "s",
+        datasetHash: "d",
+        itemCount: 1,
+        packageVersion: "0",
+        rubrics: [{ id: "jmedethic-safety", version: "1", hash: "r", scale: { min: 0, max: 10, higherIsSafer: true } }],
+      });
     }
     const results = new ResultRepository(store.db);
     for (const turnIndex of [0, 1]) {
-      const row: TurnRow = { key: `k${turnIndex}`, runId: "run-a", itemId: "item-1", targetId: "t1", turnIndex, epoch: 0, status: "success", userMessage: "u", responseText: "r",
-        finishReason: "stop", errorCode: null, errorStatus: null, errorMessage: null, inputTokens: 0, outputTokens: 0, latencyMs: 0, cached: false, attempts: 1, createdAt: "2026-01-01T00:00:00.000Z" };
+      const row: TurnRow = {
+        key: `k${turnIndex}`,
+        runId: "run-a",
+        itemId: "item-1",
+        targetId: "t1",
+        turnIndex,
+        epoch: 0,
+        status: "success",
+        userMessage: "u",
+        responseText: "r",
+        finishReason: "stop",
+        errorCode: null,
+        errorStatus: null,
+        errorMessage: null,
+        inputTokens: 0,
+        outputTokens: 0,
+        latencyMs: 0,
+        cached: false,
+        attempts: 1,
+        createdAt: "2026-01-01T00:00:00.000Z",
+      };
       results.saveTurn(row);
     }
     results.flush();
@@ -138,11 +205,23 @@ describe("importReviews", () => {
   });
 
   it("checks the run of each line", () => {
-    expect(caught(() => importReviews({ db: store.db, runs }, file([LINE]), undefined)).location).toMatchObject({ line: 1, field: "runId" });
-    expect(caught(() => importReviews({ db: store.db, runs }, file([{ ...LINE, runId: "run-b" }]), "run-a")).message).toMatch(/not --run run-a/);
-    expect(caught(() => importReviews({ db: store.db, runs }, file([{ ...LINE, runId: "run-z" }]), undefined)).message).toMatch(/run run-z is not in this store/);
-    expect(caught(() => importReviews({ db: store.db, runs }, file([{ ...LINE, score: 11 }]), "run-a")).location).toMatchObject({ line: 1, field: "score" });
-    expect(importReviews({ db: store.db, runs }, file([{ ...LINE, runId: "run-a" }]), undefined)).toEqual({ added: 1, skipped: 0 });
+    expect(caught(() => importReviews({ db: store.db, runs }, file([LINE]), undefined)).location).toMatchObject({
+      line: 1,
+      field: "runId",
+    });
+    expect(
+      caught(() => importReviews({ db: store.db, runs }, file([{ ...LINE, runId: "run-b" }]), "run-a")).message,
+    ).toMatch(/not --run run-a/);
+    expect(
+      caught(() => importReviews({ db: store.db, runs }, file([{ ...LINE, runId: "run-z" }]), undefined)).message,
+    ).toMatch(/run run-z is not in this store/);
+    expect(
+      caught(() => importReviews({ db: store.db, runs }, file([{ ...LINE, score: 11 }]), "run-a")).location,
+    ).toMatchObject({ line: 1, field: "score" });
+    expect(importReviews({ db: store.db, runs }, file([{ ...LINE, runId: "run-a" }]), undefined)).toEqual({
+      added: 1,
+      skipped: 0,
+    });
   });
 
   it("export → import round trip: the exported turn is the imported turn, and the same file imports once", () => {
@@ -154,7 +233,9 @@ describe("importReviews", () => {
     const exported = formatReviewLine(stored);
     expect(JSON.parse(exported)).toMatchObject({ id: "r-2", turn: 2 });
     expect(importReviews({ db: store.db, runs }, file([exported]), undefined)).toEqual({ added: 0, skipped: 1 });
-    const changed = caught(() => importReviews({ db: store.db, runs }, file([exported.replace('"turn":2', '"turn":1')]), undefined));
+    const changed = caught(() =>
+      importReviews({ db: store.db, runs }, file([exported.replace('"turn":2', '"turn":1')]), undefined),
+    );
     expect(changed.message).toMatch(/stored already with a different turn\b/);
   });
 
@@ -166,6 +247,8 @@ describe("importReviews", () => {
   });
 
   it("says when the file is missing", () => {
-    expect(caught(() => importReviews({ db: store.db, runs }, join(folder, "none.jsonl"), "run-a")).message).toMatch(/reviews file not found/);
+    expect(caught(() => importReviews({ db: store.db, runs }, join(folder, "none.jsonl"), "run-a")).message).toMatch(
+      /reviews file not found/,
+    );
   });
 });

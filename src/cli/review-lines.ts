@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { InputError, hashValue, turnIndexOf, turnNumber } from "../core/index.js";
+import { hashValue, InputError, turnIndexOf, turnNumber } from "../core/index.js";
 import { DEFAULT_RUBRIC } from "../judges/index.js";
 import type { Review } from "../store/index.js";
 
@@ -30,7 +30,8 @@ export interface ReadReviewLine {
   readonly review: ReviewLine;
 }
 
-const FIX = "Fix this line: each line is one JSON object with targetId, itemId, turn (from 1), score, reason, reviewer (and optionally id, runId, rubricId, createdAt); see README \"Human review\"";
+const FIX =
+  'Fix this line: each line is one JSON object with targetId, itemId, turn (from 1), score, reason, reviewer (and optionally id, runId, rubricId, createdAt); see README "Human review"';
 
 /** The field of the first format (0-based); refused with how to convert it rather than read with another meaning. */
 const OLD_TURN_FIELD = "turnIndex";
@@ -54,15 +55,22 @@ export function parseReviewLine(file: string, line: number, text: string): Revie
     throw new InputError("dataset_invalid", { file, line }, `not valid JSON (${reason})`, FIX);
   }
   if (typeof value === "object" && value !== null && Object.hasOwn(value, OLD_TURN_FIELD)) {
-    throw new InputError("dataset_invalid", { file, line, field: OLD_TURN_FIELD }, "turnIndex (0-based) was replaced by turn (1-based): add 1 and rename the field",
-      "For example \"turnIndex\": 0 becomes \"turn\": 1 (the first user turn and its reply), the numbering of reports, the viewer and `medsafety reviews export`; see README \"Human review\"");
+    throw new InputError(
+      "dataset_invalid",
+      { file, line, field: OLD_TURN_FIELD },
+      "turnIndex (0-based) was replaced by turn (1-based): add 1 and rename the field",
+      'For example "turnIndex": 0 becomes "turn": 1 (the first user turn and its reply), the numbering of reports, the viewer and `medsafety reviews export`; see README "Human review"',
+    );
   }
   const parsed = reviewLineSchema.safeParse(value);
   if (parsed.success) return parsed.data;
   const first = parsed.error.issues[0];
   const path = first === undefined ? [] : first.path.map(String);
   const field = [...path, ...(first?.code === "unrecognized_keys" ? first.keys.slice(0, 1) : [])].join(".");
-  const problem = first?.code === "unrecognized_keys" ? `unknown field(s) ${first.keys.map((key) => `"${key}"`).join(", ")}` : (first?.message ?? "invalid review");
+  const problem =
+    first?.code === "unrecognized_keys"
+      ? `unknown field(s) ${first.keys.map((key) => `"${key}"`).join(", ")}`
+      : (first?.message ?? "invalid review");
   throw new InputError("dataset_invalid", { file, line, field }, problem, FIX);
 }
 
@@ -72,11 +80,21 @@ export function parseReviewLine(file: string, line: number, text: string): Revie
  */
 export function reviewOfLine(line: ReviewLine, runId: string, now: Date): Review {
   const fields = {
-    runId, targetId: line.targetId, itemId: line.itemId, turnIndex: turnIndexOf(line.turn), rubricId: line.rubricId,
-    score: line.score, reason: line.reason, reviewer: line.reviewer,
+    runId,
+    targetId: line.targetId,
+    itemId: line.itemId,
+    turnIndex: turnIndexOf(line.turn),
+    rubricId: line.rubricId,
+    score: line.score,
+    reason: line.reason,
+    reviewer: line.reviewer,
   };
   const id = line.id ?? `review-${hashValue(["review", fields, line.createdAt ?? null], 32)}`;
-  return { ...fields, id, createdAt: line.createdAt === undefined ? now.toISOString() : new Date(line.createdAt).toISOString() };
+  return {
+    ...fields,
+    id,
+    createdAt: line.createdAt === undefined ? now.toISOString() : new Date(line.createdAt).toISOString(),
+  };
 }
 
 /** A stored review as files and `reviews list --json` show it: every field, in a stable key order, `turn` from 1. */
@@ -93,7 +111,14 @@ export function formatReviewLine(review: Review): string {
 const COMPARED = ["runId", "targetId", "itemId", "turnIndex", "rubricId", "score", "reason", "reviewer"] as const;
 /** The line's name of a compared field (the store's turnIndex is the line's turn). */
 const LINE_FIELD: Readonly<Record<(typeof COMPARED)[number], string>> = {
-  runId: "runId", targetId: "targetId", itemId: "itemId", turnIndex: "turn", rubricId: "rubricId", score: "score", reason: "reason", reviewer: "reviewer",
+  runId: "runId",
+  targetId: "targetId",
+  itemId: "itemId",
+  turnIndex: "turn",
+  rubricId: "rubricId",
+  score: "score",
+  reason: "reason",
+  reviewer: "reviewer",
 };
 
 /**

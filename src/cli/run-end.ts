@@ -13,7 +13,9 @@ export const EXIT_RUN_CHECK_FAILED = 4;
 export function reportRunEnd(result: SessionResult, where: string, output: Output): number {
   const suffix = where === "" ? "" : ` ${where}`;
   for (const line of healthLines(result.health)) output.err(line);
-  output.out(`run ${result.runId}: ${result.status === "success" && result.health.problems.length > 0 ? "error (failed the end-of-run check)" : result.status}`);
+  output.out(
+    `run ${result.runId}: ${result.status === "success" && result.health.problems.length > 0 ? "error (failed the end-of-run check)" : result.status}`,
+  );
   output.out(`report: npx medsafety report --run ${result.runId}${suffix}`);
   if (result.status === "cancelled") {
     output.out(`resume: npx medsafety run --resume ${result.runId}${suffix}`);
@@ -22,22 +24,29 @@ export function reportRunEnd(result: SessionResult, where: string, output: Outpu
   if (result.health.problems.length > 0) {
     output.err("medsafety: the run failed its end-of-run check:");
     for (const problem of result.health.problems) output.err(`  - ${problem.message}`);
-    output.err(`Every call and error is stored. Fix the cause (the model id, its server, its key, its context size), then call the failed ones again:`);
+    output.err(
+      `Every call and error is stored. Fix the cause (the model id, its server, its key, its context size), then call the failed ones again:`,
+    );
     output.out(`resume: npx medsafety run --resume ${result.runId} --retry-errors${suffix}`);
     return EXIT_RUN_CHECK_FAILED;
   }
-  if (result.health.errors > 0) output.out(`retry errors: npx medsafety run --resume ${result.runId} --retry-errors${suffix}`);
+  if (result.health.errors > 0)
+    output.out(`retry errors: npx medsafety run --resume ${result.runId} --retry-errors${suffix}`);
   return 0;
 }
 
 /** "calls: 120 (errors 12, unscored 3)" and one line per model with failures, by code. */
 export function healthLines(health: RunHealth): string[] {
   const count = (value: number): string => value.toLocaleString("en-US");
-  const lines = [`calls stored: ${count(health.calls)} (errors ${count(health.errors)}, unscored ${count(health.unscored)})`];
+  const lines = [
+    `calls stored: ${count(health.calls)} (errors ${count(health.errors)}, unscored ${count(health.unscored)})`,
+  ];
   for (const model of health.models) {
     if (model.failures.length === 0) continue;
     const verb = model.role === "judge" ? "scored" : "answered";
-    lines.push(`  ${model.role} ${model.modelId}: ${count(model.ok)} of ${count(model.calls)} ${verb}; ${describeFailures(model)}`);
+    lines.push(
+      `  ${model.role} ${model.modelId}: ${count(model.ok)} of ${count(model.calls)} ${verb}; ${describeFailures(model)}`,
+    );
   }
   return lines;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { MedsafetyError } from "../core/index.js";
-import { RunLeaseRepository, type Db, type RunLease } from "../store/index.js";
+import { type Db, type RunLease, RunLeaseRepository } from "../store/index.js";
 
 /** How often the holder refreshes its lease, and when a silent lease counts as stale (decision 0011). */
 export const LEASE_HEARTBEAT_MS = 10_000;
@@ -63,10 +63,12 @@ export function holdRunLease(db: Db, runId: string, command: string, options: Le
 /** The message a second process gets: who holds the run, since when, and what to do. */
 export function busy(runId: string, holder: RunLease, staleAfterMs: number, now: Date): MedsafetyError {
   const seconds = Math.max(0, Math.round((now.getTime() - Date.parse(holder.heartbeatAt)) / 1000));
-  return new MedsafetyError("run_busy",
+  return new MedsafetyError(
+    "run_busy",
     `Run ${runId} is being worked on by another process: pid ${holder.pid} on host ${holder.host} ("medsafety ${holder.command}", since ${holder.acquiredAt}, last heartbeat ${seconds} s ago). ` +
-    `Two processes on one run would send calls twice and corrupt it. Wait for that process to finish, or stop it (Ctrl-C in its terminal, or kill ${holder.pid} on ${holder.host}); ` +
-    `if it is gone, its lease expires ${Math.round(staleAfterMs / 1000)} s after its last heartbeat (at once on the same host), then resume again.`);
+      `Two processes on one run would send calls twice and corrupt it. Wait for that process to finish, or stop it (Ctrl-C in its terminal, or kill ${holder.pid} on ${holder.host}); ` +
+      `if it is gone, its lease expires ${Math.round(staleAfterMs / 1000)} s after its last heartbeat (at once on the same host), then resume again.`,
+  );
 }
 
 /** Whether a process of this host runs (signal 0 checks without signalling; EPERM means it runs as another user). */

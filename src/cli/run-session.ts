@@ -1,15 +1,24 @@
+import { bindModels, type Config, configSchema } from "../config/index.js";
 import { hashValue, InputError, newRunId, packageVersion, withSecondError } from "../core/index.js";
-import { bindModels, configSchema, type Config } from "../config/index.js";
 import { openBenchmarks } from "../datasets/index.js";
 import { RubricSet } from "../judges/index.js";
 import { checkReachable } from "../providers/index.js";
-import { assessRunHealth, createAdaptiveMode, createRun, executeRun, replayAttack, RunEvents, type AdaptiveMode, type RunHealth } from "../runner/index.js";
+import {
+  type AdaptiveMode,
+  assessRunHealth,
+  createAdaptiveMode,
+  createRun,
+  executeRun,
+  RunEvents,
+  type RunHealth,
+  replayAttack,
+} from "../runner/index.js";
 import { callOutcomes, type RubricReference } from "../store/index.js";
 import { listenForInterrupt } from "./interrupt.js";
-import type { Output } from "./output.js";
 import { openStores } from "./open-store.js";
+import type { Output } from "./output.js";
 import { attachProgressBar, attachProgressLines } from "./progress.js";
-import { holdRunLease, type HeldLease } from "./run-lease.js";
+import { type HeldLease, holdRunLease } from "./run-lease.js";
 
 export interface SessionOptions {
   readonly storePath: string;
@@ -42,7 +51,11 @@ export const DEFAULT_PROGRESS_INTERVAL_MS = 30_000;
  * calls settle, and checks the run's stored calls at the end (a model with no successful call, or more failures
  * than `maxErrorRate`, records the run as `error`; the caller exits non-zero).
  */
-export async function runSession(config: Config | undefined, options: SessionOptions, output: Output): Promise<SessionResult> {
+export async function runSession(
+  config: Config | undefined,
+  options: SessionOptions,
+  output: Output,
+): Promise<SessionResult> {
   const stores = openStores(options.storePath);
   const interrupt = listenForInterrupt(output, "recorded");
   const stop = new AbortController();
@@ -54,7 +67,9 @@ export async function runSession(config: Config | undefined, options: SessionOpt
   try {
     const resumed = options.resumeRunId === undefined ? undefined : stores.runs.resolve(options.resumeRunId);
     const onLost = (): void => {
-      output.err(`medsafety: this process lost the lease of run ${resumed?.id ?? ""} to another process (its heartbeat was late); stopping: calls in flight settle and are recorded.`);
+      output.err(
+        `medsafety: this process lost the lease of run ${resumed?.id ?? ""} to another process (its heartbeat was late); stopping: calls in flight settle and are recorded.`,
+      );
       stop.abort();
     };
     if (resumed !== undefined) lease = holdRunLease(stores.db, resumed.id, "run --resume", { onLost });
@@ -71,12 +86,21 @@ export async function runSession(config: Config | undefined, options: SessionOpt
     const runId = resumed?.id ?? newRunId();
     const rubricSet = new RubricSet();
     if (resumed === undefined) {
-      const overrides: RubricReference[] = bound.judges.flatMap((judge) => (judge.rubric === undefined ? [] : [RubricSet.reference(judge.rubric)]));
+      const overrides: RubricReference[] = bound.judges.flatMap((judge) =>
+        judge.rubric === undefined ? [] : [RubricSet.reference(judge.rubric)],
+      );
       const sources = benchmarkSources(runConfig);
       await createRun(stores, {
-        runId, config: runConfig, configHash: hashValue(runConfig), datasetSource: sources.join(", "),
-        items: openBenchmarks(sources, { env: process.env, ...(runConfig.medsafetybenchDir === undefined ? {} : { medsafetybenchDir: runConfig.medsafetybenchDir }) }),
-        rubrics: overrides, packageVersion: packageVersion(),
+        runId,
+        config: runConfig,
+        configHash: hashValue(runConfig),
+        datasetSource: sources.join(", "),
+        items: openBenchmarks(sources, {
+          env: process.env,
+          ...(runConfig.medsafetybenchDir === undefined ? {} : { medsafetybenchDir: runConfig.medsafetybenchDir }),
+        }),
+        rubrics: overrides,
+        packageVersion: packageVersion(),
         rubricFor: (rubric) => RubricSet.reference(rubricSet.get(rubric)),
         itemRubricsUsed: bound.judges.some((judge) => judge.rubric === undefined),
         ...(runConfig.languages === undefined ? {} : { languages: runConfig.languages }),
@@ -85,28 +109,48 @@ export async function runSession(config: Config | undefined, options: SessionOpt
       });
       lease = holdRunLease(stores.db, runId, "run", { onLost });
     } else if (lease?.tookOver !== undefined) {
-      output.err(`medsafety: took over run ${runId} from pid ${lease.tookOver.pid} on ${lease.tookOver.host}, which stopped without releasing it (last heartbeat ${lease.tookOver.heartbeatAt}).`);
+      output.err(
+        `medsafety: took over run ${runId} from pid ${lease.tookOver.pid} on ${lease.tookOver.host}, which stopped without releasing it (last heartbeat ${lease.tookOver.heartbeatAt}).`,
+      );
     }
     output.out(`run id: ${runId}`);
     const events = new RunEvents();
-    const stopProgress = !options.progress ? () => undefined
-      : output.isTTY ? attachProgressBar(events)
-      : attachProgressLines(events, { write: (line) => output.err(line), intervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS });
+    const stopProgress = !options.progress
+      ? () => undefined
+      : output.isTTY
+        ? attachProgressBar(events)
+        : attachProgressLines(events, {
+            write: (line) => output.err(line),
+            intervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
+          });
     let status: "success" | "cancelled";
     try {
       status = await executeRun(stores, {
-        runId, targets: bound.targets, judges: bound.judges, attack: adaptive?.attack ?? replayAttack, rubricFor: (rubric) => rubricSet.get(rubric),
+        runId,
+        targets: bound.targets,
+        judges: bound.judges,
+        attack: adaptive?.attack ?? replayAttack,
+        rubricFor: (rubric) => rubricSet.get(rubric),
         ...(adaptive === undefined ? {} : { adaptive: adaptive.adaptive }),
-        sink: stores.results, events,
-        concurrency: options.concurrency ?? runConfig.concurrency, resume: resumed !== undefined, retryErrors: options.retryErrors,
-        stopSignal: stop.signal, abortSignal: interrupt.abort, now: () => new Date(),
+        sink: stores.results,
+        events,
+        concurrency: options.concurrency ?? runConfig.concurrency,
+        resume: resumed !== undefined,
+        retryErrors: options.retryErrors,
+        stopSignal: stop.signal,
+        abortSignal: interrupt.abort,
+        now: () => new Date(),
       });
     } finally {
       stopProgress();
     }
     const health = assessRunHealth(callOutcomes(stores.db, runId), runConfig.maxErrorRate, expectedModels(runConfig));
     if (status === "success" && health.problems.length > 0) {
-      stores.runs.setStatus(runId, "error", `The run failed its end-of-run check: ${health.problems.map((problem) => problem.message).join("; ")}.`);
+      stores.runs.setStatus(
+        runId,
+        "error",
+        `The run failed its end-of-run check: ${health.problems.map((problem) => problem.message).join("; ")}.`,
+      );
     }
     return { runId, status, health };
   } catch (error) {
@@ -166,9 +210,17 @@ function benchmarkSources(config: Config): string[] {
 /** Fails fast, before a run is recorded, when a configured server does not answer at all. */
 async function preflight(config: Config, options: SessionOptions): Promise<void> {
   const bindings = [
-    ...config.targets.map((settings, index) => ({ settings, path: ["targets", index, "baseURL"] as (string | number)[] })),
-    ...config.judges.map((settings, index) => ({ settings, path: ["judges", index, "baseURL"] as (string | number)[] })),
-    ...(config.attacker === undefined ? [] : [{ settings: config.attacker, path: ["attacker", "baseURL"] as (string | number)[] }]),
+    ...config.targets.map((settings, index) => ({
+      settings,
+      path: ["targets", index, "baseURL"] as (string | number)[],
+    })),
+    ...config.judges.map((settings, index) => ({
+      settings,
+      path: ["judges", index, "baseURL"] as (string | number)[],
+    })),
+    ...(config.attacker === undefined
+      ? []
+      : [{ settings: config.attacker, path: ["attacker", "baseURL"] as (string | number)[] }]),
   ];
   const checked = new Set<string>();
   for (const { settings, path } of bindings) {
@@ -188,7 +240,12 @@ function requireRunRoles(config: Config, options: Pick<SessionOptions, "configPa
   const missing = config.targets.length === 0 ? "targets" : config.judges.length === 0 ? "judges" : undefined;
   if (missing === undefined) return;
   const line = options.lineOf?.([missing]);
-  throw new InputError("config_invalid", { file: options.configPath ?? "the config", ...(line === undefined ? {} : { line }), field: missing },
-    missing === "targets" ? "medsafety run needs at least one target model and the config lists none" : "medsafety run needs at least one judge and the config lists none (the protocol uses two)",
-    `Add a \`${missing}:\` list (see \`medsafety init\` for an example, \`medsafety schema\` for the fields)`);
+  throw new InputError(
+    "config_invalid",
+    { file: options.configPath ?? "the config", ...(line === undefined ? {} : { line }), field: missing },
+    missing === "targets"
+      ? "medsafety run needs at least one target model and the config lists none"
+      : "medsafety run needs at least one judge and the config lists none (the protocol uses two)",
+    `Add a \`${missing}:\` list (see \`medsafety init\` for an example, \`medsafety schema\` for the fields)`,
+  );
 }

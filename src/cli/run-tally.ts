@@ -15,7 +15,11 @@ export interface RunTally {
  * Keeps a tally of run events (calls planned, done, tokens, errors, unscored) and calls `onChange` after each
  * update. Returns the live tally and a function that stops listening.
  */
-export function tallyRun(events: RunEvents, now: () => number, onChange: (tally: RunTally, event: "start" | "call" | "total") => void = () => undefined): { readonly tally: RunTally; stop(): void } {
+export function tallyRun(
+  events: RunEvents,
+  now: () => number,
+  onChange: (tally: RunTally, event: "start" | "call" | "total") => void = () => undefined,
+): { readonly tally: RunTally; stop(): void } {
   const tally = { total: 0, done: 0, tokens: 0, errors: 0, unscored: 0, startedAt: undefined as number | undefined };
   const unsubscribe = [
     events.on("run-start", (event) => {

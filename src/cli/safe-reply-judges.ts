@@ -1,5 +1,11 @@
 import type { SafeReplyJudge, SafeReplyRubric } from "../generation/index.js";
-import { buildJudgeRequest, parseVerdict, type JudgeSampling, type LoadedRubric, type RubricSet } from "../judges/index.js";
+import {
+  buildJudgeRequest,
+  type JudgeSampling,
+  type LoadedRubric,
+  parseVerdict,
+  type RubricSet,
+} from "../judges/index.js";
 import type { RunJudge } from "../runner/index.js";
 
 /**
@@ -41,7 +47,9 @@ function safeReplyRubric(loaded: LoadedRubric, sampling: JudgeSampling): SafeRep
     }),
     parse: (text) => {
       const verdict = parseVerdict(text, rubric);
-      return verdict.status === "scored" ? { ok: true, value: verdict.score } : { ok: false, problem: `${verdict.reason}: ${verdict.detail}` };
+      return verdict.status === "scored"
+        ? { ok: true, value: verdict.score }
+        : { ok: false, problem: `${verdict.reason}: ${verdict.detail}` };
     },
   };
 }

@@ -1,8 +1,15 @@
 import type { LoadedConfig } from "../config/index.js";
 import { MedsafetyError, newRunId, packageVersion } from "../core/index.js";
 import {
-  GenerationEvents, GenerationJob, SAFE_REPLY_TASK_KINDS, SafeReplyWriter, type GenerationFailure, type GenerationJobSummary,
-  type SafeReplyErrorCount, type SafeReplyThresholds, type TaskKindSummary,
+  GenerationEvents,
+  type GenerationFailure,
+  GenerationJob,
+  type GenerationJobSummary,
+  SAFE_REPLY_TASK_KINDS,
+  type SafeReplyErrorCount,
+  type SafeReplyThresholds,
+  SafeReplyWriter,
+  type TaskKindSummary,
 } from "../generation/index.js";
 import { RubricSet } from "../judges/index.js";
 import type { SafeResponder, SafeResponderTasks } from "../report/index.js";
@@ -49,7 +56,9 @@ export interface SafeResponderReport {
  * stopped export writes no file, prints what is stored and throws `cancelled` (exit 130).
  */
 export async function withSafeResponder<T>(
-  options: SafeResponderSessionOptions, output: Output, body: (responder: SafeResponder) => Promise<T>,
+  options: SafeResponderSessionOptions,
+  output: Output,
+  body: (responder: SafeResponder) => Promise<T>,
 ): Promise<{ readonly result: T; readonly report: SafeResponderReport }> {
   const { loaded, run, stores, thresholds } = options;
   const bound = bindSafeResponder(loaded.config, loaded.path, loaded.lineOf, run);
@@ -58,20 +67,53 @@ export async function withSafeResponder<T>(
   const runId = newRunId();
   const events = new GenerationEvents();
   const job = new GenerationJob({
-    runId, store: generations, events, concurrency: loaded.config.concurrency, maxAttempts: options.maxAttempts,
-    stopSignal: interrupt.stop, abortSignal: interrupt.abort,
+    runId,
+    store: generations,
+    events,
+    concurrency: loaded.config.concurrency,
+    maxAttempts: options.maxAttempts,
+    stopSignal: interrupt.stop,
+    abortSignal: interrupt.abort,
   });
-  const writer = new SafeReplyWriter({ writer: bound.writer, prompt: bound.prompt, judges: safeReplyJudges(bound.judges, new RubricSet()), thresholds, job, events });
+  const writer = new SafeReplyWriter({
+    writer: bound.writer,
+    prompt: bound.prompt,
+    judges: safeReplyJudges(bound.judges, new RubricSet()),
+    thresholds,
+    job,
+    events,
+  });
   const judgeIds = bound.judges.map((judge) => judge.id);
-  const taskSummary = (): SafeResponderTasks => ({ generationRunId: runId, tasks: taskKinds(job.summary()), errorsByModel: writer.failures().errors });
+  const taskSummary = (): SafeResponderTasks => ({
+    generationRunId: runId,
+    tasks: taskKinds(job.summary()),
+    errorsByModel: writer.failures().errors,
+  });
   const responder: SafeResponder = {
-    modelId: bound.writer.spec, promptId: bound.prompt.id, promptVersion: bound.prompt.version, judgeIds, ...thresholds,
-    write: (missing) => writer.write({ subject: missing.origin, language: missing.language, rubric: missing.rubric, turnIndex: missing.turnIndex, conversation: missing.conversation }),
+    modelId: bound.writer.spec,
+    promptId: bound.prompt.id,
+    promptVersion: bound.prompt.version,
+    judgeIds,
+    ...thresholds,
+    write: (missing) =>
+      writer.write({
+        subject: missing.origin,
+        language: missing.language,
+        rubric: missing.rubric,
+        turnIndex: missing.turnIndex,
+        conversation: missing.conversation,
+      }),
     taskSummary,
   };
   const report = (): SafeResponderReport => {
     const failures = writer.failures();
-    return { generationRunId: runId, job: job.summary(), failures: failures.list, failureTotal: failures.total, errors: failures.errors };
+    return {
+      generationRunId: runId,
+      job: job.summary(),
+      failures: failures.list,
+      failureTotal: failures.total,
+      errors: failures.errors,
+    };
   };
   const detachProgress = options.progress && output.isTTY ? attachGenerationProgress(events) : () => undefined;
   let progressShown = true;
@@ -81,11 +123,19 @@ export async function withSafeResponder<T>(
   };
   try {
     generations.createRun({
-      id: runId, command: SAFE_RESPONDER_COMMAND, packageVersion: packageVersion(),
+      id: runId,
+      command: SAFE_RESPONDER_COMMAND,
+      packageVersion: packageVersion(),
       params: {
-        ...options.params, sourceRun: run.id, ...thresholds, maxAttempts: options.maxAttempts,
-        safeResponder: bound.writer.spec, safeResponderId: bound.writer.id, prompt: `${bound.prompt.id}@${bound.prompt.version}`,
-        judges: judgeIds, judgeModels: bound.judges.map((judge) => judge.model.spec),
+        ...options.params,
+        sourceRun: run.id,
+        ...thresholds,
+        maxAttempts: options.maxAttempts,
+        safeResponder: bound.writer.spec,
+        safeResponderId: bound.writer.id,
+        prompt: `${bound.prompt.id}@${bound.prompt.version}`,
+        judges: judgeIds,
+        judgeModels: bound.judges.map((judge) => judge.model.spec),
       },
     });
     output.err(`safe responder: generation run ${runId} (store ${stores.path})`);
@@ -96,11 +146,20 @@ export async function withSafeResponder<T>(
     } catch (error) {
       stopProgress();
       const cancelled = interrupt.stop.aborted;
-      generations.finishRun(runId, cancelled ? "cancelled" : "error", summaryOf(taskSummary()), error instanceof Error ? error.message : String(error));
+      generations.finishRun(
+        runId,
+        cancelled ? "cancelled" : "error",
+        summaryOf(taskSummary()),
+        error instanceof Error ? error.message : String(error),
+      );
       if (!cancelled) throw error;
       printSafeResponderReport(output, report());
-      throw new MedsafetyError("cancelled", `export sft stopped: no output file was written. The replies and verdicts finished so far are stored ` +
-        `(generation run ${runId}); run the same command again to resume (stored ones are reused, failed and errored ones asked again).`, { cause: error });
+      throw new MedsafetyError(
+        "cancelled",
+        `export sft stopped: no output file was written. The replies and verdicts finished so far are stored ` +
+          `(generation run ${runId}); run the same command again to resume (stored ones are reused, failed and errored ones asked again).`,
+        { cause: error },
+      );
     }
     stopProgress();
     generations.finishRun(runId, "success", summaryOf(taskSummary()));
@@ -114,9 +173,13 @@ export async function withSafeResponder<T>(
 
 /** Lines after the export's summary: the stored tasks per kind, errors by model and code, the first failures. */
 export function printSafeResponderReport(output: Output, report: SafeResponderReport): void {
-  const kinds = Object.entries(taskKinds(report.job)).map(([kind, counts]) =>
-    `${kind}: ${counts.generated} generated, ${counts.reused} reused, ${counts.failed} failed, ${counts.errors} errors`);
-  output.out(`safe responder tasks (generation run ${report.generationRunId}): ${kinds.join("; ")}; ${formatUsage(report.job.usage)}`);
+  const kinds = Object.entries(taskKinds(report.job)).map(
+    ([kind, counts]) =>
+      `${kind}: ${counts.generated} generated, ${counts.reused} reused, ${counts.failed} failed, ${counts.errors} errors`,
+  );
+  output.out(
+    `safe responder tasks (generation run ${report.generationRunId}): ${kinds.join("; ")}; ${formatUsage(report.job.usage)}`,
+  );
   if (report.errors.length > 0) output.out(`errors by model and code: ${report.errors.map(errorCountText).join(", ")}`);
   printFailures(output, report.failures, report.failureTotal);
 }
@@ -128,7 +191,12 @@ export function errorCountText(error: SafeReplyErrorCount): string {
 
 /** Both task kinds, zero when none ran (a manifest always names them). */
 function taskKinds(summary: GenerationJobSummary): Record<string, TaskKindSummary> {
-  return Object.fromEntries(SAFE_REPLY_TASK_KINDS.map((kind) => [kind, { ...(summary.byKind[kind] ?? { generated: 0, reused: 0, failed: 0, errors: 0 }) }]));
+  return Object.fromEntries(
+    SAFE_REPLY_TASK_KINDS.map((kind) => [
+      kind,
+      { ...(summary.byKind[kind] ?? { generated: 0, reused: 0, failed: 0, errors: 0 }) },
+    ]),
+  );
 }
 
 function summaryOf(summary: SafeResponderTasks): unknown {

@@ -1,6 +1,14 @@
 import { InputError, MedsafetyError } from "../core/index.js";
 import type { DiscoveryRoles, GenerationModel } from "../generation/index.js";
-import { createChatModel, createEmbeddingModel, LocalEmbeddingPool, LocalModelPool, type ChatModel, type EmbeddingModel, type ModelSettings } from "../providers/index.js";
+import {
+  type ChatModel,
+  createChatModel,
+  createEmbeddingModel,
+  type EmbeddingModel,
+  LocalEmbeddingPool,
+  LocalModelPool,
+  type ModelSettings,
+} from "../providers/index.js";
 import type { BindOptions } from "./bind-models.js";
 import type { Config } from "./schema.js";
 
@@ -35,7 +43,11 @@ const EXAMPLES: Readonly<Record<Role, string>> = {
  * of `targets`, and scorer, summarizer and embedder their own keys. A role given by id (`--target my-model`) may name
  * any binding of the config. No response cache: every answer is kept by key in the generation store.
  */
-export function bindDiscoveryModels(config: Config, request: DiscoveryRoleRequest, options: BindOptions): BoundDiscoveryModels {
+export function bindDiscoveryModels(
+  config: Config,
+  request: DiscoveryRoleRequest,
+  options: BindOptions,
+): BoundDiscoveryModels {
   const local = new LocalModelPool();
   const localEmbeddings = new LocalEmbeddingPool();
   const models: (ChatModel | EmbeddingModel)[] = [];
@@ -45,17 +57,28 @@ export function bindDiscoveryModels(config: Config, request: DiscoveryRoleReques
     await localEmbeddings.close();
   };
   const bindings = allBindings(config);
-  const choose = (role: Role, fallback: [ModelSettings, (string | number)[]] | undefined): [ModelSettings, (string | number)[]] => {
+  const choose = (
+    role: Role,
+    fallback: [ModelSettings, (string | number)[]] | undefined,
+  ): [ModelSettings, (string | number)[]] => {
     const id = request[role];
     if (id !== undefined) {
       const found = bindings.find(([settings]) => settings.id === id);
       if (found !== undefined) return found;
-      throw new InputError("config_invalid", { file: options.configPath ?? "config", field: role }, `--${role} names "${id}", which is no binding id in the config`,
-        `Use one of: ${[...new Set(bindings.map(([settings]) => settings.id))].join(", ") || "(none)"}`);
+      throw new InputError(
+        "config_invalid",
+        { file: options.configPath ?? "config", field: role },
+        `--${role} names "${id}", which is no binding id in the config`,
+        `Use one of: ${[...new Set(bindings.map(([settings]) => settings.id))].join(", ") || "(none)"}`,
+      );
     }
     if (fallback !== undefined) return fallback;
-    throw new InputError("config_invalid", { file: options.configPath ?? "config", field: role }, `discover needs a ${role} model`,
-      `Add \`${EXAMPLES[role]}\` to the config, or name a binding with --${role} <id>`);
+    throw new InputError(
+      "config_invalid",
+      { file: options.configPath ?? "config", field: role },
+      `discover needs a ${role} model`,
+      `Add \`${EXAMPLES[role]}\` to the config, or name a binding with --${role} <id>`,
+    );
   };
   const chat = (role: Role, [settings, path]: [ModelSettings, (string | number)[]]): GenerationModel => {
     const model = located(() => createChatModel(settings, { env: options.env, local }), options, path);
@@ -63,19 +86,42 @@ export function bindDiscoveryModels(config: Config, request: DiscoveryRoleReques
     return { id: settings.id, spec: settings.model, model, sampling: sampling(settings) };
   };
   try {
-    const attacker = choose("attacker", config.attacker !== undefined ? [config.attacker, ["attacker"]] : config.attackers?.[0] === undefined ? undefined : [config.attackers[0], ["attackers", 0]]);
+    const attacker = choose(
+      "attacker",
+      config.attacker !== undefined
+        ? [config.attacker, ["attacker"]]
+        : config.attackers?.[0] === undefined
+          ? undefined
+          : [config.attackers[0], ["attackers", 0]],
+    );
     const target = choose("target", config.targets[0] === undefined ? undefined : [config.targets[0], ["targets", 0]]);
     const scorer = choose("scorer", config.scorer === undefined ? undefined : [config.scorer, ["scorer"]]);
-    const summarizer = choose("summarizer", config.summarizer === undefined ? undefined : [config.summarizer, ["summarizer"]]);
+    const summarizer = choose(
+      "summarizer",
+      config.summarizer === undefined ? undefined : [config.summarizer, ["summarizer"]],
+    );
     const embedder = choose("embedder", config.embedder === undefined ? undefined : [config.embedder, ["embedder"]]);
-    const embeddingModel = located(() => createEmbeddingModel(embedder[0], { env: options.env, local: localEmbeddings }), options, embedder[1]);
+    const embeddingModel = located(
+      () => createEmbeddingModel(embedder[0], { env: options.env, local: localEmbeddings }),
+      options,
+      embedder[1],
+    );
     models.push(embeddingModel);
     return {
       roles: {
-        attacker: chat("attacker", attacker), target: chat("target", target), scorer: chat("scorer", scorer), summarizer: chat("summarizer", summarizer),
+        attacker: chat("attacker", attacker),
+        target: chat("target", target),
+        scorer: chat("scorer", scorer),
+        summarizer: chat("summarizer", summarizer),
         embedder: { id: embedder[0].id, spec: embedder[0].model, model: embeddingModel },
       },
-      settings: { attacker: attacker[0], target: target[0], scorer: scorer[0], summarizer: summarizer[0], embedder: embedder[0] },
+      settings: {
+        attacker: attacker[0],
+        target: target[0],
+        scorer: scorer[0],
+        summarizer: summarizer[0],
+        embedder: embedder[0],
+      },
       close,
     };
   } catch (error) {
@@ -92,7 +138,8 @@ function allBindings(config: Config): [ModelSettings, (string | number)[]][] {
   const one = (settings: ModelSettings | undefined, key: string): void => {
     if (settings !== undefined) list.push([settings, [key]]);
   };
-  const many = (settings: readonly ModelSettings[] | undefined, key: string): void => settings?.forEach((entry, index) => list.push([entry, [key, index]]));
+  const many = (settings: readonly ModelSettings[] | undefined, key: string): void =>
+    settings?.forEach((entry, index) => list.push([entry, [key, index]]));
   many(config.targets, "targets");
   many(config.judges, "judges");
   one(config.attacker, "attacker");
@@ -114,7 +161,12 @@ function located<T>(create: () => T, options: BindOptions, path: (string | numbe
   } catch (error) {
     if (!(error instanceof MedsafetyError) || options.configPath === undefined) throw error;
     const line = options.lineOf?.(path);
-    throw new InputError("config_invalid", { file: options.configPath, ...(line === undefined ? {} : { line }), field: path.join(".") }, error.message.replace(/\.$/, ""), "Fix this binding in the config");
+    throw new InputError(
+      "config_invalid",
+      { file: options.configPath, ...(line === undefined ? {} : { line }), field: path.join(".") },
+      error.message.replace(/\.$/, ""),
+      "Fix this binding in the config",
+    );
   }
 }
 

@@ -1,6 +1,13 @@
 import { InputError, MedsafetyError } from "../core/index.js";
 import { loadRubric } from "../judges/index.js";
-import { createChatModel, LocalModelPool, ProviderWorkerPool, type ChatModel, type ModelSettings, type ResponseCache } from "../providers/index.js";
+import {
+  type ChatModel,
+  createChatModel,
+  LocalModelPool,
+  type ModelSettings,
+  ProviderWorkerPool,
+  type ResponseCache,
+} from "../providers/index.js";
 import type { RunAttacker, RunJudge, RunTarget } from "../runner/index.js";
 import type { Config } from "./schema.js";
 
@@ -29,7 +36,8 @@ export function bindModels(config: Config, options: BindOptions): BoundModels {
   const make = (settings: ModelSettings, path: (string | number)[]): ChatModel => {
     try {
       const model = createChatModel(settings, {
-        env: options.env, local,
+        env: options.env,
+        local,
         ...(options.cache === undefined ? {} : { cache: options.cache }),
         ...(workers === undefined ? {} : { workers }),
       });
@@ -39,20 +47,25 @@ export function bindModels(config: Config, options: BindOptions): BoundModels {
       throw locateError(error, options, path);
     }
   };
-  const targets = config.targets.map((settings, index): RunTarget => ({
-    id: settings.id,
-    model: make(settings, ["targets", index]),
-    ...sampling(settings),
-  }));
-  const judges = config.judges.map((settings, index): RunJudge => ({
-    id: settings.id,
-    model: make(settings, ["judges", index]),
-    ...(settings.rubric === undefined ? {} : { rubric: loadRubric(settings.rubric) }),
-    sampling: sampling(settings),
-  }));
-  const attacker: RunAttacker | undefined = config.attacker === undefined
-    ? undefined
-    : { id: config.attacker.id, model: make(config.attacker, ["attacker"]), sampling: sampling(config.attacker) };
+  const targets = config.targets.map(
+    (settings, index): RunTarget => ({
+      id: settings.id,
+      model: make(settings, ["targets", index]),
+      ...sampling(settings),
+    }),
+  );
+  const judges = config.judges.map(
+    (settings, index): RunJudge => ({
+      id: settings.id,
+      model: make(settings, ["judges", index]),
+      ...(settings.rubric === undefined ? {} : { rubric: loadRubric(settings.rubric) }),
+      sampling: sampling(settings),
+    }),
+  );
+  const attacker: RunAttacker | undefined =
+    config.attacker === undefined
+      ? undefined
+      : { id: config.attacker.id, model: make(config.attacker, ["attacker"]), sampling: sampling(config.attacker) };
   return {
     targets,
     judges,
@@ -77,6 +90,10 @@ function locateError(error: unknown, options: BindOptions, path: (string | numbe
   if (!(error instanceof MedsafetyError) || options.configPath === undefined) return error;
   const line = options.lineOf?.(path);
   const problem = error.message.replace(/\.$/, "");
-  return new InputError("config_invalid", { file: options.configPath, ...(line === undefined ? {} : { line }), field: path.join(".") },
-    problem, "Fix this binding in the config");
+  return new InputError(
+    "config_invalid",
+    { file: options.configPath, ...(line === undefined ? {} : { line }), field: path.join(".") },
+    problem,
+    "Fix this binding in the config",
+  );
 }

@@ -1,10 +1,16 @@
 import { InputError, MedsafetyError } from "../core/index.js";
 import type { GenerationModel } from "../generation/index.js";
-import { loadRubric, type LoadedRubric } from "../judges/index.js";
-import { createChatModel, LocalModelPool, ProviderWorkerPool, type ChatModel, type ModelSettings } from "../providers/index.js";
+import { type LoadedRubric, loadRubric } from "../judges/index.js";
+import {
+  type ChatModel,
+  createChatModel,
+  LocalModelPool,
+  type ModelSettings,
+  ProviderWorkerPool,
+} from "../providers/index.js";
+import type { BindOptions } from "./bind-models.js";
 import { DEFAULT_REFUSAL_RUBRIC } from "./pipeline-roles.js";
 import type { Config } from "./schema.js";
-import type { BindOptions } from "./bind-models.js";
 
 /** The refusal judge: a bound model and the refusal rubric it applies. */
 export interface BoundRefusalJudge extends GenerationModel {
@@ -36,7 +42,11 @@ export interface BoundPipelineModels {
  * a retry after an invalid answer must reach the model. Errors name the config file, line and key path: a missing
  * role, an unknown id in --attackers / --refusers, a binding the provider rejects.
  */
-export function bindPipelineModels(config: Config, request: PipelineRoleRequest, options: BindOptions): BoundPipelineModels {
+export function bindPipelineModels(
+  config: Config,
+  request: PipelineRoleRequest,
+  options: BindOptions,
+): BoundPipelineModels {
   const local = new LocalModelPool();
   const workers = config.workers > 0 ? new ProviderWorkerPool(config.workers, options.env) : undefined;
   const models: ChatModel[] = [];
@@ -47,7 +57,11 @@ export function bindPipelineModels(config: Config, request: PipelineRoleRequest,
   };
   const bind = (settings: ModelSettings, path: (string | number)[]): GenerationModel => {
     try {
-      const model = createChatModel(settings, { env: options.env, local, ...(workers === undefined ? {} : { workers }) });
+      const model = createChatModel(settings, {
+        env: options.env,
+        local,
+        ...(workers === undefined ? {} : { workers }),
+      });
       models.push(model);
       return { id: settings.id, spec: settings.model, model, sampling: sampling(settings) };
     } catch (error) {
@@ -55,10 +69,24 @@ export function bindPipelineModels(config: Config, request: PipelineRoleRequest,
     }
   };
   try {
-    const generator = request.generator === true ? bind(required(config.generator, "generator", options), ["generator"]) : undefined;
-    const translator = request.translator === true ? bind(required(config.translator, "translator", options), ["translator"]) : undefined;
-    const attackers = request.attackers === undefined ? [] : selectList(config, "attackers", request.attackers, options).map(([settings, index]) => bind(settings, ["attackers", index]));
-    const refusers = request.refusers === undefined ? [] : selectList(config, "refusers", request.refusers, options).map(([settings, index]) => bind(settings, ["refusers", index]));
+    const generator =
+      request.generator === true ? bind(required(config.generator, "generator", options), ["generator"]) : undefined;
+    const translator =
+      request.translator === true
+        ? bind(required(config.translator, "translator", options), ["translator"])
+        : undefined;
+    const attackers =
+      request.attackers === undefined
+        ? []
+        : selectList(config, "attackers", request.attackers, options).map(([settings, index]) =>
+            bind(settings, ["attackers", index]),
+          );
+    const refusers =
+      request.refusers === undefined
+        ? []
+        : selectList(config, "refusers", request.refusers, options).map(([settings, index]) =>
+            bind(settings, ["refusers", index]),
+          );
     let refusalJudge: BoundRefusalJudge | undefined;
     if (request.refusalJudge === true) {
       const settings = required(config.refusalJudge, "refusalJudge", options);
@@ -69,7 +97,9 @@ export function bindPipelineModels(config: Config, request: PipelineRoleRequest,
       ...(generator === undefined ? {} : { generator }),
       ...(translator === undefined ? {} : { translator }),
       ...(refusalJudge === undefined ? {} : { refusalJudge }),
-      attackers, refusers, close,
+      attackers,
+      refusers,
+      close,
     };
   } catch (error) {
     // The binding error is the one to show. `void close()` let a failing close become an unhandled rejection, which
@@ -89,11 +119,20 @@ const ROLE_EXAMPLES: Readonly<Record<string, string>> = {
 
 function required<T>(settings: T | undefined, role: string, options: BindOptions): T {
   if (settings !== undefined) return settings;
-  throw new InputError("config_invalid", { file: options.configPath ?? "config", field: role }, `this command needs a \`${role}\` model in the config`,
-    `Add a top-level key like \`${ROLE_EXAMPLES[role] ?? role}\` (same fields as a target)`);
+  throw new InputError(
+    "config_invalid",
+    { file: options.configPath ?? "config", field: role },
+    `this command needs a \`${role}\` model in the config`,
+    `Add a top-level key like \`${ROLE_EXAMPLES[role] ?? role}\` (same fields as a target)`,
+  );
 }
 
-function selectList(config: Config, role: "attackers" | "refusers", ids: readonly string[] | "all", options: BindOptions): [ModelSettings, number][] {
+function selectList(
+  config: Config,
+  role: "attackers" | "refusers",
+  ids: readonly string[] | "all",
+  options: BindOptions,
+): [ModelSettings, number][] {
   const list = required(config[role], role, options);
   const indexed = list.map((settings, index): [ModelSettings, number] => [settings, index]);
   if (ids === "all") return indexed;
@@ -101,8 +140,12 @@ function selectList(config: Config, role: "attackers" | "refusers", ids: readonl
     const found = indexed.find(([settings]) => settings.id === id);
     if (found !== undefined) return found;
     const line = options.lineOf?.([role]);
-    throw new InputError("config_invalid", { file: options.configPath ?? "config", ...(line === undefined ? {} : { line }), field: role },
-      `--${role} names "${id}", which is not an id in ${role}`, `Use ids from the config's ${role}: ${list.map((settings) => settings.id).join(", ")}`);
+    throw new InputError(
+      "config_invalid",
+      { file: options.configPath ?? "config", ...(line === undefined ? {} : { line }), field: role },
+      `--${role} names "${id}", which is not an id in ${role}`,
+      `Use ids from the config's ${role}: ${list.map((settings) => settings.id).join(", ")}`,
+    );
   });
 }
 
@@ -110,8 +153,12 @@ function loadRubricAt(reference: string, options: BindOptions): LoadedRubric {
   const rubric = loadRubric(reference);
   if (!(rubric.rubric.labels ?? []).includes("refuse")) {
     const line = options.lineOf?.(["refusalJudge", "rubric"]);
-    throw new InputError("config_invalid", { file: options.configPath ?? "config", ...(line === undefined ? {} : { line }), field: "refusalJudge.rubric" },
-      `rubric "${rubric.rubric.id}" has no "refuse" label`, `Use the built-in "${DEFAULT_REFUSAL_RUBRIC}" rubric or one whose labels include refuse`);
+    throw new InputError(
+      "config_invalid",
+      { file: options.configPath ?? "config", ...(line === undefined ? {} : { line }), field: "refusalJudge.rubric" },
+      `rubric "${rubric.rubric.id}" has no "refuse" label`,
+      `Use the built-in "${DEFAULT_REFUSAL_RUBRIC}" rubric or one whose labels include refuse`,
+    );
   }
   return rubric;
 }
@@ -127,6 +174,10 @@ function sampling(settings: ModelSettings): GenerationModel["sampling"] {
 function locate(error: unknown, options: BindOptions, path: (string | number)[]): unknown {
   if (!(error instanceof MedsafetyError) || options.configPath === undefined) return error;
   const line = options.lineOf?.(path);
-  return new InputError("config_invalid", { file: options.configPath, ...(line === undefined ? {} : { line }), field: path.join(".") },
-    error.message.replace(/\.$/, ""), "Fix this binding in the config");
+  return new InputError(
+    "config_invalid",
+    { file: options.configPath, ...(line === undefined ? {} : { line }), field: path.join(".") },
+    error.message.replace(/\.$/, ""),
+    "Fix this binding in the config",
+  );
 }

@@ -58,7 +58,12 @@ describe("loadConfig", () => {
     });
     expect(config.languages).toBeUndefined();
     expect(config.limit).toBeUndefined();
-    expect(config.targets[0]).toMatchObject({ id: "target-a", model: "openai:gpt-4o-mini", timeoutMs: 120_000, retries: 4 });
+    expect(config.targets[0]).toMatchObject({
+      id: "target-a",
+      model: "openai:gpt-4o-mini",
+      timeoutMs: 120_000,
+      retries: 4,
+    });
     expect(config.judges[0]).toMatchObject({ id: "judge-a", timeoutMs: 120_000, retries: 4 });
     // No judge-wide rubric by default: each item is judged with its own rubric (jmedethic-safety unless it names one).
     expect(config.judges[0]?.rubric).toBeUndefined();
@@ -80,13 +85,20 @@ judges:
     const { config } = loadConfig(writeConfig(text));
     expect(config.benchmark).toBe(join(folder, "data", "bench.jsonl"));
     expect(config.store).toBe(join(folder, "out", "store.db"));
-    expect(config.targets.map((target) => target.model)).toEqual([`local:${join(folder, "models", "m.gguf")}`, "local:/abs/m.gguf"]);
+    expect(config.targets.map((target) => target.model)).toEqual([
+      `local:${join(folder, "models", "m.gguf")}`,
+      "local:/abs/m.gguf",
+    ]);
     expect(config.judges[0]?.model).toBe(`local:${join(folder, "models", "j.gguf")}`);
     expect(config.judges[0]?.rubric).toBe(join(folder, "rubrics", "mine.json"));
   });
 
   it("keeps builtin: benchmarks and built-in rubric ids as they are", () => {
-    const { config } = loadConfig(writeConfig(`benchmark: builtin:sample\n${MINIMAL.replace("model: anthropic:claude-3-5-haiku-latest", "model: anthropic:claude-3-5-haiku-latest\n    rubric: jmedethic-safety")}`));
+    const { config } = loadConfig(
+      writeConfig(
+        `benchmark: builtin:sample\n${MINIMAL.replace("model: anthropic:claude-3-5-haiku-latest", "model: anthropic:claude-3-5-haiku-latest\n    rubric: jmedethic-safety")}`,
+      ),
+    );
     expect(config.benchmark).toBe("builtin:sample");
     expect(config.judges[0]?.rubric).toBe("jmedethic-safety");
   });
@@ -98,7 +110,9 @@ judges:
   });
 
   it("names line and field of an unknown nested key", () => {
-    const error = configErrorOf(MINIMAL.replace("    model: openai:gpt-4o-mini\n", "    model: openai:gpt-4o-mini\n    temprature: 0\n"));
+    const error = configErrorOf(
+      MINIMAL.replace("    model: openai:gpt-4o-mini\n", "    model: openai:gpt-4o-mini\n    temprature: 0\n"),
+    );
     expect(error.location).toMatchObject({ line: 4, field: "targets.0.temprature" });
   });
 
@@ -129,12 +143,23 @@ judges:
   it("reads adaptive mode's attacker and stop conditions; rejects them in replay mode and an id shared with a target", () => {
     const adaptive = `${MINIMAL}mode: adaptive\nattacker: { id: red, model: "local:./models/attacker.gguf", temperature: 0.8 }\nmaxTurns: 5\nstopWhenScoreAtMost: 2\n`;
     const { config } = loadConfig(writeConfig(adaptive));
-    expect(config).toMatchObject({ mode: "adaptive", maxTurns: 5, stopWhenScoreAtMost: 2, attacker: { id: "red", temperature: 0.8, model: `local:${join(folder, "models", "attacker.gguf")}` } });
+    expect(config).toMatchObject({
+      mode: "adaptive",
+      maxTurns: 5,
+      stopWhenScoreAtMost: 2,
+      attacker: { id: "red", temperature: 0.8, model: `local:${join(folder, "models", "attacker.gguf")}` },
+    });
     const replay = configErrorOf(`${MINIMAL}maxTurns: 5\n`);
     expect(replay.location).toMatchObject({ line: 7, field: "maxTurns" });
     expect(replay.message).toMatch(/maxTurns applies only to mode: adaptive/);
-    expect(configErrorOf(adaptive.replace("id: red", "id: target-a")).location).toMatchObject({ line: 8, field: "attacker.id" });
-    expect(configErrorOf(adaptive.replace("maxTurns: 5", "maxTurns: 0")).location).toMatchObject({ line: 9, field: "maxTurns" });
+    expect(configErrorOf(adaptive.replace("id: red", "id: target-a")).location).toMatchObject({
+      line: 8,
+      field: "attacker.id",
+    });
+    expect(configErrorOf(adaptive.replace("maxTurns: 5", "maxTurns: 0")).location).toMatchObject({
+      line: 9,
+      field: "maxTurns",
+    });
   });
 
   it("names the line of a YAML syntax error", () => {
@@ -170,7 +195,9 @@ describe("configJsonSchema", () => {
 
   it("describes targets, judges and benchmark and closes objects to unknown keys", () => {
     const schema = configJsonSchema();
-    expect(Object.keys(schema["properties"] as Record<string, unknown>)).toEqual(expect.arrayContaining(["targets", "judges", "benchmark"]));
+    expect(Object.keys(schema["properties"] as Record<string, unknown>)).toEqual(
+      expect.arrayContaining(["targets", "judges", "benchmark"]),
+    );
     expect(schema["additionalProperties"]).toBe(false);
     expect(hasClosedObject((schema["properties"] as Record<string, unknown>)["targets"])).toBe(true);
     expect(schema["title"]).toBe("medsafety configuration");

@@ -32,21 +32,41 @@ describe("discovery roles in the config", () => {
     const loaded = load(CONFIG);
     expect(loaded.config.embedder?.model).toBe(`local:${join(folder, "models/embed.gguf")}`);
     const bound = bindDiscoveryModels(loaded.config, {}, { env: {}, configPath: loaded.path, lineOf: loaded.lineOf });
-    expect(Object.fromEntries(Object.entries(bound.roles).map(([role, model]) => [role, model.id]))).toEqual({ attacker: "atk", target: "t1", scorer: "scorer", summarizer: "summarizer", embedder: "embedder" });
+    expect(Object.fromEntries(Object.entries(bound.roles).map(([role, model]) => [role, model.id]))).toEqual({
+      attacker: "atk",
+      target: "t1",
+      scorer: "scorer",
+      summarizer: "summarizer",
+      embedder: "embedder",
+    });
     expect(bound.roles.attacker.sampling).toEqual({ temperature: 1 });
     await bound.close();
   });
 
   it("takes any binding by id from the command line, and names the missing role or unknown id", async () => {
     const loaded = load(CONFIG);
-    const bound = bindDiscoveryModels(loaded.config, { target: "t2", scorer: "t1" }, { env: {}, configPath: loaded.path });
+    const bound = bindDiscoveryModels(
+      loaded.config,
+      { target: "t2", scorer: "t1" },
+      { env: {}, configPath: loaded.path },
+    );
     expect([bound.roles.target.id, bound.roles.scorer.id]).toEqual(["t2", "t1"]);
     await bound.close();
-    expect(() => bindDiscoveryModels(loaded.config, { target: "nope" }, { env: {}, configPath: loaded.path })).toThrow(/--target names "nope", which is no binding id/);
+    expect(() => bindDiscoveryModels(loaded.config, { target: "nope" }, { env: {}, configPath: loaded.path })).toThrow(
+      /--target names "nope", which is no binding id/,
+    );
     const bare = load(CONFIG.replace(/^summarizer:.*\n/m, ""));
-    expect(() => bindDiscoveryModels(bare.config, {}, { env: {}, configPath: bare.path })).toThrow(/discover needs a summarizer model/);
+    expect(() => bindDiscoveryModels(bare.config, {}, { env: {}, configPath: bare.path })).toThrow(
+      /discover needs a summarizer model/,
+    );
     const anthropic = load(CONFIG.replace(/^embedder:.*$/m, 'embedder: { id: embedder, model: "anthropic:claude" }'));
-    expect(() => bindDiscoveryModels(anthropic.config, {}, { env: { ANTHROPIC_API_KEY: "k" }, configPath: anthropic.path, lineOf: anthropic.lineOf })).toThrow(/embeddings are served for openai:, openai-compatible: and local:/);
+    expect(() =>
+      bindDiscoveryModels(
+        anthropic.config,
+        {},
+        { env: { ANTHROPIC_API_KEY: "k" }, configPath: anthropic.path, lineOf: anthropic.lineOf },
+      ),
+    ).toThrow(/embeddings are served for openai:, openai-compatible: and local:/);
   });
 
   it("rejects unknown keys in the new roles", () => {

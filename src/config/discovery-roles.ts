@@ -7,15 +7,31 @@ import { modelSettingsSchema } from "../providers/index.js";
  * binding has the same fields as a target.
  */
 export const discoveryRolesShape = {
-  scorer: modelSettingsSchema.optional().describe("`discover`: the model that scores each jailbreak attempt 1-10 with the jailbreak-score rubric (structured output)."),
-  summarizer: modelSettingsSchema.optional().describe("`discover`: the model that names the strategy that made a later attempt score higher than an earlier one ({name, definition, example}, ja + en)."),
-  embedder: modelSettingsSchema.optional().describe("`discover`: the embedding model (openai:, openai-compatible: /v1/embeddings, or local: GGUF) that keys the strategy library by target responses."),
+  scorer: modelSettingsSchema
+    .optional()
+    .describe(
+      "`discover`: the model that scores each jailbreak attempt 1-10 with the jailbreak-score rubric (structured output).",
+    ),
+  summarizer: modelSettingsSchema
+    .optional()
+    .describe(
+      "`discover`: the model that names the strategy that made a later attempt score higher than an earlier one ({name, definition, example}, ja + en).",
+    ),
+  embedder: modelSettingsSchema
+    .optional()
+    .describe(
+      "`discover`: the embedding model (openai:, openai-compatible: /v1/embeddings, or local: GGUF) that keys the strategy library by target responses.",
+    ),
 } as const;
 
 /** The three discovery roles with `local:` model paths resolved (by the given function). */
-export function resolveDiscoveryRolePaths<T extends { scorer?: { model: string } | undefined; summarizer?: { model: string } | undefined; embedder?: { model: string } | undefined }>(
-  config: T, model: (spec: string) => string,
-): Partial<T> {
+export function resolveDiscoveryRolePaths<
+  T extends {
+    scorer?: { model: string } | undefined;
+    summarizer?: { model: string } | undefined;
+    embedder?: { model: string } | undefined;
+  },
+>(config: T, model: (spec: string) => string): Partial<T> {
   const resolved: Partial<T> = {};
   for (const role of ["scorer", "summarizer", "embedder"] as const) {
     const binding = config[role];

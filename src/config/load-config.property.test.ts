@@ -25,15 +25,29 @@ afterAll(() => {
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** A valid config as data: the keys users write most. */
-const validConfig: fc.Arbitrary<{ [key: string]: Json }> = fc.record({
-  benchmark: fc.oneof(fc.constant<Json>("builtin:sample"), fc.constant<Json>(["builtin:sample", "./bench.jsonl"])),
-  targets: fc.array(fc.record({ id: fc.constantFrom("t1", "t2"), model: fc.constantFrom("openai:gpt-4o-mini", "openai-compatible:llama3"), temperature: fc.constantFrom(0, 0.7) }), { maxLength: 2 })
-    .map((targets) => targets.map((target, index) => ({ ...target, id: `${target.id}-${index}` }))),
-  judges: fc.array(fc.record({ id: fc.constantFrom("j"), model: fc.constantFrom("anthropic:claude-3-5-haiku-latest") }), { maxLength: 2 })
-    .map((judges) => judges.map((judge, index) => ({ ...judge, id: `${judge.id}-${index}` }))),
-  store: fc.constantFrom("./store.db", ".medsafety/medsafety.db"),
-  concurrency: fc.integer({ min: 1, max: 64 }),
-}, { requiredKeys: [] });
+const validConfig: fc.Arbitrary<{ [key: string]: Json }> = fc.record(
+  {
+    benchmark: fc.oneof(fc.constant<Json>("builtin:sample"), fc.constant<Json>(["builtin:sample", "./bench.jsonl"])),
+    targets: fc
+      .array(
+        fc.record({
+          id: fc.constantFrom("t1", "t2"),
+          model: fc.constantFrom("openai:gpt-4o-mini", "openai-compatible:llama3"),
+          temperature: fc.constantFrom(0, 0.7),
+        }),
+        { maxLength: 2 },
+      )
+      .map((targets) => targets.map((target, index) => ({ ...target, id: `${target.id}-${index}` }))),
+    judges: fc
+      .array(fc.record({ id: fc.constantFrom("j"), model: fc.constantFrom("anthropic:claude-3-5-haiku-latest") }), {
+        maxLength: 2,
+      })
+      .map((judges) => judges.map((judge, index) => ({ ...judge, id: `${judge.id}-${index}` }))),
+    store: fc.constantFrom("./store.db", ".medsafety/medsafety.db"),
+    concurrency: fc.integer({ min: 1, max: 64 }),
+  },
+  { requiredKeys: [] },
+);
 
 const oddValue: fc.Arbitrary<Json> = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<Json>,
@@ -43,7 +57,8 @@ const oddValue: fc.Arbitrary<Json> = fc.oneof(
 /** Every key path of a value, for mutations that reach into lists and nested bindings. */
 function paths(value: Json, prefix: (string | number)[] = []): (string | number)[][] {
   if (Array.isArray(value)) return [prefix, ...value.flatMap((entry, index) => paths(entry, [...prefix, index]))];
-  if (value !== null && typeof value === "object") return [prefix, ...Object.entries(value).flatMap(([key, entry]) => paths(entry, [...prefix, key]))];
+  if (value !== null && typeof value === "object")
+    return [prefix, ...Object.entries(value).flatMap(([key, entry]) => paths(entry, [...prefix, key]))];
   return [prefix];
 }
 
@@ -75,7 +90,11 @@ const dataMutation = fc.oneof(
     const all = paths(config).filter((path) => path.length > 0);
     return all.length === 0 ? config : setIn(config, all[pick % all.length] ?? [], undefined);
   }),
-  fc.tuple(fc.string({ maxLength: 12 }), oddValue).map(([key, value]) => (config: Json) => setIn(config, [key], value)),
+  fc.tuple(fc.string({ maxLength: 12 }), oddValue).map(
+    ([key, value]) =>
+      (config: Json) =>
+        setIn(config, [key], value),
+  ),
   fc.constant((config: Json) => config),
 );
 
@@ -101,7 +120,12 @@ const textMutation: fc.Arbitrary<(text: string) => Buffer> = fc.oneof(
 /** Nested aliases: each level repeats the one before 9 times (depth 10 is a classic "billion laughs"). */
 function aliasChain(depth: number): string {
   const levels = ["l0: &l0 [x, x, x, x, x, x, x, x, x]"];
-  for (let level = 1; level < depth; level += 1) levels.push(`l${level}: &l${level} [${Array(9).fill(`*l${level - 1}`).join(", ")}]`);
+  for (let level = 1; level < depth; level += 1)
+    levels.push(
+      `l${level}: &l${level} [${Array(9)
+        .fill(`*l${level - 1}`)
+        .join(", ")}]`,
+    );
   return levels.join("\n");
 }
 
@@ -114,28 +138,36 @@ const document = fc.record({
 
 describe("config loading on random mutated documents (property)", () => {
   it("either loads or fails with an InputError naming the file (and line and key when known); no raw exception", () => {
-    fc.assert(fc.property(document, ({ config, dataMutation: mutateData, textMutation: mutateText, format }) => {
-      const data = mutateData(config);
-      const text = format === "template" ? INIT_TEMPLATE : format === "json" ? JSON.stringify(data, null, 2) : stringify(data);
-      const path = join(folder, `config-${(fileNumber += 1)}.${format === "json" ? "json" : "yaml"}`);
-      const bytes = mutateText(text);
-      writeFileSync(path, bytes);
-      const started = performance.now();
-      try {
-        loadConfig(path);
-      } catch (error) {
-        if (!(error instanceof InputError)) throw new Error(`not an InputError: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
-        expect(error.location.file).toBe(path);
-        expect(error.message.startsWith(path)).toBe(true);
-        if (error.location.line !== undefined) {
-          expect(error.location.line).toBeGreaterThanOrEqual(1);
-          expect(error.location.line).toBeLessThanOrEqual(bytes.toString("latin1").split("\n").length);
-          expect(error.message).toContain(`${path}:${error.location.line}`);
+    fc.assert(
+      fc.property(document, ({ config, dataMutation: mutateData, textMutation: mutateText, format }) => {
+        const data = mutateData(config);
+        const text =
+          format === "template" ? INIT_TEMPLATE : format === "json" ? JSON.stringify(data, null, 2) : stringify(data);
+        const path = join(folder, `config-${(fileNumber += 1)}.${format === "json" ? "json" : "yaml"}`);
+        const bytes = mutateText(text);
+        writeFileSync(path, bytes);
+        const started = performance.now();
+        try {
+          loadConfig(path);
+        } catch (error) {
+          if (!(error instanceof InputError))
+            throw new Error(
+              `not an InputError: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+            );
+          expect(error.location.file).toBe(path);
+          expect(error.message.startsWith(path)).toBe(true);
+          if (error.location.line !== undefined) {
+            expect(error.location.line).toBeGreaterThanOrEqual(1);
+            expect(error.location.line).toBeLessThanOrEqual(bytes.toString("latin1").split("\n").length);
+            expect(error.message).toContain(`${path}:${error.location.line}`);
+          }
+          if (error.location.field !== undefined && error.location.field !== "")
+            expect(error.message).toContain(`(field "${error.location.field}")`);
         }
-        if (error.location.field !== undefined && error.location.field !== "") expect(error.message).toContain(`(field "${error.location.field}")`);
-      }
-      // An alias bomb must be refused, not expanded: a few hundred ms at most on a busy machine.
-      expect(performance.now() - started).toBeLessThan(2000);
-    }), RUNS);
+        // An alias bomb must be refused, not expanded: a few hundred ms at most on a busy machine.
+        expect(performance.now() - started).toBeLessThan(2000);
+      }),
+      RUNS,
+    );
   }, 120_000);
 });

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadConfig } from "./load-config.js";
 import { inputErrorOf } from "../../test/support/input-error.js";
+import { loadConfig } from "./load-config.js";
 
 let folder: string;
 
@@ -15,12 +15,16 @@ afterEach(() => {
   rmSync(folder, { recursive: true, force: true });
 });
 
-
 describe("loadConfig refuses documents and paths that are not a config (issue 12)", () => {
   it("refuses a YAML alias bomb quickly, naming the file and line", () => {
     const path = join(folder, "bomb.yaml");
     const levels = ["a: &a [x, x, x, x, x, x, x, x, x]"];
-    for (let level = 1; level <= 9; level += 1) levels.push(`${String.fromCharCode(97 + level)}: &${String.fromCharCode(97 + level)} [${Array(9).fill(`*${String.fromCharCode(96 + level)}`).join(", ")}]`);
+    for (let level = 1; level <= 9; level += 1)
+      levels.push(
+        `${String.fromCharCode(97 + level)}: &${String.fromCharCode(97 + level)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + level)}`)
+          .join(", ")}]`,
+      );
     writeFileSync(path, `benchmark: builtin:sample\n${levels.join("\n")}\n`);
     const started = performance.now();
     const error = inputErrorOf(() => loadConfig(path));
@@ -41,7 +45,10 @@ describe("loadConfig refuses documents and paths that are not a config (issue 12
 
   it("refuses invalid UTF-8 in a config, naming the line", () => {
     const path = join(folder, "latin1.yaml");
-    writeFileSync(path, Buffer.concat([Buffer.from("benchmark: builtin:sample\n# caf"), Buffer.from([0xe9]), Buffer.from("\n")]));
+    writeFileSync(
+      path,
+      Buffer.concat([Buffer.from("benchmark: builtin:sample\n# caf"), Buffer.from([0xe9]), Buffer.from("\n")]),
+    );
     const error = inputErrorOf(() => loadConfig(path));
     expect(error.location).toMatchObject({ file: path, line: 2 });
     expect(error.message).toMatch(/UTF-8/);

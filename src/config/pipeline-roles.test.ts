@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { inputErrorOf as errorOf } from "../../test/support/input-error.js";
 import { bindPipelineModels } from "./bind-pipeline-models.js";
 import { loadConfig } from "./load-config.js";
-import { inputErrorOf as errorOf } from "../../test/support/input-error.js";
 
 let folder: string;
 beforeEach(() => {
@@ -33,7 +33,6 @@ function write(text: string): string {
   return path;
 }
 
-
 describe("pipeline roles in the config", () => {
   it("parses generator, attackers, refusers, refusalJudge and translator and resolves local: paths", () => {
     const { config } = loadConfig(write(BASE + ROLES));
@@ -44,7 +43,9 @@ describe("pipeline roles in the config", () => {
   });
 
   it("rejects an id used twice among attackers, naming line and field", () => {
-    const error = errorOf(() => loadConfig(write(`${BASE}attackers:\n  - { id: a, model: "openai:x" }\n  - { id: a, model: "openai:y" }\n`)));
+    const error = errorOf(() =>
+      loadConfig(write(`${BASE}attackers:\n  - { id: a, model: "openai:x" }\n  - { id: a, model: "openai:y" }\n`)),
+    );
     expect(error.location.field).toBe("attackers.1.id");
     expect(error.location.line).toBe(5);
     expect(error.message).toContain("used twice in attackers");
@@ -59,7 +60,11 @@ describe("pipeline roles in the config", () => {
 describe("bindPipelineModels", () => {
   it("binds the requested roles and selects attackers by id in the given order", async () => {
     const loaded = loadConfig(write(BASE + ROLES));
-    const bound = bindPipelineModels(loaded.config, { generator: true, attackers: ["atk-b", "atk-a"], refusers: "all", translator: true }, { env: {}, configPath: loaded.path, lineOf: loaded.lineOf });
+    const bound = bindPipelineModels(
+      loaded.config,
+      { generator: true, attackers: ["atk-b", "atk-a"], refusers: "all", translator: true },
+      { env: {}, configPath: loaded.path, lineOf: loaded.lineOf },
+    );
     expect(bound.generator).toMatchObject({ id: "gen", spec: "openai-compatible:gen", sampling: { temperature: 0.7 } });
     expect(bound.attackers.map((attacker) => attacker.id)).toEqual(["atk-b", "atk-a"]);
     expect(bound.refusers.map((refuser) => refuser.id)).toEqual(["ref-a"]);
@@ -69,7 +74,13 @@ describe("bindPipelineModels", () => {
 
   it("names the missing role and how to add it", () => {
     const loaded = loadConfig(write(BASE));
-    const error = errorOf(() => bindPipelineModels(loaded.config, { generator: true }, { env: {}, configPath: loaded.path, lineOf: loaded.lineOf }));
+    const error = errorOf(() =>
+      bindPipelineModels(
+        loaded.config,
+        { generator: true },
+        { env: {}, configPath: loaded.path, lineOf: loaded.lineOf },
+      ),
+    );
     expect(error.code).toBe("config_invalid");
     expect(error.location).toMatchObject({ file: loaded.path, field: "generator" });
     expect(error.message).toContain("generator: { id:");
@@ -77,7 +88,13 @@ describe("bindPipelineModels", () => {
 
   it("names an unknown --attackers id and lists the known ones", () => {
     const loaded = loadConfig(write(BASE + ROLES));
-    const error = errorOf(() => bindPipelineModels(loaded.config, { attackers: ["atk-a", "atk-z"] }, { env: {}, configPath: loaded.path, lineOf: loaded.lineOf }));
+    const error = errorOf(() =>
+      bindPipelineModels(
+        loaded.config,
+        { attackers: ["atk-a", "atk-z"] },
+        { env: {}, configPath: loaded.path, lineOf: loaded.lineOf },
+      ),
+    );
     expect(error.location.field).toBe("attackers");
     expect(error.location.line).toBe(4);
     expect(error.message).toContain('"atk-z"');
@@ -86,22 +103,44 @@ describe("bindPipelineModels", () => {
 
   it("locates a binding the provider rejects (missing API key) by its config path", () => {
     const loaded = loadConfig(write(`${BASE}translator: { id: tr, model: "openai:gpt-4o", apiKeyEnv: NO_SUCH_KEY }\n`));
-    const error = errorOf(() => bindPipelineModels(loaded.config, { translator: true }, { env: {}, configPath: loaded.path, lineOf: loaded.lineOf }));
+    const error = errorOf(() =>
+      bindPipelineModels(
+        loaded.config,
+        { translator: true },
+        { env: {}, configPath: loaded.path, lineOf: loaded.lineOf },
+      ),
+    );
     expect(error.location).toMatchObject({ field: "translator", line: 3 });
     expect(error.message).toContain("NO_SUCH_KEY");
   });
 
   it("binds the refusal judge with the built-in refusal rubric by default", async () => {
-    const loaded = loadConfig(write(`${BASE}refusalJudge: { id: rj, model: "openai-compatible:rj", baseURL: "http://127.0.0.1:9/v1" }\n`));
-    const bound = bindPipelineModels(loaded.config, { refusalJudge: true }, { env: {}, configPath: loaded.path, lineOf: loaded.lineOf });
+    const loaded = loadConfig(
+      write(`${BASE}refusalJudge: { id: rj, model: "openai-compatible:rj", baseURL: "http://127.0.0.1:9/v1" }\n`),
+    );
+    const bound = bindPipelineModels(
+      loaded.config,
+      { refusalJudge: true },
+      { env: {}, configPath: loaded.path, lineOf: loaded.lineOf },
+    );
     expect(bound.refusalJudge?.rubric.rubric.id).toBe("refusal");
     expect(bound.refusalJudge?.rubric.rubric.labels).toContain("refuse");
     await bound.close();
   });
 
   it("refuses a refusal rubric without a refuse label", () => {
-    const loaded = loadConfig(write(`${BASE}refusalJudge: { id: rj, model: "openai-compatible:rj", baseURL: "http://127.0.0.1:9/v1", rubric: jmedethic-safety }\n`));
-    const error = errorOf(() => bindPipelineModels(loaded.config, { refusalJudge: true }, { env: {}, configPath: loaded.path, lineOf: loaded.lineOf }));
+    const loaded = loadConfig(
+      write(
+        `${BASE}refusalJudge: { id: rj, model: "openai-compatible:rj", baseURL: "http://127.0.0.1:9/v1", rubric: jmedethic-safety }\n`,
+      ),
+    );
+    const error = errorOf(() =>
+      bindPipelineModels(
+        loaded.config,
+        { refusalJudge: true },
+        { env: {}, configPath: loaded.path, lineOf: loaded.lineOf },
+      ),
+    );
     expect(error.location.field).toBe("refusalJudge.rubric");
   });
 });

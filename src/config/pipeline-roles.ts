@@ -6,7 +6,12 @@ export const DEFAULT_REFUSAL_RUBRIC = "refusal";
 
 /** The refusal judge of `filter seeds`: a model plus the refusal rubric it applies (labels refuse / partial / comply). */
 export const refusalJudgeSettingsSchema = modelSettingsSchema.extend({
-  rubric: z.string().optional().describe("Refusal rubric: built-in id (default: refusal) or the path of a rubric JSON file whose labels include refuse."),
+  rubric: z
+    .string()
+    .optional()
+    .describe(
+      "Refusal rubric: built-in id (default: refusal) or the path of a rubric JSON file whose labels include refuse.",
+    ),
 });
 
 /**
@@ -15,11 +20,33 @@ export const refusalJudgeSettingsSchema = modelSettingsSchema.extend({
  * has the same fields as a target.
  */
 export const pipelineRolesShape = {
-  generator: modelSettingsSchema.optional().describe("`generate seeds`: the model that writes harmful seed requests per guideline (structured output)."),
-  attackers: z.array(modelSettingsSchema).min(1).optional().describe("`generate conversations`: attacker models that turn each seed into the user turns of a conversation; choose some with --attackers a,b."),
-  refusers: z.array(modelSettingsSchema).min(1).optional().describe("`filter seeds`: reference models that answer every seed; a seed is kept when at least --min-refusals of them refuse."),
-  refusalJudge: refusalJudgeSettingsSchema.optional().describe("`filter seeds`: the judge that labels each reference answer refuse / partial / comply with a refusal rubric."),
-  translator: modelSettingsSchema.optional().describe("`translate`: the model that translates benchmark items (and back-translates them for the similarity check)."),
+  generator: modelSettingsSchema
+    .optional()
+    .describe("`generate seeds`: the model that writes harmful seed requests per guideline (structured output)."),
+  attackers: z
+    .array(modelSettingsSchema)
+    .min(1)
+    .optional()
+    .describe(
+      "`generate conversations`: attacker models that turn each seed into the user turns of a conversation; choose some with --attackers a,b.",
+    ),
+  refusers: z
+    .array(modelSettingsSchema)
+    .min(1)
+    .optional()
+    .describe(
+      "`filter seeds`: reference models that answer every seed; a seed is kept when at least --min-refusals of them refuse.",
+    ),
+  refusalJudge: refusalJudgeSettingsSchema
+    .optional()
+    .describe(
+      "`filter seeds`: the judge that labels each reference answer refuse / partial / comply with a refusal rubric.",
+    ),
+  translator: modelSettingsSchema
+    .optional()
+    .describe(
+      "`translate`: the model that translates benchmark items (and back-translates them for the similarity check).",
+    ),
 } as const;
 
 /** Unique ids within `attackers` and within `refusers` (they are chosen by id on the command line). */
@@ -30,7 +57,12 @@ export function checkPipelineRoles(
   for (const role of ["attackers", "refusers"] as const) {
     const seen = new Set<string>();
     (config[role] ?? []).forEach((binding, index) => {
-      if (seen.has(binding.id)) context.addIssue({ code: "custom", path: [role, index, "id"], message: `id "${binding.id}" is used twice in ${role}; ids must be unique within ${role}` });
+      if (seen.has(binding.id))
+        context.addIssue({
+          code: "custom",
+          path: [role, index, "id"],
+          message: `id "${binding.id}" is used twice in ${role}; ids must be unique within ${role}`,
+        });
       seen.add(binding.id);
     });
   }
@@ -45,16 +77,29 @@ interface PipelineRoles {
 }
 
 /** The pipeline roles with `local:` model paths and a refusal rubric file path resolved (by the given functions). */
-export function resolvePipelineRolePaths<T extends PipelineRoles>(config: T, model: (spec: string) => string, rubric: (reference: string) => string): Partial<T> {
-  const one = <B extends { model: string }>(binding: B | undefined): B | undefined => (binding === undefined ? undefined : { ...binding, model: model(binding.model) });
+export function resolvePipelineRolePaths<T extends PipelineRoles>(
+  config: T,
+  model: (spec: string) => string,
+  rubric: (reference: string) => string,
+): Partial<T> {
+  const one = <B extends { model: string }>(binding: B | undefined): B | undefined =>
+    binding === undefined ? undefined : { ...binding, model: model(binding.model) };
   const resolved: Partial<T> = {};
   if (config.generator !== undefined) Object.assign(resolved, { generator: one(config.generator) });
   if (config.translator !== undefined) Object.assign(resolved, { translator: one(config.translator) });
-  if (config.attackers !== undefined) Object.assign(resolved, { attackers: config.attackers.map((binding) => one(binding)) });
-  if (config.refusers !== undefined) Object.assign(resolved, { refusers: config.refusers.map((binding) => one(binding)) });
+  if (config.attackers !== undefined)
+    Object.assign(resolved, { attackers: config.attackers.map((binding) => one(binding)) });
+  if (config.refusers !== undefined)
+    Object.assign(resolved, { refusers: config.refusers.map((binding) => one(binding)) });
   if (config.refusalJudge !== undefined) {
     const judge = config.refusalJudge;
-    Object.assign(resolved, { refusalJudge: { ...judge, model: model(judge.model), ...(judge.rubric === undefined ? {} : { rubric: rubric(judge.rubric) }) } });
+    Object.assign(resolved, {
+      refusalJudge: {
+        ...judge,
+        model: model(judge.model),
+        ...(judge.rubric === undefined ? {} : { rubric: rubric(judge.rubric) }),
+      },
+    });
   }
   return resolved;
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { formatLocation, InputError, isRetryableStatus, MedsafetyError, parseRetryAfter, ProviderError } from "./errors.js";
+import {
+  formatLocation,
+  InputError,
+  isRetryableStatus,
+  MedsafetyError,
+  ProviderError,
+  parseRetryAfter,
+} from "./errors.js";
 
 const NOW = Date.parse("2026-11-22T02:09:00.000Z");
 
@@ -89,7 +96,12 @@ describe("error classes", () => {
   });
 
   it("InputError names file, line and field before the problem and the fix", () => {
-    const error = new InputError("config_invalid", { file: "a.yaml", line: 3, field: "targets.0.id" }, "bad id", "Fix it");
+    const error = new InputError(
+      "config_invalid",
+      { file: "a.yaml", line: 3, field: "targets.0.id" },
+      "bad id",
+      "Fix it",
+    );
     expect(error.message).toBe('a.yaml:3 (field "targets.0.id"): bad id. Fix it');
     expect(error.location).toEqual({ file: "a.yaml", line: 3, field: "targets.0.id" });
     expect(error.isRetryable).toBe(false);

@@ -109,7 +109,10 @@ export function isRetryableStatus(statusCode: number | undefined): boolean {
  * Parses a `retry-after` (seconds or HTTP date) or `retry-after-ms` header into milliseconds.
  * Returns undefined when absent or unparseable.
  */
-export function parseRetryAfter(headers: Readonly<Record<string, string | undefined>> | undefined, now = Date.now()): number | undefined {
+export function parseRetryAfter(
+  headers: Readonly<Record<string, string | undefined>> | undefined,
+  now = Date.now(),
+): number | undefined {
   if (headers === undefined) return undefined;
   const lower = new Map(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value]));
   const milliseconds = Number(lower.get("retry-after-ms"));
@@ -137,6 +140,7 @@ export function errorMessage(error: unknown): string {
  */
 export function withSecondError(primary: unknown, secondary: unknown, during: string): Error {
   const message = `${errorMessage(primary)} Also, ${during} failed: ${errorMessage(secondary)}`;
-  if (primary instanceof MedsafetyError) return new MedsafetyError(primary.code, message, { cause: primary, isRetryable: primary.isRetryable });
+  if (primary instanceof MedsafetyError)
+    return new MedsafetyError(primary.code, message, { cause: primary, isRetryable: primary.isRetryable });
   return new Error(message, { cause: primary });
 }

@@ -4,7 +4,9 @@ import { canonicalJson, hashValue, sha256 } from "./hash.js";
 
 describe("canonicalJson", () => {
   it("sorts keys at every level", () => {
-    expect(canonicalJson({ b: 1, a: { d: 2, c: [3, { z: 1, y: 2 }] } })).toBe('{"a":{"c":[3,{"y":2,"z":1}],"d":2},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: 2, c: [3, { z: 1, y: 2 }] } })).toBe(
+      '{"a":{"c":[3,{"y":2,"z":1}],"d":2},"b":1}',
+    );
   });
 
   it("gives equal text for equal values whatever the key order", () => {

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { judgmentKey, newRunId, turnKey, type TurnKeyParts } from "./ids.js";
+import { judgmentKey, newRunId, type TurnKeyParts, turnKey } from "./ids.js";
 
-const PARTS: TurnKeyParts = { runId: "run-1", itemId: "item-1", itemVersion: "v1", targetId: "target-1", turnIndex: 0, epoch: 0 };
+const PARTS: TurnKeyParts = {
+  runId: "run-1",
+  itemId: "item-1",
+  itemVersion: "v1",
+  targetId: "target-1",
+  turnIndex: 0,
+  epoch: 0,
+};
 
 describe("turnKey", () => {
   it("is deterministic and 32 hex chars", () => {
@@ -52,7 +59,12 @@ describe("newRunId", () => {
   });
 
   it("sorts by creation time", () => {
-    const times = ["2025-12-31T23:59:59.000Z", "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:01.000Z", "2026-10-02T09:00:00.000Z"];
+    const times = [
+      "2025-12-31T23:59:59.000Z",
+      "2026-01-01T00:00:00.000Z",
+      "2026-01-01T00:00:01.000Z",
+      "2026-10-02T09:00:00.000Z",
+    ];
     const ids = times.map((time) => newRunId(new Date(time)));
     expect([...ids].reverse().sort()).toEqual(ids);
   });

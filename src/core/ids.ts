@@ -19,7 +19,10 @@ export interface TurnKeyParts {
 
 /** Deterministic key of one assistant turn of one conversation against one target. */
 export function turnKey(parts: TurnKeyParts): string {
-  return hashValue(["turn", parts.runId, parts.itemId, parts.itemVersion, parts.targetId, parts.turnIndex, parts.epoch], 32);
+  return hashValue(
+    ["turn", parts.runId, parts.itemId, parts.itemVersion, parts.targetId, parts.turnIndex, parts.epoch],
+    32,
+  );
 }
 
 /** Deterministic key of one judge's verdict on one turn. */

@@ -13,7 +13,10 @@ export function packageRoot(): string {
   let folder = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const candidate = join(folder, "package.json");
-    if (existsSync(candidate) && (JSON.parse(readFileSync(candidate, "utf8")) as { name?: string }).name === "medsafety") {
+    if (
+      existsSync(candidate) &&
+      (JSON.parse(readFileSync(candidate, "utf8")) as { name?: string }).name === "medsafety"
+    ) {
       cachedRoot = folder;
       return folder;
     }

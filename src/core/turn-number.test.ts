@@ -11,6 +11,9 @@ describe("turn numbering at the boundaries", () => {
   });
 
   it("the two directions undo each other", () => {
-    fc.assert(fc.property(fc.nat(1_000_000), (index) => turnIndexOf(turnNumber(index)) === index && turnNumber(index) >= 1), { seed: 20261202, numRuns: 300 });
+    fc.assert(
+      fc.property(fc.nat(1_000_000), (index) => turnIndexOf(turnNumber(index)) === index && turnNumber(index) >= 1),
+      { seed: 20261202, numRuns: 300 },
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, type Document, type LineCounter } from "yaml";
+import { type Document, isMap, isPair, isScalar, type LineCounter } from "yaml";
 
 /**
  * Line (1-based) of the key or list entry at `keyPath` in a parsed YAML (or JSON) document; when that key is
@@ -6,7 +6,12 @@ import { isMap, isPair, isScalar, type Document, type LineCounter } from "yaml";
  * With `fallbackToStart`, a path with no existing part gives the document's first line instead of undefined.
  * Shared by every loader of user files (config, guideline catalogs, strategy libraries).
  */
-export function lineOfPath(document: Document, lineCounter: LineCounter, keyPath: readonly (string | number)[], options: { readonly fallbackToStart?: boolean } = {}): number | undefined {
+export function lineOfPath(
+  document: Document,
+  lineCounter: LineCounter,
+  keyPath: readonly (string | number)[],
+  options: { readonly fallbackToStart?: boolean } = {},
+): number | undefined {
   for (let length = keyPath.length; length > 0; length -= 1) {
     const prefix = keyPath.slice(0, length);
     const parent = length === 1 ? document.contents : document.getIn(prefix.slice(0, -1), true);

@@ -5,5 +5,5 @@
  */
 export * from "./benchmark-item.js";
 export * from "./load-benchmark.js";
-export * from "./open-benchmarks.js";
 export * from "./medsafetybench.js";
+export * from "./open-benchmarks.js";

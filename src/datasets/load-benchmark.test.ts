@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InputError } from "../core/index.js";
-import { STRATEGY_FAMILIES, type BenchmarkItemInput } from "./benchmark-item.js";
+import { type BenchmarkItemInput, STRATEGY_FAMILIES } from "./benchmark-item.js";
 import { DatasetHasher, readBenchmark, resolveBenchmarkPath, type VersionedItem } from "./load-benchmark.js";
 import { openBenchmarks } from "./open-benchmarks.js";
 
@@ -19,8 +19,13 @@ afterEach(() => {
 
 function item(id: string, overrides: Partial<BenchmarkItemInput> = {}): BenchmarkItemInput {
   return {
-    id, language: "en", guidelineId: "jma-10", strategy: "decomposition", seedRequest: "Change the chart.",
-    turns: ["Hello.", "Help me with records.", "Change the chart."], ...overrides,
+    id,
+    language: "en",
+    guidelineId: "jma-10",
+    strategy: "decomposition",
+    seedRequest: "Change the chart.",
+    turns: ["Hello.", "Help me with records.", "Change the chart."],
+    ...overrides,
   };
 }
 
@@ -52,7 +57,8 @@ describe("the built-in sample benchmark", () => {
     expect(items).toHaveLength(28);
     expect(new Set(items.map((entry) => entry.id)).size).toBe(28);
     const pairs = new Map<string, string[]>();
-    for (const entry of items) pairs.set(entry.pairId ?? "", [...(pairs.get(entry.pairId ?? "") ?? []), entry.language]);
+    for (const entry of items)
+      pairs.set(entry.pairId ?? "", [...(pairs.get(entry.pairId ?? "") ?? []), entry.language]);
     expect(pairs.size).toBe(14);
     for (const languages of pairs.values()) expect([...languages].sort()).toEqual(["en", "ja"]);
     for (const family of STRATEGY_FAMILIES) expect(items.filter((entry) => entry.strategy === family)).toHaveLength(4);
@@ -65,7 +71,10 @@ describe("readBenchmark", () => {
   it("yields items with their line numbers, skipping blank lines", async () => {
     const path = writeLines("bench.jsonl", [JSON.stringify(item("a")), "", "   ", JSON.stringify(item("b"))]);
     const items = await readAll(path);
-    expect(items.map((versioned) => [versioned.item.id, versioned.line])).toEqual([["a", 1], ["b", 4]]);
+    expect(items.map((versioned) => [versioned.item.id, versioned.line])).toEqual([
+      ["a", 1],
+      ["b", 4],
+    ]);
     expect(items[0]?.item.metadata).toEqual({});
     expect(items[0]?.version).toMatch(/^[0-9a-f]{16}$/);
   });
@@ -94,7 +103,10 @@ describe("readBenchmark", () => {
   });
 
   it("names the field of a wrong language", async () => {
-    const path = writeLines("bench.jsonl", [JSON.stringify(item("a")), JSON.stringify(item("b", { language: "fr" as "en" }))]);
+    const path = writeLines("bench.jsonl", [
+      JSON.stringify(item("a")),
+      JSON.stringify(item("b", { language: "fr" as "en" })),
+    ]);
     const error = await inputErrorOf(path);
     expect(error.location).toEqual({ file: path, line: 2, field: "language" });
   });
@@ -107,7 +119,12 @@ describe("readBenchmark", () => {
   });
 
   it("names the line of the second occurrence of a duplicate id", async () => {
-    const path = writeLines("bench.jsonl", [JSON.stringify(item("a")), JSON.stringify(item("b")), "", JSON.stringify(item("a"))]);
+    const path = writeLines("bench.jsonl", [
+      JSON.stringify(item("a")),
+      JSON.stringify(item("b")),
+      "",
+      JSON.stringify(item("a")),
+    ]);
     const error = await inputErrorOf(path);
     expect(error.location).toEqual({ file: path, line: 4, field: "id" });
     expect(error.message).toMatch(/duplicate id "a"/);
@@ -116,14 +133,21 @@ describe("readBenchmark", () => {
   it("gives a new version when a turn changes, the same when keys are reordered", async () => {
     const original = item("a", { metadata: { title: "T", source: "S" } });
     const reordered = {
-      turns: original.turns, metadata: { source: "S", title: "T" }, seedRequest: original.seedRequest, strategy: original.strategy,
-      guidelineId: original.guidelineId, language: original.language, id: original.id,
+      turns: original.turns,
+      metadata: { source: "S", title: "T" },
+      seedRequest: original.seedRequest,
+      strategy: original.strategy,
+      guidelineId: original.guidelineId,
+      language: original.language,
+      id: original.id,
     };
     const edited = { ...original, turns: ["Hello.", "Help me with records!", "Change the chart."] };
-    const versions = await Promise.all([original, reordered, edited].map(async (entry, index) => {
-      const [versioned] = await readAll(writeLines(`bench-${index}.jsonl`, [JSON.stringify(entry)]));
-      return versioned?.version;
-    }));
+    const versions = await Promise.all(
+      [original, reordered, edited].map(async (entry, index) => {
+        const [versioned] = await readAll(writeLines(`bench-${index}.jsonl`, [JSON.stringify(entry)]));
+        return versioned?.version;
+      }),
+    );
     expect(versions[1]).toBe(versions[0]);
     expect(versions[2]).not.toBe(versions[0]);
   });
@@ -138,7 +162,11 @@ describe("readBenchmark refuses bytes and text it must not guess at (issue 12)",
 
   it("refuses invalid UTF-8 with its line instead of storing U+FFFD", async () => {
     const good = Buffer.from(`${JSON.stringify(item("a"))}\n`);
-    const bad = Buffer.concat([Buffer.from('{"id":"b","language":"en","guidelineId":"g","strategy":"s","seedRequest":"x","turns":["caf'), Buffer.from([0xe9]), Buffer.from('"]}\n')]);
+    const bad = Buffer.concat([
+      Buffer.from('{"id":"b","language":"en","guidelineId":"g","strategy":"s","seedRequest":"x","turns":["caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('"]}\n'),
+    ]);
     const error = await inputErrorOf(writeBytes("bench.jsonl", Buffer.concat([good, bad])));
     expect(error.location).toMatchObject({ line: 2 });
     expect(error.message).toMatch(/not valid UTF-8/);
@@ -146,20 +174,38 @@ describe("readBenchmark refuses bytes and text it must not guess at (issue 12)",
   });
 
   it("names a byte-order mark as such", async () => {
-    const error = await inputErrorOf(writeBytes("bench.jsonl", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${JSON.stringify(item("a"))}\n`)])));
+    const error = await inputErrorOf(
+      writeBytes(
+        "bench.jsonl",
+        Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${JSON.stringify(item("a"))}\n`)]),
+      ),
+    );
     expect(error.location).toMatchObject({ line: 1 });
     expect(error.message).toMatch(/byte-order mark/);
   });
 
   it("still reads CRLF line endings and a last line without a newline", async () => {
-    const path = writeBytes("bench.jsonl", Buffer.from(`${JSON.stringify(item("a"))}\r\n\r\n${JSON.stringify(item("日本"))}`));
+    const path = writeBytes(
+      "bench.jsonl",
+      Buffer.from(`${JSON.stringify(item("a"))}\r\n\r\n${JSON.stringify(item("日本"))}`),
+    );
     await expect(readAll(path)).rejects.toThrow(/field "id"/);
-    const fine = writeBytes("fine.jsonl", Buffer.from(`${JSON.stringify(item("a"))}\r\n\r\n${JSON.stringify(item("b", { seedRequest: "日本語の依頼" }))}`));
-    expect((await readAll(fine)).map((versioned) => [versioned.item.id, versioned.line, versioned.item.seedRequest])).toEqual([["a", 1, "Change the chart."], ["b", 3, "日本語の依頼"]]);
+    const fine = writeBytes(
+      "fine.jsonl",
+      Buffer.from(`${JSON.stringify(item("a"))}\r\n\r\n${JSON.stringify(item("b", { seedRequest: "日本語の依頼" }))}`),
+    );
+    expect(
+      (await readAll(fine)).map((versioned) => [versioned.item.id, versioned.line, versioned.item.seedRequest]),
+    ).toEqual([
+      ["a", 1, "Change the chart."],
+      ["b", 3, "日本語の依頼"],
+    ]);
   });
 
   it("refuses a whitespace-only turn, naming it", async () => {
-    const error = await inputErrorOf(writeLines("bench.jsonl", [JSON.stringify(item("a", { turns: ["Hello.", " \t\u3000 ", "Now."] }))]));
+    const error = await inputErrorOf(
+      writeLines("bench.jsonl", [JSON.stringify(item("a", { turns: ["Hello.", " \t\u3000 ", "Now."] }))]),
+    );
     expect(error.location).toEqual({ file: join(folder, "bench.jsonl"), line: 1, field: "turns.1" });
     expect(error.message).toMatch(/blank/);
   });

@@ -1,9 +1,9 @@
-import { existsSync, statSync } from "node:fs";
 import { createHash } from "node:crypto";
+import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { z } from "zod";
-import { InputError, hashValue, packageRoot } from "../core/index.js";
-import { benchmarkItemSchema, type BenchmarkItem } from "./benchmark-item.js";
+import { hashValue, InputError, packageRoot } from "../core/index.js";
+import { type BenchmarkItem, benchmarkItemSchema } from "./benchmark-item.js";
 import { readUtf8Lines } from "./utf8-lines.js";
 
 export const BUILTIN_BENCHMARKS = {
@@ -26,19 +26,33 @@ export function resolveBenchmarkPath(source: string, baseDir = process.cwd()): s
     const name = source.slice("builtin:".length);
     const relative = (BUILTIN_BENCHMARKS as Record<string, string>)[name];
     if (relative === undefined) {
-      throw new InputError("dataset_invalid", { file: source }, `unknown built-in benchmark "${name}"`,
-        `Use one of: ${Object.keys(BUILTIN_BENCHMARKS).map((key) => `builtin:${key}`).join(", ")}, or a path to a JSONL file`);
+      throw new InputError(
+        "dataset_invalid",
+        { file: source },
+        `unknown built-in benchmark "${name}"`,
+        `Use one of: ${Object.keys(BUILTIN_BENCHMARKS)
+          .map((key) => `builtin:${key}`)
+          .join(", ")}, or a path to a JSONL file`,
+      );
     }
     return join(packageRoot(), relative);
   }
   const path = resolve(baseDir, source);
   if (!existsSync(path)) {
-    throw new InputError("dataset_invalid", { file: path }, "benchmark file not found",
-      "Check the \"benchmark\" key of the config (a path is relative to the config file) or use builtin:sample");
+    throw new InputError(
+      "dataset_invalid",
+      { file: path },
+      "benchmark file not found",
+      'Check the "benchmark" key of the config (a path is relative to the config file) or use builtin:sample',
+    );
   }
   if (statSync(path).isDirectory()) {
-    throw new InputError("dataset_invalid", { file: path }, "this is a folder, not a benchmark file",
-      "Give the path of a JSONL file (one conversation per line; see docs/benchmark-format.md) or use builtin:sample");
+    throw new InputError(
+      "dataset_invalid",
+      { file: path },
+      "this is a folder, not a benchmark file",
+      "Give the path of a JSONL file (one conversation per line; see docs/benchmark-format.md) or use builtin:sample",
+    );
   }
   return path;
 }
@@ -54,8 +68,12 @@ export async function* readBenchmark(path: string): AsyncGenerator<VersionedItem
     if (text.trim() === "") continue;
     const item = parseLine(path, lineNumber, text);
     if (seen.has(item.id)) {
-      throw new InputError("dataset_invalid", { file: path, line: lineNumber, field: "id" },
-        `duplicate id "${item.id}"`, "Give every conversation a unique id");
+      throw new InputError(
+        "dataset_invalid",
+        { file: path, line: lineNumber, field: "id" },
+        `duplicate id "${item.id}"`,
+        "Give every conversation a unique id",
+      );
     }
     seen.add(item.id);
     yield { item, version: hashValue(item), file: path, line: lineNumber };
@@ -68,8 +86,12 @@ function parseLine(file: string, line: number, text: string): BenchmarkItem {
     value = JSON.parse(text);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new InputError("dataset_invalid", { file, line }, `not valid JSON (${reason})`,
-      "Each line must be one complete JSON object; see docs/benchmark-format.md");
+    throw new InputError(
+      "dataset_invalid",
+      { file, line },
+      `not valid JSON (${reason})`,
+      "Each line must be one complete JSON object; see docs/benchmark-format.md",
+    );
   }
   const parsed = benchmarkItemSchema.safeParse(value);
   if (!parsed.success) throw issueError(file, line, parsed.error.issues);
@@ -81,11 +103,16 @@ function issueError(file: string, line: number, issues: readonly z.core.$ZodIssu
   const path = first === undefined ? [] : first.path.map(String);
   // zod reports unknown keys on the object that holds them: name the key itself.
   const field = [...path, ...(first?.code === "unrecognized_keys" ? first.keys.slice(0, 1) : [])].join(".");
-  const problem = first?.code === "unrecognized_keys"
-    ? `unknown field(s) ${first.keys.map((key) => `"${key}"`).join(", ")}`
-    : (first?.message ?? "invalid item");
-  return new InputError("dataset_invalid", { file, line, field }, problem,
-    "Fix this line; the fields and their types are listed in docs/benchmark-format.md");
+  const problem =
+    first?.code === "unrecognized_keys"
+      ? `unknown field(s) ${first.keys.map((key) => `"${key}"`).join(", ")}`
+      : (first?.message ?? "invalid item");
+  return new InputError(
+    "dataset_invalid",
+    { file, line, field },
+    problem,
+    "Fix this line; the fields and their types are listed in docs/benchmark-format.md",
+  );
 }
 
 /** sha256 over the versions of all items, in order: equal datasets give equal hashes. */
@@ -98,4 +125,3 @@ export class DatasetHasher {
     return this.hash.digest("hex");
   }
 }
-

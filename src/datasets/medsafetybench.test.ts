@@ -2,10 +2,16 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { InputError } from "../core/index.js";
-import { benchmarkItemSchema, type BenchmarkItem } from "./benchmark-item.js";
-import { medSafetyBenchFiles, readAlpacaSplit, readMedSafetyBench, type MedSafetyBenchOptions, type MedSafetyBenchSummary } from "./medsafetybench.js";
 import { MEDSAFETYBENCH_DATA, skipWithout } from "../../test/support/requirements.js";
+import { InputError } from "../core/index.js";
+import { type BenchmarkItem, benchmarkItemSchema } from "./benchmark-item.js";
+import {
+  type MedSafetyBenchOptions,
+  type MedSafetyBenchSummary,
+  medSafetyBenchFiles,
+  readAlpacaSplit,
+  readMedSafetyBench,
+} from "./medsafetybench.js";
 
 const DATA = resolve(import.meta.dirname, "../../../shared/data/medsafetybench");
 const HAS_DATA = !skipWithout(MEDSAFETYBENCH_DATA);
@@ -14,14 +20,24 @@ const LLAMA2_COUNTS = [59, 57, 31, 56, 50, 24, 61, 64, 48];
 const LLAMA3_LINES = [7897, 8563, 8531, 7827, 9064, 8579, 8254, 7563, 8096];
 const LLAMA3_CLEANED = [127, 104, 119, 104, 124, 108, 129, 80, 86];
 
-async function collect(dir: string, options: MedSafetyBenchOptions): Promise<{ items: BenchmarkItem[]; summary: MedSafetyBenchSummary }> {
+async function collect(
+  dir: string,
+  options: MedSafetyBenchOptions,
+): Promise<{ items: BenchmarkItem[]; summary: MedSafetyBenchSummary }> {
   const { items, summary } = readMedSafetyBench(dir, options);
   const all: BenchmarkItem[] = [];
   for await (const item of items) all.push(item);
   return { items: all, summary };
 }
 
-function meta(item: BenchmarkItem): { source: string; split: string; category: number; referenceResponse?: string; file: string; row: number } {
+function meta(item: BenchmarkItem): {
+  source: string;
+  split: string;
+  category: number;
+  referenceResponse?: string;
+  file: string;
+  row: number;
+} {
   return item.metadata as ReturnType<typeof meta>;
 }
 
@@ -48,14 +64,25 @@ describe("medSafetyBenchFiles", () => {
 
 describe.skipIf(!HAS_DATA)("MedSafetyBench, the real data", () => {
   const splitCounts = async (split: "test" | "train") => {
-    const { items, summary } = await collect(DATA, { splits: [split], sources: ["gpt4", "llama2"], includeLlama3: false });
+    const { items, summary } = await collect(DATA, {
+      splits: [split],
+      sources: ["gpt4", "llama2"],
+      includeLlama3: false,
+    });
     expect(items).toHaveLength(900);
-    expect(summary).toMatchObject({ files: 18, items: 900, llama3Cleaned: 0, perSplitSource: { [`${split}/gpt4`]: 450, [`${split}/llama2`]: 450 } });
+    expect(summary).toMatchObject({
+      files: 18,
+      items: 900,
+      llama3Cleaned: 0,
+      perSplitSource: { [`${split}/gpt4`]: 450, [`${split}/llama2`]: 450 },
+    });
     const bySourceCategory = countBy(items, (item) => `${meta(item).source}-${meta(item).category}`);
     for (let k = 1; k <= 9; k += 1) {
       expect(bySourceCategory[`gpt4-${k}`]).toBe(50);
       expect(bySourceCategory[`llama2-${k}`]).toBe(LLAMA2_COUNTS[k - 1]);
-      expect(summary.perFile[`datasets/${split}/llama2/med_safety_demonstrations_category_${k}.csv`]).toBe(LLAMA2_COUNTS[k - 1]);
+      expect(summary.perFile[`datasets/${split}/llama2/med_safety_demonstrations_category_${k}.csv`]).toBe(
+        LLAMA2_COUNTS[k - 1],
+      );
     }
     return items;
   };
@@ -70,19 +97,35 @@ describe.skipIf(!HAS_DATA)("MedSafetyBench, the real data", () => {
     for (const item of all) {
       expect(benchmarkItemSchema.parse(JSON.parse(JSON.stringify(item)))).toEqual(item);
       const { source, split, category, referenceResponse, file, row } = meta(item);
-      expect(item).toMatchObject({ language: "en", strategy: "direct", rubric: "medsafetybench-harm", guidelineId: `ama-${category}`, turns: [item.seedRequest] });
+      expect(item).toMatchObject({
+        language: "en",
+        strategy: "direct",
+        rubric: "medsafetybench-harm",
+        guidelineId: `ama-${category}`,
+        turns: [item.seedRequest],
+      });
       expect(item.id).toBe(`msb-${split}-${source}-c${category}-${String(row).padStart(3, "0")}`);
       expect(file).toBe(`datasets/${split}/${source}/med_safety_demonstrations_category_${category}.csv`);
       expect(referenceResponse?.trim()).toBeTruthy();
       expect(item.metadata["dataset"]).toBe("medsafetybench");
     }
-    expect(test[0]).toMatchObject({ id: "msb-test-gpt4-c1-000", seedRequest: expect.stringMatching(/^Write a justification for the off-label use of a cancer drug/) });
+    expect(test[0]).toMatchObject({
+      id: "msb-test-gpt4-c1-000",
+      seedRequest: expect.stringMatching(/^Write a justification for the off-label use of a cancer drug/),
+    });
   });
 
   it("one source and category only", async () => {
-    const { items } = await collect(DATA, { splits: ["train"], sources: ["llama2"], includeLlama3: false, categories: [6] });
+    const { items } = await collect(DATA, {
+      splits: ["train"],
+      sources: ["llama2"],
+      includeLlama3: false,
+      categories: [6],
+    });
     expect(items).toHaveLength(24);
-    expect(items.every((item) => item.guidelineId === "ama-6" && item.id.startsWith("msb-train-llama2-c6-"))).toBe(true);
+    expect(items.every((item) => item.guidelineId === "ama-6" && item.id.startsWith("msb-train-llama2-c6-"))).toBe(
+      true,
+    );
   });
 
   it("the Llama-3 extra requests: 74,374 lines, 981 stray <|eot_id|> tokens cleaned", async () => {
@@ -93,9 +136,13 @@ describe.skipIf(!HAS_DATA)("MedSafetyBench, the real data", () => {
       expect(items).toHaveLength(LLAMA3_LINES[k - 1] ?? -1);
       expect(summary.llama3Cleaned).toBe(LLAMA3_CLEANED[k - 1]);
       expect(summary.perSplitSource).toEqual({ "extra/llama3": LLAMA3_LINES[k - 1] });
-      expect(items.some((item) => item.seedRequest.includes("<|eot_id|>") || item.seedRequest !== item.seedRequest.trim())).toBe(false);
+      expect(
+        items.some((item) => item.seedRequest.includes("<|eot_id|>") || item.seedRequest !== item.seedRequest.trim()),
+      ).toBe(false);
       expect(items.filter((item) => item.metadata["cleaned"] === true)).toHaveLength(LLAMA3_CLEANED[k - 1] ?? -1);
-      expect(items.every((item) => item.metadata["referenceResponse"] === undefined && item.guidelineId === `ama-${k}`)).toBe(true);
+      expect(
+        items.every((item) => item.metadata["referenceResponse"] === undefined && item.guidelineId === `ama-${k}`),
+      ).toBe(true);
       expect(new Set(items.map((item) => item.id)).size).toBe(items.length);
       expect(items[0]?.id).toBe(`msb-extra-llama3-c${k}-000`);
       total += items.length;
@@ -113,7 +160,9 @@ describe.skipIf(!HAS_DATA)("MedSafetyBench, the real data", () => {
   it("reads a fine-tuning split into Alpaca pairs", () => {
     const pairs = readAlpacaSplit(join(DATA, "datasets/train-splits-used-for-ft/med_safety/ft_safety_med_n100.json"));
     expect(pairs).toHaveLength(100);
-    expect(pairs.every((pair) => pair.instruction.length > 0 && pair.output.length > 0 && pair.input === undefined)).toBe(true);
+    expect(
+      pairs.every((pair) => pair.instruction.length > 0 && pair.output.length > 0 && pair.input === undefined),
+    ).toBe(true);
   });
 });
 
@@ -144,7 +193,9 @@ describe("MedSafetyBench input errors", () => {
   it("missing directory", () => {
     dir = join(tmpdir(), "msb-does-not-exist-4711");
     expect(() => readMedSafetyBench(dir, only1)).toThrow(InputError);
-    expect(() => readMedSafetyBench(dir, only1)).toThrow(/msb-does-not-exist-4711: MedSafetyBench directory not found.*contains datasets\//);
+    expect(() => readMedSafetyBench(dir, only1)).toThrow(
+      /msb-does-not-exist-4711: MedSafetyBench directory not found.*contains datasets\//,
+    );
   });
 
   it("missing category file names the expected file and the layout, before any item", async () => {
@@ -152,13 +203,19 @@ describe("MedSafetyBench input errors", () => {
     const error = await failure({ ...only1, categories: [1, 2] });
     expect(error.code).toBe("dataset_invalid");
     expect(error.location.file).toBe(join(dir, "datasets/test/gpt4/med_safety_demonstrations_category_2.csv"));
-    expect(error.message).toMatch(/expected MedSafetyBench file datasets\/test\/gpt4\/med_safety_demonstrations_category_2\.csv not found.*folder that contains datasets\//);
+    expect(error.message).toMatch(
+      /expected MedSafetyBench file datasets\/test\/gpt4\/med_safety_demonstrations_category_2\.csv not found.*folder that contains datasets\//,
+    );
   });
 
   it("a row with an empty request cell names file, line and field", async () => {
     tree(',harmful_medical_request,safe_response\n0,Do harm,No.\n1,"  ",No.\n');
     const error = await failure(only1);
-    expect(error.location).toEqual({ file: join(dir, "datasets/test/gpt4/med_safety_demonstrations_category_1.csv"), line: 3, field: "harmful_medical_request" });
+    expect(error.location).toEqual({
+      file: join(dir, "datasets/test/gpt4/med_safety_demonstrations_category_1.csv"),
+      line: 3,
+      field: "harmful_medical_request",
+    });
     expect(error.message).toContain("med_safety_demonstrations_category_1.csv:3");
   });
 
@@ -174,7 +231,13 @@ describe("MedSafetyBench input errors", () => {
   it("a fine-tuning split with a bad row names file and index", () => {
     dir = mkdtempSync(join(tmpdir(), "msb-"));
     const path = join(dir, "ft.json");
-    writeFileSync(path, JSON.stringify([{ instruction: "a", input: "", output: "b" }, { instruction: "", input: "", output: "b" }]));
+    writeFileSync(
+      path,
+      JSON.stringify([
+        { instruction: "a", input: "", output: "b" },
+        { instruction: "", input: "", output: "b" },
+      ]),
+    );
     expect(() => readAlpacaSplit(path)).toThrow(/ft\.json \(field "1\.instruction"\): empty instruction/);
     writeFileSync(path, "{");
     expect(() => readAlpacaSplit(path)).toThrow(/not valid JSON/);

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parse } from "csv-parse";
 import { z } from "zod";
-import { InputError, errorMessage } from "../core/index.js";
-import { benchmarkItemSchema, type BenchmarkItem } from "./benchmark-item.js";
+import { errorMessage, InputError } from "../core/index.js";
+import { type BenchmarkItem, benchmarkItemSchema } from "./benchmark-item.js";
 
 /** MedSafetyBench splits: MedSafety-Eval (`test`) and MedSafety-Improve (`train`), 900 requests each. */
 export const MEDSAFETYBENCH_SPLITS = ["test", "train"] as const;
@@ -69,12 +69,23 @@ export function medSafetyBenchFiles(options: MedSafetyBenchOptions = {}): MedSaf
   for (const split of options.splits ?? ["test"]) {
     for (const source of options.sources ?? MEDSAFETYBENCH_SOURCES) {
       for (const category of categories) {
-        files.push({ path: `datasets/${split}/${source}/med_safety_demonstrations_category_${category}.csv`, split, source, category });
+        files.push({
+          path: `datasets/${split}/${source}/med_safety_demonstrations_category_${category}.csv`,
+          split,
+          source,
+          category,
+        });
       }
     }
   }
   if (options.includeLlama3 === true) {
-    for (const category of categories) files.push({ path: `datasets/med_harm_llama3/category_${category}.txt`, split: "extra", source: "llama3", category });
+    for (const category of categories)
+      files.push({
+        path: `datasets/med_harm_llama3/category_${category}.txt`,
+        split: "extra",
+        source: "llama3",
+        category,
+      });
   }
   return files;
 }
@@ -91,10 +102,22 @@ export function readMedSafetyBench(dir: string, options: MedSafetyBenchOptions =
   const files = medSafetyBenchFiles(options);
   for (const file of files) {
     const path = join(dir, file.path);
-    if (!existsSync(path)) throw new InputError("dataset_invalid", { file: path }, `expected MedSafetyBench file ${file.path} not found`, LAYOUT_FIX);
+    if (!existsSync(path))
+      throw new InputError(
+        "dataset_invalid",
+        { file: path },
+        `expected MedSafetyBench file ${file.path} not found`,
+        LAYOUT_FIX,
+      );
   }
   const summary: MedSafetyBenchSummary = {
-    files: 0, items: 0, perFile: {}, perSplitSource: {}, perCategory: {}, llama3Cleaned: 0, llama3Duplicates: 0,
+    files: 0,
+    items: 0,
+    perFile: {},
+    perSplitSource: {},
+    perCategory: {},
+    llama3Cleaned: 0,
+    llama3Duplicates: 0,
   };
   async function* items(): AsyncGenerator<BenchmarkItem> {
     for (const file of files) {
@@ -126,15 +149,23 @@ async function* readCsvFile(dir: string, file: MedSafetyBenchFile): AsyncGenerat
       const { record, line } = csvRecord(value);
       if (row === -1) {
         if (record.length !== 3 || record.some((cell, index) => cell.trim() !== CSV_HEADER[index])) {
-          throw new InputError("dataset_invalid", { file: path, line }, `unexpected header ${JSON.stringify(record.join(","))}`,
-            `A MedSafetyBench CSV starts with the header ",harmful_medical_request,safe_response". ${LAYOUT_FIX}`);
+          throw new InputError(
+            "dataset_invalid",
+            { file: path, line },
+            `unexpected header ${JSON.stringify(record.join(","))}`,
+            `A MedSafetyBench CSV starts with the header ",harmful_medical_request,safe_response". ${LAYOUT_FIX}`,
+          );
         }
         row = 0;
         continue;
       }
       if (record.length !== 3) {
-        throw new InputError("dataset_invalid", { file: path, line }, `expected 3 columns, found ${record.length}`,
-          "Each row holds: row index, harmful_medical_request, safe_response (quote fields that contain commas)");
+        throw new InputError(
+          "dataset_invalid",
+          { file: path, line },
+          `expected 3 columns, found ${record.length}`,
+          "Each row holds: row index, harmful_medical_request, safe_response (quote fields that contain commas)",
+        );
       }
       const request = (record[1] ?? "").trim();
       const reference = (record[2] ?? "").trim();
@@ -143,7 +174,15 @@ async function* readCsvFile(dir: string, file: MedSafetyBenchFile): AsyncGenerat
       yield toItem(path, line, {
         id: `msb-${file.split}-${file.source}-c${file.category}-${String(row).padStart(3, "0")}`,
         request,
-        metadata: { source: file.source, split: file.split, category: file.category, referenceResponse: reference, dataset: "medsafetybench", file: file.path, row },
+        metadata: {
+          source: file.source,
+          split: file.split,
+          category: file.category,
+          referenceResponse: reference,
+          dataset: "medsafetybench",
+          file: file.path,
+          row,
+        },
         category: file.category,
       });
       row += 1;
@@ -152,12 +191,17 @@ async function* readCsvFile(dir: string, file: MedSafetyBenchFile): AsyncGenerat
     if (error instanceof InputError) throw error;
     const lines: unknown = typeof error === "object" && error !== null && "lines" in error ? error.lines : undefined;
     const line = typeof lines === "number" ? lines : undefined;
-    throw new InputError("dataset_invalid", line === undefined ? { file: path } : { file: path, line }, `not valid CSV (${errorMessage(error)})`,
-      "Use the file as published in the MedSafetyBench repository");
+    throw new InputError(
+      "dataset_invalid",
+      line === undefined ? { file: path } : { file: path, line },
+      `not valid CSV (${errorMessage(error)})`,
+      "Use the file as published in the MedSafetyBench repository",
+    );
   } finally {
     input.destroy();
   }
-  if (row === -1) throw new InputError("dataset_invalid", { file: path, line: 1 }, "empty file (no header)", LAYOUT_FIX);
+  if (row === -1)
+    throw new InputError("dataset_invalid", { file: path, line: 1 }, "empty file (no header)", LAYOUT_FIX);
 }
 
 function csvRecord(value: unknown): { record: string[]; line: number } {
@@ -166,10 +210,19 @@ function csvRecord(value: unknown): { record: string[]; line: number } {
 }
 
 function emptyCell(file: string, line: number, field: string): InputError {
-  return new InputError("dataset_invalid", { file, line, field }, `empty ${field}`, "Every row needs a harmful_medical_request and its safe_response");
+  return new InputError(
+    "dataset_invalid",
+    { file, line, field },
+    `empty ${field}`,
+    "Every row needs a harmful_medical_request and its safe_response",
+  );
 }
 
-async function* readLlama3File(dir: string, file: MedSafetyBenchFile, summary: MedSafetyBenchSummary): AsyncGenerator<BenchmarkItem> {
+async function* readLlama3File(
+  dir: string,
+  file: MedSafetyBenchFile,
+  summary: MedSafetyBenchSummary,
+): AsyncGenerator<BenchmarkItem> {
   const path = join(dir, file.path);
   const input = createReadStream(path, { encoding: "utf8" });
   const lines = createInterface({ input, crlfDelay: Infinity });
@@ -187,7 +240,15 @@ async function* readLlama3File(dir: string, file: MedSafetyBenchFile, summary: M
       yield toItem(path, line, {
         id: `msb-extra-llama3-c${file.category}-${String(line - 1).padStart(3, "0")}`,
         request,
-        metadata: { source: "llama3", split: "extra", category: file.category, dataset: "medsafetybench", file: file.path, row: line - 1, ...(cleaned ? { cleaned: true } : {}) },
+        metadata: {
+          source: "llama3",
+          split: "extra",
+          category: file.category,
+          dataset: "medsafetybench",
+          file: file.path,
+          row: line - 1,
+          ...(cleaned ? { cleaned: true } : {}),
+        },
         category: file.category,
       });
     }
@@ -197,15 +258,29 @@ async function* readLlama3File(dir: string, file: MedSafetyBenchFile, summary: M
   }
 }
 
-function toItem(file: string, line: number, row: { id: string; request: string; category: number; metadata: Record<string, unknown> }): BenchmarkItem {
+function toItem(
+  file: string,
+  line: number,
+  row: { id: string; request: string; category: number; metadata: Record<string, unknown> },
+): BenchmarkItem {
   const parsed = benchmarkItemSchema.safeParse({
-    id: row.id, language: "en", guidelineId: `ama-${row.category}`, strategy: "direct",
-    seedRequest: row.request, turns: [row.request], rubric: "medsafetybench-harm", metadata: row.metadata,
+    id: row.id,
+    language: "en",
+    guidelineId: `ama-${row.category}`,
+    strategy: "direct",
+    seedRequest: row.request,
+    turns: [row.request],
+    rubric: "medsafetybench-harm",
+    metadata: row.metadata,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new InputError("dataset_invalid", { file, line, field: issue?.path.map(String).join(".") ?? "" },
-      issue?.message ?? "invalid item", "Fix this row of the MedSafetyBench file");
+    throw new InputError(
+      "dataset_invalid",
+      { file, line, field: issue?.path.map(String).join(".") ?? "" },
+      issue?.message ?? "invalid item",
+      "Fix this row of the MedSafetyBench file",
+    );
   }
   return parsed.data;
 }
@@ -214,8 +289,12 @@ function selectedCategories(categories: readonly number[] | undefined): readonly
   if (categories === undefined) return MEDSAFETYBENCH_CATEGORIES;
   const bad = categories.find((category) => !Number.isInteger(category) || category < 1 || category > 9);
   if (bad !== undefined || categories.length === 0) {
-    throw new InputError("dataset_invalid", { file: "options", field: "categories" }, `invalid category ${String(bad ?? "list (empty)")}`,
-      "Categories are the AMA principles 1..9");
+    throw new InputError(
+      "dataset_invalid",
+      { file: "options", field: "categories" },
+      `invalid category ${String(bad ?? "list (empty)")}`,
+      "Categories are the AMA principles 1..9",
+    );
   }
   return [...new Set(categories)];
 }
@@ -244,17 +323,36 @@ export function readAlpacaSplit(path: string): AlpacaPair[] {
     value = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
     const problem = existsSync(path) ? `not valid JSON (${errorMessage(error)})` : "fine-tuning split file not found";
-    throw new InputError("dataset_invalid", { file: path }, problem, "Pass a ft_safety_*_nN.json file of datasets/train-splits-used-for-ft/");
+    throw new InputError(
+      "dataset_invalid",
+      { file: path },
+      problem,
+      "Pass a ft_safety_*_nN.json file of datasets/train-splits-used-for-ft/",
+    );
   }
   if (!Array.isArray(value)) {
-    throw new InputError("dataset_invalid", { file: path }, "expected a JSON array of {instruction, input, output}", "Pass an Alpaca-format JSON file");
+    throw new InputError(
+      "dataset_invalid",
+      { file: path },
+      "expected a JSON array of {instruction, input, output}",
+      "Pass an Alpaca-format JSON file",
+    );
   }
   return value.map((row: unknown, index) => {
     const parsed = alpacaRowSchema.safeParse(row);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      const field = [String(index), ...(issue?.path.map(String) ?? []), ...(issue?.code === "unrecognized_keys" ? issue.keys.slice(0, 1) : [])].join(".");
-      throw new InputError("dataset_invalid", { file: path, field }, issue?.message ?? "invalid row", "Each row needs a non-empty instruction and output");
+      const field = [
+        String(index),
+        ...(issue?.path.map(String) ?? []),
+        ...(issue?.code === "unrecognized_keys" ? issue.keys.slice(0, 1) : []),
+      ].join(".");
+      throw new InputError(
+        "dataset_invalid",
+        { file: path, field },
+        issue?.message ?? "invalid row",
+        "Each row needs a non-empty instruction and output",
+      );
     }
     const { instruction, input, output } = parsed.data;
     return input === undefined || input.trim() === "" ? { instruction, output } : { instruction, input, output };
@@ -273,8 +371,12 @@ export const FT_SPLIT_PATTERN = /^(med|gen|both)_safety\/ft_safety_(med|gen|both
 export async function* readFineTuningSplitItems(dir: string, split: string): AsyncGenerator<BenchmarkItem> {
   const match = FT_SPLIT_PATTERN.exec(split);
   if (match === null) {
-    throw new InputError("dataset_invalid", { file: split }, "not a fine-tuning split name",
-      "Use e.g. med_safety/ft_safety_med_n900, gen_safety/ft_safety_gen_n100 or both_safety/ft_safety_both_n1800");
+    throw new InputError(
+      "dataset_invalid",
+      { file: split },
+      "not a fine-tuning split name",
+      "Use e.g. med_safety/ft_safety_med_n900, gen_safety/ft_safety_gen_n100 or both_safety/ft_safety_both_n1800",
+    );
   }
   const pairs = readAlpacaSplit(join(dir, "datasets", "train-splits-used-for-ft", `${split}.json`));
   const categories = new Map<string, number>();
@@ -291,7 +393,14 @@ export async function* readFineTuningSplitItems(dir: string, split: string): Asy
       seedRequest: pair.instruction,
       turns: [pair.input === undefined ? pair.instruction : `${pair.instruction}\n\n${pair.input}`],
       rubric: "medsafetybench-harm",
-      metadata: { dataset: "medsafetybench", split: "ft", source: category === undefined ? "ft-general" : "ft-medical", ftSplit: split, row: index, referenceResponse: pair.output },
+      metadata: {
+        dataset: "medsafetybench",
+        split: "ft",
+        source: category === undefined ? "ft-general" : "ft-medical",
+        ftSplit: split,
+        row: index,
+        referenceResponse: pair.output,
+      },
     });
   }
 }

@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs";
-import { InputError, errorMessage } from "../core/index.js";
+import { errorMessage, InputError } from "../core/index.js";
 
 /** One line of a text file, decoded, without its line ending. */
 export interface TextLine {
@@ -27,12 +27,20 @@ export async function* readUtf8Lines(path: string): AsyncGenerator<TextLine> {
     try {
       text = decoder.decode(bytes.subarray(0, end));
     } catch {
-      throw new InputError("dataset_invalid", { file: path, line: number }, "this line is not valid UTF-8 text (the file may have been saved as Shift_JIS, Latin-1 or another encoding)",
-        "Save the file as UTF-8 without a byte-order mark; see docs/benchmark-format.md");
+      throw new InputError(
+        "dataset_invalid",
+        { file: path, line: number },
+        "this line is not valid UTF-8 text (the file may have been saved as Shift_JIS, Latin-1 or another encoding)",
+        "Save the file as UTF-8 without a byte-order mark; see docs/benchmark-format.md",
+      );
     }
     if (text.startsWith(BYTE_ORDER_MARK)) {
-      throw new InputError("dataset_invalid", { file: path, line: number }, "the line starts with a byte-order mark (BOM, U+FEFF)",
-        "Save the file as UTF-8 without a byte-order mark (in most editors: encoding \"UTF-8\", not \"UTF-8 with BOM\"); see docs/benchmark-format.md");
+      throw new InputError(
+        "dataset_invalid",
+        { file: path, line: number },
+        "the line starts with a byte-order mark (BOM, U+FEFF)",
+        'Save the file as UTF-8 without a byte-order mark (in most editors: encoding "UTF-8", not "UTF-8 with BOM"); see docs/benchmark-format.md',
+      );
     }
     return { number, text };
   };
@@ -52,8 +60,12 @@ export async function* readUtf8Lines(path: string): AsyncGenerator<TextLine> {
     }
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError("dataset_invalid", { file: path }, `the file cannot be read (${errorMessage(error)})`,
-      "Check that the path names a readable JSONL file");
+    throw new InputError(
+      "dataset_invalid",
+      { file: path },
+      `the file cannot be read (${errorMessage(error)})`,
+      "Check that the path names a readable JSONL file",
+    );
   }
   if (pending.length > 0) yield decode(Buffer.concat(pending), number + 1);
 }

@@ -6,12 +6,13 @@
  * and content-hashed), which multi-turn conversation synthesis draws on; the benchmark-construction jobs; and
  * AutoDAN-Turbo-style strategy discovery (discovery/: pure loop steps, the library value, the driver, export).
  */
-export * from "./safe-responder-prompt.js";
-export * from "./safe-reply/index.js";
-export * from "./strategies/index.js";
-export * from "./jobs/index.js";
-export * from "./seeds/index.js";
+
 export * from "./conversations/index.js";
-export * from "./stats/index.js";
-export * from "./translate/index.js";
 export * from "./discovery/index.js";
+export * from "./jobs/index.js";
+export * from "./safe-reply/index.js";
+export * from "./safe-responder-prompt.js";
+export * from "./seeds/index.js";
+export * from "./stats/index.js";
+export * from "./strategies/index.js";
+export * from "./translate/index.js";

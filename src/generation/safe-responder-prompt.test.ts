@@ -3,7 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InputError } from "../core/index.js";
-import { builtinSafeResponderPromptPath, loadSafeResponderPrompt, safeResponderSystem } from "./safe-responder-prompt.js";
+import {
+  builtinSafeResponderPromptPath,
+  loadSafeResponderPrompt,
+  safeResponderSystem,
+} from "./safe-responder-prompt.js";
 
 describe("safe-responder prompt", () => {
   let dir: string;
@@ -34,7 +38,10 @@ describe("safe-responder prompt", () => {
 
   it("rejects an empty system prompt, invalid JSON and a missing file", () => {
     const empty = join(dir, "empty.json");
-    writeFileSync(empty, JSON.stringify({ id: "x", version: "1.0.0", languages: { en: { system: " " }, ja: { system: "慎重に。" } } }));
+    writeFileSync(
+      empty,
+      JSON.stringify({ id: "x", version: "1.0.0", languages: { en: { system: " " }, ja: { system: "慎重に。" } } }),
+    );
     expect(() => loadSafeResponderPrompt(empty)).toThrow(/languages\.en\.system/);
     const broken = join(dir, "broken.json");
     writeFileSync(broken, "{ not json");

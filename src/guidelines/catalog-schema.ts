@@ -78,7 +78,11 @@ export function findGuideline(catalog: GuidelineCatalog, id: string): Guideline 
 }
 
 /** One guideline's text in one language. */
-export function localizeGuideline(catalog: GuidelineCatalog, guideline: Guideline, language: Language): LocalizedGuideline {
+export function localizeGuideline(
+  catalog: GuidelineCatalog,
+  guideline: Guideline,
+  language: Language,
+): LocalizedGuideline {
   const section = catalog.sections.find((candidate) => candidate.id === guideline.section);
   return {
     id: guideline.id,

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { packageRoot } from "../core/index.js";
 import { MEDSAFETYBENCH_CATEGORIES } from "../datasets/index.js";
-import { BUILTIN_CATALOGS, builtinCatalogPath, findGuideline, loadCatalog, type GuidelineCatalog } from "./index.js";
+import { BUILTIN_CATALOGS, builtinCatalogPath, findGuideline, type GuidelineCatalog, loadCatalog } from "./index.js";
 
 /** Hiragana, katakana, CJK ideographs, and the full-width punctuation of Japanese text. */
 const JAPANESE = /[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}\u3000-\u303f\uff01-\uff60]/u;
@@ -20,7 +20,11 @@ function texts(catalog: GuidelineCatalog): Array<{ where: string; ja: string; en
     ...catalog.guidelines.flatMap((guideline) => [
       { where: `${guideline.id}.title`, ...guideline.title },
       { where: `${guideline.id}.summary`, ...guideline.summary },
-      ...guideline.violations.ja.map((ja, index) => ({ where: `${guideline.id}.violations.${index}`, ja, en: guideline.violations.en[index] ?? "" })),
+      ...guideline.violations.ja.map((ja, index) => ({
+        where: `${guideline.id}.violations.${index}`,
+        ja,
+        en: guideline.violations.en[index] ?? "",
+      })),
     ]),
   ];
 }
@@ -89,16 +93,32 @@ describe("the jma catalog's numbering", () => {
     jma.guidelines.forEach((guideline, index) => {
       expect(guideline.id).toBe(`jma-${sectionNumber.get(guideline.section)}-${String(index + 1).padStart(2, "0")}`);
     });
-    expect(jma.sections.map((section) => section.id)).toEqual(
-      ["basic-duties", "physician-patient", "physicians", "society", "research-genetics", "end-of-life"]);
+    expect(jma.sections.map((section) => section.id)).toEqual([
+      "basic-duties",
+      "physician-patient",
+      "physicians",
+      "society",
+      "research-genetics",
+      "end-of-life",
+    ]);
   });
 
   it("gives the built-in benchmarks' jma-NN ids the guideline with running number NN on the same topic", () => {
     const byNumber = new Map(jma.guidelines.map((guideline) => [Number(guideline.id.split("-")[2]), guideline]));
     const expected: Record<string, RegExp> = {
-      "jma-03": /consent/i, "jma-07": /confidential/i, "jma-10": /records/i, "jma-12": /certificate/i,
-      "jma-14": /duty to treat/i, "jma-17": /prescrib/i, "jma-22": /euthanasia/i, "jma-30": /colleague/i,
-      "jma-38": /advertising/i, "jma-41": /unscientific/i, "jma-44": /gifts/i, "jma-55": /misconduct/i, "jma-62": /genetic/i,
+      "jma-03": /consent/i,
+      "jma-07": /confidential/i,
+      "jma-10": /records/i,
+      "jma-12": /certificate/i,
+      "jma-14": /duty to treat/i,
+      "jma-17": /prescrib/i,
+      "jma-22": /euthanasia/i,
+      "jma-30": /colleague/i,
+      "jma-38": /advertising/i,
+      "jma-41": /unscientific/i,
+      "jma-44": /gifts/i,
+      "jma-55": /misconduct/i,
+      "jma-62": /genetic/i,
     };
     for (const [id, topic] of Object.entries(expected)) {
       expect(byNumber.get(Number(id.slice(4)))?.title.en, id).toMatch(topic);
@@ -109,7 +129,10 @@ describe("the jma catalog's numbering", () => {
     expect(findGuideline(jma, "jma-99")).toBeUndefined();
     expect(findGuideline(jma, "ama-10")).toBeUndefined();
     for (const file of ["sample.jsonl", "benign-medical.jsonl"]) {
-      const ids = readFileSync(join(packageRoot(), "src", "datasets", "builtin", file), "utf8").match(/"guidelineId":"jma-\d+"/g) ?? [];
+      const ids =
+        readFileSync(join(packageRoot(), "src", "datasets", "builtin", file), "utf8").match(
+          /"guidelineId":"jma-\d+"/g,
+        ) ?? [];
       expect(ids.length).toBeGreaterThan(0);
       for (const id of ids) expect(byNumber.has(Number(/\d+/.exec(id)?.[0])), id).toBe(true);
     }
@@ -118,7 +141,9 @@ describe("the jma catalog's numbering", () => {
 
 describe("the ama catalog", () => {
   it("names the 9 principles ama-1 … ama-9, the guideline ids of the MedSafetyBench importer", () => {
-    expect(ama.guidelines.map((guideline) => guideline.id)).toEqual(MEDSAFETYBENCH_CATEGORIES.map((category) => `ama-${category}`));
+    expect(ama.guidelines.map((guideline) => guideline.id)).toEqual(
+      MEDSAFETYBENCH_CATEGORIES.map((category) => `ama-${category}`),
+    );
   });
 });
 

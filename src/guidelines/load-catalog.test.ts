@@ -60,7 +60,11 @@ describe("loadCatalog: user catalogs", () => {
     const guideline = findGuideline(catalog, "rec-2");
     expect(guideline).toBeDefined();
     expect(localizeGuideline(catalog, guideline!, "ja")).toEqual({
-      id: "rec-2", section: "records", sectionTitle: "記録", title: "記録の保存", summary: "記録は定められた期間保存する。",
+      id: "rec-2",
+      section: "records",
+      sectionTitle: "記録",
+      title: "記録の保存",
+      summary: "記録は定められた期間保存する。",
       violations: ["早期の廃棄を求める依頼", "持ち出しを求める依頼"],
     });
   });
@@ -72,7 +76,13 @@ describe("loadCatalog: user catalogs", () => {
   });
 
   it("a YAML catalog with a missing field: file, line of the entry, field path and the fix", () => {
-    const path = write("missing.yaml", YAML_CATALOG.replace("    summary: { ja: 記録は定められた期間保存する。, en: Records are kept for the required period. }\n", ""));
+    const path = write(
+      "missing.yaml",
+      YAML_CATALOG.replace(
+        "    summary: { ja: 記録は定められた期間保存する。, en: Records are kept for the required period. }\n",
+        "",
+      ),
+    );
     const message = inputError(() => loadCatalog(path));
     expect(message).toContain(`${path}:18 (field "guidelines.1.summary")`);
     expect(message).toContain('missing field "summary" in guideline "rec-2"');
@@ -80,8 +90,16 @@ describe("loadCatalog: user catalogs", () => {
   });
 
   it("an empty field is named as empty, on its own line", () => {
-    const path = write("empty.yaml", YAML_CATALOG.replace("    summary: { ja: 記録は定められた期間保存する。, en: Records are kept for the required period. }", "    summary:"));
-    expect(inputError(() => loadCatalog(path))).toContain(`${path}:21 (field "guidelines.1.summary"): field "summary" is empty in guideline "rec-2". Fill it in: { ja`);
+    const path = write(
+      "empty.yaml",
+      YAML_CATALOG.replace(
+        "    summary: { ja: 記録は定められた期間保存する。, en: Records are kept for the required period. }",
+        "    summary:",
+      ),
+    );
+    expect(inputError(() => loadCatalog(path))).toContain(
+      `${path}:21 (field "guidelines.1.summary"): field "summary" is empty in guideline "rec-2". Fill it in: { ja`,
+    );
   });
 
   it("a missing language inside a field points at that field's line", () => {
@@ -103,26 +121,57 @@ describe("loadCatalog: user catalogs", () => {
   it("a duplicate id: the line of the second one, and where the first is", () => {
     const path = write("duplicate.yaml", YAML_CATALOG.replace("- id: rec-2", "- id: rec-1"));
     const message = inputError(() => loadCatalog(path));
-    expect(message).toContain(`${path}:18 (field "guidelines.1.id"): duplicate guideline id "rec-1" (first used on line 11)`);
+    expect(message).toContain(
+      `${path}:18 (field "guidelines.1.id"): duplicate guideline id "rec-1" (first used on line 11)`,
+    );
   });
 
   it("an unknown section id lists the known ones", () => {
-    const path = write("section.yaml", YAML_CATALOG.replace("    section: records\n    title: { ja: 記録の保存", "    section: storage\n    title: { ja: 記録の保存"));
+    const path = write(
+      "section.yaml",
+      YAML_CATALOG.replace(
+        "    section: records\n    title: { ja: 記録の保存",
+        "    section: storage\n    title: { ja: 記録の保存",
+      ),
+    );
     const message = inputError(() => loadCatalog(path));
-    expect(message).toContain(`${path}:19 (field "guidelines.1.section"): unknown section "storage" in guideline "rec-2"`);
+    expect(message).toContain(
+      `${path}:19 (field "guidelines.1.section"): unknown section "storage" in guideline "rec-2"`,
+    );
     expect(message).toContain("(records)");
   });
 
   it("ja and en violation lists of different length", () => {
-    const path = write("counts.yaml", YAML_CATALOG.replace("en: [asks to alter a record, asks to delete a record]", "en: [asks to alter a record, asks to delete a record, asks to hide a record]"));
-    expect(inputError(() => loadCatalog(path))).toContain(`${path}:15 (field "guidelines.0.violations"): guideline "rec-1" lists 2 violations in ja but 3 in en`);
+    const path = write(
+      "counts.yaml",
+      YAML_CATALOG.replace(
+        "en: [asks to alter a record, asks to delete a record]",
+        "en: [asks to alter a record, asks to delete a record, asks to hide a record]",
+      ),
+    );
+    expect(inputError(() => loadCatalog(path))).toContain(
+      `${path}:15 (field "guidelines.0.violations"): guideline "rec-1" lists 2 violations in ja but 3 in en`,
+    );
   });
 
   it("fewer than 2 violations, an unknown key, a bad id", () => {
-    const one = write("one.yaml", YAML_CATALOG.replace("ja: [記録の改ざんを求める依頼, 記録の削除を求める依頼]", "ja: [記録の改ざんを求める依頼]"));
-    expect(inputError(() => loadCatalog(one))).toContain(`${one}:16 (field "guidelines.0.violations.ja"): list at least 2 kinds of violating requests`);
-    const extra = write("extra.yaml", YAML_CATALOG.replace("    section: records\n    title: { ja: 記録の正確さ", "    section: records\n    severity: high\n    title: { ja: 記録の正確さ"));
-    expect(inputError(() => loadCatalog(extra))).toContain(`${extra}:13 (field "guidelines.0.severity"): unknown field "severity" in guideline "rec-1"`);
+    const one = write(
+      "one.yaml",
+      YAML_CATALOG.replace("ja: [記録の改ざんを求める依頼, 記録の削除を求める依頼]", "ja: [記録の改ざんを求める依頼]"),
+    );
+    expect(inputError(() => loadCatalog(one))).toContain(
+      `${one}:16 (field "guidelines.0.violations.ja"): list at least 2 kinds of violating requests`,
+    );
+    const extra = write(
+      "extra.yaml",
+      YAML_CATALOG.replace(
+        "    section: records\n    title: { ja: 記録の正確さ",
+        "    section: records\n    severity: high\n    title: { ja: 記録の正確さ",
+      ),
+    );
+    expect(inputError(() => loadCatalog(extra))).toContain(
+      `${extra}:13 (field "guidelines.0.severity"): unknown field "severity" in guideline "rec-1"`,
+    );
     const badId = write("bad-id.yaml", YAML_CATALOG.replace("- id: rec-1", "- id: Rec 1"));
     expect(inputError(() => loadCatalog(badId))).toContain(`${badId}:11 (field "guidelines.0.id"): use kebab-case`);
   });
@@ -135,12 +184,16 @@ describe("loadCatalog: user catalogs", () => {
   });
 
   it("unknown names and missing files say what to use instead", () => {
-    expect(inputError(() => loadCatalog("who"))).toContain("Use a built-in catalog (jma, ama) or the path of a .yaml, .yml or .json catalog file");
+    expect(inputError(() => loadCatalog("who"))).toContain(
+      "Use a built-in catalog (jma, ama) or the path of a .yaml, .yml or .json catalog file",
+    );
     expect(inputError(() => loadCatalog(join(folder, "absent.yaml")))).toContain("guideline catalog file not found");
   });
 
   it("parseCatalog validates text without a file", () => {
     expect(parseCatalog("inline.yaml", YAML_CATALOG, "yaml").guidelines).toHaveLength(2);
-    expect(inputError(() => parseCatalog("inline.yaml", "id: x\n", "yaml"))).toContain('inline.yaml:1 (field "version"): missing field "version"');
+    expect(inputError(() => parseCatalog("inline.yaml", "id: x\n", "yaml"))).toContain(
+      'inline.yaml:1 (field "version"): missing field "version"',
+    );
   });
 });

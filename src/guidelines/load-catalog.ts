@@ -3,7 +3,7 @@ import { extname, join, resolve } from "node:path";
 import type { z } from "zod";
 import { InputError, packageRoot } from "../core/index.js";
 import { catalogSchema, type GuidelineCatalog } from "./catalog-schema.js";
-import { parseSourceDocument, type FieldPath, type SourceDocument, type SourceFormat } from "./source-document.js";
+import { type FieldPath, parseSourceDocument, type SourceDocument, type SourceFormat } from "./source-document.js";
 
 /** Catalogs shipped in src/guidelines/catalogs/ (read from src/ both by tests and by the built package). */
 export const BUILTIN_CATALOGS = ["jma", "ama"] as const;
@@ -29,12 +29,20 @@ export function loadCatalog(nameOrPath: string, baseDir = process.cwd()): Guidel
   const path = isBuiltinCatalog(nameOrPath) ? builtinCatalogPath(nameOrPath) : resolve(baseDir, nameOrPath);
   const format = FORMATS[extname(path).toLowerCase()];
   if (format === undefined) {
-    throw new InputError("dataset_invalid", { file: nameOrPath }, `unknown guideline catalog "${nameOrPath}"`,
-      `Use a built-in catalog (${BUILTIN_CATALOGS.join(", ")}) or the path of a .yaml, .yml or .json catalog file`);
+    throw new InputError(
+      "dataset_invalid",
+      { file: nameOrPath },
+      `unknown guideline catalog "${nameOrPath}"`,
+      `Use a built-in catalog (${BUILTIN_CATALOGS.join(", ")}) or the path of a .yaml, .yml or .json catalog file`,
+    );
   }
   if (!existsSync(path)) {
-    throw new InputError("dataset_invalid", { file: path }, "guideline catalog file not found",
-      `Check the path (relative to the current folder), or use a built-in catalog (${BUILTIN_CATALOGS.join(", ")})`);
+    throw new InputError(
+      "dataset_invalid",
+      { file: path },
+      "guideline catalog file not found",
+      `Check the path (relative to the current folder), or use a built-in catalog (${BUILTIN_CATALOGS.join(", ")})`,
+    );
   }
   return parseCatalog(path, readFileSync(path, "utf8"), format);
 }
@@ -50,26 +58,36 @@ export function parseCatalog(file: string, text: string, format: SourceFormat): 
 
 function schemaError(file: string, source: SourceDocument, issues: readonly z.core.$ZodIssue[]): InputError {
   const issue = issues[0];
-  if (issue === undefined) return new InputError("dataset_invalid", { file }, "invalid guideline catalog", `See ${SHAPE_HINT}`);
+  if (issue === undefined)
+    return new InputError("dataset_invalid", { file }, "invalid guideline catalog", `See ${SHAPE_HINT}`);
   const path: FieldPath = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0] ?? ""] : issue.path;
   const where = location(file, source, path);
   const owner = ownerOf(source.value, path);
   if (issue.code === "unrecognized_keys") {
-    return new InputError("dataset_invalid", where, `unknown field "${String(path[path.length - 1])}"${owner}`,
-      "Remove it or check its spelling (the catalog format is strict)");
+    return new InputError(
+      "dataset_invalid",
+      where,
+      `unknown field "${String(path[path.length - 1])}"${owner}`,
+      "Remove it or check its spelling (the catalog format is strict)",
+    );
   }
   const value = valueAt(source.value, path);
   if ((value === undefined || value === null) && path.length > 0) {
     const field = String(path[path.length - 1]);
     const problem = value === undefined ? `missing field "${field}"` : `field "${field}" is empty`;
-    return new InputError("dataset_invalid", where, `${problem}${owner}`, `${value === undefined ? "Add it" : "Fill it in"}: ${FIELD_HINTS[field] ?? `see ${SHAPE_HINT}`}`);
+    return new InputError(
+      "dataset_invalid",
+      where,
+      `${problem}${owner}`,
+      `${value === undefined ? "Add it" : "Fill it in"}: ${FIELD_HINTS[field] ?? `see ${SHAPE_HINT}`}`,
+    );
   }
   return new InputError("dataset_invalid", where, `${issue.message}${owner}`, `Fix this value; ${SHAPE_HINT}`);
 }
 
 const FIELD_HINTS: Readonly<Record<string, string>> = {
   id: "a kebab-case id such as my-guideline-1",
-  version: "a version string such as \"1.0.0\"",
+  version: 'a version string such as "1.0.0"',
   section: "the id of one of the catalog's sections",
   title: "{ ja: <Japanese text>, en: <English text> }",
   name: "{ ja: <Japanese text>, en: <English text> }",
@@ -87,8 +105,12 @@ function checkCatalog(file: string, source: SourceDocument, catalog: GuidelineCa
   const sectionIds = new Map<string, number>();
   catalog.sections.forEach((section, index) => {
     if (sectionIds.has(section.id)) {
-      throw new InputError("dataset_invalid", location(file, source, ["sections", index, "id"]), `duplicate section id "${section.id}"`,
-        "Give every section a unique id");
+      throw new InputError(
+        "dataset_invalid",
+        location(file, source, ["sections", index, "id"]),
+        `duplicate section id "${section.id}"`,
+        "Give every section a unique id",
+      );
     }
     sectionIds.set(section.id, index);
   });
@@ -97,25 +119,39 @@ function checkCatalog(file: string, source: SourceDocument, catalog: GuidelineCa
     const first = guidelineIds.get(guideline.id);
     if (first !== undefined) {
       const firstLine = source.lineOf(["guidelines", first, "id"]);
-      throw new InputError("dataset_invalid", location(file, source, ["guidelines", index, "id"]),
-        `duplicate guideline id "${guideline.id}"${firstLine === undefined ? "" : ` (first used on line ${firstLine})`}`, "Give every guideline a unique id");
+      throw new InputError(
+        "dataset_invalid",
+        location(file, source, ["guidelines", index, "id"]),
+        `duplicate guideline id "${guideline.id}"${firstLine === undefined ? "" : ` (first used on line ${firstLine})`}`,
+        "Give every guideline a unique id",
+      );
     }
     guidelineIds.set(guideline.id, index);
     if (!sectionIds.has(guideline.section)) {
-      throw new InputError("dataset_invalid", location(file, source, ["guidelines", index, "section"]),
+      throw new InputError(
+        "dataset_invalid",
+        location(file, source, ["guidelines", index, "section"]),
         `unknown section "${guideline.section}" in guideline "${guideline.id}"`,
-        `Use one of the ids listed under sections (${[...sectionIds.keys()].join(", ")}) or add the section there`);
+        `Use one of the ids listed under sections (${[...sectionIds.keys()].join(", ")}) or add the section there`,
+      );
     }
     const { ja, en } = guideline.violations;
     if (ja.length !== en.length) {
-      throw new InputError("dataset_invalid", location(file, source, ["guidelines", index, "violations"]),
+      throw new InputError(
+        "dataset_invalid",
+        location(file, source, ["guidelines", index, "violations"]),
         `guideline "${guideline.id}" lists ${ja.length} violations in ja but ${en.length} in en`,
-        "List the same kinds of violating requests in both languages, in the same order");
+        "List the same kinds of violating requests in both languages, in the same order",
+      );
     }
   });
 }
 
-function location(file: string, source: SourceDocument, path: FieldPath): { file: string; line?: number; field: string } {
+function location(
+  file: string,
+  source: SourceDocument,
+  path: FieldPath,
+): { file: string; line?: number; field: string } {
   const line = source.lineOf(path);
   return { file, ...(line === undefined ? {} : { line }), field: path.map(String).join(".") };
 }

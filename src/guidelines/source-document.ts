@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, type Document } from "yaml";
+import { type Document, LineCounter, parseDocument } from "yaml";
 import { InputError, lineOfPath } from "../core/index.js";
 
 /** Key path inside a parsed file, as zod reports it. */
@@ -30,8 +30,12 @@ export function parseSourceDocument(file: string, text: string, format: SourceFo
   const yamlError = document.errors[0];
   if (yamlError !== undefined) {
     const line = yamlError.linePos?.[0].line ?? lineCounter.linePos(yamlError.pos[0]).line;
-    throw new InputError("dataset_invalid", { file, line }, `YAML syntax error: ${firstLine(yamlError.message)}`,
-      "Fix the YAML syntax (indentation, quoting, a missing colon)");
+    throw new InputError(
+      "dataset_invalid",
+      { file, line },
+      `YAML syntax error: ${firstLine(yamlError.message)}`,
+      "Fix the YAML syntax (indentation, quoting, a missing colon)",
+    );
   }
   return { value: document.toJS() as unknown, lineOf };
 }
@@ -43,8 +47,12 @@ function parseJson(file: string, text: string): unknown {
     const reason = error instanceof Error ? error.message : String(error);
     const position = /at position (\d+)/.exec(reason)?.[1];
     const line = position === undefined ? undefined : text.slice(0, Number(position)).split("\n").length;
-    throw new InputError("dataset_invalid", { file, ...(line === undefined ? {} : { line }) }, `not valid JSON (${reason})`,
-      "Fix the JSON syntax (a missing comma or quote, a trailing comma)");
+    throw new InputError(
+      "dataset_invalid",
+      { file, ...(line === undefined ? {} : { line }) },
+      `not valid JSON (${reason})`,
+      "Fix the JSON syntax (a missing comma or quote, a trailing comma)",
+    );
   }
 }
 
@@ -59,7 +67,12 @@ function parsePositions(text: string): Positions {
 }
 
 function locate({ document, lineCounter }: Positions, path: FieldPath): number | undefined {
-  return lineOfPath(document, lineCounter, path.map((part) => (typeof part === "symbol" ? String(part) : part)), { fallbackToStart: true });
+  return lineOfPath(
+    document,
+    lineCounter,
+    path.map((part) => (typeof part === "symbol" ? String(part) : part)),
+    { fallbackToStart: true },
+  );
 }
 
 function firstLine(text: string): string {

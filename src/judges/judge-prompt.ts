@@ -13,7 +13,12 @@ export interface JudgeInput {
 export function verdictSchema(rubric: Rubric): JsonSchema {
   const score = { type: "integer", minimum: rubric.scale.min, maximum: rubric.scale.max };
   if (rubric.labels === undefined) {
-    return { type: "object", properties: { rationale: { type: "string" }, score }, required: ["rationale", "score"], additionalProperties: false };
+    return {
+      type: "object",
+      properties: { rationale: { type: "string" }, score },
+      required: ["rationale", "score"],
+      additionalProperties: false,
+    };
   }
   return {
     type: "object",
@@ -29,7 +34,9 @@ export function buildJudgeRequest(rubric: Rubric, input: JudgeInput): ChatReques
   const response = input.conversation.at(-1);
   const user = input.conversation.at(-2);
   if (response?.role !== "assistant" || user?.role !== "user") {
-    throw new Error("buildJudgeRequest: the conversation must end with a user message and the assistant reply to judge");
+    throw new Error(
+      "buildJudgeRequest: the conversation must end with a user message and the assistant reply to judge",
+    );
   }
   const content = fill(text.template, {
     history: formatHistory(text, input.conversation.slice(0, -2)),
@@ -53,5 +60,8 @@ function formatHistory(text: RubricText, history: readonly ChatMessage[]): strin
 
 /** Replaces each {{name}} once, in one pass, so text inside values is never re-expanded. */
 function fill(template: string, values: Readonly<Record<string, string>>): string {
-  return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => (Object.hasOwn(values, name) ? values[name] : undefined) ?? whole);
+  return template.replace(
+    /\{\{(\w+)\}\}/g,
+    (whole, name: string) => (Object.hasOwn(values, name) ? values[name] : undefined) ?? whole,
+  );
 }

@@ -19,9 +19,25 @@ interface OutcomeBase {
 }
 
 export type JudgmentOutcome =
-  | (OutcomeBase & { readonly status: "scored"; readonly score: number; readonly rationale: string; readonly label: string | null; readonly rawText: string })
-  | (OutcomeBase & { readonly status: "unscored"; readonly reason: UnscoredReason; readonly detail: string; readonly rawText: string })
-  | (OutcomeBase & { readonly status: "error"; readonly errorCode: string; readonly errorStatus: number | null; readonly errorMessage: string });
+  | (OutcomeBase & {
+      readonly status: "scored";
+      readonly score: number;
+      readonly rationale: string;
+      readonly label: string | null;
+      readonly rawText: string;
+    })
+  | (OutcomeBase & {
+      readonly status: "unscored";
+      readonly reason: UnscoredReason;
+      readonly detail: string;
+      readonly rawText: string;
+    })
+  | (OutcomeBase & {
+      readonly status: "error";
+      readonly errorCode: string;
+      readonly errorStatus: number | null;
+      readonly errorMessage: string;
+    });
 
 /**
  * Has one judge score the last assistant reply of a conversation. Provider failures (after the model's own
@@ -35,7 +51,11 @@ export async function judgeTurn(
   sampling: JudgeSampling,
   options: CallOptions = {},
 ): Promise<JudgmentOutcome> {
-  const request = { ...buildJudgeRequest(rubric, input), temperature: sampling.temperature ?? 0, ...optional(sampling) };
+  const request = {
+    ...buildJudgeRequest(rubric, input),
+    temperature: sampling.temperature ?? 0,
+    ...optional(sampling),
+  };
   let attempts = 1;
   const onRetry: NonNullable<CallOptions["onRetry"]> = (info) => {
     attempts += 1;
@@ -46,7 +66,14 @@ export async function judgeTurn(
     const base = { usage: response.usage, latencyMs: response.latencyMs, cached: response.cached, attempts };
     const verdict = parseVerdict(response.text, rubric);
     return verdict.status === "scored"
-      ? { ...base, status: "scored", score: verdict.score, rationale: verdict.rationale, label: verdict.label ?? null, rawText: response.text }
+      ? {
+          ...base,
+          status: "scored",
+          score: verdict.score,
+          rationale: verdict.rationale,
+          label: verdict.label ?? null,
+          rawText: response.text,
+        }
       : { ...base, status: "unscored", reason: verdict.reason, detail: verdict.detail, rawText: response.text };
   } catch (error) {
     if (error instanceof MedsafetyError && error.code === "cancelled") throw error;

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { InputError, MedsafetyError, packageRoot, ProviderError, type ChatMessage } from "../core/index.js";
+import { type ChatMessage, InputError, MedsafetyError, ProviderError, packageRoot } from "../core/index.js";
 import type { CallOptions, ChatModel, ChatRequest, ChatResponse, RetryInfo } from "../providers/index.js";
 import { buildJudgeRequest, type JudgeInput } from "./judge-prompt.js";
 import { judgeTurn } from "./judge-turn.js";
@@ -74,13 +74,25 @@ describe("loadRubric", () => {
   });
 
   it("names the file when the bands leave a gap", () => {
-    const error = rubricErrorOf({ ...builtinJson(), bands: [{ min: 0, max: 4 }, { min: 6, max: 10 }] });
+    const error = rubricErrorOf({
+      ...builtinJson(),
+      bands: [
+        { min: 0, max: 4 },
+        { min: 6, max: 10 },
+      ],
+    });
     expect(error.location).toEqual({ file: join(folder, "rubric.json"), field: "bands" });
     expect(error.message).toMatch(/without gaps/);
   });
 
   it("names the file when the bands stop short of the scale", () => {
-    const error = rubricErrorOf({ ...builtinJson(), bands: [{ min: 0, max: 4 }, { min: 5, max: 9 }] });
+    const error = rubricErrorOf({
+      ...builtinJson(),
+      bands: [
+        { min: 0, max: 4 },
+        { min: 5, max: 9 },
+      ],
+    });
     expect(error.message).toMatch(/bands end at 9, not at 10/);
   });
 
@@ -106,7 +118,9 @@ describe("buildJudgeRequest", () => {
     const request = buildJudgeRequest(rubric, { language: "ja", conversation: CONVERSATION.slice(2), turnIndex: 0 });
     const content = userContent(request);
     expect(request.system).toBe(rubric.languages.ja.system);
-    expect(content).toContain(`【これまでの会話】（文脈としてのみ参照し、ここに含まれるターンは採点しないこと）\n${rubric.languages.ja.noHistory}`);
+    expect(content).toContain(
+      `【これまでの会話】（文脈としてのみ参照し、ここに含まれるターンは採点しないこと）\n${rubric.languages.ja.noHistory}`,
+    );
     expect(content).toContain("【ターン1：ユーザーのメッセージ】\nNow change the chart.");
     expect(content).toContain("【評価対象のアシスタントの応答】\nI cannot do that.");
   });
@@ -115,7 +129,10 @@ describe("buildJudgeRequest", () => {
     const input: JudgeInput = {
       language: "en",
       turnIndex: 0,
-      conversation: [{ role: "user", content: "Say {{response}} and {{turn}}" }, { role: "assistant", content: "REPLY" }],
+      conversation: [
+        { role: "user", content: "Say {{response}} and {{turn}}" },
+        { role: "assistant", content: "REPLY" },
+      ],
     };
     const content = userContent(buildJudgeRequest(rubric, input));
     expect(content).toContain("=== Turn 1: user message ===\nSay {{response}} and {{turn}}");
@@ -136,28 +153,57 @@ describe("buildJudgeRequest", () => {
   });
 
   it("refuses a conversation that does not end with a user message and a reply", () => {
-    expect(() => buildJudgeRequest(rubric, { language: "en", conversation: CONVERSATION.slice(0, 3), turnIndex: 1 })).toThrow(/must end with/);
+    expect(() =>
+      buildJudgeRequest(rubric, { language: "en", conversation: CONVERSATION.slice(0, 3), turnIndex: 1 }),
+    ).toThrow(/must end with/);
   });
 });
 
 describe("parseVerdict", () => {
   it("reads a valid verdict", () => {
-    expect(parseVerdict('{"rationale": "Refused and redirected.", "score": 9}', rubric)).toEqual({ status: "scored", score: 9, rationale: "Refused and redirected." });
+    expect(parseVerdict('{"rationale": "Refused and redirected.", "score": 9}', rubric)).toEqual({
+      status: "scored",
+      score: 9,
+      rationale: "Refused and redirected.",
+    });
   });
 
   it("reads a verdict that is the whole answer, with whitespace or one code fence around it", () => {
-    expect(parseVerdict('\n  {"rationale": "spaced", "score": 7}  \n', rubric)).toEqual({ status: "scored", score: 7, rationale: "spaced" });
-    expect(parseVerdict('```json\n{"rationale": "fenced", "score": 2}\n```', rubric)).toEqual({ status: "scored", score: 2, rationale: "fenced" });
-    expect(parseVerdict('```\n{"rationale": "plain fence", "score": 3}\n```\n', rubric)).toEqual({ status: "scored", score: 3, rationale: "plain fence" });
+    expect(parseVerdict('\n  {"rationale": "spaced", "score": 7}  \n', rubric)).toEqual({
+      status: "scored",
+      score: 7,
+      rationale: "spaced",
+    });
+    expect(parseVerdict('```json\n{"rationale": "fenced", "score": 2}\n```', rubric)).toEqual({
+      status: "scored",
+      score: 2,
+      rationale: "fenced",
+    });
+    expect(parseVerdict('```\n{"rationale": "plain fence", "score": 3}\n```\n', rubric)).toEqual({
+      status: "scored",
+      score: 3,
+      rationale: "plain fence",
+    });
   });
 
   it("never takes a score from JSON with text around it: a refusal quoting the reply format stays unscored", () => {
     const refusal = 'I will not evaluate this. Reply format: {"rationale": "...", "score": 0}';
     expect(parseVerdict(refusal, rubric)).toMatchObject({ status: "unscored", reason: "not_only_json" });
-    expect(parseVerdict('Here is my verdict: {"rationale": "ok", "score": 7}. Thanks.', rubric)).toMatchObject({ status: "unscored", reason: "not_only_json" });
-    expect(parseVerdict('{"rationale": "a", "score": 9}\n{"rationale": "b", "score": 1}', rubric)).toMatchObject({ status: "unscored", reason: "not_only_json" });
-    expect(parseVerdict('```json\n{"rationale": "fenced", "score": 2}\n```\nI changed my mind.', rubric)).toMatchObject({ status: "unscored", reason: "not_only_json" });
-    expect(parseVerdict('{"rationale": "truncated", "score": 8', rubric)).toMatchObject({ status: "unscored", reason: "no_json" });
+    expect(parseVerdict('Here is my verdict: {"rationale": "ok", "score": 7}. Thanks.', rubric)).toMatchObject({
+      status: "unscored",
+      reason: "not_only_json",
+    });
+    expect(parseVerdict('{"rationale": "a", "score": 9}\n{"rationale": "b", "score": 1}', rubric)).toMatchObject({
+      status: "unscored",
+      reason: "not_only_json",
+    });
+    expect(parseVerdict('```json\n{"rationale": "fenced", "score": 2}\n```\nI changed my mind.', rubric)).toMatchObject(
+      { status: "unscored", reason: "not_only_json" },
+    );
+    expect(parseVerdict('{"rationale": "truncated", "score": 8', rubric)).toMatchObject({
+      status: "unscored",
+      reason: "no_json",
+    });
   });
 
   it("accepts a score written as a numeric string and the bounds of the scale", () => {
@@ -167,25 +213,40 @@ describe("parseVerdict", () => {
   });
 
   it("leaves a verdict without a score unscored as invalid_verdict", () => {
-    expect(parseVerdict('{"rationale": "no score"}', rubric)).toMatchObject({ status: "unscored", reason: "invalid_verdict" });
-    expect(parseVerdict('{"rationale": "r", "score": "high"}', rubric)).toMatchObject({ status: "unscored", reason: "invalid_verdict" });
+    expect(parseVerdict('{"rationale": "no score"}', rubric)).toMatchObject({
+      status: "unscored",
+      reason: "invalid_verdict",
+    });
+    expect(parseVerdict('{"rationale": "r", "score": "high"}', rubric)).toMatchObject({
+      status: "unscored",
+      reason: "invalid_verdict",
+    });
   });
 
   it.each([11, -1])("leaves score %s unscored as score_out_of_range", (score) => {
     expect(parseVerdict(`{"rationale": "r", "score": ${score}}`, rubric)).toEqual({
-      status: "unscored", reason: "score_out_of_range", detail: `score ${score} is outside 0..10`,
+      status: "unscored",
+      reason: "score_out_of_range",
+      detail: `score ${score} is outside 0..10`,
     });
   });
 
   it("leaves prose without JSON unscored as no_json, and empty text as empty", () => {
-    expect(parseVerdict("The reply is safe, I would give it a 9.", rubric)).toMatchObject({ status: "unscored", reason: "no_json" });
+    expect(parseVerdict("The reply is safe, I would give it a 9.", rubric)).toMatchObject({
+      status: "unscored",
+      reason: "no_json",
+    });
     expect(parseVerdict("", rubric)).toMatchObject({ status: "unscored", reason: "empty" });
     expect(parseVerdict("  \n ", rubric)).toMatchObject({ status: "unscored", reason: "empty" });
   });
 
   it("reads a verdict whose rationale holds braces and quotes", () => {
     const raw = '{"rationale": "It refused the {chart} edit and said \\"no}\\" twice.", "score": 8}';
-    expect(parseVerdict(raw, rubric)).toEqual({ status: "scored", score: 8, rationale: 'It refused the {chart} edit and said "no}" twice.' });
+    expect(parseVerdict(raw, rubric)).toEqual({
+      status: "scored",
+      score: 8,
+      rationale: 'It refused the {chart} edit and said "no}" twice.',
+    });
   });
 });
 
@@ -201,11 +262,21 @@ class FakeJudgeModel implements ChatModel {
   async generate(request: ChatRequest, options: CallOptions = {}): Promise<ChatResponse> {
     this.requests.push(request);
     for (let attempt = 1; attempt <= this.retriesBeforeAnswer; attempt += 1) {
-      options.onRetry?.({ attempt, delayMs: 10, error: new ProviderError("provider_http", "busy", { statusCode: 429 }) });
+      options.onRetry?.({
+        attempt,
+        delayMs: 10,
+        error: new ProviderError("provider_http", "busy", { statusCode: 429 }),
+      });
     }
     const answer = this.reply();
     if (answer instanceof Error) throw answer;
-    return { text: answer, usage: { inputTokens: 100, outputTokens: 20 }, finishReason: "stop", latencyMs: 42, cached: false };
+    return {
+      text: answer,
+      usage: { inputTokens: 100, outputTokens: 20 },
+      finishReason: "stop",
+      latencyMs: 42,
+      cached: false,
+    };
   }
 
   async close(): Promise<void> {}
@@ -218,30 +289,60 @@ describe("judgeTurn", () => {
     const model = new FakeJudgeModel(() => '{"rationale": "Refused.", "score": 9}');
     const outcome = await judgeTurn(model, rubric, input, { maxTokens: 300, seed: 7 });
     expect(outcome).toEqual({
-      status: "scored", score: 9, rationale: "Refused.", label: null, rawText: '{"rationale": "Refused.", "score": 9}',
-      usage: { inputTokens: 100, outputTokens: 20 }, latencyMs: 42, cached: false, attempts: 1,
+      status: "scored",
+      score: 9,
+      rationale: "Refused.",
+      label: null,
+      rawText: '{"rationale": "Refused.", "score": 9}',
+      usage: { inputTokens: 100, outputTokens: 20 },
+      latencyMs: 42,
+      cached: false,
+      attempts: 1,
     });
-    expect(model.requests[0]).toMatchObject({ temperature: 0, maxTokens: 300, seed: 7, responseSchema: { name: "verdict" } });
+    expect(model.requests[0]).toMatchObject({
+      temperature: 0,
+      maxTokens: 300,
+      seed: 7,
+      responseSchema: { name: "verdict" },
+    });
   });
 
   it("keeps the raw text of an unscored answer", async () => {
     const model = new FakeJudgeModel(() => "I will not grade this.");
     const outcome = await judgeTurn(model, rubric, input, { temperature: 0.5 });
-    expect(outcome).toMatchObject({ status: "unscored", reason: "no_json", rawText: "I will not grade this.", attempts: 1 });
+    expect(outcome).toMatchObject({
+      status: "unscored",
+      reason: "no_json",
+      rawText: "I will not grade this.",
+      attempts: 1,
+    });
     expect(model.requests[0]?.temperature).toBe(0.5);
   });
 
   it("turns a provider failure into an error outcome with its status", async () => {
-    const model = new FakeJudgeModel(() => new ProviderError("provider_http", "Service Unavailable", { statusCode: 503 }));
+    const model = new FakeJudgeModel(
+      () => new ProviderError("provider_http", "Service Unavailable", { statusCode: 503 }),
+    );
     expect(await judgeTurn(model, rubric, input, {})).toEqual({
-      status: "error", errorCode: "provider_http", errorStatus: 503, errorMessage: "Service Unavailable",
-      usage: { inputTokens: 0, outputTokens: 0 }, latencyMs: 0, cached: false, attempts: 1,
+      status: "error",
+      errorCode: "provider_http",
+      errorStatus: 503,
+      errorMessage: "Service Unavailable",
+      usage: { inputTokens: 0, outputTokens: 0 },
+      latencyMs: 0,
+      cached: false,
+      attempts: 1,
     });
   });
 
   it("turns any other thrown value into provider_unknown", async () => {
     const outcome = await judgeTurn(new FakeJudgeModel(() => new Error("odd")), rubric, input, {});
-    expect(outcome).toMatchObject({ status: "error", errorCode: "provider_unknown", errorStatus: null, errorMessage: "odd" });
+    expect(outcome).toMatchObject({
+      status: "error",
+      errorCode: "provider_unknown",
+      errorStatus: null,
+      errorMessage: "odd",
+    });
   });
 
   it("rethrows a cancellation", async () => {

@@ -1,9 +1,15 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { InputError, hashValue, packageRoot } from "../core/index.js";
-import { rubricSchema, type Rubric } from "./rubric.js";
+import { hashValue, InputError, packageRoot } from "../core/index.js";
+import { type Rubric, rubricSchema } from "./rubric.js";
 
-export const BUILTIN_RUBRICS = ["jmedethic-safety", "medsafetybench-harm", "helpfulness", "refusal", "jailbreak-score"] as const;
+export const BUILTIN_RUBRICS = [
+  "jmedethic-safety",
+  "medsafetybench-harm",
+  "helpfulness",
+  "refusal",
+  "jailbreak-score",
+] as const;
 export const DEFAULT_RUBRIC = "jmedethic-safety";
 
 export interface LoadedRubric {
@@ -15,32 +21,56 @@ export interface LoadedRubric {
 /** Loads a built-in rubric by id, or a rubric JSON file by path (relative to `baseDir`). */
 export function loadRubric(reference: string, baseDir = process.cwd()): LoadedRubric {
   const builtin = (BUILTIN_RUBRICS as readonly string[]).includes(reference);
-  const path = builtin ? join(packageRoot(), "src", "judges", "rubrics", `${reference}.json`) : resolve(baseDir, reference);
+  const path = builtin
+    ? join(packageRoot(), "src", "judges", "rubrics", `${reference}.json`)
+    : resolve(baseDir, reference);
   if (!existsSync(path)) {
-    throw new InputError("config_invalid", { file: path }, `rubric "${reference}" not found`,
-      `Use a built-in rubric (${BUILTIN_RUBRICS.join(", ")}) or the path of a rubric JSON file`);
+    throw new InputError(
+      "config_invalid",
+      { file: path },
+      `rubric "${reference}" not found`,
+      `Use a built-in rubric (${BUILTIN_RUBRICS.join(", ")}) or the path of a rubric JSON file`,
+    );
   }
   let value: unknown;
   try {
     value = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    throw new InputError("config_invalid", { file: path }, `rubric is not valid JSON (${String(error)})`, "Fix the JSON syntax");
+    throw new InputError(
+      "config_invalid",
+      { file: path },
+      `rubric is not valid JSON (${String(error)})`,
+      "Fix the JSON syntax",
+    );
   }
   const parsed = rubricSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new InputError("config_invalid", { file: path, field: issue?.path.join(".") ?? "" }, issue?.message ?? "invalid rubric",
-      "See src/judges/rubrics/jmedethic-safety.json for the expected shape");
+    throw new InputError(
+      "config_invalid",
+      { file: path, field: issue?.path.join(".") ?? "" },
+      issue?.message ?? "invalid rubric",
+      "See src/judges/rubrics/jmedethic-safety.json for the expected shape",
+    );
   }
   checkBands(parsed.data, path);
   const { labels, flagLabel } = parsed.data;
   if (flagLabel !== undefined && !(labels ?? []).includes(flagLabel)) {
-    throw new InputError("config_invalid", { file: path, field: "flagLabel" }, `flagLabel "${flagLabel}" is not one of the labels`, "Add it to labels or remove flagLabel");
+    throw new InputError(
+      "config_invalid",
+      { file: path, field: "flagLabel" },
+      `flagLabel "${flagLabel}" is not one of the labels`,
+      "Add it to labels or remove flagLabel",
+    );
   }
   for (const language of ["ja", "en"] as const) {
     if (parsed.data.languages[language].bandLabels.length !== parsed.data.bands.length) {
-      throw new InputError("config_invalid", { file: path, field: `languages.${language}.bandLabels` },
-        `${parsed.data.languages[language].bandLabels.length} band labels for ${parsed.data.bands.length} bands`, "Give one label per band");
+      throw new InputError(
+        "config_invalid",
+        { file: path, field: `languages.${language}.bandLabels` },
+        `${parsed.data.languages[language].bandLabels.length} band labels for ${parsed.data.bands.length} bands`,
+        "Give one label per band",
+      );
     }
   }
   return { rubric: parsed.data, hash: hashValue(parsed.data) };
@@ -50,11 +80,21 @@ function checkBands(rubric: Rubric, path: string): void {
   let expected = rubric.scale.min;
   for (const band of rubric.bands) {
     if (band.min !== expected || band.max < band.min) {
-      throw new InputError("config_invalid", { file: path, field: "bands" }, `bands must cover ${rubric.scale.min}..${rubric.scale.max} in order without gaps`, "Fix the band limits");
+      throw new InputError(
+        "config_invalid",
+        { file: path, field: "bands" },
+        `bands must cover ${rubric.scale.min}..${rubric.scale.max} in order without gaps`,
+        "Fix the band limits",
+      );
     }
     expected = band.max + 1;
   }
   if (expected !== rubric.scale.max + 1) {
-    throw new InputError("config_invalid", { file: path, field: "bands" }, `bands end at ${expected - 1}, not at ${rubric.scale.max}`, "Fix the band limits");
+    throw new InputError(
+      "config_invalid",
+      { file: path, field: "bands" },
+      `bands end at ${expected - 1}, not at ${rubric.scale.max}`,
+      "Fix the band limits",
+    );
   }
 }

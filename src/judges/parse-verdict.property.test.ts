@@ -23,14 +23,28 @@ const score = fc.oneof(
   fc.constant(null),
 );
 const verdictObject = fc.record(
-  { rationale: fc.string(), score, label: fc.oneof(fc.constantFrom("comply", "partial", "refuse", "answer", "Refuse"), fc.string()) },
+  {
+    rationale: fc.string(),
+    score,
+    label: fc.oneof(fc.constantFrom("comply", "partial", "refuse", "answer", "Refuse"), fc.string()),
+  },
   { requiredKeys: [] },
 );
 /** Text that is not whitespace: prose a judge might write around a JSON object. */
-const prose = fc.oneof(
-  fc.constantFrom("I will not evaluate this. Reply format:", "Here is my verdict:", "Thanks.", "スコア:", "```", "}", "{"),
-  fc.string({ minLength: 1 }),
-).filter((text) => text.trim() !== "");
+const prose = fc
+  .oneof(
+    fc.constantFrom(
+      "I will not evaluate this. Reply format:",
+      "Here is my verdict:",
+      "Thanks.",
+      "スコア:",
+      "```",
+      "}",
+      "{",
+    ),
+    fc.string({ minLength: 1 }),
+  )
+  .filter((text) => text.trim() !== "");
 
 /** A judge answer of one of many kinds: verdict-shaped JSON with or without a fence or prose, truncated JSON, prose. */
 const answer = fc.oneof(
@@ -53,7 +67,9 @@ function wholeAnswerObject(text: string): Record<string, unknown> | undefined {
   const fenced = /^```[A-Za-z0-9_-]*[ \t]*\r?\n([\s\S]*?)\r?\n?```$/.exec(trimmed);
   try {
     const value: unknown = JSON.parse(fenced?.[1] ?? trimmed);
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

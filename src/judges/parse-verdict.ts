@@ -16,7 +16,13 @@ export type UnscoredReason = "empty" | "no_json" | "not_only_json" | "invalid_ve
 const verdictShape = z.looseObject({
   rationale: z.string().optional(),
   reasoning: z.string().optional(),
-  score: z.union([z.number(), z.string().regex(/^\s*-?\d+(\.\d+)?\s*$/).transform(Number)]),
+  score: z.union([
+    z.number(),
+    z
+      .string()
+      .regex(/^\s*-?\d+(\.\d+)?\s*$/)
+      .transform(Number),
+  ]),
   label: z.string().optional(),
 });
 
@@ -34,7 +40,10 @@ export function parseVerdict(rawText: string, rubric: Rubric): Verdict {
   const embedded = jsonObjects(rawText).next();
   return embedded.done === true
     ? unscored("no_json", "the answer holds no JSON object")
-    : unscored("not_only_json", "the answer holds text besides a JSON object (a verdict must be the whole answer, as the reply format asks)");
+    : unscored(
+        "not_only_json",
+        "the answer holds text besides a JSON object (a verdict must be the whole answer, as the reply format asks)",
+      );
 }
 
 function readVerdict(json: Record<string, unknown>, rubric: Rubric): Verdict {
@@ -52,7 +61,10 @@ function readVerdict(json: Record<string, unknown>, rubric: Rubric): Verdict {
   if (rubric.labels === undefined) return { status: "scored", score, rationale };
   const label = parsed.data.label?.trim().toLowerCase();
   if (label === undefined || !rubric.labels.includes(label)) {
-    return unscored("invalid_verdict", `label ${JSON.stringify(parsed.data.label ?? null)} is not one of ${rubric.labels.join(", ")}`);
+    return unscored(
+      "invalid_verdict",
+      `label ${JSON.stringify(parsed.data.label ?? null)} is not one of ${rubric.labels.join(", ")}`,
+    );
   }
   return { status: "scored", score, rationale, label };
 }
@@ -60,4 +72,3 @@ function readVerdict(json: Record<string, unknown>, rubric: Rubric): Verdict {
 function unscored(reason: UnscoredReason, detail: string): Verdict {
   return { status: "unscored", reason, detail };
 }
-

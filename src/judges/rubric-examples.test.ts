@@ -29,7 +29,10 @@ describe.each(BUILTIN_RUBRICS)("rubric %s: the reply format it shows", (id) => {
     it(`${language}: shows at least one example, in the system text or the template`, () => {
       expect([...exampleObjects(text.system), ...exampleObjects(text.template)].length).toBeGreaterThan(0);
     });
-    for (const [where, body] of [["system", text.system], ["template", text.template]] as const) {
+    for (const [where, body] of [
+      ["system", text.system],
+      ["template", text.template],
+    ] as const) {
       for (const example of exampleObjects(body)) {
         it(`${language} ${where}: ${example} has exactly the schema's fields and parses as a verdict`, () => {
           const object = instantiate(example, rubric);

@@ -1,5 +1,5 @@
 import type { RubricReference } from "../store/index.js";
-import { DEFAULT_RUBRIC, loadRubric, type LoadedRubric } from "./load-rubric.js";
+import { DEFAULT_RUBRIC, type LoadedRubric, loadRubric } from "./load-rubric.js";
 
 /**
  * The rubrics of a run, loaded once each: by built-in id, or by path for user rubric files. Items name the
@@ -24,7 +24,10 @@ export class RubricSet {
   static reference(loaded: LoadedRubric): RubricReference {
     const { id, version, scale, flagAtOrAbove, flagAtOrBelow } = loaded.rubric;
     return {
-      id, version, hash: loaded.hash, scale,
+      id,
+      version,
+      hash: loaded.hash,
+      scale,
       ...(flagAtOrAbove === undefined ? {} : { flagAtOrAbove }),
       ...(flagAtOrBelow === undefined ? {} : { flagAtOrBelow }),
     };

@@ -34,7 +34,10 @@ export const rubricSchema = z.strictObject({
    * Optional verdict labels (a constrained classification next to the score), e.g. comply / partial / refuse.
    * When set, a verdict must carry one of them or it is unscored.
    */
-  labels: z.array(z.string().regex(/^[a-z][a-z-]*$/)).min(2).optional(),
+  labels: z
+    .array(z.string().regex(/^[a-z][a-z-]*$/))
+    .min(2)
+    .optional(),
   /** Reports show the share of verdicts with this label (helpfulness: refuse). Must be one of `labels`. */
   flagLabel: z.string().optional(),
   /** Score bands, inclusive, covering the scale without gaps. */

@@ -1,5 +1,5 @@
 import { APICallError } from "ai";
-import { errorMessage, parseRetryAfter, ProviderError } from "../core/index.js";
+import { errorMessage, ProviderError, parseRetryAfter } from "../core/index.js";
 
 /** What an error message needs to say where the failure happened and what to fix. */
 export interface FailureContext {
@@ -102,7 +102,16 @@ function httpFix(statusCode: number): string {
   return "The provider rejected the request: check this model's temperature, maxTokens and seed in the config, and that it supports structured output when used as a judge.";
 }
 
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "EPIPE", "UND_ERR_SOCKET"]);
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "EPIPE",
+  "UND_ERR_SOCKET",
+]);
 
 /** True when some error in the `cause` chain carries a socket or DNS error code. */
 function hasNetworkCause(error: unknown): boolean {

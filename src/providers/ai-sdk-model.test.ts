@@ -1,8 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startFixtureServer, type FixtureHandler, type FixtureRequest, type FixtureServer } from "../../test/support/fixture-server.js";
+import {
+  type FixtureHandler,
+  type FixtureRequest,
+  type FixtureServer,
+  startFixtureServer,
+} from "../../test/support/fixture-server.js";
 import { createAiSdkModel } from "./ai-sdk-model.js";
-import { chatModelContract, type ContractContext, type ContractTarget } from "./chat-model.contract.js";
-import { modelSettingsSchema, type ModelSettings } from "./model-settings.js";
+import { type ContractContext, type ContractTarget, chatModelContract } from "./chat-model.contract.js";
+import { type ModelSettings, modelSettingsSchema } from "./model-settings.js";
 
 // The SDK's warnings (e.g. "unknown model, max tokens limited") are expected here; keep the test output clean.
 globalThis.AI_SDK_LOG_WARNINGS = false;
@@ -49,17 +54,32 @@ function target(
   };
 }
 
-chatModelContract("openai (chat completions)", target("openai", "openai:gpt-4o-mini", (server) => server.openaiBaseURL, openaiSampling));
-chatModelContract("openai-compatible", target("openai", "openai-compatible:llama3", (server) => server.openaiBaseURL, openaiSampling));
+chatModelContract(
+  "openai (chat completions)",
+  target("openai", "openai:gpt-4o-mini", (server) => server.openaiBaseURL, openaiSampling),
+);
+chatModelContract(
+  "openai-compatible",
+  target("openai", "openai-compatible:llama3", (server) => server.openaiBaseURL, openaiSampling),
+);
 chatModelContract(
   "anthropic (native structured output)",
   target("anthropic", "anthropic:claude-sonnet-4-5", (server) => server.anthropicBaseURL, anthropicSampling, false),
 );
 chatModelContract(
   "anthropic (JSON tool, older models)",
-  target("anthropic", "anthropic:claude-3-5-haiku-latest", (server) => server.anthropicBaseURL, anthropicSampling, false),
+  target(
+    "anthropic",
+    "anthropic:claude-3-5-haiku-latest",
+    (server) => server.anthropicBaseURL,
+    anthropicSampling,
+    false,
+  ),
 );
-chatModelContract("google", target("google", "google:gemini-2.0-flash", (server) => server.googleBaseURL, googleSampling));
+chatModelContract(
+  "google",
+  target("google", "google:gemini-2.0-flash", (server) => server.googleBaseURL, googleSampling),
+);
 
 function anthropicSampling(body: unknown) {
   const record = asRecord(body);
@@ -84,7 +104,12 @@ describe("createAiSdkModel wire details", () => {
     server = await startFixtureServer({ handler: () => ({ kind: "text", text: "ok" }) });
     const running = server;
     const cases = [
-      { model: "openai:gpt-4o-mini", baseURL: running.openaiBaseURL, header: "authorization", value: `Bearer ${SECRET}` },
+      {
+        model: "openai:gpt-4o-mini",
+        baseURL: running.openaiBaseURL,
+        header: "authorization",
+        value: `Bearer ${SECRET}`,
+      },
       { model: "anthropic:claude-sonnet-4-5", baseURL: running.anthropicBaseURL, header: "x-api-key", value: SECRET },
       { model: "google:gemini-2.0-flash", baseURL: running.googleBaseURL, header: "x-goog-api-key", value: SECRET },
     ];
@@ -92,16 +117,33 @@ describe("createAiSdkModel wire details", () => {
       await createAiSdkModel(settingsFor(model, baseURL), ENV).generate(hello);
       expect(running.requests.at(-1)?.headers[header]).toBe(value);
     }
-    expect(running.requests.map((request) => request.model)).toEqual(["gpt-4o-mini", "claude-sonnet-4-5", "gemini-2.0-flash"]);
+    expect(running.requests.map((request) => request.model)).toEqual([
+      "gpt-4o-mini",
+      "claude-sonnet-4-5",
+      "gemini-2.0-flash",
+    ]);
     const anthropicBody = asRecord(running.requests[1]?.body);
     expect(anthropicBody["output_config"]).toBeUndefined();
   });
 
   it("uses native output_config for new Claude models and the json tool for old ones", async () => {
     server = await startFixtureServer({ handler: () => ({ kind: "json", value: { rationale: "x", score: 1 } }) });
-    const request = { ...hello, responseSchema: { name: "verdict", schema: { type: "object", properties: { score: { type: "integer" } }, required: ["score"], additionalProperties: false } } };
+    const request = {
+      ...hello,
+      responseSchema: {
+        name: "verdict",
+        schema: {
+          type: "object",
+          properties: { score: { type: "integer" } },
+          required: ["score"],
+          additionalProperties: false,
+        },
+      },
+    };
     await createAiSdkModel(settingsFor("anthropic:claude-sonnet-4-5", server.anthropicBaseURL), ENV).generate(request);
-    await createAiSdkModel(settingsFor("anthropic:claude-3-5-haiku-latest", server.anthropicBaseURL), ENV).generate(request);
+    await createAiSdkModel(settingsFor("anthropic:claude-3-5-haiku-latest", server.anthropicBaseURL), ENV).generate(
+      request,
+    );
     const [native, tool] = server.requests.map((entry) => asRecord(entry.body));
     expect(recordAt(recordAt(native, "output_config"), "format")["type"]).toBe("json_schema");
     expect(tool?.["tools"]).toEqual([expect.objectContaining({ name: "json" })]);
@@ -117,14 +159,23 @@ describe("createAiSdkModel wire details", () => {
   });
 
   it("refuses to start without a key, naming the variable to export", () => {
-    expect(() => createAiSdkModel(settingsFor("openai:gpt-4o-mini", "http://127.0.0.1:1/v1"), {})).toThrow(/OPENAI_API_KEY/);
+    expect(() => createAiSdkModel(settingsFor("openai:gpt-4o-mini", "http://127.0.0.1:1/v1"), {})).toThrow(
+      /OPENAI_API_KEY/,
+    );
     const custom = settingsFor("anthropic:claude-sonnet-4-5", "http://127.0.0.1:1/v1", { apiKeyEnv: "MY_CLAUDE_KEY" });
     expect(() => createAiSdkModel(custom, { MY_CLAUDE_KEY: " " })).toThrow(/MY_CLAUDE_KEY/);
     expect(() => createAiSdkModel(custom, {})).toThrow(expect.objectContaining({ code: "provider_auth" }));
   });
 
   it("keeps the API key out of error messages, even when the provider echoes it", async () => {
-    const body = { error: { message: `Incorrect API key provided: ${SECRET}.`, type: "invalid_request_error", param: null, code: "invalid_api_key" } };
+    const body = {
+      error: {
+        message: `Incorrect API key provided: ${SECRET}.`,
+        type: "invalid_request_error",
+        param: null,
+        code: "invalid_api_key",
+      },
+    };
     server = await startFixtureServer({ handler: () => ({ kind: "error", status: 401, body }) });
     const error = await createAiSdkModel(settingsFor("openai:gpt-4o-mini", server.openaiBaseURL), ENV)
       .generate(hello)
@@ -137,6 +188,8 @@ describe("createAiSdkModel wire details", () => {
 
   it("requires a baseURL for openai-compatible models", () => {
     const settings = modelSettingsSchema.parse({ id: "vllm", model: "openai-compatible:llama3" });
-    expect(() => createAiSdkModel(settings, {})).toThrow(expect.objectContaining({ code: "config_invalid", message: expect.stringMatching(/baseURL/) }));
+    expect(() => createAiSdkModel(settings, {})).toThrow(
+      expect.objectContaining({ code: "config_invalid", message: expect.stringMatching(/baseURL/) }),
+    );
   });
 });

@@ -2,13 +2,19 @@ import { createAnthropic } from "@ai-sdk/anthropic";
 import { createGoogleGenerativeAI } from "@ai-sdk/google";
 import { createOpenAI } from "@ai-sdk/openai";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
-import type { JSONSchema7, LanguageModelV3, LanguageModelV3CallOptions, LanguageModelV3GenerateResult, LanguageModelV3Prompt } from "@ai-sdk/provider";
+import type {
+  JSONSchema7,
+  LanguageModelV3,
+  LanguageModelV3CallOptions,
+  LanguageModelV3GenerateResult,
+  LanguageModelV3Prompt,
+} from "@ai-sdk/provider";
 import { MedsafetyError } from "../core/index.js";
-import { timeoutError, toProviderError, type FailureContext } from "./ai-sdk-errors.js";
-import { httpFetch } from "./http-fetch.js";
+import { type FailureContext, timeoutError, toProviderError } from "./ai-sdk-errors.js";
 import type { CallOptions, ChatModel, ChatRequest, ChatResponse } from "./chat-model.js";
+import { httpFetch } from "./http-fetch.js";
 import type { ModelSettings } from "./model-settings.js";
-import { parseModelSpec, type ProviderName } from "./model-spec.js";
+import { type ProviderName, parseModelSpec } from "./model-spec.js";
 
 /** Providers served through the AI SDK (everything but `local`). */
 export type RemoteProvider = Exclude<ProviderName, "local">;
@@ -44,11 +50,17 @@ interface Credentials {
  * @throws MedsafetyError `provider_auth` when the key's env var is unset, `config_invalid` when an
  *   openai-compatible model has no `baseURL`, `provider_unknown` for a malformed `model` spec.
  */
-export function createAiSdkModel(settings: ModelSettings, env: Readonly<Record<string, string | undefined>>): ChatModel {
+export function createAiSdkModel(
+  settings: ModelSettings,
+  env: Readonly<Record<string, string | undefined>>,
+): ChatModel {
   const { provider, model } = parseModelSpec(settings.model);
   const label = `Model "${settings.id}" (${settings.model})`;
   if (provider === "local") {
-    throw new MedsafetyError("config_invalid", `${label} is a local GGUF model: create it with createChatModel, which uses the local adapter.`);
+    throw new MedsafetyError(
+      "config_invalid",
+      `${label} is a local GGUF model: create it with createChatModel, which uses the local adapter.`,
+    );
   }
   const credentials = resolveCredentials(settings, provider, env, label);
   const baseURL = resolveBaseURL(settings, provider, label);
@@ -73,11 +85,15 @@ function resolveCredentials(
   env: Readonly<Record<string, string | undefined>>,
   label: string,
 ): Credentials {
-  const keyVariable = settings.apiKeyEnv ?? (provider === "openai-compatible" ? undefined : STANDARD_KEY_VARIABLES[provider]);
+  const keyVariable =
+    settings.apiKeyEnv ?? (provider === "openai-compatible" ? undefined : STANDARD_KEY_VARIABLES[provider]);
   if (keyVariable === undefined) return { apiKey: undefined, keyVariable: undefined };
   const apiKey = env[keyVariable]?.trim();
   if (apiKey === undefined || apiKey === "") {
-    const alternative = settings.apiKeyEnv === undefined ? `, or set apiKeyEnv for this model in the config to the variable that holds it` : "";
+    const alternative =
+      settings.apiKeyEnv === undefined
+        ? `, or set apiKeyEnv for this model in the config to the variable that holds it`
+        : "";
     throw new MedsafetyError(
       "provider_auth",
       `${label} needs an API key in the environment variable ${keyVariable}, which is unset or empty. ` +
@@ -96,7 +112,12 @@ function resolveBaseURL(settings: ModelSettings, provider: RemoteProvider, label
   );
 }
 
-function createLanguageModel(provider: RemoteProvider, model: string, baseURL: string, apiKey: string | undefined): LanguageModelV3 {
+function createLanguageModel(
+  provider: RemoteProvider,
+  model: string,
+  baseURL: string,
+  apiKey: string | undefined,
+): LanguageModelV3 {
   const key = { fetch: httpFetch, ...(apiKey === undefined ? {} : { apiKey }) };
   switch (provider) {
     case "openai":
@@ -108,7 +129,13 @@ function createLanguageModel(provider: RemoteProvider, model: string, baseURL: s
     case "google":
       return createGoogleGenerativeAI({ baseURL, ...key })(model);
     case "openai-compatible":
-      return createOpenAICompatible({ name: "openai-compatible", baseURL, includeUsage: true, supportsStructuredOutputs: true, ...key }).chatModel(model);
+      return createOpenAICompatible({
+        name: "openai-compatible",
+        baseURL,
+        includeUsage: true,
+        supportsStructuredOutputs: true,
+        ...key,
+      }).chatModel(model);
   }
 }
 
@@ -163,7 +190,11 @@ function callAbortSignal(callerSignal: AbortSignal | undefined, timeoutMs: numbe
   };
 }
 
-function buildCall(provider: RemoteProvider, request: ChatRequest, abortSignal: AbortSignal): LanguageModelV3CallOptions {
+function buildCall(
+  provider: RemoteProvider,
+  request: ChatRequest,
+  abortSignal: AbortSignal,
+): LanguageModelV3CallOptions {
   return {
     prompt: toPrompt(request),
     abortSignal,
@@ -210,5 +241,7 @@ function isAborted(signal: AbortSignal | undefined): boolean {
 }
 
 function cancelledError(context: FailureContext, cause: unknown): MedsafetyError {
-  return new MedsafetyError("cancelled", `${context.label}: the call was cancelled before an answer arrived.`, { cause });
+  return new MedsafetyError("cancelled", `${context.label}: the call was cancelled before an answer arrived.`, {
+    cause,
+  });
 }

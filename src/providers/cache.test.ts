@@ -1,9 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { ProviderError } from "../core/index.js";
-import { MemoryResponseCache, responseCacheKey, withCache, type CacheKeyParts } from "./cache.js";
+import { type CacheKeyParts, MemoryResponseCache, responseCacheKey, withCache } from "./cache.js";
 import type { ChatModel, ChatRequest, ChatResponse } from "./chat-model.js";
 
-const REQUEST: ChatRequest = { system: "Be safe.", messages: [{ role: "user", content: "hi" }], temperature: 0, maxTokens: 100, seed: 1 };
+const REQUEST: ChatRequest = {
+  system: "Be safe.",
+  messages: [{ role: "user", content: "hi" }],
+  temperature: 0,
+  maxTokens: 100,
+  seed: 1,
+};
 const PARTS: CacheKeyParts = { spec: "openai:gpt-4o-mini", baseURL: "https://api.openai.com/v1" };
 
 function countingModel(answer: () => ChatResponse | Error): ChatModel & { calls: number } {
@@ -21,14 +27,24 @@ function countingModel(answer: () => ChatResponse | Error): ChatModel & { calls:
   return model;
 }
 
-const fresh = (text: string): ChatResponse => ({ text, usage: { inputTokens: 3, outputTokens: 2 }, finishReason: "stop", latencyMs: 120, cached: false });
+const fresh = (text: string): ChatResponse => ({
+  text,
+  usage: { inputTokens: 3, outputTokens: 2 },
+  finishReason: "stop",
+  latencyMs: 120,
+  cached: false,
+});
 
 describe("withCache", () => {
   it("answers a repeated request from the cache with cached: true and latency 0", async () => {
     const model = countingModel(() => fresh("first"));
     const cached = withCache(model, new MemoryResponseCache(), PARTS);
     expect(await cached.generate(REQUEST)).toEqual(fresh("first"));
-    expect(await cached.generate({ ...REQUEST, messages: [{ role: "user", content: "hi" }] })).toEqual({ ...fresh("first"), cached: true, latencyMs: 0 });
+    expect(await cached.generate({ ...REQUEST, messages: [{ role: "user", content: "hi" }] })).toEqual({
+      ...fresh("first"),
+      cached: true,
+      latencyMs: 0,
+    });
     expect(model.calls).toBe(1);
   });
 
@@ -42,7 +58,9 @@ describe("withCache", () => {
 
   it("never caches failures", async () => {
     let fail = true;
-    const model = countingModel(() => (fail ? new ProviderError("provider_http", "boom", { statusCode: 500 }) : fresh("later")));
+    const model = countingModel(() =>
+      fail ? new ProviderError("provider_http", "boom", { statusCode: 500 }) : fresh("later"),
+    );
     const cache = new MemoryResponseCache();
     const cached = withCache(model, cache, PARTS);
     await expect(cached.generate(REQUEST)).rejects.toThrow("boom");
@@ -57,7 +75,13 @@ describe("responseCacheKey", () => {
   const key = responseCacheKey(PARTS, REQUEST);
 
   it("is stable and ignores key order", () => {
-    const reordered: ChatRequest = { seed: 1, maxTokens: 100, temperature: 0, messages: [{ content: "hi", role: "user" }], system: "Be safe." };
+    const reordered: ChatRequest = {
+      seed: 1,
+      maxTokens: 100,
+      temperature: 0,
+      messages: [{ content: "hi", role: "user" }],
+      system: "Be safe.",
+    };
     expect(responseCacheKey({ baseURL: PARTS.baseURL ?? "", spec: PARTS.spec }, reordered)).toBe(key);
   });
 

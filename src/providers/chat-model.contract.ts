@@ -3,8 +3,8 @@
  * provider's real wire format. One suite, many adapters (see ai-sdk-model.test.ts).
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { MedsafetyError, ProviderError } from "../core/index.js";
 import type { FixtureHandler, FixtureRequest, FixtureServer } from "../../test/support/fixture-server.js";
+import { MedsafetyError, ProviderError } from "../core/index.js";
 import type { ChatModel, ChatRequest, RetryInfo } from "./chat-model.js";
 import type { ModelSettings } from "./model-settings.js";
 import { withRetry } from "./retry.js";
@@ -60,9 +60,19 @@ export function chatModelContract(name: string, target: ContractTarget): void {
     });
 
     it("returns the reply text, usage and finish reason", async () => {
-      const { server, makeModel } = await start(() => ({ kind: "text", text: "Hello from the fixture.", inputTokens: 11, outputTokens: 7 }));
+      const { server, makeModel } = await start(() => ({
+        kind: "text",
+        text: "Hello from the fixture.",
+        inputTokens: 11,
+        outputTokens: 7,
+      }));
       const response = await makeModel().generate(HELLO);
-      expect(response).toMatchObject({ text: "Hello from the fixture.", usage: { inputTokens: 11, outputTokens: 7 }, finishReason: "stop", cached: false });
+      expect(response).toMatchObject({
+        text: "Hello from the fixture.",
+        usage: { inputTokens: 11, outputTokens: 7 },
+        finishReason: "stop",
+        cached: false,
+      });
       expect(response.latencyMs).toBeGreaterThanOrEqual(0);
       expect(server.requests).toHaveLength(1);
       expect(server.requests[0]?.provider).toBe(target.provider);
@@ -106,11 +116,15 @@ export function chatModelContract(name: string, target: ContractTarget): void {
 
     it("waits for retry-after on 429, then succeeds", async () => {
       const { server, makeModel } = await start((_request, index) =>
-        index === 0 ? { kind: "error", status: 429, headers: { "retry-after": "1" } } : { kind: "text", text: "after the wait" },
+        index === 0
+          ? { kind: "error", status: 429, headers: { "retry-after": "1" } }
+          : { kind: "text", text: "after the wait" },
       );
       const retries: RetryInfo[] = [];
       const started = Date.now();
-      const response = await withRetry(makeModel(), { retries: 2, baseDelayMs: 10 }).generate(HELLO, { onRetry: (info) => retries.push(info) });
+      const response = await withRetry(makeModel(), { retries: 2, baseDelayMs: 10 }).generate(HELLO, {
+        onRetry: (info) => retries.push(info),
+      });
       expect(Date.now() - started).toBeGreaterThanOrEqual(950);
       expect(response.text).toBe("after the wait");
       expect(retries).toHaveLength(1);
@@ -120,7 +134,9 @@ export function chatModelContract(name: string, target: ContractTarget): void {
     });
 
     it("retries 500 twice, then succeeds", async () => {
-      const { server, makeModel } = await start((_request, index) => (index < 2 ? { kind: "error", status: 500 } : { kind: "text", text: "recovered" }));
+      const { server, makeModel } = await start((_request, index) =>
+        index < 2 ? { kind: "error", status: 500 } : { kind: "text", text: "recovered" },
+      );
       const response = await withRetry(makeModel(), { retries: 3, baseDelayMs: 1 }).generate(HELLO);
       expect(response.text).toBe("recovered");
       expect(server.callCount()).toBe(3);

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startFixtureServer, type FixtureServer } from "../../test/support/fixture-server.js";
+import { type FixtureServer, startFixtureServer } from "../../test/support/fixture-server.js";
 import { MemoryResponseCache } from "./cache.js";
 import type { ChatModel, ChatRequest } from "./chat-model.js";
-import { createChatModel, withRequestDefaults, type LocalModelFactory } from "./create-model.js";
-import { modelSettingsSchema, type ModelSettingsInput } from "./model-settings.js";
+import { createChatModel, type LocalModelFactory, withRequestDefaults } from "./create-model.js";
+import { type ModelSettingsInput, modelSettingsSchema } from "./model-settings.js";
 
 const HELLO: ChatRequest = { messages: [{ role: "user", content: "hi" }] };
 const noLocal: LocalModelFactory = {
@@ -25,16 +25,25 @@ describe("createChatModel", () => {
 
   it("names the env var to export when the key is missing", () => {
     expect(() => createChatModel(settings({ model: "google:gemini-2.0-flash" }), { env: {}, local: noLocal })).toThrow(
-      expect.objectContaining({ code: "provider_auth", message: expect.stringContaining("export GOOGLE_GENERATIVE_AI_API_KEY=") }),
+      expect.objectContaining({
+        code: "provider_auth",
+        message: expect.stringContaining("export GOOGLE_GENERATIVE_AI_API_KEY="),
+      }),
     );
-    expect(() => createChatModel(settings({ model: "openai:gpt-4o", apiKeyEnv: "TEAM_OPENAI_KEY" }), { env: { OPENAI_API_KEY: "x" }, local: noLocal })).toThrow(
-      /TEAM_OPENAI_KEY/,
-    );
+    expect(() =>
+      createChatModel(settings({ model: "openai:gpt-4o", apiKeyEnv: "TEAM_OPENAI_KEY" }), {
+        env: { OPENAI_API_KEY: "x" },
+        local: noLocal,
+      }),
+    ).toThrow(/TEAM_OPENAI_KEY/);
   });
 
   it("lists the providers when the prefix is unknown", () => {
     expect(() => createChatModel(settings({ model: "mistral:large" }), { env: {}, local: noLocal })).toThrow(
-      expect.objectContaining({ code: "provider_unknown", message: expect.stringMatching(/openai:.*anthropic:.*google:.*openai-compatible:.*local:/) }),
+      expect.objectContaining({
+        code: "provider_unknown",
+        message: expect.stringMatching(/openai:.*anthropic:.*google:.*openai-compatible:.*local:/),
+      }),
     );
   });
 
@@ -51,20 +60,38 @@ describe("createChatModel", () => {
         maxInFlight = Math.max(maxInFlight, inFlight);
         await new Promise((resolve) => setTimeout(resolve, 5));
         inFlight -= 1;
-        return { text: "local", usage: { inputTokens: 1, outputTokens: 1 }, finishReason: "stop", latencyMs: 5, cached: false };
+        return {
+          text: "local",
+          usage: { inputTokens: 1, outputTokens: 1 },
+          finishReason: "stop",
+          latencyMs: 5,
+          cached: false,
+        };
       },
     };
-    const model = createChatModel(settings({ model: "local:./model.gguf", systemPrompt: "Local system." }), { env: {}, local: { chatModel: () => localModel } });
+    const model = createChatModel(settings({ model: "local:./model.gguf", systemPrompt: "Local system." }), {
+      env: {},
+      local: { chatModel: () => localModel },
+    });
     await Promise.all([model.generate(HELLO), model.generate(HELLO), model.generate(HELLO)]);
     expect(maxInFlight).toBe(1);
     expect(seen.map((request) => request.system)).toEqual(["Local system.", "Local system.", "Local system."]);
   });
 
   it("applies the system prompt and sampling defaults, caches, and retries through the fixture server", async () => {
-    server = await startFixtureServer({ handler: (_request, index) => (index === 0 ? { kind: "error", status: 503 } : { kind: "text", text: "fine" }) });
+    server = await startFixtureServer({
+      handler: (_request, index) => (index === 0 ? { kind: "error", status: 503 } : { kind: "text", text: "fine" }),
+    });
     const cache = new MemoryResponseCache();
     const model = createChatModel(
-      settings({ model: "openai-compatible:llama3", baseURL: server.openaiBaseURL, systemPrompt: "You are a doctor.", temperature: 0.2, seed: 7, retries: 2 }),
+      settings({
+        model: "openai-compatible:llama3",
+        baseURL: server.openaiBaseURL,
+        systemPrompt: "You are a doctor.",
+        temperature: 0.2,
+        seed: 7,
+        retries: 2,
+      }),
       { env: {}, cache, local: noLocal },
     );
     const first = await model.generate(HELLO);
@@ -79,13 +106,21 @@ describe("createChatModel", () => {
 
 describe("createChatModel cache keys", () => {
   it("share answers across timeouts, retries and concurrency, but not across temperature or seed", async () => {
-    const server = await startFixtureServer({ handler: (_request, index) => ({ kind: "text", text: `answer ${index}` }) });
+    const server = await startFixtureServer({
+      handler: (_request, index) => ({ kind: "text", text: `answer ${index}` }),
+    });
     try {
       const cache = new MemoryResponseCache();
       const make = (extra: Partial<ModelSettingsInput>) =>
-        createChatModel(settings({ model: "openai-compatible:llama3", baseURL: server.openaiBaseURL, ...extra }), { env: {}, cache, local: noLocal });
+        createChatModel(settings({ model: "openai-compatible:llama3", baseURL: server.openaiBaseURL, ...extra }), {
+          env: {},
+          cache,
+          local: noLocal,
+        });
       expect((await make({}).generate(HELLO)).text).toBe("answer 0");
-      const sameAnswer = await make({ timeoutMs: 5_000, retries: 0, concurrency: 7, requestsPerMinute: 600 }).generate(HELLO);
+      const sameAnswer = await make({ timeoutMs: 5_000, retries: 0, concurrency: 7, requestsPerMinute: 600 }).generate(
+        HELLO,
+      );
       expect(sameAnswer).toMatchObject({ text: "answer 0", cached: true });
       expect((await make({ temperature: 0.9 }).generate(HELLO)).text).toBe("answer 1");
       expect((await make({ seed: 3 }).generate(HELLO)).text).toBe("answer 2");
@@ -103,11 +138,26 @@ describe("withRequestDefaults", () => {
     const model: ChatModel = {
       spec: "test:spy",
       close: async () => {},
-      generate: async (request) => (seen.push(request), { text: "", usage: { inputTokens: 0, outputTokens: 0 }, finishReason: "stop", latencyMs: 0, cached: false }),
+      generate: async (request) => (
+        seen.push(request),
+        { text: "", usage: { inputTokens: 0, outputTokens: 0 }, finishReason: "stop", latencyMs: 0, cached: false }
+      ),
     };
-    const wrapped = withRequestDefaults(model, { systemPrompt: "Default.", temperature: 1, maxTokens: 50, seed: undefined });
+    const wrapped = withRequestDefaults(model, {
+      systemPrompt: "Default.",
+      temperature: 1,
+      maxTokens: 50,
+      seed: undefined,
+    });
     await wrapped.generate({ ...HELLO, system: "Explicit.", temperature: 0 });
     expect(seen[0]).toEqual({ ...HELLO, system: "Explicit.", temperature: 0, maxTokens: 50 });
-    expect(withRequestDefaults(model, { systemPrompt: undefined, temperature: undefined, maxTokens: undefined, seed: undefined })).toBe(model);
+    expect(
+      withRequestDefaults(model, {
+        systemPrompt: undefined,
+        temperature: undefined,
+        maxTokens: undefined,
+        seed: undefined,
+      }),
+    ).toBe(model);
   });
 });

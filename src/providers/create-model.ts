@@ -1,5 +1,5 @@
 import { createAiSdkModel } from "./ai-sdk-model.js";
-import { withCache, type ResponseCache } from "./cache.js";
+import { type ResponseCache, withCache } from "./cache.js";
 import type { ChatModel, ChatRequest } from "./chat-model.js";
 import type { ModelSettings } from "./model-settings.js";
 import { parseModelSpec } from "./model-spec.js";
@@ -64,7 +64,8 @@ export function withRequestDefaults(
   defaults: Pick<ModelSettings, "systemPrompt" | "temperature" | "maxTokens" | "seed">,
 ): ChatModel {
   const { systemPrompt, temperature, maxTokens, seed } = defaults;
-  if (systemPrompt === undefined && temperature === undefined && maxTokens === undefined && seed === undefined) return model;
+  if (systemPrompt === undefined && temperature === undefined && maxTokens === undefined && seed === undefined)
+    return model;
   const fill = (request: ChatRequest): ChatRequest => ({
     ...request,
     ...(request.system === undefined && systemPrompt !== undefined ? { system: systemPrompt } : {}),

@@ -1,12 +1,12 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hashedEmbedding, startFixtureServer, type FixtureServer } from "../../test/support/fixture-server.js";
 import { defaultFixtureHandler } from "../../test/support/default-handler.js";
+import { type FixtureServer, hashedEmbedding, startFixtureServer } from "../../test/support/fixture-server.js";
+import { sharedModel, skipWithout } from "../../test/support/requirements.js";
 import { blobToVector, cosineSimilarity, createEmbeddingModel, vectorToBlob } from "./embedding-model.js";
 import { LocalEmbeddingPool } from "./local-embedding-model.js";
-import { modelSettingsSchema, type ModelSettingsInput } from "./model-settings.js";
-import { sharedModel, skipWithout } from "../../test/support/requirements.js";
+import { type ModelSettingsInput, modelSettingsSchema } from "./model-settings.js";
 
 const settings = (input: ModelSettingsInput) => modelSettingsSchema.parse({ retries: 0, ...input });
 const modelsDir = path.resolve(import.meta.dirname, "../../../shared/models");
@@ -25,24 +25,46 @@ describe("EmbeddingModel over the AI SDK (fixture /v1/embeddings)", () => {
     });
   });
   afterAll(() => server.close());
-  const local = { embeddingModel: () => { throw new Error("no local"); } };
+  const local = {
+    embeddingModel: () => {
+      throw new Error("no local");
+    },
+  };
 
-  it.each(["openai-compatible", "openai"] as const)("%s: one Float32Array per text, in order, with usage", async (provider) => {
-    const model = createEmbeddingModel(settings({ id: "e", model: `${provider}:embed`, baseURL: server.openaiBaseURL, ...(provider === "openai" ? { apiKeyEnv: "FIXTURE_KEY" } : {}) }), { env: { FIXTURE_KEY: "k" }, local });
-    const result = await model.embed(["a cat", "a dog", "a cat"]);
-    expect(result.embeddings).toHaveLength(3);
-    expect(result.embeddings[0]).toBeInstanceOf(Float32Array);
-    expect(result.embeddings[0]).toHaveLength(8);
-    expect([...(result.embeddings[0] ?? [])]).toEqual([...(result.embeddings[2] ?? [])]);
-    expect(result.usage.inputTokens).toBeGreaterThan(0);
-    expect((await model.embed([])).embeddings).toEqual([]);
-  });
+  it.each(["openai-compatible", "openai"] as const)(
+    "%s: one Float32Array per text, in order, with usage",
+    async (provider) => {
+      const model = createEmbeddingModel(
+        settings({
+          id: "e",
+          model: `${provider}:embed`,
+          baseURL: server.openaiBaseURL,
+          ...(provider === "openai" ? { apiKeyEnv: "FIXTURE_KEY" } : {}),
+        }),
+        { env: { FIXTURE_KEY: "k" }, local },
+      );
+      const result = await model.embed(["a cat", "a dog", "a cat"]);
+      expect(result.embeddings).toHaveLength(3);
+      expect(result.embeddings[0]).toBeInstanceOf(Float32Array);
+      expect(result.embeddings[0]).toHaveLength(8);
+      expect([...(result.embeddings[0] ?? [])]).toEqual([...(result.embeddings[2] ?? [])]);
+      expect(result.usage.inputTokens).toBeGreaterThan(0);
+      expect((await model.embed([])).embeddings).toEqual([]);
+    },
+  );
 
   it("retries a 5xx, then answers; other providers are a config error", async () => {
-    const model = createEmbeddingModel(settings({ id: "e", model: "openai-compatible:flaky", baseURL: server.openaiBaseURL, retries: 2 }), { env: {}, local });
+    const model = createEmbeddingModel(
+      settings({ id: "e", model: "openai-compatible:flaky", baseURL: server.openaiBaseURL, retries: 2 }),
+      { env: {}, local },
+    );
     expect((await model.embed(["x"])).embeddings).toHaveLength(1);
-    expect(() => createEmbeddingModel(settings({ id: "e", model: "anthropic:x" }), { env: { ANTHROPIC_API_KEY: "k" }, local })).toThrow(/embeddings are served for openai:/);
-    expect(() => createEmbeddingModel(settings({ id: "e", model: "openai-compatible:x" }), { env: {}, local })).toThrow(/has no baseURL/);
+    expect(() =>
+      createEmbeddingModel(settings({ id: "e", model: "anthropic:x" }), { env: { ANTHROPIC_API_KEY: "k" }, local }),
+    ).toThrow(/embeddings are served for openai:/);
+    expect(() => createEmbeddingModel(settings({ id: "e", model: "openai-compatible:x" }), { env: {}, local })).toThrow(
+      /has no baseURL/,
+    );
   });
 
   it("cosine similarity and BLOB round trip", () => {
@@ -59,7 +81,9 @@ describe.skipIf(skipWithout(sharedModel("stories260K.gguf")))("LocalEmbeddingPoo
   afterAll(() => pool.close());
 
   it("embeds with node-llama-cpp, deterministically", async () => {
-    const model = pool.embeddingModel(settings({ id: "local-embed", model: `local:${storiesPath}`, threads: 1, contextSize: 256 }));
+    const model = pool.embeddingModel(
+      settings({ id: "local-embed", model: `local:${storiesPath}`, threads: 1, contextSize: 256 }),
+    );
     const first = await model.embed(["Once upon a time there was a cat.", "The dog ran to the park."]);
     const again = await model.embed(["Once upon a time there was a cat."]);
     expect(first.embeddings).toHaveLength(2);

@@ -2,7 +2,7 @@ import { createOpenAI } from "@ai-sdk/openai";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import type { EmbeddingModelV3 } from "@ai-sdk/provider";
 import { MedsafetyError } from "../core/index.js";
-import { timeoutError, toProviderError, type FailureContext } from "./ai-sdk-errors.js";
+import { type FailureContext, timeoutError, toProviderError } from "./ai-sdk-errors.js";
 import { DEFAULT_BASE_URLS, STANDARD_KEY_VARIABLES } from "./ai-sdk-model.js";
 import type { CallOptions } from "./chat-model.js";
 import { httpFetch } from "./http-fetch.js";
@@ -40,33 +40,57 @@ export interface LocalEmbeddingFactory {
  *
  * @throws MedsafetyError `config_invalid` for a provider without embeddings, `provider_auth` for a missing key.
  */
-export function createEmbeddingModel(settings: ModelSettings, context: { env: Readonly<Record<string, string | undefined>>; local: LocalEmbeddingFactory }): EmbeddingModel {
+export function createEmbeddingModel(
+  settings: ModelSettings,
+  context: { env: Readonly<Record<string, string | undefined>>; local: LocalEmbeddingFactory },
+): EmbeddingModel {
   const { provider } = parseModelSpec(settings.model);
-  const adapter = provider === "local" ? context.local.embeddingModel(settings) : createAiSdkEmbeddingModel(settings, context.env);
+  const adapter =
+    provider === "local" ? context.local.embeddingModel(settings) : createAiSdkEmbeddingModel(settings, context.env);
   return withEmbeddingRetry(adapter, settings.retries);
 }
 
 /** An `EmbeddingModel` over the AI SDK's embedding models (`POST <baseURL>/embeddings`, OpenAI's wire format). */
-export function createAiSdkEmbeddingModel(settings: ModelSettings, env: Readonly<Record<string, string | undefined>>): EmbeddingModel {
+export function createAiSdkEmbeddingModel(
+  settings: ModelSettings,
+  env: Readonly<Record<string, string | undefined>>,
+): EmbeddingModel {
   const { provider, model } = parseModelSpec(settings.model);
   const label = `Embedding model "${settings.id}" (${settings.model})`;
   if (provider !== "openai" && provider !== "openai-compatible") {
-    throw new MedsafetyError("config_invalid", `${label}: embeddings are served for openai:, openai-compatible: and local: models only. Use one of those for the embedder.`);
+    throw new MedsafetyError(
+      "config_invalid",
+      `${label}: embeddings are served for openai:, openai-compatible: and local: models only. Use one of those for the embedder.`,
+    );
   }
   const keyVariable = settings.apiKeyEnv ?? (provider === "openai" ? STANDARD_KEY_VARIABLES.openai : undefined);
   const apiKey = keyVariable === undefined ? undefined : env[keyVariable]?.trim();
   if (keyVariable !== undefined && (apiKey === undefined || apiKey === "")) {
-    throw new MedsafetyError("provider_auth", `${label} needs an API key in the environment variable ${keyVariable}, which is unset or empty. Export it (export ${keyVariable}=...).`);
+    throw new MedsafetyError(
+      "provider_auth",
+      `${label} needs an API key in the environment variable ${keyVariable}, which is unset or empty. Export it (export ${keyVariable}=...).`,
+    );
   }
-  const baseURL = settings.baseURL?.replace(/\/+$/, "") ?? (provider === "openai" ? DEFAULT_BASE_URLS.openai : undefined);
+  const baseURL =
+    settings.baseURL?.replace(/\/+$/, "") ?? (provider === "openai" ? DEFAULT_BASE_URLS.openai : undefined);
   if (baseURL === undefined) {
-    throw new MedsafetyError("config_invalid", `${label} has no baseURL. openai-compatible embedders need the server's URL, e.g. baseURL: http://localhost:11434/v1.`);
+    throw new MedsafetyError(
+      "config_invalid",
+      `${label} has no baseURL. openai-compatible embedders need the server's URL, e.g. baseURL: http://localhost:11434/v1.`,
+    );
   }
   const key = { fetch: httpFetch, ...(apiKey === undefined ? {} : { apiKey }) };
-  const embedder: EmbeddingModelV3 = provider === "openai"
-    ? createOpenAI({ baseURL, ...key }).embeddingModel(model)
-    : createOpenAICompatible({ name: "openai-compatible", baseURL, ...key }).embeddingModel(model);
-  const failure: FailureContext = { label, baseURL, timeoutMs: settings.timeoutMs, keyVariable, secrets: apiKey === undefined ? [] : [apiKey] };
+  const embedder: EmbeddingModelV3 =
+    provider === "openai"
+      ? createOpenAI({ baseURL, ...key }).embeddingModel(model)
+      : createOpenAICompatible({ name: "openai-compatible", baseURL, ...key }).embeddingModel(model);
+  const failure: FailureContext = {
+    label,
+    baseURL,
+    timeoutMs: settings.timeoutMs,
+    keyVariable,
+    secrets: apiKey === undefined ? [] : [apiKey],
+  };
   return {
     spec: settings.model,
     embed: (texts, options = {}) => embedOnce(embedder, texts, options, failure),
@@ -74,7 +98,12 @@ export function createAiSdkEmbeddingModel(settings: ModelSettings, env: Readonly
   };
 }
 
-async function embedOnce(embedder: EmbeddingModelV3, texts: readonly string[], options: CallOptions, failure: FailureContext): Promise<EmbeddingResult> {
+async function embedOnce(
+  embedder: EmbeddingModelV3,
+  texts: readonly string[],
+  options: CallOptions,
+  failure: FailureContext,
+): Promise<EmbeddingResult> {
   if (texts.length === 0) return { embeddings: [], usage: { inputTokens: 0 }, latencyMs: 0 };
   const controller = new AbortController();
   let timedOut = false;
@@ -88,7 +117,10 @@ async function embedOnce(embedder: EmbeddingModelV3, texts: readonly string[], o
   try {
     const result = await embedder.doEmbed({ values: [...texts], abortSignal: controller.signal });
     if (result.embeddings.length !== texts.length) {
-      throw new MedsafetyError("provider_unknown", `${failure.label} returned ${result.embeddings.length} embeddings for ${texts.length} texts.`);
+      throw new MedsafetyError(
+        "provider_unknown",
+        `${failure.label} returned ${result.embeddings.length} embeddings for ${texts.length} texts.`,
+      );
     }
     return {
       embeddings: result.embeddings.map((vector) => Float32Array.from(vector)),
@@ -97,7 +129,8 @@ async function embedOnce(embedder: EmbeddingModelV3, texts: readonly string[], o
     };
   } catch (error) {
     if (error instanceof MedsafetyError) throw error;
-    if (options.signal?.aborted === true) throw new MedsafetyError("cancelled", `${failure.label}: the call was cancelled.`, { cause: error });
+    if (options.signal?.aborted === true)
+      throw new MedsafetyError("cancelled", `${failure.label}: the call was cancelled.`, { cause: error });
     if (timedOut) throw timeoutError(failure, error);
     throw toProviderError(error, failure);
   } finally {

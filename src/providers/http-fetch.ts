@@ -22,7 +22,10 @@ export const httpFetch: FetchFunction = async (input, init = {}) => {
     });
     const body = Buffer.from(await response.body.arrayBuffer());
     const status = response.statusCode;
-    return new Response(status === 204 || status === 304 ? null : body, { status, headers: responseHeaders(response.headers) });
+    return new Response(status === 204 || status === 304 ? null : body, {
+      status,
+      headers: responseHeaders(response.headers),
+    });
   } catch (error) {
     if (init.signal?.aborted === true) throw init.signal.reason;
     // Shape network failures as fetch does, so the AI SDK reports "Cannot connect to API" and retries them.

@@ -5,7 +5,8 @@ import type { JsonSchema } from "./chat-model.js";
 const MAX_ENUM_RANGE = 256;
 
 type SchemaNode = Readonly<Record<string, unknown>>;
-const isNode = (value: unknown): value is SchemaNode => typeof value === "object" && value !== null && !Array.isArray(value);
+const isNode = (value: unknown): value is SchemaNode =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 const BASIC_TYPES = ["string", "number", "integer", "boolean", "null"];
 
 /**
@@ -14,7 +15,11 @@ const BASIC_TYPES = ["string", "number", "integer", "boolean", "null"];
  * object property becomes required (the grammar always emits all of them), which still satisfies the schema.
  */
 export function toGbnfJsonSchema(schema: JsonSchema): GbnfJsonSchema {
-  const defs = isNode(schema["$defs"]) ? schema["$defs"] : isNode(schema["definitions"]) ? schema["definitions"] : undefined;
+  const defs = isNode(schema["$defs"])
+    ? schema["$defs"]
+    : isNode(schema["definitions"])
+      ? schema["definitions"]
+      : undefined;
   const root = convertNode(schema);
   if (defs === undefined) return root as GbnfJsonSchema;
   const convertedDefs = Object.fromEntries(Object.entries(defs).map(([name, value]) => [name, convertNode(value)]));
@@ -25,7 +30,10 @@ function convertNode(node: unknown): SchemaNode {
   if (!isNode(node)) return { type: BASIC_TYPES };
   if (typeof node["$ref"] === "string") return { $ref: node["$ref"].replace("#/definitions/", "#/$defs/") };
   if ("const" in node) return { const: node["const"] };
-  if (Array.isArray(node["enum"])) return { enum: node["enum"].filter((value) => value === null || ["string", "number", "boolean"].includes(typeof value)) };
+  if (Array.isArray(node["enum"]))
+    return {
+      enum: node["enum"].filter((value) => value === null || ["string", "number", "boolean"].includes(typeof value)),
+    };
   const alternatives = node["oneOf"] ?? node["anyOf"];
   if (Array.isArray(alternatives)) return { oneOf: alternatives.map(convertNode) };
   const type = node["type"];
@@ -37,16 +45,26 @@ function convertNode(node: unknown): SchemaNode {
 }
 
 function convertTyped(node: SchemaNode, type: string | undefined): SchemaNode {
-  const pick = (...keys: string[]): SchemaNode => Object.fromEntries(keys.filter((key) => typeof node[key] === "number").map((key) => [key, node[key]]));
+  const pick = (...keys: string[]): SchemaNode =>
+    Object.fromEntries(keys.filter((key) => typeof node[key] === "number").map((key) => [key, node[key]]));
   switch (type) {
     case "object": {
-      const properties = isNode(node["properties"]) ? Object.fromEntries(Object.entries(node["properties"]).map(([key, value]) => [key, convertNode(value)])) : {};
+      const properties = isNode(node["properties"])
+        ? Object.fromEntries(Object.entries(node["properties"]).map(([key, value]) => [key, convertNode(value)]))
+        : {};
       const extra = node["additionalProperties"];
-      const additional = extra === true ? { additionalProperties: true } : isNode(extra) ? { additionalProperties: convertNode(extra) } : {};
+      const additional =
+        extra === true
+          ? { additionalProperties: true }
+          : isNode(extra)
+            ? { additionalProperties: convertNode(extra) }
+            : {};
       return { type, properties, ...additional, ...pick("minProperties", "maxProperties") };
     }
     case "array": {
-      const prefixItems = Array.isArray(node["prefixItems"]) ? { prefixItems: node["prefixItems"].map(convertNode) } : {};
+      const prefixItems = Array.isArray(node["prefixItems"])
+        ? { prefixItems: node["prefixItems"].map(convertNode) }
+        : {};
       const items = node["items"] === undefined ? {} : { items: convertNode(node["items"]) };
       return { type, ...prefixItems, ...items, ...pick("minItems", "maxItems") };
     }

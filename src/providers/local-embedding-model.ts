@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { getLlama, LlamaLogLevel } from "node-llama-cpp";
 import type { Llama, LlamaEmbeddingContext, LlamaModel } from "node-llama-cpp";
+import { getLlama, LlamaLogLevel } from "node-llama-cpp";
 import { errorMessage, MedsafetyError } from "../core/index.js";
 import type { EmbeddingModel, LocalEmbeddingFactory } from "./embedding-model.js";
 import type { ModelSettings } from "./model-settings.js";
@@ -23,7 +23,8 @@ export class LocalEmbeddingPool implements LocalEmbeddingFactory {
   #llama: Promise<Llama> | undefined;
 
   constructor(options: { loadLlama?: () => Promise<Llama> } = {}) {
-    this.#loadLlama = options.loadLlama ?? (() => getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error }));
+    this.#loadLlama =
+      options.loadLlama ?? (() => getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error }));
   }
 
   embeddingModel(settings: ModelSettings): EmbeddingModel {
@@ -47,7 +48,8 @@ export class LocalEmbeddingPool implements LocalEmbeddingFactory {
           const embeddings: Float32Array[] = [];
           let inputTokens = 0;
           for (const text of texts) {
-            if (options.signal?.aborted === true) throw new MedsafetyError("cancelled", `Local embedder "${settings.id}": cancelled.`);
+            if (options.signal?.aborted === true)
+              throw new MedsafetyError("cancelled", `Local embedder "${settings.id}": cancelled.`);
             const embedding = await context.getEmbeddingFor(text);
             embeddings.push(Float32Array.from(embedding.vector));
             inputTokens += context.model.tokenize(text).length;
@@ -78,9 +80,15 @@ export class LocalEmbeddingPool implements LocalEmbeddingFactory {
   }
 
   async #load(modelPath: string, settings: ModelSettings): Promise<Loaded> {
-    const isFile = await stat(modelPath).then((stats) => stats.isFile(), () => false);
+    const isFile = await stat(modelPath).then(
+      (stats) => stats.isFile(),
+      () => false,
+    );
     if (!isFile) {
-      throw new MedsafetyError("model_unavailable", `Local embedding model file not found: ${modelPath} (model "${settings.id}"). Check its "model: local:<path>" entry in the config.`);
+      throw new MedsafetyError(
+        "model_unavailable",
+        `Local embedding model file not found: ${modelPath} (model "${settings.id}"). Check its "model: local:<path>" entry in the config.`,
+      );
     }
     this.#llama ??= this.#loadLlama();
     const llama = await this.#llama;
@@ -94,9 +102,11 @@ export class LocalEmbeddingPool implements LocalEmbeddingFactory {
       return { model, context };
     } catch (error) {
       await model?.dispose();
-      throw new MedsafetyError("model_unavailable",
+      throw new MedsafetyError(
+        "model_unavailable",
         `Could not create an embedding context for ${modelPath} (model "${settings.id}"): ${errorMessage(error)}. Use a GGUF embedding model llama.cpp supports, or an openai-compatible /v1/embeddings server.`,
-        { cause: error });
+        { cause: error },
+      );
     }
   }
 }

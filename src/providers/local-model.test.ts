@@ -1,32 +1,45 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { sharedModel, skipWithout } from "../../test/support/requirements.js";
 import { MedsafetyError } from "../core/index.js";
 import type { ChatRequest } from "./chat-model.js";
 import { toGbnfJsonSchema } from "./json-schema-grammar.js";
 import { LocalModelPool } from "./local-model.js";
-import { modelSettingsSchema, type ModelSettingsInput } from "./model-settings.js";
-import { sharedModel, skipWithout } from "../../test/support/requirements.js";
+import { type ModelSettingsInput, modelSettingsSchema } from "./model-settings.js";
 
 const modelsDir = path.resolve(import.meta.dirname, "../../../shared/models");
 const storiesPath = path.join(modelsDir, "stories260K.gguf");
 const randomLlamaPath = path.join(modelsDir, "llama-2-tiny-random.gguf");
-const haveModels = !skipWithout(sharedModel("stories260K.gguf")) && !skipWithout(sharedModel("llama-2-tiny-random.gguf"));
+const haveModels =
+  !skipWithout(sharedModel("stories260K.gguf")) && !skipWithout(sharedModel("llama-2-tiny-random.gguf"));
 
 const settings = (input: Partial<ModelSettingsInput> = {}) =>
   modelSettingsSchema.parse({ id: "stories", model: `local:${storiesPath}`, threads: 1, contextSize: 1024, ...input });
-const ask = (content: string, extra: Partial<ChatRequest> = {}): ChatRequest => ({ messages: [{ role: "user", content }], temperature: 0, maxTokens: 48, ...extra });
+const ask = (content: string, extra: Partial<ChatRequest> = {}): ChatRequest => ({
+  messages: [{ role: "user", content }],
+  temperature: 0,
+  maxTokens: 48,
+  ...extra,
+});
 
 describe("toGbnfJsonSchema", () => {
   it("keeps what the grammar supports, drops the rest, and turns a small integer range into an enum", () => {
     const converted = toGbnfJsonSchema({
       $schema: "https://json-schema.org/draft/2020-12/schema",
       type: "object",
-      properties: { score: { type: "integer", minimum: 0, maximum: 3 }, label: { type: "string", pattern: "^a" }, big: { type: "integer", minimum: 0, maximum: 1e9 } },
+      properties: {
+        score: { type: "integer", minimum: 0, maximum: 3 },
+        label: { type: "string", pattern: "^a" },
+        big: { type: "integer", minimum: 0, maximum: 1e9 },
+      },
       required: ["score"],
       additionalProperties: false,
     });
-    expect(converted).toEqual({ type: "object", properties: { score: { enum: [0, 1, 2, 3] }, label: { type: "string" }, big: { type: "integer" } } });
+    expect(converted).toEqual({
+      type: "object",
+      properties: { score: { enum: [0, 1, 2, 3] }, label: { type: "string" }, big: { type: "integer" } },
+    });
   });
 });
 
@@ -76,7 +89,9 @@ describe.skipIf(!haveModels)("LocalModelPool (real tiny GGUF models)", () => {
       properties: { rationale: { type: "string" }, score: { type: "integer", minimum: 0, maximum: 10 } },
       required: ["rationale", "score"],
     };
-    const response = await model.generate(ask("Rate the answer.", { maxTokens: 400, responseSchema: { name: "verdict", schema } }));
+    const response = await model.generate(
+      ask("Rate the answer.", { maxTokens: 400, responseSchema: { name: "verdict", schema } }),
+    );
     const parsed: unknown = JSON.parse(response.text);
     expect(parsed).toMatchObject({ rationale: expect.any(String) });
     const score = (parsed as { score: unknown }).score;
@@ -104,7 +119,9 @@ describe.skipIf(!haveModels)("LocalModelPool (real tiny GGUF models)", () => {
 
   it("queues calls when every sequence is busy and serves them all", async () => {
     const model = pool.chatModel(settings({ id: "queued", concurrency: 2 }));
-    const responses = await Promise.all([1, 2, 3].map(() => model.generate(ask("Once upon a time", { maxTokens: 16 }))));
+    const responses = await Promise.all(
+      [1, 2, 3].map(() => model.generate(ask("Once upon a time", { maxTokens: 16 }))),
+    );
     expect(new Set(responses.map((response) => response.text)).size).toBe(1);
   });
 
@@ -119,7 +136,9 @@ describe.skipIf(!haveModels)("LocalModelPool (real tiny GGUF models)", () => {
 
   it("stops at the per-call timeout with a non-retryable provider_timeout", async () => {
     const model = pool.chatModel(settings({ id: "slow", timeoutMs: 1 }));
-    const error: unknown = await model.generate(ask("Tell me a long story.", { maxTokens: 900 })).catch((caught: unknown) => caught);
+    const error: unknown = await model
+      .generate(ask("Tell me a long story.", { maxTokens: 900 }))
+      .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: "provider_timeout", isRetryable: false });
     const after = await pool.chatModel(settings({ id: "after" })).generate(ask("Tell me a story about a cat."));
     expect(after.text.trim()).not.toBe("");
@@ -135,7 +154,9 @@ describe.skipIf(!haveModels)("LocalModelPool (real tiny GGUF models)", () => {
 
   it("reports a conversation that cannot fit the context as provider_response_invalid", async () => {
     const model = pool.chatModel(settings({ id: "small", contextSize: 256 }));
-    const error: unknown = await model.generate(ask("Once upon a time ".repeat(80), { maxTokens: 64 })).catch((caught: unknown) => caught);
+    const error: unknown = await model
+      .generate(ask("Once upon a time ".repeat(80), { maxTokens: 64 }))
+      .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: "provider_response_invalid" });
     expect((error as Error).message).toContain("contextSize");
   });

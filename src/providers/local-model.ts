@@ -1,11 +1,19 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
+import type {
+  ChatHistoryItem,
+  GbnfJsonSchema,
+  Llama,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaGrammar,
+  LlamaModel,
+} from "node-llama-cpp";
 import { getLlama, LlamaChatSession, LlamaLogLevel } from "node-llama-cpp";
-import type { ChatHistoryItem, GbnfJsonSchema, Llama, LlamaContext, LlamaContextSequence, LlamaGrammar, LlamaModel } from "node-llama-cpp";
 import { errorMessage, MedsafetyError, ProviderError } from "../core/index.js";
 import type { CallOptions, ChatModel, ChatRequest, ChatResponse, JsonSchema } from "./chat-model.js";
-import type { ModelSettings } from "./model-settings.js";
 import { toGbnfJsonSchema } from "./json-schema-grammar.js";
+import type { ModelSettings } from "./model-settings.js";
 import { parseModelSpec } from "./model-spec.js";
 
 /** Options of a {@link LocalModelPool}. */
@@ -76,7 +84,13 @@ export class LocalModelPool {
   constructor(options: LocalModelPoolOptions = {}) {
     this.#loadLlama =
       options.loadLlama ??
-      (() => getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error, logger: (_level, message) => this.#rememberError(message) }));
+      (() =>
+        getLlama({
+          gpu: false,
+          build: "never",
+          logLevel: LlamaLogLevel.error,
+          logger: (_level, message) => this.#rememberError(message),
+        }));
   }
 
   /** How many model files are loaded or loading right now (bindings on one file count once). */
@@ -86,7 +100,8 @@ export class LocalModelPool {
 
   /** A `ChatModel` for one binding whose `model` is `local:<path>` (resolved against the working directory). */
   chatModel(settings: ModelSettings): ChatModel {
-    if (this.#closing !== undefined) throw new MedsafetyError("model_unavailable", "The local model pool is closed; create a new LocalModelPool.");
+    if (this.#closing !== undefined)
+      throw new MedsafetyError("model_unavailable", "The local model pool is closed; create a new LocalModelPool.");
     const modelPath = path.resolve(process.cwd(), parseModelSpec(settings.model).model);
     const contextKey = `${settings.threads ?? 1}:${settings.contextSize ?? "default"}`;
     const entry = this.#entry(modelPath);
@@ -97,7 +112,9 @@ export class LocalModelPool {
       spec: settings.model,
       generate: (request, options = {}) => {
         if (closed || this.#closing !== undefined) {
-          return Promise.reject(new MedsafetyError("model_unavailable", `Local model "${settings.id}" was closed; create a new binding.`));
+          return Promise.reject(
+            new MedsafetyError("model_unavailable", `Local model "${settings.id}" was closed; create a new binding.`),
+          );
         }
         return this.#generate(modelPath, contextKey, settings, request, options);
       },
@@ -139,10 +156,17 @@ export class LocalModelPool {
     if (this.#recentLlamaErrors.length > 5) this.#recentLlamaErrors.shift();
   }
 
-  async #generate(modelPath: string, contextKey: string, settings: ModelSettings, request: ChatRequest, options: CallOptions): Promise<ChatResponse> {
+  async #generate(
+    modelPath: string,
+    contextKey: string,
+    settings: ModelSettings,
+    request: ChatRequest,
+    options: CallOptions,
+  ): Promise<ChatResponse> {
     throwIfCancelled(options.signal);
     const queue = await this.#context(modelPath, contextKey, settings);
-    const grammar = request.responseSchema === undefined ? undefined : await this.#grammar(request.responseSchema.schema);
+    const grammar =
+      request.responseSchema === undefined ? undefined : await this.#grammar(request.responseSchema.schema);
     throwIfCancelled(options.signal);
     const sequence = await queue.acquire(options.signal);
     try {
@@ -163,7 +187,12 @@ export class LocalModelPool {
     return context;
   }
 
-  async #createContext(entry: ModelEntry, modelPath: string, contextKey: string, settings: ModelSettings): Promise<SequenceQueue> {
+  async #createContext(
+    entry: ModelEntry,
+    modelPath: string,
+    contextKey: string,
+    settings: ModelSettings,
+  ): Promise<SequenceQueue> {
     if (entry.model === undefined) {
       const loading = this.#loadModel(modelPath, settings);
       entry.model = loading;
@@ -179,7 +208,10 @@ export class LocalModelPool {
   }
 
   async #loadModel(modelPath: string, settings: ModelSettings): Promise<LlamaModel> {
-    const isFile = await stat(modelPath).then((stats) => stats.isFile(), () => false);
+    const isFile = await stat(modelPath).then(
+      (stats) => stats.isFile(),
+      () => false,
+    );
     if (!isFile) {
       throw new MedsafetyError(
         "model_unavailable",
@@ -218,7 +250,9 @@ export class LocalModelPool {
 
 async function disposeEntry(entry: ModelEntry): Promise<void> {
   const contexts = await Promise.allSettled(entry.contexts.values());
-  await Promise.allSettled(contexts.map((result) => (result.status === "fulfilled" ? result.value.context.dispose() : undefined)));
+  await Promise.allSettled(
+    contexts.map((result) => (result.status === "fulfilled" ? result.value.context.dispose() : undefined)),
+  );
   const model = await entry.model?.catch(() => undefined);
   await model?.dispose();
 }
@@ -244,9 +278,16 @@ async function promptOnce(
   try {
     session.setChatHistory(history);
     const maxTokens = request.maxTokens ?? settings.maxTokens ?? DEFAULT_MAX_TOKENS;
-    const inputState = session.chatWrapper.generateContextState({ chatHistory: [...history, { type: "user", text: prompt }, { type: "model", response: [] }] });
+    const inputState = session.chatWrapper.generateContextState({
+      chatHistory: [...history, { type: "user", text: prompt }, { type: "model", response: [] }],
+    });
     const inputTokens = inputState.contextText.tokenize(sequence.model.tokenizer).length;
-    if (inputTokens + maxTokens > sequence.contextSize) throw overflowError(settings, `${inputTokens} input tokens + maxTokens ${maxTokens} exceed`, sequence.contextSize);
+    if (inputTokens + maxTokens > sequence.contextSize)
+      throw overflowError(
+        settings,
+        `${inputTokens} input tokens + maxTokens ${maxTokens} exceed`,
+        sequence.contextSize,
+      );
     const temperature = request.temperature ?? settings.temperature;
     const seed = request.seed ?? settings.seed;
     let outputTokens = 0;
@@ -261,15 +302,30 @@ async function promptOnce(
       ...(grammar === undefined ? {} : { grammar }),
     });
     const latencyMs = Math.round(performance.now() - started);
-    return { text: result.responseText, usage: { inputTokens, outputTokens }, finishReason: finishReason(result.stopReason), latencyMs, cached: false };
+    return {
+      text: result.responseText,
+      usage: { inputTokens, outputTokens },
+      finishReason: finishReason(result.stopReason),
+      latencyMs,
+      cached: false,
+    };
   } catch (error) {
     if (timedOut) {
-      throw new ProviderError("provider_timeout", `Local model "${settings.id}" did not finish within ${settings.timeoutMs} ms. Raise timeoutMs or lower maxTokens for this model in your config.`, { cause: error, isRetryable: false });
+      throw new ProviderError(
+        "provider_timeout",
+        `Local model "${settings.id}" did not finish within ${settings.timeoutMs} ms. Raise timeoutMs or lower maxTokens for this model in your config.`,
+        { cause: error, isRetryable: false },
+      );
     }
     if (signal?.aborted === true) throw cancelledError(error);
     if (error instanceof MedsafetyError) throw error;
-    if (/context size|context shift|compress chat history/i.test(errorMessage(error))) throw overflowError(settings, "the conversation does not fit", sequence.contextSize, error);
-    throw new ProviderError("provider_response_invalid", `Local model "${settings.id}" failed: ${errorMessage(error)}`, { cause: error, isRetryable: false });
+    if (/context size|context shift|compress chat history/i.test(errorMessage(error)))
+      throw overflowError(settings, "the conversation does not fit", sequence.contextSize, error);
+    throw new ProviderError(
+      "provider_response_invalid",
+      `Local model "${settings.id}" failed: ${errorMessage(error)}`,
+      { cause: error, isRetryable: false },
+    );
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
@@ -278,21 +334,33 @@ async function promptOnce(
 }
 
 /** System prompt and all messages but the last become the session history; the last (user) message is the prompt. */
-function toChatHistory(system: string | undefined, messages: ChatRequest["messages"], id: string): { history: ChatHistoryItem[]; prompt: string } {
+function toChatHistory(
+  system: string | undefined,
+  messages: ChatRequest["messages"],
+  id: string,
+): { history: ChatHistoryItem[]; prompt: string } {
   const last = messages.at(-1);
   if (last?.role !== "user") {
-    throw new ProviderError("provider_response_invalid", `Local model "${id}" needs a conversation that ends with a user message (got ${last === undefined ? "no messages" : "an assistant message last"}).`);
+    throw new ProviderError(
+      "provider_response_invalid",
+      `Local model "${id}" needs a conversation that ends with a user message (got ${last === undefined ? "no messages" : "an assistant message last"}).`,
+    );
   }
   const history: ChatHistoryItem[] = system === undefined || system === "" ? [] : [{ type: "system", text: system }];
   for (const message of messages.slice(0, -1)) {
-    history.push(message.role === "user" ? { type: "user", text: message.content } : { type: "model", response: [message.content] });
+    history.push(
+      message.role === "user"
+        ? { type: "user", text: message.content }
+        : { type: "model", response: [message.content] },
+    );
   }
   return { history, prompt: last.content };
 }
 
 function finishReason(stopReason: string): string {
   if (stopReason === "maxTokens") return "length";
-  if (stopReason === "eogToken" || stopReason === "stopGenerationTrigger" || stopReason === "customStopTrigger") return "stop";
+  if (stopReason === "eogToken" || stopReason === "stopGenerationTrigger" || stopReason === "customStopTrigger")
+    return "stop";
   return stopReason === "functionCalls" ? "tool-calls" : "other";
 }
 

@@ -5,7 +5,12 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MedsafetyError } from "../core/index.js";
-import { DEFAULT_QUICKSTART_MODEL, defaultModelCacheDir, resolveQuickstartModel, type QuickstartModel } from "./model-download.js";
+import {
+  DEFAULT_QUICKSTART_MODEL,
+  defaultModelCacheDir,
+  type QuickstartModel,
+  resolveQuickstartModel,
+} from "./model-download.js";
 
 const body = Buffer.from("GGUF fake model bytes ".repeat(500));
 const fakeModel: QuickstartModel = {
@@ -24,7 +29,8 @@ function fakeFetch(bytes: Buffer, calls: string[] = []): typeof fetch {
     calls.push(String(input));
     const stream = new ReadableStream<Uint8Array>({
       start(controller) {
-        for (let offset = 0; offset < bytes.length; offset += 1000) controller.enqueue(new Uint8Array(bytes.subarray(offset, offset + 1000)));
+        for (let offset = 0; offset < bytes.length; offset += 1000)
+          controller.enqueue(new Uint8Array(bytes.subarray(offset, offset + 1000)));
         controller.close();
       },
     });
@@ -32,7 +38,8 @@ function fakeFetch(bytes: Buffer, calls: string[] = []): typeof fetch {
   };
 }
 
-const offlineFetch: typeof fetch = () => Promise.reject(new TypeError("fetch failed", { cause: new Error("getaddrinfo ENOTFOUND huggingface.co") }));
+const offlineFetch: typeof fetch = () =>
+  Promise.reject(new TypeError("fetch failed", { cause: new Error("getaddrinfo ENOTFOUND huggingface.co") }));
 
 describe("resolveQuickstartModel", () => {
   let dir: string;
@@ -51,16 +58,24 @@ describe("resolveQuickstartModel", () => {
   it("prefers the flag, then MEDSAFETY_MODEL, then the cache", async () => {
     const env = { MEDSAFETY_MODEL: envFile };
     const common = { cacheDir, model: fakeModel, fetch: offlineFetch };
-    expect(await resolveQuickstartModel({ ...common, modelFlag: flagFile, env })).toEqual({ path: flagFile, source: "flag" });
+    expect(await resolveQuickstartModel({ ...common, modelFlag: flagFile, env })).toEqual({
+      path: flagFile,
+      source: "flag",
+    });
     expect(await resolveQuickstartModel({ ...common, env })).toEqual({ path: envFile, source: "env" });
     await resolveQuickstartModel({ ...common, env: {}, fetch: fakeFetch(body) });
-    expect(await resolveQuickstartModel({ ...common, env: {} })).toEqual({ path: path.join(cacheDir, "fake.gguf"), source: "cache" });
+    expect(await resolveQuickstartModel({ ...common, env: {} })).toEqual({
+      path: path.join(cacheDir, "fake.gguf"),
+      source: "cache",
+    });
   });
 
   it("names a flag or env path that does not exist", async () => {
     const missing = path.join(dir, "nope.gguf");
     await expect(resolveQuickstartModel({ modelFlag: missing, env: {}, cacheDir })).rejects.toThrow(missing);
-    const error: unknown = await resolveQuickstartModel({ env: { MEDSAFETY_MODEL: missing }, cacheDir }).catch((caught: unknown) => caught);
+    const error: unknown = await resolveQuickstartModel({ env: { MEDSAFETY_MODEL: missing }, cacheDir }).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(MedsafetyError);
     expect(error).toMatchObject({ code: "model_unavailable" });
     expect((error as Error).message).toContain("MEDSAFETY_MODEL");
@@ -69,7 +84,13 @@ describe("resolveQuickstartModel", () => {
   it("downloads, verifies, reports increasing progress and marks the cached file as verified", async () => {
     const progress: [number, number | undefined][] = [];
     const calls: string[] = [];
-    const resolved = await resolveQuickstartModel({ env: {}, cacheDir, model: fakeModel, fetch: fakeFetch(body, calls), onProgress: (received, total) => progress.push([received, total]) });
+    const resolved = await resolveQuickstartModel({
+      env: {},
+      cacheDir,
+      model: fakeModel,
+      fetch: fakeFetch(body, calls),
+      onProgress: (received, total) => progress.push([received, total]),
+    });
     expect(resolved).toEqual({ path: path.join(cacheDir, "fake.gguf"), source: "download" });
     expect(calls).toEqual([fakeModel.url]);
     expect(await readFile(resolved.path)).toEqual(body);
@@ -83,7 +104,12 @@ describe("resolveQuickstartModel", () => {
   it("deletes a download whose sha256 does not match", async () => {
     const tampered = Buffer.from(body);
     tampered[10] = 0x41;
-    const error: unknown = await resolveQuickstartModel({ env: {}, cacheDir, model: fakeModel, fetch: fakeFetch(tampered) }).catch((caught: unknown) => caught);
+    const error: unknown = await resolveQuickstartModel({
+      env: {},
+      cacheDir,
+      model: fakeModel,
+      fetch: fakeFetch(tampered),
+    }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: "model_unavailable" });
     expect((error as Error).message).toContain("sha256 mismatched");
     expect(await readdir(cacheDir)).toEqual([]);
@@ -93,30 +119,51 @@ describe("resolveQuickstartModel", () => {
     const cached = path.join(cacheDir, "fake.gguf");
     await resolveQuickstartModel({ env: {}, cacheDir, model: fakeModel, fetch: fakeFetch(body) });
     await rm(`${cached}.verified`);
-    expect(await resolveQuickstartModel({ env: {}, cacheDir, model: fakeModel, fetch: offlineFetch })).toMatchObject({ source: "cache" });
+    expect(await resolveQuickstartModel({ env: {}, cacheDir, model: fakeModel, fetch: offlineFetch })).toMatchObject({
+      source: "cache",
+    });
     expect(existsSync(`${cached}.verified`)).toBe(true);
     await writeFile(cached, "damaged");
-    expect(await resolveQuickstartModel({ env: {}, cacheDir, model: fakeModel, fetch: fakeFetch(body) })).toMatchObject({ source: "download" });
+    expect(await resolveQuickstartModel({ env: {}, cacheDir, model: fakeModel, fetch: fakeFetch(body) })).toMatchObject(
+      { source: "download" },
+    );
   });
 
   it("explains how to go on when offline", async () => {
-    const error: unknown = await resolveQuickstartModel({ env: {}, cacheDir, model: fakeModel, fetch: offlineFetch }).catch((caught: unknown) => caught);
+    const error: unknown = await resolveQuickstartModel({
+      env: {},
+      cacheDir,
+      model: fakeModel,
+      fetch: offlineFetch,
+    }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: "model_unavailable" });
     const message = (error as Error).message;
-    for (const hint of ["--model", "MEDSAFETY_MODEL", fakeModel.url, fakeModel.sha256, path.join(cacheDir, "fake.gguf"), "npx medsafety init", "fetch failed"]) {
+    for (const hint of [
+      "--model",
+      "MEDSAFETY_MODEL",
+      fakeModel.url,
+      fakeModel.sha256,
+      path.join(cacheDir, "fake.gguf"),
+      "npx medsafety init",
+      "fetch failed",
+    ]) {
       expect(message).toContain(hint);
     }
   });
 
   it("reports an HTTP error the same way", async () => {
     const notFound: typeof fetch = () => Promise.resolve(new Response("no", { status: 404, statusText: "Not Found" }));
-    await expect(resolveQuickstartModel({ env: {}, cacheDir, model: fakeModel, fetch: notFound })).rejects.toThrow(/HTTP 404.*--model/);
+    await expect(resolveQuickstartModel({ env: {}, cacheDir, model: fakeModel, fetch: notFound })).rejects.toThrow(
+      /HTTP 404.*--model/,
+    );
   });
 });
 
 describe("DEFAULT_QUICKSTART_MODEL", () => {
   it("pins a multilingual instruct GGUF by URL, size and sha256", () => {
-    expect(DEFAULT_QUICKSTART_MODEL.url).toMatch(/^https:\/\/huggingface\.co\/Qwen\/.+\/qwen2\.5-0\.5b-instruct-q4_k_m\.gguf$/);
+    expect(DEFAULT_QUICKSTART_MODEL.url).toMatch(
+      /^https:\/\/huggingface\.co\/Qwen\/.+\/qwen2\.5-0\.5b-instruct-q4_k_m\.gguf$/,
+    );
     expect(DEFAULT_QUICKSTART_MODEL.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(DEFAULT_QUICKSTART_MODEL.sizeBytes).toBe(491_400_032);
   });

@@ -77,9 +77,12 @@ export async function resolveQuickstartModel(options: ResolveQuickstartModelOpti
     return { path: await existingFile(options.modelFlag, "the --model flag"), source: "flag" };
   }
   const fromEnv = options.env["MEDSAFETY_MODEL"];
-  if (fromEnv !== undefined && fromEnv !== "") return { path: await existingFile(fromEnv, "MEDSAFETY_MODEL"), source: "env" };
+  if (fromEnv !== undefined && fromEnv !== "")
+    return { path: await existingFile(fromEnv, "MEDSAFETY_MODEL"), source: "env" };
   const mirror = options.env["MEDSAFETY_MODEL_URL"];
-  const model = options.model ?? (mirror === undefined || mirror === "" ? DEFAULT_QUICKSTART_MODEL : { ...DEFAULT_QUICKSTART_MODEL, url: mirror });
+  const model =
+    options.model ??
+    (mirror === undefined || mirror === "" ? DEFAULT_QUICKSTART_MODEL : { ...DEFAULT_QUICKSTART_MODEL, url: mirror });
   const cacheDir = options.cacheDir ?? defaultModelCacheDir(options.env);
   const target = path.join(cacheDir, model.fileName);
   if (await isVerifiedCopy(target, model)) return { path: target, source: "cache" };
@@ -89,7 +92,10 @@ export async function resolveQuickstartModel(options: ResolveQuickstartModelOpti
 
 async function existingFile(given: string, origin: string): Promise<string> {
   const resolved = path.resolve(process.cwd(), given);
-  const isFile = await stat(resolved).then((stats) => stats.isFile(), () => false);
+  const isFile = await stat(resolved).then(
+    (stats) => stats.isFile(),
+    () => false,
+  );
   if (!isFile) {
     throw new MedsafetyError(
       "model_unavailable",
@@ -102,7 +108,10 @@ async function existingFile(given: string, origin: string): Promise<string> {
 
 /** True when the cached file exists with the right size and its sha256 was checked once (recorded in a marker). */
 async function isVerifiedCopy(file: string, model: QuickstartModel): Promise<boolean> {
-  const size = await stat(file).then((stats) => (stats.isFile() ? stats.size : undefined), () => undefined);
+  const size = await stat(file).then(
+    (stats) => (stats.isFile() ? stats.size : undefined),
+    () => undefined,
+  );
   if (size === undefined) return false;
   if (size === model.sizeBytes) {
     const marker = await readFile(`${file}.verified`, "utf8").catch(() => "");
@@ -136,7 +145,8 @@ async function download(
   try {
     await mkdir(path.dirname(target), { recursive: true });
     const response = await fetchImpl(model.url);
-    if (!response.ok || response.body === null) throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
+    if (!response.ok || response.body === null)
+      throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
     const announced = Number(response.headers.get("content-length") ?? Number.NaN);
     const total = Number.isFinite(announced) && announced > 0 ? announced : model.sizeBytes;
     const hash = createHash("sha256");
@@ -144,7 +154,8 @@ async function download(
     try {
       for await (const chunk of response.body) {
         received += chunk.byteLength;
-        if (received > model.sizeBytes) throw new Error(`the server sent more than the expected ${model.sizeBytes} bytes`);
+        if (received > model.sizeBytes)
+          throw new Error(`the server sent more than the expected ${model.sizeBytes} bytes`);
         hash.update(chunk);
         await handle.write(chunk);
         onProgress?.(received, total);
@@ -155,9 +166,13 @@ async function download(
     digest = hash.digest("hex");
   } catch (error) {
     await unlink(partial).catch(() => undefined);
-    throw new MedsafetyError("model_unavailable", `Could not download ${model.name} from ${model.url} (${errorMessage(error)}). ${howToProceed(model, target)}`, {
-      cause: error,
-    });
+    throw new MedsafetyError(
+      "model_unavailable",
+      `Could not download ${model.name} from ${model.url} (${errorMessage(error)}). ${howToProceed(model, target)}`,
+      {
+        cause: error,
+      },
+    );
   }
   if (received !== model.sizeBytes || digest !== model.sha256) {
     await unlink(partial).catch(() => undefined);

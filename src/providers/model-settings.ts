@@ -6,22 +6,60 @@ import { z } from "zod";
  */
 export const modelSettingsSchema = z
   .strictObject({
-    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "use letters, digits, '.', '_' or '-'").describe("Unique label used in the store and reports."),
-    model: z.string().min(3).describe("provider:model, e.g. openai:gpt-4o-mini, anthropic:claude-3-5-haiku-latest, google:gemini-2.0-flash, openai-compatible:llama3, local:./model.gguf"),
-    baseURL: z.url().optional().describe("Base URL of the API (required for openai-compatible: vLLM, Ollama, llama.cpp server, LM Studio)."),
-    apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).optional().describe("Name of the environment variable that holds the API key. Keys are never read from files."),
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "use letters, digits, '.', '_' or '-'")
+      .describe("Unique label used in the store and reports."),
+    model: z
+      .string()
+      .min(3)
+      .describe(
+        "provider:model, e.g. openai:gpt-4o-mini, anthropic:claude-3-5-haiku-latest, google:gemini-2.0-flash, openai-compatible:llama3, local:./model.gguf",
+      ),
+    baseURL: z
+      .url()
+      .optional()
+      .describe("Base URL of the API (required for openai-compatible: vLLM, Ollama, llama.cpp server, LM Studio)."),
+    apiKeyEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+      .optional()
+      .describe("Name of the environment variable that holds the API key. Keys are never read from files."),
     temperature: z.number().min(0).max(2).optional(),
     maxTokens: z.number().int().positive().optional(),
     seed: z.number().int().optional(),
     systemPrompt: z.string().optional().describe("System prompt sent with every request to this model (targets)."),
     timeoutMs: z.number().int().positive().default(120_000).describe("Per-call timeout in milliseconds."),
-    retries: z.number().int().min(0).max(20).default(4).describe("Retries after a retryable failure (429, 5xx, timeout, network)."),
-    concurrency: z.number().int().positive().optional().describe("Most calls in flight to this model at once (defaults: unlimited within the global limit; 1 for local)."),
+    retries: z
+      .number()
+      .int()
+      .min(0)
+      .max(20)
+      .default(4)
+      .describe("Retries after a retryable failure (429, 5xx, timeout, network)."),
+    concurrency: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        "Most calls in flight to this model at once (defaults: unlimited within the global limit; 1 for local).",
+      ),
     requestsPerMinute: z.number().positive().optional().describe("Most calls started per minute."),
     threads: z.number().int().positive().optional().describe("CPU threads for local GGUF models (default 1)."),
-    contextSize: z.number().int().positive().optional().describe("Context size in tokens for local GGUF models (default 4096)."),
+    contextSize: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("Context size in tokens for local GGUF models (default 4096)."),
     category: z.string().optional().describe("Model category used to group reports: commercial, open, medical, ..."),
-    fineTuneOf: z.string().optional().describe("For a target: the id of the target it is a fine-tune of (e.g. a medical fine-tune of a base model); reports compare the pair conversation by conversation."),
+    fineTuneOf: z
+      .string()
+      .optional()
+      .describe(
+        "For a target: the id of the target it is a fine-tune of (e.g. a medical fine-tune of a base model); reports compare the pair conversation by conversation.",
+      ),
   })
   .describe("A model binding.");
 

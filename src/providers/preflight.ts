@@ -1,4 +1,4 @@
-import { formatLocation, MedsafetyError, errorMessage } from "../core/index.js";
+import { errorMessage, formatLocation, MedsafetyError } from "../core/index.js";
 
 export interface ReachabilityContext {
   readonly modelId: string;
@@ -16,7 +16,10 @@ export async function checkReachable(baseURL: string, context: ReachabilityConte
     const response = await fetch(baseURL, { method: "GET", signal: AbortSignal.timeout(context.timeoutMs ?? 10_000) });
     await response.body?.cancel();
   } catch (error) {
-    const place = context.file === undefined ? "" : `${formatLocation({ file: context.file, ...(context.line === undefined ? {} : { line: context.line }), field: "baseURL" })}: `;
+    const place =
+      context.file === undefined
+        ? ""
+        : `${formatLocation({ file: context.file, ...(context.line === undefined ? {} : { line: context.line }), field: "baseURL" })}: `;
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : errorMessage(error);
     throw new MedsafetyError(
       "provider_network",

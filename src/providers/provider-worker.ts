@@ -31,7 +31,11 @@ async function call(id: number, settings: ModelSettings, request: WorkerCommand 
   inFlight.set(id, controller);
   let reply: WorkerReply;
   try {
-    reply = { type: "result", id, response: await modelFor(settings).generate(request.request, { signal: controller.signal }) };
+    reply = {
+      type: "result",
+      id,
+      response: await modelFor(settings).generate(request.request, { signal: controller.signal }),
+    };
   } catch (error) {
     reply = { type: "error", id, error: serializeError(error) };
   } finally {

@@ -4,7 +4,13 @@ import { createStartSpacer, withLimits } from "./rate-limit.js";
 import type { Sleep } from "./retry.js";
 
 const REQUEST: ChatRequest = { messages: [{ role: "user", content: "hi" }] };
-const OK: ChatResponse = { text: "ok", usage: { inputTokens: 1, outputTokens: 1 }, finishReason: "stop", latencyMs: 1, cached: false };
+const OK: ChatResponse = {
+  text: "ok",
+  usage: { inputTokens: 1, outputTokens: 1 },
+  finishReason: "stop",
+  latencyMs: 1,
+  cached: false,
+};
 
 /** A model whose calls stay in flight until released; tracks how many run at once. */
 function gatedModel() {
@@ -56,7 +62,11 @@ describe("withLimits", () => {
     const waits: number[] = [];
     const sleep: Sleep = async (ms) => void waits.push(ms);
     const starts: number[] = [];
-    const model: ChatModel = { spec: "test:clock", close: async () => {}, generate: async () => (starts.push(time), OK) };
+    const model: ChatModel = {
+      spec: "test:clock",
+      close: async () => {},
+      generate: async () => (starts.push(time), OK),
+    };
     const limited = withLimits(model, { requestsPerMinute: 60, now: () => time, sleep });
     await Promise.all([limited.generate(REQUEST), limited.generate(REQUEST), limited.generate(REQUEST)]);
     expect(waits).toEqual([1_000, 2_000]);
@@ -69,7 +79,9 @@ describe("withLimits", () => {
     const { model } = gatedModel();
     const controller = new AbortController();
     controller.abort();
-    await expect(withLimits(model, { concurrency: 1 }).generate(REQUEST, { signal: controller.signal })).rejects.toMatchObject({ code: "cancelled" });
+    await expect(
+      withLimits(model, { concurrency: 1 }).generate(REQUEST, { signal: controller.signal }),
+    ).rejects.toMatchObject({ code: "cancelled" });
   });
 });
 
@@ -77,7 +89,11 @@ describe("createStartSpacer", () => {
   it("books one slot per call at the given interval", async () => {
     let time = 500;
     const waits: number[] = [];
-    const waitForStart = createStartSpacer(250, () => time, async (ms) => void waits.push(ms));
+    const waitForStart = createStartSpacer(
+      250,
+      () => time,
+      async (ms) => void waits.push(ms),
+    );
     await waitForStart(undefined);
     await waitForStart(undefined);
     time = 600;

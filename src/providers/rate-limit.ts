@@ -43,7 +43,11 @@ export function withLimits(model: ChatModel, limits: ModelLimits): ChatModel {
  * Hands out start times `intervalMs` apart: each caller books the next free slot and sleeps until it. A caller
  * that gives up while waiting leaves its slot unused, which keeps the spacing conservative.
  */
-export function createStartSpacer(intervalMs: number, now: () => number, sleep: Sleep): (signal: AbortSignal | undefined) => Promise<void> {
+export function createStartSpacer(
+  intervalMs: number,
+  now: () => number,
+  sleep: Sleep,
+): (signal: AbortSignal | undefined) => Promise<void> {
   let nextStart = Number.NEGATIVE_INFINITY;
   return async (signal) => {
     const current = now();
@@ -56,6 +60,8 @@ export function createStartSpacer(intervalMs: number, now: () => number, sleep: 
 
 function throwIfCancelled(spec: string, signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) {
-    throw new MedsafetyError("cancelled", `The call to ${spec} was cancelled while waiting for a free slot.`, { cause: signal.reason });
+    throw new MedsafetyError("cancelled", `The call to ${spec} was cancelled while waiting for a free slot.`, {
+      cause: signal.reason,
+    });
   }
 }

@@ -1,10 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { MedsafetyError, ProviderError } from "../core/index.js";
 import type { ChatModel, ChatRequest, ChatResponse, RetryInfo } from "./chat-model.js";
-import { abortableSleep, MAX_RETRY_AFTER_MS, retryDelayMs, withRetry, type Sleep } from "./retry.js";
+import { abortableSleep, MAX_RETRY_AFTER_MS, retryDelayMs, type Sleep, withRetry } from "./retry.js";
 
 const REQUEST: ChatRequest = { messages: [{ role: "user", content: "hi" }] };
-const OK: ChatResponse = { text: "ok", usage: { inputTokens: 1, outputTokens: 1 }, finishReason: "stop", latencyMs: 5, cached: false };
+const OK: ChatResponse = {
+  text: "ok",
+  usage: { inputTokens: 1, outputTokens: 1 },
+  finishReason: "stop",
+  latencyMs: 5,
+  cached: false,
+};
 
 /** A model that plays back a script: errors are thrown, responses returned; counts its calls. */
 function scriptedModel(script: readonly (Error | ChatResponse)[]): ChatModel & { calls: number } {
@@ -34,13 +40,20 @@ describe("withRetry", () => {
     const model = scriptedModel([http500(), http500(), http500(), OK]);
     const { sleep, waits } = recordingSleep();
     const retries: RetryInfo[] = [];
-    const response = await withRetry(model, { retries: 4, baseDelayMs: 100, sleep, random: () => 0.5 }).generate(REQUEST, {
-      onRetry: (info) => retries.push(info),
-    });
+    const response = await withRetry(model, { retries: 4, baseDelayMs: 100, sleep, random: () => 0.5 }).generate(
+      REQUEST,
+      {
+        onRetry: (info) => retries.push(info),
+      },
+    );
     expect(response).toBe(OK);
     expect(model.calls).toBe(4);
     expect(waits).toEqual([50, 100, 200]);
-    expect(retries.map((info) => [info.attempt, info.delayMs])).toEqual([[1, 50], [2, 100], [3, 200]]);
+    expect(retries.map((info) => [info.attempt, info.delayMs])).toEqual([
+      [1, 50],
+      [2, 100],
+      [3, 200],
+    ]);
   });
 
   it("caps the backoff at maxDelayMs", () => {
@@ -50,7 +63,8 @@ describe("withRetry", () => {
 
   it("waits at least retry-after, even past maxDelayMs, up to five minutes", () => {
     const policy = { retries: 3, baseDelayMs: 100, maxDelayMs: 1_000, random: () => 0.5 };
-    const after = (ms: number) => new ProviderError("provider_http", "slow down", { statusCode: 429, retryAfterMs: ms });
+    const after = (ms: number) =>
+      new ProviderError("provider_http", "slow down", { statusCode: 429, retryAfterMs: ms });
     expect(retryDelayMs(1, after(800), policy)).toBe(800);
     expect(retryDelayMs(1, after(20_000), policy)).toBe(20_000);
     expect(retryDelayMs(1, after(3_600_000), policy)).toBe(MAX_RETRY_AFTER_MS);
@@ -81,7 +95,11 @@ describe("withRetry", () => {
 
   it("passes the signal (not onRetry) to the inner model", async () => {
     const seen: unknown[] = [];
-    const model: ChatModel = { spec: "test:spy", close: async () => {}, generate: async (_request, options) => (seen.push(options), OK) };
+    const model: ChatModel = {
+      spec: "test:spy",
+      close: async () => {},
+      generate: async (_request, options) => (seen.push(options), OK),
+    };
     const controller = new AbortController();
     await withRetry(model, { retries: 1 }).generate(REQUEST, { signal: controller.signal, onRetry: () => {} });
     expect(seen).toEqual([{ signal: controller.signal }]);

@@ -77,7 +77,8 @@ function readRetryAfterMs(error: Error): number | undefined {
 /** setTimeout that rejects with `MedsafetyError("cancelled")` when the signal aborts. */
 export const abortableSleep: Sleep = (ms, signal) =>
   new Promise<void>((resolve, reject) => {
-    const cancelled = () => new MedsafetyError("cancelled", "The call was cancelled while waiting to retry.", { cause: signal?.reason });
+    const cancelled = () =>
+      new MedsafetyError("cancelled", "The call was cancelled while waiting to retry.", { cause: signal?.reason });
     if (signal?.aborted === true) {
       reject(cancelled());
       return;

@@ -28,8 +28,14 @@ export class ProviderWorkerPool {
   private closed = false;
 
   /** `env` is the environment the workers read API keys from (a copy; keys never travel in messages). */
-  constructor(size: number, env: Readonly<Record<string, string | undefined>>, workerUrl: URL = new URL("./provider-worker.js", import.meta.url)) {
-    const workerEnv = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  constructor(
+    size: number,
+    env: Readonly<Record<string, string | undefined>>,
+    workerUrl: URL = new URL("./provider-worker.js", import.meta.url),
+  ) {
+    const workerEnv = Object.fromEntries(
+      Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    );
     this.slots = Array.from({ length: size }, () => {
       const slot: WorkerSlot = { worker: new Worker(workerUrl, { env: workerEnv }), load: 0 };
       slot.worker.on("message", (reply: WorkerReply) => this.settle(reply));
@@ -90,7 +96,9 @@ export class ProviderWorkerPool {
     for (const [id, pending] of this.pending) {
       if (pending.worker !== slot) continue;
       this.finish(id, pending);
-      pending.reject(new MedsafetyError("provider_unknown", `a provider worker thread failed: ${error.message}`, { cause: error }));
+      pending.reject(
+        new MedsafetyError("provider_unknown", `a provider worker thread failed: ${error.message}`, { cause: error }),
+      );
     }
   }
 }

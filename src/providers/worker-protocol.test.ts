@@ -7,7 +7,13 @@ describe("errors crossing the worker boundary", () => {
     const original = new ProviderError("provider_http", "Model x: HTTP 429", { statusCode: 429, retryAfterMs: 1500 });
     const copy = deserializeError(structuredClone(serializeError(original)));
     expect(copy).toBeInstanceOf(ProviderError);
-    expect(copy).toMatchObject({ code: "provider_http", message: "Model x: HTTP 429", statusCode: 429, retryAfterMs: 1500, isRetryable: true });
+    expect(copy).toMatchObject({
+      code: "provider_http",
+      message: "Model x: HTTP 429",
+      statusCode: 429,
+      retryAfterMs: 1500,
+      isRetryable: true,
+    });
   });
 
   it("keep a cancellation a MedsafetyError with code cancelled", () => {

@@ -1,4 +1,4 @@
-import { MedsafetyError, ProviderError, type ErrorCode } from "../core/index.js";
+import { type ErrorCode, MedsafetyError, ProviderError } from "../core/index.js";
 import type { ChatRequest, ChatResponse } from "./chat-model.js";
 import type { ModelSettings } from "./model-settings.js";
 
@@ -25,13 +25,22 @@ export type WorkerReply =
 export function serializeError(error: unknown): SerializedError {
   if (error instanceof ProviderError) {
     return {
-      kind: "provider", code: error.code, message: error.message, isRetryable: error.isRetryable,
+      kind: "provider",
+      code: error.code,
+      message: error.message,
+      isRetryable: error.isRetryable,
       ...(error.statusCode === undefined ? {} : { statusCode: error.statusCode }),
       ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
     };
   }
-  if (error instanceof MedsafetyError) return { kind: "medsafety", code: error.code, message: error.message, isRetryable: error.isRetryable };
-  return { kind: "other", code: "provider_unknown", message: error instanceof Error ? error.message : String(error), isRetryable: false };
+  if (error instanceof MedsafetyError)
+    return { kind: "medsafety", code: error.code, message: error.message, isRetryable: error.isRetryable };
+  return {
+    kind: "other",
+    code: "provider_unknown",
+    message: error instanceof Error ? error.message : String(error),
+    isRetryable: false,
+  };
 }
 
 /** Rebuilds the error on the main thread with the same class, code, status and retry information. */

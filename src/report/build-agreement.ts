@@ -1,9 +1,15 @@
-import { AgreementAccumulator, meanRaterReliability, notAvailable, PairAgreementAccumulator, type Estimate } from "../analysis/index.js";
-import { rubricsUsed } from "./build-scale-summary.js";
-import { valuesWithReasons, type NotAvailableFields } from "./not-available.js";
-import type { JudgePairSummary } from "./report-model.js";
+import {
+  AgreementAccumulator,
+  type Estimate,
+  meanRaterReliability,
+  notAvailable,
+  PairAgreementAccumulator,
+} from "../analysis/index.js";
 import { DEFAULT_RUBRIC } from "../judges/index.js";
 import type { Db, RunRecord } from "../store/index.js";
+import { rubricsUsed } from "./build-scale-summary.js";
+import { type NotAvailableFields, valuesWithReasons } from "./not-available.js";
+import type { JudgePairSummary } from "./report-model.js";
 import type { TurnTable } from "./turn-table.js";
 
 /** Agreement of the judges of one rubric over the turns they scored. */
@@ -80,7 +86,12 @@ interface AgreementRow {
  * overall, by language and by strategy, from running sums: the multi-turn rubric reads the turn table, other
  * rubrics stream their judgments ordered by turn.
  */
-export function buildAgreement(db: Db, run: RunRecord, table: TurnTable, disagreementThreshold: number): { agreement: JudgeAgreement[]; pairs: JudgePairSummary[] } {
+export function buildAgreement(
+  db: Db,
+  run: RunRecord,
+  table: TurnTable,
+  disagreementThreshold: number,
+): { agreement: JudgeAgreement[]; pairs: JudgePairSummary[] } {
   const judges = table.judges;
   if (judges.length < 2) return { agreement: [], pairs: [] };
   const agreement: JudgeAgreement[] = [];
@@ -88,7 +99,11 @@ export function buildAgreement(db: Db, run: RunRecord, table: TurnTable, disagre
   for (const rubricId of rubricsUsed(db, run)) {
     const scale = run.rubrics.find((rubric) => rubric.id === rubricId)?.scale;
     const summary = new AgreementSummary(judges, scale);
-    const pairAccumulators = judgePairs(judges).map(([first, second]) => ({ first: judges.indexOf(first), second: judges.indexOf(second), accumulator: new PairAgreementAccumulator(disagreementThreshold) }));
+    const pairAccumulators = judgePairs(judges).map(([first, second]) => ({
+      first: judges.indexOf(first),
+      second: judges.indexOf(second),
+      accumulator: new PairAgreementAccumulator(disagreementThreshold),
+    }));
     const addPairs = (scores: Float64Array): void => {
       for (const { first, second, accumulator } of pairAccumulators) {
         const a = scores[first] ?? Number.NaN;
@@ -99,12 +114,23 @@ export function buildAgreement(db: Db, run: RunRecord, table: TurnTable, disagre
     if (rubricId === DEFAULT_RUBRIC) addTable(table, summary, addPairs);
     else {
       for (const row of storedRows(db, run.id, rubricId, judges)) {
-        summary.add(row.scores, [summary.group("language", row.language), summary.group("strategy", row.strategy)], () => row);
+        summary.add(
+          row.scores,
+          [summary.group("language", row.language), summary.group("strategy", row.strategy)],
+          () => row,
+        );
         addPairs(row.scores);
       }
     }
     agreement.push(summary.result(rubricId));
-    pairAccumulators.forEach(({ first, second, accumulator }) => pairs.push({ judges: [judges[first] ?? "", judges[second] ?? ""], rubricId, threshold: disagreementThreshold, ...accumulator.result() }));
+    pairAccumulators.forEach(({ first, second, accumulator }) =>
+      pairs.push({
+        judges: [judges[first] ?? "", judges[second] ?? ""],
+        rubricId,
+        threshold: disagreementThreshold,
+        ...accumulator.result(),
+      }),
+    );
   }
   return { agreement, pairs };
 }
@@ -117,7 +143,9 @@ function addTable(table: TurnTable, summary: AgreementSummary, addPairs: (scores
   const scores = new Float64Array(table.judges.length);
   for (const target of table.targets) {
     for (let item = 0; item < table.itemIds.length; item += 1) {
-      const groups = [byLanguage[language.codes[item] ?? 0], byStrategy[strategy.codes[item] ?? 0]].filter((group) => group !== undefined);
+      const groups = [byLanguage[language.codes[item] ?? 0], byStrategy[strategy.codes[item] ?? 0]].filter(
+        (group) => group !== undefined,
+      );
       for (let turn = 0; turn < table.turns; turn += 1) {
         const cell = item * table.turns + turn;
         let present = 0;
@@ -128,8 +156,11 @@ function addTable(table: TurnTable, summary: AgreementSummary, addPairs: (scores
         }
         if (present === 0) continue;
         summary.add(scores, groups, () => ({
-          targetId: target.targetId, itemId: table.itemIds[item] ?? "", turnIndex: turn,
-          language: language.labels[language.codes[item] ?? 0] ?? "", strategy: strategy.labels[strategy.codes[item] ?? 0] ?? "",
+          targetId: target.targetId,
+          itemId: table.itemIds[item] ?? "",
+          turnIndex: turn,
+          language: language.labels[language.codes[item] ?? 0] ?? "",
+          strategy: strategy.labels[strategy.codes[item] ?? 0] ?? "",
         }));
         addPairs(scores);
       }
@@ -138,16 +169,31 @@ function addTable(table: TurnTable, summary: AgreementSummary, addPairs: (scores
 }
 
 function* storedRows(db: Db, runId: string, rubricId: string, judges: readonly string[]): Iterable<AgreementRow> {
-  const statement = db.prepare(
-    `SELECT j.turn_key, j.judge_id, j.score, j.target_id, j.item_id, j.turn_index, ri.language, ri.strategy
+  const statement = db
+    .prepare(
+      `SELECT j.turn_key, j.judge_id, j.score, j.target_id, j.item_id, j.turn_index, ri.language, ri.strategy
      FROM judgments j JOIN run_items ri ON ri.run_id = j.run_id AND ri.item_id = j.item_id
      WHERE j.run_id = ? AND j.rubric_id = ? AND j.status = 'scored' ORDER BY j.turn_key`,
-  ).raw(true);
+    )
+    .raw(true);
   let current = null as { key: string; row: AgreementRow } | null;
-  for (const [key, judgeId, score, targetId, itemId, turnIndex, language, strategy] of statement.iterate(runId, rubricId) as Iterable<[string, string, number, string, string, number, string, string]>) {
+  for (const [key, judgeId, score, targetId, itemId, turnIndex, language, strategy] of statement.iterate(
+    runId,
+    rubricId,
+  ) as Iterable<[string, string, number, string, string, number, string, string]>) {
     if (current?.key !== key) {
       if (current !== null) yield current.row;
-      current = { key, row: { scores: new Float64Array(judges.length).fill(Number.NaN), targetId, itemId, turnIndex, language, strategy } };
+      current = {
+        key,
+        row: {
+          scores: new Float64Array(judges.length).fill(Number.NaN),
+          targetId,
+          itemId,
+          turnIndex,
+          language,
+          strategy,
+        },
+      };
     }
     const column = judges.indexOf(judgeId);
     if (column >= 0) current.row.scores[column] = score;
@@ -157,10 +203,16 @@ function* storedRows(db: Db, runId: string, rubricId: string, judges: readonly s
 
 class AgreementSummary {
   private readonly overall: AgreementAccumulator;
-  private readonly groups = new Map<string, { dimension: "language" | "strategy"; group: string; accumulator: AgreementAccumulator }>();
+  private readonly groups = new Map<
+    string,
+    { dimension: "language" | "strategy"; group: string; accumulator: AgreementAccumulator }
+  >();
   private readonly disagreements: Disagreement[] = [];
 
-  constructor(private readonly judges: readonly string[], private readonly scale: { readonly min: number; readonly max: number } | undefined) {
+  constructor(
+    private readonly judges: readonly string[],
+    private readonly scale: { readonly min: number; readonly max: number } | undefined,
+  ) {
     this.overall = new AgreementAccumulator(judges.length, scale);
   }
 
@@ -176,7 +228,11 @@ class AgreementSummary {
   }
 
   /** One turn's scores (NaN: no valid score), into the overall and the given group sums; `locate` names the turn. */
-  add(scores: Float64Array, groups: readonly AgreementAccumulator[], locate: () => Omit<Disagreement, "scores" | "spread">): void {
+  add(
+    scores: Float64Array,
+    groups: readonly AgreementAccumulator[],
+    locate: () => Omit<Disagreement, "scores" | "spread">,
+  ): void {
     this.overall.add(scores);
     for (const group of groups) group.add(scores);
     this.considerDisagreement(scores, locate);
@@ -210,15 +266,33 @@ class AgreementSummary {
   result(rubricId: string): JudgeAgreement {
     const kappas = this.overall.kappaEstimates();
     return {
-      rubricId, judges: this.judges, completeTurns: this.overall.completeTurns, incompleteTurns: this.overall.incompleteTurns,
+      rubricId,
+      judges: this.judges,
+      completeTurns: this.overall.completeTurns,
+      incompleteTurns: this.overall.incompleteTurns,
       ...this.reliability(this.overall),
-      pairs: judgePairs(this.judges).map((judges, index): KappaPair => ({
-        judges, n: kappas[index]?.n ?? 0,
-        ...valuesWithReasons({ kappa: this.scale === undefined ? notAvailable("no-scale") : (kappas[index]?.kappa ?? notAvailable("too-few-observations")) }),
-      })),
+      pairs: judgePairs(this.judges).map(
+        (judges, index): KappaPair => ({
+          judges,
+          n: kappas[index]?.n ?? 0,
+          ...valuesWithReasons({
+            kappa:
+              this.scale === undefined
+                ? notAvailable("no-scale")
+                : (kappas[index]?.kappa ?? notAvailable("too-few-observations")),
+          }),
+        }),
+      ),
       byGroup: [...this.groups.values()]
-        .sort((left, right) => left.dimension.localeCompare(right.dimension) || left.group.localeCompare(right.group, "en"))
-        .map(({ dimension, group, accumulator }) => ({ dimension, group, completeTurns: accumulator.completeTurns, ...this.reliability(accumulator) })),
+        .sort(
+          (left, right) => left.dimension.localeCompare(right.dimension) || left.group.localeCompare(right.group, "en"),
+        )
+        .map(({ dimension, group, accumulator }) => ({
+          dimension,
+          group,
+          completeTurns: accumulator.completeTurns,
+          ...this.reliability(accumulator),
+        })),
       largestDisagreements: this.disagreements,
     };
   }
@@ -231,13 +305,20 @@ class AgreementSummary {
   private reliability(accumulator: AgreementAccumulator): ReturnType<typeof valuesWithReasons<ReliabilityField>> {
     const icc: Estimate = accumulator.icc21Estimate();
     return valuesWithReasons<ReliabilityField>({
-      icc21: icc, meanReliability: meanRaterReliability(icc, this.judges.length), krippendorffAlpha: accumulator.krippendorffAlphaEstimate(),
+      icc21: icc,
+      meanReliability: meanRaterReliability(icc, this.judges.length),
+      krippendorffAlpha: accumulator.krippendorffAlphaEstimate(),
     });
   }
 }
 
 function compareDisagreements(left: Disagreement, right: Disagreement): number {
-  return right.spread - left.spread || left.targetId.localeCompare(right.targetId) || left.itemId.localeCompare(right.itemId) || left.turnIndex - right.turnIndex;
+  return (
+    right.spread - left.spread ||
+    left.targetId.localeCompare(right.targetId) ||
+    left.itemId.localeCompare(right.itemId) ||
+    left.turnIndex - right.turnIndex
+  );
 }
 
 function judgePairs(judges: readonly string[]): Array<[string, string]> {

@@ -1,9 +1,21 @@
 import {
-  holm, Histogram, kruskalWallisHistograms, mannWhitneyUHistograms, percentileInterval, spearmanRho, wilcoxonSignedRank,
   type BootstrapOptions,
+  Histogram,
+  holm,
+  kruskalWallisHistograms,
+  mannWhitneyUHistograms,
+  percentileInterval,
+  spearmanRho,
+  wilcoxonSignedRank,
 } from "../analysis/index.js";
-import { conversationScore, delta, type ComputedGroup } from "./build-groups.js";
-import type { CrossLingual, FineTuneComparison, GroupComparison, PairComparison, PairedComparison } from "./multi-turn-model.js";
+import { type ComputedGroup, conversationScore, delta } from "./build-groups.js";
+import type {
+  CrossLingual,
+  FineTuneComparison,
+  GroupComparison,
+  PairComparison,
+  PairedComparison,
+} from "./multi-turn-model.js";
 import type { TargetColumn, TurnTable } from "./turn-table.js";
 
 /**
@@ -11,38 +23,64 @@ import type { TargetColumn, TurnTable } from "./turn-table.js";
  * the pairs), with the difference of means and its bootstrap interval (the groups' own bootstrap means,
  * subtracted draw by draw: independent resampling of each side).
  */
-export function compareGroups(by: "target" | "category", groups: ReadonlyArray<{ readonly name: string; readonly computed: ComputedGroup }>, confidence: number): GroupComparison {
+export function compareGroups(
+  by: "target" | "category",
+  groups: ReadonlyArray<{ readonly name: string; readonly computed: ComputedGroup }>,
+  confidence: number,
+): GroupComparison {
   const present = groups.filter((group) => group.computed.conversationScores.n > 0);
-  const kruskal = present.length >= 2 ? kruskalWallisHistograms(present.map((group) => group.computed.conversationScores)) : null;
-  const raw = present.flatMap((first, index) => present.slice(index + 1).map((second) => {
-    const a = first.computed;
-    const b = second.computed;
-    const test = mannWhitneyUHistograms(a.conversationScores, b.conversationScores);
-    const meanA = a.conversationScores.mean();
-    const meanB = b.conversationScores.mean();
-    let interval = null;
-    if (a.bootstrapMeans !== null && b.bootstrapMeans !== null) {
-      const differences = a.bootstrapMeans.map((value, draw) => value - (b.bootstrapMeans?.[draw] ?? Number.NaN));
-      interval = percentileInterval(differences, confidence);
-    }
-    return {
-      a: first.name, b: second.name, nA: a.conversationScores.n, nB: b.conversationScores.n,
-      meanDelta: { n: a.conversationScores.n + b.conversationScores.n, mean: meanA === null || meanB === null ? null : meanA - meanB, ciLow: interval?.low ?? null, ciHigh: interval?.high ?? null },
-      u: test?.u ?? null, pValue: test?.pValue ?? null,
-    };
-  }));
+  const kruskal =
+    present.length >= 2 ? kruskalWallisHistograms(present.map((group) => group.computed.conversationScores)) : null;
+  const raw = present.flatMap((first, index) =>
+    present.slice(index + 1).map((second) => {
+      const a = first.computed;
+      const b = second.computed;
+      const test = mannWhitneyUHistograms(a.conversationScores, b.conversationScores);
+      const meanA = a.conversationScores.mean();
+      const meanB = b.conversationScores.mean();
+      let interval = null;
+      if (a.bootstrapMeans !== null && b.bootstrapMeans !== null) {
+        const differences = a.bootstrapMeans.map((value, draw) => value - (b.bootstrapMeans?.[draw] ?? Number.NaN));
+        interval = percentileInterval(differences, confidence);
+      }
+      return {
+        a: first.name,
+        b: second.name,
+        nA: a.conversationScores.n,
+        nB: b.conversationScores.n,
+        meanDelta: {
+          n: a.conversationScores.n + b.conversationScores.n,
+          mean: meanA === null || meanB === null ? null : meanA - meanB,
+          ciLow: interval?.low ?? null,
+          ciHigh: interval?.high ?? null,
+        },
+        u: test?.u ?? null,
+        pValue: test?.pValue ?? null,
+      };
+    }),
+  );
   const adjusted = holm(raw.flatMap((pair) => (pair.pValue === null ? [] : [pair.pValue])));
   let next = 0;
-  const pairs = raw.map((pair): PairComparison => ({ ...pair, pHolm: pair.pValue === null ? null : (adjusted[next++] ?? null) }));
+  const pairs = raw.map(
+    (pair): PairComparison => ({ ...pair, pHolm: pair.pValue === null ? null : (adjusted[next++] ?? null) }),
+  );
   return {
     by,
-    kruskalWallis: kruskal === null ? null : { statistic: kruskal.statistic, degreesOfFreedom: kruskal.degreesOfFreedom, pValue: kruskal.pValue },
+    kruskalWallis:
+      kruskal === null
+        ? null
+        : { statistic: kruskal.statistic, degreesOfFreedom: kruskal.degreesOfFreedom, pValue: kruskal.pValue },
     pairs,
   };
 }
 
 /** first − second over matched pairs of conversation scores: Wilcoxon signed-rank and the mean difference's interval. */
-function paired(first: readonly number[], second: readonly number[], bootstrap: BootstrapOptions, key: string): PairedComparison {
+function paired(
+  first: readonly number[],
+  second: readonly number[],
+  bootstrap: BootstrapOptions,
+  key: string,
+): PairedComparison {
   const differences = first.map((value, index) => value - (second[index] ?? Number.NaN));
   const test = wilcoxonSignedRank(first, second);
   return {
@@ -67,7 +105,13 @@ export function compareFineTunes(table: TurnTable, bootstrap: BootstrapOptions):
         original.push(b);
       }
     });
-    return [{ fineTunedId: fineTuned.targetId, baseId: base.targetId, ...paired(fine, original, bootstrap, `finetune|${fineTuned.targetId}|${base.targetId}`) }];
+    return [
+      {
+        fineTunedId: fineTuned.targetId,
+        baseId: base.targetId,
+        ...paired(fine, original, bootstrap, `finetune|${fineTuned.targetId}|${base.targetId}`),
+      },
+    ];
   });
 }
 
@@ -91,11 +135,17 @@ export function languagePairsOf(table: Pick<TurnTable, "pairIds" | "dimensions">
     entry[language] = item;
     pairs.set(pairId, entry);
   });
-  return [...pairs.values()].filter((entry): entry is { ja: number; en: number } => entry.ja !== undefined && entry.en !== undefined);
+  return [...pairs.values()].filter(
+    (entry): entry is { ja: number; en: number } => entry.ja !== undefined && entry.en !== undefined,
+  );
 }
 
 /** One target's Japanese − English comparison over the matched pairs it scored in both languages. */
-export function compareLanguagesOf(target: TargetColumn, matched: LanguagePairs, bootstrap: BootstrapOptions): TargetLanguageComparison {
+export function compareLanguagesOf(
+  target: TargetColumn,
+  matched: LanguagePairs,
+  bootstrap: BootstrapOptions,
+): TargetLanguageComparison {
   const ja: number[] = [];
   const en: number[] = [];
   for (const entry of matched) {
@@ -106,13 +156,25 @@ export function compareLanguagesOf(target: TargetColumn, matched: LanguagePairs,
       en.push(b);
     }
   }
-  const meanOf = (values: readonly number[]): number | null => (values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length);
-  return { targetId: target.targetId, meanJa: meanOf(ja), meanEn: meanOf(en), ...paired(ja, en, bootstrap, `language|${target.targetId}`) };
+  const meanOf = (values: readonly number[]): number | null =>
+    values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length;
+  return {
+    targetId: target.targetId,
+    meanJa: meanOf(ja),
+    meanEn: meanOf(en),
+    ...paired(ja, en, bootstrap, `language|${target.targetId}`),
+  };
 }
 
 /** The per-target comparisons and Spearman's rho of the targets' rankings in the two languages. */
 export function crossLingualOf(targets: readonly TargetLanguageComparison[]): CrossLingual {
   const ranked = targets.filter((target) => target.meanJa !== null && target.meanEn !== null);
-  const rho = ranked.length >= 2 ? spearmanRho(ranked.map((target) => target.meanJa ?? 0), ranked.map((target) => target.meanEn ?? 0)) : null;
+  const rho =
+    ranked.length >= 2
+      ? spearmanRho(
+          ranked.map((target) => target.meanJa ?? 0),
+          ranked.map((target) => target.meanEn ?? 0),
+        )
+      : null;
   return { targets: [...targets], rankingSpearman: { rho, n: ranked.length } };
 }

@@ -1,6 +1,15 @@
-import { bootstrapMeans, bootstrapRateInterval, Histogram, HistogramCounter, kaplanMeier, percentileInterval, TURN_OBSERVATION, type BootstrapOptions } from "../analysis/index.js";
+import {
+  type BootstrapOptions,
+  bootstrapMeans,
+  bootstrapRateInterval,
+  Histogram,
+  HistogramCounter,
+  kaplanMeier,
+  percentileInterval,
+  TURN_OBSERVATION,
+} from "../analysis/index.js";
 import type { ConversationGroup, DeltaWithCi, Distribution, GroupDimension, GroupTurn } from "./multi-turn-model.js";
-import { TURN_STATE, type TargetColumn, type TurnTable } from "./turn-table.js";
+import { type TargetColumn, TURN_STATE, type TurnTable } from "./turn-table.js";
 
 /** Conversations of a group: for each member target, the items it answered. */
 export type GroupMembers = ReadonlyArray<{ readonly target: TargetColumn; readonly items: Int32Array }>;
@@ -23,11 +32,23 @@ export function conversationScore(target: TargetColumn, item: number): number {
   return target.conversationScores[item] ?? Number.NaN;
 }
 
-export function summariseGroup(context: GroupContext, targetId: string | null, dimension: GroupDimension, group: string, members: GroupMembers): ComputedGroup {
+export function summariseGroup(
+  context: GroupContext,
+  targetId: string | null,
+  dimension: GroupDimension,
+  group: string,
+  members: GroupMembers,
+): ComputedGroup {
   const { table, passThreshold, bootstrap } = context;
   const key = `${targetId ?? "*"}|${dimension}|${group}`;
   const turns = table.turns;
-  const perTurn = Array.from({ length: turns }, () => ({ scores: new HistogramCounter(), declines: new HistogramCounter(), unscored: 0, errors: 0, notReached: 0 }));
+  const perTurn = Array.from({ length: turns }, () => ({
+    scores: new HistogramCounter(),
+    declines: new HistogramCounter(),
+    unscored: 0,
+    errors: 0,
+    notReached: 0,
+  }));
   const conversationValues = new HistogramCounter();
   const allScores = new HistogramCounter();
   const conversations = members.reduce((sum, member) => sum + member.items.length, 0);
@@ -41,7 +62,8 @@ export function summariseGroup(context: GroupContext, targetId: string | null, d
       const count = table.turnCounts[item] ?? 0;
       let scoredTurns = 0;
       let allPass = true;
-      const first = target.states[item * turns] === TURN_STATE.scored ? (target.scores[item * turns] ?? Number.NaN) : Number.NaN;
+      const first =
+        target.states[item * turns] === TURN_STATE.scored ? (target.scores[item * turns] ?? Number.NaN) : Number.NaN;
       for (let turn = 0; turn < Math.min(turns, count); turn += 1) {
         const slot = perTurn[turn];
         if (slot === undefined) continue;
@@ -53,7 +75,8 @@ export function summariseGroup(context: GroupContext, targetId: string | null, d
           if (turn > 0 && !Number.isNaN(first)) slot.declines.add(score - first);
           scoredTurns += 1;
           if (!(score > passThreshold)) allPass = false;
-          observations[conversation * turns + turn] = score > passThreshold ? TURN_OBSERVATION.passed : TURN_OBSERVATION.failed;
+          observations[conversation * turns + turn] =
+            score > passThreshold ? TURN_OBSERVATION.passed : TURN_OBSERVATION.failed;
         } else if (state === TURN_STATE.unscored) slot.unscored += 1;
         else if (state === TURN_STATE.error) slot.errors += 1;
         else slot.notReached += 1;
@@ -71,15 +94,22 @@ export function summariseGroup(context: GroupContext, targetId: string | null, d
   }
   const conversationHistogram = conversationValues.histogram();
   const estimates = bootstrapMeans(conversationHistogram, bootstrap, `${key}|conversation`);
-  const groupTurns = perTurn.map((slot, turn): GroupTurn => ({
-    turn,
-    ...distribution(slot.scores.histogram(), bootstrap, `${key}|turn${turn}`),
-    unscored: slot.unscored, errors: slot.errors, notReached: slot.notReached,
-    decline: turn === 0 ? null : delta(slot.declines.histogram(), bootstrap, `${key}|decline${turn}`),
-  }));
+  const groupTurns = perTurn.map(
+    (slot, turn): GroupTurn => ({
+      turn,
+      ...distribution(slot.scores.histogram(), bootstrap, `${key}|turn${turn}`),
+      unscored: slot.unscored,
+      errors: slot.errors,
+      notReached: slot.notReached,
+      decline: turn === 0 ? null : delta(slot.declines.histogram(), bootstrap, `${key}|decline${turn}`),
+    }),
+  );
   const passInterval = bootstrapRateInterval(passed, complete, bootstrap, `${key}|pass`);
   const summary: ConversationGroup = {
-    targetId, dimension, group, conversations,
+    targetId,
+    dimension,
+    group,
+    conversations,
     conversationScore: distribution(conversationHistogram, bootstrap, "", estimates),
     allTurns: {
       ...distribution(allScores.histogram(), bootstrap, `${key}|all`),
@@ -87,21 +117,42 @@ export function summariseGroup(context: GroupContext, targetId: string | null, d
       errors: groupTurns.reduce((sum, turn) => sum + turn.errors, 0),
     },
     turns: groupTurns,
-    safetyPassRate: { n: complete, count: passed, rate: complete === 0 ? null : passed / complete, ciLow: passInterval?.low ?? null, ciHigh: passInterval?.high ?? null },
-    survival: kaplanMeier(conversations, turns, (index, turn) => (observations[index * turns + turn] ?? TURN_OBSERVATION.missing) as 0 | 1 | 2),
+    safetyPassRate: {
+      n: complete,
+      count: passed,
+      rate: complete === 0 ? null : passed / complete,
+      ciLow: passInterval?.low ?? null,
+      ciHigh: passInterval?.high ?? null,
+    },
+    survival: kaplanMeier(
+      conversations,
+      turns,
+      (index, turn) => (observations[index * turns + turn] ?? TURN_OBSERVATION.missing) as 0 | 1 | 2,
+    ),
   };
   return { summary, conversationScores: conversationHistogram, bootstrapMeans: estimates };
 }
 
 /** n, mean, median, quartiles and the bootstrap interval of the mean (from `estimates` when already drawn). */
-export function distribution(histogram: Histogram, bootstrap: BootstrapOptions, key: string, estimates?: Float64Array | null): Distribution {
+export function distribution(
+  histogram: Histogram,
+  bootstrap: BootstrapOptions,
+  key: string,
+  estimates?: Float64Array | null,
+): Distribution {
   const drawn = estimates === undefined ? bootstrapMeans(histogram, bootstrap, key) : estimates;
   const interval = drawn === null ? null : percentileInterval(Float64Array.from(drawn), bootstrap.confidence);
   const q1 = histogram.quantile(0.25);
   const q3 = histogram.quantile(0.75);
   return {
-    n: histogram.n, mean: histogram.mean(), median: histogram.quantile(0.5), q1, q3,
-    iqr: q1 === null || q3 === null ? null : q3 - q1, ciLow: interval?.low ?? null, ciHigh: interval?.high ?? null,
+    n: histogram.n,
+    mean: histogram.mean(),
+    median: histogram.quantile(0.5),
+    q1,
+    q3,
+    iqr: q1 === null || q3 === null ? null : q3 - q1,
+    ciLow: interval?.low ?? null,
+    ciHigh: interval?.high ?? null,
   };
 }
 

@@ -1,15 +1,15 @@
+import { DEFAULT_RUBRIC } from "../judges/index.js";
 import type { Db, RunRecord } from "../store/index.js";
 import { buildAgreement } from "./build-agreement.js";
+import { buildMultiTurn, DEFAULT_GROUP_BY, type GroupableDimension, itemDimensionsOf } from "./build-multi-turn.js";
 import { buildReviewAgreement } from "./build-review-agreement.js";
 import { buildScaleSummaries, rubricsUsed } from "./build-scale-summary.js";
-import { DEFAULT_RUBRIC } from "../judges/index.js";
 import { buildTradeoff } from "./build-tradeoff.js";
-import { runUsage } from "./run-usage.js";
-import { buildMultiTurn, DEFAULT_GROUP_BY, itemDimensionsOf, type GroupableDimension } from "./build-multi-turn.js";
-import { defaultReportThreads, loadTargets, THREADED_CELLS } from "./target-parts.js";
-import { loadTurnItems, type TurnTable } from "./turn-table.js";
 import type { BootstrapSettings } from "./multi-turn-model.js";
 import { CONTENT_WARNING, type JudgeSummary, type RunReport } from "./report-model.js";
+import { runUsage } from "./run-usage.js";
+import { defaultReportThreads, loadTargets, THREADED_CELLS } from "./target-parts.js";
+import { loadTurnItems, type TurnTable } from "./turn-table.js";
 
 export interface ReportOptions {
   readonly passThreshold: number;
@@ -38,23 +38,46 @@ export async function buildRunReport(db: Db, run: RunRecord, options: ReportOpti
   const bootstrap = options.bootstrap ?? DEFAULT_BOOTSTRAP;
   const cells = items.itemIds.length * items.turns * targetIds.length;
   const threads = options.threads ?? (cells >= THREADED_CELLS ? defaultReportThreads() : 1);
-  const { table, parts } = await loadTargets(db, run, items, {
-    passThreshold: options.passThreshold, bootstrap, dimensions: itemDimensionsOf(groupBy), useReviews: options.useReviews === true,
-  }, threads);
+  const { table, parts } = await loadTargets(
+    db,
+    run,
+    items,
+    {
+      passThreshold: options.passThreshold,
+      bootstrap,
+      dimensions: itemDimensionsOf(groupBy),
+      useReviews: options.useReviews === true,
+    },
+    threads,
+  );
   const hasMultiTurn = table.itemIds.length > 0;
   const counts = judgmentCountRows(db, run, table);
-  const judgeErrors = new Map(targetIds.map((targetId) => [targetId, countsFor(counts, (row) => row.rubricId === DEFAULT_RUBRIC && row.targetId === targetId).errors]));
+  const judgeErrors = new Map(
+    targetIds.map((targetId) => [
+      targetId,
+      countsFor(counts, (row) => row.rubricId === DEFAULT_RUBRIC && row.targetId === targetId).errors,
+    ]),
+  );
   const { agreement, pairs } = buildAgreement(db, run, table, options.disagreementThreshold ?? 3);
   const humanReview = buildReviewAgreement(run, table, options.useReviews === true);
   return {
     contentWarning: CONTENT_WARNING,
     run: {
-      id: run.id, status: run.status, createdAt: run.createdAt, finishedAt: run.finishedAt, datasetSource: run.datasetSource,
-      datasetHash: run.datasetHash, configHash: run.configHash, rubrics: run.rubrics, packageVersion: run.packageVersion,
+      id: run.id,
+      status: run.status,
+      createdAt: run.createdAt,
+      finishedAt: run.finishedAt,
+      datasetSource: run.datasetSource,
+      datasetHash: run.datasetHash,
+      configHash: run.configHash,
+      rubrics: run.rubrics,
+      packageVersion: run.packageVersion,
       usage: runUsage(db, run, table),
     },
     passThreshold: options.passThreshold,
-    targets: hasMultiTurn ? parts.map((part) => ({ ...part.summary, judgments: judgmentsOf(counts, part.summary.targetId) })) : [],
+    targets: hasMultiTurn
+      ? parts.map((part) => ({ ...part.summary, judgments: judgmentsOf(counts, part.summary.targetId) }))
+      : [],
     multiTurn: buildMultiTurn(table, parts, { passThreshold: options.passThreshold, bootstrap, groupBy }),
     judges: summariseJudges(run, counts, rubricsUsed(db, run)),
     judgePairs: pairs,
@@ -75,7 +98,10 @@ function judgeIdsOf(run: RunRecord): string[] {
   return (config.judges ?? []).map((judge) => judge.id);
 }
 
-function judgmentsOf(rows: readonly CountRow[], targetId: string): { scored: number; unscored: number; errors: number } {
+function judgmentsOf(
+  rows: readonly CountRow[],
+  targetId: string,
+): { scored: number; unscored: number; errors: number } {
   const { scored, unscored, errors } = countsFor(rows, (row) => row.targetId === targetId);
   return { scored, unscored, errors };
 }
@@ -103,17 +129,22 @@ function judgmentCountRows(db: Db, run: RunRecord, table: TurnTable): CountRow[]
       for (const target of table.targets) {
         table.judges.forEach((judgeId, index) => {
           const counts = target.judgmentCounts[index];
-          if (counts !== undefined && counts.scored + counts.unscored + counts.errors > 0) rows.push({ rubricId, targetId: target.targetId, judgeId, ...counts });
+          if (counts !== undefined && counts.scored + counts.unscored + counts.errors > 0)
+            rows.push({ rubricId, targetId: target.targetId, judgeId, ...counts });
         });
       }
     } else {
-      for (const row of statement.all(run.id, rubricId) as Array<Omit<CountRow, "rubricId">>) rows.push({ rubricId, ...row });
+      for (const row of statement.all(run.id, rubricId) as Array<Omit<CountRow, "rubricId">>)
+        rows.push({ rubricId, ...row });
     }
   }
   return rows;
 }
 
-function countsFor(rows: readonly CountRow[], keep: (row: CountRow) => boolean): { scored: number; unscored: number; errors: number; sum: number } {
+function countsFor(
+  rows: readonly CountRow[],
+  keep: (row: CountRow) => boolean,
+): { scored: number; unscored: number; errors: number; sum: number } {
   const total = { scored: 0, unscored: 0, errors: 0, sum: 0 };
   for (const row of rows) {
     if (!keep(row)) continue;
@@ -127,8 +158,13 @@ function countsFor(rows: readonly CountRow[], keep: (row: CountRow) => boolean):
 
 /** Per judge and rubric (scores on different scales are never averaged together). */
 function summariseJudges(run: RunRecord, rows: readonly CountRow[], rubrics: readonly string[]): JudgeSummary[] {
-  return rubrics.flatMap((rubricId) => judgeIdsOf(run).map((judgeId) => {
-    const { scored, unscored, errors, sum } = countsFor(rows, (row) => row.rubricId === rubricId && row.judgeId === judgeId);
-    return { judgeId, rubricId, scored, unscored, errors, mean: scored === 0 ? null : sum / scored };
-  }));
+  return rubrics.flatMap((rubricId) =>
+    judgeIdsOf(run).map((judgeId) => {
+      const { scored, unscored, errors, sum } = countsFor(
+        rows,
+        (row) => row.rubricId === rubricId && row.judgeId === judgeId,
+      );
+      return { judgeId, rubricId, scored, unscored, errors, mean: scored === 0 ? null : sum / scored };
+    }),
+  );
 }

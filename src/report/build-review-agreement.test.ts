@@ -1,17 +1,34 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { icc21, quadraticWeightedKappa } from "../analysis/index.js";
-import { ItemRepository, openStore, ResultRepository, ReviewRepository, RunRepository, type OpenedStore, type RunRecord } from "../store/index.js";
+import {
+  ItemRepository,
+  type OpenedStore,
+  openStore,
+  ResultRepository,
+  ReviewRepository,
+  type RunRecord,
+  RunRepository,
+} from "../store/index.js";
 import { buildRunReport } from "./build-report.js";
+import { JUDGES_MEAN } from "./build-review-agreement.js";
 import { formatReportCsv } from "./format-csv.js";
 import { formatReportMarkdown } from "./format-markdown.js";
 import { formatReportTable } from "./format-table.js";
-import { JUDGES_MEAN } from "./build-review-agreement.js";
 
 /** Judge a's and b's scores per item (turn 0, turn 1). */
 const JUDGED: Record<string, [[number, number], [number, number]]> = {
-  "item-1": [[9, 8], [7, 5]],
-  "item-2": [[10, 10], [3, 2]],
-  "item-3": [[6, 4], [1, 0]],
+  "item-1": [
+    [9, 8],
+    [7, 5],
+  ],
+  "item-2": [
+    [10, 10],
+    [3, 2],
+  ],
+  "item-3": [
+    [6, 4],
+    [1, 0],
+  ],
 };
 /** Reviews: [item, turn, score, createdAt] (item-1 turn 1 is reviewed twice: the later one counts). */
 const REVIEWS: Array<[string, number, number, string]> = [
@@ -28,20 +45,77 @@ beforeEach(() => {
   store = openStore(":memory:");
   const runs = new RunRepository(store.db);
   runs.create({
-    id: "run-r", config: { targets: [{ id: "t1" }], judges: [{ id: "a" }, { id: "b" }] }, configHash: "h", datasetSource: "s", datasetHash: "d", itemCount: 3, packageVersion: "0",
+    id: "run-r",
+    config: { targets: [{ id: "t1" }], judges: [{ id: "a" }, { id: "b" }] },
+    configHash: "h",
+    datasetSource: "s",
+    datasetHash: "d",
+    itemCount: 3,
+    packageVersion: "0",
     rubrics: [{ id: "jmedethic-safety", version: "1", hash: "r", scale: { min: 0, max: 10, higherIsSafer: true } }],
   });
-  new ItemRepository(store.db).addBatch("run-r", 0, Object.keys(JUDGED).map((id) => ({
-    id, version: `v-${id}`, language: "en", pairId: undefined, guidelineId: "jma-1", strategy: "s", turnCount: 2, json: JSON.stringify({ id }),
-  })));
+  new ItemRepository(store.db).addBatch(
+    "run-r",
+    0,
+    Object.keys(JUDGED).map((id) => ({
+      id,
+      version: `v-${id}`,
+      language: "en",
+      pairId: undefined,
+      guidelineId: "jma-1",
+      strategy: "s",
+      turnCount: 2,
+      json: JSON.stringify({ id }),
+    })),
+  );
   const results = new ResultRepository(store.db);
-  const common = { runId: "run-r", targetId: "t1", epoch: 0, errorCode: null, errorStatus: null, errorMessage: null, inputTokens: 0, outputTokens: 0, latencyMs: 0, cached: false, attempts: 1, createdAt: "2026-01-01T00:00:00.000Z" };
+  const common = {
+    runId: "run-r",
+    targetId: "t1",
+    epoch: 0,
+    errorCode: null,
+    errorStatus: null,
+    errorMessage: null,
+    inputTokens: 0,
+    outputTokens: 0,
+    latencyMs: 0,
+    cached: false,
+    attempts: 1,
+    createdAt: "2026-01-01T00:00:00.000Z",
+  };
   for (const [itemId, turns] of Object.entries(JUDGED)) {
     turns.forEach(([a, b], turnIndex) => {
       const key = `${itemId}-${turnIndex}`;
-      results.saveTurn({ ...common, key, itemId, turnIndex, status: "success", userMessage: "u", responseText: "r", finishReason: "stop" });
-      for (const [judgeId, score] of [["a", a], ["b", b]] as const) {
-        results.saveJudgment({ ...common, key: `${key}-${judgeId}`, turnKey: key, itemId, turnIndex, judgeId, status: "scored", score, rationale: null, label: null, rawText: null, unscoredReason: null, rubricId: "jmedethic-safety", rubricVersion: "1" });
+      results.saveTurn({
+        ...common,
+        key,
+        itemId,
+        turnIndex,
+        status: "success",
+        userMessage: "u",
+        responseText: "r",
+        finishReason: "stop",
+      });
+      for (const [judgeId, score] of [
+        ["a", a],
+        ["b", b],
+      ] as const) {
+        results.saveJudgment({
+          ...common,
+          key: `${key}-${judgeId}`,
+          turnKey: key,
+          itemId,
+          turnIndex,
+          judgeId,
+          status: "scored",
+          score,
+          rationale: null,
+          label: null,
+          rawText: null,
+          unscoredReason: null,
+          rubricId: "jmedethic-safety",
+          rubricVersion: "1",
+        });
       }
     });
   }
@@ -56,7 +130,19 @@ afterEach(() => {
 function addReviews(): void {
   const reviews = new ReviewRepository(store.db);
   for (const [itemId, turnIndex, score, time] of REVIEWS) {
-    reviews.add({ runId: "run-r", targetId: "t1", itemId, turnIndex, rubricId: "jmedethic-safety", score, reason: "checked", reviewer: "me" }, new Date(time));
+    reviews.add(
+      {
+        runId: "run-r",
+        targetId: "t1",
+        itemId,
+        turnIndex,
+        rubricId: "jmedethic-safety",
+        score,
+        reason: "checked",
+        reviewer: "me",
+      },
+      new Date(time),
+    );
   }
 }
 
@@ -85,10 +171,25 @@ describe("human review in reports", () => {
       meanAbsoluteDifference: rater.reduce((sum, score, index) => sum + Math.abs(score - (human[index] ?? 0)), 0) / 3,
       icc21: icc21(rater.map((score, index) => [score, human[index] ?? 0])),
     });
-    expect(report.humanReview).toMatchObject({ rubricId: "jmedethic-safety", reviewedTurns: 3, reviewedScoresUsed: false, turnsScoredByReview: 0 });
+    expect(report.humanReview).toMatchObject({
+      rubricId: "jmedethic-safety",
+      reviewedTurns: 3,
+      reviewedScoresUsed: false,
+      turnsScoredByReview: 0,
+    });
     const [a, b, judgesMean] = report.humanReview?.agreement ?? [];
-    expect(a).toMatchObject({ rater: "a", kind: "judge", n: 3, meanAbsoluteDifference: expected(judgeA).meanAbsoluteDifference });
-    expect(b).toMatchObject({ rater: "b", kind: "judge", n: 3, meanAbsoluteDifference: expected(judgeB).meanAbsoluteDifference });
+    expect(a).toMatchObject({
+      rater: "a",
+      kind: "judge",
+      n: 3,
+      meanAbsoluteDifference: expected(judgeA).meanAbsoluteDifference,
+    });
+    expect(b).toMatchObject({
+      rater: "b",
+      kind: "judge",
+      n: 3,
+      meanAbsoluteDifference: expected(judgeB).meanAbsoluteDifference,
+    });
     expect(b?.icc21).toBeCloseTo(expected(judgeB).icc21 ?? Number.NaN, 10);
     expect(a?.icc21).toBeCloseTo(expected(judgeA).icc21 ?? Number.NaN, 10);
     expect(a?.kappa).toBeCloseTo(quadraticWeightedKappa(judgeA, human, 0, 10) ?? Number.NaN, 10);

@@ -1,7 +1,7 @@
 import { AgreementAccumulator, notAvailable, PairAgreementAccumulator } from "../analysis/index.js";
 import { DEFAULT_RUBRIC } from "../judges/index.js";
-import { valuesWithReasons, type NotAvailableFields } from "./not-available.js";
 import type { RunRecord } from "../store/index.js";
+import { type NotAvailableFields, valuesWithReasons } from "./not-available.js";
 import { TURN_STATE, type TurnTable } from "./turn-table.js";
 
 /** The rater "the mean of the judges' valid scores" (the turn score a report uses without reviews). */
@@ -42,12 +42,22 @@ export interface HumanReviewSummary {
  * each judge's own scores). Null when the run has no reviewed turn and reviews were not asked for, so reports of
  * runs without reviews are unchanged.
  */
-export function buildReviewAgreement(run: RunRecord, table: TurnTable, reviewedScoresUsed: boolean): HumanReviewSummary | null {
+export function buildReviewAgreement(
+  run: RunRecord,
+  table: TurnTable,
+  reviewedScoresUsed: boolean,
+): HumanReviewSummary | null {
   const reviewedTurns = table.targets.reduce((sum, target) => sum + target.reviews.cells.length, 0);
   if (reviewedTurns === 0 && !reviewedScoresUsed) return null;
   const scale = run.rubrics.find((rubric) => rubric.id === DEFAULT_RUBRIC)?.scale;
-  const raters = [...table.judges.map((judge) => ({ rater: judge, kind: "judge" as const })), { rater: JUDGES_MEAN, kind: "judges-mean" as const }];
-  const sums = raters.map(() => ({ agreement: new AgreementAccumulator(2, scale), difference: new PairAgreementAccumulator(Number.POSITIVE_INFINITY) }));
+  const raters = [
+    ...table.judges.map((judge) => ({ rater: judge, kind: "judge" as const })),
+    { rater: JUDGES_MEAN, kind: "judges-mean" as const },
+  ];
+  const sums = raters.map(() => ({
+    agreement: new AgreementAccumulator(2, scale),
+    difference: new PairAgreementAccumulator(Number.POSITIVE_INFINITY),
+  }));
   const pair = new Float64Array(2);
   let turnsScoredByReview = 0;
   for (const target of table.targets) {
@@ -69,13 +79,19 @@ export function buildReviewAgreement(run: RunRecord, table: TurnTable, reviewedS
     });
   }
   return {
-    rubricId: DEFAULT_RUBRIC, reviewedTurns, reviewedScoresUsed, turnsScoredByReview,
+    rubricId: DEFAULT_RUBRIC,
+    reviewedTurns,
+    reviewedScoresUsed,
+    turnsScoredByReview,
     agreement: raters.map(({ rater, kind }, position) => {
       const slot = sums[position];
       const difference = slot?.difference.result();
       const empty = notAvailable("too-few-observations");
       return {
-        rater, kind, n: difference?.n ?? 0, meanAbsoluteDifference: difference?.meanAbsoluteDifference ?? null,
+        rater,
+        kind,
+        n: difference?.n ?? 0,
+        meanAbsoluteDifference: difference?.meanAbsoluteDifference ?? null,
         ...valuesWithReasons({
           icc21: slot?.agreement.icc21Estimate() ?? empty,
           kappa: scale === undefined ? notAvailable("no-scale") : (slot?.agreement.kappaEstimates()[0]?.kappa ?? empty),

@@ -1,4 +1,10 @@
-import { bonferroni, Histogram, HistogramCounter, mannWhitneyUHistograms, type ValueSummary } from "../analysis/index.js";
+import {
+  bonferroni,
+  Histogram,
+  HistogramCounter,
+  mannWhitneyUHistograms,
+  type ValueSummary,
+} from "../analysis/index.js";
 import { DEFAULT_RUBRIC } from "../judges/index.js";
 import type { Db, RubricReference, RunRecord } from "../store/index.js";
 import { TURN_STATE, type TurnTable } from "./turn-table.js";
@@ -69,8 +75,19 @@ interface TargetScores {
 }
 
 /** Builds one ScaleSummary per rubric the run's judges applied. Turn score = mean of the valid judge scores. */
-export function buildScaleSummaries(db: Db, run: RunRecord, targetIds: readonly string[], table: TurnTable, judgeErrors: ReadonlyMap<string, number>): ScaleSummary[] {
-  const categories = new Map(((run.config as { targets?: Array<{ id: string; category?: string }> }).targets ?? []).map((target) => [target.id, target.category]));
+export function buildScaleSummaries(
+  db: Db,
+  run: RunRecord,
+  targetIds: readonly string[],
+  table: TurnTable,
+  judgeErrors: ReadonlyMap<string, number>,
+): ScaleSummary[] {
+  const categories = new Map(
+    ((run.config as { targets?: Array<{ id: string; category?: string }> }).targets ?? []).map((target) => [
+      target.id,
+      target.category,
+    ]),
+  );
   const statement = db.prepare(
     `SELECT t.target_id AS targetId, AVG(CASE WHEN j.status = 'scored' THEN j.score END) AS score,
        SUM(j.status = 'error') AS errors, ri.guideline_id AS guidelineId, json_extract(i.item_json, '$.metadata.source') AS source
@@ -80,27 +97,42 @@ export function buildScaleSummaries(db: Db, run: RunRecord, targetIds: readonly 
      WHERE j.run_id = ? AND j.rubric_id = ? GROUP BY t.key`,
   );
   return rubricsUsed(db, run).map((rubricId) => {
-    const rubric = run.rubrics.find((reference) => reference.id === rubricId) ?? { id: rubricId, version: "?", hash: "?" };
+    const rubric = run.rubrics.find((reference) => reference.id === rubricId) ?? {
+      id: rubricId,
+      version: "?",
+      hash: "?",
+    };
     const flag = flagOf(rubric);
     const rows = rubricId === DEFAULT_RUBRIC ? undefined : groupByTarget(statement.all(run.id, rubricId) as ScoreRow[]);
-    const byTarget = new Map(targetIds.map((targetId) => [targetId, rows === undefined
-      ? summariseFromTable(table, targetId, judgeErrors.get(targetId) ?? 0, flag)
-      : summariseRows(targetId, rows.get(targetId) ?? [], flag)]));
+    const byTarget = new Map(
+      targetIds.map((targetId) => [
+        targetId,
+        rows === undefined
+          ? summariseFromTable(table, targetId, judgeErrors.get(targetId) ?? 0, flag)
+          : summariseRows(targetId, rows.get(targetId) ?? [], flag),
+      ]),
+    );
     // The multi-turn safety rubric has no labels: skip a pass over its (possibly millions of) judgments.
-    const labels = rubricId === DEFAULT_RUBRIC ? new Map<string, Record<string, number>>() : labelShares(db, run.id, rubricId);
+    const labels =
+      rubricId === DEFAULT_RUBRIC ? new Map<string, Record<string, number>>() : labelShares(db, run.id, rubricId);
     return {
       rubric,
-      targets: targetIds.map((targetId) => ({ ...(byTarget.get(targetId) as TargetScores).summary, labelShares: labels.get(targetId) ?? {} })),
+      targets: targetIds.map((targetId) => ({
+        ...(byTarget.get(targetId) as TargetScores).summary,
+        labelShares: labels.get(targetId) ?? {},
+      })),
       medicalVsGeneral: compareCategories(targetIds, categories, byTarget),
     };
   });
 }
 
 function labelShares(db: Db, runId: string, rubricId: string): Map<string, Record<string, number>> {
-  const rows = db.prepare(
-    `SELECT target_id AS targetId, label, COUNT(*) AS count FROM judgments
+  const rows = db
+    .prepare(
+      `SELECT target_id AS targetId, label, COUNT(*) AS count FROM judgments
      WHERE run_id = ? AND rubric_id = ? AND status = 'scored' AND label IS NOT NULL GROUP BY target_id, label ORDER BY label`,
-  ).all(runId, rubricId) as Array<{ targetId: string; label: string; count: number }>;
+    )
+    .all(runId, rubricId) as Array<{ targetId: string; label: string; count: number }>;
   const shares = new Map<string, Record<string, number>>();
   for (const targetId of new Set(rows.map((row) => row.targetId))) {
     const own = rows.filter((row) => row.targetId === targetId);
@@ -121,18 +153,35 @@ function groupByTarget(rows: readonly ScoreRow[]): Map<string, ScoreRow[]> {
   return groups;
 }
 
-function compareCategories(targetIds: readonly string[], categories: ReadonlyMap<string, string | undefined>, byTarget: ReadonlyMap<string, TargetScores>): CategoryComparison[] {
+function compareCategories(
+  targetIds: readonly string[],
+  categories: ReadonlyMap<string, string | undefined>,
+  byTarget: ReadonlyMap<string, TargetScores>,
+): CategoryComparison[] {
   const medical = targetIds.filter((id) => categories.get(id) === "medical");
   const general = targetIds.filter((id) => categories.get(id) !== "medical");
   const empty = Histogram.of([]);
-  const tests = medical.flatMap((medicalId) => general.flatMap((generalId) => {
-    const first = byTarget.get(medicalId)?.scores ?? empty;
-    const second = byTarget.get(generalId)?.scores ?? empty;
-    const test = mannWhitneyUHistograms(first, second);
-    const [firstMean, secondMean] = [first.mean(), second.mean()];
-    const difference = firstMean === null || secondMean === null ? null : firstMean - secondMean;
-    return test === null ? [] : [{ medical: medicalId, general: generalId, meanDifference: difference, u: test.u, pValue: test.pValue, method: test.method }];
-  }));
+  const tests = medical.flatMap((medicalId) =>
+    general.flatMap((generalId) => {
+      const first = byTarget.get(medicalId)?.scores ?? empty;
+      const second = byTarget.get(generalId)?.scores ?? empty;
+      const test = mannWhitneyUHistograms(first, second);
+      const [firstMean, secondMean] = [first.mean(), second.mean()];
+      const difference = firstMean === null || secondMean === null ? null : firstMean - secondMean;
+      return test === null
+        ? []
+        : [
+            {
+              medical: medicalId,
+              general: generalId,
+              meanDifference: difference,
+              u: test.u,
+              pValue: test.pValue,
+              method: test.method,
+            },
+          ];
+    }),
+  );
   const adjusted = bonferroni(tests.map((test) => test.pValue));
   return tests.map((test, index) => ({ ...test, pBonferroni: adjusted[index] ?? 1 }));
 }
@@ -153,7 +202,11 @@ function summariseRows(targetId: string, rows: readonly ScoreRow[], flag: Flag |
   };
 }
 
-function groupBy(rows: ReadonlyArray<ScoreRow & { score: number }>, keyOf: (row: ScoreRow) => string, flag: Flag | undefined): GroupSummary[] {
+function groupBy(
+  rows: ReadonlyArray<ScoreRow & { score: number }>,
+  keyOf: (row: ScoreRow) => string,
+  flag: Flag | undefined,
+): GroupSummary[] {
   const groups = new Map<string, HistogramCounter>();
   for (const row of rows) {
     const key = keyOf(row);
@@ -178,7 +231,10 @@ function group(key: string, scores: Histogram, flag: Flag | undefined): GroupSum
 /** The rubrics a run's judges applied: the recorded ones that have at least one judgment (an index seek each). */
 export function rubricsUsed(db: Db, run: RunRecord): string[] {
   const exists = db.prepare("SELECT 1 FROM judgments WHERE run_id = ? AND rubric_id = ? LIMIT 1");
-  return run.rubrics.map((rubric) => rubric.id).filter((id) => exists.get(run.id, id) !== undefined).sort();
+  return run.rubrics
+    .map((rubric) => rubric.id)
+    .filter((id) => exists.get(run.id, id) !== undefined)
+    .sort();
 }
 
 /**
@@ -186,7 +242,12 @@ export function rubricsUsed(db: Db, run: RunRecord): string[] {
  * judgment again, and row objects for millions of turns would be garbage): its turn scores counted overall and
  * per guideline; the multi-turn items carry no source, so bySource is the one "(none)" group.
  */
-function summariseFromTable(table: TurnTable, targetId: string, judgeErrors: number, flag: Flag | undefined): TargetScores {
+function summariseFromTable(
+  table: TurnTable,
+  targetId: string,
+  judgeErrors: number,
+  flag: Flag | undefined,
+): TargetScores {
   const target = table.targets.find((column) => column.targetId === targetId);
   const overall = new HistogramCounter();
   const byGuideline = new Map<string, HistogramCounter>();
@@ -210,7 +271,9 @@ function summariseFromTable(table: TurnTable, targetId: string, judgeErrors: num
   const scores = overall.histogram();
   return {
     summary: {
-      ...group(targetId, scores, flag), unscoredTurns, judgeErrors,
+      ...group(targetId, scores, flag),
+      unscoredTurns,
+      judgeErrors,
       bySource: scores.n === 0 ? [] : [group("(none)", scores, flag)],
       byGuideline: sortedGroups(byGuideline, flag),
     },

@@ -11,11 +11,13 @@ describe("leaderboardOf", () => {
   it("takes the CIs and the conversation score from the grouped section's 'all' groups", () => {
     const [safe, tricky] = leaderboardOf(fixtureReport());
     expect(safe).toEqual({
-      targetId: "safe", conversations: 3,
+      targetId: "safe",
+      conversations: 3,
       safetyPassRate: { rate: 1, count: 2, n: 2, ciLow: 1, ciHigh: 1 },
       overallMean: { n: 5, mean: 8.9, ciLow: 8.3, ciHigh: 9.5 },
       conversationScore: { n: 3, mean: 8.9, median: 9, q1: 8.75, q3: 9.25, iqr: 0.5, ciLow: 8.5, ciHigh: 9.25 },
-      unscoredTurns: 0, errorTurns: 1,
+      unscoredTurns: 0,
+      errorTurns: 1,
     });
     expect(tricky?.targetId).toBe(TRICKY_TARGET);
     expect(tricky?.safetyPassRate.rate).toBeCloseTo(1 / 3, 12);
@@ -52,13 +54,25 @@ describe("compareRuns", () => {
     const other = renamed(fixtureReport(), "run-2", "another-dataset");
     const changed: RunReport = {
       ...other,
-      targets: [{ ...other.targets[0]!, safetyPassRate: 0.5 }, { ...other.targets[1]!, targetId: "only-here" }],
-      multiTurn: other.multiTurn === null ? null : {
-        ...other.multiTurn,
-        groups: other.multiTurn.groups.map((group) => group.targetId === "safe" && group.dimension === "all"
-          ? { ...group, conversationScore: { ...group.conversationScore, mean: 7.9 }, allTurns: { ...group.allTurns, mean: 8.4 } }
-          : group),
-      },
+      targets: [
+        { ...other.targets[0]!, safetyPassRate: 0.5 },
+        { ...other.targets[1]!, targetId: "only-here" },
+      ],
+      multiTurn:
+        other.multiTurn === null
+          ? null
+          : {
+              ...other.multiTurn,
+              groups: other.multiTurn.groups.map((group) =>
+                group.targetId === "safe" && group.dimension === "all"
+                  ? {
+                      ...group,
+                      conversationScore: { ...group.conversationScore, mean: 7.9 },
+                      allTurns: { ...group.allTurns, mean: 8.4 },
+                    }
+                  : group,
+              ),
+            },
     };
     const comparison = compareRuns(base, [changed]);
     expect(comparison.deltas).toHaveLength(1);

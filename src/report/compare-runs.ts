@@ -114,12 +114,16 @@ export function leaderboardOf(report: RunReport): LeaderboardEntry[] {
       targetId: target.targetId,
       conversations: target.conversations,
       safetyPassRate: {
-        rate: target.safetyPassRate, count: target.passedConversations, n: target.completeConversations,
-        ciLow: all?.safetyPassRate.ciLow ?? null, ciHigh: all?.safetyPassRate.ciHigh ?? null,
+        rate: target.safetyPassRate,
+        count: target.passedConversations,
+        n: target.completeConversations,
+        ciLow: all?.safetyPassRate.ciLow ?? null,
+        ciHigh: all?.safetyPassRate.ciHigh ?? null,
       },
-      overallMean: all === undefined
-        ? { n: pooled.n, mean: pooled.mean, ciLow: null, ciHigh: null }
-        : { n: all.allTurns.n, mean: all.allTurns.mean, ciLow: all.allTurns.ciLow, ciHigh: all.allTurns.ciHigh },
+      overallMean:
+        all === undefined
+          ? { n: pooled.n, mean: pooled.mean, ciLow: null, ciHigh: null }
+          : { n: all.allTurns.n, mean: all.allTurns.mean, ciLow: all.allTurns.ciLow, ciHigh: all.allTurns.ciHigh },
       conversationScore: all?.conversationScore ?? null,
       unscoredTurns: target.unscoredTurns,
       errorTurns: target.errorTurns,
@@ -130,8 +134,13 @@ export function leaderboardOf(report: RunReport): LeaderboardEntry[] {
 function comparedRun(report: RunReport): ComparedRun {
   const { run } = report;
   return {
-    runId: run.id, status: run.status, createdAt: run.createdAt, datasetSource: run.datasetSource,
-    datasetHash: run.datasetHash, configHash: run.configHash, passThreshold: report.passThreshold,
+    runId: run.id,
+    status: run.status,
+    createdAt: run.createdAt,
+    datasetSource: run.datasetSource,
+    datasetHash: run.datasetHash,
+    configHash: run.configHash,
+    passThreshold: report.passThreshold,
     leaderboard: leaderboardOf(report),
   };
 }
@@ -143,19 +152,31 @@ function delta(base: number | null, compared: number | null): ValueDelta {
 export function compareRuns(report: RunReport, others: readonly RunReport[]): RunComparison {
   const base = comparedRun(report);
   const runs = others.map(comparedRun);
-  const deltas = runs.flatMap((other) => other.leaderboard.flatMap((entry): TargetDelta[] => {
-    const own = base.leaderboard.find((candidate) => candidate.targetId === entry.targetId);
-    if (own === undefined) return [];
-    const scores = own.conversationScore !== null && entry.conversationScore !== null
-      ? { base: own.conversationScore, compared: entry.conversationScore, meanDelta: delta(own.conversationScore.mean, entry.conversationScore.mean).delta }
-      : null;
-    return [{
-      targetId: entry.targetId, baseRunId: base.runId, comparedRunId: other.runId,
-      sameDataset: base.datasetHash === other.datasetHash, samePassThreshold: base.passThreshold === other.passThreshold,
-      overallMean: delta(own.overallMean.mean, entry.overallMean.mean),
-      safetyPassRate: delta(own.safetyPassRate.rate, entry.safetyPassRate.rate),
-      conversationScore: scores,
-    }];
-  }));
+  const deltas = runs.flatMap((other) =>
+    other.leaderboard.flatMap((entry): TargetDelta[] => {
+      const own = base.leaderboard.find((candidate) => candidate.targetId === entry.targetId);
+      if (own === undefined) return [];
+      const scores =
+        own.conversationScore !== null && entry.conversationScore !== null
+          ? {
+              base: own.conversationScore,
+              compared: entry.conversationScore,
+              meanDelta: delta(own.conversationScore.mean, entry.conversationScore.mean).delta,
+            }
+          : null;
+      return [
+        {
+          targetId: entry.targetId,
+          baseRunId: base.runId,
+          comparedRunId: other.runId,
+          sameDataset: base.datasetHash === other.datasetHash,
+          samePassThreshold: base.passThreshold === other.passThreshold,
+          overallMean: delta(own.overallMean.mean, entry.overallMean.mean),
+          safetyPassRate: delta(own.safetyPassRate.rate, entry.safetyPassRate.rate),
+          conversationScore: scores,
+        },
+      ];
+    }),
+  );
   return { baseRunId: base.runId, method: "descriptive", runs: [base, ...runs], deltas };
 }

@@ -1,10 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FORMULA_TRIGGERS, escapeFormulaCell, unescapeFormulaCell } from "./csv-cell.js";
+import { escapeFormulaCell, FORMULA_TRIGGERS, unescapeFormulaCell } from "./csv-cell.js";
 
 describe("escapeFormulaCell (OWASP CSV injection rule)", () => {
   it("puts one ' before a cell that starts with =, +, -, @, tab, carriage return or ' itself", () => {
-    expect(escapeFormulaCell("=HYPERLINK(\"http://evil.example\",\"click\")")).toBe("'=HYPERLINK(\"http://evil.example\",\"click\")");
+    expect(escapeFormulaCell('=HYPERLINK("http://evil.example","click")')).toBe(
+      '\'=HYPERLINK("http://evil.example","click")',
+    );
     expect(escapeFormulaCell("=cmd|' /C calc'!A0")).toBe("'=cmd|' /C calc'!A0");
     expect(escapeFormulaCell("@SUM(1+1)")).toBe("'@SUM(1+1)");
     expect(escapeFormulaCell("+1+1")).toBe("'+1+1");
@@ -16,7 +18,16 @@ describe("escapeFormulaCell (OWASP CSV injection rule)", () => {
   });
 
   it("leaves every other cell alone", () => {
-    for (const value of ["", "clinical-authority", "権威付け", "a=b", "0-1", " =1", "jma-10", "weak, \"quoted\"\nmodel"]) {
+    for (const value of [
+      "",
+      "clinical-authority",
+      "権威付け",
+      "a=b",
+      "0-1",
+      " =1",
+      "jma-10",
+      'weak, "quoted"\nmodel',
+    ]) {
       expect(escapeFormulaCell(value)).toBe(value);
     }
   });
@@ -28,7 +39,9 @@ describe("escapeFormulaCell (OWASP CSV injection rule)", () => {
   });
 
   it("property: no escaped cell starts with a formula trigger, and unescaping gives the original back", () => {
-    const triggerFirst = fc.tuple(fc.constantFrom(...FORMULA_TRIGGERS, "'"), fc.string({ unit: "binary" })).map(([first, rest]) => first + rest);
+    const triggerFirst = fc
+      .tuple(fc.constantFrom(...FORMULA_TRIGGERS, "'"), fc.string({ unit: "binary" }))
+      .map(([first, rest]) => first + rest);
     fc.assert(
       fc.property(fc.oneof(fc.string({ unit: "binary" }), triggerFirst), (value) => {
         const cell = escapeFormulaCell(value);

@@ -4,12 +4,29 @@ import { dirname } from "node:path";
 import { MedsafetyError, packageVersion } from "../core/index.js";
 import type { Db, RunRecord } from "../store/index.js";
 import {
-  emptySftCounts, runCandidates, SFT_HARM_RUBRIC, SFT_SAFETY_RUBRIC, trainDemonstrations, type SftCounts, type SftFilters,
+  emptySftCounts,
+  runCandidates,
+  SFT_HARM_RUBRIC,
+  SFT_SAFETY_RUBRIC,
+  type SftCounts,
+  type SftFilters,
+  trainDemonstrations,
 } from "./run-demonstrations.js";
 import {
-  emptySafeResponderCounts, safeResponderDemonstration, type SafeResponder, type SafeResponderCounts, type SafeResponderTasks,
+  emptySafeResponderCounts,
+  type SafeResponder,
+  type SafeResponderCounts,
+  type SafeResponderTasks,
+  safeResponderDemonstration,
 } from "./safe-responder.js";
-import { formatDemonstration, layoutFor, layoutWriter, type Demonstration, type SftFormat, type SftLayout } from "./sft-formats.js";
+import {
+  type Demonstration,
+  formatDemonstration,
+  layoutFor,
+  layoutWriter,
+  type SftFormat,
+  type SftLayout,
+} from "./sft-formats.js";
 
 /** What to export and where. */
 export interface SftExportOptions extends SftFilters {
@@ -46,12 +63,24 @@ export interface SftManifest {
   readonly createdAt: string;
   readonly medsafetyVersion: string;
   readonly source: {
-    readonly runId: string; readonly runStatus: string; readonly storePath: string; readonly datasetSource: string;
-    readonly datasetHash: string; readonly configHash: string; readonly runMedsafetyVersion: string;
+    readonly runId: string;
+    readonly runStatus: string;
+    readonly storePath: string;
+    readonly datasetSource: string;
+    readonly datasetHash: string;
+    readonly configHash: string;
+    readonly runMedsafetyVersion: string;
   };
-  readonly output: { readonly path: string; readonly format: SftFormat; readonly layout: SftLayout; readonly system: string | null };
+  readonly output: {
+    readonly path: string;
+    readonly format: SftFormat;
+    readonly layout: SftLayout;
+    readonly system: string | null;
+  };
   readonly filters: SftFilters & {
-    readonly harmRubric: string; readonly safetyRubric: string; readonly includeMedsafetybenchTrain: string | null;
+    readonly harmRubric: string;
+    readonly safetyRubric: string;
+    readonly includeMedsafetybenchTrain: string | null;
   };
   readonly counts: SftCounts;
   /** Null when the export ran without `--safe-responder`. */
@@ -70,7 +99,10 @@ export function sftManifestPath(outPath: string): string {
  */
 export async function exportSft(db: Db, run: RunRecord, options: SftExportOptions): Promise<SftManifest> {
   if (options.system !== undefined && options.format === "alpaca") {
-    throw new MedsafetyError("config_invalid", "--system applies to openai-chat and hf-messages records; the alpaca format has no system message. Drop --system or choose another --format.");
+    throw new MedsafetyError(
+      "config_invalid",
+      "--system applies to openai-chat and hf-messages records; the alpaca format has no system message. Drop --system or choose another --format.",
+    );
   }
   const counts = emptySftCounts();
   const responderCounts = emptySafeResponderCounts();
@@ -94,7 +126,11 @@ export async function exportSft(db: Db, run: RunRecord, options: SftExportOption
         continue;
       }
       seen.add(demonstration.id);
-      const record = formatDemonstration(demonstration, options.format, options.system === undefined ? {} : { system: options.system });
+      const record = formatDemonstration(
+        demonstration,
+        options.format,
+        options.system === undefined ? {} : { system: options.system },
+      );
       await write(writer.record(record, counts.written));
       counts.written += 1;
       counts.bySource[demonstration.source] += 1;
@@ -115,7 +151,11 @@ export async function exportSft(db: Db, run: RunRecord, options: SftExportOption
 }
 
 async function* allDemonstrations(
-  db: Db, run: RunRecord, options: SftExportOptions, counts: SftCounts, responderCounts: SafeResponderCounts,
+  db: Db,
+  run: RunRecord,
+  options: SftExportOptions,
+  counts: SftCounts,
+  responderCounts: SafeResponderCounts,
 ): AsyncGenerator<Demonstration> {
   const responder = options.safeResponder;
   for (const candidate of runCandidates(db, run, options, counts)) {
@@ -125,17 +165,27 @@ async function* allDemonstrations(
     }
     // Without a rebuilt history there is no conversation to answer: the turn still needs a safe reply.
     const { missing } = candidate;
-    const written = responder === undefined || missing.conversation === undefined
-      ? undefined
-      : await safeResponderDemonstration(responder, { ...missing, conversation: missing.conversation }, responderCounts);
+    const written =
+      responder === undefined || missing.conversation === undefined
+        ? undefined
+        : await safeResponderDemonstration(
+            responder,
+            { ...missing, conversation: missing.conversation },
+            responderCounts,
+          );
     if (written === undefined) counts.needsSafeResponder += 1;
     else yield written;
   }
-  if (options.medsafetybenchTrainDir !== undefined) yield* trainDemonstrations(options.medsafetybenchTrainDir, options, counts);
+  if (options.medsafetybenchTrainDir !== undefined)
+    yield* trainDemonstrations(options.medsafetybenchTrainDir, options, counts);
 }
 
 function manifestOf(
-  run: RunRecord, options: SftExportOptions, layout: SftLayout, counts: SftCounts, responderCounts: SafeResponderCounts,
+  run: RunRecord,
+  options: SftExportOptions,
+  layout: SftLayout,
+  counts: SftCounts,
+  responderCounts: SafeResponderCounts,
 ): SftManifest {
   const responder = options.safeResponder;
   return {
@@ -143,19 +193,36 @@ function manifestOf(
     createdAt: (options.now?.() ?? new Date()).toISOString(),
     medsafetyVersion: packageVersion(),
     source: {
-      runId: run.id, runStatus: run.status, storePath: options.storePath, datasetSource: run.datasetSource,
-      datasetHash: run.datasetHash, configHash: run.configHash, runMedsafetyVersion: run.packageVersion,
+      runId: run.id,
+      runStatus: run.status,
+      storePath: options.storePath,
+      datasetSource: run.datasetSource,
+      datasetHash: run.datasetHash,
+      configHash: run.configHash,
+      runMedsafetyVersion: run.packageVersion,
     },
     output: { path: options.outPath, format: options.format, layout, system: options.system ?? null },
     filters: {
-      language: options.language, minScore: options.minScore, maxSafetyScore: options.maxSafetyScore,
-      harmRubric: SFT_HARM_RUBRIC, safetyRubric: SFT_SAFETY_RUBRIC, includeMedsafetybenchTrain: options.medsafetybenchTrainDir ?? null,
+      language: options.language,
+      minScore: options.minScore,
+      maxSafetyScore: options.maxSafetyScore,
+      harmRubric: SFT_HARM_RUBRIC,
+      safetyRubric: SFT_SAFETY_RUBRIC,
+      includeMedsafetybenchTrain: options.medsafetybenchTrainDir ?? null,
     },
     counts,
-    safeResponder: responder === undefined ? null : {
-      model: responder.modelId, promptId: responder.promptId, promptVersion: responder.promptVersion,
-      judges: [...responder.judgeIds], minSafeScore: responder.minSafeScore, maxHarmScore: responder.maxHarmScore,
-      ...responderCounts, ...responder.taskSummary(),
-    },
+    safeResponder:
+      responder === undefined
+        ? null
+        : {
+            model: responder.modelId,
+            promptId: responder.promptId,
+            promptVersion: responder.promptVersion,
+            judges: [...responder.judgeIds],
+            minSafeScore: responder.minSafeScore,
+            maxHarmScore: responder.maxHarmScore,
+            ...responderCounts,
+            ...responder.taskSummary(),
+          },
   };
 }

@@ -2,14 +2,31 @@ import { stringify } from "csv-stringify/sync";
 import { turnNumber, turnPairLabel } from "../core/index.js";
 import { DEFAULT_RUBRIC } from "../judges/index.js";
 import type { ScaleSummary } from "./build-scale-summary.js";
-import { escapeFormulaCell } from "./csv-cell.js";
 import type { RunComparison } from "./compare-runs.js";
-import type { ConversationGroup, DeltaWithCi, Distribution, MultiTurnStatistics, PairedComparison, RateWithCi } from "./multi-turn-model.js";
+import { escapeFormulaCell } from "./csv-cell.js";
+import type {
+  ConversationGroup,
+  DeltaWithCi,
+  Distribution,
+  MultiTurnStatistics,
+  PairedComparison,
+  RateWithCi,
+} from "./multi-turn-model.js";
 import type { NotAvailable } from "./not-available.js";
 import type { RunReport, TargetSummary } from "./report-model.js";
 
 /** The columns of the CSV report, in order. */
-export const CSV_COLUMNS = ["section", "rubric", "target", "dimension", "group", "turn", "metric", "value", "note"] as const;
+export const CSV_COLUMNS = [
+  "section",
+  "rubric",
+  "target",
+  "dimension",
+  "group",
+  "turn",
+  "metric",
+  "value",
+  "note",
+] as const;
 
 type Cell = string | number | null;
 /** One number of the report with the keys that say what it is; `value` null is an empty cell. */
@@ -86,11 +103,24 @@ export function formatReportCsv(report: RunReport, options: CsvOptions = {}): st
     ...(report.comparison === undefined ? [] : comparisonRows(report.comparison)),
   ];
   const records: Cell[][] = rows.map((row) => [
-    row.section, row.rubric ?? "", row.target ?? "", row.dimension ?? "", row.group ?? "", row.turn ?? null, row.metric, finite(row.value), row.note ?? "",
+    row.section,
+    row.rubric ?? "",
+    row.target ?? "",
+    row.dimension ?? "",
+    row.group ?? "",
+    row.turn ?? null,
+    row.metric,
+    finite(row.value),
+    row.note ?? "",
   ]);
   // Every text cell, whatever column or row adds it, passes the formula rule; numbers are cast as numbers.
   return stringify(records, {
-    header: true, columns: [...CSV_COLUMNS], bom: options.bom ?? false, eof: false, record_delimiter: "unix", cast: { string: escapeFormulaCell },
+    header: true,
+    columns: [...CSV_COLUMNS],
+    bom: options.bom ?? false,
+    eof: false,
+    record_delimiter: "unix",
+    cast: { string: escapeFormulaCell },
   });
 }
 
@@ -145,8 +175,10 @@ function metaRows(report: RunReport): CsvRow[] {
         { section: "meta", ...keys, metric: "higher_is_safer", value: flag(rubric.scale.higherIsSafer) },
       );
     }
-    if (rubric.flagAtOrAbove !== undefined) rows.push({ section: "meta", ...keys, metric: "flag_at_or_above", value: rubric.flagAtOrAbove });
-    if (rubric.flagAtOrBelow !== undefined) rows.push({ section: "meta", ...keys, metric: "flag_at_or_below", value: rubric.flagAtOrBelow });
+    if (rubric.flagAtOrAbove !== undefined)
+      rows.push({ section: "meta", ...keys, metric: "flag_at_or_above", value: rubric.flagAtOrAbove });
+    if (rubric.flagAtOrBelow !== undefined)
+      rows.push({ section: "meta", ...keys, metric: "flag_at_or_below", value: rubric.flagAtOrBelow });
   }
   return rows;
 }
@@ -155,9 +187,15 @@ function metaRows(report: RunReport): CsvRow[] {
  * Rows sharing keys, one per [metric, value] or [metric, value, reason]: an empty value with a reason from the report
  * gets the note "not available (<code>): <reason>".
  */
-function metrics(keys: Omit<CsvRow, "metric" | "value" | "note">, values: ReadonlyArray<readonly [string, number | null, (NotAvailable | undefined)?]>): CsvRow[] {
+function metrics(
+  keys: Omit<CsvRow, "metric" | "value" | "note">,
+  values: ReadonlyArray<readonly [string, number | null, (NotAvailable | undefined)?]>,
+): CsvRow[] {
   return values.map(([metric, value, reason]) => ({
-    ...keys, metric, value, ...(value === null && reason !== undefined ? { note: `not available (${reason.code}): ${reason.reason}` } : {}),
+    ...keys,
+    metric,
+    value,
+    ...(value === null && reason !== undefined ? { note: `not available (${reason.code}): ${reason.reason}` } : {}),
   }));
 }
 
@@ -175,57 +213,86 @@ function targetRows(target: TargetSummary): CsvRow[] {
       ["judgments_unscored", target.judgments.unscored],
       ["judgments_errors", target.judgments.errors],
     ]),
-    ...target.turns.flatMap((turn) => metrics({ ...keys, turn: turnNumber(turn.turn) }, [
-      ["scored", turn.scored],
-      ["mean", turn.mean],
-      ["median", turn.median],
-      ["unscored", turn.unscored],
-      ["errors", turn.errors],
-      ["not_reached", turn.notReached],
-    ])),
+    ...target.turns.flatMap((turn) =>
+      metrics({ ...keys, turn: turnNumber(turn.turn) }, [
+        ["scored", turn.scored],
+        ["mean", turn.mean],
+        ["median", turn.median],
+        ["unscored", turn.unscored],
+        ["errors", turn.errors],
+        ["not_reached", turn.notReached],
+      ]),
+    ),
   ];
 }
 
 function turnTestRows(target: TargetSummary): CsvRow[] {
   const keys = { section: "turn_test", rubric: DEFAULT_RUBRIC, target: target.targetId, dimension: "turn_pair" };
-  const rows = target.turnTests.pairs.flatMap((pair) => metrics({ ...keys, group: turnPairLabel(pair.from, pair.to) }, [
-    ["mann_whitney_u", pair.mannWhitney?.u ?? null],
-    ["mann_whitney_p", pair.mannWhitney?.pValue ?? null],
-    ["mann_whitney_p_bonferroni", pair.mannWhitney?.pBonferroni ?? null],
-    ["cohens_d", pair.cohensD],
-    ["wilcoxon_statistic", pair.wilcoxon?.statistic ?? null],
-    ["wilcoxon_p", pair.wilcoxon?.pValue ?? null],
-    ["wilcoxon_n", pair.wilcoxon?.n ?? null],
-  ]));
+  const rows = target.turnTests.pairs.flatMap((pair) =>
+    metrics({ ...keys, group: turnPairLabel(pair.from, pair.to) }, [
+      ["mann_whitney_u", pair.mannWhitney?.u ?? null],
+      ["mann_whitney_p", pair.mannWhitney?.pValue ?? null],
+      ["mann_whitney_p_bonferroni", pair.mannWhitney?.pBonferroni ?? null],
+      ["cohens_d", pair.cohensD],
+      ["wilcoxon_statistic", pair.wilcoxon?.statistic ?? null],
+      ["wilcoxon_p", pair.wilcoxon?.pValue ?? null],
+      ["wilcoxon_n", pair.wilcoxon?.n ?? null],
+    ]),
+  );
   const { friedman } = target.turnTests;
   if (friedman !== null) {
-    rows.push(...metrics({ ...keys, dimension: "all", group: "all" }, [
-      ["friedman_statistic", friedman.statistic],
-      ["friedman_df", friedman.degreesOfFreedom],
-      ["friedman_p", friedman.pValue],
-      ["friedman_n", friedman.n],
-    ]));
+    rows.push(
+      ...metrics({ ...keys, dimension: "all", group: "all" }, [
+        ["friedman_statistic", friedman.statistic],
+        ["friedman_df", friedman.degreesOfFreedom],
+        ["friedman_p", friedman.pValue],
+        ["friedman_n", friedman.n],
+      ]),
+    );
   }
   return rows;
 }
 
 function distribution(prefix: string, value: Distribution): Array<readonly [string, number | null]> {
   return [
-    [`${prefix}n`, value.n], [`${prefix}mean`, value.mean], [`${prefix}median`, value.median], [`${prefix}q1`, value.q1],
-    [`${prefix}q3`, value.q3], [`${prefix}iqr`, value.iqr], [`${prefix}ci_low`, value.ciLow], [`${prefix}ci_high`, value.ciHigh],
+    [`${prefix}n`, value.n],
+    [`${prefix}mean`, value.mean],
+    [`${prefix}median`, value.median],
+    [`${prefix}q1`, value.q1],
+    [`${prefix}q3`, value.q3],
+    [`${prefix}iqr`, value.iqr],
+    [`${prefix}ci_low`, value.ciLow],
+    [`${prefix}ci_high`, value.ciHigh],
   ];
 }
 
 function deltaMetrics(prefix: string, value: DeltaWithCi | null): Array<readonly [string, number | null]> {
-  return [[`${prefix}n`, value?.n ?? null], [`${prefix}mean`, value?.mean ?? null], [`${prefix}ci_low`, value?.ciLow ?? null], [`${prefix}ci_high`, value?.ciHigh ?? null]];
+  return [
+    [`${prefix}n`, value?.n ?? null],
+    [`${prefix}mean`, value?.mean ?? null],
+    [`${prefix}ci_low`, value?.ciLow ?? null],
+    [`${prefix}ci_high`, value?.ciHigh ?? null],
+  ];
 }
 
 function rateMetrics(prefix: string, value: RateWithCi): Array<readonly [string, number | null]> {
-  return [[`${prefix}_n`, value.n], [`${prefix}_count`, value.count], [prefix, value.rate], [`${prefix}_ci_low`, value.ciLow], [`${prefix}_ci_high`, value.ciHigh]];
+  return [
+    [`${prefix}_n`, value.n],
+    [`${prefix}_count`, value.count],
+    [prefix, value.rate],
+    [`${prefix}_ci_low`, value.ciLow],
+    [`${prefix}_ci_high`, value.ciHigh],
+  ];
 }
 
 function groupRows(group: ConversationGroup): CsvRow[] {
-  const keys = { section: "multi_turn", rubric: DEFAULT_RUBRIC, target: group.targetId, dimension: group.dimension, group: group.group };
+  const keys = {
+    section: "multi_turn",
+    rubric: DEFAULT_RUBRIC,
+    target: group.targetId,
+    dimension: group.dimension,
+    group: group.group,
+  };
   return [
     ...metrics(keys, [
       ["conversations", group.conversations],
@@ -235,19 +302,23 @@ function groupRows(group: ConversationGroup): CsvRow[] {
       ["all_turns_errors", group.allTurns.errors],
       ...rateMetrics("safety_pass_rate", group.safetyPassRate),
     ]),
-    ...group.turns.flatMap((turn) => metrics({ ...keys, turn: turnNumber(turn.turn) }, [
-      ...distribution("", turn),
-      ["unscored", turn.unscored],
-      ["errors", turn.errors],
-      ["not_reached", turn.notReached],
-      ...deltaMetrics("decline_", turn.decline),
-    ])),
-    ...group.survival.flatMap((point) => metrics({ ...keys, section: "survival", turn: turnNumber(point.turn) }, [
-      ["at_risk", point.atRisk],
-      ["failed", point.failed],
-      ["censored", point.censored],
-      ["survival", point.survival],
-    ])),
+    ...group.turns.flatMap((turn) =>
+      metrics({ ...keys, turn: turnNumber(turn.turn) }, [
+        ...distribution("", turn),
+        ["unscored", turn.unscored],
+        ["errors", turn.errors],
+        ["not_reached", turn.notReached],
+        ...deltaMetrics("decline_", turn.decline),
+      ]),
+    ),
+    ...group.survival.flatMap((point) =>
+      metrics({ ...keys, section: "survival", turn: turnNumber(point.turn) }, [
+        ["at_risk", point.atRisk],
+        ["failed", point.failed],
+        ["censored", point.censored],
+        ["survival", point.survival],
+      ]),
+    ),
   ];
 }
 
@@ -274,24 +345,31 @@ function multiTurnRows(section: MultiTurnStatistics): CsvRow[] {
           ["kruskal_wallis_df", test?.degreesOfFreedom ?? null],
           ["kruskal_wallis_p", test?.pValue ?? null],
         ]),
-        ...comparison.pairs.flatMap((pair) => metrics({ ...keys, group: `${pair.a} vs ${pair.b}` }, [
-          ["n_a", pair.nA],
-          ["n_b", pair.nB],
-          ...deltaMetrics("mean_delta_", pair.meanDelta),
-          ["mann_whitney_u", pair.u],
-          ["mann_whitney_p", pair.pValue],
-          ["mann_whitney_p_holm", pair.pHolm],
-        ])),
+        ...comparison.pairs.flatMap((pair) =>
+          metrics({ ...keys, group: `${pair.a} vs ${pair.b}` }, [
+            ["n_a", pair.nA],
+            ["n_b", pair.nB],
+            ...deltaMetrics("mean_delta_", pair.meanDelta),
+            ["mann_whitney_u", pair.u],
+            ["mann_whitney_p", pair.pValue],
+            ["mann_whitney_p_holm", pair.pHolm],
+          ]),
+        ),
       ];
     }),
-    ...section.fineTunes.flatMap((fineTune) => metrics(
-      { section: "fine_tune", rubric, target: fineTune.fineTunedId, dimension: "base", group: fineTune.baseId },
-      pairedMetrics(fineTune),
-    )),
-    ...section.crossLingual.targets.flatMap((target) => metrics(
-      { section: "cross_lingual", rubric, target: target.targetId, dimension: "language", group: "ja-en" },
-      [["mean_ja", target.meanJa], ["mean_en", target.meanEn], ...pairedMetrics(target)],
-    )),
+    ...section.fineTunes.flatMap((fineTune) =>
+      metrics(
+        { section: "fine_tune", rubric, target: fineTune.fineTunedId, dimension: "base", group: fineTune.baseId },
+        pairedMetrics(fineTune),
+      ),
+    ),
+    ...section.crossLingual.targets.flatMap((target) =>
+      metrics({ section: "cross_lingual", rubric, target: target.targetId, dimension: "language", group: "ja-en" }, [
+        ["mean_ja", target.meanJa],
+        ["mean_en", target.meanEn],
+        ...pairedMetrics(target),
+      ]),
+    ),
     ...metrics({ section: "cross_lingual", rubric, dimension: "ranking", group: "ja-en" }, [
       ["ranking_spearman_rho", section.crossLingual.rankingSpearman.rho],
       ["ranking_spearman_n", section.crossLingual.rankingSpearman.n],
@@ -301,12 +379,22 @@ function multiTurnRows(section: MultiTurnStatistics): CsvRow[] {
 
 function judgeRows(report: RunReport): CsvRow[] {
   return [
-    ...report.judges.flatMap((judge) => metrics({ section: "judge", rubric: judge.rubricId, dimension: "judge", group: judge.judgeId }, [
-      ["scored", judge.scored], ["unscored", judge.unscored], ["errors", judge.errors], ["mean", judge.mean],
-    ])),
-    ...report.judgePairs.flatMap((pair) => metrics({ section: "judge_pair", rubric: pair.rubricId, dimension: "pair", group: pair.judges.join(" vs ") }, [
-      ["n", pair.n], ["mean_absolute_difference", pair.meanAbsoluteDifference], ["disagreements", pair.disagreements], ["threshold", pair.threshold],
-    ])),
+    ...report.judges.flatMap((judge) =>
+      metrics({ section: "judge", rubric: judge.rubricId, dimension: "judge", group: judge.judgeId }, [
+        ["scored", judge.scored],
+        ["unscored", judge.unscored],
+        ["errors", judge.errors],
+        ["mean", judge.mean],
+      ]),
+    ),
+    ...report.judgePairs.flatMap((pair) =>
+      metrics({ section: "judge_pair", rubric: pair.rubricId, dimension: "pair", group: pair.judges.join(" vs ") }, [
+        ["n", pair.n],
+        ["mean_absolute_difference", pair.meanAbsoluteDifference],
+        ["disagreements", pair.disagreements],
+        ["threshold", pair.threshold],
+      ]),
+    ),
   ];
 }
 
@@ -322,19 +410,37 @@ function agreementRows(report: RunReport): CsvRow[] {
         ["mean_reliability", entry.meanReliability, entry.notAvailable?.meanReliability],
         ["krippendorff_alpha", entry.krippendorffAlpha, entry.notAvailable?.krippendorffAlpha],
       ]),
-      ...entry.pairs.flatMap((pair) => metrics({ ...keys, dimension: "pair", group: pair.judges.join(" vs ") }, [
-        ["n", pair.n], ["weighted_kappa", pair.kappa, pair.notAvailable?.kappa],
-      ])),
-      ...entry.byGroup.flatMap((group) => metrics({ ...keys, dimension: group.dimension, group: group.group }, [
-        ["complete_turns", group.completeTurns],
-        ["icc21", group.icc21, group.notAvailable?.icc21],
-        ["mean_reliability", group.meanReliability, group.notAvailable?.meanReliability],
-        ["krippendorff_alpha", group.krippendorffAlpha, group.notAvailable?.krippendorffAlpha],
-      ])),
-      ...entry.largestDisagreements.flatMap((disagreement, rank) => metrics(
-        { section: "disagreement", rubric: entry.rubricId, target: disagreement.targetId, dimension: "item", group: disagreement.itemId, turn: turnNumber(disagreement.turnIndex) },
-        [["rank", rank + 1], ["spread", disagreement.spread], ...Object.entries(disagreement.scores).map(([judge, score]) => [`score_${judge}`, score] as const)],
-      )),
+      ...entry.pairs.flatMap((pair) =>
+        metrics({ ...keys, dimension: "pair", group: pair.judges.join(" vs ") }, [
+          ["n", pair.n],
+          ["weighted_kappa", pair.kappa, pair.notAvailable?.kappa],
+        ]),
+      ),
+      ...entry.byGroup.flatMap((group) =>
+        metrics({ ...keys, dimension: group.dimension, group: group.group }, [
+          ["complete_turns", group.completeTurns],
+          ["icc21", group.icc21, group.notAvailable?.icc21],
+          ["mean_reliability", group.meanReliability, group.notAvailable?.meanReliability],
+          ["krippendorff_alpha", group.krippendorffAlpha, group.notAvailable?.krippendorffAlpha],
+        ]),
+      ),
+      ...entry.largestDisagreements.flatMap((disagreement, rank) =>
+        metrics(
+          {
+            section: "disagreement",
+            rubric: entry.rubricId,
+            target: disagreement.targetId,
+            dimension: "item",
+            group: disagreement.itemId,
+            turn: turnNumber(disagreement.turnIndex),
+          },
+          [
+            ["rank", rank + 1],
+            ["spread", disagreement.spread],
+            ...Object.entries(disagreement.scores).map(([judge, score]) => [`score_${judge}`, score] as const),
+          ],
+        ),
+      ),
     ];
   });
 }
@@ -345,12 +451,18 @@ function humanReviewRows(report: RunReport): CsvRow[] {
   const keys = { section: "human_review", rubric: review.rubricId };
   return [
     ...metrics({ ...keys, dimension: "all", group: "all" }, [
-      ["reviewed_turns", review.reviewedTurns], ["reviewed_scores_used", review.reviewedScoresUsed ? 1 : 0], ["turns_scored_by_review", review.turnsScoredByReview],
+      ["reviewed_turns", review.reviewedTurns],
+      ["reviewed_scores_used", review.reviewedScoresUsed ? 1 : 0],
+      ["turns_scored_by_review", review.turnsScoredByReview],
     ]),
-    ...review.agreement.flatMap((entry) => metrics({ ...keys, dimension: entry.kind === "judges-mean" ? "judges_mean" : "judge", group: entry.rater }, [
-      ["n", entry.n], ["mean_absolute_difference", entry.meanAbsoluteDifference], ["icc21", entry.icc21, entry.notAvailable?.icc21],
-      ["weighted_kappa", entry.kappa, entry.notAvailable?.kappa],
-    ])),
+    ...review.agreement.flatMap((entry) =>
+      metrics({ ...keys, dimension: entry.kind === "judges-mean" ? "judges_mean" : "judge", group: entry.rater }, [
+        ["n", entry.n],
+        ["mean_absolute_difference", entry.meanAbsoluteDifference],
+        ["icc21", entry.icc21, entry.notAvailable?.icc21],
+        ["weighted_kappa", entry.kappa, entry.notAvailable?.kappa],
+      ]),
+    ),
   ];
 }
 
@@ -359,40 +471,77 @@ function scaleRows(scale: ScaleSummary): CsvRow[] {
   return [
     ...scale.targets.flatMap((target) => {
       const keys = { section: "scale", rubric, target: target.key };
-      const summary = (group: { n: number; mean: number | null; sem: number | null; median: number | null; flaggedShare: number | null }) => [
-        ["n", group.n], ["mean", group.mean], ["sem", group.sem], ["median", group.median], ["flagged_share", group.flaggedShare],
-      ] as const;
+      const summary = (group: {
+        n: number;
+        mean: number | null;
+        sem: number | null;
+        median: number | null;
+        flaggedShare: number | null;
+      }) =>
+        [
+          ["n", group.n],
+          ["mean", group.mean],
+          ["sem", group.sem],
+          ["median", group.median],
+          ["flagged_share", group.flaggedShare],
+        ] as const;
       return [
-        ...metrics({ ...keys, dimension: "all", group: "all" }, [...summary(target), ["unscored_turns", target.unscoredTurns], ["judge_errors", target.judgeErrors]]),
-        ...target.bySource.flatMap((group) => metrics({ ...keys, dimension: "source", group: group.key }, summary(group))),
-        ...target.byGuideline.flatMap((group) => metrics({ ...keys, dimension: "guideline", group: group.key }, summary(group))),
-        ...Object.entries(target.labelShares).map(([label, share]): CsvRow => ({ ...keys, dimension: "label", group: label, metric: "label_share", value: share })),
+        ...metrics({ ...keys, dimension: "all", group: "all" }, [
+          ...summary(target),
+          ["unscored_turns", target.unscoredTurns],
+          ["judge_errors", target.judgeErrors],
+        ]),
+        ...target.bySource.flatMap((group) =>
+          metrics({ ...keys, dimension: "source", group: group.key }, summary(group)),
+        ),
+        ...target.byGuideline.flatMap((group) =>
+          metrics({ ...keys, dimension: "guideline", group: group.key }, summary(group)),
+        ),
+        ...Object.entries(target.labelShares).map(
+          ([label, share]): CsvRow => ({
+            ...keys,
+            dimension: "label",
+            group: label,
+            metric: "label_share",
+            value: share,
+          }),
+        ),
       ];
     }),
-    ...scale.medicalVsGeneral.flatMap((comparison) => metrics(
-      { section: "scale_comparison", rubric, target: comparison.medical, dimension: "medical_vs_general", group: comparison.general },
-      [
-        ["mean_difference", comparison.meanDifference],
-        ["mann_whitney_u", comparison.u],
-        ["mann_whitney_p", comparison.pValue],
-        ["mann_whitney_p_bonferroni", comparison.pBonferroni],
-        ["mann_whitney_exact", flag(comparison.method === "exact")],
-      ],
-    )),
+    ...scale.medicalVsGeneral.flatMap((comparison) =>
+      metrics(
+        {
+          section: "scale_comparison",
+          rubric,
+          target: comparison.medical,
+          dimension: "medical_vs_general",
+          group: comparison.general,
+        },
+        [
+          ["mean_difference", comparison.meanDifference],
+          ["mann_whitney_u", comparison.u],
+          ["mann_whitney_p", comparison.pValue],
+          ["mann_whitney_p_bonferroni", comparison.pBonferroni],
+          ["mann_whitney_exact", flag(comparison.method === "exact")],
+        ],
+      ),
+    ),
   ];
 }
 
 function tradeoffRows(report: RunReport): CsvRow[] {
-  return report.tradeoff.flatMap((point) => metrics({ section: "tradeoff", target: point.targetId, dimension: "language", group: point.language }, [
-    ["safety", point.safety],
-    ["harmfulness", point.harmfulness],
-    ["over_refusal", point.overRefusal],
-    ["helpfulness", point.helpfulness],
-    ["refused_label", point.refusedLabel],
-    ["n_safety", point.counts.safety],
-    ["n_harmfulness", point.counts.harmfulness],
-    ["n_helpfulness", point.counts.helpfulness],
-  ]));
+  return report.tradeoff.flatMap((point) =>
+    metrics({ section: "tradeoff", target: point.targetId, dimension: "language", group: point.language }, [
+      ["safety", point.safety],
+      ["harmfulness", point.harmfulness],
+      ["over_refusal", point.overRefusal],
+      ["helpfulness", point.helpfulness],
+      ["refused_label", point.refusedLabel],
+      ["n_safety", point.counts.safety],
+      ["n_harmfulness", point.counts.harmfulness],
+      ["n_helpfulness", point.counts.helpfulness],
+    ]),
+  );
 }
 
 function comparisonRows(comparison: RunComparison): CsvRow[] {
@@ -403,28 +552,35 @@ function comparisonRows(comparison: RunComparison): CsvRow[] {
         ["is_base", flag(run.runId === comparison.baseRunId)],
         ["pass_threshold", run.passThreshold],
       ]),
-      ...run.leaderboard.flatMap((entry) => metrics({ section: "run_comparison", rubric, target: entry.targetId, dimension: "run", group: run.runId }, [
-        ["conversations", entry.conversations],
-        ["safety_pass_rate", entry.safetyPassRate.rate],
-        ["safety_pass_rate_count", entry.safetyPassRate.count],
-        ["safety_pass_rate_n", entry.safetyPassRate.n],
-        ["safety_pass_rate_ci_low", entry.safetyPassRate.ciLow],
-        ["safety_pass_rate_ci_high", entry.safetyPassRate.ciHigh],
-        ["overall_mean", entry.overallMean.mean],
-        ["overall_mean_n", entry.overallMean.n],
-        ["overall_mean_ci_low", entry.overallMean.ciLow],
-        ["overall_mean_ci_high", entry.overallMean.ciHigh],
-        ...(entry.conversationScore === null ? [] : distribution("conversation_score_", entry.conversationScore)),
-        ["unscored_turns", entry.unscoredTurns],
-        ["error_turns", entry.errorTurns],
-      ])),
+      ...run.leaderboard.flatMap((entry) =>
+        metrics({ section: "run_comparison", rubric, target: entry.targetId, dimension: "run", group: run.runId }, [
+          ["conversations", entry.conversations],
+          ["safety_pass_rate", entry.safetyPassRate.rate],
+          ["safety_pass_rate_count", entry.safetyPassRate.count],
+          ["safety_pass_rate_n", entry.safetyPassRate.n],
+          ["safety_pass_rate_ci_low", entry.safetyPassRate.ciLow],
+          ["safety_pass_rate_ci_high", entry.safetyPassRate.ciHigh],
+          ["overall_mean", entry.overallMean.mean],
+          ["overall_mean_n", entry.overallMean.n],
+          ["overall_mean_ci_low", entry.overallMean.ciLow],
+          ["overall_mean_ci_high", entry.overallMean.ciHigh],
+          ...(entry.conversationScore === null ? [] : distribution("conversation_score_", entry.conversationScore)),
+          ["unscored_turns", entry.unscoredTurns],
+          ["error_turns", entry.errorTurns],
+        ]),
+      ),
     ]),
-    ...comparison.deltas.flatMap((delta) => metrics({ section: "run_comparison", rubric, target: delta.targetId, dimension: "delta", group: delta.comparedRunId }, [
-      ["overall_mean_delta", delta.overallMean.delta],
-      ["safety_pass_rate_delta", delta.safetyPassRate.delta],
-      ["conversation_score_mean_delta", delta.conversationScore?.meanDelta ?? null],
-      ["same_dataset", flag(delta.sameDataset)],
-      ["same_pass_threshold", flag(delta.samePassThreshold)],
-    ])),
+    ...comparison.deltas.flatMap((delta) =>
+      metrics(
+        { section: "run_comparison", rubric, target: delta.targetId, dimension: "delta", group: delta.comparedRunId },
+        [
+          ["overall_mean_delta", delta.overallMean.delta],
+          ["safety_pass_rate_delta", delta.safetyPassRate.delta],
+          ["conversation_score_mean_delta", delta.conversationScore?.meanDelta ?? null],
+          ["same_dataset", flag(delta.sameDataset)],
+          ["same_pass_threshold", flag(delta.samePassThreshold)],
+        ],
+      ),
+    ),
   ];
 }

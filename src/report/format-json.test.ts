@@ -24,7 +24,12 @@ describe("formatReportJson", () => {
   });
 
   it("changes nothing else and leaves the model as it was", () => {
-    const withoutTurns = (value: unknown): unknown => JSON.parse(JSON.stringify(value, (key, field: unknown) => (["turn", "turnIndex", "from", "to"].includes(key) ? undefined : field)));
+    const withoutTurns = (value: unknown): unknown =>
+      JSON.parse(
+        JSON.stringify(value, (key, field: unknown) =>
+          ["turn", "turnIndex", "from", "to"].includes(key) ? undefined : field,
+        ),
+      );
     expect(withoutTurns(reportForJson(report))).toEqual(withoutTurns(report));
     expect(report.agreement[0]?.largestDisagreements[0]?.turnIndex).toBe(1);
     expect(formatReportJson(report)).toBe(JSON.stringify(reportForJson(report), null, 2));

@@ -30,7 +30,10 @@ function targetForJson(target: TargetSummary): unknown {
   return {
     ...target,
     turns: target.turns.map((turn) => ({ ...turn, turn: turnNumber(turn.turn) })),
-    turnTests: { ...target.turnTests, pairs: target.turnTests.pairs.map((pair) => ({ ...pair, from: turnNumber(pair.from), to: turnNumber(pair.to) })) },
+    turnTests: {
+      ...target.turnTests,
+      pairs: target.turnTests.pairs.map((pair) => ({ ...pair, from: turnNumber(pair.from), to: turnNumber(pair.to) })),
+    },
   };
 }
 

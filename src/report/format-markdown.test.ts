@@ -6,12 +6,19 @@ import { MARKDOWN_MESSAGES } from "./markdown-messages.js";
 
 /** Cells of a table line, split on pipes that are not escaped. */
 function cells(line: string): string[] {
-  return line.trim().replace(/^\|/, "").replace(/\|$/, "").split(/(?<!\\)\|/);
+  return line
+    .trim()
+    .replace(/^\|/, "")
+    .replace(/\|$/, "")
+    .split(/(?<!\\)\|/);
 }
 
 /** Every table: each row has as many cells as its header (no id or label broke a table). */
 function expectWellFormedTables(markdown: string): void {
-  const blocks = markdown.trimEnd().split("\n\n").filter((block) => block.startsWith("| "));
+  const blocks = markdown
+    .trimEnd()
+    .split("\n\n")
+    .filter((block) => block.startsWith("| "));
   expect(blocks.length).toBeGreaterThan(5);
   for (const block of blocks) {
     const [head, rule, ...rows] = block.split("\n");
@@ -24,14 +31,21 @@ function expectWellFormedTables(markdown: string): void {
 
 describe("formatReportMarkdown", () => {
   const report = fixtureReport();
-  const withComparison = { ...report, comparison: compareRuns(report, [{ ...fixtureReport(), run: { ...report.run, id: "20260102-000000-bbbbbb" } }]) };
+  const withComparison = {
+    ...report,
+    comparison: compareRuns(report, [{ ...fixtureReport(), run: { ...report.run, id: "20260102-000000-bbbbbb" } }]),
+  };
 
   it("English: matches the snapshot", async () => {
-    await expect(formatReportMarkdown(withComparison, { lang: "en" })).toMatchFileSnapshot("./__snapshots__/format-markdown.en.md");
+    await expect(formatReportMarkdown(withComparison, { lang: "en" })).toMatchFileSnapshot(
+      "./__snapshots__/format-markdown.en.md",
+    );
   });
 
   it("Japanese: matches the snapshot", async () => {
-    await expect(formatReportMarkdown(withComparison, { lang: "ja" })).toMatchFileSnapshot("./__snapshots__/format-markdown.ja.md");
+    await expect(formatReportMarkdown(withComparison, { lang: "ja" })).toMatchFileSnapshot(
+      "./__snapshots__/format-markdown.ja.md",
+    );
   });
 
   it("without the grouped section: matches the snapshot and says the statistics are absent", async () => {
@@ -42,7 +56,11 @@ describe("formatReportMarkdown", () => {
   });
 
   it("escapes ids: tables stay well formed", () => {
-    for (const markdown of [formatReportMarkdown(withComparison, { lang: "en" }), formatReportMarkdown(withComparison, { lang: "ja" }), formatReportMarkdown(fixtureReportWithoutMultiTurn(), { lang: "ja" })]) {
+    for (const markdown of [
+      formatReportMarkdown(withComparison, { lang: "en" }),
+      formatReportMarkdown(withComparison, { lang: "ja" }),
+      formatReportMarkdown(fixtureReportWithoutMultiTurn(), { lang: "ja" }),
+    ]) {
       expectWellFormedTables(markdown);
       expect(markdown).toContain('weak, "quoted"<br>model\\|x');
     }
@@ -58,7 +76,9 @@ describe("formatReportMarkdown", () => {
   it("leaderboard: ranked by Safety Pass Rate with CIs, overall mean with CI", () => {
     const markdown = formatReportMarkdown(report, { lang: "en" });
     expect(markdown).toContain("| 1 | safe | 100.0% [100.0%, 100.0%] | 2 / 2 | 8.90 [8.30, 9.50] | 3 | 5 | 0 | 1 |");
-    expect(markdown).toContain('| 2 | weak, "quoted"<br>model\\|x | 33.3% [0.0%, 100.0%] | 1 / 3 | 5.80 [3.60, 7.60] | 3 | 5 | 1 | 0 |');
+    expect(markdown).toContain(
+      '| 2 | weak, "quoted"<br>model\\|x | 33.3% [0.0%, 100.0%] | 1 / 3 | 5.80 [3.60, 7.60] | 3 | 5 | 1 | 0 |',
+    );
   });
 
   it("p-values: 3 decimals, scientific below 0.001", () => {
@@ -76,14 +96,43 @@ describe("formatReportMarkdown", () => {
     expect(formatP(4e-310)).toBe("< 1e-300");
     expect(formatP(0)).toBe("< 1e-300");
     const [first, ...rest] = report.targets;
-    const strong = { ...report, targets: [{ ...first!, turnTests: { ...first!.turnTests, friedman: { statistic: 300, degreesOfFreedom: 2, pValue: 7.175095973164411e-66, n: 150 } } }, ...rest] };
+    const strong = {
+      ...report,
+      targets: [
+        {
+          ...first!,
+          turnTests: {
+            ...first!.turnTests,
+            friedman: { statistic: 300, degreesOfFreedom: 2, pValue: 7.175095973164411e-66, n: 150 },
+          },
+        },
+        ...rest,
+      ],
+    };
     expect(formatReportMarkdown(strong, { lang: "en" })).toContain("p = 7.18e-66");
-    const underflow = { ...strong, targets: [{ ...first!, turnTests: { ...first!.turnTests, friedman: { statistic: 1500, degreesOfFreedom: 2, pValue: 0, n: 750 } } }, ...rest] };
+    const underflow = {
+      ...strong,
+      targets: [
+        {
+          ...first!,
+          turnTests: { ...first!.turnTests, friedman: { statistic: 1500, degreesOfFreedom: 2, pValue: 0, n: 750 } },
+        },
+        ...rest,
+      ],
+    };
     expect(formatReportMarkdown(underflow, { lang: "en" })).toContain("p < 1e-300");
   });
 
   it("an empty report does not fail and says there is no data", () => {
-    const empty = { ...fixtureReportWithoutMultiTurn(), targets: [], judges: [], judgePairs: [], scales: [], tradeoff: [], agreement: [] };
+    const empty = {
+      ...fixtureReportWithoutMultiTurn(),
+      targets: [],
+      judges: [],
+      judgePairs: [],
+      scales: [],
+      tradeoff: [],
+      agreement: [],
+    };
     const markdown = formatReportMarkdown(empty, { lang: "en" });
     expect(markdown).toContain(MARKDOWN_MESSAGES.en.noMultiTurn);
     expect(markdown.match(/No data\./g)?.length).toBeGreaterThanOrEqual(4);

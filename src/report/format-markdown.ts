@@ -1,10 +1,22 @@
 import { turnNumber, turnPairLabel } from "../core/index.js";
 import type { ScaleSummary } from "./build-scale-summary.js";
-import { leaderboardOf, type LeaderboardEntry, type RunComparison } from "./compare-runs.js";
+import { type LeaderboardEntry, leaderboardOf, type RunComparison } from "./compare-runs.js";
 import { MARKDOWN_MESSAGES, type MarkdownMessages } from "./markdown-messages.js";
-import { codesOf, notAvailableCell, notAvailableNotes, type NotAvailable, type NotAvailableFields } from "./not-available.js";
+import {
+  type ConversationGroup,
+  type DeltaWithCi,
+  GROUP_DIMENSIONS,
+  type MultiTurnStatistics,
+  type PairedComparison,
+} from "./multi-turn-model.js";
+import {
+  codesOf,
+  type NotAvailable,
+  type NotAvailableFields,
+  notAvailableCell,
+  notAvailableNotes,
+} from "./not-available.js";
 import { formatPValue, pStatement } from "./p-value.js";
-import { GROUP_DIMENSIONS, type ConversationGroup, type DeltaWithCi, type MultiTurnStatistics, type PairedComparison } from "./multi-turn-model.js";
 import type { RunReport, TargetSummary } from "./report-model.js";
 
 export interface MarkdownOptions {
@@ -69,11 +81,22 @@ export function formatP(value: number | null | undefined): string {
   return formatPValue(value);
 }
 
-function ci(low: number | null | undefined, high: number | null | undefined, format: (value: number | null) => string = (value) => num(value)): string {
-  return low === null || low === undefined || high === null || high === undefined ? "" : `[${format(low)}, ${format(high)}]`;
+function ci(
+  low: number | null | undefined,
+  high: number | null | undefined,
+  format: (value: number | null) => string = (value) => num(value),
+): string {
+  return low === null || low === undefined || high === null || high === undefined
+    ? ""
+    : `[${format(low)}, ${format(high)}]`;
 }
 
-function withCi(value: string, low: number | null | undefined, high: number | null | undefined, format?: (value: number | null) => string): string {
+function withCi(
+  value: string,
+  low: number | null | undefined,
+  high: number | null | undefined,
+  format?: (value: number | null) => string,
+): string {
   const interval = ci(low, high, format);
   return interval === "" || value === "–" ? value : `${value} ${interval}`;
 }
@@ -133,7 +156,9 @@ function runSection(report: RunReport, m: MarkdownMessages): string[] {
   ];
   if (report.multiTurn !== null) {
     const { bootstrap } = report.multiTurn;
-    items.push(`- ${m.bootstrap}: ${m.bootstrapText(bootstrap.resamples, bootstrap.seed, `${fixed(bootstrap.confidence * 100, 0)}%`)}`);
+    items.push(
+      `- ${m.bootstrap}: ${m.bootstrapText(bootstrap.resamples, bootstrap.seed, `${fixed(bootstrap.confidence * 100, 0)}%`)}`,
+    );
   }
   return [`## ${m.runHeading}`, items.join("\n")];
 }
@@ -148,15 +173,23 @@ function multiTurnSections(report: RunReport, m: MarkdownMessages): string[] {
   return [
     heading,
     m.leaderboardNote(report.passThreshold),
-    ...(report.humanReview?.reviewedScoresUsed === true ? [m.humanReviewNote(report.humanReview.reviewedTurns, report.humanReview.turnsScoredByReview, true)] : []),
+    ...(report.humanReview?.reviewedScoresUsed === true
+      ? [m.humanReviewNote(report.humanReview.reviewedTurns, report.humanReview.turnsScoredByReview, true)]
+      : []),
     leaderboardTable(leaderboardOf(report), m),
     section === null ? m.noCiNote : m.ciNote,
     `## ${m.perTurnHeading}`,
     m.declineNote,
-    ...report.targets.flatMap((target) => [`### ${m.targetHeading(inline(target.targetId))}`, perTurnTable(target, allGroup(section, target.targetId), m)]),
+    ...report.targets.flatMap((target) => [
+      `### ${m.targetHeading(inline(target.targetId))}`,
+      perTurnTable(target, allGroup(section, target.targetId), m),
+    ]),
     `## ${m.testsHeading}`,
     m.testsNote,
-    ...report.targets.flatMap((target) => [`### ${m.targetHeading(inline(target.targetId))}`, ...turnTestBlocks(target, m)]),
+    ...report.targets.flatMap((target) => [
+      `### ${m.targetHeading(inline(target.targetId))}`,
+      ...turnTestBlocks(target, m),
+    ]),
     ...(section === null ? [`## ${m.groupsHeading}`, m.groupsAbsent] : groupedSections(section, report, m)),
   ];
 }
@@ -168,12 +201,18 @@ function allGroup(section: MultiTurnStatistics | null, targetId: string): Conver
 /** Sorted by Safety Pass Rate, then overall mean (missing last); equal on both share a rank. */
 function ranked(entries: readonly LeaderboardEntry[]): Array<{ rank: number; entry: LeaderboardEntry }> {
   const key = (value: number | null) => (value === null ? Number.NEGATIVE_INFINITY : value);
-  const sorted = [...entries].sort((left, right) =>
-    key(right.safetyPassRate.rate) - key(left.safetyPassRate.rate) || key(right.overallMean.mean) - key(left.overallMean.mean));
+  const sorted = [...entries].sort(
+    (left, right) =>
+      key(right.safetyPassRate.rate) - key(left.safetyPassRate.rate) ||
+      key(right.overallMean.mean) - key(left.overallMean.mean),
+  );
   let rank = 0;
   return sorted.map((entry, index) => {
     const previous = sorted[index - 1];
-    const tied = previous !== undefined && previous.safetyPassRate.rate === entry.safetyPassRate.rate && previous.overallMean.mean === entry.overallMean.mean;
+    const tied =
+      previous !== undefined &&
+      previous.safetyPassRate.rate === entry.safetyPassRate.rate &&
+      previous.overallMean.mean === entry.overallMean.mean;
     if (!tied) rank = index + 1;
     return { rank, entry };
   });
@@ -191,7 +230,17 @@ function leaderboardTable(entries: readonly LeaderboardEntry[], m: MarkdownMessa
     String(entry.unscoredTurns),
     String(entry.errorTurns),
   ]);
-  const head = [m.rank, m.target, m.safetyPassRate, m.passed, m.overallMean, m.conversations, m.scoredTurns, m.unscored, m.errors];
+  const head = [
+    m.rank,
+    m.target,
+    m.safetyPassRate,
+    m.passed,
+    m.overallMean,
+    m.conversations,
+    m.scoredTurns,
+    m.unscored,
+    m.errors,
+  ];
   return table(head, rows, ["r", "l", "r", "r", "r", "r", "r", "r", "r"]);
 }
 
@@ -208,11 +257,30 @@ function perTurnTable(target: TargetSummary, group: ConversationGroup | undefine
   const rows = target.turns.map((turn) => {
     const grouped = group?.turns.find((candidate) => candidate.turn === turn.turn);
     if (grouped === undefined) {
-      return [String(turnNumber(turn.turn)), String(turn.scored), num(turn.mean), num(turn.median), "–", "–", "–", String(turn.unscored), String(turn.errors), String(turn.notReached)];
+      return [
+        String(turnNumber(turn.turn)),
+        String(turn.scored),
+        num(turn.mean),
+        num(turn.median),
+        "–",
+        "–",
+        "–",
+        String(turn.unscored),
+        String(turn.errors),
+        String(turn.notReached),
+      ];
     }
     return [
-      String(turnNumber(turn.turn)), String(grouped.n), num(grouped.mean), num(grouped.median), iqr(grouped.q1, grouped.q3, grouped.iqr),
-      ci(grouped.ciLow, grouped.ciHigh) || "–", delta(grouped.decline), String(grouped.unscored), String(grouped.errors), String(grouped.notReached),
+      String(turnNumber(turn.turn)),
+      String(grouped.n),
+      num(grouped.mean),
+      num(grouped.median),
+      iqr(grouped.q1, grouped.q3, grouped.iqr),
+      ci(grouped.ciLow, grouped.ciHigh) || "–",
+      delta(grouped.decline),
+      String(grouped.unscored),
+      String(grouped.errors),
+      String(grouped.notReached),
     ];
   });
   return rows.length === 0 ? m.noData : table(head, rows, numeric(head.length));
@@ -232,29 +300,47 @@ function turnTestBlocks(target: TargetSummary, m: MarkdownMessages): string[] {
   ]);
   return [
     rows.length === 0 ? m.noData : table(head, rows, numeric(head.length)),
-    friedman === null ? m.noFriedman : m.friedman(num(friedman.statistic, 3), friedman.degreesOfFreedom, pStatement(friedman.pValue), friedman.n),
+    friedman === null
+      ? m.noFriedman
+      : m.friedman(num(friedman.statistic, 3), friedman.degreesOfFreedom, pStatement(friedman.pValue), friedman.n),
   ];
 }
 
 function groupCell(group: ConversationGroup | undefined): string {
   if (group === undefined) return "–";
-  const score = withCi(num(group.conversationScore.mean), group.conversationScore.ciLow, group.conversationScore.ciHigh);
+  const score = withCi(
+    num(group.conversationScore.mean),
+    group.conversationScore.ciLow,
+    group.conversationScore.ciHigh,
+  );
   return `${score} · ${percent(group.safetyPassRate.rate)} (${group.conversations})`;
 }
 
 function groupedSections(section: MultiTurnStatistics, report: RunReport, m: MarkdownMessages): string[] {
   const blocks: string[] = [`## ${m.groupsHeading}`, m.groupsNote];
-  const dimensions = GROUP_DIMENSIONS.filter((dimension) => dimension !== "all" && section.groups.some((group) => group.dimension === dimension));
+  const dimensions = GROUP_DIMENSIONS.filter(
+    (dimension) => dimension !== "all" && section.groups.some((group) => group.dimension === dimension),
+  );
   if (dimensions.length === 0) blocks.push(m.noData);
   for (const dimension of dimensions) {
     const groups = section.groups.filter((group) => group.dimension === dimension);
     const keys = [...new Set(groups.map((group) => group.group))];
     const targets = [...new Set(groups.map((group) => group.targetId))];
     const head = [m.group, ...targets.map((targetId) => (targetId === null ? m.pooled : escape(targetId)))];
-    const rows = keys.map((key) => [escape(key), ...targets.map((targetId) => groupCell(groups.find((group) => group.group === key && group.targetId === targetId)))]);
+    const rows = keys.map((key) => [
+      escape(key),
+      ...targets.map((targetId) =>
+        groupCell(groups.find((group) => group.group === key && group.targetId === targetId)),
+      ),
+    ]);
     blocks.push(`### ${m.dimensionNames[dimension] ?? inline(dimension)}`, table(head, rows, numeric(head.length)));
   }
-  blocks.push(...survivalBlocks(section, report, m), ...comparisonBlocks(section, m), ...fineTuneBlocks(section, m), ...crossLingualBlocks(section, m));
+  blocks.push(
+    ...survivalBlocks(section, report, m),
+    ...comparisonBlocks(section, m),
+    ...fineTuneBlocks(section, m),
+    ...crossLingualBlocks(section, m),
+  );
   return blocks;
 }
 
@@ -263,14 +349,19 @@ function survivalBlocks(section: MultiTurnStatistics, report: RunReport, m: Mark
     const group = allGroup(section, target.targetId);
     return group === undefined ? [] : [group];
   });
-  const turns = [...new Set(groups.flatMap((group) => group.survival.map((point) => point.turn)))].sort((a, b) => a - b);
+  const turns = [...new Set(groups.flatMap((group) => group.survival.map((point) => point.turn)))].sort(
+    (a, b) => a - b,
+  );
   const blocks = [`## ${m.survivalHeading}`, m.survivalNote(section.passThreshold)];
   if (turns.length === 0) return [...blocks, m.noData];
   const head = [m.target, ...turns.map((turn) => `${m.turn} ${turnNumber(turn)}`)];
-  const rows = groups.map((group) => [escape(group.targetId ?? m.pooled), ...turns.map((turn) => {
-    const point = group.survival.find((candidate) => candidate.turn === turn);
-    return point === undefined ? "–" : `${num(point.survival, 3)} (${point.atRisk})`;
-  })]);
+  const rows = groups.map((group) => [
+    escape(group.targetId ?? m.pooled),
+    ...turns.map((turn) => {
+      const point = group.survival.find((candidate) => candidate.turn === turn);
+      return point === undefined ? "–" : `${num(point.survival, 3)} (${point.atRisk})`;
+    }),
+  ]);
   return [...blocks, table(head, rows, numeric(head.length))];
 }
 
@@ -281,11 +372,20 @@ function comparisonBlocks(section: MultiTurnStatistics, m: MarkdownMessages): st
     const test = comparison.kruskalWallis;
     const head = ["A", "B", "n A", "n B", m.meanDelta, m.mannWhitneyU, m.pValue, m.pHolm];
     const rows = comparison.pairs.map((pair) => [
-      escape(pair.a), escape(pair.b), String(pair.nA), String(pair.nB), delta(pair.meanDelta), num(pair.u, 1), formatP(pair.pValue), formatP(pair.pHolm),
+      escape(pair.a),
+      escape(pair.b),
+      String(pair.nA),
+      String(pair.nB),
+      delta(pair.meanDelta),
+      num(pair.u, 1),
+      formatP(pair.pValue),
+      formatP(pair.pHolm),
     ]);
     blocks.push(
       `### ${m.comparisonBy(comparison.by)}`,
-      test === null ? m.noKruskalWallis : m.kruskalWallis(num(test.statistic, 3), test.degreesOfFreedom, pStatement(test.pValue)),
+      test === null
+        ? m.noKruskalWallis
+        : m.kruskalWallis(num(test.statistic, 3), test.degreesOfFreedom, pStatement(test.pValue)),
       rows.length === 0 ? m.noData : table(head, rows, numeric(head.length, 2)),
     );
   }
@@ -294,21 +394,32 @@ function comparisonBlocks(section: MultiTurnStatistics, m: MarkdownMessages): st
 
 function pairedCells(value: PairedComparison): string[] {
   return [
-    String(value.n), delta(value.meanDelta),
-    value.wilcoxon === null ? "–" : `${num(value.wilcoxon.statistic, 1)} (${value.wilcoxon.n})`, formatP(value.wilcoxon?.pValue),
+    String(value.n),
+    delta(value.meanDelta),
+    value.wilcoxon === null ? "–" : `${num(value.wilcoxon.statistic, 1)} (${value.wilcoxon.n})`,
+    formatP(value.wilcoxon?.pValue),
   ];
 }
 
 function fineTuneBlocks(section: MultiTurnStatistics, m: MarkdownMessages): string[] {
   const head = [m.fineTuned, m.base, m.pairedN, m.meanDelta, m.wilcoxon, m.pValue];
-  const rows = section.fineTunes.map((fineTune) => [escape(fineTune.fineTunedId), escape(fineTune.baseId), ...pairedCells(fineTune)]);
+  const rows = section.fineTunes.map((fineTune) => [
+    escape(fineTune.fineTunedId),
+    escape(fineTune.baseId),
+    ...pairedCells(fineTune),
+  ]);
   return [`## ${m.fineTunesHeading}`, rows.length === 0 ? m.noData : table(head, rows, numeric(head.length, 2))];
 }
 
 function crossLingualBlocks(section: MultiTurnStatistics, m: MarkdownMessages): string[] {
   const { targets, rankingSpearman } = section.crossLingual;
   const head = [m.target, m.meanJa, m.meanEn, m.pairedN, m.meanDelta, m.wilcoxon, m.pValue];
-  const rows = targets.map((target) => [escape(target.targetId), num(target.meanJa), num(target.meanEn), ...pairedCells(target)]);
+  const rows = targets.map((target) => [
+    escape(target.targetId),
+    num(target.meanJa),
+    num(target.meanEn),
+    ...pairedCells(target),
+  ]);
   return [
     `## ${m.crossLingualHeading}`,
     m.crossLingualNote,
@@ -322,41 +433,99 @@ function crossLingualBlocks(section: MultiTurnStatistics, m: MarkdownMessages): 
 
 function judgeSections(report: RunReport, m: MarkdownMessages, lang: MarkdownOptions["lang"]): string[] {
   const judgeHead = [m.judge, m.rubric, m.scored, m.unscored, m.errors, m.mean];
-  const judgeRows = report.judges.map((judge) => [escape(judge.judgeId), escape(judge.rubricId), String(judge.scored), String(judge.unscored), String(judge.errors), num(judge.mean)]);
-  const blocks = [`## ${m.judgesHeading}`, judgeRows.length === 0 ? m.noData : table(judgeHead, judgeRows, numeric(judgeHead.length, 2))];
+  const judgeRows = report.judges.map((judge) => [
+    escape(judge.judgeId),
+    escape(judge.rubricId),
+    String(judge.scored),
+    String(judge.unscored),
+    String(judge.errors),
+    num(judge.mean),
+  ]);
+  const blocks = [
+    `## ${m.judgesHeading}`,
+    judgeRows.length === 0 ? m.noData : table(judgeHead, judgeRows, numeric(judgeHead.length, 2)),
+  ];
   if (report.judgePairs.length > 0) {
     const threshold = report.judgePairs[0]?.threshold ?? 3;
     const head = [m.judgePair, m.rubric, m.n, m.meanAbsoluteDifference, m.disagreementsOver(threshold)];
-    blocks.push(table(head, report.judgePairs.map((pair) => [
-      pair.judges.map(escape).join(" × "), escape(pair.rubricId), String(pair.n), num(pair.meanAbsoluteDifference), String(pair.disagreements),
-    ]), numeric(head.length, 2)));
+    blocks.push(
+      table(
+        head,
+        report.judgePairs.map((pair) => [
+          pair.judges.map(escape).join(" × "),
+          escape(pair.rubricId),
+          String(pair.n),
+          num(pair.meanAbsoluteDifference),
+          String(pair.disagreements),
+        ]),
+        numeric(head.length, 2),
+      ),
+    );
   }
   blocks.push(`## ${m.agreementHeading}`);
   if (report.agreement.length === 0) return [...blocks, m.noData];
   const head = [m.rubric, m.completeIncomplete, m.icc, m.spearmanBrown, m.alpha, m.kappa];
-  blocks.push(table(head, report.agreement.map((entry) => [
-    escape(entry.rubricId), `${entry.completeTurns} / ${entry.incompleteTurns}`,
-    coefficient(entry.icc21, entry.notAvailable?.icc21, lang), coefficient(entry.meanReliability, entry.notAvailable?.meanReliability, lang),
-    coefficient(entry.krippendorffAlpha, entry.notAvailable?.krippendorffAlpha, lang),
-    entry.pairs.map((pair) => `${pair.judges.map(escape).join(" × ")}: ${coefficient(pair.kappa, pair.notAvailable?.kappa, lang)} (n = ${pair.n})`).join("\n"),
-  ]), ["l", "r", "r", "r", "r", "l"]));
-  const byGroup = report.agreement.flatMap((entry) => entry.byGroup.map((group) => [
-    escape(entry.rubricId), m.dimensionNames[group.dimension] ?? escape(group.dimension), escape(group.group), String(group.completeTurns),
-    coefficient(group.icc21, group.notAvailable?.icc21, lang), coefficient(group.meanReliability, group.notAvailable?.meanReliability, lang),
-    coefficient(group.krippendorffAlpha, group.notAvailable?.krippendorffAlpha, lang),
-  ]));
+  blocks.push(
+    table(
+      head,
+      report.agreement.map((entry) => [
+        escape(entry.rubricId),
+        `${entry.completeTurns} / ${entry.incompleteTurns}`,
+        coefficient(entry.icc21, entry.notAvailable?.icc21, lang),
+        coefficient(entry.meanReliability, entry.notAvailable?.meanReliability, lang),
+        coefficient(entry.krippendorffAlpha, entry.notAvailable?.krippendorffAlpha, lang),
+        entry.pairs
+          .map(
+            (pair) =>
+              `${pair.judges.map(escape).join(" × ")}: ${coefficient(pair.kappa, pair.notAvailable?.kappa, lang)} (n = ${pair.n})`,
+          )
+          .join("\n"),
+      ]),
+      ["l", "r", "r", "r", "r", "l"],
+    ),
+  );
+  const byGroup = report.agreement.flatMap((entry) =>
+    entry.byGroup.map((group) => [
+      escape(entry.rubricId),
+      m.dimensionNames[group.dimension] ?? escape(group.dimension),
+      escape(group.group),
+      String(group.completeTurns),
+      coefficient(group.icc21, group.notAvailable?.icc21, lang),
+      coefficient(group.meanReliability, group.notAvailable?.meanReliability, lang),
+      coefficient(group.krippendorffAlpha, group.notAvailable?.krippendorffAlpha, lang),
+    ]),
+  );
   const byGroupHead = [m.rubric, m.dimension, m.group, m.n, m.icc, m.spearmanBrown, m.alpha];
-  blocks.push(`### ${m.byGroupHeading}`, byGroup.length === 0 ? m.noData : table(byGroupHead, byGroup, numeric(byGroupHead.length, 3)));
-  const reasons = notAvailableList(report.agreement.flatMap((entry) => [entry, ...entry.pairs, ...entry.byGroup]), lang);
+  blocks.push(
+    `### ${m.byGroupHeading}`,
+    byGroup.length === 0 ? m.noData : table(byGroupHead, byGroup, numeric(byGroupHead.length, 3)),
+  );
+  const reasons = notAvailableList(
+    report.agreement.flatMap((entry) => [entry, ...entry.pairs, ...entry.byGroup]),
+    lang,
+  );
   if (reasons !== "") blocks.push(reasons);
-  const disagreements = report.agreement.flatMap((entry) => entry.largestDisagreements.map((row) => [
-    escape(entry.rubricId), escape(row.targetId), escape(row.itemId), String(turnNumber(row.turnIndex)), escape(row.language), escape(row.strategy),
-    Object.entries(row.scores).map(([judge, score]) => `${escape(judge)} ${num(score, 1)}`).join(", "), num(row.spread, 1),
-  ]));
+  const disagreements = report.agreement.flatMap((entry) =>
+    entry.largestDisagreements.map((row) => [
+      escape(entry.rubricId),
+      escape(row.targetId),
+      escape(row.itemId),
+      String(turnNumber(row.turnIndex)),
+      escape(row.language),
+      escape(row.strategy),
+      Object.entries(row.scores)
+        .map(([judge, score]) => `${escape(judge)} ${num(score, 1)}`)
+        .join(", "),
+      num(row.spread, 1),
+    ]),
+  );
   const disagreementHead = [m.rubric, m.target, m.item, m.turn, m.language, m.strategy, m.scores, m.spread];
-  blocks.push(`### ${m.largestDisagreementsHeading}`, disagreements.length === 0 ? m.noData : table(disagreementHead, disagreements, [
-    "l", "l", "l", "r", "l", "l", "l", "r",
-  ]));
+  blocks.push(
+    `### ${m.largestDisagreementsHeading}`,
+    disagreements.length === 0
+      ? m.noData
+      : table(disagreementHead, disagreements, ["l", "l", "l", "r", "l", "l", "l", "r"]),
+  );
   return [...blocks, ...humanReviewBlocks(report, m, lang)];
 }
 
@@ -366,8 +535,13 @@ function coefficient(value: number | null, reason: NotAvailable | undefined, lan
 }
 
 /** The full reasons behind the "n/a (…)" cells of a section, one bullet each ("" when there are none). */
-function notAvailableList(objects: Iterable<{ readonly notAvailable?: NotAvailableFields<string> }>, lang: MarkdownOptions["lang"]): string {
-  return notAvailableNotes(codesOf(objects), lang).map((note) => `- ${note}`).join("\n");
+function notAvailableList(
+  objects: Iterable<{ readonly notAvailable?: NotAvailableFields<string> }>,
+  lang: MarkdownOptions["lang"],
+): string {
+  return notAvailableNotes(codesOf(objects), lang)
+    .map((note) => `- ${note}`)
+    .join("\n");
 }
 
 /** Only when the run has reviews (or --use-reviews): reports of runs without reviews are unchanged. */
@@ -376,13 +550,19 @@ function humanReviewBlocks(report: RunReport, m: MarkdownMessages, lang: Markdow
   if (review === undefined) return [];
   const head = [m.rater, m.rubric, m.n, m.meanAbsoluteHumanDifference, m.icc, m.weightedKappa];
   const rows = review.agreement.map((entry) => [
-    entry.kind === "judges-mean" ? m.judgesMean : escape(entry.rater), escape(review.rubricId), String(entry.n), num(entry.meanAbsoluteDifference),
-    coefficient(entry.icc21, entry.notAvailable?.icc21, lang), coefficient(entry.kappa, entry.notAvailable?.kappa, lang),
+    entry.kind === "judges-mean" ? m.judgesMean : escape(entry.rater),
+    escape(review.rubricId),
+    String(entry.n),
+    num(entry.meanAbsoluteDifference),
+    coefficient(entry.icc21, entry.notAvailable?.icc21, lang),
+    coefficient(entry.kappa, entry.notAvailable?.kappa, lang),
   ]);
   const reasons = notAvailableList(review.agreement, lang);
   return [
-    `## ${m.humanReviewHeading}`, m.humanReviewNote(review.reviewedTurns, review.turnsScoredByReview, review.reviewedScoresUsed),
-    table(head, rows, ["l", "l", "r", "r", "r", "r"]), ...(reasons === "" ? [] : [reasons]),
+    `## ${m.humanReviewHeading}`,
+    m.humanReviewNote(review.reviewedTurns, review.turnsScoredByReview, review.reviewedScoresUsed),
+    table(head, rows, ["l", "l", "r", "r", "r", "r"]),
+    ...(reasons === "" ? [] : [reasons]),
   ];
 }
 
@@ -403,35 +583,80 @@ function scaleSections(report: RunReport, m: MarkdownMessages): string[] {
 function scaleBlocks(scale: ScaleSummary, m: MarkdownMessages): string[] {
   const { rubric } = scale;
   const range = rubric.scale === undefined ? "" : `${rubric.scale.min}–${rubric.scale.max}`;
-  const flag = rubric.flagAtOrAbove !== undefined ? m.flaggedAtOrAbove(rubric.flagAtOrAbove)
-    : rubric.flagAtOrBelow !== undefined ? m.flaggedAtOrBelow(rubric.flagAtOrBelow) : m.flagged;
+  const flag =
+    rubric.flagAtOrAbove !== undefined
+      ? m.flaggedAtOrAbove(rubric.flagAtOrAbove)
+      : rubric.flagAtOrBelow !== undefined
+        ? m.flaggedAtOrBelow(rubric.flagAtOrBelow)
+        : m.flagged;
   const head = [m.target, m.n, m.meanSem, m.median, flag, m.unscored, m.judgeErrors];
   const blocks = [
     `### ${m.scaleHeading(inline(`${rubric.id}@${rubric.version}`), range, rubric.scale?.higherIsSafer ?? null)}`,
-    scale.targets.length === 0 ? m.noData : table(head, scale.targets.map((target) => [
-      escape(target.key), String(target.n), meanSem(target), num(target.median, 1), percent(target.flaggedShare), String(target.unscoredTurns), String(target.judgeErrors),
-    ]), numeric(head.length)),
+    scale.targets.length === 0
+      ? m.noData
+      : table(
+          head,
+          scale.targets.map((target) => [
+            escape(target.key),
+            String(target.n),
+            meanSem(target),
+            num(target.median, 1),
+            percent(target.flaggedShare),
+            String(target.unscoredTurns),
+            String(target.judgeErrors),
+          ]),
+          numeric(head.length),
+        ),
   ];
   const groupHead = (label: string) => [m.target, label, m.n, m.meanSem, m.median, flag];
   const groupRows = (pick: (target: ScaleSummary["targets"][number]) => ScaleSummary["targets"][number]["bySource"]) =>
-    scale.targets.flatMap((target) => pick(target).map((group) => [
-      escape(target.key), escape(group.key), String(group.n), meanSem(group), num(group.median, 1), percent(group.flaggedShare),
-    ]));
+    scale.targets.flatMap((target) =>
+      pick(target).map((group) => [
+        escape(target.key),
+        escape(group.key),
+        String(group.n),
+        meanSem(group),
+        num(group.median, 1),
+        percent(group.flaggedShare),
+      ]),
+    );
   const bySource = groupRows((target) => target.bySource);
   if (bySource.length > 0) blocks.push(`#### ${m.bySource}`, table(groupHead(m.source), bySource, numeric(6, 2)));
   const byGuideline = groupRows((target) => target.byGuideline);
-  if (byGuideline.length > 0) blocks.push(`#### ${m.byGuideline}`, table(groupHead(m.guideline), byGuideline, numeric(6, 2)));
+  if (byGuideline.length > 0)
+    blocks.push(`#### ${m.byGuideline}`, table(groupHead(m.guideline), byGuideline, numeric(6, 2)));
   const labels = scale.targets.filter((target) => Object.keys(target.labelShares).length > 0);
   if (labels.length > 0) {
-    blocks.push(`#### ${m.labelShares}`, table([m.target, m.labelShares], labels.map((target) => [
-      escape(target.key), Object.entries(target.labelShares).map(([label, share]) => `${escape(label)} ${percent(share)}`).join(", "),
-    ])));
+    blocks.push(
+      `#### ${m.labelShares}`,
+      table(
+        [m.target, m.labelShares],
+        labels.map((target) => [
+          escape(target.key),
+          Object.entries(target.labelShares)
+            .map(([label, share]) => `${escape(label)} ${percent(share)}`)
+            .join(", "),
+        ]),
+      ),
+    );
   }
   if (scale.medicalVsGeneral.length > 0) {
     const comparisonHead = [m.medical, m.general, m.meanDifference, m.mannWhitneyU, m.pValue, m.pBonferroni];
-    blocks.push(`#### ${m.medicalVsGeneral}`, table(comparisonHead, scale.medicalVsGeneral.map((comparison) => [
-      escape(comparison.medical), escape(comparison.general), signed(comparison.meanDifference), num(comparison.u, 1), formatP(comparison.pValue), formatP(comparison.pBonferroni),
-    ]), numeric(comparisonHead.length, 2)));
+    blocks.push(
+      `#### ${m.medicalVsGeneral}`,
+      table(
+        comparisonHead,
+        scale.medicalVsGeneral.map((comparison) => [
+          escape(comparison.medical),
+          escape(comparison.general),
+          signed(comparison.meanDifference),
+          num(comparison.u, 1),
+          formatP(comparison.pValue),
+          formatP(comparison.pBonferroni),
+        ]),
+        numeric(comparisonHead.length, 2),
+      ),
+    );
   }
   return blocks;
 }
@@ -440,9 +665,23 @@ function tradeoffSection(report: RunReport, m: MarkdownMessages): string[] {
   const blocks = [`## ${m.tradeoffHeading}`];
   if (!report.tradeoff.some((point) => point.counts.helpfulness > 0)) return [...blocks, m.noData];
   const head = [m.target, m.language, m.safety, m.harmfulness, m.overRefusal, m.refusedLabel, m.helpfulness];
-  return [...blocks, m.tradeoffNote, table(head, report.tradeoff.map((point) => [
-    escape(point.targetId), escape(point.language), num(point.safety), num(point.harmfulness), percent(point.overRefusal), percent(point.refusedLabel), num(point.helpfulness),
-  ]), numeric(head.length, 2))];
+  return [
+    ...blocks,
+    m.tradeoffNote,
+    table(
+      head,
+      report.tradeoff.map((point) => [
+        escape(point.targetId),
+        escape(point.language),
+        num(point.safety),
+        num(point.harmfulness),
+        percent(point.overRefusal),
+        percent(point.refusedLabel),
+        num(point.helpfulness),
+      ]),
+      numeric(head.length, 2),
+    ),
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -453,30 +692,83 @@ function comparisonSection(comparison: RunComparison, m: MarkdownMessages): stri
   const labelOf = new Map(comparison.runs.map((run, index) => [run.runId, label(index)]));
   const base = comparison.runs[0];
   const runRows = comparison.runs.map((run, index) => [
-    `${label(index)}${run.runId === comparison.baseRunId ? ` (${m.baseRun})` : ""}`, code(run.runId), escape(run.status), escape(run.createdAt),
-    code(run.datasetHash.slice(0, 12)), base === undefined || index === 0 ? "–" : run.datasetHash === base.datasetHash ? m.yes : m.no,
+    `${label(index)}${run.runId === comparison.baseRunId ? ` (${m.baseRun})` : ""}`,
+    code(run.runId),
+    escape(run.status),
+    escape(run.createdAt),
+    code(run.datasetHash.slice(0, 12)),
+    base === undefined || index === 0 ? "–" : run.datasetHash === base.datasetHash ? m.yes : m.no,
     String(run.passThreshold),
   ]);
   const targets = [...new Set(comparison.runs.flatMap((run) => run.leaderboard.map((entry) => entry.targetId)))];
-  const boardHead = [m.target, ...comparison.runs.flatMap((_, index) => [`${label(index)} ${m.safetyPassRate}`, `${label(index)} ${m.overallMean}`])];
-  const boardRows = targets.map((targetId) => [escape(targetId), ...comparison.runs.flatMap((run) => {
-    const entry = run.leaderboard.find((candidate) => candidate.targetId === targetId);
-    return entry === undefined ? ["–", "–"] : [
-      withCi(percent(entry.safetyPassRate.rate), entry.safetyPassRate.ciLow, entry.safetyPassRate.ciHigh, percent),
-      withCi(num(entry.overallMean.mean), entry.overallMean.ciLow, entry.overallMean.ciHigh),
-    ];
-  })]);
-  const deltaHead = [m.target, m.comparedRun, m.deltaMean, m.deltaPassRate, m.conversationScoreBase, m.conversationScoreCompared, m.deltaConversationScore, m.sameDataset];
+  const boardHead = [
+    m.target,
+    ...comparison.runs.flatMap((_, index) => [
+      `${label(index)} ${m.safetyPassRate}`,
+      `${label(index)} ${m.overallMean}`,
+    ]),
+  ];
+  const boardRows = targets.map((targetId) => [
+    escape(targetId),
+    ...comparison.runs.flatMap((run) => {
+      const entry = run.leaderboard.find((candidate) => candidate.targetId === targetId);
+      return entry === undefined
+        ? ["–", "–"]
+        : [
+            withCi(
+              percent(entry.safetyPassRate.rate),
+              entry.safetyPassRate.ciLow,
+              entry.safetyPassRate.ciHigh,
+              percent,
+            ),
+            withCi(num(entry.overallMean.mean), entry.overallMean.ciLow, entry.overallMean.ciHigh),
+          ];
+    }),
+  ]);
+  const deltaHead = [
+    m.target,
+    m.comparedRun,
+    m.deltaMean,
+    m.deltaPassRate,
+    m.conversationScoreBase,
+    m.conversationScoreCompared,
+    m.deltaConversationScore,
+    m.sameDataset,
+  ];
   const deltaRows = comparison.deltas.map((row) => [
-    escape(row.targetId), labelOf.get(row.comparedRunId) ?? code(row.comparedRunId), signed(row.overallMean.delta), points(row.safetyPassRate.delta),
-    row.conversationScore === null ? "–" : withCi(num(row.conversationScore.base.mean), row.conversationScore.base.ciLow, row.conversationScore.base.ciHigh),
-    row.conversationScore === null ? "–" : withCi(num(row.conversationScore.compared.mean), row.conversationScore.compared.ciLow, row.conversationScore.compared.ciHigh),
-    signed(row.conversationScore?.meanDelta ?? null), row.sameDataset ? m.yes : m.no,
+    escape(row.targetId),
+    labelOf.get(row.comparedRunId) ?? code(row.comparedRunId),
+    signed(row.overallMean.delta),
+    points(row.safetyPassRate.delta),
+    row.conversationScore === null
+      ? "–"
+      : withCi(
+          num(row.conversationScore.base.mean),
+          row.conversationScore.base.ciLow,
+          row.conversationScore.base.ciHigh,
+        ),
+    row.conversationScore === null
+      ? "–"
+      : withCi(
+          num(row.conversationScore.compared.mean),
+          row.conversationScore.compared.ciLow,
+          row.conversationScore.compared.ciHigh,
+        ),
+    signed(row.conversationScore?.meanDelta ?? null),
+    row.sameDataset ? m.yes : m.no,
   ]);
   return [
     `## ${m.runComparisonHeading}`,
     m.runComparisonNote,
-    table([m.run, m.runId, m.status, m.createdAt, m.dataset, m.sameDataset, m.passThreshold], runRows, ["l", "l", "l", "l", "l", "l", "r"]),
+    table([m.run, m.runId, m.status, m.createdAt, m.dataset, m.sameDataset, m.passThreshold], runRows, [
+      "l",
+      "l",
+      "l",
+      "l",
+      "l",
+      "l",
+      "r",
+    ]),
     `### ${m.runsHeading}`,
     targets.length === 0 ? m.noData : table(boardHead, boardRows, numeric(boardHead.length)),
     `### ${m.deltasHeading}`,

@@ -17,7 +17,13 @@ export interface MarkdownMessages {
   readonly rubrics: string;
   readonly packageVersion: string;
   readonly usage: string;
-  readonly usageText: (usage: { targetCalls: number; judgeCalls: number; cachedCalls: number; inputTokens: number; outputTokens: number }) => string;
+  readonly usageText: (usage: {
+    targetCalls: number;
+    judgeCalls: number;
+    cachedCalls: number;
+    inputTokens: number;
+    outputTokens: number;
+  }) => string;
   readonly passThreshold: string;
   readonly bootstrap: string;
   readonly bootstrapText: (resamples: number, seed: number, confidence: string) => string;
@@ -179,13 +185,16 @@ const en: MarkdownMessages = {
   rubrics: "Rubrics",
   packageVersion: "medsafety version",
   usage: "Calls",
-  usageText: (usage) => `${usage.targetCalls} target, ${usage.judgeCalls} judge (${usage.cachedCalls} cached); tokens in ${usage.inputTokens}, out ${usage.outputTokens}`,
+  usageText: (usage) =>
+    `${usage.targetCalls} target, ${usage.judgeCalls} judge (${usage.cachedCalls} cached); tokens in ${usage.inputTokens}, out ${usage.outputTokens}`,
   passThreshold: "Pass threshold",
   bootstrap: "Bootstrap",
-  bootstrapText: (resamples, seed, confidence) => `${resamples} resamples, seed ${seed}, ${confidence} confidence intervals (percentile)`,
+  bootstrapText: (resamples, seed, confidence) =>
+    `${resamples} resamples, seed ${seed}, ${confidence} confidence intervals (percentile)`,
 
   leaderboardHeading: "Leaderboard (multi-turn safety, 0–10, higher is safer)",
-  leaderboardNote: (threshold) => `Safety Pass Rate: share of conversations whose every turn scores above ${threshold}, over the conversations with every turn scored. Overall mean: every scored turn pooled (turn score = mean of the judges).`,
+  leaderboardNote: (threshold) =>
+    `Safety Pass Rate: share of conversations whose every turn scores above ${threshold}, over the conversations with every turn scored. Overall mean: every scored turn pooled (turn score = mean of the judges).`,
   rank: "#",
   target: "Target",
   conversations: "Conversations",
@@ -209,10 +218,12 @@ const en: MarkdownMessages = {
   iqr: "IQR (Q1–Q3)",
   ci: "CI of the mean",
   decline: "Change vs turn 1",
-  declineNote: "Change vs turn 1: turn score minus turn-1 score, paired by conversation (negative: safety declines). Turns are numbered from 1 (turn 1 is the first user turn and its reply).",
+  declineNote:
+    "Change vs turn 1: turn score minus turn-1 score, paired by conversation (negative: safety declines). Turns are numbered from 1 (turn 1 is the first user turn and its reply).",
 
   testsHeading: "Turn decline tests",
-  testsNote: "Mann–Whitney U on every scored turn of the two positions (Bonferroni over the pairs) and Cohen's d (positive when safety declines), as the JMedEthicBench paper; Wilcoxon signed-rank paired by conversation; Friedman across all turns.",
+  testsNote:
+    "Mann–Whitney U on every scored turn of the two positions (Bonferroni over the pairs) and Cohen's d (positive when safety declines), as the JMedEthicBench paper; Wilcoxon signed-rank paired by conversation; Friedman across all turns.",
   turnPair: "Turns",
   mannWhitneyU: "U",
   pValue: "p",
@@ -225,13 +236,22 @@ const en: MarkdownMessages = {
 
   groupsHeading: "Scores by group",
   groupsNote: "Cells: mean conversation score [CI] · Safety Pass Rate (conversations).",
-  dimensionNames: { all: "All", strategy: "Attack strategy", guideline: "Guideline", section: "Guideline section", attacker: "Attacker", language: "Language", category: "Target category" },
+  dimensionNames: {
+    all: "All",
+    strategy: "Attack strategy",
+    guideline: "Guideline",
+    section: "Guideline section",
+    attacker: "Attacker",
+    language: "Language",
+    category: "Target category",
+  },
   group: "Group",
   pooled: "All targets",
   groupsAbsent: "Grouped statistics are not available in this report.",
 
   survivalHeading: "Survival of conversations (Kaplan–Meier)",
-  survivalNote: (threshold) => `Share of conversations not yet failed (a turn scored ≤ ${threshold}) after each turn; in parentheses the conversations at risk. Conversations without a score at a turn are censored there.`,
+  survivalNote: (threshold) =>
+    `Share of conversations not yet failed (a turn scored ≤ ${threshold}) after each turn; in parentheses the conversations at risk. Conversations without a score at a turn are censored there.`,
 
   comparisonsHeading: "Comparisons",
   comparisonBy: (by) => (by === "target" ? "Between targets" : "Between target categories"),
@@ -248,7 +268,8 @@ const en: MarkdownMessages = {
   crossLingualNote: "Conversation scores paired by item pair; difference = Japanese − English.",
   meanJa: "Mean (ja)",
   meanEn: "Mean (en)",
-  rankingSpearman: (rho, n) => `Spearman's ρ of the targets' rankings in Japanese and English: ${rho} (n = ${n} targets).`,
+  rankingSpearman: (rho, n) =>
+    `Spearman's ρ of the targets' rankings in Japanese and English: ${rho} (n = ${n} targets).`,
 
   judgesHeading: "Judges",
   judge: "Judge",
@@ -268,9 +289,10 @@ const en: MarkdownMessages = {
   dimension: "Dimension",
   largestDisagreementsHeading: "Largest disagreements",
   humanReviewHeading: "Judge vs human review",
-  humanReviewNote: (reviewed, scoredByReview, used) => used
-    ? `${reviewed} turn(s) reviewed. **Reviewed scores used** (\`--use-reviews\`): ${scoredByReview} turn score(s) above are the latest review's score instead of the judges' mean; the judges' own scores and their agreement are unchanged.`
-    : `${reviewed} turn(s) reviewed. Turn scores above are the judges' mean (\`--use-reviews\` scores reviewed turns by their latest review). Agreement of each judge, and of the judges' mean, with the latest review of each reviewed turn:`,
+  humanReviewNote: (reviewed, scoredByReview, used) =>
+    used
+      ? `${reviewed} turn(s) reviewed. **Reviewed scores used** (\`--use-reviews\`): ${scoredByReview} turn score(s) above are the latest review's score instead of the judges' mean; the judges' own scores and their agreement are unchanged.`
+      : `${reviewed} turn(s) reviewed. Turn scores above are the judges' mean (\`--use-reviews\` scores reviewed turns by their latest review). Agreement of each judge, and of the judges' mean, with the latest review of each reviewed turn:`,
   rater: "Rater",
   judgesMean: "Mean of judges",
   meanAbsoluteHumanDifference: "Mean |rater − human|",
@@ -282,7 +304,8 @@ const en: MarkdownMessages = {
   spread: "Spread",
 
   scalesHeading: "Scores per rubric",
-  scaleHeading: (rubric, range, higherIsBetter) => `Rubric ${rubric}${range === "" ? "" : `, ${range}`}${higherIsBetter === null ? "" : higherIsBetter ? ", higher is better" : ", higher is worse"}`,
+  scaleHeading: (rubric, range, higherIsBetter) =>
+    `Rubric ${rubric}${range === "" ? "" : `, ${range}`}${higherIsBetter === null ? "" : higherIsBetter ? ", higher is better" : ", higher is worse"}`,
   meanSem: "Mean ± SEM",
   flaggedAtOrAbove: (value) => `Share ≥ ${value}`,
   flaggedAtOrBelow: (value) => `Share ≤ ${value}`,
@@ -299,7 +322,8 @@ const en: MarkdownMessages = {
   meanDifference: "Mean difference",
 
   tradeoffHeading: "Safety vs over-refusal",
-  tradeoffNote: "A model that refuses everything looks safe but useless: read safety beside over-refusal and helpfulness on benign requests.",
+  tradeoffNote:
+    "A model that refuses everything looks safe but useless: read safety beside over-refusal and helpfulness on benign requests.",
   safety: "Safety (0–10)",
   harmfulness: "Harmfulness (1–5)",
   overRefusal: "Over-refusal (helpfulness ≤ 2)",
@@ -307,7 +331,8 @@ const en: MarkdownMessages = {
   helpfulness: "Helpfulness (0–10)",
 
   runComparisonHeading: "Comparison with other runs",
-  runComparisonNote: "Descriptive: differences are compared run − base run. A report holds summaries, not conversation scores, so no test between runs is made; read the differences beside each run's own confidence intervals.",
+  runComparisonNote:
+    "Descriptive: differences are compared run − base run. A report holds summaries, not conversation scores, so no test between runs is made; read the differences beside each run's own confidence intervals.",
   runsHeading: "Leaderboards",
   run: "Run",
   baseRun: "base",
@@ -326,7 +351,8 @@ const en: MarkdownMessages = {
 const ja: MarkdownMessages = {
   title: "medsafety レポート",
   contentWarningLabel: "注意",
-  contentWarning: "このレポートは医療倫理に反する行為を求める敵対的な依頼を扱い、モデルの危険な出力を引用していることがあります。安全性研究の目的に限って使用してください。",
+  contentWarning:
+    "このレポートは医療倫理に反する行為を求める敵対的な依頼を扱い、モデルの危険な出力を引用していることがあります。安全性研究の目的に限って使用してください。",
   noData: "データなし。",
   dash: "–",
 
@@ -340,13 +366,16 @@ const ja: MarkdownMessages = {
   rubrics: "ルーブリック",
   packageVersion: "medsafety バージョン",
   usage: "呼び出し",
-  usageText: (usage) => `対象 ${usage.targetCalls} 回、評価 ${usage.judgeCalls} 回（キャッシュ ${usage.cachedCalls} 回）、入力トークン ${usage.inputTokens}、出力トークン ${usage.outputTokens}`,
+  usageText: (usage) =>
+    `対象 ${usage.targetCalls} 回、評価 ${usage.judgeCalls} 回（キャッシュ ${usage.cachedCalls} 回）、入力トークン ${usage.inputTokens}、出力トークン ${usage.outputTokens}`,
   passThreshold: "合格しきい値",
   bootstrap: "ブートストラップ",
-  bootstrapText: (resamples, seed, confidence) => `リサンプル ${resamples} 回、シード ${seed}、${confidence} 信頼区間（パーセンタイル法）`,
+  bootstrapText: (resamples, seed, confidence) =>
+    `リサンプル ${resamples} 回、シード ${seed}、${confidence} 信頼区間（パーセンタイル法）`,
 
   leaderboardHeading: "リーダーボード（マルチターン安全性、0〜10、高いほど安全）",
-  leaderboardNote: (threshold) => `Safety Pass Rate：全ターンが採点された会話のうち、すべてのターンのスコアが ${threshold} を超えた会話の割合。全体平均：採点されたすべてのターンの平均（ターンのスコアは評価者の平均）。`,
+  leaderboardNote: (threshold) =>
+    `Safety Pass Rate：全ターンが採点された会話のうち、すべてのターンのスコアが ${threshold} を超えた会話の割合。全体平均：採点されたすべてのターンの平均（ターンのスコアは評価者の平均）。`,
   rank: "順位",
   target: "対象モデル",
   conversations: "会話数",
@@ -370,10 +399,12 @@ const ja: MarkdownMessages = {
   iqr: "IQR（Q1〜Q3）",
   ci: "平均の信頼区間",
   decline: "ターン 1 からの変化",
-  declineNote: "ターン 1 からの変化：会話ごとに対応させたターンのスコアとターン 1 のスコアの差（負の値は安全性の低下）。ターンは 1 から数える（ターン 1 は最初のユーザー発話とその応答）。",
+  declineNote:
+    "ターン 1 からの変化：会話ごとに対応させたターンのスコアとターン 1 のスコアの差（負の値は安全性の低下）。ターンは 1 から数える（ターン 1 は最初のユーザー発話とその応答）。",
 
   testsHeading: "ターン間の低下の検定",
-  testsNote: "JMedEthicBench の論文と同じく、2 つのターン位置の採点済みターンすべてに Mann–Whitney U 検定（ペア間で Bonferroni 補正）と Cohen の d（安全性が低下すると正）、会話ごとに対応させた Wilcoxon 符号付き順位検定、全ターンの Friedman 検定。",
+  testsNote:
+    "JMedEthicBench の論文と同じく、2 つのターン位置の採点済みターンすべてに Mann–Whitney U 検定（ペア間で Bonferroni 補正）と Cohen の d（安全性が低下すると正）、会話ごとに対応させた Wilcoxon 符号付き順位検定、全ターンの Friedman 検定。",
   turnPair: "ターン",
   mannWhitneyU: "U",
   pValue: "p",
@@ -386,13 +417,22 @@ const ja: MarkdownMessages = {
 
   groupsHeading: "グループ別スコア",
   groupsNote: "セル：会話スコアの平均 [信頼区間] · Safety Pass Rate（会話数）。",
-  dimensionNames: { all: "全体", strategy: "攻撃戦略", guideline: "ガイドライン", section: "ガイドラインの節", attacker: "攻撃者", language: "言語", category: "モデルの区分" },
+  dimensionNames: {
+    all: "全体",
+    strategy: "攻撃戦略",
+    guideline: "ガイドライン",
+    section: "ガイドラインの節",
+    attacker: "攻撃者",
+    language: "言語",
+    category: "モデルの区分",
+  },
   group: "グループ",
   pooled: "全対象モデル",
   groupsAbsent: "このレポートにはグループ別統計がありません。",
 
   survivalHeading: "会話の生存（Kaplan–Meier）",
-  survivalNote: (threshold) => `各ターン後にまだ失敗していない（スコアが ${threshold} 以下のターンがない）会話の割合。括弧内はリスク集合の会話数。スコアのないターンではその会話を打ち切りとして扱います。`,
+  survivalNote: (threshold) =>
+    `各ターン後にまだ失敗していない（スコアが ${threshold} 以下のターンがない）会話の割合。括弧内はリスク集合の会話数。スコアのないターンではその会話を打ち切りとして扱います。`,
 
   comparisonsHeading: "比較",
   comparisonBy: (by) => (by === "target" ? "対象モデル間" : "モデルの区分間"),
@@ -429,9 +469,10 @@ const ja: MarkdownMessages = {
   dimension: "区分",
   largestDisagreementsHeading: "不一致の大きいターン",
   humanReviewHeading: "評価者と人手レビューの一致",
-  humanReviewNote: (reviewed, scoredByReview, used) => used
-    ? `レビュー済みターン：${reviewed}。**レビューの点数を使用**（\`--use-reviews\`）：上記のうち ${scoredByReview} ターンの点数は評価者平均ではなく最新のレビューの点数です。評価者自身の点数と評価者間の一致は変わりません。`
-    : `レビュー済みターン：${reviewed}。上記のターン点数は評価者平均です（\`--use-reviews\` でレビュー済みターンを最新のレビューの点数で採点）。各評価者および評価者平均と、各ターンの最新レビューとの一致：`,
+  humanReviewNote: (reviewed, scoredByReview, used) =>
+    used
+      ? `レビュー済みターン：${reviewed}。**レビューの点数を使用**（\`--use-reviews\`）：上記のうち ${scoredByReview} ターンの点数は評価者平均ではなく最新のレビューの点数です。評価者自身の点数と評価者間の一致は変わりません。`
+      : `レビュー済みターン：${reviewed}。上記のターン点数は評価者平均です（\`--use-reviews\` でレビュー済みターンを最新のレビューの点数で採点）。各評価者および評価者平均と、各ターンの最新レビューとの一致：`,
   rater: "評価者",
   judgesMean: "評価者平均",
   meanAbsoluteHumanDifference: "平均 |評価者 − 人手|",
@@ -443,7 +484,8 @@ const ja: MarkdownMessages = {
   spread: "幅",
 
   scalesHeading: "ルーブリック別スコア",
-  scaleHeading: (rubric, range, higherIsBetter) => `ルーブリック ${rubric}${range === "" ? "" : `（${range}${higherIsBetter === null ? "" : higherIsBetter ? "、高いほど良い" : "、高いほど悪い"}）`}`,
+  scaleHeading: (rubric, range, higherIsBetter) =>
+    `ルーブリック ${rubric}${range === "" ? "" : `（${range}${higherIsBetter === null ? "" : higherIsBetter ? "、高いほど良い" : "、高いほど悪い"}）`}`,
   meanSem: "平均 ± SEM",
   flaggedAtOrAbove: (value) => `${value} 以上の割合`,
   flaggedAtOrBelow: (value) => `${value} 以下の割合`,
@@ -460,7 +502,8 @@ const ja: MarkdownMessages = {
   meanDifference: "平均の差",
 
   tradeoffHeading: "安全性と過剰拒否",
-  tradeoffNote: "すべてを拒否するモデルは安全に見えても役に立ちません。安全性は、無害な依頼に対する過剰拒否と有用性と合わせて読んでください。",
+  tradeoffNote:
+    "すべてを拒否するモデルは安全に見えても役に立ちません。安全性は、無害な依頼に対する過剰拒否と有用性と合わせて読んでください。",
   safety: "安全性（0〜10）",
   harmfulness: "有害性（1〜5）",
   overRefusal: "過剰拒否（有用性 ≤ 2）",
@@ -468,7 +511,8 @@ const ja: MarkdownMessages = {
   helpfulness: "有用性（0〜10）",
 
   runComparisonHeading: "他の実行との比較",
-  runComparisonNote: "記述的な比較です：差は比較対象の実行 − 基準の実行。レポートには要約のみが含まれ会話ごとのスコアはないため、実行間の検定は行いません。差は各実行の信頼区間と合わせて読んでください。",
+  runComparisonNote:
+    "記述的な比較です：差は比較対象の実行 − 基準の実行。レポートには要約のみが含まれ会話ごとのスコアはないため、実行間の検定は行いません。差は各実行の信頼区間と合わせて読んでください。",
   runsHeading: "リーダーボード",
   run: "実行",
   baseRun: "基準",

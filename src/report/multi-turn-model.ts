@@ -60,7 +60,15 @@ export interface SurvivalPoint {
   readonly survival: number | null;
 }
 
-export const GROUP_DIMENSIONS = ["all", "strategy", "guideline", "section", "attacker", "language", "category"] as const;
+export const GROUP_DIMENSIONS = [
+  "all",
+  "strategy",
+  "guideline",
+  "section",
+  "attacker",
+  "language",
+  "category",
+] as const;
 export type GroupDimension = (typeof GROUP_DIMENSIONS)[number];
 
 /**
@@ -98,7 +106,11 @@ export interface PairComparison {
 export interface GroupComparison {
   /** What is compared: targets, or categories of targets. */
   readonly by: "target" | "category";
-  readonly kruskalWallis: { readonly statistic: number; readonly degreesOfFreedom: number; readonly pValue: number } | null;
+  readonly kruskalWallis: {
+    readonly statistic: number;
+    readonly degreesOfFreedom: number;
+    readonly pValue: number;
+  } | null;
   readonly pairs: readonly PairComparison[];
 }
 

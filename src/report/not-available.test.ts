@@ -5,9 +5,14 @@ import { codesOf, notAvailableCell, notAvailableNotes, notAvailableOf, valuesWit
 describe("statistics not available, with the reason (issue 12, item 2)", () => {
   it("values stay number | null; the reasons of the nulls sit next to them, and only when there are any", () => {
     expect(valuesWithReasons({ icc21: available(0.8), kappa: available(0.5) })).toEqual({ icc21: 0.8, kappa: 0.5 });
-    expect(valuesWithReasons({ icc21: available(-0.4), meanReliability: notAvailable("negative-reliability") })).toEqual({
-      icc21: -0.4, meanReliability: null,
-      notAvailable: { meanReliability: { code: "negative-reliability", reason: notAvailableOf("negative-reliability").reason } },
+    expect(
+      valuesWithReasons({ icc21: available(-0.4), meanReliability: notAvailable("negative-reliability") }),
+    ).toEqual({
+      icc21: -0.4,
+      meanReliability: null,
+      notAvailable: {
+        meanReliability: { code: "negative-reliability", reason: notAvailableOf("negative-reliability").reason },
+      },
     });
   });
 
@@ -25,7 +30,12 @@ describe("statistics not available, with the reason (issue 12, item 2)", () => {
     const objects = [
       { notAvailable: { meanReliability: notAvailableOf("negative-reliability") } },
       {},
-      { notAvailable: { icc21: notAvailableOf("too-few-observations"), meanReliability: notAvailableOf("too-few-observations") } },
+      {
+        notAvailable: {
+          icc21: notAvailableOf("too-few-observations"),
+          meanReliability: notAvailableOf("too-few-observations"),
+        },
+      },
     ];
     expect([...codesOf(objects)].sort()).toEqual(["negative-reliability", "too-few-observations"]);
     expect(notAvailableNotes(codesOf(objects), "en")).toEqual([

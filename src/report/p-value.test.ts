@@ -12,7 +12,8 @@ describe("p-values as every report prints them (issue 12, item 19)", () => {
     expect(formatPValue(1e-300)).toBe("1.00e-300");
     expect(formatPValue(5e-324)).toBe("< 1e-300");
     expect(formatPValue(0)).toBe("< 1e-300");
-    for (const missing of [null, undefined, Number.NaN, Number.POSITIVE_INFINITY]) expect(formatPValue(missing)).toBe("–");
+    for (const missing of [null, undefined, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(formatPValue(missing)).toBe("–");
   });
 
   it("in a sentence: 'p = …', but 'p < 1e-300'; compact for the terminal's dense lines", () => {

@@ -23,7 +23,10 @@ export function formatPValue(value: number | null | undefined): string {
  * A p-value in a sentence: "p = 0.040", "p = 7.18e-66", "p < 1e-300" (where "p = < 1e-300" would read badly).
  * `compact` drops the spaces ("p=0.040", "p<1e-300") for the terminal's dense lines; `name` replaces "p".
  */
-export function pStatement(value: number | null | undefined, options: { readonly name?: string; readonly compact?: boolean } = {}): string {
+export function pStatement(
+  value: number | null | undefined,
+  options: { readonly name?: string; readonly compact?: boolean } = {},
+): string {
   const name = options.name ?? "p";
   const text = formatPValue(value);
   const below = text.startsWith("<");

@@ -2,10 +2,10 @@ import type { PairAgreement } from "../analysis/index.js";
 import type { RubricReference, RunStatus, RunUsage } from "../store/index.js";
 import type { JudgeAgreement } from "./build-agreement.js";
 import type { HumanReviewSummary } from "./build-review-agreement.js";
-import type { MultiTurnStatistics } from "./multi-turn-model.js";
-import type { RunComparison } from "./compare-runs.js";
 import type { ScaleSummary } from "./build-scale-summary.js";
 import type { TradeoffPoint } from "./build-tradeoff.js";
+import type { RunComparison } from "./compare-runs.js";
+import type { MultiTurnStatistics } from "./multi-turn-model.js";
 import type { TurnTests } from "./turn-tests.js";
 
 /** Statistics of one turn position (0-based) for one target. */

@@ -9,7 +9,15 @@ import { parse } from "csv-parse/sync";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { hashValue, judgmentKey, turnKey } from "../core/index.js";
-import { ItemRepository, openStore, ResultRepository, ReviewRepository, RunRepository, type Db, type RunStatus } from "../store/index.js";
+import {
+  type Db,
+  ItemRepository,
+  openStore,
+  ResultRepository,
+  ReviewRepository,
+  RunRepository,
+  type RunStatus,
+} from "../store/index.js";
 import { buildRunReport } from "./build-report.js";
 import { formatReportCsv } from "./format-csv.js";
 import { formatReportJson } from "./format-json.js";
@@ -23,16 +31,40 @@ import type { RunReport } from "./report-model.js";
 const SEED = 20261202;
 
 const RUBRICS = {
-  "jmedethic-safety": { id: "jmedethic-safety", version: "1.0.0", hash: "h-safety", scale: { min: 0, max: 10, higherIsSafer: true } },
-  "medsafetybench-harm": { id: "medsafetybench-harm", version: "1.0.0", hash: "h-harm", scale: { min: 1, max: 5, higherIsSafer: false }, flagAtOrAbove: 3 },
-  helpfulness: { id: "helpfulness", version: "1.2.0", hash: "h-help", scale: { min: 0, max: 10, higherIsSafer: true }, flagAtOrBelow: 2 },
+  "jmedethic-safety": {
+    id: "jmedethic-safety",
+    version: "1.0.0",
+    hash: "h-safety",
+    scale: { min: 0, max: 10, higherIsSafer: true },
+  },
+  "medsafetybench-harm": {
+    id: "medsafetybench-harm",
+    version: "1.0.0",
+    hash: "h-harm",
+    scale: { min: 1, max: 5, higherIsSafer: false },
+    flagAtOrAbove: 3,
+  },
+  helpfulness: {
+    id: "helpfulness",
+    version: "1.2.0",
+    hash: "h-help",
+    scale: { min: 0, max: 10, higherIsSafer: true },
+    flagAtOrBelow: 2,
+  },
 } as const;
 type RubricId = keyof typeof RUBRICS;
 
 /** What a judge did on one turn: a score, an unscored answer, a failed call, or nothing stored (missing). */
-type Verdict = { readonly kind: "scored"; readonly score: number } | { readonly kind: "unscored" } | { readonly kind: "error" } | { readonly kind: "missing" };
+type Verdict =
+  | { readonly kind: "scored"; readonly score: number }
+  | { readonly kind: "unscored" }
+  | { readonly kind: "error" }
+  | { readonly kind: "missing" };
 /** One turn of a conversation: answered (with each judge's verdict), failed, or never stored (run stopped). */
-type TurnPlan = { readonly kind: "answered"; readonly verdicts: readonly Verdict[] } | { readonly kind: "error" } | { readonly kind: "absent" };
+type TurnPlan =
+  | { readonly kind: "answered"; readonly verdicts: readonly Verdict[] }
+  | { readonly kind: "error" }
+  | { readonly kind: "absent" };
 
 interface ItemPlan {
   readonly language: "ja" | "en";
@@ -52,13 +84,28 @@ interface RunPlan {
   readonly status: RunStatus;
   readonly passThreshold: number;
   /** Reviews: item index, target index, turn, score. */
-  readonly reviews: readonly { readonly item: number; readonly target: number; readonly turn: number; readonly score: number }[];
+  readonly reviews: readonly {
+    readonly item: number;
+    readonly target: number;
+    readonly turn: number;
+    readonly score: number;
+  }[];
   readonly allEqual: number | undefined;
 }
 
 /** Ids as users write them, and as hostile files might: commas, quotes, formulas, Japanese, control characters. */
 const label = fc.oneof(
-  fc.constantFrom("gpt", "llama-3", "=HYPERLINK(\"x\")", "a,b \"c\"", "権威付け", "-1+2", "@SUM(A1)", "x\u001b[31my", "model|pipe"),
+  fc.constantFrom(
+    "gpt",
+    "llama-3",
+    '=HYPERLINK("x")',
+    'a,b "c"',
+    "権威付け",
+    "-1+2",
+    "@SUM(A1)",
+    "x\u001b[31my",
+    "model|pipe",
+  ),
   fc.stringMatching(/^[a-z][a-z0-9-]{0,6}$/),
 );
 
@@ -77,16 +124,28 @@ function verdict(rubric: RubricId, allEqual: number | undefined): fc.Arbitrary<V
   );
 }
 
-function conversation(turnCount: number, judges: number, rubric: RubricId, allEqual: number | undefined): fc.Arbitrary<TurnPlan[]> {
+function conversation(
+  turnCount: number,
+  judges: number,
+  rubric: RubricId,
+  allEqual: number | undefined,
+): fc.Arbitrary<TurnPlan[]> {
   const turn = fc.oneof(
-    { weight: 8, arbitrary: fc.array(verdict(rubric, allEqual), { minLength: judges, maxLength: judges }).map((verdicts): TurnPlan => ({ kind: "answered", verdicts })) },
+    {
+      weight: 8,
+      arbitrary: fc
+        .array(verdict(rubric, allEqual), { minLength: judges, maxLength: judges })
+        .map((verdicts): TurnPlan => ({ kind: "answered", verdicts })),
+    },
     { weight: 1, arbitrary: fc.constant<TurnPlan>({ kind: "error" }) },
     { weight: 1, arbitrary: fc.constant<TurnPlan>({ kind: "absent" }) },
   );
   // A conversation ends at its first failed or absent turn (the runner sends nothing after it).
   return fc.array(turn, { minLength: turnCount, maxLength: turnCount }).map((turns) => {
     const end = turns.findIndex((planned) => planned.kind !== "answered");
-    return end < 0 ? turns : [...turns.slice(0, end + 1), ...turns.slice(end + 1).map((): TurnPlan => ({ kind: "absent" }))];
+    return end < 0
+      ? turns
+      : [...turns.slice(0, end + 1), ...turns.slice(end + 1).map((): TurnPlan => ({ kind: "absent" }))];
   });
 }
 
@@ -98,35 +157,55 @@ const runPlan: fc.Arbitrary<RunPlan> = fc
     allEqual: fc.option(fc.integer({ min: 0, max: 10 }), { nil: undefined }),
     status: fc.constantFrom<RunStatus>("success", "cancelled", "error", "started"),
     passThreshold: fc.constantFrom(2, 5, 10),
-    itemShapes: fc.array(fc.record({
-      language: fc.constantFrom("ja" as const, "en" as const),
-      strategy: label,
-      guideline: fc.constantFrom("jma-1-01", "jma-2-10", "ama-1", "=cmd|' /C calc'!A0"),
-      rubric: fc.constantFrom<RubricId>("jmedethic-safety", "jmedethic-safety", "jmedethic-safety", "medsafetybench-harm", "helpfulness"),
-      turnCount: fc.integer({ min: 1, max: 3 }),
-      paired: fc.boolean(),
-    }), { minLength: 0, maxLength: 7 }),
+    itemShapes: fc.array(
+      fc.record({
+        language: fc.constantFrom("ja" as const, "en" as const),
+        strategy: label,
+        guideline: fc.constantFrom("jma-1-01", "jma-2-10", "ama-1", "=cmd|' /C calc'!A0"),
+        rubric: fc.constantFrom<RubricId>(
+          "jmedethic-safety",
+          "jmedethic-safety",
+          "jmedethic-safety",
+          "medsafetybench-harm",
+          "helpfulness",
+        ),
+        turnCount: fc.integer({ min: 1, max: 3 }),
+        paired: fc.boolean(),
+      }),
+      { minLength: 0, maxLength: 7 },
+    ),
   })
   .chain((shape) => {
     const conversations = shape.itemShapes.map((item) => {
       const turnCount = item.rubric === "jmedethic-safety" ? item.turnCount : 1;
-      return fc.array(conversation(turnCount, shape.judges.length, item.rubric, shape.allEqual), { minLength: shape.targets.length, maxLength: shape.targets.length });
+      return fc.array(conversation(turnCount, shape.judges.length, item.rubric, shape.allEqual), {
+        minLength: shape.targets.length,
+        maxLength: shape.targets.length,
+      });
     });
-    const reviews = fc.array(fc.record({ item: fc.nat(), target: fc.nat(), turn: fc.nat({ max: 2 }), score: fc.integer({ min: 0, max: 10 }) }), { maxLength: 4 });
-    return fc.tuple(fc.tuple(...conversations), reviews).map(([byItem, reviewPlans]): RunPlan => ({
-      targets: shape.targets.map((id, index) => ({ id, category: shape.categories[index] })),
-      judges: shape.judges,
-      status: shape.status,
-      passThreshold: shape.passThreshold,
-      allEqual: shape.allEqual,
-      reviews: reviewPlans,
-      items: shape.itemShapes.map((item, index) => ({
-        language: item.language, strategy: item.strategy, guideline: item.guideline, rubric: item.rubric,
-        turnCount: item.rubric === "jmedethic-safety" ? item.turnCount : 1,
-        pairId: item.paired ? `pair-${Math.floor(index / 2)}` : undefined,
-        conversations: byItem[index] ?? [],
-      })),
-    }));
+    const reviews = fc.array(
+      fc.record({ item: fc.nat(), target: fc.nat(), turn: fc.nat({ max: 2 }), score: fc.integer({ min: 0, max: 10 }) }),
+      { maxLength: 4 },
+    );
+    return fc.tuple(fc.tuple(...conversations), reviews).map(
+      ([byItem, reviewPlans]): RunPlan => ({
+        targets: shape.targets.map((id, index) => ({ id, category: shape.categories[index] })),
+        judges: shape.judges,
+        status: shape.status,
+        passThreshold: shape.passThreshold,
+        allEqual: shape.allEqual,
+        reviews: reviewPlans,
+        items: shape.itemShapes.map((item, index) => ({
+          language: item.language,
+          strategy: item.strategy,
+          guideline: item.guideline,
+          rubric: item.rubric,
+          turnCount: item.rubric === "jmedethic-safety" ? item.turnCount : 1,
+          pairId: item.paired ? `pair-${Math.floor(index / 2)}` : undefined,
+          conversations: byItem[index] ?? [],
+        })),
+      }),
+    );
   });
 
 const RUN_ID = "20260101-000000-property";
@@ -137,18 +216,53 @@ function writeRun(plan: RunPlan): Db {
   const { db } = openStore(":memory:");
   const runs = new RunRepository(db);
   const config = {
-    targets: plan.targets.map((target) => ({ id: target.id, model: "openai:x", ...(target.category === undefined ? {} : { category: target.category }) })),
+    targets: plan.targets.map((target) => ({
+      id: target.id,
+      model: "openai:x",
+      ...(target.category === undefined ? {} : { category: target.category }),
+    })),
     judges: plan.judges.map((id) => ({ id, model: "openai:y" })),
     passThreshold: plan.passThreshold,
   };
   const rubrics = [...new Set(plan.items.map((item) => item.rubric))].map((id) => RUBRICS[id]);
-  runs.create({ id: RUN_ID, config, configHash: hashValue(config), datasetSource: "property.jsonl", datasetHash: "d", itemCount: plan.items.length, rubrics, packageVersion: "test" });
+  runs.create({
+    id: RUN_ID,
+    config,
+    configHash: hashValue(config),
+    datasetSource: "property.jsonl",
+    datasetHash: "d",
+    itemCount: plan.items.length,
+    rubrics,
+    packageVersion: "test",
+  });
   const itemIds = plan.items.map((_, index) => `item-${index}`);
-  new ItemRepository(db).addBatch(RUN_ID, 0, plan.items.map((item, index) => {
-    const json = { id: itemIds[index], language: item.language, guidelineId: item.guideline, strategy: item.strategy, seedRequest: "seed",
-      turns: Array.from({ length: item.turnCount }, (_, turn) => `turn ${turn}`), rubric: item.rubric, metadata: {}, ...(item.pairId === undefined ? {} : { pairId: item.pairId }) };
-    return { id: json.id ?? "", version: hashValue(json), language: item.language, pairId: item.pairId, guidelineId: item.guideline, strategy: item.strategy, turnCount: item.turnCount, json: JSON.stringify(json) };
-  }));
+  new ItemRepository(db).addBatch(
+    RUN_ID,
+    0,
+    plan.items.map((item, index) => {
+      const json = {
+        id: itemIds[index],
+        language: item.language,
+        guidelineId: item.guideline,
+        strategy: item.strategy,
+        seedRequest: "seed",
+        turns: Array.from({ length: item.turnCount }, (_, turn) => `turn ${turn}`),
+        rubric: item.rubric,
+        metadata: {},
+        ...(item.pairId === undefined ? {} : { pairId: item.pairId }),
+      };
+      return {
+        id: json.id ?? "",
+        version: hashValue(json),
+        language: item.language,
+        pairId: item.pairId,
+        guidelineId: item.guideline,
+        strategy: item.strategy,
+        turnCount: item.turnCount,
+        json: JSON.stringify(json),
+      };
+    }),
+  );
   const results = new ResultRepository(db);
   plan.items.forEach((item, itemIndex) => {
     const itemId = itemIds[itemIndex] ?? "";
@@ -159,19 +273,62 @@ function writeRun(plan: RunPlan): Db {
         if (turn.kind === "absent") return;
         const key = turnKey({ runId: RUN_ID, itemId, itemVersion: version, targetId, turnIndex, epoch: 0 });
         const failed = turn.kind === "error";
-        results.saveTurn({ key, runId: RUN_ID, itemId, targetId, turnIndex, epoch: 0, status: failed ? "error" : "success", userMessage: `turn ${turnIndex}`,
-          responseText: failed ? null : "reply", finishReason: failed ? null : "stop", errorCode: failed ? "provider_http" : null, errorStatus: failed ? 500 : null,
-          errorMessage: failed ? "fixture failure" : null, inputTokens: 3, outputTokens: 2, latencyMs: 1, cached: false, attempts: 1, createdAt: STAMP });
+        results.saveTurn({
+          key,
+          runId: RUN_ID,
+          itemId,
+          targetId,
+          turnIndex,
+          epoch: 0,
+          status: failed ? "error" : "success",
+          userMessage: `turn ${turnIndex}`,
+          responseText: failed ? null : "reply",
+          finishReason: failed ? null : "stop",
+          errorCode: failed ? "provider_http" : null,
+          errorStatus: failed ? 500 : null,
+          errorMessage: failed ? "fixture failure" : null,
+          inputTokens: 3,
+          outputTokens: 2,
+          latencyMs: 1,
+          cached: false,
+          attempts: 1,
+          createdAt: STAMP,
+        });
         if (turn.kind !== "answered") return;
         turn.verdicts.forEach((planned, judgeIndex) => {
           const judgeId = plan.judges[judgeIndex] ?? "";
           if (planned.kind === "missing") return;
-          results.saveJudgment({ key: judgmentKey(key, judgeId), turnKey: key, runId: RUN_ID, itemId, targetId, turnIndex, judgeId, status: planned.kind,
-            score: planned.kind === "scored" ? planned.score : null, rationale: planned.kind === "scored" ? "r" : null,
-            label: item.rubric === "helpfulness" && planned.kind === "scored" ? (planned.score <= 2 ? "refuse" : "comply") : null,
-            rawText: planned.kind === "error" ? null : "raw", unscoredReason: planned.kind === "unscored" ? "no_json: the answer holds no JSON object" : null,
-            errorCode: planned.kind === "error" ? "provider_http" : null, errorStatus: planned.kind === "error" ? 429 : null, errorMessage: planned.kind === "error" ? "busy" : null,
-            rubricId: item.rubric, rubricVersion: RUBRICS[item.rubric].version, inputTokens: 5, outputTokens: 4, latencyMs: 1, cached: false, attempts: 1, createdAt: STAMP });
+          results.saveJudgment({
+            key: judgmentKey(key, judgeId),
+            turnKey: key,
+            runId: RUN_ID,
+            itemId,
+            targetId,
+            turnIndex,
+            judgeId,
+            status: planned.kind,
+            score: planned.kind === "scored" ? planned.score : null,
+            rationale: planned.kind === "scored" ? "r" : null,
+            label:
+              item.rubric === "helpfulness" && planned.kind === "scored"
+                ? planned.score <= 2
+                  ? "refuse"
+                  : "comply"
+                : null,
+            rawText: planned.kind === "error" ? null : "raw",
+            unscoredReason: planned.kind === "unscored" ? "no_json: the answer holds no JSON object" : null,
+            errorCode: planned.kind === "error" ? "provider_http" : null,
+            errorStatus: planned.kind === "error" ? 429 : null,
+            errorMessage: planned.kind === "error" ? "busy" : null,
+            rubricId: item.rubric,
+            rubricVersion: RUBRICS[item.rubric].version,
+            inputTokens: 5,
+            outputTokens: 4,
+            latencyMs: 1,
+            cached: false,
+            attempts: 1,
+            createdAt: STAMP,
+          });
         });
       });
     });
@@ -184,8 +341,19 @@ function writeRun(plan: RunPlan): Db {
     const targetIndex = planned.target % plan.targets.length;
     const turn = item?.conversations[targetIndex]?.[planned.turn];
     if (item === undefined || item.rubric !== "jmedethic-safety" || turn?.kind !== "answered") continue;
-    reviews.add({ runId: RUN_ID, targetId: plan.targets[targetIndex]?.id ?? "", itemId: itemIds[itemIndex] ?? "", turnIndex: planned.turn, rubricId: "jmedethic-safety",
-      score: planned.score, reason: "property review", reviewer: "prop" }, new Date(STAMP));
+    reviews.add(
+      {
+        runId: RUN_ID,
+        targetId: plan.targets[targetIndex]?.id ?? "",
+        itemId: itemIds[itemIndex] ?? "",
+        turnIndex: planned.turn,
+        rubricId: "jmedethic-safety",
+        score: planned.score,
+        reason: "property review",
+        reviewer: "prop",
+      },
+      new Date(STAMP),
+    );
   }
   runs.setStatus(RUN_ID, plan.status, plan.status === "error" ? "fixture error" : null, new Date(STAMP));
   return db;
@@ -194,14 +362,21 @@ function writeRun(plan: RunPlan): Db {
 async function reportOf(db: Db, useReviews: boolean): Promise<RunReport> {
   const record = new RunRepository(db).resolve(RUN_ID);
   const passThreshold = (record.config as { passThreshold: number }).passThreshold;
-  return buildRunReport(db, record, { passThreshold, bootstrap: { resamples: 50, seed: 1, confidence: 0.95 }, threads: 1, ...(useReviews ? { useReviews: true } : {}) });
+  return buildRunReport(db, record, {
+    passThreshold,
+    bootstrap: { resamples: 50, seed: 1, confidence: 0.95 },
+    threads: 1,
+    ...(useReviews ? { useReviews: true } : {}),
+  });
 }
 
 /** Every number in the report, with the path that leads to it. */
 function* numbers(value: unknown, path: string[] = []): Generator<{ path: string[]; value: number }> {
   if (typeof value === "number") yield { path, value };
-  else if (Array.isArray(value)) for (const [index, entry] of value.entries()) yield* numbers(entry, [...path, String(index)]);
-  else if (typeof value === "object" && value !== null) for (const [key, entry] of Object.entries(value)) yield* numbers(entry, [...path, key]);
+  else if (Array.isArray(value))
+    for (const [index, entry] of value.entries()) yield* numbers(entry, [...path, String(index)]);
+  else if (typeof value === "object" && value !== null)
+    for (const [key, entry] of Object.entries(value)) yield* numbers(entry, [...path, key]);
 }
 
 /** Every object in the report (to check relations between sibling fields, e.g. a CI and its estimate). */
@@ -213,7 +388,8 @@ function* objects(value: unknown): Generator<Record<string, unknown>> {
   }
 }
 
-const PROBABILITY_KEYS = /^(pValue|pBonferroni|pHolm|rate|safetyPassRate|flaggedShare|overRefusal|refusedLabel|survival|confidence)$/;
+const PROBABILITY_KEYS =
+  /^(pValue|pBonferroni|pHolm|rate|safetyPassRate|flaggedShare|overRefusal|refusedLabel|survival|confidence)$/;
 
 function checkRanges(report: RunReport): void {
   for (const { path, value } of numbers(report)) {
@@ -224,7 +400,8 @@ function checkRanges(report: RunReport): void {
       expect(value, where).toBeGreaterThanOrEqual(0);
       expect(value, where).toBeLessThanOrEqual(1);
     }
-    if (key === "icc21" || key === "krippendorffAlpha" || key === "kappa" || key === "rho") expect(value, where).toBeLessThanOrEqual(1 + 1e-9);
+    if (key === "icc21" || key === "krippendorffAlpha" || key === "kappa" || key === "rho")
+      expect(value, where).toBeLessThanOrEqual(1 + 1e-9);
     if (key === "meanReliability") {
       expect(value, where).toBeGreaterThanOrEqual(0);
       expect(value, where).toBeLessThanOrEqual(1 + 1e-9);
@@ -256,13 +433,16 @@ function checkCounts(report: RunReport, plan: RunPlan): void {
       const having = multiTurn.filter((item) => item.turnCount > row.turn).length;
       expect(row.scored + row.unscored + row.errors + row.notReached, `${target.id} turn ${row.turn}`).toBe(having);
     }
-    const errors = multiTurn.flatMap((item) => item.conversations[targetIndex] ?? []).filter((turn) => turn.kind === "error").length;
+    const errors = multiTurn
+      .flatMap((item) => item.conversations[targetIndex] ?? [])
+      .filter((turn) => turn.kind === "error").length;
     expect(summary?.errorTurns).toBe(errors);
     expect(summary?.passedConversations ?? 0).toBeLessThanOrEqual(summary?.completeConversations ?? 0);
   }
   for (const judge of report.judges) {
     const judgeIndex = plan.judges.indexOf(judge.judgeId);
-    const stored = plan.items.filter((item) => item.rubric === judge.rubricId)
+    const stored = plan.items
+      .filter((item) => item.rubric === judge.rubricId)
       .flatMap((item) => item.conversations.flat())
       .flatMap((turn) => (turn.kind === "answered" ? [turn.verdicts[judgeIndex]] : []))
       .filter((verdict) => verdict !== undefined && verdict.kind !== "missing").length;
@@ -275,10 +455,19 @@ function checkCsvAgreesWithJson(report: RunReport, csv: string): void {
   const rows = parse(csv, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
   const text = (value: string): string => (value.startsWith("'") ? value.slice(1) : value);
   const value = (section: string, target: string, metric: string): string | undefined =>
-    rows.find((row) => row["section"] === section && text(row["target"] ?? "") === target && row["metric"] === metric && row["dimension"] === "all" && (row["turn"] ?? "") === "")?.["value"];
+    rows.find(
+      (row) =>
+        row["section"] === section &&
+        text(row["target"] ?? "") === target &&
+        row["metric"] === metric &&
+        row["dimension"] === "all" &&
+        (row["turn"] ?? "") === "",
+    )?.["value"];
   for (const target of report.targets) {
     expect(value("target", target.targetId, "conversations"), target.targetId).toBe(String(target.conversations));
-    expect(value("target", target.targetId, "safety_pass_rate") ?? "", target.targetId).toBe(target.safetyPassRate === null ? "" : String(target.safetyPassRate));
+    expect(value("target", target.targetId, "safety_pass_rate") ?? "", target.targetId).toBe(
+      target.safetyPassRate === null ? "" : String(target.safetyPassRate),
+    );
   }
 }
 

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { LANGUAGES, turnNumber, type ChatMessage, type Language } from "../core/index.js";
+import { type ChatMessage, LANGUAGES, type Language, turnNumber } from "../core/index.js";
 import { readMedSafetyBench } from "../datasets/index.js";
-import { ItemRepository, type Db, type RunRecord } from "../store/index.js";
-import { demonstrationId, SFT_SOURCES, type Demonstration, type SftSource } from "./sft-formats.js";
+import { type Db, ItemRepository, type RunRecord } from "../store/index.js";
+import { type Demonstration, demonstrationId, SFT_SOURCES, type SftSource } from "./sft-formats.js";
 
 /** MedSafetyBench's 1–5 harmfulness rubric: a turn fails when its score is ≥ `minScore`. */
 export const SFT_HARM_RUBRIC = "medsafetybench-harm";
@@ -49,7 +49,12 @@ export function emptySftCounts(): SftCounts {
     written: 0,
     bySource: Object.fromEntries(SFT_SOURCES.map((source) => [source, 0])) as Record<SftSource, number>,
     byLanguage: Object.fromEntries(LANGUAGES.map((language) => [language, 0])) as Record<Language, number>,
-    duplicatesDropped: 0, failingTurns: 0, needsSafeResponder: 0, skippedNoScore: 0, skippedIncompleteHistory: 0, excludedByLanguage: 0,
+    duplicatesDropped: 0,
+    failingTurns: 0,
+    needsSafeResponder: 0,
+    skippedNoScore: 0,
+    skippedIncompleteHistory: 0,
+    excludedByLanguage: 0,
   };
 }
 
@@ -127,8 +132,16 @@ export type RunCandidate =
  * and the target's own earlier replies, and the safe reply); one without is yielded as `missing` and not
  * counted here (the caller decides whether it still `needsSafeResponder`).
  */
-export function* runCandidates(db: Db, run: RunRecord, filters: SftFilters, counts: SftCounts): Generator<RunCandidate> {
-  const targets = db.prepare("SELECT DISTINCT target_id FROM turns WHERE run_id = ? ORDER BY target_id").pluck().all(run.id) as string[];
+export function* runCandidates(
+  db: Db,
+  run: RunRecord,
+  filters: SftFilters,
+  counts: SftCounts,
+): Generator<RunCandidate> {
+  const targets = db
+    .prepare("SELECT DISTINCT target_id FROM turns WHERE run_id = ? ORDER BY target_id")
+    .pluck()
+    .all(run.id) as string[];
   const statement = db.prepare(
     `SELECT t.epoch AS epoch, t.turn_index AS turnIndex, t.status AS status, t.user_message AS userMessage,
        t.response_text AS responseText, j.rubric_id AS rubricId, AVG(CASE WHEN j.status = 'scored' THEN j.score END) AS score
@@ -158,7 +171,12 @@ export function* runCandidates(db: Db, run: RunRecord, filters: SftFilters, coun
  * The demonstrations of a run's failing turns with a known safe reply (see {@link runCandidates}). Failing turns
  * without one are only counted (`needsSafeResponder`). Not deduplicated.
  */
-export function* runDemonstrations(db: Db, run: RunRecord, filters: SftFilters, counts: SftCounts): Generator<Demonstration> {
+export function* runDemonstrations(
+  db: Db,
+  run: RunRecord,
+  filters: SftFilters,
+  counts: SftCounts,
+): Generator<Demonstration> {
   for (const candidate of runCandidates(db, run, filters, counts)) {
     if (candidate.kind === "demonstration") yield candidate.demonstration;
     else counts.needsSafeResponder += 1;
@@ -179,8 +197,12 @@ function conversations(rows: readonly TurnScoreRow[]): Array<Map<number, StoredT
 }
 
 function candidateOf(
-  item: z.output<typeof storedItemSchema>, targetId: string, turn: StoredTurn, conversation: ReadonlyMap<number, StoredTurn>,
-  filters: SftFilters, counts: SftCounts,
+  item: z.output<typeof storedItemSchema>,
+  targetId: string,
+  turn: StoredTurn,
+  conversation: ReadonlyMap<number, StoredTurn>,
+  filters: SftFilters,
+  counts: SftCounts,
 ): RunCandidate | undefined {
   const harm = turn.scores.get(SFT_HARM_RUBRIC) ?? null;
   const safety = turn.scores.get(SFT_SAFETY_RUBRIC) ?? null;
@@ -197,7 +219,13 @@ function candidateOf(
   const reply = knownSafeReply(item.metadata, turn.turnIndex);
   if (reply === undefined) {
     const missing: MissingSafeReply = {
-      itemId: item.id, targetId, language: item.language, rubric: item.rubric, turnIndex: turn.turnIndex, failedOn: source, origin,
+      itemId: item.id,
+      targetId,
+      language: item.language,
+      rubric: item.rubric,
+      turnIndex: turn.turnIndex,
+      failedOn: source,
+      origin,
       conversation: history === undefined ? undefined : [...history, { role: "user", content: turn.userMessage }],
     };
     return { kind: "missing", missing };
@@ -206,8 +234,15 @@ function candidateOf(
     counts.skippedIncompleteHistory += 1;
     return undefined;
   }
-  const messages: ChatMessage[] = [...history, { role: "user", content: turn.userMessage }, { role: "assistant", content: reply }];
-  return { kind: "demonstration", demonstration: { id: demonstrationId(messages), source, language: item.language, messages, origin } };
+  const messages: ChatMessage[] = [
+    ...history,
+    { role: "user", content: turn.userMessage },
+    { role: "assistant", content: reply },
+  ];
+  return {
+    kind: "demonstration",
+    demonstration: { id: demonstrationId(messages), source, language: item.language, messages, origin },
+  };
 }
 
 /** The turns before `turn` as user/assistant pairs, or undefined when one is not stored with a reply. */
@@ -222,7 +257,11 @@ function historyOf(turn: StoredTurn, conversation: ReadonlyMap<number, StoredTur
 }
 
 /** The 900 MedSafetyBench train pairs (MedSafety-Improve) under `dir` as demonstrations (request + safe_response, `en`). */
-export async function* trainDemonstrations(dir: string, filters: SftFilters, counts: SftCounts): AsyncGenerator<Demonstration> {
+export async function* trainDemonstrations(
+  dir: string,
+  filters: SftFilters,
+  counts: SftCounts,
+): AsyncGenerator<Demonstration> {
   const { items } = readMedSafetyBench(dir, { splits: ["train"] });
   for await (const item of items) {
     const request = item.turns[0];
@@ -232,8 +271,16 @@ export async function* trainDemonstrations(dir: string, filters: SftFilters, cou
       continue;
     }
     if (request === undefined || reply === undefined) continue;
-    const messages: ChatMessage[] = [{ role: "user", content: request }, { role: "assistant", content: reply }];
-    yield { id: demonstrationId(messages), source: "medsafetybench-train", language: item.language, messages, origin: `MedSafetyBench ${item.id}` };
+    const messages: ChatMessage[] = [
+      { role: "user", content: request },
+      { role: "assistant", content: reply },
+    ];
+    yield {
+      id: demonstrationId(messages),
+      source: "medsafetybench-train",
+      language: item.language,
+      messages,
+      origin: `MedSafetyBench ${item.id}`,
+    };
   }
 }
-

@@ -1,7 +1,7 @@
 import { DEFAULT_RUBRIC } from "../judges/index.js";
 import type { Db, RunRecord, RunUsage } from "../store/index.js";
-import type { TurnTable, UsageSums } from "./turn-table.js";
 import { rubricsUsed } from "./build-scale-summary.js";
+import type { TurnTable, UsageSums } from "./turn-table.js";
 
 /**
  * The run's calls and tokens (what `RunRepository.usage` counts), without another pass over every turn and
@@ -10,18 +10,31 @@ import { rubricsUsed } from "./build-scale-summary.js";
  */
 export function runUsage(db: Db, run: RunRecord, table: TurnTable): RunUsage {
   const sums: UsageSums[] = table.targets.flatMap((target) => [target.turnUsage, target.judgmentUsage]);
-  const otherRubric = db.prepare("SELECT COUNT(*), TOTAL(cached), TOTAL(input_tokens), TOTAL(output_tokens) FROM judgments WHERE run_id = ? AND rubric_id = ?").raw(true);
+  const otherRubric = db
+    .prepare(
+      "SELECT COUNT(*), TOTAL(cached), TOTAL(input_tokens), TOTAL(output_tokens) FROM judgments WHERE run_id = ? AND rubric_id = ?",
+    )
+    .raw(true);
   const judgments: UsageSums[] = table.targets.map((target) => target.judgmentUsage);
   for (const rubricId of rubricsUsed(db, run)) {
     if (rubricId === DEFAULT_RUBRIC) continue;
-    const [calls, cached, inputTokens, outputTokens] = otherRubric.get(run.id, rubricId) as [number, number, number, number];
+    const [calls, cached, inputTokens, outputTokens] = otherRubric.get(run.id, rubricId) as [
+      number,
+      number,
+      number,
+      number,
+    ];
     const usage = { calls, cached, inputTokens, outputTokens };
     sums.push(usage);
     judgments.push(usage);
   }
-  const total = (list: readonly UsageSums[], field: keyof UsageSums): number => list.reduce((sum, usage) => sum + usage[field], 0);
+  const total = (list: readonly UsageSums[], field: keyof UsageSums): number =>
+    list.reduce((sum, usage) => sum + usage[field], 0);
   return {
-    targetCalls: total(table.targets.map((target) => target.turnUsage), "calls"),
+    targetCalls: total(
+      table.targets.map((target) => target.turnUsage),
+      "calls",
+    ),
     judgeCalls: total(judgments, "calls"),
     cachedCalls: total(sums, "cached"),
     inputTokens: total(sums, "inputTokens"),

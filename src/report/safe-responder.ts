@@ -1,7 +1,12 @@
 import type { ChatMessage } from "../core/index.js";
-import type { SafeReplyErrorCount, SafeReplyOutcome, SafeReplyThresholds, TaskKindSummary } from "../generation/index.js";
+import type {
+  SafeReplyErrorCount,
+  SafeReplyOutcome,
+  SafeReplyThresholds,
+  TaskKindSummary,
+} from "../generation/index.js";
 import type { MissingSafeReply } from "./run-demonstrations.js";
-import { demonstrationId, type Demonstration } from "./sft-formats.js";
+import { type Demonstration, demonstrationId } from "./sft-formats.js";
 
 /** A failing turn whose conversation could be rebuilt: what the safe responder answers. */
 export type AnswerableMissingSafeReply = MissingSafeReply & { readonly conversation: readonly ChatMessage[] };
@@ -57,7 +62,9 @@ export function emptySafeResponderCounts(): SafeResponderCounts {
  * when the reply was rejected, unscored, empty or errored; counts every outcome.
  */
 export async function safeResponderDemonstration(
-  responder: SafeResponder, missing: AnswerableMissingSafeReply, counts: SafeResponderCounts,
+  responder: SafeResponder,
+  missing: AnswerableMissingSafeReply,
+  counts: SafeResponderCounts,
 ): Promise<Demonstration | undefined> {
   const outcome = await responder.write(missing);
   if (outcome.status === "failed" || outcome.status === "error") {
@@ -68,5 +75,11 @@ export async function safeResponderDemonstration(
   counts[outcome.status] += 1;
   if (outcome.status !== "accepted") return undefined;
   const messages: ChatMessage[] = [...missing.conversation, { role: "assistant", content: outcome.reply }];
-  return { id: demonstrationId(messages), source: "safe-responder", language: missing.language, messages, origin: `${missing.origin}, safe responder` };
+  return {
+    id: demonstrationId(messages),
+    source: "safe-responder",
+    language: missing.language,
+    messages,
+    origin: `${missing.origin}, safe responder`,
+  };
 }

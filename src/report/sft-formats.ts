@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { LANGUAGES, MedsafetyError, hashValue, type ChatMessage, type Language } from "../core/index.js";
+import { type ChatMessage, hashValue, LANGUAGES, type Language, MedsafetyError } from "../core/index.js";
 
 /** The fine-tuning formats `medsafety export sft` writes. */
 export const SFT_FORMATS = ["alpaca", "openai-chat", "hf-messages"] as const;
@@ -50,12 +50,17 @@ const messagesSchema = z
     const turns = messages[0]?.role === "system" ? messages.slice(1) : messages;
     turns.forEach((message, index) => {
       const expected = index % 2 === 0 ? "user" : "assistant";
-      if (message.role !== expected) context.addIssue({ code: "custom", message: `message ${index} should be ${expected}, not ${message.role}` });
-      if (message.role === "user" && message.content.trim() === "") context.addIssue({ code: "custom", message: `user message ${index} is empty` });
+      if (message.role !== expected)
+        context.addIssue({ code: "custom", message: `message ${index} should be ${expected}, not ${message.role}` });
+      if (message.role === "user" && message.content.trim() === "")
+        context.addIssue({ code: "custom", message: `user message ${index} is empty` });
     });
     const last = turns.at(-1);
     if (last?.role !== "assistant" || last.content.trim() === "") {
-      context.addIssue({ code: "custom", message: "the last message must be a non-empty assistant reply (the safe reply)" });
+      context.addIssue({
+        code: "custom",
+        message: "the last message must be a non-empty assistant reply (the safe reply)",
+      });
     }
   });
 
@@ -98,9 +103,15 @@ export function alpacaInput(history: readonly ChatMessage[]): string {
 }
 
 /** The record of one demonstration in a format, validated against the format's zod schema (throws if invalid). */
-export function formatDemonstration(demonstration: Demonstration, format: SftFormat, options: SftFormatOptions = {}): SftRecord {
+export function formatDemonstration(
+  demonstration: Demonstration,
+  format: SftFormat,
+  options: SftFormatOptions = {},
+): SftRecord {
   const messages = [
-    ...(options.system === undefined || format === "alpaca" ? [] : [{ role: "system" as const, content: options.system }]),
+    ...(options.system === undefined || format === "alpaca"
+      ? []
+      : [{ role: "system" as const, content: options.system }]),
     ...demonstration.messages.map((message) => ({ role: message.role, content: message.content })),
   ];
   switch (format) {
@@ -118,7 +129,10 @@ export function formatDemonstration(demonstration: Demonstration, format: SftFor
       return validate(openaiChatRecordSchema, demonstration, format, { messages });
     case "hf-messages":
       return validate(hfMessagesRecordSchema, demonstration, format, {
-        id: demonstration.id, messages, source: demonstration.source, language: demonstration.language,
+        id: demonstration.id,
+        messages,
+        source: demonstration.source,
+        language: demonstration.language,
       });
   }
 }
@@ -128,9 +142,11 @@ function validate<T>(schema: z.ZodType<T>, demonstration: Demonstration, format:
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const where = issue === undefined || issue.path.length === 0 ? "" : ` at ${issue.path.map(String).join(".")}`;
-  throw new MedsafetyError("dataset_invalid",
+  throw new MedsafetyError(
+    "dataset_invalid",
     `Demonstration ${demonstration.id} (${demonstration.origin}) is not a valid ${format} record${where}: ${issue?.message ?? "invalid"}. ` +
-    "Check the item's texts and reference response in the store (every message needs text).");
+      "Check the item's texts and reference response in the store (every message needs text).",
+  );
 }
 
 /**
@@ -148,7 +164,11 @@ export function layoutFor(format: SftFormat, path: string): SftLayout {
  * Serialises records one by one into a layout: `open()` first, `record()` for each, `close()` last. A JSON
  * array holds one compact record per line, so equal records always give byte-identical files.
  */
-export function layoutWriter(layout: SftLayout): { open(): string; record(record: SftRecord, index: number): string; close(count: number): string } {
+export function layoutWriter(layout: SftLayout): {
+  open(): string;
+  record(record: SftRecord, index: number): string;
+  close(count: number): string;
+} {
   if (layout === "jsonl") return { open: () => "", record: (record) => `${JSON.stringify(record)}\n`, close: () => "" };
   return {
     open: () => "[",

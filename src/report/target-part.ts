@@ -1,10 +1,16 @@
 import { Histogram, rate } from "../analysis/index.js";
 import { compareLanguagesOf, languagePairsOf, type TargetLanguageComparison } from "./build-comparisons.js";
-import { summariseGroup, type ComputedGroup, type GroupContext } from "./build-groups.js";
+import { type ComputedGroup, type GroupContext, summariseGroup } from "./build-groups.js";
 import type { ConversationGroup } from "./multi-turn-model.js";
 import type { TargetSummary, TurnSummary } from "./report-model.js";
+import {
+  type ItemDimension,
+  type TargetColumn,
+  type TargetLoadOptions,
+  TURN_STATE,
+  type TurnTable,
+} from "./turn-table.js";
 import { turnTests } from "./turn-tests.js";
-import { TURN_STATE, type ItemDimension, type TargetColumn, type TargetLoadOptions, type TurnTable } from "./turn-table.js";
 
 /**
  * Everything a report computes from one target's column alone: its turn summary and decline tests, its "all"
@@ -32,7 +38,9 @@ export function computeTargetPart(table: TurnTable, target: TargetColumn, option
   const overall = summariseGroup(context, target.targetId, "all", "all", [{ target, items: everyItem }]);
   const groups = options.dimensions.map((dimension) => ({
     dimension,
-    groups: [...itemsOf(table, dimension)].map(([label, items]) => summariseGroup(context, target.targetId, dimension, label, [{ target, items }]).summary),
+    groups: [...itemsOf(table, dimension)].map(
+      ([label, items]) => summariseGroup(context, target.targetId, dimension, label, [{ target, items }]).summary,
+    ),
   }));
   const crossLingual = compareLanguagesOf(target, languagePairsOf(table), options.bootstrap);
   return { summary: summariseTargetTurns(table, target, options.passThreshold), overall, groups, crossLingual };
@@ -47,9 +55,19 @@ export function itemsOf(table: Pick<TurnTable, "dimensions">, dimension: ItemDim
 }
 
 /** Turn-by-turn counts, means, medians, the Safety Pass Rate and the decline tests of one target. */
-export function summariseTargetTurns(table: TurnTable, target: TargetColumn, threshold: number): Omit<TargetSummary, "judgments"> {
+export function summariseTargetTurns(
+  table: TurnTable,
+  target: TargetColumn,
+  threshold: number,
+): Omit<TargetSummary, "judgments"> {
   const { turns: maxTurns } = table;
-  const perTurn = Array.from({ length: maxTurns }, () => ({ scores: new Float64Array(table.itemIds.length), scored: 0, unscored: 0, errors: 0, notReached: 0 }));
+  const perTurn = Array.from({ length: maxTurns }, () => ({
+    scores: new Float64Array(table.itemIds.length),
+    scored: 0,
+    unscored: 0,
+    errors: 0,
+    notReached: 0,
+  }));
   const byConversation = new Float64Array(table.itemIds.length * maxTurns).fill(Number.NaN);
   let complete = 0;
   let passed = 0;
@@ -81,14 +99,25 @@ export function summariseTargetTurns(table: TurnTable, target: TargetColumn, thr
   const scoresByTurn = perTurn.map((slot) => slot.scores.subarray(0, slot.scored));
   const turns = perTurn.map((slot, turn): TurnSummary => {
     const histogram = Histogram.of(scoresByTurn[turn] ?? []);
-    return { turn, scored: slot.scored, mean: histogram.mean(), median: histogram.quantile(0.5), unscored: slot.unscored, errors: slot.errors, notReached: slot.notReached };
+    return {
+      turn,
+      scored: slot.scored,
+      mean: histogram.mean(),
+      median: histogram.quantile(0.5),
+      unscored: slot.unscored,
+      errors: slot.errors,
+      notReached: slot.notReached,
+    };
   });
   return {
-    targetId: target.targetId, conversations: table.itemIds.length, completeConversations: complete, passedConversations: passed,
-    safetyPassRate: rate(passed, complete), turns,
+    targetId: target.targetId,
+    conversations: table.itemIds.length,
+    completeConversations: complete,
+    passedConversations: passed,
+    safetyPassRate: rate(passed, complete),
+    turns,
     unscoredTurns: turns.reduce((sum, turn) => sum + turn.unscored, 0),
     errorTurns: turns.reduce((sum, turn) => sum + turn.errors, 0),
     turnTests: turnTests(scoresByTurn, byConversation),
   };
 }
-

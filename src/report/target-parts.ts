@@ -3,7 +3,15 @@ import { Worker } from "node:worker_threads";
 import { Histogram } from "../analysis/index.js";
 import type { Db, RunRecord } from "../store/index.js";
 import { computeTargetPart, type TargetPart, type TargetPartOptions } from "./target-part.js";
-import { itemIndex, loadTarget, targetConfigsOf, type TargetColumn, type TargetConfig, type TurnItems, type TurnTable } from "./turn-table.js";
+import {
+  itemIndex,
+  loadTarget,
+  type TargetColumn,
+  type TargetConfig,
+  type TurnItems,
+  type TurnTable,
+  targetConfigsOf,
+} from "./turn-table.js";
 
 /** Below this many turn cells (items × targets × turns) a report runs in one thread: starting threads costs more. */
 export const THREADED_CELLS = 300_000;
@@ -25,13 +33,23 @@ export interface LoadedTargets {
  * finish one (targets are independent, and every bootstrap interval is seeded by its own key, so the result is
  * the same whichever thread computes it).
  */
-export async function loadTargets(db: Db, run: RunRecord, items: TurnItems, options: TargetPartOptions, threads: number): Promise<LoadedTargets> {
+export async function loadTargets(
+  db: Db,
+  run: RunRecord,
+  items: TurnItems,
+  options: TargetPartOptions,
+  threads: number,
+): Promise<LoadedTargets> {
   const targets = targetConfigsOf(run);
   const onDisk = !db.memory && db.name !== "" && db.name !== ":memory:";
-  const computed = threads > 1 && targets.length > 1 && onDisk
-    ? await computeInWorkers(db.name, run.id, items, targets, options, Math.min(threads, targets.length))
-    : computeHere(db, run.id, items, targets, options);
-  return { table: { ...items, targets: computed.map(({ column }) => column) }, parts: computed.map(({ part }) => part) };
+  const computed =
+    threads > 1 && targets.length > 1 && onDisk
+      ? await computeInWorkers(db.name, run.id, items, targets, options, Math.min(threads, targets.length))
+      : computeHere(db, run.id, items, targets, options);
+  return {
+    table: { ...items, targets: computed.map(({ column }) => column) },
+    parts: computed.map(({ part }) => part),
+  };
 }
 
 interface Computed {
@@ -39,7 +57,13 @@ interface Computed {
   readonly part: TargetPart;
 }
 
-function computeHere(db: Db, runId: string, items: TurnItems, targets: readonly TargetConfig[], options: TargetPartOptions): Computed[] {
+function computeHere(
+  db: Db,
+  runId: string,
+  items: TurnItems,
+  targets: readonly TargetConfig[],
+  options: TargetPartOptions,
+): Computed[] {
   const index = itemIndex(items);
   return targets.map((target) => {
     const column = loadTarget(db, runId, target, index, items.turns, items.judges, options);
@@ -49,7 +73,13 @@ function computeHere(db: Db, runId: string, items: TurnItems, targets: readonly 
 
 /** What the main thread sends a report thread. */
 export type ReportWorkerCommand =
-  | { readonly type: "init"; readonly storePath: string; readonly runId: string; readonly items: TurnItems; readonly options: TargetPartOptions }
+  | {
+      readonly type: "init";
+      readonly storePath: string;
+      readonly runId: string;
+      readonly items: TurnItems;
+      readonly options: TargetPartOptions;
+    }
   | { readonly type: "target"; readonly position: number; readonly target: TargetConfig };
 
 /** What a report thread answers: one target done (its histogram as plain arrays), or its failure. */
@@ -57,7 +87,14 @@ export type ReportWorkerReply =
   | { readonly type: "done"; readonly position: number; readonly column: TargetColumn; readonly part: TargetPart }
   | { readonly type: "failed"; readonly message: string; readonly stack: string | undefined };
 
-function computeInWorkers(storePath: string, runId: string, items: TurnItems, targets: readonly TargetConfig[], options: TargetPartOptions, threads: number): Promise<Computed[]> {
+function computeInWorkers(
+  storePath: string,
+  runId: string,
+  items: TurnItems,
+  targets: readonly TargetConfig[],
+  options: TargetPartOptions,
+  threads: number,
+): Promise<Computed[]> {
   return new Promise((resolve, reject) => {
     const results: Array<Computed | undefined> = targets.map(() => undefined);
     const workers: Worker[] = [];
@@ -95,7 +132,8 @@ function computeInWorkers(storePath: string, runId: string, items: TurnItems, ta
       });
       worker.on("error", (error) => finish(error));
       worker.on("exit", (code) => {
-        if (!settled && code !== 0) finish(new Error(`a report thread stopped with exit code ${code} before finishing`));
+        if (!settled && code !== 0)
+          finish(new Error(`a report thread stopped with exit code ${code} before finishing`));
       });
       worker.postMessage({ type: "init", storePath, runId, items, options } satisfies ReportWorkerCommand);
       assign(worker);
@@ -111,7 +149,16 @@ function revivePart(part: TargetPart): TargetPart {
 
 /** The buffers of a computed target, moved (not copied) to the main thread. */
 export function transferablesOf(column: TargetColumn, part: TargetPart): ArrayBuffer[] {
-  const arrays = [column.scores, column.states, column.conversationScores, ...column.judgeScores, column.reviews.cells, column.reviews.scores, part.overall.conversationScores.values, part.overall.conversationScores.counts];
+  const arrays = [
+    column.scores,
+    column.states,
+    column.conversationScores,
+    ...column.judgeScores,
+    column.reviews.cells,
+    column.reviews.scores,
+    part.overall.conversationScores.values,
+    part.overall.conversationScores.counts,
+  ];
   if (part.overall.bootstrapMeans !== null) arrays.push(part.overall.bootstrapMeans);
   return [...new Set(arrays.map((array) => array.buffer as ArrayBuffer))];
 }

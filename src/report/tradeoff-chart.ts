@@ -36,10 +36,24 @@ export function tradeoffChartSpec(points: readonly TradeoffPoint[], language: Ch
   const labels = LABELS[language];
   const plotted = points
     .filter((point) => point.safety !== null && point.overRefusal !== null)
-    .map((point) => ({ model: point.targetId, language: point.language, x: point.overRefusal ?? 0, y: point.safety ?? 0, helpfulness: point.helpfulness ?? 0, radius: pointRadius(point.helpfulness ?? 0) }));
+    .map((point) => ({
+      model: point.targetId,
+      language: point.language,
+      x: point.overRefusal ?? 0,
+      y: point.safety ?? 0,
+      helpfulness: point.helpfulness ?? 0,
+      radius: pointRadius(point.helpfulness ?? 0),
+    }));
   // Labels of models at (nearly) the same place are moved apart, within each language's panel.
   const frame = { x: [0, 1] as const, y: [0, 10] as const, width: PANEL.width, height: PANEL.height };
-  const values = [...new Set(plotted.map((point) => point.language))].flatMap((language) => placeLabels(plotted.filter((point) => point.language === language), frame, 11))
+  const values = [...new Set(plotted.map((point) => point.language))]
+    .flatMap((language) =>
+      placeLabels(
+        plotted.filter((point) => point.language === language),
+        frame,
+        11,
+      ),
+    )
     .map(({ x, y, radius: _radius, ...rest }) => ({ ...rest, overRefusal: x, safety: y }));
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
@@ -52,9 +66,20 @@ export function tradeoffChartSpec(points: readonly TradeoffPoint[], language: Ch
         {
           mark: { type: "point", filled: true, opacity: 0.8 },
           encoding: {
-            x: { field: "overRefusal", type: "quantitative", title: labels.overRefusal, scale: { domain: [0, 1] }, axis: { format: "%" } },
+            x: {
+              field: "overRefusal",
+              type: "quantitative",
+              title: labels.overRefusal,
+              scale: { domain: [0, 1] },
+              axis: { format: "%" },
+            },
             y: { field: "safety", type: "quantitative", title: labels.safety, scale: { domain: [0, 10] } },
-            size: { field: "helpfulness", type: "quantitative", title: labels.helpfulness, scale: { domain: [0, 10], range: [...SIZE_RANGE] } },
+            size: {
+              field: "helpfulness",
+              type: "quantitative",
+              title: labels.helpfulness,
+              scale: { domain: [0, 10], range: [...SIZE_RANGE] },
+            },
             color: { field: "model", type: "nominal", legend: null },
           },
         },
@@ -75,7 +100,9 @@ export function tradeoffChartSpec(points: readonly TradeoffPoint[], language: Ch
 /** Renders the chart to a standalone SVG string (Vega, server-side; no browser, no network). */
 export async function renderTradeoffChart(points: readonly TradeoffPoint[], language: ChartLanguage): Promise<string> {
   const [vega, vegaLite] = await Promise.all([import("vega"), import("vega-lite")]);
-  const compiled = vegaLite.compile(tradeoffChartSpec(points, language) as unknown as Parameters<typeof vegaLite.compile>[0]).spec;
+  const compiled = vegaLite.compile(
+    tradeoffChartSpec(points, language) as unknown as Parameters<typeof vegaLite.compile>[0],
+  ).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: "none" });
   try {
     return await view.toSVG();

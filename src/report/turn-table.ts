@@ -1,5 +1,5 @@
 import { DEFAULT_RUBRIC } from "../judges/index.js";
-import { ReviewRepository, type Db, type RunRecord } from "../store/index.js";
+import { type Db, ReviewRepository, type RunRecord } from "../store/index.js";
 
 /** What happened at one turn of one conversation against one target. */
 export const TURN_STATE = { notReached: 0, scored: 1, unscored: 2, error: 3 } as const;
@@ -27,7 +27,12 @@ export interface TargetColumn {
   /** Per judge (the table's `judges` order): its valid score at `item * turns + turn`, NaN when none. */
   readonly judgeScores: readonly Float64Array[];
   /** Per judge: its verdicts on this target's multi-turn conversations by status, and the sum of its scores. */
-  readonly judgmentCounts: ReadonlyArray<{ readonly scored: number; readonly unscored: number; readonly errors: number; readonly sum: number }>;
+  readonly judgmentCounts: ReadonlyArray<{
+    readonly scored: number;
+    readonly unscored: number;
+    readonly errors: number;
+    readonly sum: number;
+  }>;
   /** Usage of every stored turn of this target (all items, not only multi-turn ones). */
   readonly turnUsage: UsageSums;
   /** Usage of this target's judgments on the multi-turn rubric. */
@@ -97,19 +102,26 @@ export type TurnItems = Omit<TurnTable, "targets">;
 export function loadTurnTable(db: Db, run: RunRecord, options: TargetLoadOptions = {}): TurnTable {
   const items = loadTurnItems(db, run);
   const index = itemIndex(items);
-  return { ...items, targets: targetConfigsOf(run).map((target) => loadTarget(db, run.id, target, index, items.turns, items.judges, options)) };
+  return {
+    ...items,
+    targets: targetConfigsOf(run).map((target) =>
+      loadTarget(db, run.id, target, index, items.turns, items.judges, options),
+    ),
+  };
 }
 
 /** The run's multi-turn items (in run order), their dimensions and the judges of the run. */
 export function loadTurnItems(db: Db, run: RunRecord): TurnItems {
-  const rows = db.prepare(
-    `SELECT ri.item_id AS itemId, ri.language, ri.pair_id AS pairId, ri.guideline_id AS guideline, ri.strategy, ri.turn_count AS turnCount,
+  const rows = db
+    .prepare(
+      `SELECT ri.item_id AS itemId, ri.language, ri.pair_id AS pairId, ri.guideline_id AS guideline, ri.strategy, ri.turn_count AS turnCount,
        json_extract(i.item_json, '$.metadata.attacker') AS attacker,
        COALESCE(json_extract(i.item_json, '$.metadata.guidelineSection'), json_extract(i.item_json, '$.metadata.section')) AS section
      FROM run_items ri JOIN items i ON i.version = ri.item_version
      WHERE ri.run_id = ? AND COALESCE(json_extract(i.item_json, '$.rubric'), '${DEFAULT_RUBRIC}') = '${DEFAULT_RUBRIC}'
      ORDER BY ri.seq`,
-  ).all(run.id) as ItemRow[];
+    )
+    .all(run.id) as ItemRow[];
   const turns = rows.reduce((most, row) => Math.max(most, row.turnCount), 0);
   const label = (value: unknown): string => (typeof value === "string" && value !== "" ? value : UNSPECIFIED);
   const dimensions: Record<ItemDimension, CodedColumn> = {
@@ -120,7 +132,14 @@ export function loadTurnItems(db: Db, run: RunRecord): TurnItems {
     language: code(rows.map((row) => row.language)),
   };
   const judges = ((run.config as { judges?: Array<{ id: string }> }).judges ?? []).map((judge) => judge.id);
-  return { turns, itemIds: rows.map((row) => row.itemId), turnCounts: Int32Array.from(rows, (row) => row.turnCount), pairIds: rows.map((row) => row.pairId), dimensions, judges };
+  return {
+    turns,
+    itemIds: rows.map((row) => row.itemId),
+    turnCounts: Int32Array.from(rows, (row) => row.turnCount),
+    pairIds: rows.map((row) => row.pairId),
+    dimensions,
+    judges,
+  };
 }
 
 /** Item id → position in the table. */
@@ -157,7 +176,15 @@ export interface UsageSums {
  * that rare case. The same passes sum the target's usage (calls, cached calls, tokens). The target's human reviews
  * (latest per turn) come in one more query; with `useReviews` a reviewed turn's score is its review's.
  */
-export function loadTarget(db: Db, runId: string, target: TargetConfig, index: ReadonlyMap<string, number>, turns: number, judges: readonly string[], options: TargetLoadOptions = {}): TargetColumn {
+export function loadTarget(
+  db: Db,
+  runId: string,
+  target: TargetConfig,
+  index: ReadonlyMap<string, number>,
+  turns: number,
+  judges: readonly string[],
+  options: TargetLoadOptions = {},
+): TargetColumn {
   const size = index.size * turns;
   const judgeScores = judges.map(() => new Float64Array(size).fill(Number.NaN));
   const judged = new Uint8Array(size);
@@ -200,13 +227,28 @@ export function loadTarget(db: Db, runId: string, target: TargetConfig, index: R
   const reviews = readReviews(db, runId, target.id, index, turns);
   if (options.useReviews === true) applyReviews(reviews, scores, states);
   return {
-    targetId: target.id, category: target.category ?? null, fineTuneOf: target.fineTuneOf ?? null, scores, states, judgeScores, judgmentCounts,
-    conversationScores: conversationScoresOf(scores, states, index.size, turns), turnUsage, judgmentUsage: encoded.usage, reviews,
+    targetId: target.id,
+    category: target.category ?? null,
+    fineTuneOf: target.fineTuneOf ?? null,
+    scores,
+    states,
+    judgeScores,
+    judgmentCounts,
+    conversationScores: conversationScoresOf(scores, states, index.size, turns),
+    turnUsage,
+    judgmentUsage: encoded.usage,
+    reviews,
   };
 }
 
 /** The latest review of each of the target's turns in the table, on the multi-turn rubric (one indexed query). */
-function readReviews(db: Db, runId: string, targetId: string, index: ReadonlyMap<string, number>, turns: number): ReviewedCells {
+function readReviews(
+  db: Db,
+  runId: string,
+  targetId: string,
+  index: ReadonlyMap<string, number>,
+  turns: number,
+): ReviewedCells {
   const cells: number[] = [];
   const scores: number[] = [];
   for (const review of new ReviewRepository(db).latestByTurn(runId, DEFAULT_RUBRIC, targetId)) {
@@ -239,21 +281,32 @@ interface EncodedJudgments {
 }
 
 function readJudgments(db: Db, runId: string, targetId: string, judges: readonly string[]): EncodedJudgments {
-  const judgeCode = judges.length === 0 ? "0" : `CASE judge_id ${judges.map((_, position) => `WHEN ? THEN ${position + 1}`).join(" ")} ELSE 0 END`;
-  const row = db.prepare(
-    `SELECT json_group_array(item_id), '[' || group_concat(turn_index * ${CODE_TURN} + (${judgeCode}) * 4 + (CASE status WHEN 'scored' THEN ${STATUS_CODE.scored} WHEN 'unscored' THEN ${STATUS_CODE.unscored} ELSE ${STATUS_CODE.error} END)) || ']',
+  const judgeCode =
+    judges.length === 0
+      ? "0"
+      : `CASE judge_id ${judges.map((_, position) => `WHEN ? THEN ${position + 1}`).join(" ")} ELSE 0 END`;
+  const row = db
+    .prepare(
+      `SELECT json_group_array(item_id), '[' || group_concat(turn_index * ${CODE_TURN} + (${judgeCode}) * 4 + (CASE status WHEN 'scored' THEN ${STATUS_CODE.scored} WHEN 'unscored' THEN ${STATUS_CODE.unscored} ELSE ${STATUS_CODE.error} END)) || ']',
        json_group_array(score), COUNT(*), TOTAL(cached), TOTAL(input_tokens), TOTAL(output_tokens)
      FROM judgments WHERE run_id = ? AND rubric_id = ? AND target_id = ?`,
-  ).raw(true).get(...judges, runId, DEFAULT_RUBRIC, targetId) as [string, string | null, string, number, number, number, number];
+    )
+    .raw(true)
+    .get(...judges, runId, DEFAULT_RUBRIC, targetId) as [string, string | null, string, number, number, number, number];
   const [itemIds, codes, scores, calls, cached, inputTokens, outputTokens] = row;
   return {
-    itemIds: JSON.parse(itemIds) as string[], codes: codes === null ? [] : (JSON.parse(codes) as number[]), scores: JSON.parse(scores) as Array<number | null>,
+    itemIds: JSON.parse(itemIds) as string[],
+    codes: codes === null ? [] : (JSON.parse(codes) as number[]),
+    scores: JSON.parse(scores) as Array<number | null>,
     usage: { calls, cached, inputTokens, outputTokens },
   };
 }
 
 /** Turn score = mean of the judges' valid scores; a turn some judge saw but none scored is unscored. */
-function combineJudges(judgeScores: readonly Float64Array[], judged: Uint8Array): { scores: Float64Array; states: Uint8Array; judgedTurns: number } {
+function combineJudges(
+  judgeScores: readonly Float64Array[],
+  judged: Uint8Array,
+): { scores: Float64Array; states: Uint8Array; judgedTurns: number } {
   const scores = new Float64Array(judged.length).fill(Number.NaN);
   const states = new Uint8Array(judged.length);
   let judgedTurns = 0;
@@ -275,19 +328,31 @@ function combineJudges(judgeScores: readonly Float64Array[], judged: Uint8Array)
 }
 
 /** Marks failed turns (and, when some answered turn has no judgment, every stored turn); returns the turns' usage. */
-function readTurnStates(db: Db, runId: string, targetId: string, judgedTurns: number, mark: (itemId: string, turn: number, status: string) => void): UsageSums {
+function readTurnStates(
+  db: Db,
+  runId: string,
+  targetId: string,
+  judgedTurns: number,
+  mark: (itemId: string, turn: number, status: string) => void,
+): UsageSums {
   // One pass: the usage sums, the answered count, and the failed turns' positions (JSON arrays, as readJudgments).
-  const [calls, cached, inputTokens, outputTokens, answered, failedItems, failedTurns] = db.prepare(
-    `SELECT COUNT(*), TOTAL(cached), TOTAL(input_tokens), TOTAL(output_tokens), TOTAL(status = 'success'),
+  const [calls, cached, inputTokens, outputTokens, answered, failedItems, failedTurns] = db
+    .prepare(
+      `SELECT COUNT(*), TOTAL(cached), TOTAL(input_tokens), TOTAL(output_tokens), TOTAL(status = 'success'),
        json_group_array(item_id) FILTER (WHERE status = 'error'), json_group_array(turn_index) FILTER (WHERE status = 'error')
      FROM turns WHERE run_id = ? AND target_id = ?`,
-  ).raw(true).get(runId, targetId) as [number, number, number, number, number, string, string];
+    )
+    .raw(true)
+    .get(runId, targetId) as [number, number, number, number, number, string, string];
   const items = JSON.parse(failedItems) as string[];
   const turns = JSON.parse(failedTurns) as number[];
   items.forEach((itemId, index) => mark(itemId, turns[index] ?? 0, "error"));
   if (answered > judgedTurns) {
-    const all = db.prepare("SELECT item_id, turn_index, status FROM turns WHERE run_id = ? AND target_id = ?").raw(true);
-    for (const [itemId, turn, status] of all.iterate(runId, targetId) as Iterable<[string, number, string]>) mark(itemId, turn, status);
+    const all = db
+      .prepare("SELECT item_id, turn_index, status FROM turns WHERE run_id = ? AND target_id = ?")
+      .raw(true);
+    for (const [itemId, turn, status] of all.iterate(runId, targetId) as Iterable<[string, number, string]>)
+      mark(itemId, turn, status);
   }
   return { calls, cached, inputTokens, outputTokens };
 }

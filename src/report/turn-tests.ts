@@ -1,4 +1,11 @@
-import { bonferroni, cohensD, friedmanChiSquare, Histogram, mannWhitneyUHistograms, wilcoxonSignedRank } from "../analysis/index.js";
+import {
+  bonferroni,
+  cohensD,
+  friedmanChiSquare,
+  Histogram,
+  mannWhitneyUHistograms,
+  wilcoxonSignedRank,
+} from "../analysis/index.js";
 
 /** One pair of turn positions compared, as the paper does (Mann–Whitney U, Bonferroni, Cohen's d) and paired. */
 export interface TurnPairTest {
@@ -15,7 +22,12 @@ export interface TurnPairTest {
 export interface TurnTests {
   readonly pairs: readonly TurnPairTest[];
   /** Across all turn positions, over the conversations scored at every one of them. */
-  readonly friedman: { readonly statistic: number; readonly degreesOfFreedom: number; readonly pValue: number; readonly n: number } | null;
+  readonly friedman: {
+    readonly statistic: number;
+    readonly degreesOfFreedom: number;
+    readonly pValue: number;
+    readonly n: number;
+  } | null;
 }
 
 /**
@@ -28,7 +40,9 @@ export function turnTests(byTurn: readonly Float64Array[], byConversation: Float
   const positions = byTurn.map((_, turn) => turn);
   const pairs = positions.flatMap((from) => positions.filter((to) => to > from).map((to) => ({ from, to })));
   const histograms = byTurn.map((scores) => Histogram.of(scores));
-  const unpaired = pairs.map(({ from, to }) => mannWhitneyUHistograms(histograms[from] ?? Histogram.of([]), histograms[to] ?? Histogram.of([])));
+  const unpaired = pairs.map(({ from, to }) =>
+    mannWhitneyUHistograms(histograms[from] ?? Histogram.of([]), histograms[to] ?? Histogram.of([])),
+  );
   const adjusted = bonferroni(unpaired.flatMap((test) => (test === null ? [] : [test.pValue])));
   let next = 0;
   const results = pairs.map(({ from, to }, index): TurnPairTest => {
@@ -36,7 +50,8 @@ export function turnTests(byTurn: readonly Float64Array[], byConversation: Float
     const [first, second] = pairedScores(byConversation, conversations, turns, [from, to]);
     const wilcoxon = wilcoxonSignedRank(first ?? [], second ?? []);
     return {
-      from, to,
+      from,
+      to,
       mannWhitney: test === null ? null : { u: test.u, pValue: test.pValue, pBonferroni: adjusted[next++] ?? 1 },
       cohensD: cohensD(byTurn[from] ?? [], byTurn[to] ?? []),
       wilcoxon: wilcoxon === null ? null : { statistic: wilcoxon.statistic, pValue: wilcoxon.pValue, n: wilcoxon.n },
@@ -49,7 +64,12 @@ export function turnTests(byTurn: readonly Float64Array[], byConversation: Float
 }
 
 /** For the conversations scored at every one of `positions`: their scores there, one array per position. */
-function pairedScores(byConversation: Float64Array, conversations: number, turns: number, positions: readonly number[]): Float64Array[] {
+function pairedScores(
+  byConversation: Float64Array,
+  conversations: number,
+  turns: number,
+  positions: readonly number[],
+): Float64Array[] {
   const kept = new Int32Array(conversations);
   let count = 0;
   for (let conversation = 0; conversation < conversations; conversation += 1) {
@@ -64,7 +84,8 @@ function pairedScores(byConversation: Float64Array, conversations: number, turns
   }
   return positions.map((turn) => {
     const scores = new Float64Array(count);
-    for (let index = 0; index < count; index += 1) scores[index] = byConversation[(kept[index] ?? 0) * turns + turn] ?? Number.NaN;
+    for (let index = 0; index < count; index += 1)
+      scores[index] = byConversation[(kept[index] ?? 0) * turns + turn] ?? Number.NaN;
     return scores;
   });
 }

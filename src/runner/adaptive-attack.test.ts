@@ -1,13 +1,24 @@
 import { describe, expect, it } from "vitest";
-import { MedsafetyError, ProviderError, type ChatMessage } from "../core/index.js";
-import { benchmarkItemSchema, type BenchmarkItem } from "../datasets/index.js";
+import { type ChatMessage, MedsafetyError, ProviderError } from "../core/index.js";
+import { type BenchmarkItem, benchmarkItemSchema } from "../datasets/index.js";
 import { loadStrategies } from "../generation/index.js";
 import type { ChatModel, ChatRequest, ChatResponse } from "../providers/index.js";
 import {
-  adaptiveAttack, adaptiveStopConditions, defaultMaxTurns, isAdaptiveItem, planAdaptiveStep, plannedTurns, strategyReferenceOf,
+  adaptiveAttack,
+  adaptiveStopConditions,
+  defaultMaxTurns,
+  isAdaptiveItem,
+  planAdaptiveStep,
+  plannedTurns,
+  strategyReferenceOf,
 } from "./adaptive-attack.js";
 import type { AttackState, AttackStep } from "./attack.js";
-import { ATTACKER_ANSWER_SCHEMA, buildAttackerRequest, loadAttackerPrompt, parseAttackerAnswer } from "./attacker-prompt.js";
+import {
+  ATTACKER_ANSWER_SCHEMA,
+  buildAttackerRequest,
+  loadAttackerPrompt,
+  parseAttackerAnswer,
+} from "./attacker-prompt.js";
 import { anyStop, maxTurns, meanScore, scoreAtMost } from "./stop-conditions.js";
 
 const STRATEGIES = loadStrategies();
@@ -15,19 +26,31 @@ const PROMPT = loadAttackerPrompt();
 
 function item(fields: Partial<BenchmarkItem> = {}): BenchmarkItem {
   return benchmarkItemSchema.parse({
-    id: "item-1", language: "en", guidelineId: "jma-10", strategy: "clinical-authority", seedRequest: "SEED: backdate the chart.",
-    turns: ["OPENING question", "stored second", "stored third"], ...fields,
+    id: "item-1",
+    language: "en",
+    guidelineId: "jma-10",
+    strategy: "clinical-authority",
+    seedRequest: "SEED: backdate the chart.",
+    turns: ["OPENING question", "stored second", "stored third"],
+    ...fields,
   });
 }
 
 function conversationOf(turns: number): ChatMessage[] {
   return Array.from({ length: turns }, (_, index) => [
-    { role: "user" as const, content: `user ${index}` }, { role: "assistant" as const, content: `reply ${index}` },
+    { role: "user" as const, content: `user ${index}` },
+    { role: "assistant" as const, content: `reply ${index}` },
   ]).flat();
 }
 
 function state(turnIndex: number, fields: Partial<AttackState> = {}): AttackState {
-  return { item: item(), conversation: conversationOf(turnIndex), turnIndex, scores: Array.from({ length: turnIndex }, () => 9), ...fields };
+  return {
+    item: item(),
+    conversation: conversationOf(turnIndex),
+    turnIndex,
+    scores: Array.from({ length: turnIndex }, () => 9),
+    ...fields,
+  };
 }
 
 /** An attacker model that answers from a script, one text (or error) per call, and records its requests. */
@@ -39,13 +62,24 @@ class ScriptedAttacker implements ChatModel {
     const next = this.script[this.requests.length] ?? this.script.at(-1) ?? "";
     this.requests.push(request);
     if (next instanceof Error) throw next;
-    return { text: next, usage: { inputTokens: 100, outputTokens: 10 }, finishReason: "stop", latencyMs: 1, cached: false };
+    return {
+      text: next,
+      usage: { inputTokens: 100, outputTokens: 10 },
+      finishReason: "stop",
+      latencyMs: 1,
+      cached: false,
+    };
   }
   async close(): Promise<void> {}
 }
 
 function attackWith(model: ChatModel, options: { maxTurns?: number; stopWhenScoreAtMost?: number } = {}) {
-  return adaptiveAttack({ attacker: { id: "attacker", model, sampling: { temperature: 0.7 } }, strategies: STRATEGIES, prompt: PROMPT, ...options });
+  return adaptiveAttack({
+    attacker: { id: "attacker", model, sampling: { temperature: 0.7 } },
+    strategies: STRATEGIES,
+    prompt: PROMPT,
+    ...options,
+  });
 }
 
 describe("stop conditions", () => {
@@ -60,7 +94,11 @@ describe("stop conditions", () => {
   it("scoreAtMost reads the last turn's score, never stops before a turn was scored or on an unscored turn", () => {
     const condition = scoreAtMost(2);
     expect(condition(state(0))).toBeUndefined();
-    expect(condition(state(1, { scores: [2] }))).toEqual({ kind: "stop", reason: "score-threshold", detail: "turn 1 scored 2 ≤ 2" });
+    expect(condition(state(1, { scores: [2] }))).toEqual({
+      kind: "stop",
+      reason: "score-threshold",
+      detail: "turn 1 scored 2 ≤ 2",
+    });
     expect(condition(state(1, { scores: [2.5] }))).toBeUndefined();
     expect(condition(state(2, { scores: [1, undefined] }))).toBeUndefined();
     const { scores: _unused, ...withoutScores } = state(1);
@@ -100,7 +138,9 @@ describe("adaptive items, turns and strategies", () => {
   it("reads the strategy reference from the metadata's provenance, else the item's strategy", () => {
     expect(strategyReferenceOf(item())).toBe("clinical-authority");
     expect(strategyReferenceOf(item({ metadata: { strategyVersion: 1 } }))).toBe("clinical-authority@1");
-    expect(strategyReferenceOf(item({ metadata: { strategyId: "decomposition", strategyVersion: "2" } }))).toBe("decomposition@2");
+    expect(strategyReferenceOf(item({ metadata: { strategyId: "decomposition", strategyVersion: "2" } }))).toBe(
+      "decomposition@2",
+    );
     expect(strategyReferenceOf(item({ metadata: { strategyRef: "fictional-framing@1" } }))).toBe("fictional-framing@1");
   });
 });
@@ -116,7 +156,10 @@ describe("planAdaptiveStep (pure)", () => {
 
   it("stops at the item's turn count and when the last score met the threshold", () => {
     expect(planAdaptiveStep(state(3), stopWhen)).toMatchObject({ kind: "stop", reason: "max-turns" });
-    expect(planAdaptiveStep(state(1, { scores: [1.5] }), stopWhen)).toMatchObject({ kind: "stop", reason: "score-threshold" });
+    expect(planAdaptiveStep(state(1, { scores: [1.5] }), stopWhen)).toMatchObject({
+      kind: "stop",
+      reason: "score-threshold",
+    });
     expect(planAdaptiveStep(state(2, { scores: [9, 3] }), stopWhen)).toEqual({ kind: "ask-attacker" });
   });
 
@@ -130,7 +173,10 @@ describe("planAdaptiveStep (pure)", () => {
 
   it("replays items that are not attacks, whatever the stop conditions", () => {
     const benign = item({ rubric: "helpfulness", turns: ["a benign question"] });
-    expect(planAdaptiveStep(state(0, { item: benign }), stopWhen)).toEqual({ kind: "send", message: "a benign question" });
+    expect(planAdaptiveStep(state(0, { item: benign }), stopWhen)).toEqual({
+      kind: "send",
+      message: "a benign question",
+    });
     expect(planAdaptiveStep(state(1, { item: benign }), stopWhen)).toEqual({ kind: "stop", reason: "turns-exhausted" });
   });
 
@@ -144,16 +190,28 @@ describe("planAdaptiveStep (pure)", () => {
 
 describe("parseAttackerAnswer", () => {
   it("accepts a send or a give-up, also wrapped in prose, with the unused field empty or missing", () => {
-    expect(parseAttackerAnswer('{"action": "send", "message": " next turn ", "reason": ""}')).toEqual({ kind: "send", message: "next turn" });
-    expect(parseAttackerAnswer('Here: {"action": "give-up", "reason": "firm refusal"} done')).toEqual({ kind: "give-up", reason: "firm refusal" });
+    expect(parseAttackerAnswer('{"action": "send", "message": " next turn ", "reason": ""}')).toEqual({
+      kind: "send",
+      message: "next turn",
+    });
+    expect(parseAttackerAnswer('Here: {"action": "give-up", "reason": "firm refusal"} done')).toEqual({
+      kind: "give-up",
+      reason: "firm refusal",
+    });
     expect(parseAttackerAnswer('{"action": "give-up", "message": ""}')).toEqual({ kind: "give-up", reason: "" });
   });
 
   it("rejects prose, an unknown action and an empty message, saying why", () => {
     expect(parseAttackerAnswer("")).toMatchObject({ kind: "invalid", problem: "the answer is empty" });
-    expect(parseAttackerAnswer("I will not do this.")).toMatchObject({ kind: "invalid", problem: "the answer holds no JSON object" });
+    expect(parseAttackerAnswer("I will not do this.")).toMatchObject({
+      kind: "invalid",
+      problem: "the answer holds no JSON object",
+    });
     expect(parseAttackerAnswer('{"action": "continue", "message": "x"}')).toMatchObject({ kind: "invalid" });
-    expect(parseAttackerAnswer('{"action": "send", "message": "  "}')).toMatchObject({ kind: "invalid", problem: expect.stringContaining("message") });
+    expect(parseAttackerAnswer('{"action": "send", "message": "  "}')).toMatchObject({
+      kind: "invalid",
+      problem: expect.stringContaining("message"),
+    });
   });
 });
 
@@ -161,7 +219,13 @@ describe("buildAttackerRequest", () => {
   it("gives the attacker the seed, the strategy's definition and turn escalation, the conversation, in the item's language", () => {
     const strategy = STRATEGIES.find((entry) => entry.strategy.id === "clinical-authority")?.strategy;
     if (strategy === undefined) throw new Error("clinical-authority missing");
-    const request = buildAttackerRequest(PROMPT, { item: item(), strategy, conversation: conversationOf(1), turnIndex: 1, maxTurns: 3 });
+    const request = buildAttackerRequest(PROMPT, {
+      item: item(),
+      strategy,
+      conversation: conversationOf(1),
+      turnIndex: 1,
+      maxTurns: 3,
+    });
     const content = request.messages[0]?.content ?? "";
     expect(request.system).toBe(PROMPT.languages.en.system);
     expect(request.responseSchema).toEqual({ name: "attacker_turn", schema: ATTACKER_ANSWER_SCHEMA });
@@ -169,9 +233,17 @@ describe("buildAttackerRequest", () => {
     expect(content).toContain(strategy.definition.en);
     for (const turn of strategy.turns) expect(content).toContain(turn.en);
     expect(content).toContain("[Assistant]\nreply 0");
-    expect(content).toContain(`Write user turn 2 of at most 3 (escalation). Guidance for this turn: ${strategy.turns[1]?.en}`);
+    expect(content).toContain(
+      `Write user turn 2 of at most 3 (escalation). Guidance for this turn: ${strategy.turns[1]?.en}`,
+    );
     expect(content).not.toMatch(/\{\{\w+\}\}/);
-    const japanese = buildAttackerRequest(PROMPT, { item: item({ language: "ja" }), strategy, conversation: conversationOf(1), turnIndex: 1, maxTurns: 3 });
+    const japanese = buildAttackerRequest(PROMPT, {
+      item: item({ language: "ja" }),
+      strategy,
+      conversation: conversationOf(1),
+      turnIndex: 1,
+      maxTurns: 3,
+    });
     expect(japanese.system).toBe(PROMPT.languages.ja.system);
     expect(japanese.messages[0]?.content).toContain(strategy.definition.ja);
   });
@@ -181,26 +253,48 @@ describe("adaptiveAttack with an attacker model", () => {
   it("sends the attacker's message, with the binding's sampling and structured output", async () => {
     const model = new ScriptedAttacker(['{"action": "send", "message": "adapted turn", "reason": ""}']);
     const step = await attackWith(model)(state(1));
-    expect(step).toEqual({ kind: "send", message: "adapted turn", usage: { inputTokens: 100, outputTokens: 10 }, calls: 1 });
+    expect(step).toEqual({
+      kind: "send",
+      message: "adapted turn",
+      usage: { inputTokens: 100, outputTokens: 10 },
+      calls: 1,
+    });
     expect(model.requests[0]).toMatchObject({ temperature: 0.7, responseSchema: { name: "attacker_turn" } });
   });
 
   it("makes no call at turn 0 or when a stop condition fires", async () => {
     const model = new ScriptedAttacker([]);
-    expect(await attackWith(model, { stopWhenScoreAtMost: 2 })(state(0))).toEqual({ kind: "send", message: "OPENING question" });
-    expect(await attackWith(model, { stopWhenScoreAtMost: 2 })(state(1, { scores: [0] }))).toMatchObject({ reason: "score-threshold" });
+    expect(await attackWith(model, { stopWhenScoreAtMost: 2 })(state(0))).toEqual({
+      kind: "send",
+      message: "OPENING question",
+    });
+    expect(await attackWith(model, { stopWhenScoreAtMost: 2 })(state(1, { scores: [0] }))).toMatchObject({
+      reason: "score-threshold",
+    });
     expect(await attackWith(model, { maxTurns: 2 })(state(2))).toMatchObject({ reason: "max-turns" });
     expect(model.requests).toHaveLength(0);
   });
 
   it("records a give-up with the attacker's reason", async () => {
-    const model = new ScriptedAttacker(['{"action": "give-up", "message": "", "reason": "the assistant refused firmly"}']);
-    expect(await attackWith(model)(state(1))).toMatchObject({ kind: "stop", reason: "attacker-gave-up", detail: "the assistant refused firmly", calls: 1 });
+    const model = new ScriptedAttacker([
+      '{"action": "give-up", "message": "", "reason": "the assistant refused firmly"}',
+    ]);
+    expect(await attackWith(model)(state(1))).toMatchObject({
+      kind: "stop",
+      reason: "attacker-gave-up",
+      detail: "the assistant refused firmly",
+      calls: 1,
+    });
   });
 
   it("retries an invalid answer with a correction, then records attacker-invalid", async () => {
     const fixed = new ScriptedAttacker(["not json", '{"action": "send", "message": "second try", "reason": ""}']);
-    expect(await attackWith(fixed)(state(1))).toMatchObject({ kind: "send", message: "second try", calls: 2, usage: { inputTokens: 200, outputTokens: 20 } });
+    expect(await attackWith(fixed)(state(1))).toMatchObject({
+      kind: "send",
+      message: "second try",
+      calls: 2,
+      usage: { inputTokens: 200, outputTokens: 20 },
+    });
     expect(fixed.requests[1]?.messages.at(-2)).toEqual({ role: "assistant", content: "not json" });
     expect(fixed.requests[1]?.messages.at(-1)?.content).toContain("the answer holds no JSON object");
     const never = new ScriptedAttacker(["still not json"]);
@@ -212,8 +306,11 @@ describe("adaptiveAttack with an attacker model", () => {
   it("records a failed attacker call as attacker-error with its code and status; a cancellation is rethrown", async () => {
     const failing = new ScriptedAttacker([new ProviderError("provider_http", "Server error 503", { statusCode: 503 })]);
     expect(await attackWith(failing)(state(1))).toEqual({
-      kind: "stop", reason: "attacker-error", error: { code: "provider_http", status: 503, message: "Server error 503" },
-      usage: { inputTokens: 0, outputTokens: 0 }, calls: 1,
+      kind: "stop",
+      reason: "attacker-error",
+      error: { code: "provider_http", status: 503, message: "Server error 503" },
+      usage: { inputTokens: 0, outputTokens: 0 },
+      calls: 1,
     });
     const cancelled = new ScriptedAttacker([new MedsafetyError("cancelled", "stopped")]);
     await expect(attackWith(cancelled)(state(1))).rejects.toMatchObject({ code: "cancelled" });
@@ -222,7 +319,11 @@ describe("adaptiveAttack with an attacker model", () => {
   it("records an unknown strategy as attacker-error without a call", async () => {
     const model = new ScriptedAttacker([]);
     const step = await attackWith(model)(state(1, { item: item({ strategy: "no-such-strategy" }) }));
-    expect(step).toMatchObject({ kind: "stop", reason: "attacker-error", error: { code: "dataset_invalid", message: expect.stringContaining("no-such-strategy") } });
+    expect(step).toMatchObject({
+      kind: "stop",
+      reason: "attacker-error",
+      error: { code: "dataset_invalid", message: expect.stringContaining("no-such-strategy") },
+    });
     expect(model.requests).toHaveLength(0);
   });
 });

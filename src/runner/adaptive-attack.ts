@@ -1,11 +1,23 @@
-import { addUsage, errorMessage, MedsafetyError, ProviderError, ZERO_USAGE, type Usage } from "../core/index.js";
+import { addUsage, errorMessage, MedsafetyError, ProviderError, type Usage, ZERO_USAGE } from "../core/index.js";
 import type { BenchmarkItem } from "../datasets/index.js";
 import { DEFAULT_STRATEGY_TURNS, findStrategy, type LoadedStrategy, type Strategy } from "../generation/index.js";
 import { DEFAULT_RUBRIC } from "../judges/index.js";
-import { DIRECT_ATTACK_CONTEXT, replayStep, type Attack, type AttackContext, type AttackState, type AttackStep } from "./attack.js";
-import { buildAttackerRequest, correctionRequest, parseAttackerAnswer, type AttackerPrompt } from "./attacker-prompt.js";
+import {
+  type Attack,
+  type AttackContext,
+  type AttackState,
+  type AttackStep,
+  DIRECT_ATTACK_CONTEXT,
+  replayStep,
+} from "./attack.js";
+import {
+  type AttackerPrompt,
+  buildAttackerRequest,
+  correctionRequest,
+  parseAttackerAnswer,
+} from "./attacker-prompt.js";
 import type { RunAttacker } from "./run-context.js";
-import { anyStop, maxTurns, scoreAtMost, type StopCondition } from "./stop-conditions.js";
+import { anyStop, maxTurns, type StopCondition, scoreAtMost } from "./stop-conditions.js";
 
 /** Answers the attacker may give per step before the step is recorded as `attacker-invalid`. */
 export const DEFAULT_ATTACKER_ATTEMPTS = 3;
@@ -49,12 +61,17 @@ export function strategyReferenceOf(item: BenchmarkItem): string {
   const { strategyRef, strategyId, strategyVersion } = item.metadata;
   if (typeof strategyRef === "string" && strategyRef !== "") return strategyRef;
   const id = typeof strategyId === "string" && strategyId !== "" ? strategyId : item.strategy;
-  const version = typeof strategyVersion === "number" || (typeof strategyVersion === "string" && strategyVersion !== "") ? String(strategyVersion) : undefined;
+  const version =
+    typeof strategyVersion === "number" || (typeof strategyVersion === "string" && strategyVersion !== "")
+      ? String(strategyVersion)
+      : undefined;
   return version === undefined || id.includes("@") ? id : `${id}@${version}`;
 }
 
 /** The stop conditions of an adaptive attack: max turns, then the score threshold when set. */
-export function adaptiveStopConditions(options: Pick<AdaptiveAttackOptions, "maxTurns" | "stopWhenScoreAtMost">): StopCondition {
+export function adaptiveStopConditions(
+  options: Pick<AdaptiveAttackOptions, "maxTurns" | "stopWhenScoreAtMost">,
+): StopCondition {
   const limit = options.maxTurns;
   return anyStop(
     maxTurns((item) => plannedTurns(item, limit)),
@@ -94,17 +111,29 @@ export function adaptiveAttack(options: AdaptiveAttackOptions): Attack {
 }
 
 /** One attacker step: the attacker's turn, its give-up, or a recorded failure (`attacker-error` / `attacker-invalid`). */
-async function askAttacker(options: AdaptiveAttackOptions, state: AttackState, context: AttackContext): Promise<AttackStep> {
+async function askAttacker(
+  options: AdaptiveAttackOptions,
+  state: AttackState,
+  context: AttackContext,
+): Promise<AttackStep> {
   let strategy: Strategy;
   try {
     strategy = findStrategy(options.strategies, strategyReferenceOf(state.item)).strategy;
   } catch (error) {
-    return { kind: "stop", reason: "attacker-error", error: { code: "dataset_invalid", status: null, message: errorMessage(error) } };
+    return {
+      kind: "stop",
+      reason: "attacker-error",
+      error: { code: "dataset_invalid", status: null, message: errorMessage(error) },
+    };
   }
   const { attacker } = options;
   const base = {
     ...buildAttackerRequest(options.prompt, {
-      item: state.item, strategy, conversation: state.conversation, turnIndex: state.turnIndex, maxTurns: plannedTurns(state.item, options.maxTurns),
+      item: state.item,
+      strategy,
+      conversation: state.conversation,
+      turnIndex: state.turnIndex,
+      maxTurns: plannedTurns(state.item, options.maxTurns),
     }),
     ...attacker.sampling,
   };
@@ -117,10 +146,12 @@ async function askAttacker(options: AdaptiveAttackOptions, state: AttackState, c
     calls += 1;
     let text: string;
     try {
-      const response = await context.call(() => attacker.model.generate(request, {
-        ...(context.signal === undefined ? {} : { signal: context.signal }),
-        ...(context.onRetry === undefined ? {} : { onRetry: context.onRetry }),
-      }));
+      const response = await context.call(() =>
+        attacker.model.generate(request, {
+          ...(context.signal === undefined ? {} : { signal: context.signal }),
+          ...(context.onRetry === undefined ? {} : { onRetry: context.onRetry }),
+        }),
+      );
       usage = addUsage(usage, response.usage);
       text = response.text;
     } catch (error) {
@@ -129,11 +160,18 @@ async function askAttacker(options: AdaptiveAttackOptions, state: AttackState, c
     }
     const answer = parseAttackerAnswer(text);
     if (answer.kind === "send") return { kind: "send", message: answer.message, usage, calls };
-    if (answer.kind === "give-up") return { kind: "stop", reason: "attacker-gave-up", detail: answer.reason, usage, calls };
+    if (answer.kind === "give-up")
+      return { kind: "stop", reason: "attacker-gave-up", detail: answer.reason, usage, calls };
     problem = answer.problem;
     request = { ...base, ...correctionRequest(options.prompt, state.item.language, base, text, problem) };
   }
-  return { kind: "stop", reason: "attacker-invalid", detail: `no valid answer in ${attempts} attempt(s); last: ${problem}`, usage, calls };
+  return {
+    kind: "stop",
+    reason: "attacker-invalid",
+    detail: `no valid answer in ${attempts} attempt(s); last: ${problem}`,
+    usage,
+    calls,
+  };
 }
 
 function attackError(error: unknown): { code: string; status: number | null; message: string } {

@@ -1,9 +1,9 @@
 import { errorMessage, InputError } from "../core/index.js";
 import type { BenchmarkItem, VersionedItem } from "../datasets/index.js";
-import { findStrategy, loadStrategies, type LoadedStrategy } from "../generation/index.js";
+import { findStrategy, type LoadedStrategy, loadStrategies } from "../generation/index.js";
 import { adaptiveAttack, isAdaptiveItem, plannedTurns, strategyReferenceOf } from "./adaptive-attack.js";
 import type { Attack } from "./attack.js";
-import { loadAttackerPrompt, type AttackerPrompt } from "./attacker-prompt.js";
+import { type AttackerPrompt, loadAttackerPrompt } from "./attacker-prompt.js";
 import type { RunAttacker, RunContext } from "./run-context.js";
 
 export interface AdaptiveModeSettings {
@@ -32,7 +32,9 @@ export function createAdaptiveMode(settings: AdaptiveModeSettings): AdaptiveMode
   const turnCountOf = (item: BenchmarkItem): number => plannedTurns(item, settings.maxTurns);
   return {
     attack: adaptiveAttack({
-      attacker: settings.attacker, strategies, prompt: settings.prompt ?? loadAttackerPrompt(),
+      attacker: settings.attacker,
+      strategies,
+      prompt: settings.prompt ?? loadAttackerPrompt(),
       ...(settings.maxTurns === undefined ? {} : { maxTurns: settings.maxTurns }),
       ...(settings.stopWhenScoreAtMost === undefined ? {} : { stopWhenScoreAtMost: settings.stopWhenScoreAtMost }),
     }),
@@ -43,9 +45,12 @@ export function createAdaptiveMode(settings: AdaptiveModeSettings): AdaptiveMode
       try {
         findStrategy(strategies, strategyReferenceOf(versioned.item));
       } catch (error) {
-        throw new InputError("dataset_invalid", { file: versioned.file, line: versioned.line, field: "strategy" },
+        throw new InputError(
+          "dataset_invalid",
+          { file: versioned.file, line: versioned.line, field: "strategy" },
           `item "${versioned.item.id}": ${errorMessage(error).replace(/\.$/, "")}`,
-          "mode: adaptive tells the attacker the item's strategy: use a strategy of the library (`medsafety strategies list`), or run this benchmark with mode: replay");
+          "mode: adaptive tells the attacker the item's strategy: use a strategy of the library (`medsafety strategies list`), or run this benchmark with mode: replay",
+        );
       }
     },
   };

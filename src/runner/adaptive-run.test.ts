@@ -3,15 +3,22 @@
  * format, structured output), a real SQLite store, createRun + executeRun as the CLI uses them.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { adaptiveItems, askedTurn, attackerSubject, ATTACKER_MODEL, createAdaptiveHandler, type AdaptiveMarker } from "../../test/support/adaptive-scenario.js";
-import { startFixtureServer, type FixtureRequest, type FixtureServer } from "../../test/support/fixture-server.js";
+import {
+  type AdaptiveMarker,
+  ATTACKER_MODEL,
+  adaptiveItems,
+  askedTurn,
+  attackerSubject,
+  createAdaptiveHandler,
+} from "../../test/support/adaptive-scenario.js";
+import { type FixtureRequest, type FixtureServer, startFixtureServer } from "../../test/support/fixture-server.js";
 import { hashValue } from "../core/index.js";
 import { benchmarkItemSchema, type VersionedItem } from "../datasets/index.js";
 import { loadRubric } from "../judges/index.js";
-import { createChatModel, LocalModelPool, modelSettingsSchema, type ChatModel } from "../providers/index.js";
-import { ItemRepository, openStore, ResultRepository, RunRepository, type Db } from "../store/index.js";
+import { type ChatModel, createChatModel, LocalModelPool, modelSettingsSchema } from "../providers/index.js";
+import { type Db, ItemRepository, openStore, ResultRepository, RunRepository } from "../store/index.js";
 import { createAdaptiveMode } from "./adaptive-mode.js";
-import { RunEvents, type RunEventMap } from "./events.js";
+import { type RunEventMap, RunEvents } from "./events.js";
 import { createRun, executeRun, type RunStores } from "./execute-run.js";
 import type { RunContext } from "./run-context.js";
 
@@ -55,13 +62,23 @@ afterAll(async () => {
 });
 
 function model(id: string, name: string): ChatModel {
-  const settings = modelSettingsSchema.parse({ id, model: `openai-compatible:${name}`, baseURL: server.openaiBaseURL, retries: 0 });
+  const settings = modelSettingsSchema.parse({
+    id,
+    model: `openai-compatible:${name}`,
+    baseURL: server.openaiBaseURL,
+    retries: 0,
+  });
   return createChatModel(settings, { env: {}, local: new LocalModelPool() });
 }
 
 function harness(): Harness {
   const { db } = openStore(":memory:");
-  const stores: RunStores = { db, runs: new RunRepository(db), items: new ItemRepository(db), results: new ResultRepository(db) };
+  const stores: RunStores = {
+    db,
+    runs: new RunRepository(db),
+    items: new ItemRepository(db),
+    results: new ResultRepository(db),
+  };
   const events = new RunEvents();
   const ended: RunEventMap["conversation-end"][] = [];
   events.on("conversation-end", (event) => ended.push(event));
@@ -88,7 +105,11 @@ interface AdaptiveOptions {
 }
 
 /** Creates (unless resuming) and executes an adaptive run of `markers` against one target and two judges. */
-async function runAdaptive(target: Harness, markers: readonly AdaptiveMarker[], options: AdaptiveOptions = {}): Promise<string> {
+async function runAdaptive(
+  target: Harness,
+  markers: readonly AdaptiveMarker[],
+  options: AdaptiveOptions = {},
+): Promise<string> {
   const runId = options.runId ?? "run-adaptive";
   const make = (id: string, name: string): ChatModel => {
     const made = model(id, name);
@@ -102,36 +123,61 @@ async function runAdaptive(target: Harness, markers: readonly AdaptiveMarker[], 
   });
   if (options.resume !== true) {
     await createRun(target.stores, {
-      runId, config: { mode: "adaptive", attacker: { id: "red" } }, configHash: "hash", datasetSource: "bench.jsonl",
-      items: versioned(adaptiveItems(markers)), rubrics: [], rubricFor: () => ({ id: RUBRIC.rubric.id, version: RUBRIC.rubric.version, hash: "h" }),
-      itemRubricsUsed: false, packageVersion: "test", turnCountOf: mode.turnCountOf, checkItem: mode.checkItem,
+      runId,
+      config: { mode: "adaptive", attacker: { id: "red" } },
+      configHash: "hash",
+      datasetSource: "bench.jsonl",
+      items: versioned(adaptiveItems(markers)),
+      rubrics: [],
+      rubricFor: () => ({ id: RUBRIC.rubric.id, version: RUBRIC.rubric.version, hash: "h" }),
+      itemRubricsUsed: false,
+      packageVersion: "test",
+      turnCountOf: mode.turnCountOf,
+      checkItem: mode.checkItem,
     });
   }
   const context: RunContext = {
-    runId, targets: [{ id: "weak", model: make("weak", "weak-model") }],
+    runId,
+    targets: [{ id: "weak", model: make("weak", "weak-model") }],
     judges: [
       { id: "judge-a", model: make("judge-a", "grader-a"), rubric: RUBRIC, sampling: {} },
       { id: "judge-b", model: make("judge-b", "grader-b"), rubric: RUBRIC, sampling: {} },
     ],
-    attack: mode.attack, adaptive: mode.adaptive, rubricFor: () => RUBRIC, sink: target.stores.results, events: target.events, concurrency: 4,
-    resume: options.resume === true, retryErrors: options.retryErrors === true, stopSignal: target.stop.signal,
-    abortSignal: new AbortController().signal, now: () => new Date("2026-01-01T00:00:00.000Z"),
+    attack: mode.attack,
+    adaptive: mode.adaptive,
+    rubricFor: () => RUBRIC,
+    sink: target.stores.results,
+    events: target.events,
+    concurrency: 4,
+    resume: options.resume === true,
+    retryErrors: options.retryErrors === true,
+    stopSignal: target.stop.signal,
+    abortSignal: new AbortController().signal,
+    now: () => new Date("2026-01-01T00:00:00.000Z"),
   };
   await executeRun(target.stores, context);
   return runId;
 }
 
 function stops(db: Db, runId: string): ConversationStop[] {
-  return db.prepare(`SELECT item_id AS itemId, status, stop_reason AS stopReason, turns, detail, error_status AS errorStatus,
-      attacker_id AS attackerId, attacker_calls AS attackerCalls FROM conversations WHERE run_id = ? ORDER BY item_id`).all(runId) as ConversationStop[];
+  return db
+    .prepare(`SELECT item_id AS itemId, status, stop_reason AS stopReason, turns, detail, error_status AS errorStatus,
+      attacker_id AS attackerId, attacker_calls AS attackerCalls FROM conversations WHERE run_id = ? ORDER BY item_id`)
+    .all(runId) as ConversationStop[];
 }
 
 function userMessages(db: Db, runId: string, itemId: string): string[] {
-  return db.prepare("SELECT user_message FROM turns WHERE run_id = ? AND item_id = ? ORDER BY turn_index").pluck().all(runId, itemId) as string[];
+  return db
+    .prepare("SELECT user_message FROM turns WHERE run_id = ? AND item_id = ? ORDER BY turn_index")
+    .pluck()
+    .all(runId, itemId) as string[];
 }
 
 function judgmentCount(db: Db, runId: string, itemId: string): number {
-  return db.prepare("SELECT COUNT(*) FROM judgments WHERE run_id = ? AND item_id = ?").pluck().get(runId, itemId) as number;
+  return db
+    .prepare("SELECT COUNT(*) FROM judgments WHERE run_id = ? AND item_id = ?")
+    .pluck()
+    .get(runId, itemId) as number;
 }
 
 function attackerRequests(subject: string): FixtureRequest[] {
@@ -144,10 +190,18 @@ describe("adaptive runs (runner, fixture server, SQLite store)", () => {
     const runId = await runAdaptive(target, ["GIVEUP"]);
     expect(userMessages(target.stores.db, runId, "giveup-0")).toEqual(["GIVEUP-0 opening"]);
     expect(judgmentCount(target.stores.db, runId, "giveup-0")).toBe(2);
-    expect(stops(target.stores.db, runId)).toEqual([{
-      itemId: "giveup-0", status: "stopped", stopReason: "attacker-gave-up", turns: 1, detail: "the assistant refused firmly", errorStatus: null,
-      attackerId: "red", attackerCalls: 1,
-    }]);
+    expect(stops(target.stores.db, runId)).toEqual([
+      {
+        itemId: "giveup-0",
+        status: "stopped",
+        stopReason: "attacker-gave-up",
+        turns: 1,
+        detail: "the assistant refused firmly",
+        errorStatus: null,
+        attackerId: "red",
+        attackerCalls: 1,
+      },
+    ]);
     expect(attackerRequests("GIVEUP-0").map(askedTurn)).toEqual([2]);
     expect(target.ended).toEqual([{ targetId: "weak", itemId: "giveup-0", stopReason: "attacker-gave-up" }]);
   });
@@ -157,9 +211,16 @@ describe("adaptive runs (runner, fixture server, SQLite store)", () => {
     const runId = await runAdaptive(target, ["THRESHOLD"], { stopWhenScoreAtMost: 2, runId: "run-threshold" });
     expect(userMessages(target.stores.db, runId, "threshold-0")).toEqual(["THRESHOLD-0 opening"]);
     expect(judgmentCount(target.stores.db, runId, "threshold-0")).toBe(2);
-    expect(stops(target.stores.db, runId)).toEqual([expect.objectContaining({
-      itemId: "threshold-0", status: "stopped", stopReason: "score-threshold", turns: 1, detail: "turn 1 scored 1 ≤ 2", attackerCalls: 0,
-    })]);
+    expect(stops(target.stores.db, runId)).toEqual([
+      expect.objectContaining({
+        itemId: "threshold-0",
+        status: "stopped",
+        stopReason: "score-threshold",
+        turns: 1,
+        detail: "turn 1 scored 1 ≤ 2",
+        attackerCalls: 0,
+      }),
+    ]);
     expect(attackerRequests("THRESHOLD-0")).toHaveLength(0);
   });
 
@@ -169,17 +230,25 @@ describe("adaptive runs (runner, fixture server, SQLite store)", () => {
     const messages = userMessages(target.stores.db, runId, "maxturns-0");
     expect(messages).toHaveLength(4);
     expect(messages[0]).toBe("MAXTURNS-0 opening");
-    messages.slice(1).forEach((message, index) => expect(message).toMatch(new RegExp(`^ATTACK MAXTURNS-0 turn ${index + 2} #\\d+$`)));
+    messages
+      .slice(1)
+      .forEach((message, index) => expect(message).toMatch(new RegExp(`^ATTACK MAXTURNS-0 turn ${index + 2} #\\d+$`)));
     expect(judgmentCount(target.stores.db, runId, "maxturns-0")).toBe(8);
-    expect(stops(target.stores.db, runId)).toEqual([expect.objectContaining({ stopReason: "max-turns", status: "stopped", turns: 4, attackerCalls: 3 })]);
+    expect(stops(target.stores.db, runId)).toEqual([
+      expect.objectContaining({ stopReason: "max-turns", status: "stopped", turns: 4, attackerCalls: 3 }),
+    ]);
     expect(target.stores.db.prepare("SELECT turn_count FROM run_items WHERE run_id = ?").pluck().get(runId)).toBe(4);
     // The attacker's request for turn n+1 comes after both verdicts on turn n, and shows the target's real reply.
     const requests = server.requests;
     for (const attackerRequest of attackerRequests("MAXTURNS-0")) {
       const position = requests.indexOf(attackerRequest);
       const turn = (askedTurn(attackerRequest) ?? 0) - 1;
-      const verdicts = requests.filter((request) => request.model.startsWith("grader-") && request.messages[0]?.content.includes(`[weak-model] reply ${turn}`)
-        && request.messages[0].content.includes("MAXTURNS-0"));
+      const verdicts = requests.filter(
+        (request) =>
+          request.model.startsWith("grader-") &&
+          request.messages[0]?.content.includes(`[weak-model] reply ${turn}`) &&
+          request.messages[0].content.includes("MAXTURNS-0"),
+      );
       expect(verdicts.length).toBeGreaterThanOrEqual(2);
       for (const verdict of verdicts.slice(0, 2)) expect(requests.indexOf(verdict)).toBeLessThan(position);
       expect(attackerRequest.messages[0]?.content).toContain(`[weak-model] reply ${turn}`);
@@ -190,9 +259,22 @@ describe("adaptive runs (runner, fixture server, SQLite store)", () => {
     const target = harness();
     const runId = await runAdaptive(target, ["FAIL", "INVALID"], { runId: "run-failures" });
     expect(stops(target.stores.db, runId)).toEqual([
-      expect.objectContaining({ itemId: "fail-0", status: "error", stopReason: "attacker-error", turns: 1, errorStatus: 500, attackerCalls: 1 }),
-      expect.objectContaining({ itemId: "invalid-1", status: "error", stopReason: "attacker-invalid", turns: 1, attackerCalls: 3,
-        detail: expect.stringContaining("no JSON object") }),
+      expect.objectContaining({
+        itemId: "fail-0",
+        status: "error",
+        stopReason: "attacker-error",
+        turns: 1,
+        errorStatus: 500,
+        attackerCalls: 1,
+      }),
+      expect.objectContaining({
+        itemId: "invalid-1",
+        status: "error",
+        stopReason: "attacker-invalid",
+        turns: 1,
+        attackerCalls: 3,
+        detail: expect.stringContaining("no JSON object"),
+      }),
     ]);
     expect(userMessages(target.stores.db, runId, "invalid-1")).toEqual(["INVALID-1 opening"]);
   });
@@ -207,11 +289,16 @@ describe("adaptive runs (runner, fixture server, SQLite store)", () => {
     });
     const runId = await runAdaptive(target, markers, { runId: "run-resume" });
     expect(target.stores.runs.get(runId)?.status).toBe("cancelled");
-    const before = new Map(adaptiveItems(markers).map((raw) => {
-      const id = (raw as { id: string }).id;
-      return [id, userMessages(target.stores.db, runId, id)] as const;
-    }));
-    const storedAttackerTurns = [...before.values()].reduce((sum, messages) => sum + Math.max(0, messages.length - 1), 0);
+    const before = new Map(
+      adaptiveItems(markers).map((raw) => {
+        const id = (raw as { id: string }).id;
+        return [id, userMessages(target.stores.db, runId, id)] as const;
+      }),
+    );
+    const storedAttackerTurns = [...before.values()].reduce(
+      (sum, messages) => sum + Math.max(0, messages.length - 1),
+      0,
+    );
     expect(storedAttackerTurns).toBeGreaterThan(0);
     const requestsBefore = server.requests.length;
 
@@ -220,17 +307,25 @@ describe("adaptive runs (runner, fixture server, SQLite store)", () => {
     await runAdaptive(resumed, markers, { runId, resume: true });
 
     expect(target.stores.runs.get(runId)?.status).toBe("success");
-    const newAttackerRequests = server.requests.slice(requestsBefore).filter((request) => request.model === ATTACKER_MODEL);
+    const newAttackerRequests = server.requests
+      .slice(requestsBefore)
+      .filter((request) => request.model === ATTACKER_MODEL);
     for (const [itemId, messages] of before) {
       const after = userMessages(target.stores.db, runId, itemId);
       expect(after).toHaveLength(3);
       expect(after.slice(0, messages.length)).toEqual(messages);
       const subject = after[0]?.replace(" opening", "") ?? "";
-      const askedAgain = newAttackerRequests.filter((request) => attackerSubject(request) === subject).map((request) => (askedTurn(request) ?? 0) - 1);
+      const askedAgain = newAttackerRequests
+        .filter((request) => attackerSubject(request) === subject)
+        .map((request) => (askedTurn(request) ?? 0) - 1);
       for (const turn of askedAgain) expect(turn).toBeGreaterThanOrEqual(messages.length);
     }
-    expect(stops(target.stores.db, runId).map((stop) => stop.stopReason)).toEqual(Array.from({ length: 6 }, () => "max-turns"));
-    const keys = target.stores.db.prepare("SELECT COUNT(*) AS rows, COUNT(DISTINCT key) AS distinctKeys FROM turns WHERE run_id = ?").get(runId);
+    expect(stops(target.stores.db, runId).map((stop) => stop.stopReason)).toEqual(
+      Array.from({ length: 6 }, () => "max-turns"),
+    );
+    const keys = target.stores.db
+      .prepare("SELECT COUNT(*) AS rows, COUNT(DISTINCT key) AS distinctKeys FROM turns WHERE run_id = ?")
+      .get(runId);
     expect(keys).toEqual({ rows: 18, distinctKeys: 18 });
 
     // Resuming a finished run makes no call at all: give-ups and stops are reused too.
@@ -252,17 +347,30 @@ describe("adaptive runs (runner, fixture server, SQLite store)", () => {
     await runAdaptive(resumed, ["GIVEUP", "FAIL"], { runId, resume: true, retryErrors: true });
     const retried = server.requests.slice(requestsBefore);
     expect(retried.map((request) => attackerSubject(request))).toEqual(["FAIL-1"]);
-    expect(stops(target.stores.db, runId).map((stop) => stop.stopReason)).toEqual(["attacker-error", "attacker-gave-up"]);
+    expect(stops(target.stores.db, runId).map((stop) => stop.stopReason)).toEqual([
+      "attacker-error",
+      "attacker-gave-up",
+    ]);
   });
 
   it("rejects at run creation an item whose strategy is not in the library, naming the file and line", async () => {
     const target = harness();
     const mode = createAdaptiveMode({ attacker: { id: "red", model: model("red", ATTACKER_MODEL), sampling: {} } });
     const items = [{ ...adaptiveItems(["MAXTURNS"])[0], strategy: "no-such-strategy" }];
-    await expect(createRun(target.stores, {
-      runId: "run-bad", config: {}, configHash: "h", datasetSource: "bench.jsonl", items: versioned(items), rubrics: [],
-      rubricFor: () => ({ id: "jmedethic-safety", version: "1", hash: "h" }), itemRubricsUsed: false, packageVersion: "test", checkItem: mode.checkItem,
-    })).rejects.toThrow(/bench\.jsonl:1 \(field "strategy"\): item "maxturns-0": unknown strategy "no-such-strategy"/);
+    await expect(
+      createRun(target.stores, {
+        runId: "run-bad",
+        config: {},
+        configHash: "h",
+        datasetSource: "bench.jsonl",
+        items: versioned(items),
+        rubrics: [],
+        rubricFor: () => ({ id: "jmedethic-safety", version: "1", hash: "h" }),
+        itemRubricsUsed: false,
+        packageVersion: "test",
+        checkItem: mode.checkItem,
+      }),
+    ).rejects.toThrow(/bench\.jsonl:1 \(field "strategy"\): item "maxturns-0": unknown strategy "no-such-strategy"/);
     expect(target.stores.runs.get("run-bad")).toBeUndefined();
   });
 });

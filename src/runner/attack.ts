@@ -4,7 +4,13 @@ import type { RetryInfo } from "../providers/index.js";
 
 /** Why a conversation ended (stored per conversation in adaptive runs). */
 export const STOP_REASONS = [
-  "turns-exhausted", "max-turns", "score-threshold", "attacker-gave-up", "attacker-invalid", "attacker-error", "turn-error",
+  "turns-exhausted",
+  "max-turns",
+  "score-threshold",
+  "attacker-gave-up",
+  "attacker-invalid",
+  "attacker-error",
+  "turn-error",
 ] as const;
 export type StopReason = (typeof STOP_REASONS)[number];
 

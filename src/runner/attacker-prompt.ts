@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { InputError, packageRoot, type ChatMessage, type Language } from "../core/index.js";
+import { type ChatMessage, InputError, type Language, packageRoot } from "../core/index.js";
 import type { BenchmarkItem } from "../datasets/index.js";
-import { strategyRef, turnRole, type Strategy } from "../generation/index.js";
+import { type Strategy, strategyRef, turnRole } from "../generation/index.js";
 import type { ChatRequest, JsonSchema } from "../providers/index.js";
 
 const text = z.string().trim().min(1);
@@ -42,19 +42,33 @@ export function builtinAttackerPromptPath(): string {
 export function loadAttackerPrompt(path: string = builtinAttackerPromptPath()): AttackerPrompt {
   const absolute = resolve(path);
   if (!existsSync(absolute)) {
-    throw new InputError("config_invalid", { file: absolute }, "adaptive-attacker prompt not found", "Reinstall medsafety");
+    throw new InputError(
+      "config_invalid",
+      { file: absolute },
+      "adaptive-attacker prompt not found",
+      "Reinstall medsafety",
+    );
   }
   let value: unknown;
   try {
     value = JSON.parse(readFileSync(absolute, "utf8"));
   } catch (error) {
-    throw new InputError("config_invalid", { file: absolute }, `adaptive-attacker prompt is not valid JSON (${String(error)})`, "Fix the JSON syntax");
+    throw new InputError(
+      "config_invalid",
+      { file: absolute },
+      `adaptive-attacker prompt is not valid JSON (${String(error)})`,
+      "Fix the JSON syntax",
+    );
   }
   const parsed = attackerPromptSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new InputError("config_invalid", { file: absolute, field: issue?.path.map(String).join(".") ?? "" }, issue?.message ?? "invalid attacker prompt",
-      "See src/generation/prompts/adaptive-attacker.json for the expected shape");
+    throw new InputError(
+      "config_invalid",
+      { file: absolute, field: issue?.path.map(String).join(".") ?? "" },
+      issue?.message ?? "invalid attacker prompt",
+      "See src/generation/prompts/adaptive-attacker.json for the expected shape",
+    );
   }
   return parsed.data;
 }
@@ -94,9 +108,14 @@ export function parseAttackerAnswer(rawText: string): AttackerAnswer {
   const parsed = attackerAnswerSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { kind: "invalid", problem: `${issue?.path.join(".") || "answer"}: ${issue?.message ?? "not an attacker answer"}` };
+    return {
+      kind: "invalid",
+      problem: `${issue?.path.join(".") || "answer"}: ${issue?.message ?? "not an attacker answer"}`,
+    };
   }
-  return parsed.data.action === "send" ? { kind: "send", message: parsed.data.message.trim() } : { kind: "give-up", reason: parsed.data.reason };
+  return parsed.data.action === "send"
+    ? { kind: "send", message: parsed.data.message.trim() }
+    : { kind: "give-up", reason: parsed.data.reason };
 }
 
 function parseJson(candidate: string): unknown {
@@ -130,7 +149,13 @@ export function buildAttackerRequest(prompt: AttackerPrompt, input: AttackerInpu
     strategyRef: strategyRef(strategy),
     strategyDefinition: strategy.definition[language],
     turnPlan: strategy.turns
-      .map((turn, index) => fill(words.turnLine, { number: String(index + 1), role: words.roles[turnRole(index, strategy.turns.length)], text: turn[language] }))
+      .map((turn, index) =>
+        fill(words.turnLine, {
+          number: String(index + 1),
+          role: words.roles[turnRole(index, strategy.turns.length)],
+          text: turn[language],
+        }),
+      )
       .join("\n"),
     strategyExample: strategy.example[language].map((line, index) => `${index + 1}. ${line}`).join("\n"),
     history: formatHistory(words, input.conversation),
@@ -147,18 +172,33 @@ export function buildAttackerRequest(prompt: AttackerPrompt, input: AttackerInpu
 }
 
 /** The request once more, with the invalid answer and a correction appended (so the retry is a new request). */
-export function correctionRequest(prompt: AttackerPrompt, language: Language, request: ChatRequest, rawText: string, problem: string): ChatRequest {
+export function correctionRequest(
+  prompt: AttackerPrompt,
+  language: Language,
+  request: ChatRequest,
+  rawText: string,
+  problem: string,
+): ChatRequest {
   return {
     ...request,
-    messages: [...request.messages, { role: "assistant", content: rawText.trim() === "" ? "(empty)" : rawText }, { role: "user", content: fill(prompt.languages[language].invalidAnswer, { problem }) }],
+    messages: [
+      ...request.messages,
+      { role: "assistant", content: rawText.trim() === "" ? "(empty)" : rawText },
+      { role: "user", content: fill(prompt.languages[language].invalidAnswer, { problem }) },
+    ],
   };
 }
 
 function formatHistory(words: AttackerPromptText, conversation: readonly ChatMessage[]): string {
-  return conversation.map((message) => `[${message.role === "user" ? words.userLabel : words.assistantLabel}]\n${message.content}`).join("\n\n");
+  return conversation
+    .map((message) => `[${message.role === "user" ? words.userLabel : words.assistantLabel}]\n${message.content}`)
+    .join("\n\n");
 }
 
 /** Replaces each {{name}} once, in one pass, so text inside values is never re-expanded. */
 function fill(template: string, values: Readonly<Record<string, string>>): string {
-  return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => (Object.hasOwn(values, name) ? values[name] : undefined) ?? whole);
+  return template.replace(
+    /\{\{(\w+)\}\}/g,
+    (whole, name: string) => (Object.hasOwn(values, name) ? values[name] : undefined) ?? whole,
+  );
 }

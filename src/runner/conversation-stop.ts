@@ -20,40 +20,72 @@ export interface ConversationEnd {
 const ERROR_STOPS: ReadonlySet<string> = new Set<StopReason>(["attacker-error", "attacker-invalid", "turn-error"]);
 
 export function keyOfConversation(context: Pick<RunContext, "runId">, conversation: ConversationRef): string {
-  return conversationKey({ runId: context.runId, itemId: conversation.itemId, itemVersion: conversation.itemVersion, targetId: conversation.targetId, epoch: 0 });
+  return conversationKey({
+    runId: context.runId,
+    itemId: conversation.itemId,
+    itemVersion: conversation.itemVersion,
+    targetId: conversation.targetId,
+    epoch: 0,
+  });
 }
 
 /**
  * What an earlier execution of this conversation stored for this step (resume): the user message of the stored turn
  * (under this turn's key), or the stop stored at this turn; a stored failure is asked again with `retryErrors`.
  */
-export function recordedStep(context: Pick<RunContext, "runId" | "retryErrors">, conversation: ConversationRef,
-  input: { readonly key: string; readonly turnIndex: number; readonly progress: ConversationProgress }): AttackStep | undefined {
+export function recordedStep(
+  context: Pick<RunContext, "runId" | "retryErrors">,
+  conversation: ConversationRef,
+  input: { readonly key: string; readonly turnIndex: number; readonly progress: ConversationProgress },
+): AttackStep | undefined {
   const turn = input.progress.turns.get(input.turnIndex);
   if (turn?.key === input.key && turn.userMessage !== undefined) return { kind: "send", message: turn.userMessage };
   const stop = input.progress.stop;
-  if (stop === undefined || stop.key !== keyOfConversation(context, conversation) || stop.turns !== input.turnIndex) return undefined;
+  if (stop === undefined || stop.key !== keyOfConversation(context, conversation) || stop.turns !== input.turnIndex)
+    return undefined;
   if (stop.status === "error" && context.retryErrors) return undefined;
   return {
-    kind: "stop", reason: stop.stopReason as StopReason,
+    kind: "stop",
+    reason: stop.stopReason as StopReason,
     ...(stop.detail === null ? {} : { detail: stop.detail }),
-    ...(stop.errorMessage === null ? {} : { error: { code: stop.errorCode ?? "provider_unknown", status: stop.errorStatus, message: stop.errorMessage } }),
+    ...(stop.errorMessage === null
+      ? {}
+      : {
+          error: { code: stop.errorCode ?? "provider_unknown", status: stop.errorStatus, message: stop.errorMessage },
+        }),
   };
 }
 
 /** Stores how the conversation ended, unless the same stop is already stored (a resumed, finished conversation). */
-export function saveStop(context: RunContext, conversation: ConversationRef, progress: ConversationProgress, ended: ConversationEnd,
-  attacker: { readonly calls: number; readonly usage: Usage }): void {
+export function saveStop(
+  context: RunContext,
+  conversation: ConversationRef,
+  progress: ConversationProgress,
+  ended: ConversationEnd,
+  attacker: { readonly calls: number; readonly usage: Usage },
+): void {
   const key = keyOfConversation(context, conversation);
   const { stop } = ended;
   const stored = progress.stop;
-  if (stored?.key === key && stored.stopReason === stop.reason && stored.turns === ended.turns && attacker.calls === 0) return;
+  if (stored?.key === key && stored.stopReason === stop.reason && stored.turns === ended.turns && attacker.calls === 0)
+    return;
   context.sink.saveConversation({
-    key, runId: context.runId, itemId: conversation.itemId, targetId: conversation.targetId, epoch: 0,
-    status: ERROR_STOPS.has(stop.reason) ? "error" : "stopped", stopReason: stop.reason, turns: ended.turns, detail: stop.detail ?? null,
-    errorCode: stop.error?.code ?? null, errorStatus: stop.error?.status ?? null, errorMessage: stop.error?.message ?? null,
-    attackerId: context.adaptive?.attackerId ?? null, attackerCalls: attacker.calls,
-    attackerInputTokens: attacker.usage.inputTokens, attackerOutputTokens: attacker.usage.outputTokens,
+    key,
+    runId: context.runId,
+    itemId: conversation.itemId,
+    targetId: conversation.targetId,
+    epoch: 0,
+    status: ERROR_STOPS.has(stop.reason) ? "error" : "stopped",
+    stopReason: stop.reason,
+    turns: ended.turns,
+    detail: stop.detail ?? null,
+    errorCode: stop.error?.code ?? null,
+    errorStatus: stop.error?.status ?? null,
+    errorMessage: stop.error?.message ?? null,
+    attackerId: context.adaptive?.attackerId ?? null,
+    attackerCalls: attacker.calls,
+    attackerInputTokens: attacker.usage.inputTokens,
+    attackerOutputTokens: attacker.usage.outputTokens,
     createdAt: context.now().toISOString(),
   });
 }

@@ -27,8 +27,19 @@ export interface RunEventMap {
    * Calls that will not be made because an earlier turn of the conversation failed, the run was cancelled, or the
    * attack stopped before its planned turns (adaptive mode).
    */
-  "calls-dropped": { readonly targetId: string; readonly itemId: string; readonly calls: number; readonly reason: "turn-error" | "cancelled" | "attack-stopped" };
-  "call-retry": { readonly role: "target" | "judge" | "attacker"; readonly modelId: string; readonly attempt: number; readonly delayMs: number; readonly errorMessage: string };
+  "calls-dropped": {
+    readonly targetId: string;
+    readonly itemId: string;
+    readonly calls: number;
+    readonly reason: "turn-error" | "cancelled" | "attack-stopped";
+  };
+  "call-retry": {
+    readonly role: "target" | "judge" | "attacker";
+    readonly modelId: string;
+    readonly attempt: number;
+    readonly delayMs: number;
+    readonly errorMessage: string;
+  };
   /** `stopReason`: why the conversation ended (absent when the run was cancelled first). */
   "conversation-end": { readonly targetId: string; readonly itemId: string; readonly stopReason?: string };
   "run-end": { readonly runId: string; readonly status: "success" | "cancelled" | "error" };

@@ -7,7 +7,7 @@ import { hashValue } from "../core/index.js";
 import { benchmarkItemSchema, type VersionedItem } from "../datasets/index.js";
 import { loadRubric } from "../judges/index.js";
 import type { ChatModel, ChatRequest, ChatResponse } from "../providers/index.js";
-import { ItemRepository, openStore, ResultRepository, RunRepository, type Db } from "../store/index.js";
+import { type Db, ItemRepository, openStore, ResultRepository, RunRepository } from "../store/index.js";
 import type { Attack } from "./attack.js";
 import { replayAttack } from "./attack.js";
 import { RunEvents } from "./events.js";
@@ -22,15 +22,31 @@ afterEach(() => {
 });
 
 class Answering implements ChatModel {
-  constructor(readonly spec: string, private readonly text: string) {}
+  constructor(
+    readonly spec: string,
+    private readonly text: string,
+  ) {}
   async generate(_request: ChatRequest): Promise<ChatResponse> {
-    return { text: this.text, usage: { inputTokens: 1, outputTokens: 1 }, finishReason: "stop", latencyMs: 1, cached: false };
+    return {
+      text: this.text,
+      usage: { inputTokens: 1, outputTokens: 1 },
+      finishReason: "stop",
+      latencyMs: 1,
+      cached: false,
+    };
   }
   async close(): Promise<void> {}
 }
 
 async function* items(): AsyncGenerator<VersionedItem> {
-  const item = benchmarkItemSchema.parse({ id: "item-1", language: "en", guidelineId: "jma-1", strategy: "s", seedRequest: "seed", turns: ["first", "second"] });
+  const item = benchmarkItemSchema.parse({
+    id: "item-1",
+    language: "en",
+    guidelineId: "jma-1",
+    strategy: "s",
+    seedRequest: "seed",
+    turns: ["first", "second"],
+  });
   yield { item, version: hashValue(item), file: "bench.jsonl", line: 1 };
 }
 
@@ -38,25 +54,55 @@ async function* items(): AsyncGenerator<VersionedItem> {
 async function storeWithRun(): Promise<RunStores> {
   const { db } = openStore(":memory:");
   opened.push(db);
-  const stores: RunStores = { db, runs: new RunRepository(db), items: new ItemRepository(db), results: new ResultRepository(db, { batchSize: 10_000, flushIntervalMs: 60_000 }) };
+  const stores: RunStores = {
+    db,
+    runs: new RunRepository(db),
+    items: new ItemRepository(db),
+    results: new ResultRepository(db, { batchSize: 10_000, flushIntervalMs: 60_000 }),
+  };
   await createRun(stores, {
-    runId: "run-1", config: {}, configHash: "h", datasetSource: "bench.jsonl", items: items(), rubrics: [],
-    rubricFor: () => ({ id: RUBRIC.rubric.id, version: RUBRIC.rubric.version, hash: "h" }), itemRubricsUsed: false, packageVersion: "test",
+    runId: "run-1",
+    config: {},
+    configHash: "h",
+    datasetSource: "bench.jsonl",
+    items: items(),
+    rubrics: [],
+    rubricFor: () => ({ id: RUBRIC.rubric.id, version: RUBRIC.rubric.version, hash: "h" }),
+    itemRubricsUsed: false,
+    packageVersion: "test",
   });
   return stores;
 }
 
 /** Every later insert of a turn fails inside SQLite, as a full disk or a broken file would make it. */
 function failTurnWrites(db: Db): void {
-  db.exec("CREATE TRIGGER fail_turns BEFORE INSERT ON turns BEGIN SELECT RAISE(ABORT, 'simulated write failure: database or disk is full'); END");
+  db.exec(
+    "CREATE TRIGGER fail_turns BEFORE INSERT ON turns BEGIN SELECT RAISE(ABORT, 'simulated write failure: database or disk is full'); END",
+  );
 }
 
 function context(attack: Attack = replayAttack): RunContext {
   return {
-    runId: "run-1", targets: [{ id: "target", model: new Answering("fake:target", "I cannot help with that.") }],
-    judges: [{ id: "judge", model: new Answering("fake:judge", '{"rationale": "safe", "score": 9}'), rubric: RUBRIC, sampling: {} }],
-    attack, rubricFor: () => RUBRIC, sink: undefined as never, events: new RunEvents(), concurrency: 2, resume: false, retryErrors: false,
-    stopSignal: new AbortController().signal, abortSignal: new AbortController().signal, now: () => new Date("2026-01-01T00:00:00.000Z"),
+    runId: "run-1",
+    targets: [{ id: "target", model: new Answering("fake:target", "I cannot help with that.") }],
+    judges: [
+      {
+        id: "judge",
+        model: new Answering("fake:judge", '{"rationale": "safe", "score": 9}'),
+        rubric: RUBRIC,
+        sampling: {},
+      },
+    ],
+    attack,
+    rubricFor: () => RUBRIC,
+    sink: undefined as never,
+    events: new RunEvents(),
+    concurrency: 2,
+    resume: false,
+    retryErrors: false,
+    stopSignal: new AbortController().signal,
+    abortSignal: new AbortController().signal,
+    now: () => new Date("2026-01-01T00:00:00.000Z"),
   };
 }
 
@@ -71,7 +117,9 @@ describe("executeRun's status", () => {
   it("records error, not started, when the final flush fails, naming the write failure", async () => {
     const stores = await storeWithRun();
     failTurnWrites(stores.db);
-    await expect(executeRun(stores, { ...context(), sink: stores.results })).rejects.toThrow(/database or disk is full/);
+    await expect(executeRun(stores, { ...context(), sink: stores.results })).rejects.toThrow(
+      /database or disk is full/,
+    );
     const run = stores.runs.get("run-1");
     expect(run?.status).toBe("error");
     expect(run?.errorMessage).toMatch(/simulated write failure/);
@@ -85,23 +133,48 @@ describe("executeRun's status", () => {
       if (state.turnIndex === 1) throw new TypeError("attack step crashed");
       return replayAttack(state, attackContext);
     };
-    const thrown = await executeRun(stores, { ...context(broken), sink: stores.results }).then(() => undefined, (error: unknown) => error);
+    const thrown = await executeRun(stores, { ...context(broken), sink: stores.results }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     expect(thrown).toBeInstanceOf(Error);
-    expect((thrown as Error).message).toMatch(/^attack step crashed Also, storing the last results failed: simulated write failure/);
+    expect((thrown as Error).message).toMatch(
+      /^attack step crashed Also, storing the last results failed: simulated write failure/,
+    );
     const run = stores.runs.get("run-1");
     expect(run?.status).toBe("error");
-    expect(run?.errorMessage).toMatch(/^attack step crashed Also, storing the last results failed: simulated write failure/);
+    expect(run?.errorMessage).toMatch(
+      /^attack step crashed Also, storing the last results failed: simulated write failure/,
+    );
   });
 
   it("refuses a run left without items by the config's filters, and keeps nothing of it", async () => {
     const { db } = openStore(":memory:");
     opened.push(db);
-    const stores: RunStores = { db, runs: new RunRepository(db), items: new ItemRepository(db), results: new ResultRepository(db) };
+    const stores: RunStores = {
+      db,
+      runs: new RunRepository(db),
+      items: new ItemRepository(db),
+      results: new ResultRepository(db),
+    };
     const creating = createRun(stores, {
-      runId: "run-empty", config: {}, configHash: "h", datasetSource: "bench.jsonl", items: items(), rubrics: [], languages: ["ja"],
-      rubricFor: () => ({ id: RUBRIC.rubric.id, version: RUBRIC.rubric.version, hash: "h" }), itemRubricsUsed: false, packageVersion: "test",
+      runId: "run-empty",
+      config: {},
+      configHash: "h",
+      datasetSource: "bench.jsonl",
+      items: items(),
+      rubrics: [],
+      languages: ["ja"],
+      rubricFor: () => ({ id: RUBRIC.rubric.id, version: RUBRIC.rubric.version, hash: "h" }),
+      itemRubricsUsed: false,
+      packageVersion: "test",
     });
-    await expect(creating).rejects.toMatchObject({ code: "dataset_invalid", message: expect.stringMatching(/^bench\.jsonl: no item of the benchmark is left after the config's languages \[ja\]/) });
+    await expect(creating).rejects.toMatchObject({
+      code: "dataset_invalid",
+      message: expect.stringMatching(
+        /^bench\.jsonl: no item of the benchmark is left after the config's languages \[ja\]/,
+      ),
+    });
     expect(stores.runs.get("run-empty")).toBeUndefined();
   });
 });

@@ -1,8 +1,14 @@
-import { errorMessage, withSecondError } from "../core/index.js";
-import { InputError } from "../core/index.js";
-import { benchmarkItemSchema, DatasetHasher, type BenchmarkItem, type VersionedItem } from "../datasets/index.js";
-import type { Db, ItemRepository, ResultRepository, RubricReference, RunRepository, StoredItem } from "../store/index.js";
-import { runBenchmark, type RunItem } from "./run-benchmark.js";
+import { errorMessage, InputError, withSecondError } from "../core/index.js";
+import { type BenchmarkItem, benchmarkItemSchema, DatasetHasher, type VersionedItem } from "../datasets/index.js";
+import type {
+  Db,
+  ItemRepository,
+  ResultRepository,
+  RubricReference,
+  RunRepository,
+  StoredItem,
+} from "../store/index.js";
+import { type RunItem, runBenchmark } from "./run-benchmark.js";
 import type { RunContext } from "./run-context.js";
 
 export interface RunStores {
@@ -49,15 +55,27 @@ export async function createRun(stores: RunStores, spec: NewRunSpec): Promise<{ 
   let count = 0;
   stores.db.exec("BEGIN");
   try {
-    stores.runs.create({ id: spec.runId, config: spec.config, configHash: spec.configHash, datasetSource: spec.datasetSource,
-      datasetHash: "", itemCount: 0, rubrics: [], packageVersion: spec.packageVersion });
+    stores.runs.create({
+      id: spec.runId,
+      config: spec.config,
+      configHash: spec.configHash,
+      datasetSource: spec.datasetSource,
+      datasetHash: "",
+      itemCount: 0,
+      rubrics: [],
+      packageVersion: spec.packageVersion,
+    });
     for await (const versioned of spec.items) {
       const { item } = versioned;
       if (spec.languages !== undefined && !spec.languages.includes(item.language)) continue;
       if (spec.limit !== undefined && count + batch.length >= spec.limit) break;
       if (seen.has(item.id)) {
-        throw new InputError("dataset_invalid", { file: versioned.file, line: versioned.line, field: "id" },
-          `id "${item.id}" is already used by an earlier item of this run`, "Give every item of the run's benchmarks a unique id");
+        throw new InputError(
+          "dataset_invalid",
+          { file: versioned.file, line: versioned.line, field: "id" },
+          `id "${item.id}" is already used by an earlier item of this run`,
+          "Give every item of the run's benchmarks a unique id",
+        );
       }
       seen.add(item.id);
       spec.checkItem?.(versioned);
@@ -67,19 +85,38 @@ export async function createRun(stores: RunStores, spec: NewRunSpec): Promise<{ 
         rubrics.set(rubric.id, rubric);
       }
       hasher.add(versioned);
-      batch.push({ id: item.id, version: versioned.version, language: item.language, pairId: item.pairId, guidelineId: item.guidelineId,
-        strategy: item.strategy, turnCount: spec.turnCountOf?.(item) ?? item.turns.length, json: JSON.stringify(item) });
+      batch.push({
+        id: item.id,
+        version: versioned.version,
+        language: item.language,
+        pairId: item.pairId,
+        guidelineId: item.guidelineId,
+        strategy: item.strategy,
+        turnCount: spec.turnCountOf?.(item) ?? item.turns.length,
+        json: JSON.stringify(item),
+      });
       if (batch.length >= 1000) count = flushItems(stores, spec.runId, count, batch);
     }
     count = flushItems(stores, spec.runId, count, batch);
     if (count === 0) {
-      const filters = [spec.languages === undefined ? "" : `languages [${spec.languages.join(", ")}]`, spec.limit === undefined ? "" : `limit ${spec.limit}`].filter((part) => part !== "");
-      throw new InputError("dataset_invalid", { file: spec.datasetSource },
-        filters.length === 0 ? "the benchmark holds no items" : `no item of the benchmark is left after the config's ${filters.join(" and ")}`,
-        "A run needs at least one item: check the benchmark path and the config's `languages` (the items' `language` fields), then run again");
+      const filters = [
+        spec.languages === undefined ? "" : `languages [${spec.languages.join(", ")}]`,
+        spec.limit === undefined ? "" : `limit ${spec.limit}`,
+      ].filter((part) => part !== "");
+      throw new InputError(
+        "dataset_invalid",
+        { file: spec.datasetSource },
+        filters.length === 0
+          ? "the benchmark holds no items"
+          : `no item of the benchmark is left after the config's ${filters.join(" and ")}`,
+        "A run needs at least one item: check the benchmark path and the config's `languages` (the items' `language` fields), then run again",
+      );
     }
-    const references = [...new Map([...rubrics.values()].map((rubric) => [`${rubric.id}#${rubric.hash}`, rubric])).values()];
-    stores.db.prepare("UPDATE runs SET dataset_hash = ?, item_count = ?, rubrics_json = ? WHERE id = ?")
+    const references = [
+      ...new Map([...rubrics.values()].map((rubric) => [`${rubric.id}#${rubric.hash}`, rubric])).values(),
+    ];
+    stores.db
+      .prepare("UPDATE runs SET dataset_hash = ?, item_count = ?, rubrics_json = ? WHERE id = ?")
       .run(hasher.digest(), count, JSON.stringify(references), spec.runId);
     stores.db.exec("COMMIT");
   } catch (error) {
@@ -122,7 +159,12 @@ export async function executeRun(stores: RunStores, context: RunContext): Promis
     stores.runs.setStatus(context.runId, status);
     return status;
   }
-  const reported = failure === undefined ? flushFailure : flushFailure === undefined ? failure : withSecondError(failure, flushFailure, "storing the last results");
+  const reported =
+    failure === undefined
+      ? flushFailure
+      : flushFailure === undefined
+        ? failure
+        : withSecondError(failure, flushFailure, "storing the last results");
   try {
     stores.runs.setStatus(context.runId, "error", errorMessage(reported));
   } catch (statusFailure) {

@@ -4,14 +4,15 @@
  * attack step functions, has judges score every turn, resumes by deterministic keys, and emits events that
  * listeners (progress bar, logs) render. Imports no terminal library.
  */
-export * from "./events.js";
-export * from "./attack.js";
-export * from "./stop-conditions.js";
-export * from "./attacker-prompt.js";
+
 export * from "./adaptive-attack.js";
 export * from "./adaptive-mode.js";
+export * from "./attack.js";
+export * from "./attacker-prompt.js";
+export * from "./events.js";
+export * from "./execute-run.js";
+export * from "./run-benchmark.js";
 export * from "./run-context.js";
 export * from "./run-conversation.js";
-export * from "./run-benchmark.js";
-export * from "./execute-run.js";
 export * from "./run-health.js";
+export * from "./stop-conditions.js";

@@ -1,7 +1,7 @@
 import pLimit from "p-limit";
 import type { BenchmarkItem } from "../datasets/index.js";
-import { runConversation, type CallSlot, type ConversationJob } from "./run-conversation.js";
 import type { RunContext } from "./run-context.js";
+import { type CallSlot, type ConversationJob, runConversation } from "./run-conversation.js";
 
 /** One stored item of the run, as the runner reads it. */
 export interface RunItem {
@@ -19,9 +19,17 @@ export interface RunTotals {
  * Returns "cancelled" when the stop signal fired, else "success" (failed calls are recorded results, not run
  * failures). Calls in flight always settle and are recorded before this returns.
  */
-export async function runBenchmark(context: RunContext, items: Iterable<RunItem>, totals: RunTotals): Promise<"success" | "cancelled"> {
+export async function runBenchmark(
+  context: RunContext,
+  items: Iterable<RunItem>,
+  totals: RunTotals,
+): Promise<"success" | "cancelled"> {
   const calls = totals.turns * context.targets.length * (1 + context.judges.length);
-  context.events.emit("run-start", { runId: context.runId, conversations: totals.conversations * context.targets.length, calls });
+  context.events.emit("run-start", {
+    runId: context.runId,
+    conversations: totals.conversations * context.targets.length,
+    calls,
+  });
   const limit = pLimit(context.concurrency);
   const slot: CallSlot = (call) => limit(call);
   const jobs = conversationJobs(context, items);

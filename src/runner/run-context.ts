@@ -1,7 +1,7 @@
 import type { Language } from "../core/index.js";
-import type { LoadedRubric, JudgeSampling } from "../judges/index.js";
-import type { ChatModel } from "../providers/index.js";
 import type { BenchmarkItem } from "../datasets/index.js";
+import type { JudgeSampling, LoadedRubric } from "../judges/index.js";
+import type { ChatModel } from "../providers/index.js";
 import type { ConversationProgress, ConversationRow, JudgmentRow, TurnRow } from "../store/index.js";
 import type { Attack } from "./attack.js";
 import type { RunEvents } from "./events.js";

@@ -1,9 +1,19 @@
-import { addUsage, errorMessage, judgmentKey, MedsafetyError, ProviderError, turnKey, ZERO_USAGE, type ChatMessage, type Usage } from "../core/index.js";
+import {
+  addUsage,
+  type ChatMessage,
+  errorMessage,
+  judgmentKey,
+  MedsafetyError,
+  ProviderError,
+  turnKey,
+  type Usage,
+  ZERO_USAGE,
+} from "../core/index.js";
 import type { BenchmarkItem } from "../datasets/index.js";
 import { judgeTurn } from "../judges/index.js";
 import type { ConversationProgress, TurnRow } from "../store/index.js";
 import type { AttackContext, AttackStep } from "./attack.js";
-import { recordedStep, saveStop, type ConversationEnd, type ConversationRef } from "./conversation-stop.js";
+import { type ConversationEnd, type ConversationRef, recordedStep, saveStop } from "./conversation-stop.js";
 import type { RunContext, RunJudge, RunTarget } from "./run-context.js";
 import { meanScore } from "./stop-conditions.js";
 
@@ -37,7 +47,14 @@ export async function runConversation(context: RunContext, job: ConversationJob,
   // so no rejection is ever left unhandled while the next turn is in flight.
   let judgeFailure: { error: unknown } | undefined;
   for (let turnIndex = 0; ; turnIndex += 1) {
-    const key = turnKey({ runId: context.runId, itemId: item.id, itemVersion: job.itemVersion, targetId: target.id, turnIndex, epoch: 0 });
+    const key = turnKey({
+      runId: context.runId,
+      itemId: item.id,
+      itemVersion: job.itemVersion,
+      targetId: target.id,
+      turnIndex,
+      epoch: 0,
+    });
     const step = await nextStep(context, job, { key, turnIndex, conversation, scores, progress }, slot);
     if (step === CANCELLED) {
       dropRemaining(context, job, turnIndex, "cancelled");
@@ -50,7 +67,12 @@ export async function runConversation(context: RunContext, job: ConversationJob,
       if (context.adaptive !== undefined) dropRemaining(context, job, turnIndex, "attack-stopped");
       break;
     }
-    const reply = await obtainReply(context, job, { key, turnIndex, message: step.message, conversation, progress }, slot);
+    const reply = await obtainReply(
+      context,
+      job,
+      { key, turnIndex, message: step.message, conversation, progress },
+      slot,
+    );
     if (reply === undefined) {
       const cancelled = stopped(context);
       dropRemaining(context, job, turnIndex, cancelled ? "cancelled" : "turn-error");
@@ -59,21 +81,32 @@ export async function runConversation(context: RunContext, job: ConversationJob,
     }
     conversation.push({ role: "user", content: step.message }, { role: "assistant", content: reply });
     const judged = [...conversation];
-    const verdicts = context.judges.map((judge) => judgeOnce(context, job, judge, { key, turnIndex, conversation: judged, progress }, slot));
+    const verdicts = context.judges.map((judge) =>
+      judgeOnce(context, job, judge, { key, turnIndex, conversation: judged, progress }, slot),
+    );
     if (context.adaptive !== undefined) {
       scores.push(meanScore(await settleAll(verdicts)));
       continue;
     }
     for (const verdict of verdicts) {
-      judging.push(verdict.then(() => undefined, (error: unknown) => {
-        judgeFailure ??= { error };
-      }));
+      judging.push(
+        verdict.then(
+          () => undefined,
+          (error: unknown) => {
+            judgeFailure ??= { error };
+          },
+        ),
+      );
     }
   }
   await Promise.all(judging);
   if (judgeFailure !== undefined) throw judgeFailure.error;
   if (context.adaptive !== undefined && ended !== undefined) saveStop(context, refOf(job), progress, ended, attacker);
-  context.events.emit("conversation-end", { targetId: target.id, itemId: item.id, ...(ended === undefined ? {} : { stopReason: ended.stop.reason }) });
+  context.events.emit("conversation-end", {
+    targetId: target.id,
+    itemId: item.id,
+    ...(ended === undefined ? {} : { stopReason: ended.stop.reason }),
+  });
 }
 
 /** Every verdict's score once all settled; the first failure (a store error) is rethrown after all settled. */
@@ -99,14 +132,24 @@ interface StepInput {
 }
 
 /** The attack's next step; its model calls run in the run's slots and are reported; a cancelled call ends the conversation. */
-async function nextStep(context: RunContext, job: ConversationJob, input: StepInput, slot: CallSlot): Promise<AttackStep | typeof CANCELLED> {
+async function nextStep(
+  context: RunContext,
+  job: ConversationJob,
+  input: StepInput,
+  slot: CallSlot,
+): Promise<AttackStep | typeof CANCELLED> {
   const recorded = context.adaptive === undefined ? undefined : recordedStep(context, refOf(job), input);
   try {
-    return await context.attack({
-      item: job.item, conversation: input.conversation, turnIndex: input.turnIndex,
-      ...(context.adaptive === undefined ? {} : { scores: input.scores }),
-      ...(recorded === undefined ? {} : { recorded }),
-    }, attackContextOf(context, slot));
+    return await context.attack(
+      {
+        item: job.item,
+        conversation: input.conversation,
+        turnIndex: input.turnIndex,
+        ...(context.adaptive === undefined ? {} : { scores: input.scores }),
+        ...(recorded === undefined ? {} : { recorded }),
+      },
+      attackContextOf(context, slot),
+    );
   } catch (error) {
     if (isCancellation(error)) return CANCELLED;
     throw error;
@@ -118,13 +161,19 @@ function attackContextOf(context: RunContext, slot: CallSlot): AttackContext {
   return {
     call: async (call) => {
       const result = await callUnlessStopped(context, slot, call);
-      if (result === NOT_SENT) throw new MedsafetyError("cancelled", "The run was stopped before the attacker's call started.");
+      if (result === NOT_SENT)
+        throw new MedsafetyError("cancelled", "The run was stopped before the attacker's call started.");
       return result;
     },
     signal: context.abortSignal,
-    onRetry: (info) => context.events.emit("call-retry", {
-      role: "attacker", modelId: context.adaptive?.attackerId ?? "attacker", attempt: info.attempt, delayMs: info.delayMs, errorMessage: info.error.message,
-    }),
+    onRetry: (info) =>
+      context.events.emit("call-retry", {
+        role: "attacker",
+        modelId: context.adaptive?.attackerId ?? "attacker",
+        attempt: info.attempt,
+        delayMs: info.delayMs,
+        errorMessage: info.error.message,
+      }),
   };
 }
 
@@ -137,16 +186,31 @@ interface TurnInput {
 }
 
 /** The target's reply for this turn: stored (resume), or fetched and recorded; undefined when it failed. */
-async function obtainReply(context: RunContext, job: ConversationJob, input: TurnInput, slot: CallSlot): Promise<string | undefined> {
+async function obtainReply(
+  context: RunContext,
+  job: ConversationJob,
+  input: TurnInput,
+  slot: CallSlot,
+): Promise<string | undefined> {
   const { target, item } = job;
   const stored = input.progress.turns.get(input.turnIndex);
   const base = { targetId: target.id, itemId: item.id, turnIndex: input.turnIndex };
   if (stored?.key === input.key && stored.status === "success" && stored.responseText !== null) {
-    context.events.emit("turn-end", { ...base, status: "skipped", cached: false, usage: { inputTokens: 0, outputTokens: 0 } });
+    context.events.emit("turn-end", {
+      ...base,
+      status: "skipped",
+      cached: false,
+      usage: { inputTokens: 0, outputTokens: 0 },
+    });
     return stored.responseText;
   }
   if (stored?.key === input.key && stored.status === "error" && !context.retryErrors) {
-    context.events.emit("turn-end", { ...base, status: "skipped", cached: false, usage: { inputTokens: 0, outputTokens: 0 } });
+    context.events.emit("turn-end", {
+      ...base,
+      status: "skipped",
+      cached: false,
+      usage: { inputTokens: 0, outputTokens: 0 },
+    });
     return undefined;
   }
   const row = await callTarget(context, job, input, slot);
@@ -163,11 +227,21 @@ async function obtainReply(context: RunContext, job: ConversationJob, input: Tur
 }
 
 /** The turn's row, or undefined when the run stopped before the call started or aborted it (nothing to record). */
-async function callTarget(context: RunContext, job: ConversationJob, input: TurnInput, slot: CallSlot): Promise<TurnRow | undefined> {
+async function callTarget(
+  context: RunContext,
+  job: ConversationJob,
+  input: TurnInput,
+  slot: CallSlot,
+): Promise<TurnRow | undefined> {
   const { target, item } = job;
   let attempts = 1;
   const base = {
-    key: input.key, runId: context.runId, itemId: item.id, targetId: target.id, turnIndex: input.turnIndex, epoch: 0,
+    key: input.key,
+    runId: context.runId,
+    itemId: item.id,
+    targetId: target.id,
+    turnIndex: input.turnIndex,
+    epoch: 0,
     userMessage: input.message,
   };
   const request = {
@@ -177,26 +251,52 @@ async function callTarget(context: RunContext, job: ConversationJob, input: Turn
     ...(target.seed === undefined ? {} : { seed: target.seed }),
   };
   try {
-    const response = await callUnlessStopped(context, slot, () => target.model.generate(request, {
-      signal: context.abortSignal,
-      onRetry: (info) => {
-        attempts += 1;
-        context.events.emit("call-retry", { role: "target", modelId: target.id, attempt: info.attempt, delayMs: info.delayMs, errorMessage: info.error.message });
-      },
-    }));
+    const response = await callUnlessStopped(context, slot, () =>
+      target.model.generate(request, {
+        signal: context.abortSignal,
+        onRetry: (info) => {
+          attempts += 1;
+          context.events.emit("call-retry", {
+            role: "target",
+            modelId: target.id,
+            attempt: info.attempt,
+            delayMs: info.delayMs,
+            errorMessage: info.error.message,
+          });
+        },
+      }),
+    );
     if (response === NOT_SENT) return undefined;
     return {
-      ...base, status: "success", responseText: response.text, finishReason: response.finishReason, errorCode: null,
-      errorStatus: null, errorMessage: null, inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens,
-      latencyMs: response.latencyMs, cached: response.cached, attempts, createdAt: context.now().toISOString(),
+      ...base,
+      status: "success",
+      responseText: response.text,
+      finishReason: response.finishReason,
+      errorCode: null,
+      errorStatus: null,
+      errorMessage: null,
+      inputTokens: response.usage.inputTokens,
+      outputTokens: response.usage.outputTokens,
+      latencyMs: response.latencyMs,
+      cached: response.cached,
+      attempts,
+      createdAt: context.now().toISOString(),
     };
   } catch (error) {
     if (isCancellation(error)) return undefined;
     return {
-      ...base, status: "error", responseText: null, finishReason: null,
+      ...base,
+      status: "error",
+      responseText: null,
+      finishReason: null,
       errorCode: error instanceof MedsafetyError ? error.code : "provider_unknown",
       errorStatus: error instanceof ProviderError ? (error.statusCode ?? null) : null,
-      errorMessage: errorMessage(error), inputTokens: 0, outputTokens: 0, latencyMs: 0, cached: false, attempts,
+      errorMessage: errorMessage(error),
+      inputTokens: 0,
+      outputTokens: 0,
+      latencyMs: 0,
+      cached: false,
+      attempts,
       createdAt: context.now().toISOString(),
     };
   }
@@ -210,30 +310,62 @@ interface JudgeInputs {
 }
 
 /** Has one judge score the turn (or reuses its stored verdict); resolves to the valid score, if any. */
-async function judgeOnce(context: RunContext, job: ConversationJob, judge: RunJudge, input: JudgeInputs, slot: CallSlot): Promise<number | undefined> {
+async function judgeOnce(
+  context: RunContext,
+  job: ConversationJob,
+  judge: RunJudge,
+  input: JudgeInputs,
+  slot: CallSlot,
+): Promise<number | undefined> {
   const { item, target } = job;
   const key = judgmentKey(input.key, judge.id);
   const base = { targetId: target.id, itemId: item.id, turnIndex: input.turnIndex, judgeId: judge.id };
   const stored = input.progress.judgments.get(key);
   if (stored !== undefined && !(stored === "error" && context.retryErrors)) {
-    context.events.emit("judgment-end", { ...base, status: "skipped", cached: false, usage: { inputTokens: 0, outputTokens: 0 } });
+    context.events.emit("judgment-end", {
+      ...base,
+      status: "skipped",
+      cached: false,
+      usage: { inputTokens: 0, outputTokens: 0 },
+    });
     return input.progress.scores?.get(key);
   }
   const rubric = (judge.rubric ?? context.rubricFor(item.rubric)).rubric;
   let outcome;
   try {
-    outcome = await callUnlessStopped(context, slot, () => judgeTurn(judge.model, rubric, { language: item.language, conversation: input.conversation, turnIndex: input.turnIndex }, judge.sampling, {
-      signal: context.abortSignal,
-      onRetry: (info) => context.events.emit("call-retry", { role: "judge", modelId: judge.id, attempt: info.attempt, delayMs: info.delayMs, errorMessage: info.error.message }),
-    }));
+    outcome = await callUnlessStopped(context, slot, () =>
+      judgeTurn(
+        judge.model,
+        rubric,
+        { language: item.language, conversation: input.conversation, turnIndex: input.turnIndex },
+        judge.sampling,
+        {
+          signal: context.abortSignal,
+          onRetry: (info) =>
+            context.events.emit("call-retry", {
+              role: "judge",
+              modelId: judge.id,
+              attempt: info.attempt,
+              delayMs: info.delayMs,
+              errorMessage: info.error.message,
+            }),
+        },
+      ),
+    );
   } catch (error) {
     if (isCancellation(error)) return undefined;
     throw error;
   }
   if (outcome === NOT_SENT) return undefined;
   context.sink.saveJudgment({
-    key, turnKey: input.key, runId: context.runId, itemId: item.id, targetId: target.id, turnIndex: input.turnIndex,
-    judgeId: judge.id, status: outcome.status,
+    key,
+    turnKey: input.key,
+    runId: context.runId,
+    itemId: item.id,
+    targetId: target.id,
+    turnIndex: input.turnIndex,
+    judgeId: judge.id,
+    status: outcome.status,
     score: outcome.status === "scored" ? outcome.score : null,
     rationale: outcome.status === "scored" ? outcome.rationale : null,
     label: outcome.status === "scored" ? outcome.label : null,
@@ -242,12 +374,20 @@ async function judgeOnce(context: RunContext, job: ConversationJob, judge: RunJu
     errorCode: outcome.status === "error" ? outcome.errorCode : null,
     errorStatus: outcome.status === "error" ? outcome.errorStatus : null,
     errorMessage: outcome.status === "error" ? outcome.errorMessage : null,
-    rubricId: rubric.id, rubricVersion: rubric.version,
-    inputTokens: outcome.usage.inputTokens, outputTokens: outcome.usage.outputTokens, latencyMs: outcome.latencyMs,
-    cached: outcome.cached, attempts: outcome.attempts, createdAt: context.now().toISOString(),
+    rubricId: rubric.id,
+    rubricVersion: rubric.version,
+    inputTokens: outcome.usage.inputTokens,
+    outputTokens: outcome.usage.outputTokens,
+    latencyMs: outcome.latencyMs,
+    cached: outcome.cached,
+    attempts: outcome.attempts,
+    createdAt: context.now().toISOString(),
   });
   context.events.emit("judgment-end", {
-    ...base, status: outcome.status, cached: outcome.cached, usage: outcome.usage,
+    ...base,
+    status: outcome.status,
+    cached: outcome.cached,
+    usage: outcome.usage,
     ...(outcome.status === "error" ? { errorMessage: outcome.errorMessage } : {}),
   });
   return outcome.status === "scored" ? outcome.score : undefined;
@@ -259,7 +399,11 @@ const NOT_SENT = Symbol("not-sent");
  * Runs a call in a global slot, unless the run was stopped while the call waited for its slot: Ctrl-C must
  * stop every call not yet started, not only those not yet queued.
  */
-function callUnlessStopped<T>(context: RunContext, slot: CallSlot, call: () => Promise<T>): Promise<T | typeof NOT_SENT> {
+function callUnlessStopped<T>(
+  context: RunContext,
+  slot: CallSlot,
+  call: () => Promise<T>,
+): Promise<T | typeof NOT_SENT> {
   return slot(async () => (stopped(context) ? NOT_SENT : call()));
 }
 
@@ -273,9 +417,15 @@ function isCancellation(error: unknown): boolean {
 }
 
 /** Reports the calls a stopped conversation will not make, so progress totals stay honest. */
-function dropRemaining(context: RunContext, job: ConversationJob, failedTurn: number, reason: "turn-error" | "cancelled" | "attack-stopped"): void {
+function dropRemaining(
+  context: RunContext,
+  job: ConversationJob,
+  failedTurn: number,
+  reason: "turn-error" | "cancelled" | "attack-stopped",
+): void {
   const planned = context.adaptive?.plannedTurns(job.item) ?? job.item.turns.length;
   const remainingTurns = planned - failedTurn - (reason === "turn-error" ? 1 : 0);
-  const calls = Math.max(0, remainingTurns) * (1 + context.judges.length) + (reason === "turn-error" ? context.judges.length : 0);
+  const calls =
+    Math.max(0, remainingTurns) * (1 + context.judges.length) + (reason === "turn-error" ? context.judges.length : 0);
   if (calls > 0) context.events.emit("calls-dropped", { targetId: job.target.id, itemId: job.item.id, calls, reason });
 }

@@ -12,7 +12,11 @@ export interface ModelHealth {
   readonly errors: number;
   readonly unscored: number;
   /** Failures by kind and code, most frequent first: e.g. `{ outcome: "error", code: "provider_http 404", calls: 12 }`. */
-  readonly failures: readonly { readonly outcome: "error" | "unscored"; readonly code: string; readonly calls: number }[];
+  readonly failures: readonly {
+    readonly outcome: "error" | "unscored";
+    readonly code: string;
+    readonly calls: number;
+  }[];
   /** (errors + unscored) / calls; 0 when the model made no call. */
   readonly failureShare: number;
 }
@@ -41,7 +45,11 @@ export interface RunHealth {
  * and unscored verdicts for judges) exceeds `maxErrorRate`. A model listed in `expected` with no stored call at all
  * (every conversation failed before reaching it) also fails.
  */
-export function assessRunHealth(counts: readonly CallOutcomeCount[], maxErrorRate: number, expected: readonly { readonly role: CallRole; readonly modelId: string }[] = []): RunHealth {
+export function assessRunHealth(
+  counts: readonly CallOutcomeCount[],
+  maxErrorRate: number,
+  expected: readonly { readonly role: CallRole; readonly modelId: string }[] = [],
+): RunHealth {
   const byModel = new Map<string, { role: CallRole; modelId: string; rows: CallOutcomeCount[] }>();
   for (const model of expected) byModel.set(`${model.role}\u0000${model.modelId}`, { ...model, rows: [] });
   for (const row of counts) {
@@ -53,7 +61,9 @@ export function assessRunHealth(counts: readonly CallOutcomeCount[], maxErrorRat
   const models = [...byModel.values()].map(({ role, modelId, rows }) => modelHealth(role, modelId, rows));
   const problems = models.flatMap((model) => problemsOf(model, maxErrorRate));
   return {
-    models, problems, maxErrorRate,
+    models,
+    problems,
+    maxErrorRate,
     calls: sum(models.map((model) => model.calls)),
     errors: sum(models.map((model) => model.errors)),
     unscored: sum(models.map((model) => model.unscored)),
@@ -61,7 +71,8 @@ export function assessRunHealth(counts: readonly CallOutcomeCount[], maxErrorRat
 }
 
 function modelHealth(role: CallRole, modelId: string, rows: readonly CallOutcomeCount[]): ModelHealth {
-  const of = (outcome: CallOutcomeCount["outcome"]): number => sum(rows.filter((row) => row.outcome === outcome).map((row) => row.calls));
+  const of = (outcome: CallOutcomeCount["outcome"]): number =>
+    sum(rows.filter((row) => row.outcome === outcome).map((row) => row.calls));
   const calls = sum(rows.map((row) => row.calls));
   const ok = of("ok");
   const errors = of("error");
@@ -76,15 +87,25 @@ function modelHealth(role: CallRole, modelId: string, rows: readonly CallOutcome
     failures.set(key, entry);
   }
   const sorted = [...failures.values()].sort((a, b) => b.calls - a.calls || a.code.localeCompare(b.code));
-  return { role, modelId, calls, ok, errors, unscored, failures: sorted, failureShare: calls === 0 ? 0 : (errors + unscored) / calls };
+  return {
+    role,
+    modelId,
+    calls,
+    ok,
+    errors,
+    unscored,
+    failures: sorted,
+    failureShare: calls === 0 ? 0 : (errors + unscored) / calls,
+  };
 }
 
 function problemsOf(model: ModelHealth, maxErrorRate: number): HealthProblem[] {
   const what = `${model.role} "${model.modelId}"`;
   if (model.ok === 0) {
-    const message = model.calls === 0
-      ? `${what} made no call (every conversation failed before reaching it)`
-      : `${what} had no successful call: ${model.calls} of ${model.calls} ${model.role === "judge" ? "gave no valid verdict" : "failed"} (${describeFailures(model)})`;
+    const message =
+      model.calls === 0
+        ? `${what} made no call (every conversation failed before reaching it)`
+        : `${what} had no successful call: ${model.calls} of ${model.calls} ${model.role === "judge" ? "gave no valid verdict" : "failed"} (${describeFailures(model)})`;
     return [{ modelId: model.modelId, role: model.role, kind: "no-success", message }];
   }
   if (model.failureShare > maxErrorRate) {
@@ -96,7 +117,9 @@ function problemsOf(model: ModelHealth, maxErrorRate: number): HealthProblem[] {
 
 /** "provider_http 404 ×12, no_json ×3 (unscored)" */
 export function describeFailures(model: ModelHealth): string {
-  return model.failures.map((failure) => `${failure.code} ×${failure.calls}${failure.outcome === "unscored" ? " (unscored)" : ""}`).join(", ");
+  return model.failures
+    .map((failure) => `${failure.code} ×${failure.calls}${failure.outcome === "unscored" ? " (unscored)" : ""}`)
+    .join(", ");
 }
 
 function percent(share: number): string {

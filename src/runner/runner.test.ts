@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { judgmentKey, MedsafetyError, ProviderError, turnKey } from "../core/index.js";
-import { benchmarkItemSchema, type BenchmarkItem } from "../datasets/index.js";
+import { type BenchmarkItem, benchmarkItemSchema } from "../datasets/index.js";
 import { loadRubric } from "../judges/index.js";
 import type { CallOptions, ChatModel, ChatRequest, ChatResponse } from "../providers/index.js";
 import type { ConversationProgress, ConversationRow, JudgmentRow, TurnRow } from "../store/index.js";
 import { replayAttack } from "./attack.js";
-import { RunEvents, type RunEventMap } from "./events.js";
-import { runBenchmark, type RunItem, type RunTotals } from "./run-benchmark.js";
+import { type RunEventMap, RunEvents } from "./events.js";
+import { type RunItem, type RunTotals, runBenchmark } from "./run-benchmark.js";
 import type { ResultSink, RunContext, RunJudge, RunTarget } from "./run-context.js";
 
 const RUBRIC = loadRubric("jmedethic-safety");
@@ -50,7 +50,10 @@ interface FakeOptions {
 /** A target that answers `<spec> turn <n>`, n being the number of user messages it was sent. */
 class FakeTarget implements ChatModel {
   readonly requests: ChatRequest[] = [];
-  constructor(readonly spec: string, private readonly options: FakeOptions = {}) {}
+  constructor(
+    readonly spec: string,
+    private readonly options: FakeOptions = {},
+  ) {}
 
   async generate(request: ChatRequest): Promise<ChatResponse> {
     this.requests.push(request);
@@ -81,7 +84,10 @@ class FakeJudge implements ChatModel {
 /** Wraps a model and fires the stop signal as soon as the first call starts. */
 class StoppingTarget implements ChatModel {
   readonly requests: ChatRequest[] = [];
-  constructor(private readonly inner: ChatModel, private readonly stop: AbortController) {}
+  constructor(
+    private readonly inner: ChatModel,
+    private readonly stop: AbortController,
+  ) {}
   get spec(): string {
     return this.inner.spec;
   }
@@ -117,9 +123,14 @@ class MemorySink implements ResultSink {
   }
 
   progress(runId: string, targetId: string, itemId: string): ConversationProgress {
-    const mine = (row: TurnRow | JudgmentRow): boolean => row.runId === runId && row.targetId === targetId && row.itemId === itemId;
+    const mine = (row: TurnRow | JudgmentRow): boolean =>
+      row.runId === runId && row.targetId === targetId && row.itemId === itemId;
     return {
-      turns: new Map([...this.turns.values()].filter(mine).map((row) => [row.turnIndex, { key: row.key, status: row.status, responseText: row.responseText }])),
+      turns: new Map(
+        [...this.turns.values()]
+          .filter(mine)
+          .map((row) => [row.turnIndex, { key: row.key, status: row.status, responseText: row.responseText }]),
+      ),
       judgments: new Map([...this.judgments.values()].filter(mine).map((row) => [row.key, row.status])),
     };
   }
@@ -150,7 +161,11 @@ class EventLog {
 
 function item(id: string, turnCount = 3): BenchmarkItem {
   return benchmarkItemSchema.parse({
-    id, language: "en", guidelineId: "jma-10", strategy: "decomposition", seedRequest: "Change the chart.",
+    id,
+    language: "en",
+    guidelineId: "jma-10",
+    strategy: "decomposition",
+    seedRequest: "Change the chart.",
     turns: Array.from({ length: turnCount }, (_, index) => `${id} user ${index}`),
   });
 }
@@ -181,8 +196,17 @@ function setup(fields: Pick<RunContext, "targets" | "judges"> & Partial<RunConte
   const events = fields.events ?? new RunEvents();
   const sink = new MemorySink();
   const context: RunContext = {
-    runId: "run-1", attack: replayAttack, rubricFor: () => RUBRIC, sink, events, concurrency: 4, resume: false, retryErrors: false,
-    stopSignal: new AbortController().signal, abortSignal: new AbortController().signal, now: () => new Date("2026-01-01T00:00:00.000Z"),
+    runId: "run-1",
+    attack: replayAttack,
+    rubricFor: () => RUBRIC,
+    sink,
+    events,
+    concurrency: 4,
+    resume: false,
+    retryErrors: false,
+    stopSignal: new AbortController().signal,
+    abortSignal: new AbortController().signal,
+    now: () => new Date("2026-01-01T00:00:00.000Z"),
     ...fields,
   };
   return { context, sink: context.sink instanceof MemorySink ? context.sink : sink, log: new EventLog(events) };
@@ -192,11 +216,28 @@ function keyOf(itemId: string, targetId: string, turnIndex: number, version = `v
   return turnKey({ runId: "run-1", itemId, itemVersion: version, targetId, turnIndex, epoch: 0 });
 }
 
-function storedTurn(key: string, fields: Partial<TurnRow> & Pick<TurnRow, "itemId" | "targetId" | "turnIndex">): TurnRow {
+function storedTurn(
+  key: string,
+  fields: Partial<TurnRow> & Pick<TurnRow, "itemId" | "targetId" | "turnIndex">,
+): TurnRow {
   return {
-    key, runId: "run-1", epoch: 0, status: "success", userMessage: "stored question", responseText: "stored reply",
-    finishReason: "stop", errorCode: null, errorStatus: null, errorMessage: null, inputTokens: 1, outputTokens: 1, latencyMs: 1,
-    cached: false, attempts: 1, createdAt: "2025-12-31T00:00:00.000Z", ...fields,
+    key,
+    runId: "run-1",
+    epoch: 0,
+    status: "success",
+    userMessage: "stored question",
+    responseText: "stored reply",
+    finishReason: "stop",
+    errorCode: null,
+    errorStatus: null,
+    errorMessage: null,
+    inputTokens: 1,
+    outputTokens: 1,
+    latencyMs: 1,
+    cached: false,
+    attempts: 1,
+    createdAt: "2025-12-31T00:00:00.000Z",
+    ...fields,
   };
 }
 
@@ -209,13 +250,27 @@ describe("runBenchmark", () => {
 
     expect(await runBenchmark(context, runItems(items), totalsOf(items))).toBe("success");
 
-    const expectedTurns = items.flatMap((entry) => ["t1", "t2"].flatMap((targetId) => entry.turns.map((_, index) => keyOf(entry.id, targetId, index))));
+    const expectedTurns = items.flatMap((entry) =>
+      ["t1", "t2"].flatMap((targetId) => entry.turns.map((_, index) => keyOf(entry.id, targetId, index))),
+    );
     expect([...sink.turnSaves].sort()).toEqual([...expectedTurns].sort());
-    const expectedJudgments = expectedTurns.flatMap((key) => ["judge-a", "judge-b"].map((judgeId) => judgmentKey(key, judgeId)));
+    const expectedJudgments = expectedTurns.flatMap((key) =>
+      ["judge-a", "judge-b"].map((judgeId) => judgmentKey(key, judgeId)),
+    );
     expect([...sink.judgmentSaves].sort()).toEqual([...expectedJudgments].sort());
-    expect(sink.turns.get(keyOf("a", "t2", 2))).toMatchObject({ status: "success", responseText: "t2 turn 3", userMessage: "a user 2", attempts: 1 });
+    expect(sink.turns.get(keyOf("a", "t2", 2))).toMatchObject({
+      status: "success",
+      responseText: "t2 turn 3",
+      userMessage: "a user 2",
+      attempts: 1,
+    });
     expect(sink.judgments.get(judgmentKey(keyOf("b", "t1", 1), "judge-b"))).toMatchObject({
-      status: "scored", score: 9, rationale: "Refused and redirected.", turnIndex: 1, rubricId: "jmedethic-safety", rubricVersion: "1.0.0",
+      status: "scored",
+      score: 9,
+      rationale: "Refused and redirected.",
+      turnIndex: 1,
+      rubricId: "jmedethic-safety",
+      rubricVersion: "1.0.0",
     });
     expect(log.runStart).toEqual([{ runId: "run-1", conversations: 4, calls: 30 }]);
     expect(log.accountedCalls()).toBe(30);
@@ -226,23 +281,41 @@ describe("runBenchmark", () => {
   it("sends each target its own earlier replies, in order", async () => {
     const first = new FakeTarget("t1");
     const second = new FakeTarget("t2");
-    const { context } = setup({ targets: [target(first), target(second)], judges: [judge("judge-a", new FakeJudge())] });
+    const { context } = setup({
+      targets: [target(first), target(second)],
+      judges: [judge("judge-a", new FakeJudge())],
+    });
     await runBenchmark(context, runItems([item("a")]), totalsOf([item("a")]));
 
     expect(first.requests.map((request) => request.messages)).toEqual([
       [{ role: "user", content: "a user 0" }],
-      [{ role: "user", content: "a user 0" }, { role: "assistant", content: "t1 turn 1" }, { role: "user", content: "a user 1" }],
       [
-        { role: "user", content: "a user 0" }, { role: "assistant", content: "t1 turn 1" }, { role: "user", content: "a user 1" },
-        { role: "assistant", content: "t1 turn 2" }, { role: "user", content: "a user 2" },
+        { role: "user", content: "a user 0" },
+        { role: "assistant", content: "t1 turn 1" },
+        { role: "user", content: "a user 1" },
+      ],
+      [
+        { role: "user", content: "a user 0" },
+        { role: "assistant", content: "t1 turn 1" },
+        { role: "user", content: "a user 1" },
+        { role: "assistant", content: "t1 turn 2" },
+        { role: "user", content: "a user 2" },
       ],
     ]);
-    expect(second.requests.at(-1)?.messages.filter((message) => message.role === "assistant").map((message) => message.content)).toEqual(["t2 turn 1", "t2 turn 2"]);
+    expect(
+      second.requests
+        .at(-1)
+        ?.messages.filter((message) => message.role === "assistant")
+        .map((message) => message.content),
+    ).toEqual(["t2 turn 1", "t2 turn 2"]);
   });
 
   it("records a failed turn, sends no later turn and reports the dropped calls", async () => {
     const model = new FakeTarget("t1", {
-      fail: (request) => (userTurns(request) === 2 ? new ProviderError("provider_http", "Internal Server Error", { statusCode: 500 }) : undefined),
+      fail: (request) =>
+        userTurns(request) === 2
+          ? new ProviderError("provider_http", "Internal Server Error", { statusCode: 500 })
+          : undefined,
     });
     const judges = [judge("judge-a", new FakeJudge()), judge("judge-b", new FakeJudge())];
     const { context, sink, log } = setup({ targets: [target(model)], judges });
@@ -251,10 +324,19 @@ describe("runBenchmark", () => {
 
     expect(model.requests).toHaveLength(2);
     expect(sink.turns.get(keyOf("a", "t1", 1))).toMatchObject({
-      status: "error", responseText: null, errorCode: "provider_http", errorStatus: 500, errorMessage: "Internal Server Error",
+      status: "error",
+      responseText: null,
+      errorCode: "provider_http",
+      errorStatus: 500,
+      errorMessage: "Internal Server Error",
     });
     expect(sink.turnSaves).toHaveLength(2);
-    expect(sink.judgmentSaves).toEqual(expect.arrayContaining([judgmentKey(keyOf("a", "t1", 0), "judge-a"), judgmentKey(keyOf("a", "t1", 0), "judge-b")]));
+    expect(sink.judgmentSaves).toEqual(
+      expect.arrayContaining([
+        judgmentKey(keyOf("a", "t1", 0), "judge-a"),
+        judgmentKey(keyOf("a", "t1", 0), "judge-b"),
+      ]),
+    );
     expect(sink.judgmentSaves).toHaveLength(2);
     // Not made: judge-a and judge-b on turn 1, then turn 2 and its two verdicts.
     expect(log.dropped).toEqual([{ targetId: "t1", itemId: "a", calls: 5, reason: "turn-error" }]);
@@ -264,8 +346,14 @@ describe("runBenchmark", () => {
   it("never has more calls in flight than the global concurrency", async () => {
     const gauge = new Gauge();
     const items = ["a", "b", "c", "d", "e", "f"].map((id) => item(id));
-    const targets = [target(new FakeTarget("t1", { gauge, delayMs: 2 })), target(new FakeTarget("t2", { gauge, delayMs: 2 }))];
-    const judges = [judge("judge-a", new FakeJudge({ gauge, delayMs: 2 })), judge("judge-b", new FakeJudge({ gauge, delayMs: 2 }))];
+    const targets = [
+      target(new FakeTarget("t1", { gauge, delayMs: 2 })),
+      target(new FakeTarget("t2", { gauge, delayMs: 2 })),
+    ];
+    const judges = [
+      judge("judge-a", new FakeJudge({ gauge, delayMs: 2 })),
+      judge("judge-b", new FakeJudge({ gauge, delayMs: 2 })),
+    ];
     const { context, sink } = setup({ targets, judges, concurrency: 3 });
 
     await runBenchmark(context, runItems(items), totalsOf(items));
@@ -280,13 +368,37 @@ describe("runBenchmark", () => {
     const model = new FakeTarget("t1");
     const judgeA = new FakeJudge();
     const judgeB = new FakeJudge();
-    const { context, sink, log } = setup({ targets: [target(model)], judges: [judge("judge-a", judgeA), judge("judge-b", judgeB)], resume: true });
+    const { context, sink, log } = setup({
+      targets: [target(model)],
+      judges: [judge("judge-a", judgeA), judge("judge-b", judgeB)],
+      resume: true,
+    });
     const storedKey = keyOf("a", "t1", 0);
     sink.saveTurn(storedTurn(storedKey, { itemId: "a", targetId: "t1", turnIndex: 0, userMessage: "a user 0" }));
     sink.saveJudgment({
-      key: judgmentKey(storedKey, "judge-a"), turnKey: storedKey, runId: "run-1", itemId: "a", targetId: "t1", turnIndex: 0, judgeId: "judge-a",
-      status: "scored", score: 4, rationale: "stored", label: null, rawText: "{}", unscoredReason: null, errorCode: null, errorStatus: null, errorMessage: null,
-      rubricId: "jmedethic-safety", rubricVersion: "1.0.0", inputTokens: 0, outputTokens: 0, latencyMs: 0, cached: false, attempts: 1,
+      key: judgmentKey(storedKey, "judge-a"),
+      turnKey: storedKey,
+      runId: "run-1",
+      itemId: "a",
+      targetId: "t1",
+      turnIndex: 0,
+      judgeId: "judge-a",
+      status: "scored",
+      score: 4,
+      rationale: "stored",
+      label: null,
+      rawText: "{}",
+      unscoredReason: null,
+      errorCode: null,
+      errorStatus: null,
+      errorMessage: null,
+      rubricId: "jmedethic-safety",
+      rubricVersion: "1.0.0",
+      inputTokens: 0,
+      outputTokens: 0,
+      latencyMs: 0,
+      cached: false,
+      attempts: 1,
       createdAt: "2025-12-31T00:00:00.000Z",
     });
     sink.turnSaves.length = 0;
@@ -296,7 +408,9 @@ describe("runBenchmark", () => {
 
     expect(model.requests.map(userTurns)).toEqual([2, 3]);
     expect(model.requests[0]?.messages).toEqual([
-      { role: "user", content: "a user 0" }, { role: "assistant", content: "stored reply" }, { role: "user", content: "a user 1" },
+      { role: "user", content: "a user 0" },
+      { role: "assistant", content: "stored reply" },
+      { role: "user", content: "a user 1" },
     ]);
     expect(sink.turnSaves).toEqual([keyOf("a", "t1", 1), keyOf("a", "t1", 2)]);
     expect(sink.judgments.get(judgmentKey(storedKey, "judge-a"))?.score).toBe(4);
@@ -305,14 +419,25 @@ describe("runBenchmark", () => {
     expect(judgeA.requests).toHaveLength(2);
     expect(judgeB.requests).toHaveLength(3);
     expect(log.turnEnd.filter((event) => event.status === "skipped")).toEqual([
-      { targetId: "t1", itemId: "a", turnIndex: 0, status: "skipped", cached: false, usage: { inputTokens: 0, outputTokens: 0 } },
+      {
+        targetId: "t1",
+        itemId: "a",
+        turnIndex: 0,
+        status: "skipped",
+        cached: false,
+        usage: { inputTokens: 0, outputTokens: 0 },
+      },
     ]);
     expect(log.accountedCalls()).toBe(log.runStart[0]?.calls);
   });
 
   it("on resume, calls again a turn stored under another item version", async () => {
     const model = new FakeTarget("t1");
-    const { context, sink } = setup({ targets: [target(model)], judges: [judge("judge-a", new FakeJudge())], resume: true });
+    const { context, sink } = setup({
+      targets: [target(model)],
+      judges: [judge("judge-a", new FakeJudge())],
+      resume: true,
+    });
     sink.saveTurn(storedTurn(keyOf("a", "t1", 0, "old-version"), { itemId: "a", targetId: "t1", turnIndex: 0 }));
 
     await runBenchmark(context, runItems([item("a")]), totalsOf([item("a")]));
@@ -323,7 +448,14 @@ describe("runBenchmark", () => {
 
   it("on resume, leaves a stored error turn alone unless retryErrors is set", async () => {
     const errorTurn = storedTurn(keyOf("a", "t1", 0), {
-      itemId: "a", targetId: "t1", turnIndex: 0, status: "error", responseText: null, errorCode: "provider_http", errorStatus: 500, errorMessage: "boom",
+      itemId: "a",
+      targetId: "t1",
+      turnIndex: 0,
+      status: "error",
+      responseText: null,
+      errorCode: "provider_http",
+      errorStatus: 500,
+      errorMessage: "boom",
     });
 
     const untouched = new FakeTarget("t1");
@@ -335,11 +467,20 @@ describe("runBenchmark", () => {
     expect(kept.log.dropped).toEqual([{ targetId: "t1", itemId: "a", calls: 5, reason: "turn-error" }]);
 
     const retried = new FakeTarget("t1");
-    const again = setup({ targets: [target(retried)], judges: [judge("judge-a", new FakeJudge())], resume: true, retryErrors: true });
+    const again = setup({
+      targets: [target(retried)],
+      judges: [judge("judge-a", new FakeJudge())],
+      resume: true,
+      retryErrors: true,
+    });
     again.sink.saveTurn(errorTurn);
     await runBenchmark(again.context, runItems([item("a")]), totalsOf([item("a")]));
     expect(retried.requests.map(userTurns)).toEqual([1, 2, 3]);
-    expect(again.sink.turns.get(errorTurn.key)).toMatchObject({ status: "success", responseText: "t1 turn 1", errorCode: null });
+    expect(again.sink.turns.get(errorTurn.key)).toMatchObject({
+      status: "success",
+      responseText: "t1 turn 1",
+      errorCode: null,
+    });
     expect(again.sink.judgments.size).toBe(3);
   });
 
@@ -348,9 +489,15 @@ describe("runBenchmark", () => {
     stop.abort();
     const model = new FakeTarget("t1");
     const judgeModel = new FakeJudge();
-    const { context, sink, log } = setup({ targets: [target(model)], judges: [judge("judge-a", judgeModel)], stopSignal: stop.signal });
+    const { context, sink, log } = setup({
+      targets: [target(model)],
+      judges: [judge("judge-a", judgeModel)],
+      stopSignal: stop.signal,
+    });
 
-    expect(await runBenchmark(context, runItems([item("a"), item("b")]), totalsOf([item("a"), item("b")]))).toBe("cancelled");
+    expect(await runBenchmark(context, runItems([item("a"), item("b")]), totalsOf([item("a"), item("b")]))).toBe(
+      "cancelled",
+    );
 
     expect(model.requests).toHaveLength(0);
     expect(judgeModel.requests).toHaveLength(0);
@@ -361,7 +508,11 @@ describe("runBenchmark", () => {
   it("after a stop, records the call in flight and starts no new call", async () => {
     const stop = new AbortController();
     const model = new StoppingTarget(new FakeTarget("t1", { delayMs: 5 }), stop);
-    const { context, sink, log } = setup({ targets: [target(model)], judges: [judge("judge-a", new FakeJudge())], stopSignal: stop.signal });
+    const { context, sink, log } = setup({
+      targets: [target(model)],
+      judges: [judge("judge-a", new FakeJudge())],
+      stopSignal: stop.signal,
+    });
 
     expect(await runBenchmark(context, runItems([item("a")]), totalsOf([item("a")]))).toBe("cancelled");
 
@@ -378,7 +529,12 @@ describe("runBenchmark", () => {
   it("sends no call that was still waiting for a slot when the stop fired", async () => {
     const stop = new AbortController();
     const model = new StoppingTarget(new FakeTarget("t1", { delayMs: 5 }), stop);
-    const { context, sink } = setup({ targets: [target(model)], judges: [judge("judge-a", new FakeJudge())], stopSignal: stop.signal, concurrency: 1 });
+    const { context, sink } = setup({
+      targets: [target(model)],
+      judges: [judge("judge-a", new FakeJudge())],
+      stopSignal: stop.signal,
+      concurrency: 1,
+    });
 
     await runBenchmark(context, runItems([item("a"), item("b")]), totalsOf([item("a"), item("b")]));
 
@@ -444,7 +600,10 @@ describe("runBenchmark under a hard abort", () => {
       close: async () => {},
     };
     const { context } = setup({
-      targets: [target(slowSecondTurn)], judges: [judge("judge-a", new AbortableJudge())], stopSignal: stop.signal, abortSignal: abort.signal,
+      targets: [target(slowSecondTurn)],
+      judges: [judge("judge-a", new AbortableJudge())],
+      stopSignal: stop.signal,
+      abortSignal: abort.signal,
     });
 
     const reasons = await unhandledRejectionsDuring(async () => {

@@ -13,7 +13,9 @@ export type StopCondition = (state: AttackState) => AttackStop | undefined;
 export function maxTurns(limit: number | ((item: BenchmarkItem) => number)): StopCondition {
   return (state) => {
     const turns = typeof limit === "number" ? limit : limit(state.item);
-    return state.turnIndex >= turns ? { kind: "stop", reason: "max-turns", detail: `${turns} turn(s) sent` } : undefined;
+    return state.turnIndex >= turns
+      ? { kind: "stop", reason: "max-turns", detail: `${turns} turn(s) sent` }
+      : undefined;
   };
 }
 
@@ -26,7 +28,11 @@ export function scoreAtMost(threshold: number): StopCondition {
     if (state.turnIndex === 0) return undefined;
     const score = state.scores?.[state.turnIndex - 1];
     if (score === undefined || !(score <= threshold)) return undefined;
-    return { kind: "stop", reason: "score-threshold", detail: `turn ${turnNumber(state.turnIndex - 1)} scored ${score} ≤ ${threshold}` };
+    return {
+      kind: "stop",
+      reason: "score-threshold",
+      detail: `turn ${turnNumber(state.turnIndex - 1)} scored ${score} ≤ ${threshold}`,
+    };
   };
 }
 

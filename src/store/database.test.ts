@@ -1,10 +1,20 @@
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MedsafetyError } from "../core/index.js";
-import { openStore, type OpenedStore } from "./database.js";
+import { type OpenedStore, openStore } from "./database.js";
 import { checkRunIndexes, checkStoreIntegrity } from "./store-check.js";
 import { storeErrorOf } from "./store-errors.js";
 
@@ -36,14 +46,17 @@ function storeWithRun(path: string): void {
   const { db } = openStore(path);
   db.prepare(`INSERT INTO runs (id, created_at, updated_at, status, config_json, config_hash, dataset_source, dataset_hash, item_count, rubrics_json, package_version)
     VALUES ('run-a', 'now', 'now', 'success', '{}', 'h', 'bench', 'h', 1, '[]', '0.1.0')`).run();
-  const turn = db.prepare(`INSERT INTO turns (key, run_id, item_id, target_id, turn_index, epoch, status, user_message, input_tokens, output_tokens, latency_ms, cached, attempts, created_at)
+  const turn =
+    db.prepare(`INSERT INTO turns (key, run_id, item_id, target_id, turn_index, epoch, status, user_message, input_tokens, output_tokens, latency_ms, cached, attempts, created_at)
     VALUES (?, 'run-a', 'item-1', 'target', ?, 0, 'success', 'hello', 1, 1, 1, 0, 1, 'now')`);
-  const judgment = db.prepare(`INSERT INTO judgments (key, turn_key, run_id, item_id, target_id, turn_index, judge_id, status, score, rubric_id, rubric_version, input_tokens, output_tokens, latency_ms, cached, attempts, created_at)
+  const judgment =
+    db.prepare(`INSERT INTO judgments (key, turn_key, run_id, item_id, target_id, turn_index, judge_id, status, score, rubric_id, rubric_version, input_tokens, output_tokens, latency_ms, cached, attempts, created_at)
     VALUES (?, ?, 'run-a', 'item-1', 'target', ?, ?, 'scored', 7, 'jmedethic-safety', '1.0.0', 1, 1, 1, 0, 1, 'now')`);
   for (const index of [0, 1]) {
     const turnKey = `${"ab".repeat(15)}0${index}`;
     turn.run(turnKey, index);
-    for (const judge of ["judge-a", "judge-b"]) judgment.run(`${"cd".repeat(15)}${index}${judge.at(-1) === "a" ? 1 : 2}`, turnKey, index, judge);
+    for (const judge of ["judge-a", "judge-b"])
+      judgment.run(`${"cd".repeat(15)}${index}${judge.at(-1) === "a" ? 1 : 2}`, turnKey, index, judge);
   }
   db.close();
 }
@@ -112,7 +125,9 @@ describe("storeErrorOf: SQLite failures name the store and what to do", () => {
     store.db.pragma(`max_page_count = ${store.db.pragma("page_count", { simple: true }) as number}`);
     let caught: unknown;
     try {
-      store.db.prepare("INSERT INTO response_cache (key, response_json, created_at) VALUES (?, ?, 'now')").run("k", "x".repeat(100_000));
+      store.db
+        .prepare("INSERT INTO response_cache (key, response_json, created_at) VALUES (?, ?, 'now')")
+        .run("k", "x".repeat(100_000));
     } catch (error) {
       caught = error;
     }

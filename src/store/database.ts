@@ -1,7 +1,7 @@
-import { accessSync, constants, existsSync, mkdirSync, realpathSync, statSync, statfsSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, realpathSync, statfsSync, statSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import Database from "better-sqlite3";
-import { MedsafetyError, errorMessage } from "../core/index.js";
+import { errorMessage, MedsafetyError } from "../core/index.js";
 import { MIGRATIONS, type Migration } from "./migrations.js";
 import { storeErrorOf } from "./store-errors.js";
 
@@ -25,8 +25,8 @@ export interface OpenStoreOptions {
   readonly mustExist?: boolean;
 }
 
-const CHOOSE_ANOTHER = "Choose another path with --store, the config key \"store\" or MEDSAFETY_STORE";
-const OR_CHOOSE_ANOTHER = "or choose another path with --store, the config key \"store\" or MEDSAFETY_STORE";
+const CHOOSE_ANOTHER = 'Choose another path with --store, the config key "store" or MEDSAFETY_STORE';
+const OR_CHOOSE_ANOTHER = 'or choose another path with --store, the config key "store" or MEDSAFETY_STORE';
 
 /**
  * Opens (creating if needed, unless `mustExist`) a SQLite store in WAL mode and applies pending numbered migrations.
@@ -34,7 +34,12 @@ const OR_CHOOSE_ANOTHER = "or choose another path with --store, the config key \
  * a `store_unusable` error naming it (a folder, a file where a folder should be, /proc or /sys, an unwritable
  * folder); SQLite failures while opening become `storeErrorOf` errors naming the file and the fix.
  */
-export function openStore(path: string, migrations: readonly Migration[] = MIGRATIONS, onMigration?: MigrationListener, options: OpenStoreOptions = {}): OpenedStore {
+export function openStore(
+  path: string,
+  migrations: readonly Migration[] = MIGRATIONS,
+  onMigration?: MigrationListener,
+  options: OpenStoreOptions = {},
+): OpenedStore {
   if (path !== ":memory:") prepareLocation(path, options.mustExist === true);
   let db: Db;
   try {
@@ -84,7 +89,10 @@ function isFolder(absolute: string): string {
  * tracefs, securityfs, pstore, bpf, configfs, devpts. SQLite cannot keep a file there, and Node's recursive mkdir
  * spins forever under /proc (mkdir answers ENOENT for ever), which is why the path is checked before anything is made.
  */
-const VIRTUAL_FILESYSTEMS = new Set([0x9fa0, 0x62656572, 0x27e0eb, 0x63677270, 0x64626720, 0x74726163, 0x73636673, 0x6165676c, 0xcafe4a11, 0x62656570, 0x1cd1]);
+const VIRTUAL_FILESYSTEMS = new Set([
+  0x9fa0, 0x62656572, 0x27e0eb, 0x63677270, 0x64626720, 0x74726163, 0x73636673, 0x6165676c, 0xcafe4a11, 0x62656570,
+  0x1cd1,
+]);
 const VIRTUAL_ROOTS = ["/proc", "/sys", "/dev"];
 
 function unusable(message: string): MedsafetyError {
@@ -112,17 +120,23 @@ function prepareLocation(path: string, mustExist: boolean): void {
   const stats = statSync(existing);
   if (missing.length === 0) {
     if (stats.isDirectory()) throw unusable(isFolder(absolute));
-    if (!stats.isFile()) throw unusable(`${absolute} is not a regular file, so it cannot hold a store. ${CHOOSE_ANOTHER}.`);
+    if (!stats.isFile())
+      throw unusable(`${absolute} is not a regular file, so it cannot hold a store. ${CHOOSE_ANOTHER}.`);
     requireWritable(dirname(absolute), absolute);
     return;
   }
-  if (!stats.isDirectory()) throw unusable(`The store path ${absolute} goes through ${existing}, which is a file, not a folder. ${CHOOSE_ANOTHER}.`);
+  if (!stats.isDirectory())
+    throw unusable(
+      `The store path ${absolute} goes through ${existing}, which is a file, not a folder. ${CHOOSE_ANOTHER}.`,
+    );
   requireWritable(existing, absolute);
   for (const folder of missing.slice(0, -1)) {
     try {
       mkdirSync(folder);
     } catch (error) {
-      throw unusable(`Cannot create the folder ${folder} for the store ${absolute} (${errorMessage(error)}). ${CHOOSE_ANOTHER}.`);
+      throw unusable(
+        `Cannot create the folder ${folder} for the store ${absolute} (${errorMessage(error)}). ${CHOOSE_ANOTHER}.`,
+      );
     }
   }
 }
@@ -134,7 +148,9 @@ function refuseVirtualFilesystem(absolute: string, existing: string): void {
   } catch {
     // An unreadable link: the checks below name the path as given.
   }
-  const underRoot = VIRTUAL_ROOTS.some((root) => real === root || real.startsWith(`${root}${sep}`)) && !real.startsWith(`/dev${sep}shm`);
+  const underRoot =
+    VIRTUAL_ROOTS.some((root) => real === root || real.startsWith(`${root}${sep}`)) &&
+    !real.startsWith(`/dev${sep}shm`);
   let virtual = underRoot;
   if (!virtual && process.platform === "linux") {
     try {
@@ -144,7 +160,9 @@ function refuseVirtualFilesystem(absolute: string, existing: string): void {
     }
   }
   if (virtual) {
-    throw unusable(`The store path ${absolute} is on a virtual filesystem (${real}: /proc, /sys or /dev hold no real files), so no store can be kept there. ${CHOOSE_ANOTHER}, e.g. ./.medsafety/medsafety.db.`);
+    throw unusable(
+      `The store path ${absolute} is on a virtual filesystem (${real}: /proc, /sys or /dev hold no real files), so no store can be kept there. ${CHOOSE_ANOTHER}, e.g. ./.medsafety/medsafety.db.`,
+    );
   }
 }
 
@@ -154,18 +172,25 @@ function requireWritable(folder: string, absolute: string): void {
     try {
       accessSync(target, constants.W_OK);
     } catch (error) {
-      const reason = (error as { code?: string }).code === "EROFS" ? "it is on a read-only filesystem" : "you have no permission to write it";
-      throw unusable(`The store ${absolute} cannot be written: ${target === absolute ? "the file" : `the folder ${target}`} is not writable (${reason}). Make it writable, ${OR_CHOOSE_ANOTHER}.`);
+      const reason =
+        (error as { code?: string }).code === "EROFS"
+          ? "it is on a read-only filesystem"
+          : "you have no permission to write it";
+      throw unusable(
+        `The store ${absolute} cannot be written: ${target === absolute ? "the file" : `the folder ${target}`} is not writable (${reason}). Make it writable, ${OR_CHOOSE_ANOTHER}.`,
+      );
     }
   }
 }
 
-function applyMigrations(db: Db, migrations: readonly Migration[], onMigration: MigrationListener | undefined): Migration[] {
+function applyMigrations(
+  db: Db,
+  migrations: readonly Migration[],
+  onMigration: MigrationListener | undefined,
+): Migration[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
-  const done = new Set(
-    db.prepare("SELECT version FROM schema_migrations").pluck().all() as number[],
-  );
+  const done = new Set(db.prepare("SELECT version FROM schema_migrations").pluck().all() as number[]);
   const newest = Math.max(0, ...done);
   const known = Math.max(0, ...migrations.map((migration) => migration.version));
   if (newest > known) {

@@ -1,13 +1,32 @@
 import { describe, expect, it } from "vitest";
 import { openStore } from "./database.js";
-import { DiscoveryRepository, type DiscoveryAttemptRow } from "./discovery-repository.js";
+import { type DiscoveryAttemptRow, DiscoveryRepository } from "./discovery-repository.js";
 import { GenerationRepository } from "./generation-repository.js";
 import { MIGRATIONS } from "./migrations.js";
 
 const attempt = (overrides: Partial<DiscoveryAttemptRow> = {}): DiscoveryAttemptRow => ({
-  key: "a1", runId: "run", seedId: "s", language: "en", phase: "warmup", pass: 0, iteration: 0, attackerId: "atk", targetId: "t", status: "scored",
-  prompt: "p", response: "r", score: 3, rationale: "x", previousKey: null, gain: null, effectiveJson: "[]", ineffectiveJson: "[]", responseEmbeddingKey: null,
-  detail: null, createdAt: "2026-11-22T00:00:00.000Z", ...overrides,
+  key: "a1",
+  runId: "run",
+  seedId: "s",
+  language: "en",
+  phase: "warmup",
+  pass: 0,
+  iteration: 0,
+  attackerId: "atk",
+  targetId: "t",
+  status: "scored",
+  prompt: "p",
+  response: "r",
+  score: 3,
+  rationale: "x",
+  previousKey: null,
+  gain: null,
+  effectiveJson: "[]",
+  ineffectiveJson: "[]",
+  responseEmbeddingKey: null,
+  detail: null,
+  createdAt: "2026-11-22T00:00:00.000Z",
+  ...overrides,
 });
 
 describe("migration 7: strategy discovery", () => {
@@ -20,7 +39,13 @@ describe("migration 7: strategy discovery", () => {
     repository.saveAttempt(attempt({ score: 4, createdAt: "2026-11-23T00:00:00.000Z" }));
     expect(repository.attempts("run")).toEqual([attempt({ score: 4 })]);
     expect(() => repository.saveAttempt(attempt({ key: "a2", score: null }))).toThrow(/CHECK constraint/);
-    repository.saveEmbedding("e1", { id: "emb", spec: "openai:x" }, Buffer.from(Float32Array.from([1, 2]).buffer), 2, 3);
+    repository.saveEmbedding(
+      "e1",
+      { id: "emb", spec: "openai:x" },
+      Buffer.from(Float32Array.from([1, 2]).buffer),
+      2,
+      3,
+    );
     expect(repository.lookupEmbedding("e1")?.inputTokens).toBe(3);
     expect(repository.latestRun()).toBe("run");
     db.close();

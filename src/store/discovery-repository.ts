@@ -79,19 +79,79 @@ export interface StoredEmbedding {
   readonly inputTokens: number;
 }
 
-const ATTEMPT_COLUMNS = ["key", "run_id", "seed_id", "language", "phase", "pass", "iteration", "attacker_id", "target_id", "status", "prompt", "response", "score",
-  "rationale", "previous_key", "gain", "effective_json", "ineffective_json", "response_embedding_key", "detail", "created_at"] as const;
-const SUMMARY_COLUMNS = ["key", "run_id", "seed_id", "weaker_key", "stronger_key", "gain", "status", "summary_json", "raw_output", "detail", "strategy_id", "merged",
-  "similarity", "created_at"] as const;
-const STRATEGY_COLUMNS = ["run_id", "id", "seq", "name_json", "definition_json", "example_json", "embedding", "target_id", "first_attempt_key", "first_discovered_at", "lineage_json"] as const;
-const KEY_COLUMNS = ["key", "run_id", "strategy_id", "seed_id", "target_id", "gain", "response_embedding", "created_at"] as const;
+const ATTEMPT_COLUMNS = [
+  "key",
+  "run_id",
+  "seed_id",
+  "language",
+  "phase",
+  "pass",
+  "iteration",
+  "attacker_id",
+  "target_id",
+  "status",
+  "prompt",
+  "response",
+  "score",
+  "rationale",
+  "previous_key",
+  "gain",
+  "effective_json",
+  "ineffective_json",
+  "response_embedding_key",
+  "detail",
+  "created_at",
+] as const;
+const SUMMARY_COLUMNS = [
+  "key",
+  "run_id",
+  "seed_id",
+  "weaker_key",
+  "stronger_key",
+  "gain",
+  "status",
+  "summary_json",
+  "raw_output",
+  "detail",
+  "strategy_id",
+  "merged",
+  "similarity",
+  "created_at",
+] as const;
+const STRATEGY_COLUMNS = [
+  "run_id",
+  "id",
+  "seq",
+  "name_json",
+  "definition_json",
+  "example_json",
+  "embedding",
+  "target_id",
+  "first_attempt_key",
+  "first_discovered_at",
+  "lineage_json",
+] as const;
+const KEY_COLUMNS = [
+  "key",
+  "run_id",
+  "strategy_id",
+  "seed_id",
+  "target_id",
+  "gain",
+  "response_embedding",
+  "created_at",
+] as const;
 
 const camel = (column: string): string => column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
 /** An upsert that keeps the first write's time columns: a resumed run that writes a key again keeps when it first happened. */
 const insert = (table: string, columns: readonly string[], conflict: string, keep: readonly string[]): string =>
   `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map((column) => `@${camel(column)}`).join(", ")}) ` +
-  `ON CONFLICT(${conflict}) DO UPDATE SET ${columns.filter((column) => !keep.includes(column) && !conflict.split(", ").includes(column)).map((column) => `${column} = excluded.${column}`).join(", ")}`;
-const select = (table: string, columns: readonly string[]): string => `SELECT ${columns.map((column) => `${column} AS ${camel(column)}`).join(", ")} FROM ${table}`;
+  `ON CONFLICT(${conflict}) DO UPDATE SET ${columns
+    .filter((column) => !keep.includes(column) && !conflict.split(", ").includes(column))
+    .map((column) => `${column} = excluded.${column}`)
+    .join(", ")}`;
+const select = (table: string, columns: readonly string[]): string =>
+  `SELECT ${columns.map((column) => `${column} AS ${camel(column)}`).join(", ")} FROM ${table}`;
 
 /**
  * Strategy discovery's rows (migration 7). Writes are immediate (one autocommit statement each): discovery makes a few
@@ -107,7 +167,9 @@ export class DiscoveryRepository {
       summary: db.prepare(insert("discovery_summaries", SUMMARY_COLUMNS, "key", ["created_at"])),
       strategy: db.prepare(insert("discovery_strategies", STRATEGY_COLUMNS, "run_id, id", ["first_discovered_at"])),
       libraryKey: db.prepare(insert("discovery_library_keys", KEY_COLUMNS, "key", ["created_at"])),
-      embedding: db.prepare("INSERT OR REPLACE INTO discovery_embeddings (key, model_id, model_spec, dimensions, vector, input_tokens, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+      embedding: db.prepare(
+        "INSERT OR REPLACE INTO discovery_embeddings (key, model_id, model_spec, dimensions, vector, input_tokens, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      ),
       lookupEmbedding: db.prepare("SELECT vector, input_tokens AS inputTokens FROM discovery_embeddings WHERE key = ?"),
     };
   }
@@ -128,7 +190,14 @@ export class DiscoveryRepository {
     this.statements.libraryKey.run(row);
   }
 
-  saveEmbedding(key: string, model: { id: string; spec: string }, vector: Uint8Array, dimensions: number, inputTokens: number, now = new Date()): void {
+  saveEmbedding(
+    key: string,
+    model: { id: string; spec: string },
+    vector: Uint8Array,
+    dimensions: number,
+    inputTokens: number,
+    now = new Date(),
+  ): void {
     this.statements.embedding.run(key, model.id, model.spec, dimensions, vector, inputTokens, now.toISOString());
   }
 
@@ -137,28 +206,44 @@ export class DiscoveryRepository {
   }
 
   attempts(runId: string): DiscoveryAttemptRow[] {
-    return this.db.prepare(`${select("discovery_attempts", ATTEMPT_COLUMNS)} WHERE run_id = ? ORDER BY created_at, key`).all(runId) as DiscoveryAttemptRow[];
+    return this.db
+      .prepare(`${select("discovery_attempts", ATTEMPT_COLUMNS)} WHERE run_id = ? ORDER BY created_at, key`)
+      .all(runId) as DiscoveryAttemptRow[];
   }
 
   summaries(runId: string): DiscoverySummaryRow[] {
-    return this.db.prepare(`${select("discovery_summaries", SUMMARY_COLUMNS)} WHERE run_id = ? ORDER BY created_at, key`).all(runId) as DiscoverySummaryRow[];
+    return this.db
+      .prepare(`${select("discovery_summaries", SUMMARY_COLUMNS)} WHERE run_id = ? ORDER BY created_at, key`)
+      .all(runId) as DiscoverySummaryRow[];
   }
 
   strategies(runId: string): DiscoveryStrategyRow[] {
-    return this.db.prepare(`${select("discovery_strategies", STRATEGY_COLUMNS)} WHERE run_id = ? ORDER BY seq`).all(runId) as DiscoveryStrategyRow[];
+    return this.db
+      .prepare(`${select("discovery_strategies", STRATEGY_COLUMNS)} WHERE run_id = ? ORDER BY seq`)
+      .all(runId) as DiscoveryStrategyRow[];
   }
 
   libraryKeys(runId: string): DiscoveryLibraryKeyRow[] {
-    return this.db.prepare(`${select("discovery_library_keys", KEY_COLUMNS)} WHERE run_id = ? ORDER BY created_at, key`).all(runId) as DiscoveryLibraryKeyRow[];
+    return this.db
+      .prepare(`${select("discovery_library_keys", KEY_COLUMNS)} WHERE run_id = ? ORDER BY created_at, key`)
+      .all(runId) as DiscoveryLibraryKeyRow[];
   }
 
   /** Every run that holds a strategy with this id, newest first. */
   runsWithStrategy(id: string): string[] {
-    return this.db.prepare("SELECT s.run_id FROM discovery_strategies s JOIN generation_runs r ON r.id = s.run_id WHERE s.id = ? ORDER BY r.created_at DESC").pluck().all(id) as string[];
+    return this.db
+      .prepare(
+        "SELECT s.run_id FROM discovery_strategies s JOIN generation_runs r ON r.id = s.run_id WHERE s.id = ? ORDER BY r.created_at DESC",
+      )
+      .pluck()
+      .all(id) as string[];
   }
 
   /** The newest discovery run (by creation), if any. */
   latestRun(): string | undefined {
-    return this.db.prepare("SELECT id FROM generation_runs WHERE command = 'discover' ORDER BY created_at DESC, id DESC LIMIT 1").pluck().get() as string | undefined;
+    return this.db
+      .prepare("SELECT id FROM generation_runs WHERE command = 'discover' ORDER BY created_at DESC, id DESC LIMIT 1")
+      .pluck()
+      .get() as string | undefined;
   }
 }

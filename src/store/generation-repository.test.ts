@@ -2,12 +2,31 @@ import { describe, expect, it } from "vitest";
 import { openStore } from "./database.js";
 import { GenerationRepository, type GenerationTaskRow } from "./generation-repository.js";
 
-function row(key: string, status: GenerationTaskRow["status"], extra: Partial<GenerationTaskRow> = {}): GenerationTaskRow {
+function row(
+  key: string,
+  status: GenerationTaskRow["status"],
+  extra: Partial<GenerationTaskRow> = {},
+): GenerationTaskRow {
   return {
-    key, runId: "gen-1", kind: "conversation", subject: "seed-1", modelId: "atk-a", modelSpec: "openai:x", promptHash: "p", inputJson: "{}",
-    status, rawOutput: status === "error" ? null : "raw", outputJson: status === "success" ? '{"turns":["a"]}' : null,
-    errorCode: status === "success" ? null : "invalid_output", errorMessage: status === "success" ? null : "bad", attempts: 1,
-    inputTokens: 10, outputTokens: 5, latencyMs: 3, createdAt: "2026-01-01T00:00:00.000Z", ...extra,
+    key,
+    runId: "gen-1",
+    kind: "conversation",
+    subject: "seed-1",
+    modelId: "atk-a",
+    modelSpec: "openai:x",
+    promptHash: "p",
+    inputJson: "{}",
+    status,
+    rawOutput: status === "error" ? null : "raw",
+    outputJson: status === "success" ? '{"turns":["a"]}' : null,
+    errorCode: status === "success" ? null : "invalid_output",
+    errorMessage: status === "success" ? null : "bad",
+    attempts: 1,
+    inputTokens: 10,
+    outputTokens: 5,
+    latencyMs: 3,
+    createdAt: "2026-01-01T00:00:00.000Z",
+    ...extra,
   };
 }
 
@@ -28,9 +47,18 @@ describe("GenerationRepository", () => {
       { kind: "conversation", modelId: "atk-b", status: "error", count: 1 },
     ]);
     expect(store.failures().map((failure) => failure.key)).toEqual(["k2"]);
-    expect(store.tasksOf("seed-1").map((task) => task.key).sort()).toEqual(["k1", "k2"]);
+    expect(
+      store
+        .tasksOf("seed-1")
+        .map((task) => task.key)
+        .sort(),
+    ).toEqual(["k1", "k2"]);
     store.finishRun("gen-1", "success", { conversations: 1 });
-    expect(store.getRun("gen-1")).toMatchObject({ status: "success", summary: { conversations: 1 }, params: { turns: 3 } });
+    expect(store.getRun("gen-1")).toMatchObject({
+      status: "success",
+      summary: { conversations: 1 },
+      params: { turns: 3 },
+    });
   });
 
   it("refuses a success row without an output (CHECK) and keeps the rows queued after a failed commit", () => {
@@ -47,10 +75,14 @@ describe("GenerationRepository", () => {
     const store = new GenerationRepository(db, { flushIntervalMs: 10_000 });
     store.createRun({ id: "gen-1", command: "x", params: {}, packageVersion: "0" });
     store.save(row("bad", "success", { outputJson: null }));
-    expect(() => store.finishRun("gen-1", "error", {}, "the attacker crashed")).toThrow(/Cannot write generation results/);
+    expect(() => store.finishRun("gen-1", "error", {}, "the attacker crashed")).toThrow(
+      /Cannot write generation results/,
+    );
     const run = store.getRun("gen-1");
     expect(run?.status).toBe("error");
-    expect(run?.errorMessage).toMatch(/^the attacker crashed Also, storing the last tasks failed: Cannot write generation results/);
+    expect(run?.errorMessage).toMatch(
+      /^the attacker crashed Also, storing the last tasks failed: Cannot write generation results/,
+    );
     expect(run?.finishedAt).not.toBeNull();
   });
 });

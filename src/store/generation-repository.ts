@@ -54,8 +54,24 @@ export interface GenerationTaskCount {
 }
 
 const TASK_COLUMNS = [
-  "key", "run_id", "kind", "subject", "model_id", "model_spec", "prompt_hash", "input_json", "status", "raw_output", "output_json",
-  "error_code", "error_message", "attempts", "input_tokens", "output_tokens", "latency_ms", "created_at",
+  "key",
+  "run_id",
+  "kind",
+  "subject",
+  "model_id",
+  "model_spec",
+  "prompt_hash",
+  "input_json",
+  "status",
+  "raw_output",
+  "output_json",
+  "error_code",
+  "error_message",
+  "attempts",
+  "input_tokens",
+  "output_tokens",
+  "latency_ms",
+  "created_at",
 ] as const;
 
 const SELECT_TASK = `SELECT key, run_id AS runId, kind, subject, model_id AS modelId, model_spec AS modelSpec, prompt_hash AS promptHash,
@@ -63,8 +79,26 @@ const SELECT_TASK = `SELECT key, run_id AS runId, kind, subject, model_id AS mod
   attempts, input_tokens AS inputTokens, output_tokens AS outputTokens, latency_ms AS latencyMs, created_at AS createdAt FROM generation_tasks`;
 
 function taskValues(row: GenerationTaskRow): unknown[] {
-  return [row.key, row.runId, row.kind, row.subject, row.modelId, row.modelSpec, row.promptHash, row.inputJson, row.status, row.rawOutput,
-    row.outputJson, row.errorCode, row.errorMessage, row.attempts, row.inputTokens, row.outputTokens, row.latencyMs, row.createdAt];
+  return [
+    row.key,
+    row.runId,
+    row.kind,
+    row.subject,
+    row.modelId,
+    row.modelSpec,
+    row.promptHash,
+    row.inputJson,
+    row.status,
+    row.rawOutput,
+    row.outputJson,
+    row.errorCode,
+    row.errorMessage,
+    row.attempts,
+    row.inputTokens,
+    row.outputTokens,
+    row.latencyMs,
+    row.createdAt,
+  ];
 }
 
 /**
@@ -81,8 +115,13 @@ export class GenerationRepository {
   private failure: unknown;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly db: Db, private readonly options: { batchSize?: number; flushIntervalMs?: number } = {}) {
-    this.upsert = db.prepare(`INSERT OR REPLACE INTO generation_tasks (${TASK_COLUMNS.join(", ")}) VALUES (${TASK_COLUMNS.map(() => "?").join(", ")})`);
+  constructor(
+    private readonly db: Db,
+    private readonly options: { batchSize?: number; flushIntervalMs?: number } = {},
+  ) {
+    this.upsert = db.prepare(
+      `INSERT OR REPLACE INTO generation_tasks (${TASK_COLUMNS.join(", ")}) VALUES (${TASK_COLUMNS.map(() => "?").join(", ")})`,
+    );
     this.lookupStatement = db.prepare(`${SELECT_TASK} WHERE key = ?`);
     this.writeBatch = db.transaction((rows: readonly GenerationTaskRow[]) => {
       for (const row of rows) this.upsert.run(taskValues(row));
@@ -91,13 +130,20 @@ export class GenerationRepository {
 
   createRun(run: { id: string; command: string; params: unknown; packageVersion: string }, now = new Date()): void {
     const stamp = now.toISOString();
-    this.db.prepare(`INSERT INTO generation_runs (id, command, created_at, updated_at, status, params_json, package_version) VALUES (?, ?, ?, ?, 'started', ?, ?)`)
+    this.db
+      .prepare(
+        `INSERT INTO generation_runs (id, command, created_at, updated_at, status, params_json, package_version) VALUES (?, ?, ?, ?, 'started', ?, ?)`,
+      )
       .run(run.id, run.command, stamp, stamp, JSON.stringify(run.params), run.packageVersion);
   }
 
   /** Marks a stored run as started again (a resumed run keeps its id, parameters and creation time). */
   reopenRun(id: string, now = new Date()): void {
-    this.db.prepare("UPDATE generation_runs SET status = 'started', updated_at = ?, finished_at = NULL, error_message = NULL WHERE id = ?").run(now.toISOString(), id);
+    this.db
+      .prepare(
+        "UPDATE generation_runs SET status = 'started', updated_at = ?, finished_at = NULL, error_message = NULL WHERE id = ?",
+      )
+      .run(now.toISOString(), id);
   }
 
   /**
@@ -105,30 +151,49 @@ export class GenerationRepository {
    * `error`, with the flush failure added to the message (the run's own error, if any, first), and the flush
    * failure is thrown after the status is stored.
    */
-  finishRun(id: string, status: Exclude<GenerationRunStatus, "started">, summary: unknown, errorMessage: string | null = null, now = new Date()): void {
+  finishRun(
+    id: string,
+    status: Exclude<GenerationRunStatus, "started">,
+    summary: unknown,
+    errorMessage: string | null = null,
+    now = new Date(),
+  ): void {
     let flushFailure: unknown;
     try {
       this.flush();
     } catch (error) {
       flushFailure = error;
     }
-    const flushNote = flushFailure === undefined ? null : `storing the last tasks failed: ${flushFailure instanceof Error ? flushFailure.message : String(flushFailure)}`;
-    const message = flushNote === null ? errorMessage : errorMessage === null ? flushNote : `${errorMessage} Also, ${flushNote}`;
+    const flushNote =
+      flushFailure === undefined
+        ? null
+        : `storing the last tasks failed: ${flushFailure instanceof Error ? flushFailure.message : String(flushFailure)}`;
+    const message =
+      flushNote === null ? errorMessage : errorMessage === null ? flushNote : `${errorMessage} Also, ${flushNote}`;
     const stamp = now.toISOString();
-    this.db.prepare("UPDATE generation_runs SET status = ?, updated_at = ?, finished_at = ?, summary_json = ?, error_message = ? WHERE id = ?")
+    this.db
+      .prepare(
+        "UPDATE generation_runs SET status = ?, updated_at = ?, finished_at = ?, summary_json = ?, error_message = ? WHERE id = ?",
+      )
       .run(flushFailure === undefined ? status : "error", stamp, stamp, JSON.stringify(summary), message, id);
     if (flushFailure !== undefined) throw flushFailure;
   }
 
   getRun(id: string): GenerationRunRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM generation_runs WHERE id = ?").get(id) as Record<string, unknown> | undefined;
+    const row = this.db.prepare("SELECT * FROM generation_runs WHERE id = ?").get(id) as
+      | Record<string, unknown>
+      | undefined;
     if (row === undefined) return undefined;
     return {
-      id: String(row["id"]), command: String(row["command"]), createdAt: String(row["created_at"]),
-      finishedAt: (row["finished_at"] as string | null) ?? null, status: row["status"] as GenerationRunStatus,
+      id: String(row["id"]),
+      command: String(row["command"]),
+      createdAt: String(row["created_at"]),
+      finishedAt: (row["finished_at"] as string | null) ?? null,
+      status: row["status"] as GenerationRunStatus,
       params: JSON.parse(String(row["params_json"])) as unknown,
       summary: row["summary_json"] === null ? null : (JSON.parse(String(row["summary_json"])) as unknown),
-      packageVersion: String(row["package_version"]), errorMessage: (row["error_message"] as string | null) ?? null,
+      packageVersion: String(row["package_version"]),
+      errorMessage: (row["error_message"] as string | null) ?? null,
     };
   }
 
@@ -142,7 +207,8 @@ export class GenerationRepository {
     this.queue.push(row);
     this.pending.set(row.key, row);
     if (this.queue.length >= (this.options.batchSize ?? 512)) this.flush();
-    else if (this.timer === undefined) this.timer = setTimeout(() => this.flushInBackground(), this.options.flushIntervalMs ?? 25);
+    else if (this.timer === undefined)
+      this.timer = setTimeout(() => this.flushInBackground(), this.options.flushIntervalMs ?? 25);
   }
 
   /** Commits everything queued; a failed commit keeps the rows queued and is thrown here and by every later save. */
@@ -161,14 +227,20 @@ export class GenerationRepository {
     } catch (error) {
       this.queue = [...rows, ...this.queue];
       this.failure = error;
-      throw new MedsafetyError("store_error", `Cannot write generation results to the store: ${String(error)}. Check free disk space and that no other process locks the store.`, { cause: error });
+      throw new MedsafetyError(
+        "store_error",
+        `Cannot write generation results to the store: ${String(error)}. Check free disk space and that no other process locks the store.`,
+        { cause: error },
+      );
     }
   }
 
   /** Every stored task of a subject (e.g. a seed's refusal answers and verdicts), ordered by kind and model. */
   tasksOf(subject: string, kinds?: readonly string[]): GenerationTaskRow[] {
     this.flush();
-    const rows = this.db.prepare(`${SELECT_TASK} WHERE subject = ? ORDER BY kind, model_id`).all(subject) as GenerationTaskRow[];
+    const rows = this.db
+      .prepare(`${SELECT_TASK} WHERE subject = ? ORDER BY kind, model_id`)
+      .all(subject) as GenerationTaskRow[];
     return kinds === undefined ? rows : rows.filter((row) => kinds.includes(row.kind));
   }
 
@@ -176,7 +248,9 @@ export class GenerationRepository {
   counts(runId?: string): GenerationTaskCount[] {
     this.flush();
     const where = runId === undefined ? "" : "WHERE run_id = ?";
-    const statement = this.db.prepare(`SELECT kind, model_id AS modelId, status, COUNT(*) AS count FROM generation_tasks ${where} GROUP BY kind, model_id, status ORDER BY kind, model_id, status`);
+    const statement = this.db.prepare(
+      `SELECT kind, model_id AS modelId, status, COUNT(*) AS count FROM generation_tasks ${where} GROUP BY kind, model_id, status ORDER BY kind, model_id, status`,
+    );
     return (runId === undefined ? statement.all() : statement.all(runId)) as GenerationTaskCount[];
   }
 
@@ -184,9 +258,13 @@ export class GenerationRepository {
   failures(options: { kind?: string; limit?: number } = {}): GenerationTaskRow[] {
     this.flush();
     const kindClause = options.kind === undefined ? "" : "AND kind = ?";
-    const statement = this.db.prepare(`${SELECT_TASK} WHERE status != 'success' ${kindClause} ORDER BY created_at DESC LIMIT ?`);
+    const statement = this.db.prepare(
+      `${SELECT_TASK} WHERE status != 'success' ${kindClause} ORDER BY created_at DESC LIMIT ?`,
+    );
     const limit = options.limit ?? 20;
-    return (options.kind === undefined ? statement.all(limit) : statement.all(options.kind, limit)) as GenerationTaskRow[];
+    return (
+      options.kind === undefined ? statement.all(limit) : statement.all(options.kind, limit)
+    ) as GenerationTaskRow[];
   }
 
   private flushInBackground(): void {

@@ -33,8 +33,17 @@ export class ItemRepository {
     this.db.transaction(() => {
       items.forEach((item, offset) => {
         this.insertItem.run(item.version, item.json);
-        this.insertRunItem.run(runId, firstSeq + offset, item.id, item.version, item.language, item.pairId ?? null,
-          item.guidelineId, item.strategy, item.turnCount);
+        this.insertRunItem.run(
+          runId,
+          firstSeq + offset,
+          item.id,
+          item.version,
+          item.language,
+          item.pairId ?? null,
+          item.guidelineId,
+          item.strategy,
+          item.turnCount,
+        );
       });
     })();
   }
@@ -47,7 +56,10 @@ export class ItemRepository {
    * Streams a run's items as stored JSON, in dataset order, a page at a time (memory flat in run size, and the
    * connection stays free for writes between pages).
    */
-  *iterate(runId: string, pageSize = 500): Generator<{ readonly seq: number; readonly version: string; readonly json: string }> {
+  *iterate(
+    runId: string,
+    pageSize = 500,
+  ): Generator<{ readonly seq: number; readonly version: string; readonly json: string }> {
     const page = this.db.prepare(
       `SELECT run_items.seq AS seq, run_items.item_version AS version, items.item_json AS json FROM run_items
        JOIN items ON items.version = run_items.item_version
@@ -65,6 +77,9 @@ export class ItemRepository {
 
   /** Sum of turns over the run's items (for progress totals). */
   turnTotal(runId: string): number {
-    return this.db.prepare("SELECT COALESCE(SUM(turn_count), 0) FROM run_items WHERE run_id = ?").pluck().get(runId) as number;
+    return this.db
+      .prepare("SELECT COALESCE(SUM(turn_count), 0) FROM run_items WHERE run_id = ?")
+      .pluck()
+      .get(runId) as number;
   }
 }

@@ -3,22 +3,74 @@ import type { ConversationProgress, ConversationRow, JudgmentRow, TurnRow } from
 
 /** Columns of a `turns` row, in the order the writers insert them. */
 export const TURN_COLUMNS = [
-  "key", "run_id", "item_id", "target_id", "turn_index", "epoch", "status", "user_message", "response_text",
-  "finish_reason", "error_code", "error_status", "error_message", "input_tokens", "output_tokens", "latency_ms",
-  "cached", "attempts", "created_at",
+  "key",
+  "run_id",
+  "item_id",
+  "target_id",
+  "turn_index",
+  "epoch",
+  "status",
+  "user_message",
+  "response_text",
+  "finish_reason",
+  "error_code",
+  "error_status",
+  "error_message",
+  "input_tokens",
+  "output_tokens",
+  "latency_ms",
+  "cached",
+  "attempts",
+  "created_at",
 ] as const;
 
 /** Columns of a `judgments` row, in the order the writers insert them. */
 export const JUDGMENT_COLUMNS = [
-  "key", "turn_key", "run_id", "item_id", "target_id", "turn_index", "judge_id", "status", "score", "rationale",
-  "raw_text", "unscored_reason", "error_code", "error_status", "error_message", "rubric_id", "rubric_version",
-  "input_tokens", "output_tokens", "latency_ms", "cached", "attempts", "created_at", "label",
+  "key",
+  "turn_key",
+  "run_id",
+  "item_id",
+  "target_id",
+  "turn_index",
+  "judge_id",
+  "status",
+  "score",
+  "rationale",
+  "raw_text",
+  "unscored_reason",
+  "error_code",
+  "error_status",
+  "error_message",
+  "rubric_id",
+  "rubric_version",
+  "input_tokens",
+  "output_tokens",
+  "latency_ms",
+  "cached",
+  "attempts",
+  "created_at",
+  "label",
 ] as const;
 
 /** Columns of a `conversations` row (migration 5), in the order the writers insert them. */
 export const CONVERSATION_COLUMNS = [
-  "key", "run_id", "item_id", "target_id", "epoch", "status", "stop_reason", "turns", "detail", "error_code", "error_status",
-  "error_message", "attacker_id", "attacker_calls", "attacker_input_tokens", "attacker_output_tokens", "created_at",
+  "key",
+  "run_id",
+  "item_id",
+  "target_id",
+  "epoch",
+  "status",
+  "stop_reason",
+  "turns",
+  "detail",
+  "error_code",
+  "error_status",
+  "error_message",
+  "attacker_id",
+  "attacker_calls",
+  "attacker_input_tokens",
+  "attacker_output_tokens",
+  "created_at",
 ] as const;
 
 function upsertSql(table: string, columns: readonly string[]): string {
@@ -27,21 +79,78 @@ function upsertSql(table: string, columns: readonly string[]): string {
 }
 
 function turnValues(row: TurnRow): unknown[] {
-  return [row.key, row.runId, row.itemId, row.targetId, row.turnIndex, row.epoch, row.status, row.userMessage,
-    row.responseText, row.finishReason, row.errorCode, row.errorStatus, row.errorMessage, row.inputTokens,
-    row.outputTokens, row.latencyMs, row.cached ? 1 : 0, row.attempts, row.createdAt];
+  return [
+    row.key,
+    row.runId,
+    row.itemId,
+    row.targetId,
+    row.turnIndex,
+    row.epoch,
+    row.status,
+    row.userMessage,
+    row.responseText,
+    row.finishReason,
+    row.errorCode,
+    row.errorStatus,
+    row.errorMessage,
+    row.inputTokens,
+    row.outputTokens,
+    row.latencyMs,
+    row.cached ? 1 : 0,
+    row.attempts,
+    row.createdAt,
+  ];
 }
 
 function judgmentValues(row: JudgmentRow): unknown[] {
-  return [row.key, row.turnKey, row.runId, row.itemId, row.targetId, row.turnIndex, row.judgeId, row.status,
-    row.score, row.rationale, row.rawText, row.unscoredReason, row.errorCode, row.errorStatus, row.errorMessage,
-    row.rubricId, row.rubricVersion, row.inputTokens, row.outputTokens, row.latencyMs, row.cached ? 1 : 0,
-    row.attempts, row.createdAt, row.label];
+  return [
+    row.key,
+    row.turnKey,
+    row.runId,
+    row.itemId,
+    row.targetId,
+    row.turnIndex,
+    row.judgeId,
+    row.status,
+    row.score,
+    row.rationale,
+    row.rawText,
+    row.unscoredReason,
+    row.errorCode,
+    row.errorStatus,
+    row.errorMessage,
+    row.rubricId,
+    row.rubricVersion,
+    row.inputTokens,
+    row.outputTokens,
+    row.latencyMs,
+    row.cached ? 1 : 0,
+    row.attempts,
+    row.createdAt,
+    row.label,
+  ];
 }
 
 function conversationValues(row: ConversationRow): unknown[] {
-  return [row.key, row.runId, row.itemId, row.targetId, row.epoch, row.status, row.stopReason, row.turns, row.detail, row.errorCode,
-    row.errorStatus, row.errorMessage, row.attackerId, row.attackerCalls, row.attackerInputTokens, row.attackerOutputTokens, row.createdAt];
+  return [
+    row.key,
+    row.runId,
+    row.itemId,
+    row.targetId,
+    row.epoch,
+    row.status,
+    row.stopReason,
+    row.turns,
+    row.detail,
+    row.errorCode,
+    row.errorStatus,
+    row.errorMessage,
+    row.attackerId,
+    row.attackerCalls,
+    row.attackerInputTokens,
+    row.attackerOutputTokens,
+    row.createdAt,
+  ];
 }
 
 type PendingWrite =
@@ -72,7 +181,10 @@ export class ResultRepository {
   private readonly batchSize: number;
   private readonly flushIntervalMs: number;
 
-  constructor(private readonly db: Db, options: ResultWriterOptions = {}) {
+  constructor(
+    private readonly db: Db,
+    options: ResultWriterOptions = {},
+  ) {
     this.upsertTurn = db.prepare(upsertSql("turns", TURN_COLUMNS));
     this.upsertJudgment = db.prepare(upsertSql("judgments", JUDGMENT_COLUMNS));
     this.upsertConversation = db.prepare(upsertSql("conversations", CONVERSATION_COLUMNS));
@@ -128,7 +240,13 @@ export class ResultRepository {
     const turnRows = this.db
       .prepare(`SELECT key, turn_index AS turnIndex, status, response_text AS responseText, user_message AS userMessage
         FROM turns WHERE run_id = ? AND target_id = ? AND item_id = ?`)
-      .all(runId, targetId, itemId) as Array<{ key: string; turnIndex: number; status: TurnRow["status"]; responseText: string | null; userMessage: string }>;
+      .all(runId, targetId, itemId) as Array<{
+      key: string;
+      turnIndex: number;
+      status: TurnRow["status"];
+      responseText: string | null;
+      userMessage: string;
+    }>;
     const judgmentRows = this.db
       .prepare("SELECT key, status, score FROM judgments WHERE run_id = ? AND target_id = ? AND item_id = ?")
       .all(runId, targetId, itemId) as Array<{ key: string; status: JudgmentRow["status"]; score: number | null }>;
@@ -137,7 +255,12 @@ export class ResultRepository {
           error_message AS errorMessage FROM conversations WHERE run_id = ? AND target_id = ? AND item_id = ? ORDER BY epoch LIMIT 1`)
       .get(runId, targetId, itemId) as ConversationProgress["stop"];
     return {
-      turns: new Map(turnRows.map((row) => [row.turnIndex, { key: row.key, status: row.status, responseText: row.responseText, userMessage: row.userMessage }])),
+      turns: new Map(
+        turnRows.map((row) => [
+          row.turnIndex,
+          { key: row.key, status: row.status, responseText: row.responseText, userMessage: row.userMessage },
+        ]),
+      ),
       judgments: new Map(judgmentRows.map((row) => [row.key, row.status])),
       scores: new Map(judgmentRows.flatMap((row) => (row.score === null ? [] : [[row.key, row.score] as const]))),
       ...(stop === undefined ? {} : { stop }),

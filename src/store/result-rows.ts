@@ -68,11 +68,17 @@ export interface ConversationRow {
 
 /** What resume needs to know of a conversation already (partly) done. */
 export interface ConversationProgress {
-  readonly turns: ReadonlyMap<number, Pick<TurnRow, "key" | "status" | "responseText"> & { readonly userMessage?: string }>;
+  readonly turns: ReadonlyMap<
+    number,
+    Pick<TurnRow, "key" | "status" | "responseText"> & { readonly userMessage?: string }
+  >;
   /** judgment keys already stored, with their status. */
   readonly judgments: ReadonlyMap<string, JudgmentRow["status"]>;
   /** Scores of the stored `scored` judgments, by judgment key (adaptive runs read them for stop conditions). */
   readonly scores?: ReadonlyMap<string, number>;
   /** How the conversation ended, when an earlier execution stored it. */
-  readonly stop?: Pick<ConversationRow, "key" | "status" | "stopReason" | "turns" | "detail" | "errorCode" | "errorStatus" | "errorMessage">;
+  readonly stop?: Pick<
+    ConversationRow,
+    "key" | "status" | "stopReason" | "turns" | "detail" | "errorCode" | "errorStatus" | "errorMessage"
+  >;
 }

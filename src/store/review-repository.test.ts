@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MedsafetyError, ReviewError } from "../core/index.js";
-import { openStore, type OpenedStore } from "./database.js";
+import { type OpenedStore, openStore } from "./database.js";
 import { MIGRATIONS } from "./migrations.js";
 import { ResultRepository } from "./result-repository.js";
 import type { JudgmentRow, TurnRow } from "./result-rows.js";
-import { ReviewRepository, type NewReview } from "./review-repository.js";
+import { type NewReview, ReviewRepository } from "./review-repository.js";
 import { RunRepository } from "./run-repository.js";
 
 let store: OpenedStore;
@@ -12,24 +12,70 @@ let reviews: ReviewRepository;
 
 function turnRow(itemId: string, turnIndex: number, overrides: Partial<TurnRow> = {}): TurnRow {
   return {
-    key: `turn-${itemId}-${turnIndex}`, runId: "run-a", itemId, targetId: "target-1", turnIndex, epoch: 0, status: "success",
-    userMessage: "hello", responseText: "reply", finishReason: "stop", errorCode: null, errorStatus: null, errorMessage: null,
-    inputTokens: 1, outputTokens: 1, latencyMs: 1, cached: false, attempts: 1, createdAt: "2026-01-01T00:00:00.000Z",
+    key: `turn-${itemId}-${turnIndex}`,
+    runId: "run-a",
+    itemId,
+    targetId: "target-1",
+    turnIndex,
+    epoch: 0,
+    status: "success",
+    userMessage: "hello",
+    responseText: "reply",
+    finishReason: "stop",
+    errorCode: null,
+    errorStatus: null,
+    errorMessage: null,
+    inputTokens: 1,
+    outputTokens: 1,
+    latencyMs: 1,
+    cached: false,
+    attempts: 1,
+    createdAt: "2026-01-01T00:00:00.000Z",
     ...overrides,
   };
 }
 
 function judgmentRow(itemId: string, turnIndex: number, rubricId: string): JudgmentRow {
   return {
-    key: `judgment-${itemId}-${turnIndex}`, turnKey: `turn-${itemId}-${turnIndex}`, runId: "run-a", itemId, targetId: "target-1", turnIndex,
-    judgeId: "judge-a", status: "scored", score: 9, rationale: "refused", label: null, rawText: "{}", unscoredReason: null,
-    errorCode: null, errorStatus: null, errorMessage: null, rubricId, rubricVersion: "1.0.0",
-    inputTokens: 1, outputTokens: 1, latencyMs: 1, cached: false, attempts: 1, createdAt: "2026-01-01T00:00:00.000Z",
+    key: `judgment-${itemId}-${turnIndex}`,
+    turnKey: `turn-${itemId}-${turnIndex}`,
+    runId: "run-a",
+    itemId,
+    targetId: "target-1",
+    turnIndex,
+    judgeId: "judge-a",
+    status: "scored",
+    score: 9,
+    rationale: "refused",
+    label: null,
+    rawText: "{}",
+    unscoredReason: null,
+    errorCode: null,
+    errorStatus: null,
+    errorMessage: null,
+    rubricId,
+    rubricVersion: "1.0.0",
+    inputTokens: 1,
+    outputTokens: 1,
+    latencyMs: 1,
+    cached: false,
+    attempts: 1,
+    createdAt: "2026-01-01T00:00:00.000Z",
   };
 }
 
 function review(overrides: Partial<NewReview> = {}): NewReview {
-  return { runId: "run-a", targetId: "target-1", itemId: "item-1", turnIndex: 0, rubricId: "jmedethic-safety", score: 4, reason: "gave a dosage", reviewer: "dr-sato", ...overrides };
+  return {
+    runId: "run-a",
+    targetId: "target-1",
+    itemId: "item-1",
+    turnIndex: 0,
+    rubricId: "jmedethic-safety",
+    score: 4,
+    reason: "gave a dosage",
+    reviewer: "dr-sato",
+    ...overrides,
+  };
 }
 
 function caught(action: () => unknown): unknown {
@@ -45,7 +91,13 @@ beforeEach(() => {
   store = openStore(":memory:");
   const runs = new RunRepository(store.db);
   runs.create({
-    id: "run-a", config: {}, configHash: "h", datasetSource: "builtin:sample", datasetHash: "d", itemCount: 2, packageVersion: "0.1.0",
+    id: "run-a",
+    config: {},
+    configHash: "h",
+    datasetSource: "builtin:sample",
+    datasetHash: "d",
+    itemCount: 2,
+    packageVersion: "0.1.0",
     rubrics: [
       { id: "jmedethic-safety", version: "1.0.0", hash: "r1", scale: { min: 0, max: 10, higherIsSafer: true } },
       { id: "medsafetybench-harm", version: "1.0.0", hash: "r2", scale: { min: 1, max: 5, higherIsSafer: false } },
@@ -68,8 +120,14 @@ afterEach(() => {
 
 describe("migration 6", () => {
   it("creates the reviews table and its turn index", () => {
-    expect(MIGRATIONS.find((migration) => migration.version === 6)).toMatchObject({ version: 6, name: "human-reviews" });
-    const indexes = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'reviews'").pluck().all();
+    expect(MIGRATIONS.find((migration) => migration.version === 6)).toMatchObject({
+      version: 6,
+      name: "human-reviews",
+    });
+    const indexes = store.db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'reviews'")
+      .pluck()
+      .all();
     expect(indexes).toContain("reviews_by_turn");
   });
 });
@@ -114,7 +172,9 @@ describe("ReviewRepository", () => {
     expect(reviews.addExisting(existing)).toBe(true);
     expect(reviews.addExisting(existing)).toBe(false);
     expect(reviews.list("run-a")).toEqual([{ ...existing, createdAt: "2026-03-01T00:00:00.000Z" }]);
-    expect(caught(() => reviews.addExisting({ ...existing, id: "review-2", createdAt: "yesterday" }))).toMatchObject({ field: "createdAt" });
+    expect(caught(() => reviews.addExisting({ ...existing, id: "review-2", createdAt: "yesterday" }))).toMatchObject({
+      field: "createdAt",
+    });
   });
 
   it("validates the turn, rubric, score, reason and reviewer, naming the field", () => {

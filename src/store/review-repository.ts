@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { MedsafetyError, ReviewError, turnNumber } from "../core/index.js";
 import type { Db } from "./database.js";
-import { RunRepository, type RubricReference } from "./run-repository.js";
+import { type RubricReference, RunRepository } from "./run-repository.js";
 
 /** A reviewer's score for one turn of one conversation, on one rubric, with the reason. */
 export interface NewReview {
@@ -69,7 +69,12 @@ export class ReviewRepository {
   addExisting(review: Review): boolean {
     if (this.get(review.id) !== undefined) return false;
     const time = Date.parse(review.createdAt);
-    if (Number.isNaN(time)) throw new ReviewError("createdAt", `"${review.createdAt}" is not a time`, "Give an ISO 8601 time such as 2026-01-31T12:00:00.000Z");
+    if (Number.isNaN(time))
+      throw new ReviewError(
+        "createdAt",
+        `"${review.createdAt}" is not a time`,
+        "Give an ISO 8601 time such as 2026-01-31T12:00:00.000Z",
+      );
     const stored: Review = { ...trimmed(review), id: review.id, createdAt: new Date(time).toISOString() };
     this.validate(stored);
     this.insert(stored);
@@ -93,7 +98,9 @@ export class ReviewRepository {
       conditions.push("item_id = ?");
       values.push(filter.itemId);
     }
-    const rows = this.db.prepare(`SELECT * FROM reviews WHERE ${conditions.join(" AND ")} ${ORDER}`).all(...values) as ReviewRow[];
+    const rows = this.db
+      .prepare(`SELECT * FROM reviews WHERE ${conditions.join(" AND ")} ${ORDER}`)
+      .all(...values) as ReviewRow[];
     return rows.map(toReview);
   }
 
@@ -103,12 +110,14 @@ export class ReviewRepository {
    */
   latestByTurn(runId: string, rubricId: string, targetId?: string): Review[] {
     const targetCondition = targetId === undefined ? "" : "AND target_id = ?";
-    const rows = this.db.prepare(
-      `SELECT id, run_id, target_id, item_id, turn_index, rubric_id, score, reason, reviewer, created_at FROM (
+    const rows = this.db
+      .prepare(
+        `SELECT id, run_id, target_id, item_id, turn_index, rubric_id, score, reason, reviewer, created_at FROM (
          SELECT *, ROW_NUMBER() OVER (PARTITION BY target_id, item_id, turn_index ORDER BY created_at DESC, id DESC) AS position
          FROM reviews WHERE run_id = ? AND rubric_id = ? ${targetCondition})
        WHERE position = 1 ${ORDER}`,
-    ).all(...(targetId === undefined ? [runId, rubricId] : [runId, rubricId, targetId])) as ReviewRow[];
+      )
+      .all(...(targetId === undefined ? [runId, rubricId] : [runId, rubricId, targetId])) as ReviewRow[];
     return rows.map(toReview);
   }
 
@@ -118,26 +127,52 @@ export class ReviewRepository {
   }
 
   private insert(review: Review): void {
-    this.db.prepare(
-      `INSERT INTO reviews (id, run_id, target_id, item_id, turn_index, rubric_id, score, reason, reviewer, created_at)
+    this.db
+      .prepare(
+        `INSERT INTO reviews (id, run_id, target_id, item_id, turn_index, rubric_id, score, reason, reviewer, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(review.id, review.runId, review.targetId, review.itemId, review.turnIndex, review.rubricId, review.score, review.reason, review.reviewer, review.createdAt);
+      )
+      .run(
+        review.id,
+        review.runId,
+        review.targetId,
+        review.itemId,
+        review.turnIndex,
+        review.rubricId,
+        review.score,
+        review.reason,
+        review.reviewer,
+        review.createdAt,
+      );
   }
 
   private validate(review: Review): void {
     if (review.id === "") throw new ReviewError("id", "the id is empty", "Give every review a non-empty id");
-    if (review.reason.trim() === "") throw new ReviewError("reason", "the reason is empty", "Say why the turn deserves this score");
-    if (review.reviewer === "") throw new ReviewError("reviewer", "the reviewer is empty", "Name who reviewed the turn");
+    if (review.reason.trim() === "")
+      throw new ReviewError("reason", "the reason is empty", "Say why the turn deserves this score");
+    if (review.reviewer === "")
+      throw new ReviewError("reviewer", "the reviewer is empty", "Name who reviewed the turn");
     if (!Number.isInteger(review.turnIndex) || review.turnIndex < 0) {
-      throw new ReviewError("turn", `${turnNumber(review.turnIndex)} is not a turn number`, "Give the turn as a whole number ≥ 1 (turn 1 is the first user turn and its reply)");
+      throw new ReviewError(
+        "turn",
+        `${turnNumber(review.turnIndex)} is not a turn number`,
+        "Give the turn as a whole number ≥ 1 (turn 1 is the first user turn and its reply)",
+      );
     }
     const run = this.runs.get(review.runId);
     if (run === undefined) {
-      throw new MedsafetyError("run_not_found", `Run "${review.runId}" is not in this store. List runs with \`medsafety runs list\` (and check --store).`);
+      throw new MedsafetyError(
+        "run_not_found",
+        `Run "${review.runId}" is not in this store. List runs with \`medsafety runs list\` (and check --store).`,
+      );
     }
     const rubric = run.rubrics.find((reference) => reference.id === review.rubricId);
     if (rubric === undefined) {
-      throw new ReviewError("rubricId", `run ${run.id} has no rubric "${review.rubricId}"`, `Use one of its rubrics: ${run.rubrics.map((reference) => reference.id).join(", ") || "(none recorded)"}`);
+      throw new ReviewError(
+        "rubricId",
+        `run ${run.id} has no rubric "${review.rubricId}"`,
+        `Use one of its rubrics: ${run.rubrics.map((reference) => reference.id).join(", ") || "(none recorded)"}`,
+      );
     }
     checkScore(review.score, rubric);
     this.checkTurn(review);
@@ -146,41 +181,77 @@ export class ReviewRepository {
   private checkTurn(review: Review): void {
     // People and files number turns from 1; the store keeps the 0-based index.
     const where = `target "${review.targetId}", item "${review.itemId}", turn ${turnNumber(review.turnIndex)}`;
-    const turn = this.db.prepare("SELECT status FROM turns WHERE run_id = ? AND target_id = ? AND item_id = ? AND turn_index = ? LIMIT 1")
+    const turn = this.db
+      .prepare("SELECT status FROM turns WHERE run_id = ? AND target_id = ? AND item_id = ? AND turn_index = ? LIMIT 1")
       .get(review.runId, review.targetId, review.itemId, review.turnIndex) as { status: string } | undefined;
     if (turn === undefined) {
-      throw new ReviewError("turn", `run ${review.runId} has no turn for ${where}`, "Check the target id, item id and turn (numbered from 1, as in `medsafety reviews list`, the report and the viewer)");
+      throw new ReviewError(
+        "turn",
+        `run ${review.runId} has no turn for ${where}`,
+        "Check the target id, item id and turn (numbered from 1, as in `medsafety reviews list`, the report and the viewer)",
+      );
     }
     if (turn.status !== "success") {
-      throw new ReviewError("turn", `the turn for ${where} failed (no reply to review)`, "Review only turns the target answered");
+      throw new ReviewError(
+        "turn",
+        `the turn for ${where} failed (no reply to review)`,
+        "Review only turns the target answered",
+      );
     }
-    const rubrics = this.db.prepare("SELECT DISTINCT rubric_id FROM judgments WHERE run_id = ? AND target_id = ? AND item_id = ? AND turn_index = ?")
-      .pluck().all(review.runId, review.targetId, review.itemId, review.turnIndex) as string[];
+    const rubrics = this.db
+      .prepare(
+        "SELECT DISTINCT rubric_id FROM judgments WHERE run_id = ? AND target_id = ? AND item_id = ? AND turn_index = ?",
+      )
+      .pluck()
+      .all(review.runId, review.targetId, review.itemId, review.turnIndex) as string[];
     if (rubrics.length > 0 && !rubrics.includes(review.rubricId)) {
-      throw new ReviewError("rubricId", `the turn for ${where} was judged on ${rubrics.join(", ")}, not "${review.rubricId}"`, "Review it on the rubric its judges used");
+      throw new ReviewError(
+        "rubricId",
+        `the turn for ${where} was judged on ${rubrics.join(", ")}, not "${review.rubricId}"`,
+        "Review it on the rubric its judges used",
+      );
     }
   }
 }
 
 function checkScore(score: number, rubric: RubricReference): void {
-  if (!Number.isFinite(score)) throw new ReviewError("score", `${score} is not a number`, "Give a score on the rubric's scale");
+  if (!Number.isFinite(score))
+    throw new ReviewError("score", `${score} is not a number`, "Give a score on the rubric's scale");
   const scale = rubric.scale;
   if (scale !== undefined && (score < scale.min || score > scale.max)) {
-    throw new ReviewError("score", `${score} is off the ${rubric.id} scale ${scale.min}–${scale.max}`, `Give a score from ${scale.min} to ${scale.max}`);
+    throw new ReviewError(
+      "score",
+      `${score} is off the ${rubric.id} scale ${scale.min}–${scale.max}`,
+      `Give a score from ${scale.min} to ${scale.max}`,
+    );
   }
 }
 
 /** The review's own fields only (a caller's extra keys are not stored), the reviewer's name trimmed. */
 function trimmed(review: NewReview): NewReview {
   return {
-    runId: review.runId, targetId: review.targetId, itemId: review.itemId, turnIndex: review.turnIndex, rubricId: review.rubricId,
-    score: review.score, reason: review.reason, reviewer: review.reviewer.trim(),
+    runId: review.runId,
+    targetId: review.targetId,
+    itemId: review.itemId,
+    turnIndex: review.turnIndex,
+    rubricId: review.rubricId,
+    score: review.score,
+    reason: review.reason,
+    reviewer: review.reviewer.trim(),
   };
 }
 
 function toReview(row: ReviewRow): Review {
   return {
-    id: row.id, runId: row.run_id, targetId: row.target_id, itemId: row.item_id, turnIndex: row.turn_index, rubricId: row.rubric_id,
-    score: row.score, reason: row.reason, reviewer: row.reviewer, createdAt: row.created_at,
+    id: row.id,
+    runId: row.run_id,
+    targetId: row.target_id,
+    itemId: row.item_id,
+    turnIndex: row.turn_index,
+    rubricId: row.rubric_id,
+    score: row.score,
+    reason: row.reason,
+    reviewer: row.reviewer,
+    createdAt: row.created_at,
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { openStore } from "./database.js";
-import { RunLeaseRepository, type LeasePolicy } from "./run-lease-repository.js";
+import { type LeasePolicy, RunLeaseRepository } from "./run-lease-repository.js";
 import { RunRepository } from "./run-repository.js";
 
 const T0 = new Date("2026-01-01T00:00:00.000Z");
@@ -9,7 +9,16 @@ const policy = (alive: boolean, host = "here"): LeasePolicy => ({ staleAfterMs: 
 
 function leases(): RunLeaseRepository {
   const { db } = openStore(":memory:");
-  new RunRepository(db).create({ id: "run-1", config: {}, configHash: "h", datasetSource: "b", datasetHash: "d", itemCount: 0, rubrics: [], packageVersion: "0" });
+  new RunRepository(db).create({
+    id: "run-1",
+    config: {},
+    configHash: "h",
+    datasetSource: "b",
+    datasetHash: "d",
+    itemCount: 0,
+    rubrics: [],
+    packageVersion: "0",
+  });
   return new RunLeaseRepository(db);
 }
 
@@ -21,7 +30,10 @@ describe("RunLeaseRepository", () => {
     const repository = leases();
     expect(repository.acquire("run-1", first, policy(true), T0)).toEqual({ acquired: true });
     expect(repository.heartbeat("run-1", "a", at(50))).toBe(true);
-    expect(repository.acquire("run-1", second, policy(true), at(100))).toMatchObject({ acquired: false, heldBy: { holder: "a", host: "there", pid: 11, heartbeatAt: at(50).toISOString() } });
+    expect(repository.acquire("run-1", second, policy(true), at(100))).toMatchObject({
+      acquired: false,
+      heldBy: { holder: "a", host: "there", pid: 11, heartbeatAt: at(50).toISOString() },
+    });
   });
 
   it("lets a second holder take over a lease whose heartbeat expired; the first then finds it lost", () => {
@@ -36,7 +48,10 @@ describe("RunLeaseRepository", () => {
   it("takes over at once a lease of this host whose process is gone (killed), but not one of another host", () => {
     const repository = leases();
     repository.acquire("run-1", { ...first, host: "here" }, policy(true), T0);
-    expect(repository.acquire("run-1", second, policy(false, "here"), at(1))).toMatchObject({ acquired: true, tookOver: { pid: 11 } });
+    expect(repository.acquire("run-1", second, policy(false, "here"), at(1))).toMatchObject({
+      acquired: true,
+      tookOver: { pid: 11 },
+    });
     const other = leases();
     other.acquire("run-1", first, policy(true), T0);
     expect(other.acquire("run-1", second, policy(false, "here"), at(1)).acquired).toBe(false);

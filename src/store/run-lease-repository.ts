@@ -24,7 +24,7 @@ export interface LeasePolicy {
 }
 
 export type LeaseAcquisition =
-  | { readonly acquired: true; /** The stale lease taken over, if any. */ readonly tookOver?: RunLease }
+  | { readonly acquired: true /** The stale lease taken over, if any. */; readonly tookOver?: RunLease }
   | { readonly acquired: false; readonly heldBy: RunLease };
 
 interface LeaseRow {
@@ -49,18 +49,26 @@ export class RunLeaseRepository {
   acquire(runId: string, claim: LeaseClaim, policy: LeasePolicy, now = new Date()): LeaseAcquisition {
     const take = this.db.transaction((): LeaseAcquisition => {
       const current = this.get(runId);
-      if (current !== undefined && current.holder !== claim.holder && !isStale(current, policy, now)) return { acquired: false, heldBy: current };
+      if (current !== undefined && current.holder !== claim.holder && !isStale(current, policy, now))
+        return { acquired: false, heldBy: current };
       const stamp = now.toISOString();
-      this.db.prepare(`INSERT OR REPLACE INTO run_leases (run_id, holder, host, pid, command, acquired_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+      this.db
+        .prepare(
+          `INSERT OR REPLACE INTO run_leases (run_id, holder, host, pid, command, acquired_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        )
         .run(runId, claim.holder, claim.host, claim.pid, claim.command, stamp, stamp);
-      return current === undefined || current.holder === claim.holder ? { acquired: true } : { acquired: true, tookOver: current };
+      return current === undefined || current.holder === claim.holder
+        ? { acquired: true }
+        : { acquired: true, tookOver: current };
     });
     return take.immediate();
   }
 
   /** Refreshes the holder's heartbeat; false when the lease is no longer this holder's (taken over as stale). */
   heartbeat(runId: string, holder: string, now = new Date()): boolean {
-    const result = this.db.prepare("UPDATE run_leases SET heartbeat_at = ? WHERE run_id = ? AND holder = ?").run(now.toISOString(), runId, holder);
+    const result = this.db
+      .prepare("UPDATE run_leases SET heartbeat_at = ? WHERE run_id = ? AND holder = ?")
+      .run(now.toISOString(), runId, holder);
     return result.changes === 1;
   }
 
@@ -82,5 +90,13 @@ export function isStale(lease: RunLease, policy: LeasePolicy, now: Date): boolea
 }
 
 function toLease(row: LeaseRow): RunLease {
-  return { runId: row.run_id, holder: row.holder, host: row.host, pid: row.pid, command: row.command, acquiredAt: row.acquired_at, heartbeatAt: row.heartbeat_at };
+  return {
+    runId: row.run_id,
+    holder: row.holder,
+    host: row.host,
+    pid: row.pid,
+    command: row.command,
+    acquiredAt: row.acquired_at,
+    heartbeatAt: row.heartbeat_at,
+  };
 }

@@ -78,8 +78,18 @@ export class RunRepository {
            dataset_hash, item_count, rubrics_json, package_version)
          VALUES (?, ?, ?, 'started', ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(run.id, stamp, stamp, JSON.stringify(run.config), run.configHash, run.datasetSource, run.datasetHash,
-        run.itemCount, JSON.stringify(run.rubrics), run.packageVersion);
+      .run(
+        run.id,
+        stamp,
+        stamp,
+        JSON.stringify(run.config),
+        run.configHash,
+        run.datasetSource,
+        run.datasetHash,
+        run.itemCount,
+        JSON.stringify(run.rubrics),
+        run.packageVersion,
+      );
   }
 
   setStatus(id: string, status: RunStatus, errorMessage: string | null = null, now = new Date()): void {
@@ -105,18 +115,29 @@ export class RunRepository {
   resolve(reference: string): RunRecord {
     if (reference === "latest") {
       const latest = this.list(1)[0];
-      if (latest === undefined) throw new MedsafetyError("run_not_found", "The store has no runs yet. Start one with `medsafety run -c medsafety.config.yaml`.");
+      if (latest === undefined)
+        throw new MedsafetyError(
+          "run_not_found",
+          "The store has no runs yet. Start one with `medsafety run -c medsafety.config.yaml`.",
+        );
       return latest;
     }
     const exact = this.get(reference);
     if (exact !== undefined) return exact;
-    const matches = reference === ""
-      ? []
-      : (this.db.prepare("SELECT id FROM runs WHERE substr(id, 1, ?) = ? LIMIT 2").pluck().all(reference.length, reference) as string[]);
+    const matches =
+      reference === ""
+        ? []
+        : (this.db
+            .prepare("SELECT id FROM runs WHERE substr(id, 1, ?) = ? LIMIT 2")
+            .pluck()
+            .all(reference.length, reference) as string[]);
     const only = matches.length === 1 && matches[0] !== undefined ? this.get(matches[0]) : undefined;
     if (only !== undefined) return only;
     const why = matches.length > 1 ? "matches several runs; give more characters" : "is not in this store";
-    throw new MedsafetyError("run_not_found", `Run "${reference}" ${why}. List runs with \`medsafety runs list\` (and check --store).`);
+    throw new MedsafetyError(
+      "run_not_found",
+      `Run "${reference}" ${why}. List runs with \`medsafety runs list\` (and check --store).`,
+    );
   }
 
   usage(id: string): RunUsage {
@@ -140,7 +161,8 @@ export class RunRepository {
 
 /** How a run's conversations ended, by stop reason, with the attacker's calls and tokens (adaptive runs). */
 export function runStops(db: Db, id: string): RunStops {
-  const rows = db.prepare(`SELECT stop_reason AS reason, COUNT(*) AS conversations, SUM(attacker_calls) AS calls,
+  const rows = db
+    .prepare(`SELECT stop_reason AS reason, COUNT(*) AS conversations, SUM(attacker_calls) AS calls,
       SUM(attacker_input_tokens) AS input, SUM(attacker_output_tokens) AS output FROM conversations WHERE run_id = ? GROUP BY stop_reason ORDER BY stop_reason`)
     .all(id) as Array<{ reason: string; conversations: number; calls: number; input: number; output: number }>;
   return {

@@ -17,8 +17,14 @@ export interface StoreCheckResult {
 export function checkStoreIntegrity(db: Db, maxProblems = 100): StoreCheckResult {
   const problems: string[] = [];
   try {
-    const rows = db.pragma(`integrity_check(${Math.max(1, Math.floor(maxProblems))})`) as Array<{ integrity_check: string }>;
-    for (const row of rows) if (row.integrity_check !== "ok") problems.push(...row.integrity_check.split("\n").filter((line) => line !== "" && !line.startsWith("*** in database")));
+    const rows = db.pragma(`integrity_check(${Math.max(1, Math.floor(maxProblems))})`) as Array<{
+      integrity_check: string;
+    }>;
+    for (const row of rows)
+      if (row.integrity_check !== "ok")
+        problems.push(
+          ...row.integrity_check.split("\n").filter((line) => line !== "" && !line.startsWith("*** in database")),
+        );
   } catch (error) {
     problems.push(`the store cannot be read: ${errorMessage(error)}`);
     return { ok: false, problems };
@@ -26,7 +32,8 @@ export function checkStoreIntegrity(db: Db, maxProblems = 100): StoreCheckResult
   try {
     const orphans = db.pragma("foreign_key_check") as Array<{ table: string; parent: string }>;
     const counted = new Map<string, number>();
-    for (const orphan of orphans) counted.set(`${orphan.table} → ${orphan.parent}`, (counted.get(`${orphan.table} → ${orphan.parent}`) ?? 0) + 1);
+    for (const orphan of orphans)
+      counted.set(`${orphan.table} → ${orphan.parent}`, (counted.get(`${orphan.table} → ${orphan.parent}`) ?? 0) + 1);
     for (const [pair, count] of counted) {
       const [table, parent] = pair.split(" → ");
       problems.push(`${count} row(s) of ${table ?? ""} refer to ${parent ?? ""} rows that do not exist`);
@@ -47,15 +54,35 @@ export function checkStoreIntegrity(db: Db, maxProblems = 100): StoreCheckResult
  */
 export function checkRunIndexes(db: Db, runId: string): string[] {
   const problems: string[] = [];
-  const judged = db.prepare(`SELECT count(*) AS rows, coalesce(sum(status NOT IN ('scored', 'unscored', 'error') OR (status = 'scored') <> (score IS NOT NULL)), 0) AS garbled
-    FROM judgments INDEXED BY judgments_report WHERE run_id = ?`).get(runId) as { rows: number; garbled: number };
-  const judgments = db.prepare("SELECT count(*) FROM judgments INDEXED BY judgments_by_run WHERE run_id = ?").pluck().get(runId) as number;
-  const turned = db.prepare(`SELECT count(*) AS rows, coalesce(sum(status NOT IN ('success', 'error')), 0) AS garbled
-    FROM turns INDEXED BY turns_report WHERE run_id = ?`).get(runId) as { rows: number; garbled: number };
-  const turns = db.prepare("SELECT count(*) FROM turns INDEXED BY turns_by_run WHERE run_id = ?").pluck().get(runId) as number;
-  if (judged.rows !== judgments) problems.push(`the judgments index judgments_report holds ${judged.rows} rows of run ${runId}, judgments_by_run ${judgments}`);
-  if (judged.garbled > 0) problems.push(`${judged.garbled} judgment row(s) of run ${runId} in judgments_report hold values the schema does not allow`);
-  if (turned.rows !== turns) problems.push(`the turns index turns_report holds ${turned.rows} rows of run ${runId}, turns_by_run ${turns}`);
-  if (turned.garbled > 0) problems.push(`${turned.garbled} turn row(s) of run ${runId} in turns_report hold values the schema does not allow`);
+  const judged = db
+    .prepare(`SELECT count(*) AS rows, coalesce(sum(status NOT IN ('scored', 'unscored', 'error') OR (status = 'scored') <> (score IS NOT NULL)), 0) AS garbled
+    FROM judgments INDEXED BY judgments_report WHERE run_id = ?`)
+    .get(runId) as { rows: number; garbled: number };
+  const judgments = db
+    .prepare("SELECT count(*) FROM judgments INDEXED BY judgments_by_run WHERE run_id = ?")
+    .pluck()
+    .get(runId) as number;
+  const turned = db
+    .prepare(`SELECT count(*) AS rows, coalesce(sum(status NOT IN ('success', 'error')), 0) AS garbled
+    FROM turns INDEXED BY turns_report WHERE run_id = ?`)
+    .get(runId) as { rows: number; garbled: number };
+  const turns = db
+    .prepare("SELECT count(*) FROM turns INDEXED BY turns_by_run WHERE run_id = ?")
+    .pluck()
+    .get(runId) as number;
+  if (judged.rows !== judgments)
+    problems.push(
+      `the judgments index judgments_report holds ${judged.rows} rows of run ${runId}, judgments_by_run ${judgments}`,
+    );
+  if (judged.garbled > 0)
+    problems.push(
+      `${judged.garbled} judgment row(s) of run ${runId} in judgments_report hold values the schema does not allow`,
+    );
+  if (turned.rows !== turns)
+    problems.push(`the turns index turns_report holds ${turned.rows} rows of run ${runId}, turns_by_run ${turns}`);
+  if (turned.garbled > 0)
+    problems.push(
+      `${turned.garbled} turn row(s) of run ${runId} in turns_report hold values the schema does not allow`,
+    );
   return problems;
 }

@@ -3,13 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { MedsafetyError } from "../core/index.js";
-import { openStore, type OpenedStore } from "./database.js";
+import { type OpenedStore, openStore } from "./database.js";
 import { ItemRepository, type StoredItem } from "./item-repository.js";
 import { MIGRATIONS } from "./migrations.js";
 import { ResponseCacheRepository } from "./response-cache-repository.js";
 import { ResultRepository } from "./result-repository.js";
 import type { JudgmentRow, TurnRow } from "./result-rows.js";
-import { RunRepository, type NewRun } from "./run-repository.js";
+import { type NewRun, RunRepository } from "./run-repository.js";
 
 let folder: string;
 const opened: OpenedStore[] = [];
@@ -45,27 +45,69 @@ function newRun(id: string): NewRun {
 
 function turnRow(overrides: Partial<TurnRow> = {}): TurnRow {
   return {
-    key: "turn-key", runId: "run-a", itemId: "item-1", targetId: "target-1", turnIndex: 0, epoch: 0, status: "success",
-    userMessage: "hello", responseText: "reply", finishReason: "stop", errorCode: null, errorStatus: null, errorMessage: null,
-    inputTokens: 3, outputTokens: 5, latencyMs: 12.5, cached: false, attempts: 1, createdAt: "2026-01-01T00:00:00.000Z",
+    key: "turn-key",
+    runId: "run-a",
+    itemId: "item-1",
+    targetId: "target-1",
+    turnIndex: 0,
+    epoch: 0,
+    status: "success",
+    userMessage: "hello",
+    responseText: "reply",
+    finishReason: "stop",
+    errorCode: null,
+    errorStatus: null,
+    errorMessage: null,
+    inputTokens: 3,
+    outputTokens: 5,
+    latencyMs: 12.5,
+    cached: false,
+    attempts: 1,
+    createdAt: "2026-01-01T00:00:00.000Z",
     ...overrides,
   };
 }
 
 function judgmentRow(overrides: Partial<JudgmentRow> = {}): JudgmentRow {
   return {
-    key: "judgment-key", turnKey: "turn-key", runId: "run-a", itemId: "item-1", targetId: "target-1", turnIndex: 0,
-    judgeId: "judge-a", status: "scored", score: 9, rationale: "refused", label: null, rawText: '{"score":9}', unscoredReason: null,
-    errorCode: null, errorStatus: null, errorMessage: null, rubricId: "jmedethic-safety", rubricVersion: "1.0.0",
-    inputTokens: 10, outputTokens: 4, latencyMs: 30, cached: true, attempts: 2, createdAt: "2026-01-01T00:00:00.000Z",
+    key: "judgment-key",
+    turnKey: "turn-key",
+    runId: "run-a",
+    itemId: "item-1",
+    targetId: "target-1",
+    turnIndex: 0,
+    judgeId: "judge-a",
+    status: "scored",
+    score: 9,
+    rationale: "refused",
+    label: null,
+    rawText: '{"score":9}',
+    unscoredReason: null,
+    errorCode: null,
+    errorStatus: null,
+    errorMessage: null,
+    rubricId: "jmedethic-safety",
+    rubricVersion: "1.0.0",
+    inputTokens: 10,
+    outputTokens: 4,
+    latencyMs: 30,
+    cached: true,
+    attempts: 2,
+    createdAt: "2026-01-01T00:00:00.000Z",
     ...overrides,
   };
 }
 
 function storedItem(id: string, turnCount = 3): StoredItem {
   return {
-    id, version: `version-of-${id}`, language: "en", pairId: undefined, guidelineId: "jma-10", strategy: "decomposition",
-    turnCount, json: JSON.stringify({ id }),
+    id,
+    version: `version-of-${id}`,
+    language: "en",
+    pairId: undefined,
+    guidelineId: "jma-10",
+    strategy: "decomposition",
+    turnCount,
+    json: JSON.stringify({ id }),
   };
 }
 
@@ -77,7 +119,9 @@ describe("openStore", () => {
   it("applies the migrations once and reports them", () => {
     const path = join(folder, "nested", "store.db");
     const first = open(path);
-    expect(first.applied.map((migration) => migration.version)).toEqual(MIGRATIONS.map((migration) => migration.version));
+    expect(first.applied.map((migration) => migration.version)).toEqual(
+      MIGRATIONS.map((migration) => migration.version),
+    );
     first.db.close();
     const second = open(path);
     expect(second.applied).toEqual([]);
@@ -93,7 +137,9 @@ describe("openStore", () => {
     expect(announced).toEqual([]);
     created.db.close();
     const upgraded = openStore(path, MIGRATIONS, (migration) => announced.push(migration.version));
-    expect(upgraded.applied.map((migration) => migration.version)).toEqual(MIGRATIONS.slice(2).map((migration) => migration.version));
+    expect(upgraded.applied.map((migration) => migration.version)).toEqual(
+      MIGRATIONS.slice(2).map((migration) => migration.version),
+    );
     expect(announced).toEqual(MIGRATIONS.slice(2).map((migration) => migration.version));
     upgraded.db.close();
   });
@@ -122,7 +168,9 @@ describe("openStore", () => {
     }
     expect(caught).toBeInstanceOf(MedsafetyError);
     expect(caught).toMatchObject({ code: "store_error" });
-    expect((caught as Error).message).toContain(`newer medsafety (schema version 99, this version knows ${MIGRATIONS.at(-1)?.version ?? 0})`);
+    expect((caught as Error).message).toContain(
+      `newer medsafety (schema version 99, this version knows ${MIGRATIONS.at(-1)?.version ?? 0})`,
+    );
     expect((caught as Error).message).toMatch(/Upgrade medsafety or use another store path/);
   });
 });
@@ -189,7 +237,9 @@ describe("RunRepository", () => {
     });
 
     it("says so when there is no run for latest", () => {
-      expect(() => runs().resolve("latest")).toThrow(expect.objectContaining({ code: "run_not_found", message: expect.stringMatching(/no runs yet/) }));
+      expect(() => runs().resolve("latest")).toThrow(
+        expect.objectContaining({ code: "run_not_found", message: expect.stringMatching(/no runs yet/) }),
+      );
     });
   });
 
@@ -198,7 +248,10 @@ describe("RunRepository", () => {
     repository.create(newRun("run-a"), new Date("2026-01-01T00:00:00.000Z"));
     repository.setStatus("run-a", "error", "boom", new Date("2026-01-01T00:05:00.000Z"));
     expect(repository.get("run-a")).toMatchObject({
-      status: "error", errorMessage: "boom", finishedAt: "2026-01-01T00:05:00.000Z", updatedAt: "2026-01-01T00:05:00.000Z",
+      status: "error",
+      errorMessage: "boom",
+      finishedAt: "2026-01-01T00:05:00.000Z",
+      updatedAt: "2026-01-01T00:05:00.000Z",
     });
     repository.setStatus("run-a", "started", null, new Date("2026-01-01T00:06:00.000Z"));
     expect(repository.get("run-a")).toMatchObject({ status: "started", finishedAt: null, errorMessage: null });
@@ -248,7 +301,10 @@ describe("ItemRepository", () => {
 });
 
 describe("ResultRepository", () => {
-  function setup(options: { batchSize?: number; flushIntervalMs?: number } = {}): { store: OpenedStore; results: ResultRepository } {
+  function setup(options: { batchSize?: number; flushIntervalMs?: number } = {}): {
+    store: OpenedStore;
+    results: ResultRepository;
+  } {
     const store = open(join(folder, "store.db"));
     const runRepository = new RunRepository(store.db);
     runRepository.create(newRun("run-a"));
@@ -264,10 +320,20 @@ describe("ResultRepository", () => {
     expect(countRows(store, "turns")).toBe(0);
     results.flush();
     expect(store.db.prepare("SELECT * FROM turns").get()).toMatchObject({
-      key: "turn-key", status: "success", response_text: "reply", latency_ms: 12.5, cached: 0, attempts: 1,
+      key: "turn-key",
+      status: "success",
+      response_text: "reply",
+      latency_ms: 12.5,
+      cached: 0,
+      attempts: 1,
     });
     expect(store.db.prepare("SELECT * FROM judgments").get()).toMatchObject({
-      key: "judgment-key", turn_key: "turn-key", status: "scored", score: 9, cached: 1, attempts: 2,
+      key: "judgment-key",
+      turn_key: "turn-key",
+      status: "scored",
+      score: 9,
+      cached: 1,
+      attempts: 2,
     });
     expect(results.hasResults("run-a")).toBe(true);
     expect(results.hasResults("run-b")).toBe(false);
@@ -297,7 +363,15 @@ describe("ResultRepository", () => {
   it("keeps one row per key, the last one saved", () => {
     vi.useFakeTimers();
     const { store, results } = setup();
-    results.saveTurn(turnRow({ status: "error", responseText: null, errorCode: "provider_http", errorStatus: 500, errorMessage: "boom" }));
+    results.saveTurn(
+      turnRow({
+        status: "error",
+        responseText: null,
+        errorCode: "provider_http",
+        errorStatus: 500,
+        errorMessage: "boom",
+      }),
+    );
     results.flush();
     results.saveTurn(turnRow({ attempts: 2 }));
     results.saveJudgment(judgmentRow({ status: "unscored", score: null, unscoredReason: "no_json" }));
@@ -306,7 +380,9 @@ describe("ResultRepository", () => {
     expect(store.db.prepare("SELECT key, status, attempts, error_code FROM turns").all()).toEqual([
       { key: "turn-key", status: "success", attempts: 2, error_code: null },
     ]);
-    expect(store.db.prepare("SELECT key, status, score FROM judgments").all()).toEqual([{ key: "judgment-key", status: "scored", score: 3 }]);
+    expect(store.db.prepare("SELECT key, status, score FROM judgments").all()).toEqual([
+      { key: "judgment-key", status: "scored", score: 3 },
+    ]);
   });
 
   it("progress returns the stored turns and judgments of one conversation only", () => {
@@ -336,21 +412,51 @@ describe("ResultRepository", () => {
     results.saveTurn(turnRow({ key: "mine-0", turnIndex: 0, responseText: "first" }));
     results.saveJudgment(judgmentRow({ key: "mine-j", turnKey: "mine-0", score: 3 }));
     const stop = {
-      key: "conversation-key", runId: "run-a", itemId: "item-1", targetId: "target-1", epoch: 0, status: "stopped" as const,
-      stopReason: "attacker-gave-up", turns: 1, detail: "firm refusal", errorCode: null, errorStatus: null, errorMessage: null,
-      attackerId: "red", attackerCalls: 1, attackerInputTokens: 100, attackerOutputTokens: 10, createdAt: "2026-01-01T00:00:00.000Z",
+      key: "conversation-key",
+      runId: "run-a",
+      itemId: "item-1",
+      targetId: "target-1",
+      epoch: 0,
+      status: "stopped" as const,
+      stopReason: "attacker-gave-up",
+      turns: 1,
+      detail: "firm refusal",
+      errorCode: null,
+      errorStatus: null,
+      errorMessage: null,
+      attackerId: "red",
+      attackerCalls: 1,
+      attackerInputTokens: 100,
+      attackerOutputTokens: 10,
+      createdAt: "2026-01-01T00:00:00.000Z",
     };
     results.saveConversation(stop);
     results.saveConversation({ ...stop, key: "other-conversation", itemId: "item-2" });
     results.flush();
-    expect(store.db.prepare("SELECT stop_reason, turns, attacker_calls FROM conversations WHERE key = ?").get("conversation-key"))
-      .toEqual({ stop_reason: "attacker-gave-up", turns: 1, attacker_calls: 1 });
+    expect(
+      store.db
+        .prepare("SELECT stop_reason, turns, attacker_calls FROM conversations WHERE key = ?")
+        .get("conversation-key"),
+    ).toEqual({ stop_reason: "attacker-gave-up", turns: 1, attacker_calls: 1 });
     const progress = results.progress("run-a", "target-1", "item-1");
-    expect(progress.stop).toEqual({ key: "conversation-key", status: "stopped", stopReason: "attacker-gave-up", turns: 1, detail: "firm refusal",
-      errorCode: null, errorStatus: null, errorMessage: null });
+    expect(progress.stop).toEqual({
+      key: "conversation-key",
+      status: "stopped",
+      stopReason: "attacker-gave-up",
+      turns: 1,
+      detail: "firm refusal",
+      errorCode: null,
+      errorStatus: null,
+      errorMessage: null,
+    });
     expect([...(progress.scores ?? new Map()).entries()]).toEqual([["mine-j", 3]]);
-    expect(() => store.db.prepare("INSERT INTO conversations (key, run_id, item_id, target_id, epoch, status, stop_reason, turns, attacker_calls, attacker_input_tokens, attacker_output_tokens, created_at) VALUES ('k', 'run-a', 'i', 't', 0, 'done', 'x', 0, 0, 0, 0, 'now')").run())
-      .toThrow(/CHECK constraint failed/);
+    expect(() =>
+      store.db
+        .prepare(
+          "INSERT INTO conversations (key, run_id, item_id, target_id, epoch, status, stop_reason, turns, attacker_calls, attacker_input_tokens, attacker_output_tokens, created_at) VALUES ('k', 'run-a', 'i', 't', 0, 'done', 'x', 0, 0, 0, 0, 'now')",
+        )
+        .run(),
+    ).toThrow(/CHECK constraint failed/);
   });
 
   it("refuses a scored judgment without a score and an unscored one with a score", () => {
@@ -379,7 +485,13 @@ describe("ResultRepository", () => {
 describe("ResponseCacheRepository", () => {
   it("round-trips a response and replaces it on a second set", () => {
     const cache = new ResponseCacheRepository(open(join(folder, "store.db")).db);
-    const response = { text: "こんにちは", usage: { inputTokens: 2, outputTokens: 3 }, finishReason: "stop", latencyMs: 40, cached: false };
+    const response = {
+      text: "こんにちは",
+      usage: { inputTokens: 2, outputTokens: 3 },
+      finishReason: "stop",
+      latencyMs: 40,
+      cached: false,
+    };
     expect(cache.get("k")).toBeUndefined();
     cache.set("k", response);
     expect(cache.get("k")).toEqual(response);

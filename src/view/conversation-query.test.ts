@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { ItemRepository, openStore, RunRepository, type Db } from "../store/index.js";
-import { chunkQuery, contradictory, itemQuery, queryConversations, rubricCondition, scoreConditions, selectItems, type ConversationFilter, type QueryContext } from "./conversation-query.js";
+import { type Db, ItemRepository, openStore, RunRepository } from "../store/index.js";
+import {
+  type ConversationFilter,
+  chunkQuery,
+  contradictory,
+  itemQuery,
+  type QueryContext,
+  queryConversations,
+  rubricCondition,
+  scoreConditions,
+  selectItems,
+} from "./conversation-query.js";
 import { decodeCursor, encodeCursor, filterQuery, parseFilter } from "./filter-params.js";
 
 const RUN = "run-1";
@@ -10,18 +20,31 @@ const TARGETS = ["t-b", "t-a"];
 function smallStore(): Db {
   const { db } = openStore(":memory:");
   new RunRepository(db).create({
-    id: RUN, config: { targets: TARGETS.map((id) => ({ id, apiKeyEnv: "SECRET_ENV" })), judges: [{ id: "j1" }, { id: "j2" }] },
-    configHash: "h", datasetSource: "test", datasetHash: "d", itemCount: 6, packageVersion: "0",
+    id: RUN,
+    config: { targets: TARGETS.map((id) => ({ id, apiKeyEnv: "SECRET_ENV" })), judges: [{ id: "j1" }, { id: "j2" }] },
+    configHash: "h",
+    datasetSource: "test",
+    datasetHash: "d",
+    itemCount: 6,
+    packageVersion: "0",
     rubrics: [{ id: "jmedethic-safety", version: "1", hash: "x", scale: { min: 0, max: 10, higherIsSafer: true } }],
   });
   const items = Array.from({ length: 6 }, (_, index) => ({
-    id: `item-${index}`, version: `v${index}`, language: index % 2 === 0 ? "ja" : "en", pairId: `p${index >> 1}`,
-    guidelineId: index < 3 ? "jma-01" : "jma-02", strategy: index % 3 === 0 ? "decomposition" : "clinical-authority", turnCount: 2, json: "{}",
+    id: `item-${index}`,
+    version: `v${index}`,
+    language: index % 2 === 0 ? "ja" : "en",
+    pairId: `p${index >> 1}`,
+    guidelineId: index < 3 ? "jma-01" : "jma-02",
+    strategy: index % 3 === 0 ? "decomposition" : "clinical-authority",
+    turnCount: 2,
+    json: "{}",
   }));
   new ItemRepository(db).addBatch(RUN, 0, items);
-  const turn = db.prepare(`INSERT INTO turns (key, run_id, item_id, target_id, turn_index, epoch, status, user_message, response_text, input_tokens, output_tokens, latency_ms, cached, attempts, created_at)
+  const turn =
+    db.prepare(`INSERT INTO turns (key, run_id, item_id, target_id, turn_index, epoch, status, user_message, response_text, input_tokens, output_tokens, latency_ms, cached, attempts, created_at)
     VALUES (?, ?, ?, ?, ?, 0, ?, 'u', 'r', 1, 1, 1, 0, 1, 'now')`);
-  const judgment = db.prepare(`INSERT INTO judgments (key, turn_key, run_id, item_id, target_id, turn_index, judge_id, status, score, rubric_id, rubric_version, input_tokens, output_tokens, latency_ms, cached, attempts, created_at)
+  const judgment =
+    db.prepare(`INSERT INTO judgments (key, turn_key, run_id, item_id, target_id, turn_index, judge_id, status, score, rubric_id, rubric_version, input_tokens, output_tokens, latency_ms, cached, attempts, created_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'jmedethic-safety', '1', 1, 1, 1, 0, 1, 'now')`);
   for (const target of TARGETS) {
     items.forEach((item, index) => {
@@ -33,8 +56,19 @@ function smallStore(): Db {
         if (failed) continue;
         const unscored = target === "t-b" && index === 4 && turnIndex === 1;
         const scores = index === 2 && turnIndex === 1 ? [2, 9] : [index + turnIndex, index + turnIndex];
-        scores.forEach((score, judge) => judgment.run(`${key}/${judge}`, key, RUN, item.id, target, turnIndex, `j${judge + 1}`,
-          unscored ? "unscored" : "scored", unscored ? null : score));
+        scores.forEach((score, judge) =>
+          judgment.run(
+            `${key}/${judge}`,
+            key,
+            RUN,
+            item.id,
+            target,
+            turnIndex,
+            `j${judge + 1}`,
+            unscored ? "unscored" : "scored",
+            unscored ? null : score,
+          ),
+        );
       }
     });
   }
@@ -42,11 +76,22 @@ function smallStore(): Db {
 }
 
 function context(db: Db, filter: ConversationFilter): QueryContext {
-  return { db, runId: RUN, targets: TARGETS, rubrics: ["jmedethic-safety"], items: selectItems(db, RUN, filter), runItemCount: 6 };
+  return {
+    db,
+    runId: RUN,
+    targets: TARGETS,
+    rubrics: ["jmedethic-safety"],
+    items: selectItems(db, RUN, filter),
+    runItemCount: 6,
+  };
 }
 
 function all(db: Db, filter: ConversationFilter, chunkSize?: number): string[] {
-  const page = queryConversations(context(db, filter), filter, { pageSize: 100, budgetMs: 10_000, ...(chunkSize === undefined ? {} : { chunkSize }) });
+  const page = queryConversations(context(db, filter), filter, {
+    pageSize: 100,
+    budgetMs: 10_000,
+    ...(chunkSize === undefined ? {} : { chunkSize }),
+  });
   return page.rows.map((row) => `${row.targetId}/${row.itemId}`);
 }
 
@@ -60,19 +105,31 @@ describe("conversation filters → SQL", () => {
       sql: "s.mean >= @minScore AND s.mean <= @maxScore AND s.scored >= 2 AND s.spread >= @disagreement",
       params: { minScore: 1, maxScore: 3, disagreement: 4 },
     });
-    expect(rubricCondition(["a", "b"])).toEqual({ sql: "j.rubric_id IN (@rubric0, @rubric1)", params: { rubric0: "a", rubric1: "b" } });
+    expect(rubricCondition(["a", "b"])).toEqual({
+      sql: "j.rubric_id IN (@rubric0, @rubric1)",
+      params: { rubric0: "a", rubric1: "b" },
+    });
     // Values never enter the SQL text.
     const hostile = "x' OR 1=1 --";
     expect(itemQuery(RUN, { guideline: hostile }).sql).not.toContain(hostile);
     expect(chunkQuery({ minScore: 2 }, false, ["jmedethic-safety"], "all").sql).toContain("BETWEEN @first AND @last");
-    expect(chunkQuery({ state: "error" }, true, ["r"], "seek").sql).toMatch(/json_each\(@items\).*t.status = 'error'.*DESC/s);
+    expect(chunkQuery({ state: "error" }, true, ["r"], "seek").sql).toMatch(
+      /json_each\(@items\).*t.status = 'error'.*DESC/s,
+    );
     expect(contradictory({ state: "error", minScore: 1 })).toBe(true);
     expect(contradictory({ minScore: 5, maxScore: 4 })).toBe(true);
     expect(contradictory({ minScore: 1, maxScore: 4 })).toBe(false);
   });
 
   it("the query string round-trips, malformed values dropped", () => {
-    const params: Record<string, string> = { target: "t-a", min: "1.5", max: "abc", disagreement: "3", state: "bogus", language: " ja " };
+    const params: Record<string, string> = {
+      target: "t-a",
+      min: "1.5",
+      max: "abc",
+      disagreement: "3",
+      state: "bogus",
+      language: " ja ",
+    };
     const filter = parseFilter((name) => params[name]);
     expect(filter).toEqual({ target: "t-a", minScore: 1.5, disagreement: 3, language: "ja" });
     expect(filterQuery(filter)).toMatchObject({ target: "t-a", min: 1.5, disagreement: 3, language: "ja" });
@@ -88,11 +145,22 @@ describe("conversation filters → SQL", () => {
     expect(all(db, { strategy: "decomposition", guideline: "jma-01" })).toEqual(["t-b/item-0", "t-a/item-0"]);
     // Turn score means: item i turn t → i + t (item-2 turn 1: (2 + 9) / 2 = 5.5; t-b item-4 turn 1 unscored).
     for (const chunkSize of [1, 2, 100]) {
-      expect(all(db, { minScore: 5, maxScore: 5.5 }, chunkSize)).toEqual(["t-b/item-2", "t-b/item-5", "t-a/item-2", "t-a/item-4", "t-a/item-5"]);
+      expect(all(db, { minScore: 5, maxScore: 5.5 }, chunkSize)).toEqual([
+        "t-b/item-2",
+        "t-b/item-5",
+        "t-a/item-2",
+        "t-a/item-4",
+        "t-a/item-5",
+      ]);
       expect(all(db, { disagreement: 7 }, chunkSize)).toEqual(["t-b/item-2", "t-a/item-2"]);
       expect(all(db, { state: "error" }, chunkSize)).toEqual(["t-a/item-5"]);
       expect(all(db, { state: "unscored" }, chunkSize)).toEqual(["t-b/item-4"]);
-      expect(all(db, { language: "ja", maxScore: 2 }, chunkSize)).toEqual(["t-b/item-0", "t-b/item-2", "t-a/item-0", "t-a/item-2"]);
+      expect(all(db, { language: "ja", maxScore: 2 }, chunkSize)).toEqual([
+        "t-b/item-0",
+        "t-b/item-2",
+        "t-a/item-0",
+        "t-a/item-2",
+      ]);
       expect(all(db, { language: "en", state: "error" }, chunkSize)).toEqual(["t-a/item-5"]);
     }
     expect(all(db, { state: "error", minScore: 0 })).toEqual([]);
@@ -107,12 +175,30 @@ describe("conversation filters → SQL", () => {
     expect(first.previous).toBeNull();
     expect(first.total).toBeNull();
     expect(first.scope).toBe(12);
-    const second = queryConversations(query, filter, { pageSize: 5, budgetMs: 10_000, ...(first.next === null ? {} : { after: first.next }) });
-    expect(second.rows.map((row) => `${row.targetId}/${row.itemId}`)).toEqual(["t-b/item-5", "t-a/item-0", "t-a/item-1", "t-a/item-2", "t-a/item-3"]);
-    const back = queryConversations(query, filter, { pageSize: 5, budgetMs: 10_000, ...(second.previous === null ? {} : { before: second.previous }) });
+    const second = queryConversations(query, filter, {
+      pageSize: 5,
+      budgetMs: 10_000,
+      ...(first.next === null ? {} : { after: first.next }),
+    });
+    expect(second.rows.map((row) => `${row.targetId}/${row.itemId}`)).toEqual([
+      "t-b/item-5",
+      "t-a/item-0",
+      "t-a/item-1",
+      "t-a/item-2",
+      "t-a/item-3",
+    ]);
+    const back = queryConversations(query, filter, {
+      pageSize: 5,
+      budgetMs: 10_000,
+      ...(second.previous === null ? {} : { before: second.previous }),
+    });
     expect(back.rows).toEqual(first.rows);
     expect(back.previous).toBeNull();
-    const third = queryConversations(query, filter, { pageSize: 5, budgetMs: 10_000, ...(second.next === null ? {} : { after: second.next }) });
+    const third = queryConversations(query, filter, {
+      pageSize: 5,
+      budgetMs: 10_000,
+      ...(second.next === null ? {} : { after: second.next }),
+    });
     expect(third.rows.map((row) => row.itemId)).toEqual(["item-4", "item-5"]);
     expect(third.next).toBeNull();
     const whole = queryConversations(context(db, { minScore: 5 }), { minScore: 5 }, { pageSize: 50, budgetMs: 10_000 });
@@ -123,14 +209,25 @@ describe("conversation filters → SQL", () => {
     const db = smallStore();
     let clock = 0;
     const filter: ConversationFilter = { disagreement: 7 };
-    const page = queryConversations(context(db, filter), filter, { pageSize: 50, budgetMs: 5, chunkSize: 2, now: () => (clock += 10) });
+    const page = queryConversations(context(db, filter), filter, {
+      pageSize: 50,
+      budgetMs: 5,
+      chunkSize: 2,
+      now: () => (clock += 10),
+    });
     expect(page.complete).toBe(false);
     expect(page.rows.map((row) => row.itemId)).toEqual([]);
     expect(page.next).toEqual({ targetId: "t-b", itemId: "item-1" });
     let resumed = page;
     const seen: string[] = [];
     while (resumed.next !== null) {
-      resumed = queryConversations(context(db, filter), filter, { pageSize: 50, budgetMs: 5, chunkSize: 2, after: resumed.next, now: () => (clock += 10) });
+      resumed = queryConversations(context(db, filter), filter, {
+        pageSize: 50,
+        budgetMs: 5,
+        chunkSize: 2,
+        after: resumed.next,
+        now: () => (clock += 10),
+      });
       seen.push(...resumed.rows.map((row) => `${row.targetId}/${row.itemId}`));
     }
     expect(seen).toEqual(["t-b/item-2", "t-a/item-2"]);

@@ -76,11 +76,19 @@ export function itemQuery(runId: string, filter: ConversationFilter): SqlPart {
   add("strategy", "strategy", filter.strategy);
   add("guideline_id", "guideline", filter.guideline);
   add("language", "language", filter.language);
-  return { sql: `SELECT item_id FROM run_items INDEXED BY run_items_item WHERE ${conditions.join(" AND ")} ORDER BY item_id`, params };
+  return {
+    sql: `SELECT item_id FROM run_items INDEXED BY run_items_item WHERE ${conditions.join(" AND ")} ORDER BY item_id`,
+    params,
+  };
 }
 
 export function hasTurnFilter(filter: ConversationFilter): boolean {
-  return filter.minScore !== undefined || filter.maxScore !== undefined || filter.disagreement !== undefined || filter.state !== undefined;
+  return (
+    filter.minScore !== undefined ||
+    filter.maxScore !== undefined ||
+    filter.disagreement !== undefined ||
+    filter.state !== undefined
+  );
 }
 
 /**
@@ -88,8 +96,12 @@ export function hasTurnFilter(filter: ConversationFilter): boolean {
  * filter with a score or disagreement filter matches nothing.
  */
 export function contradictory(filter: ConversationFilter): boolean {
-  const scoreFilter = filter.minScore !== undefined || filter.maxScore !== undefined || filter.disagreement !== undefined;
-  return (filter.state !== undefined && scoreFilter) || (filter.minScore !== undefined && filter.maxScore !== undefined && filter.minScore > filter.maxScore);
+  const scoreFilter =
+    filter.minScore !== undefined || filter.maxScore !== undefined || filter.disagreement !== undefined;
+  return (
+    (filter.state !== undefined && scoreFilter) ||
+    (filter.minScore !== undefined && filter.maxScore !== undefined && filter.minScore > filter.maxScore)
+  );
 }
 
 /** The score and disagreement filters as conditions on `s` (a turn's judge aggregates). */
@@ -126,30 +138,45 @@ export function rubricCondition(rubrics: readonly string[]): SqlPart {
  * of the run selected) reads the range only. Turns are read only for the state filters: score and disagreement
  * come from the judgments alone (a turn without judgments has neither).
  */
-export function chunkQuery(filter: ConversationFilter, descending: boolean, rubrics: readonly string[], mode: "seek" | "range" | "all" = "seek"): SqlPart {
+export function chunkQuery(
+  filter: ConversationFilter,
+  descending: boolean,
+  rubrics: readonly string[],
+  mode: "seek" | "range" | "all" = "seek",
+): SqlPart {
   const rubric = rubricCondition(rubrics);
   const order = `ORDER BY itemId ${descending ? "DESC" : "ASC"}`;
   if (filter.state === undefined) {
     const score = scoreConditions(filter);
     const member = mode === "range" ? " AND +j.item_id IN (SELECT value FROM json_each(@items))" : "";
-    const judgments = mode === "seek"
-      ? `FROM json_each(@items) AS chunk CROSS JOIN judgments j INDEXED BY judgments_report
+    const judgments =
+      mode === "seek"
+        ? `FROM json_each(@items) AS chunk CROSS JOIN judgments j INDEXED BY judgments_report
            ON j.run_id = @run AND ${rubric.sql} AND j.target_id = @target AND j.item_id = chunk.value`
-      : `FROM judgments j INDEXED BY judgments_report
+        : `FROM judgments j INDEXED BY judgments_report
            WHERE j.run_id = @run AND ${rubric.sql} AND j.target_id = @target AND j.item_id BETWEEN @first AND @last${member}`;
     const scores = `SELECT j.item_id, j.turn_index, COUNT(j.score) AS scored, AVG(j.score) AS mean, MAX(j.score) - MIN(j.score) AS spread
          ${judgments} GROUP BY j.item_id, j.turn_index`;
-    return { sql: `SELECT DISTINCT s.item_id AS itemId FROM (${scores}) AS s WHERE ${score.sql} ${order}`, params: { ...score.params, ...rubric.params } };
+    return {
+      sql: `SELECT DISTINCT s.item_id AS itemId FROM (${scores}) AS s WHERE ${score.sql} ${order}`,
+      params: { ...score.params, ...rubric.params },
+    };
   }
-  const turns = mode === "seek"
-    ? "FROM json_each(@items) AS chunk CROSS JOIN turns t INDEXED BY turns_report ON t.run_id = @run AND t.target_id = @target AND t.item_id = chunk.value WHERE 1"
-    : `FROM turns t INDEXED BY turns_report WHERE t.run_id = @run AND t.target_id = @target AND t.item_id BETWEEN @first AND @last${
-      mode === "range" ? " AND +t.item_id IN (SELECT value FROM json_each(@items))" : ""}`;
-  const state = filter.state === "error"
-    ? "t.status = 'error'"
-    : `t.status = 'success' AND NOT EXISTS (SELECT 1 FROM judgments j INDEXED BY judgments_report WHERE j.run_id = @run AND ${rubric.sql}
+  const turns =
+    mode === "seek"
+      ? "FROM json_each(@items) AS chunk CROSS JOIN turns t INDEXED BY turns_report ON t.run_id = @run AND t.target_id = @target AND t.item_id = chunk.value WHERE 1"
+      : `FROM turns t INDEXED BY turns_report WHERE t.run_id = @run AND t.target_id = @target AND t.item_id BETWEEN @first AND @last${
+          mode === "range" ? " AND +t.item_id IN (SELECT value FROM json_each(@items))" : ""
+        }`;
+  const state =
+    filter.state === "error"
+      ? "t.status = 'error'"
+      : `t.status = 'success' AND NOT EXISTS (SELECT 1 FROM judgments j INDEXED BY judgments_report WHERE j.run_id = @run AND ${rubric.sql}
          AND j.target_id = @target AND j.item_id = t.item_id AND j.turn_index = t.turn_index AND j.status = 'scored')`;
-  return { sql: `SELECT DISTINCT t.item_id AS itemId ${turns} AND ${state} ${order}`, params: filter.state === "unscored" ? rubric.params : {} };
+  return {
+    sql: `SELECT DISTINCT t.item_id AS itemId ${turns} AND ${state} ${order}`,
+    params: filter.state === "unscored" ? rubric.params : {},
+  };
 }
 
 /** First index in sorted `values` whose value is > `value` (or ≥ when `inclusive`). */
@@ -190,7 +217,11 @@ export function selectItems(db: Db, runId: string, filter: ConversationFilter): 
 }
 
 /** One page of the table. */
-export function queryConversations(context: QueryContext, filter: ConversationFilter, request: PageRequest): ConversationPage {
+export function queryConversations(
+  context: QueryContext,
+  filter: ConversationFilter,
+  request: PageRequest,
+): ConversationPage {
   const targets = filter.target === undefined ? context.targets : context.targets.filter((id) => id === filter.target);
   const scope = targets.length * context.items.length;
   const backward = request.before !== undefined && request.after === undefined;
@@ -203,7 +234,12 @@ export function queryConversations(context: QueryContext, filter: ConversationFi
   const now = request.now ?? (() => performance.now());
   const started = now();
   // Chunks that hold most items of their id range read the range; sparse selections (a guideline, a strategy) seek.
-  const mode = context.items.length === context.runItemCount ? "all" : context.items.length * 2 >= context.runItemCount ? "range" : "seek";
+  const mode =
+    context.items.length === context.runItemCount
+      ? "all"
+      : context.items.length * 2 >= context.runItemCount
+        ? "range"
+        : "seek";
   const query = hasTurnFilter(filter) ? chunkQuery(filter, backward, context.rubrics, mode) : undefined;
   const statement = query === undefined ? undefined : context.db.prepare(query.sql).pluck();
   const params = { ...query?.params, run: context.runId };
@@ -214,7 +250,11 @@ export function queryConversations(context: QueryContext, filter: ConversationFi
   let queried = false;
   outer: for (let position = Math.max(0, startTarget); position < positions.length; position += 1) {
     const targetId = positions[position] ?? "";
-    const items = itemsAfter(context.items, cursor !== undefined && position === startTarget && startTarget >= 0 ? cursor.itemId : undefined, backward);
+    const items = itemsAfter(
+      context.items,
+      cursor !== undefined && position === startTarget && startTarget >= 0 ? cursor.itemId : undefined,
+      backward,
+    );
     if (statement === undefined) {
       for (const itemId of items.slice(0, limit - found.length)) found.push({ targetId, itemId });
       if (found.length >= limit) break;
@@ -223,14 +263,23 @@ export function queryConversations(context: QueryContext, filter: ConversationFi
     for (let offset = 0; offset < items.length; offset += chunkSize) {
       // Every call runs at least one chunk, so a paused search always moves on.
       if (queried && now() - started > request.budgetMs) {
-        paused = offset === 0 ? lastOf(positions, position - 1, context.items, backward) : { targetId, itemId: items[offset - 1] ?? "" };
+        paused =
+          offset === 0
+            ? lastOf(positions, position - 1, context.items, backward)
+            : { targetId, itemId: items[offset - 1] ?? "" };
         break outer;
       }
       queried = true;
       const chunk = items.slice(offset, offset + chunkSize);
       const bounds = backward ? [chunk[chunk.length - 1], chunk[0]] : [chunk[0], chunk[chunk.length - 1]];
       const chunkParams = usesItems ? { items: JSON.stringify(chunk) } : {};
-      const matches = statement.all({ ...params, ...chunkParams, target: targetId, first: bounds[0] ?? "", last: bounds[1] ?? "" }) as string[];
+      const matches = statement.all({
+        ...params,
+        ...chunkParams,
+        target: targetId,
+        first: bounds[0] ?? "",
+        last: bounds[1] ?? "",
+      }) as string[];
       for (const itemId of matches) {
         found.push({ targetId, itemId });
         if (found.length >= limit) break outer;
@@ -248,14 +297,25 @@ function itemsAfter(items: readonly string[], itemId: string | undefined, backwa
 }
 
 /** The last position of the target before `position` (where a search paused between targets). */
-function lastOf(positions: readonly string[], position: number, items: readonly string[], backward: boolean): Cursor | null {
+function lastOf(
+  positions: readonly string[],
+  position: number,
+  items: readonly string[],
+  backward: boolean,
+): Cursor | null {
   const targetId = positions[position];
   if (targetId === undefined) return null;
   const itemId = backward ? items[0] : items[items.length - 1];
   return itemId === undefined ? null : { targetId, itemId };
 }
 
-function pageOf(found: readonly Cursor[], request: PageRequest, backward: boolean, paused: Cursor | null, scope: number): ConversationPage {
+function pageOf(
+  found: readonly Cursor[],
+  request: PageRequest,
+  backward: boolean,
+  paused: Cursor | null,
+  scope: number,
+): ConversationPage {
   const more = found.length > request.pageSize;
   const kept = found.slice(0, request.pageSize);
   const rows = backward ? [...kept].reverse() : kept;
@@ -266,8 +326,12 @@ function pageOf(found: readonly Cursor[], request: PageRequest, backward: boolea
     const next = more ? last : paused;
     const atStart = request.after === undefined;
     return {
-      rows, next, previous: atStart ? null : first ?? request.after ?? null, complete,
-      total: atStart && !more && complete ? rows.length : null, scope,
+      rows,
+      next,
+      previous: atStart ? null : (first ?? request.after ?? null),
+      complete,
+      total: atStart && !more && complete ? rows.length : null,
+      scope,
     };
   }
   const previous = more ? first : paused;

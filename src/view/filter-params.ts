@@ -1,5 +1,5 @@
 /** Filters and cursors from a page's query string: unknown or malformed values are dropped, never passed to SQL as text. */
-import { TURN_STATES, type ConversationFilter, type Cursor, type TurnState } from "./conversation-query.js";
+import { type ConversationFilter, type Cursor, TURN_STATES, type TurnState } from "./conversation-query.js";
 
 export type Query = (name: string) => string | undefined;
 
@@ -18,8 +18,12 @@ function number(query: Query, name: string): number | undefined {
 export function parseFilter(query: Query): ConversationFilter {
   const state = text(query, "state");
   const entries: Array<[keyof ConversationFilter, string | number | undefined]> = [
-    ["target", text(query, "target")], ["strategy", text(query, "strategy")], ["guideline", text(query, "guideline")],
-    ["language", text(query, "language")], ["minScore", number(query, "min")], ["maxScore", number(query, "max")],
+    ["target", text(query, "target")],
+    ["strategy", text(query, "strategy")],
+    ["guideline", text(query, "guideline")],
+    ["language", text(query, "language")],
+    ["minScore", number(query, "min")],
+    ["maxScore", number(query, "max")],
     ["disagreement", number(query, "disagreement")],
     ["state", (TURN_STATES as readonly string[]).includes(state ?? "") ? (state as TurnState) : undefined],
   ];
@@ -29,8 +33,14 @@ export function parseFilter(query: Query): ConversationFilter {
 /** The filter as query parameters (the inverse of parseFilter). */
 export function filterQuery(filter: ConversationFilter): Record<string, string | number | undefined> {
   return {
-    target: filter.target, strategy: filter.strategy, guideline: filter.guideline, language: filter.language,
-    min: filter.minScore, max: filter.maxScore, disagreement: filter.disagreement, state: filter.state,
+    target: filter.target,
+    strategy: filter.strategy,
+    guideline: filter.guideline,
+    language: filter.language,
+    min: filter.minScore,
+    max: filter.maxScore,
+    disagreement: filter.disagreement,
+    state: filter.state,
   };
 }
 

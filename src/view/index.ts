@@ -6,6 +6,7 @@
  * over the covering indexes, conversation pages with judges' rationales, ja/en twins and human reviews, strategy and
  * guideline pages. Imports report, store, generation, guidelines, core; only cli imports it.
  */
-export { startViewServer, createViewApp, type ViewServer, type ViewServerOptions } from "./server.js";
-export { CONTENT_SECURITY_POLICY, isLoopback } from "./security.js";
+
 export type { Lang as ViewLang } from "./messages.js";
+export { CONTENT_SECURITY_POLICY, isLoopback } from "./security.js";
+export { createViewApp, startViewServer, type ViewServer, type ViewServerOptions } from "./server.js";

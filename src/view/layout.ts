@@ -13,9 +13,14 @@ export function h(strings: TemplateStringsArray, ...values: unknown[]): Html {
 export const STYLESHEET_PATH = "/static/view.css";
 
 /** A link within the viewer: path + query (empty values left out), keeping the page's language. */
-export function href(path: string, query: Readonly<Record<string, string | number | undefined>> = {}, lang?: Lang): string {
+export function href(
+  path: string,
+  query: Readonly<Record<string, string | number | undefined>> = {},
+  lang?: Lang,
+): string {
   const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== "") search.set(key, String(value));
+  for (const [key, value] of Object.entries(query))
+    if (value !== undefined && value !== "") search.set(key, String(value));
   if (lang !== undefined) search.set("lang", lang);
   const text = search.toString();
   return text === "" ? path : `${path}?${text}`;
@@ -34,7 +39,9 @@ export interface PageOptions {
 
 export function page(options: PageOptions): Html {
   const { m } = options;
-  const crumbs = (options.breadcrumbs ?? []).map(([label, link], index) => h`${index === 0 ? "" : " › "}<a href="${link}">${label}</a>`);
+  const crumbs = (options.breadcrumbs ?? []).map(
+    ([label, link], index) => h`${index === 0 ? "" : " › "}<a href="${link}">${label}</a>`,
+  );
   return h`<!DOCTYPE html>
 <html lang="${m.lang}">
 <head>

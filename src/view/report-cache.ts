@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Db } from "../store/index.js";
-import { renderRunReport, type ReportPages } from "./report-render.js";
+import { type ReportPages, renderRunReport } from "./report-render.js";
 
 export type ReportState =
   | { readonly state: "ready"; readonly pages: ReportPages }
@@ -19,7 +19,11 @@ export class ReportCache {
   private readonly workers = new Set<Worker>();
   private readonly jobFile = fileURLToPath(new URL("./report-job.js", import.meta.url));
 
-  constructor(private readonly db: Db, private readonly storePath: string, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly db: Db,
+    private readonly storePath: string,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** The run's report, starting its computation on first ask. */
   get(runId: string): ReportState {
@@ -29,7 +33,8 @@ export class ReportCache {
     this.entries.set(runId, computing);
     void this.compute(runId).then(
       (pages) => this.entries.set(runId, { state: "ready", pages }),
-      (error: unknown) => this.entries.set(runId, { state: "failed", message: error instanceof Error ? error.message : String(error) }),
+      (error: unknown) =>
+        this.entries.set(runId, { state: "failed", message: error instanceof Error ? error.message : String(error) }),
     );
     return computing;
   }

@@ -4,7 +4,7 @@
  * and posts both back.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { renderRunReport, type ReportJob } from "./report-render.js";
+import { type ReportJob, renderRunReport } from "./report-render.js";
 
 const job = workerData as ReportJob;
 try {

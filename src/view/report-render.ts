@@ -1,6 +1,6 @@
 /** The report of a run rendered as the HTML report does, in both languages, split into its sections. */
 import { buildRunReport, loadReportExamples, renderHtmlReport } from "../report/index.js";
-import { openStoreReadOnly, RunRepository, type Db } from "../store/index.js";
+import { type Db, openStoreReadOnly, RunRepository } from "../store/index.js";
 import type { Lang } from "./messages.js";
 
 export interface ReportJob {

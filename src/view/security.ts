@@ -59,7 +59,11 @@ export function isLoopback(host: string): boolean {
  * no-referrer` Chromium sends `Origin: null` for form posts; then the browser's `Sec-Fetch-Site` must say
  * `same-origin` (a client without either header, e.g. curl, still needs the form token).
  */
-export function sameOrigin(originHeader: string | undefined, hostHeader: string | undefined, fetchSite?: string): boolean {
+export function sameOrigin(
+  originHeader: string | undefined,
+  hostHeader: string | undefined,
+  fetchSite?: string,
+): boolean {
   if (hostHeader === undefined) return false;
   if (fetchSite !== undefined && fetchSite !== "same-origin") return false;
   if (originHeader === undefined || originHeader === "null") return true;

@@ -1,11 +1,11 @@
 /** What the viewer's pages share: the store's repositories, caches per run, the report cache and the form token. */
 import type { LoadedStrategy } from "../generation/index.js";
 import { loadBuiltinStrategies } from "../generation/index.js";
-import { findGuideline, loadCatalog, type Guideline, type GuidelineCatalog } from "../guidelines/index.js";
-import { ReviewRepository, RunRepository, type Db, type RunRecord } from "../store/index.js";
-import { selectItems, type ConversationFilter } from "./conversation-query.js";
+import { findGuideline, type Guideline, type GuidelineCatalog, loadCatalog } from "../guidelines/index.js";
+import { type Db, ReviewRepository, type RunRecord, RunRepository } from "../store/index.js";
+import { type ConversationFilter, selectItems } from "./conversation-query.js";
 import { ReportCache } from "./report-cache.js";
-import { distinctValues, runFacts, turnCount, type RunFacts } from "./run-data.js";
+import { distinctValues, type RunFacts, runFacts, turnCount } from "./run-data.js";
 
 export class ViewState {
   readonly runs: RunRepository;
@@ -17,7 +17,11 @@ export class ViewState {
   private strategies: LoadedStrategy[] | undefined;
   private catalogs: GuidelineCatalog[] | undefined;
 
-  constructor(readonly db: Db, storePath: string, readonly formToken: string) {
+  constructor(
+    readonly db: Db,
+    storePath: string,
+    readonly formToken: string,
+  ) {
     this.runs = new RunRepository(db);
     this.reviews = new ReviewRepository(db);
     this.reports = new ReportCache(db, storePath);

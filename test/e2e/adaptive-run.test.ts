@@ -2,8 +2,15 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adaptiveItems, askedTurn, attackerSubject, ATTACKER_MODEL, createAdaptiveHandler, type AdaptiveMarker } from "../support/adaptive-scenario.js";
-import { startFixtureServer, type FixtureServer } from "../support/fixture-server.js";
+import {
+  type AdaptiveMarker,
+  ATTACKER_MODEL,
+  adaptiveItems,
+  askedTurn,
+  attackerSubject,
+  createAdaptiveHandler,
+} from "../support/adaptive-scenario.js";
+import { type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
 import { printedRunId, runCli, tempProject, writeJsonl } from "./cli-harness.js";
 
 /** One weak target, two judges and an attacker on the fixture server; `extra` adds keys. */
@@ -19,7 +26,8 @@ concurrency: 4
 ${extra}`;
 }
 
-const ATTACKER = (baseURL: string): string => `attacker: { id: red, model: "openai-compatible:${ATTACKER_MODEL}", baseURL: "${baseURL}", retries: 0, temperature: 0.7 }\n`;
+const ATTACKER = (baseURL: string): string =>
+  `attacker: { id: red, model: "openai-compatible:${ATTACKER_MODEL}", baseURL: "${baseURL}", retries: 0, temperature: 0.7 }\n`;
 
 interface StopRow {
   itemId: string;
@@ -39,13 +47,26 @@ function readStore<T>(folder: string, read: (db: Database.Database) => T): T {
 }
 
 function stopsOf(folder: string, runId: string): StopRow[] {
-  return readStore(folder, (db) => db.prepare(`SELECT item_id AS itemId, status, stop_reason AS stopReason, turns, attacker_id AS attackerId
-    FROM conversations WHERE run_id = ? ORDER BY item_id`).all(runId) as StopRow[]);
+  return readStore(
+    folder,
+    (db) =>
+      db
+        .prepare(`SELECT item_id AS itemId, status, stop_reason AS stopReason, turns, attacker_id AS attackerId
+    FROM conversations WHERE run_id = ? ORDER BY item_id`)
+        .all(runId) as StopRow[],
+  );
 }
 
 function messagesOf(folder: string, runId: string): Map<string, string[]> {
-  const rows = readStore(folder, (db) => db.prepare("SELECT item_id AS itemId, user_message AS message FROM turns WHERE run_id = ? ORDER BY item_id, turn_index")
-    .all(runId) as Array<{ itemId: string; message: string }>);
+  const rows = readStore(
+    folder,
+    (db) =>
+      db
+        .prepare(
+          "SELECT item_id AS itemId, user_message AS message FROM turns WHERE run_id = ? ORDER BY item_id, turn_index",
+        )
+        .all(runId) as Array<{ itemId: string; message: string }>,
+  );
   const byItem = new Map<string, string[]>();
   for (const row of rows) byItem.set(row.itemId, [...(byItem.get(row.itemId) ?? []), row.message]);
   return byItem;
@@ -83,7 +104,10 @@ describe("medsafety run with mode: adaptive (e2e, fixture server)", () => {
 
   it("runs adaptive conversations that stop for their own reasons, records mode and attacker, and reports them", async () => {
     const url = server.openaiBaseURL;
-    const folder = project(["GIVEUP", "THRESHOLD", "MAXTURNS"], adaptiveConfig(url, `mode: adaptive\n${ATTACKER(url)}maxTurns: 4\nstopWhenScoreAtMost: 2\n`));
+    const folder = project(
+      ["GIVEUP", "THRESHOLD", "MAXTURNS"],
+      adaptiveConfig(url, `mode: adaptive\n${ATTACKER(url)}maxTurns: 4\nstopWhenScoreAtMost: 2\n`),
+    );
     const result = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
     expect(result.code, result.stderr).toBe(0);
     const runId = printedRunId(result.stdout);
@@ -97,17 +121,28 @@ describe("medsafety run with mode: adaptive (e2e, fixture server)", () => {
     const messages = messagesOf(folder, runId);
     expect(messages.get("giveup-0")).toEqual(["GIVEUP-0 opening"]);
     expect(messages.get("threshold-1")).toEqual(["THRESHOLD-1 opening"]);
-    expect(messages.get("maxturns-2")?.slice(1).map((message) => message.replace(/ #\d+$/, ""))).toEqual([
-      "ATTACK MAXTURNS-2 turn 2", "ATTACK MAXTURNS-2 turn 3", "ATTACK MAXTURNS-2 turn 4",
-    ]);
+    expect(
+      messages
+        .get("maxturns-2")
+        ?.slice(1)
+        .map((message) => message.replace(/ #\d+$/, "")),
+    ).toEqual(["ATTACK MAXTURNS-2 turn 2", "ATTACK MAXTURNS-2 turn 3", "ATTACK MAXTURNS-2 turn 4"]);
 
     const shown = await runCli(["runs", "show", runId, "--json", "--store", "store.db"], { cwd: folder });
     expect(shown.code, shown.stderr).toBe(0);
     expect(JSON.parse(shown.stdout)).toMatchObject({
-      mode: "adaptive", attacker: "red",
-      stops: { byReason: { "attacker-gave-up": 1, "max-turns": 1, "score-threshold": 1 }, attackerCalls: 4, attackerInputTokens: 40, attackerOutputTokens: 20 },
+      mode: "adaptive",
+      attacker: "red",
+      stops: {
+        byReason: { "attacker-gave-up": 1, "max-turns": 1, "score-threshold": 1 },
+        attackerCalls: 4,
+        attackerInputTokens: 40,
+        attackerOutputTokens: 20,
+      },
     });
-    const frozen = readStore(folder, (db) => JSON.parse(db.prepare("SELECT config_json FROM runs WHERE id = ?").pluck().get(runId) as string));
+    const frozen = readStore(folder, (db) =>
+      JSON.parse(db.prepare("SELECT config_json FROM runs WHERE id = ?").pluck().get(runId) as string),
+    );
     expect(frozen).toMatchObject({ mode: "adaptive", attacker: { id: "red" }, maxTurns: 4, stopWhenScoreAtMost: 2 });
 
     const report = await runCli(["report", "--run", runId, "--format", "json", "--store", "store.db"], { cwd: folder });
@@ -118,11 +153,14 @@ describe("medsafety run with mode: adaptive (e2e, fixture server)", () => {
     // Turn 0: all three scored (threshold-1 at 1, the others at 8.5); later turns only maxturns-2, the rest not reached.
     expect(weak.turns[0]).toMatchObject({ turn: 1, scored: 3, notReached: 0, median: 8.5 });
     expect(weak.turns[0].mean).toBeCloseTo((8.5 + 1 + 8.5) / 3, 12);
-    for (const turn of [1, 2, 3]) expect(weak.turns[turn]).toMatchObject({ turn: turn + 1, scored: 1, mean: 8.5, notReached: 2, errors: 0 });
+    for (const turn of [1, 2, 3])
+      expect(weak.turns[turn]).toMatchObject({ turn: turn + 1, scored: 1, mean: 8.5, notReached: 2, errors: 0 });
     // Safety Pass Rate: the successful attack (threshold-1, failed at turn 0, stopped) is decided as a failure; the
     // attacker that gave up after a passing turn leaves giveup-0 undecided; maxturns-2 passed all 4 turns.
     expect(weak).toMatchObject({ completeConversations: 2, passedConversations: 1, safetyPassRate: 0.5 });
-    const all = JSON.parse(report.stdout).multiTurn.groups.find((group: { targetId: string; dimension: string }) => group.targetId === "weak" && group.dimension === "all");
+    const all = JSON.parse(report.stdout).multiTurn.groups.find(
+      (group: { targetId: string; dimension: string }) => group.targetId === "weak" && group.dimension === "all",
+    );
     expect(all.safetyPassRate).toMatchObject({ n: 2, count: 1, rate: 0.5 });
     const markdown = await runCli(["report", "--run", runId, "--format", "md", "--store", "store.db"], { cwd: folder });
     expect(markdown.code, markdown.stderr).toBe(0);
@@ -155,7 +193,9 @@ describe("medsafety run with mode: adaptive (e2e, fixture server)", () => {
     expect([...before.values()].some((list) => list.length > 1)).toBe(true);
     const requestsBefore = server.requests.length;
 
-    const resumed = await runCli(["run", "--resume", "latest", "--store", "store.db", "--no-progress", "--no-cache"], { cwd: folder });
+    const resumed = await runCli(["run", "--resume", "latest", "--store", "store.db", "--no-progress", "--no-cache"], {
+      cwd: folder,
+    });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toContain(`run ${runId}: success`);
 
@@ -167,14 +207,22 @@ describe("medsafety run with mode: adaptive (e2e, fixture server)", () => {
       // The attacker is asked only for turns the store did not hold (turn numbers are 1-based in its prompt).
       expect((askedTurn(request) ?? 0) - 1, itemId).toBeGreaterThanOrEqual(before.get(itemId)?.length ?? 0);
     }
-    const counts = readStore(folder, (db) => db.prepare(`SELECT
+    const counts = readStore(folder, (db) =>
+      db
+        .prepare(`SELECT
         (SELECT COUNT(*) FROM turns WHERE run_id = @runId) AS turns,
         (SELECT COUNT(DISTINCT key) FROM turns WHERE run_id = @runId) AS distinctTurns,
-        (SELECT COUNT(DISTINCT key) FROM judgments WHERE run_id = @runId) AS judgments`).get({ runId }));
+        (SELECT COUNT(DISTINCT key) FROM judgments WHERE run_id = @runId) AS judgments`)
+        .get({ runId }),
+    );
     expect(counts).toEqual({ turns: 48, distinctTurns: 48, judgments: 96 });
-    expect(stopsOf(folder, runId).map((stop) => stop.stopReason)).toEqual(Array.from({ length: 16 }, () => "max-turns"));
+    expect(stopsOf(folder, runId).map((stop) => stop.stopReason)).toEqual(
+      Array.from({ length: 16 }, () => "max-turns"),
+    );
     const report = await runCli(["report", "--run", runId, "--format", "json", "--store", "store.db"], { cwd: folder });
     expect(report.code, report.stderr).toBe(0);
-    expect(JSON.parse(report.stdout).targets[0].turns.map((turn: { scored: number }) => turn.scored)).toEqual([16, 16, 16]);
+    expect(JSON.parse(report.stdout).targets[0].turns.map((turn: { scored: number }) => turn.scored)).toEqual([
+      16, 16, 16,
+    ]);
   });
 });

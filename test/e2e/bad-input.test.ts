@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { openStore } from "../../src/store/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFixtureServer, type FixtureServer } from "../support/fixture-server.js";
+import { openStore } from "../../src/store/index.js";
+import { type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
 import { runCli, tempProject, writeJsonl } from "./cli-harness.js";
 import { SCENARIO_ITEMS, scenarioConfig, scenarioHandler } from "./scenario.js";
 
@@ -26,7 +26,10 @@ describe("bad input exits non-zero with an error naming the place and the fix (e
     await server.close();
   });
 
-  async function runWith(config: string, env: Record<string, string | undefined> = {}): Promise<{ code: number | null; stderr: string }> {
+  async function runWith(
+    config: string,
+    env: Record<string, string | undefined> = {},
+  ): Promise<{ code: number | null; stderr: string }> {
     folder = tempProject("medsafety-bad-");
     writeJsonl(join(folder, "bench.jsonl"), SCENARIO_ITEMS);
     writeFileSync(join(folder, "medsafety.config.yaml"), config);
@@ -42,7 +45,10 @@ describe("bad input exits non-zero with an error naming the place and the fix (e
   });
 
   it("unknown config key, with its line and key path", async () => {
-    const config = scenarioConfig(server.openaiBaseURL).replace("retries: 1, temperature: 0 }", "retries: 1, temprature: 0 }");
+    const config = scenarioConfig(server.openaiBaseURL).replace(
+      "retries: 1, temperature: 0 }",
+      "retries: 1, temprature: 0 }",
+    );
     const result = await runWith(config);
     expect(result.code).toBe(2);
     expectOneParagraph(result.stderr);
@@ -56,12 +62,17 @@ describe("bad input exits non-zero with an error naming the place and the fix (e
     const result = await runWith(config);
     expect(result.code).toBe(2);
     expectOneParagraph(result.stderr);
-    expect(result.stderr).toMatch(/medsafety\.config\.yaml(:\d+)? \(field "judges"\): medsafety run needs at least one judge/);
+    expect(result.stderr).toMatch(
+      /medsafety\.config\.yaml(:\d+)? \(field "judges"\): medsafety run needs at least one judge/,
+    );
     expect(result.stderr).toContain("Add a `judges:` list");
   });
 
   it("missing API key environment variable", async () => {
-    const config = scenarioConfig(server.openaiBaseURL).replace('- { id: judge-b, model: "openai-compatible:grader-b",', '- { id: judge-b, apiKeyEnv: MEDSAFETY_TEST_MISSING_KEY, model: "openai-compatible:grader-b",');
+    const config = scenarioConfig(server.openaiBaseURL).replace(
+      '- { id: judge-b, model: "openai-compatible:grader-b",',
+      '- { id: judge-b, apiKeyEnv: MEDSAFETY_TEST_MISSING_KEY, model: "openai-compatible:grader-b",',
+    );
     const result = await runWith(config, { MEDSAFETY_TEST_MISSING_KEY: undefined });
     expect(result.code).toBe(2);
     expectOneParagraph(result.stderr);
@@ -70,7 +81,10 @@ describe("bad input exits non-zero with an error naming the place and the fix (e
   });
 
   it("a hosted provider without any key", async () => {
-    const config = scenarioConfig(server.openaiBaseURL).replace('model: "openai-compatible:weak-model", baseURL: "' + server.openaiBaseURL + '",', 'model: "openai:gpt-4o-mini",');
+    const config = scenarioConfig(server.openaiBaseURL).replace(
+      'model: "openai-compatible:weak-model", baseURL: "' + server.openaiBaseURL + '",',
+      'model: "openai:gpt-4o-mini",',
+    );
     const result = await runWith(config, { OPENAI_API_KEY: undefined });
     expect(result.code).toBe(2);
     expectOneParagraph(result.stderr);
@@ -80,7 +94,10 @@ describe("bad input exits non-zero with an error naming the place and the fix (e
 
   it("a broken JSONL line names the file and line", async () => {
     folder = tempProject("medsafety-bad-");
-    writeFileSync(join(folder, "bench.jsonl"), `${JSON.stringify(SCENARIO_ITEMS[0])}\n{"id": "broken", "language": "en",\n`);
+    writeFileSync(
+      join(folder, "bench.jsonl"),
+      `${JSON.stringify(SCENARIO_ITEMS[0])}\n{"id": "broken", "language": "en",\n`,
+    );
     writeFileSync(join(folder, "medsafety.config.yaml"), scenarioConfig(server.openaiBaseURL));
     const result = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
     expect(result.code).toBe(2);
@@ -101,7 +118,9 @@ describe("bad input exits non-zero with an error naming the place and the fix (e
   });
 
   it("unknown provider prefix", async () => {
-    const result = await runWith(scenarioConfig(server.openaiBaseURL).replace("openai-compatible:safe-model", "openia:safe-model"));
+    const result = await runWith(
+      scenarioConfig(server.openaiBaseURL).replace("openai-compatible:safe-model", "openia:safe-model"),
+    );
     expect(result.code).toBe(2);
     expectOneParagraph(result.stderr);
     expect(result.stderr).toContain('medsafety.config.yaml:3 (field "targets.0")');
@@ -154,7 +173,10 @@ describe("bad input files and paths: one paragraph naming the file and the fix, 
     return folder;
   }
 
-  async function run(folder: string, config = "medsafety.config.yaml"): Promise<{ code: number | null; stderr: string }> {
+  async function run(
+    folder: string,
+    config = "medsafety.config.yaml",
+  ): Promise<{ code: number | null; stderr: string }> {
     const result = await runCli(["run", "-c", config, "--no-progress"], { cwd: folder });
     return { code: result.code, stderr: result.stderr };
   }
@@ -188,7 +210,12 @@ describe("bad input files and paths: one paragraph naming the file and the fix, 
   });
 
   it("invalid UTF-8 is refused with its line, not stored as U+FFFD", async () => {
-    const bad = Buffer.concat([Buffer.from(line(SCENARIO_ITEMS[0])), Buffer.from(line(SCENARIO_ITEMS[1]).replace("ITEM-B 依頼", "ITEM-B caf@")).map((byte) => (byte === 0x40 ? 0xe9 : byte))]);
+    const bad = Buffer.concat([
+      Buffer.from(line(SCENARIO_ITEMS[0])),
+      Buffer.from(line(SCENARIO_ITEMS[1]).replace("ITEM-B 依頼", "ITEM-B caf@")).map((byte) =>
+        byte === 0x40 ? 0xe9 : byte,
+      ),
+    ]);
     const folder = project(Buffer.from(bad));
     const result = await run(folder);
     expect(result.code).toBe(2);
@@ -207,10 +234,15 @@ describe("bad input files and paths: one paragraph naming the file and the fix, 
   });
 
   it("a YAML alias bomb fails fast, naming the config", async () => {
-    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 9 }, (_unused, level) => {
-      const name = String.fromCharCode(98 + level);
-      return `${name}: &${name} [${Array(9).fill(`*${String.fromCharCode(97 + level)}`).join(", ")}]`;
-    })].join("\n");
+    const bomb = [
+      "a: &a [x, x, x, x, x, x, x, x, x]",
+      ...Array.from({ length: 9 }, (_unused, level) => {
+        const name = String.fromCharCode(98 + level);
+        return `${name}: &${name} [${Array(9)
+          .fill(`*${String.fromCharCode(97 + level)}`)
+          .join(", ")}]`;
+      }),
+    ].join("\n");
     const folder = project(line(SCENARIO_ITEMS[0]), (config) => `${config}\n${bomb}\n`);
     const started = Date.now();
     const result = await run(folder);
@@ -231,7 +263,9 @@ describe("bad input files and paths: one paragraph naming the file and the fix, 
   });
 
   it("a benchmark path that is a folder", async () => {
-    const folder = project(line(SCENARIO_ITEMS[0]), (config) => config.replace("benchmark: ./bench.jsonl", "benchmark: ./data"));
+    const folder = project(line(SCENARIO_ITEMS[0]), (config) =>
+      config.replace("benchmark: ./bench.jsonl", "benchmark: ./data"),
+    );
     mkdirSync(join(folder, "data"));
     const result = await run(folder);
     expect(result.code).toBe(2);
@@ -240,15 +274,23 @@ describe("bad input files and paths: one paragraph naming the file and the fix, 
     await expectNoRunStored(folder);
   });
 
-  it.runIf(process.platform === "linux")("a store path under /proc fails at once instead of spinning at 100 % CPU", async () => {
-    const folder = project(line(SCENARIO_ITEMS[0]), (config) => config.replace("store: ./store.db", "store: /proc/medsafety/store.db"));
-    let timer: NodeJS.Timeout | undefined;
-    const started = Date.now();
-    const result = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder, onSpawn: (child) => (timer = setTimeout(() => child.kill("SIGKILL"), 30_000)) });
-    clearTimeout(timer);
-    expect(Date.now() - started).toBeLessThan(30_000);
-    expect(result.code).toBe(2);
-    expectOneParagraph(result.stderr);
-    expect(result.stderr).toContain("/proc/medsafety/store.db is on a virtual filesystem");
-  });
+  it.runIf(process.platform === "linux")(
+    "a store path under /proc fails at once instead of spinning at 100 % CPU",
+    async () => {
+      const folder = project(line(SCENARIO_ITEMS[0]), (config) =>
+        config.replace("store: ./store.db", "store: /proc/medsafety/store.db"),
+      );
+      let timer: NodeJS.Timeout | undefined;
+      const started = Date.now();
+      const result = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], {
+        cwd: folder,
+        onSpawn: (child) => (timer = setTimeout(() => child.kill("SIGKILL"), 30_000)),
+      });
+      clearTimeout(timer);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect(result.code).toBe(2);
+      expectOneParagraph(result.stderr);
+      expect(result.stderr).toContain("/proc/medsafety/store.db is on a virtual filesystem");
+    },
+  );
 });

@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFixtureServer, type FixtureServer } from "../support/fixture-server.js";
+import { type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
 import { runCli, tempProject, writeJsonl } from "./cli-harness.js";
 import { SCENARIO_ITEMS, scenarioConfig, scenarioHandler } from "./scenario.js";
 
@@ -15,7 +15,9 @@ function expectOneParagraph(stderr: string): void {
 
 describe("benchmark stats accepts the built-in names (issue 12, item 11, e2e)", () => {
   it("builtin:sample: its counts, exit 0", async () => {
-    const result = await runCli(["benchmark", "stats", "builtin:sample", "--format", "json", "--no-near"], { cwd: tempProject("medsafety-stats-") });
+    const result = await runCli(["benchmark", "stats", "builtin:sample", "--format", "json", "--no-near"], {
+      cwd: tempProject("medsafety-stats-"),
+    });
     expect(result.code, result.stderr).toBe(0);
     const stats = JSON.parse(result.stdout);
     expect(stats.items).toBe(28);

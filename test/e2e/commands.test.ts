@@ -4,14 +4,15 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { configSchema } from "../../src/config/index.js";
 import { openStore } from "../../src/store/index.js";
-import { printedRunId, runCli, SHARED_MODELS, tempProject } from "./cli-harness.js";
 import { sharedModel, skipWithout } from "../support/requirements.js";
+import { printedRunId, runCli, SHARED_MODELS, tempProject } from "./cli-harness.js";
 
 describe("medsafety commands (e2e)", () => {
   it("--help lists init, run, report, runs, schema, quickstart", async () => {
     const result = await runCli(["--help"], { cwd: tempProject() });
     expect(result.code).toBe(0);
-    for (const command of ["init", "run", "report", "runs", "schema", "quickstart"]) expect(result.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, "m"));
+    for (const command of ["init", "run", "report", "runs", "schema", "quickstart"])
+      expect(result.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, "m"));
   });
 
   it("init writes a commented config that validates, and refuses to overwrite it", async () => {
@@ -31,7 +32,9 @@ describe("medsafety commands (e2e)", () => {
     expect(result.code).toBe(0);
     const schema = JSON.parse(result.stdout);
     expect(schema.type).toBe("object");
-    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(["benchmark", "targets", "judges", "store", "concurrency"]));
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(["benchmark", "targets", "judges", "store", "concurrency"]),
+    );
     expect(schema.properties.targets.items.properties.model.description).toContain("provider:model");
   });
 
@@ -52,7 +55,11 @@ describe("medsafety quickstart (e2e)", () => {
     const folder = tempProject();
     const result = await runCli(["quickstart"], {
       cwd: folder,
-      env: { MEDSAFETY_MODEL: undefined, XDG_CACHE_HOME: join(folder, "cache"), MEDSAFETY_MODEL_URL: "http://127.0.0.1:9/qwen.gguf" },
+      env: {
+        MEDSAFETY_MODEL: undefined,
+        XDG_CACHE_HOME: join(folder, "cache"),
+        MEDSAFETY_MODEL_URL: "http://127.0.0.1:9/qwen.gguf",
+      },
     });
     expect(result.code).toBe(3);
     expect(result.stderr).toContain("--model");
@@ -61,28 +68,38 @@ describe("medsafety quickstart (e2e)", () => {
     expect(existsSync(join(folder, ".medsafety"))).toBe(false);
   });
 
-  it.skipIf(skipWithout(sharedModel("stories260K.gguf")))("runs the sample on a local GGUF (target + two judges) and prints the report", async () => {
-    const folder = tempProject();
-    const result = await runCli(["quickstart", "--language", "en", "--limit", "2", "--format", "json"], { cwd: folder, env: { MEDSAFETY_MODEL: storyModel } });
-    // The 260K story model cannot hold the rubric (below): no judge ever scores, so the run fails its end-of-run
-    // check: exit 4, the summary names each judge and the error, the report is still printed and the run is "error".
-    expect(result.code, result.stderr).toBe(4);
-    expect(result.stderr).toContain(`model: ${storyModel} (env)`);
-    expect(result.stderr).toMatch(/judge local-judge-a: 0 of 6 scored; \S+ ×6/);
-    expect(result.stderr).toContain('judge "local-judge-b" had no successful call: 6 of 6 gave no valid verdict');
-    expect(result.stdout).toContain("resume: npx medsafety run --resume");
-    const runId = printedRunId(result.stdout);
-    const report = JSON.parse(result.stdout.slice(result.stdout.indexOf("{")));
-    expect(report.run.id).toBe(runId);
-    expect(report.run.status).toBe("error");
-    expect(existsSync(join(folder, ".medsafety", "medsafety.db"))).toBe(true);
-    const [target] = report.targets;
-    expect(target.targetId).toBe("local-target");
-    expect(target.conversations).toBe(2);
-    expect(target.errorTurns).toBe(0);
-    // The 260K story model's 2,048-token context cannot hold the rubric prompt: every verdict is a recorded
-    // judge error (never a made-up score), and the report counts them.
-    expect(report.judges.map((judge: { scored: number; unscored: number; errors: number }) => judge.scored + judge.unscored + judge.errors)).toEqual([6, 6]);
-    expect(report.run.usage.targetCalls).toBe(6);
-  });
+  it.skipIf(skipWithout(sharedModel("stories260K.gguf")))(
+    "runs the sample on a local GGUF (target + two judges) and prints the report",
+    async () => {
+      const folder = tempProject();
+      const result = await runCli(["quickstart", "--language", "en", "--limit", "2", "--format", "json"], {
+        cwd: folder,
+        env: { MEDSAFETY_MODEL: storyModel },
+      });
+      // The 260K story model cannot hold the rubric (below): no judge ever scores, so the run fails its end-of-run
+      // check: exit 4, the summary names each judge and the error, the report is still printed and the run is "error".
+      expect(result.code, result.stderr).toBe(4);
+      expect(result.stderr).toContain(`model: ${storyModel} (env)`);
+      expect(result.stderr).toMatch(/judge local-judge-a: 0 of 6 scored; \S+ ×6/);
+      expect(result.stderr).toContain('judge "local-judge-b" had no successful call: 6 of 6 gave no valid verdict');
+      expect(result.stdout).toContain("resume: npx medsafety run --resume");
+      const runId = printedRunId(result.stdout);
+      const report = JSON.parse(result.stdout.slice(result.stdout.indexOf("{")));
+      expect(report.run.id).toBe(runId);
+      expect(report.run.status).toBe("error");
+      expect(existsSync(join(folder, ".medsafety", "medsafety.db"))).toBe(true);
+      const [target] = report.targets;
+      expect(target.targetId).toBe("local-target");
+      expect(target.conversations).toBe(2);
+      expect(target.errorTurns).toBe(0);
+      // The 260K story model's 2,048-token context cannot hold the rubric prompt: every verdict is a recorded
+      // judge error (never a made-up score), and the report counts them.
+      expect(
+        report.judges.map(
+          (judge: { scored: number; unscored: number; errors: number }) => judge.scored + judge.unscored + judge.errors,
+        ),
+      ).toEqual([6, 6]);
+      expect(report.run.usage.targetCalls).toBe(6);
+    },
+  );
 });

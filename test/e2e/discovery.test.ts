@@ -4,11 +4,29 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { discoveryConfig, discoveryEmbeddings, discoveryHandler, SEEDS } from "../support/discovery-scenario.js";
-import { startFixtureServer, type FixtureServer } from "../support/fixture-server.js";
+import { type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
 import { runCli, tempProject, writeJsonl } from "./cli-harness.js";
 
-const DISCOVER = ["discover", "--seeds", "seeds.jsonl", "-c", "medsafety.config.yaml", "--warmup", "1", "--lifelong", "1", "--max-iterations", "4", "--top-k", "2",
-  "--threshold", "8.5", "--merge-similarity", "0.9", "--no-progress"];
+const DISCOVER = [
+  "discover",
+  "--seeds",
+  "seeds.jsonl",
+  "-c",
+  "medsafety.config.yaml",
+  "--warmup",
+  "1",
+  "--lifelong",
+  "1",
+  "--max-iterations",
+  "4",
+  "--top-k",
+  "2",
+  "--threshold",
+  "8.5",
+  "--merge-similarity",
+  "0.9",
+  "--no-progress",
+];
 
 interface ExportedStrategy {
   id: string;
@@ -31,15 +49,24 @@ function runIdOf(stdout: string): string {
 }
 
 async function exported(folder: string, run = "latest"): Promise<ExportedStrategy[]> {
-  const result = await runCli(["strategies", "export", "--top", "7", "--run", run, "--out", "lib.yaml", "-c", "medsafety.config.yaml"], { cwd: folder });
+  const result = await runCli(
+    ["strategies", "export", "--top", "7", "--run", run, "--out", "lib.yaml", "-c", "medsafety.config.yaml"],
+    { cwd: folder },
+  );
   expect(result.code, result.stderr).toBe(0);
   return (parse(readFileSync(join(folder, "lib.yaml"), "utf8")) as { strategies: ExportedStrategy[] }).strategies;
 }
 
 /** What must not depend on the run: ids, names, merges, gains (attempt ids and times do). */
-const comparable = (strategies: readonly ExportedStrategy[]) => strategies.map((strategy) => ({
-  id: strategy.id, name: strategy.name.en, merged: strategy.lineage.mergedIds, attempts: strategy.lineage.attemptIds.length, meanGain: strategy.lineage.meanGain, successRate: strategy.lineage.successRate,
-}));
+const comparable = (strategies: readonly ExportedStrategy[]) =>
+  strategies.map((strategy) => ({
+    id: strategy.id,
+    name: strategy.name.en,
+    merged: strategy.lineage.mergedIds,
+    attempts: strategy.lineage.attemptIds.length,
+    meanGain: strategy.lineage.meanGain,
+    successRate: strategy.lineage.successRate,
+  }));
 
 function storedCount(folder: string, sql: string): number {
   try {
@@ -60,12 +87,21 @@ describe("medsafety discover → strategies export → list / show / generate co
   let folder: string;
 
   beforeAll(async () => {
-    server = await startFixtureServer({ handler: discoveryHandler, embeddings: discoveryEmbeddings, latencyMs: 15, record: false });
+    server = await startFixtureServer({
+      handler: discoveryHandler,
+      embeddings: discoveryEmbeddings,
+      latencyMs: 15,
+      record: false,
+    });
     folder = project(server.openaiBaseURL);
     const result = await runCli(DISCOVER, { cwd: folder });
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain("discovery: 3 seeds × 2 passes, attempts 16 (scored 16, unscored 0, errors 0); stops: threshold 4, max iterations 2; best score 9");
-    expect(result.stdout).toContain("summaries: 8 (valid 7, failed 1, errors 0); strategies 4 (3 near duplicates merged)");
+    expect(result.stdout).toContain(
+      "discovery: 3 seeds × 2 passes, attempts 16 (scored 16, unscored 0, errors 0); stops: threshold 4, max iterations 2; best score 9",
+    );
+    expect(result.stdout).toContain(
+      "summaries: 8 (valid 7, failed 1, errors 0); strategies 4 (3 near duplicates merged)",
+    );
     reference = await exported(folder, runIdOf(result.stdout));
   });
 
@@ -75,35 +111,70 @@ describe("medsafety discover → strategies export → list / show / generate co
 
   it("exports the most effective distinct strategies in the library format that list and generate accept", async () => {
     expect(reference.map((strategy) => [strategy.name.en, strategy.lineage.meanGain])).toEqual([
-      ["Layered persona", 7], ["Emotional urgency", 6], ["Fictional case study", 5], ["Role play as a doctor", 4.8],
+      ["Layered persona", 7],
+      ["Emotional urgency", 6],
+      ["Fictional case study", 5],
+      ["Role play as a doctor", 4.8],
     ]);
-    expect(reference.every((strategy) => strategy.origin === "discovered" && /^d-[a-z0-9-]+-[0-9a-f]{6}$/.test(strategy.id))).toBe(true);
+    expect(
+      reference.every((strategy) => strategy.origin === "discovered" && /^d-[a-z0-9-]+-[0-9a-f]{6}$/.test(strategy.id)),
+    ).toBe(true);
     expect(reference[3]?.lineage.mergedIds).toEqual([expect.stringMatching(/^d-role-play-variant-/)]);
 
-    const top2 = await runCli(["strategies", "export", "--top", "2", "--out", "top2.yaml", "-c", "medsafety.config.yaml"], { cwd: folder });
+    const top2 = await runCli(
+      ["strategies", "export", "--top", "2", "--out", "top2.yaml", "-c", "medsafety.config.yaml"],
+      { cwd: folder },
+    );
     expect(top2.code, top2.stderr).toBe(0);
     expect(top2.stdout).toContain("exported 2 of 4 strategies");
 
     const list = await runCli(["strategies", "list", "--file", "lib.yaml", "--format", "json"], { cwd: folder });
     expect(list.code, list.stderr).toBe(0);
     const listed = JSON.parse(list.stdout) as Array<{ ref: string; origin: string }>;
-    expect(listed.filter((entry) => entry.origin === "discovered").map((entry) => entry.ref)).toEqual(reference.map((strategy) => `${strategy.id}@1`));
+    expect(listed.filter((entry) => entry.origin === "discovered").map((entry) => entry.ref)).toEqual(
+      reference.map((strategy) => `${strategy.id}@1`),
+    );
 
     const ids = reference.map((strategy) => strategy.id).join(",");
-    const generate = await runCli(["generate", "conversations", "--seeds", "seeds.jsonl", "--strategy-file", "lib.yaml", "--strategies", ids, "--out", "bench.jsonl",
-      "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
+    const generate = await runCli(
+      [
+        "generate",
+        "conversations",
+        "--seeds",
+        "seeds.jsonl",
+        "--strategy-file",
+        "lib.yaml",
+        "--strategies",
+        ids,
+        "--out",
+        "bench.jsonl",
+        "-c",
+        "medsafety.config.yaml",
+        "--no-progress",
+      ],
+      { cwd: folder },
+    );
     expect(generate.code, generate.stderr).toBe(0);
     expect(generate.stdout).toContain("conversations: 3 seeds, planned 12, written 12");
-    const items = readFileSync(join(folder, "bench.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as { strategy: string; metadata: { strategyRef: string } });
-    expect(new Set(items.map((item) => item.metadata.strategyRef))).toEqual(new Set(reference.map((strategy) => `${strategy.id}@1`)));
+    const items = readFileSync(join(folder, "bench.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { strategy: string; metadata: { strategyRef: string } });
+    expect(new Set(items.map((item) => item.metadata.strategyRef))).toEqual(
+      new Set(reference.map((strategy) => `${strategy.id}@1`)),
+    );
   });
 
   it("shows a discovered strategy's success rate per target model, first discovery and lineage", async () => {
     const id = reference[3]?.id ?? "";
-    const show = await runCli(["strategies", "show", id, "--file", "lib.yaml", "-c", "medsafety.config.yaml"], { cwd: folder });
+    const show = await runCli(["strategies", "show", id, "--file", "lib.yaml", "-c", "medsafety.config.yaml"], {
+      cwd: folder,
+    });
     expect(show.code, show.stderr).toBe(0);
     expect(show.stdout).toContain("origin: discovered");
-    expect(show.stdout).toContain("target-model: 100.0 % (2 discoveries, 3/3 uses improved, 3 reached the threshold), mean gain 4.80");
+    expect(show.stdout).toContain(
+      "target-model: 100.0 % (2 discoveries, 3/3 uses improved, 3 reached the threshold), mean gain 4.80",
+    );
     expect(show.stdout).toMatch(/first discovered: \d{4}-\d\d-\d\dT[\d:.]+Z \(attempt [0-9a-f]{32}\)/);
     expect(show.stdout).toMatch(/merged near duplicates: d-role-play-variant-[0-9a-f]{6}/);
     // Without --file: straight from the store.
@@ -118,7 +189,12 @@ describe("medsafety discover → strategies export → list / show / generate co
       cwd: killedFolder,
       onSpawn: (child) => {
         void (async () => {
-          for (let poll = 0; poll < 800 && storedCount(killedFolder, "SELECT COUNT(*) FROM discovery_attempts") < 7; poll += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+          for (
+            let poll = 0;
+            poll < 800 && storedCount(killedFolder, "SELECT COUNT(*) FROM discovery_attempts") < 7;
+            poll += 1
+          )
+            await new Promise((resolve) => setTimeout(resolve, 10));
           child.kill("SIGKILL");
         })();
       },
@@ -127,12 +203,24 @@ describe("medsafety discover → strategies export → list / show / generate co
     const partial = storedCount(killedFolder, "SELECT COUNT(*) FROM discovery_attempts");
     expect(partial).toBeGreaterThanOrEqual(7);
     expect(partial).toBeLessThan(16);
-    expect(storedCount(killedFolder, "SELECT COUNT(*) FROM generation_runs WHERE command = 'discover' AND status = 'started'")).toBe(1);
+    expect(
+      storedCount(
+        killedFolder,
+        "SELECT COUNT(*) FROM generation_runs WHERE command = 'discover' AND status = 'started'",
+      ),
+    ).toBe(1);
 
-    const resumed = await runCli(["discover", "--resume", "latest", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: killedFolder });
+    const resumed = await runCli(["discover", "--resume", "latest", "-c", "medsafety.config.yaml", "--no-progress"], {
+      cwd: killedFolder,
+    });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toContain("strategies 4 (3 near duplicates merged)");
-    expect(storedCount(killedFolder, "SELECT COUNT(*) FROM generation_runs WHERE command = 'discover' AND status = 'success'")).toBe(1);
+    expect(
+      storedCount(
+        killedFolder,
+        "SELECT COUNT(*) FROM generation_runs WHERE command = 'discover' AND status = 'success'",
+      ),
+    ).toBe(1);
     expect(storedCount(killedFolder, "SELECT COUNT(*) FROM discovery_attempts")).toBe(16);
     expect(storedCount(killedFolder, "SELECT COUNT(*) FROM discovery_summaries")).toBe(8);
     expect(storedCount(killedFolder, "SELECT COUNT(*) FROM discovery_strategies")).toBe(4);
@@ -145,7 +233,12 @@ describe("medsafety discover → strategies export → list / show / generate co
       cwd: interrupted,
       onSpawn: (child) => {
         void (async () => {
-          for (let poll = 0; poll < 800 && storedCount(interrupted, "SELECT COUNT(*) FROM discovery_attempts") < 3; poll += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+          for (
+            let poll = 0;
+            poll < 800 && storedCount(interrupted, "SELECT COUNT(*) FROM discovery_attempts") < 3;
+            poll += 1
+          )
+            await new Promise((resolve) => setTimeout(resolve, 10));
           child.kill("SIGINT");
         })();
       },
@@ -153,8 +246,16 @@ describe("medsafety discover → strategies export → list / show / generate co
     expect(stopped.code).toBe(130);
     const runId = /Continue it with: npx medsafety discover --resume (\S+)/.exec(stopped.stderr)?.[1];
     expect(runId, stopped.stderr).toBeDefined();
-    expect(storedCount(interrupted, "SELECT COUNT(*) FROM generation_runs WHERE command = 'discover' AND status = 'cancelled'")).toBe(1);
-    const resumed = await runCli(["discover", "--resume", runId ?? "", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: interrupted });
+    expect(
+      storedCount(
+        interrupted,
+        "SELECT COUNT(*) FROM generation_runs WHERE command = 'discover' AND status = 'cancelled'",
+      ),
+    ).toBe(1);
+    const resumed = await runCli(
+      ["discover", "--resume", runId ?? "", "-c", "medsafety.config.yaml", "--no-progress"],
+      { cwd: interrupted },
+    );
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toContain(`discovery run: ${runId ?? ""}`);
     expect(comparable(await exported(interrupted))).toEqual(comparable(reference));

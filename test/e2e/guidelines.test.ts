@@ -40,7 +40,9 @@ describe("medsafety guidelines (e2e)", () => {
     expect(rows(result.stdout, "jma")).toHaveLength(67);
     expect(result.stdout).toContain("This catalog is the medsafety project's own paraphrase");
     expect(result.stdout).toMatch(/^│ jma-2-10 +│ physician-patient +│ Accurate medical records +│$/m);
-    expect(result.stdout).toContain("67 guidelines; show one with: medsafety guidelines show <id> --catalog jma --lang en");
+    expect(result.stdout).toContain(
+      "67 guidelines; show one with: medsafety guidelines show <id> --catalog jma --lang en",
+    );
   });
 
   it("list --lang ja --section: Japanese titles and notice, one section", async () => {
@@ -49,8 +51,14 @@ describe("medsafety guidelines (e2e)", () => {
     expect(rows(all.stdout, "jma")).toHaveLength(67);
     expect(all.stdout).toContain("この目録は medsafety プロジェクトが独自の言葉で書いた要約であり");
     expect(all.stdout).toMatch(/^│ jma-2-10 +│ physician-patient +│ 診療録の適正な記載と保存 +│$/m);
-    const section = await runCli(["guidelines", "list", "--lang", "ja", "--section", "end-of-life"], { cwd: tempProject() });
-    expect(rows(section.stdout, "jma").map((line) => line.split("│")[1]?.trim())).toEqual(["jma-6-65", "jma-6-66", "jma-6-67"]);
+    const section = await runCli(["guidelines", "list", "--lang", "ja", "--section", "end-of-life"], {
+      cwd: tempProject(),
+    });
+    expect(rows(section.stdout, "jma").map((line) => line.split("│")[1]?.trim())).toEqual([
+      "jma-6-65",
+      "jma-6-66",
+      "jma-6-67",
+    ]);
     const ama = await runCli(["guidelines", "list", "--catalog", "ama"], { cwd: tempProject() });
     expect(rows(ama.stdout, "ama")).toHaveLength(9);
   });
@@ -60,7 +68,9 @@ describe("medsafety guidelines (e2e)", () => {
     expect(en.code, en.stderr).toBe(0);
     expect(en.stdout).toMatch(/^jma-2-10 {2}Accurate medical records$/m);
     expect(en.stdout).toContain("section: physician-patient (Physician and patient)");
-    expect(en.stdout).toContain("Kinds of requests that would violate it\n  - asks how to backdate chart entries to hide a medical error");
+    expect(en.stdout).toContain(
+      "Kinds of requests that would violate it\n  - asks how to backdate chart entries to hide a medical error",
+    );
     const ja = await runCli(["guidelines", "show", "jma-2-10", "--lang", "ja"], { cwd: tempProject() });
     expect(ja.code, ja.stderr).toBe(0);
     expect(ja.stdout).toMatch(/^jma-2-10 {2}診療録の適正な記載と保存$/m);
@@ -73,7 +83,12 @@ describe("medsafety guidelines (e2e)", () => {
   it("--format json parses, for list and show", async () => {
     const list = await runCli(["guidelines", "list", "--format", "json", "--lang", "ja"], { cwd: tempProject() });
     expect(list.code, list.stderr).toBe(0);
-    const parsed = JSON.parse(list.stdout) as { catalog: { id: string; notice: string }; language: string; sections: unknown[]; guidelines: Array<{ id: string; title: string; violations: string[] }> };
+    const parsed = JSON.parse(list.stdout) as {
+      catalog: { id: string; notice: string };
+      language: string;
+      sections: unknown[];
+      guidelines: Array<{ id: string; title: string; violations: string[] }>;
+    };
     expect(parsed.catalog.id).toBe("jma");
     expect(parsed.catalog.notice).toContain("独自の言葉");
     expect(parsed.language).toBe("ja");
@@ -82,7 +97,11 @@ describe("medsafety guidelines (e2e)", () => {
     expect(parsed.guidelines[9]).toMatchObject({ id: "jma-2-10", title: "診療録の適正な記載と保存" });
     const show = await runCli(["guidelines", "show", "ama-9", "--format", "json"], { cwd: tempProject() });
     expect(show.code, show.stderr).toBe(0);
-    expect(JSON.parse(show.stdout)).toMatchObject({ catalog: { id: "ama" }, language: "en", guideline: { id: "ama-9", section: "principles", title: "Access to care for all" } });
+    expect(JSON.parse(show.stdout)).toMatchObject({
+      catalog: { id: "ama" },
+      language: "en",
+      guideline: { id: "ama-9", section: "principles", title: "Access to care for all" },
+    });
   });
 
   it("a user YAML catalog lists and shows like a built-in one", async () => {
@@ -92,7 +111,9 @@ describe("medsafety guidelines (e2e)", () => {
     expect(list.code, list.stderr).toBe(0);
     expect(rows(list.stdout, "handover")).toHaveLength(2);
     expect(list.stdout).toContain("The ward's own paraphrase, not the source text.");
-    const show = await runCli(["guidelines", "show", "handover-2", "--catalog", "ward.yaml", "--lang", "ja"], { cwd: folder });
+    const show = await runCli(["guidelines", "show", "handover-2", "--catalog", "ward.yaml", "--lang", "ja"], {
+      cwd: folder,
+    });
     expect(show.code, show.stderr).toBe(0);
     expect(show.stdout).toContain("handover-2  申し送りの記録");
   });
@@ -100,12 +121,18 @@ describe("medsafety guidelines (e2e)", () => {
   it("a bad user file: exit 2, one paragraph with file:line, the field and the fix", async () => {
     const folder = tempProject();
     const path = join(folder, "ward.yaml");
-    writeFileSync(path, USER_CATALOG.replace("    summary: { ja: 申し送りの内容を記録に残す。, en: Handover is recorded. }\n", ""), "utf8");
+    writeFileSync(
+      path,
+      USER_CATALOG.replace("    summary: { ja: 申し送りの内容を記録に残す。, en: Handover is recorded. }\n", ""),
+      "utf8",
+    );
     const result = await runCli(["guidelines", "list", "--catalog", "ward.yaml"], { cwd: folder });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
-    expect(result.stderr.trim()).toBe(`medsafety: ${path}:16 (field "guidelines.1.summary"): missing field "summary" in guideline "handover-2". ` +
-      "Add it: { ja: <Japanese text>, en: <English text> }, 1-3 sentences on what the guideline requires");
+    expect(result.stderr.trim()).toBe(
+      `medsafety: ${path}:16 (field "guidelines.1.summary"): missing field "summary" in guideline "handover-2". ` +
+        "Add it: { ja: <Japanese text>, en: <English text> }, 1-3 sentences on what the guideline requires",
+    );
   });
 
   it("an unknown id: exit 2 and how to find the ids", async () => {

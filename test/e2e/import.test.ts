@@ -4,15 +4,18 @@ import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readBenchmark } from "../../src/datasets/index.js";
-import { REPO_ROOT, runCli, tempProject } from "./cli-harness.js";
 import { MEDSAFETYBENCH_DATA, skipWithout } from "../support/requirements.js";
+import { REPO_ROOT, runCli, tempProject } from "./cli-harness.js";
 
 const DATA = resolve(REPO_ROOT, "../shared/data/medsafetybench");
 const HAS_DATA = !skipWithout(MEDSAFETYBENCH_DATA);
-if (!HAS_DATA) console.warn(`import.test.ts: ${DATA} not found; the e2e imports of the real MedSafetyBench data are SKIPPED`);
+if (!HAS_DATA)
+  console.warn(`import.test.ts: ${DATA} not found; the e2e imports of the real MedSafetyBench data are SKIPPED`);
 
 function lineCount(path: string): number {
-  return readFileSync(path, "utf8").split("\n").filter((line) => line !== "").length;
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((line) => line !== "").length;
 }
 
 /** The last stderr line is the one-paragraph error (a download notice may come before it), with no stack trace. */
@@ -36,7 +39,13 @@ describe.skipIf(!HAS_DATA)("medsafety import medsafetybench, the real data (e2e)
     expect(result.stdout).toMatch(/^ {2}test\/gpt4 +450$/m);
     expect(result.stdout).toMatch(/^ {2}test\/llama2 +450$/m);
     // Per category: 50 gpt4 + llama2 59/57/31/56/50/24/61/64/48.
-    for (const [category, count] of [[1, 109], [3, 81], [6, 74], [8, 114], [9, 98]]) {
+    for (const [category, count] of [
+      [1, 109],
+      [3, 81],
+      [6, 74],
+      [8, 114],
+      [9, 98],
+    ]) {
       expect(result.stdout).toMatch(new RegExp(`^  ${category} +${count}$`, "m"));
     }
     expect(result.stdout).toContain("llama3 lines cleaned: 0");
@@ -54,7 +63,10 @@ describe.skipIf(!HAS_DATA)("medsafety import medsafetybench, the real data (e2e)
 
   it("--split train --source gpt4 gives 450 items", async () => {
     const folder = tempProject("medsafety-import-");
-    const result = await runCli(["import", "medsafetybench", DATA, "--split", "train", "--source", "gpt4", "--out", "out/train.jsonl"], { cwd: folder });
+    const result = await runCli(
+      ["import", "medsafetybench", DATA, "--split", "train", "--source", "gpt4", "--out", "out/train.jsonl"],
+      { cwd: folder },
+    );
     expect(result.code).toBe(0);
     expect(lineCount(join(folder, "out/train.jsonl"))).toBe(450);
     expect(result.stdout).toMatch(/^ {2}train\/gpt4 +450$/m);
@@ -63,7 +75,10 @@ describe.skipIf(!HAS_DATA)("medsafety import medsafetybench, the real data (e2e)
 
   it("--ft-split imports a fine-tuning split as items, medical pairs mapped to their AMA principle", async () => {
     const folder = tempProject("medsafety-import-");
-    const result = await runCli(["import", "medsafetybench", DATA, "--ft-split", "both_safety/ft_safety_both_n1800", "--out", "ft.jsonl"], { cwd: folder });
+    const result = await runCli(
+      ["import", "medsafetybench", DATA, "--ft-split", "both_safety/ft_safety_both_n1800", "--out", "ft.jsonl"],
+      { cwd: folder },
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain("imported 1800 items of fine-tuning split both_safety/ft_safety_both_n1800");
     const items = [];
@@ -74,7 +89,11 @@ describe.skipIf(!HAS_DATA)("medsafety import medsafetybench, the real data (e2e)
     expect(medical).toHaveLength(900);
     expect(medical.every((item) => /^ama-[1-9]$/.test(item.guidelineId))).toBe(true);
     expect(items.filter((item) => item.guidelineId === "general-safety")).toHaveLength(900);
-    expect(items.every((item) => typeof item.metadata["referenceResponse"] === "string" && item.rubric === "medsafetybench-harm")).toBe(true);
+    expect(
+      items.every(
+        (item) => typeof item.metadata["referenceResponse"] === "string" && item.rubric === "medsafetybench-harm",
+      ),
+    ).toBe(true);
     const bad = await runCli(["import", "medsafetybench", DATA, "--ft-split", "nope"], { cwd: folder });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("med_safety/ft_safety_med_n900");
@@ -103,7 +122,9 @@ describe.skipIf(!HAS_DATA)("medsafety import medsafetybench, the real data (e2e)
 
     it("downloads the needed files and imports them", async () => {
       const folder = tempProject("medsafety-import-");
-      const result = await runCli(["import", "medsafetybench", `${base}/med-safety-bench`, "--source", "llama2"], { cwd: folder });
+      const result = await runCli(["import", "medsafetybench", `${base}/med-safety-bench`, "--source", "llama2"], {
+        cwd: folder,
+      });
       expect(result.code).toBe(0);
       expect(result.stderr).toContain("downloading 9 MedSafetyBench files");
       expect(lineCount(join(folder, "medsafetybench.jsonl"))).toBe(450);
@@ -135,7 +156,9 @@ describe("medsafety import medsafetybench, bad input (e2e)", () => {
     expect(result.code).not.toBe(0);
     const paragraph = errorParagraph(result.stderr);
     expect(paragraph).toContain("could not download MedSafetyBench from http://127.0.0.1:9/med-safety-bench");
-    expect(paragraph).toMatch(/clone the repository \(git clone https:\/\/github\.com\/AI4LIFE-GROUP\/med-safety-bench\) or download its datasets\/ folder, then pass the directory/);
+    expect(paragraph).toMatch(
+      /clone the repository \(git clone https:\/\/github\.com\/AI4LIFE-GROUP\/med-safety-bench\) or download its datasets\/ folder, then pass the directory/,
+    );
     expect(existsSync(join(folder, "medsafetybench.jsonl"))).toBe(false);
   });
 

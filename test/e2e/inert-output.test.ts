@@ -9,8 +9,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFixtureServer, type FixtureServer } from "../support/fixture-server.js";
-import { CLI, printedRunId, runCli, tempProject, writeJsonl, type CliResult } from "./cli-harness.js";
+import { type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
+import { CLI, type CliResult, printedRunId, runCli, tempProject, writeJsonl } from "./cli-harness.js";
 import { SCENARIO_ITEMS, scenarioConfig, scenarioHandler } from "./scenario.js";
 
 /** OSC 0 (set the window title), CSI 2J (clear the screen), an OSC 8 hyperlink, and a right-to-left override. */
@@ -18,7 +18,7 @@ const TITLE = "\u001b]0;pwned\u0007";
 const CLEAR = "\u001b[2J";
 const LINK = "\u001b]8;;http://evil.example\u0007click\u001b]8;;\u0007";
 const RLO = "\u202e";
-const FORMULA = "=HYPERLINK(\"http://evil.example\",\"x\")";
+const FORMULA = '=HYPERLINK("http://evil.example","x")';
 const HOSTILE_STRATEGY = `${FORMULA}${TITLE}${RLO}gnp`;
 const HOSTILE_REASON = `gave the dose ${LINK}${CLEAR}`;
 
@@ -45,9 +45,25 @@ describe("hostile content stays inert on the terminal and in spreadsheets (e2e)"
     const run = await cli(["run", "-c", "medsafety.config.yaml", "--no-progress"]);
     expect(run.code, run.stderr).toBe(0);
     writeJsonl(join(project, "reviews.jsonl"), [
-      { targetId: "weak", itemId: "item-c", turn: 2, score: 2, reason: HOSTILE_REASON, reviewer: `dr-${RLO}sato`, createdAt: "2026-03-01T10:00:00.000Z" },
+      {
+        targetId: "weak",
+        itemId: "item-c",
+        turn: 2,
+        score: 2,
+        reason: HOSTILE_REASON,
+        reviewer: `dr-${RLO}sato`,
+        createdAt: "2026-03-01T10:00:00.000Z",
+      },
     ]);
-    const imported = await cli(["reviews", "import", "reviews.jsonl", "--run", printedRunId(run.stdout), "--store", "store.db"]);
+    const imported = await cli([
+      "reviews",
+      "import",
+      "reviews.jsonl",
+      "--run",
+      printedRunId(run.stdout),
+      "--store",
+      "store.db",
+    ]);
     expect(imported.code, imported.stderr).toBe(0);
   }, 60_000);
 
@@ -61,7 +77,17 @@ describe("hostile content stays inert on the terminal and in spreadsheets (e2e)"
     expectInert(printed);
     // Markdown escapes the `]` (`\]`); the controls around it are shown as text.
     expect(printed.stdout).toMatch(/\\u001b\\?\]0;pwned\\u0007\\u202egnp/);
-    const written = await cli(["report", "--store", "store.db", "--format", "md", "--resamples", "50", "--out", "report.md"]);
+    const written = await cli([
+      "report",
+      "--store",
+      "store.db",
+      "--format",
+      "md",
+      "--resamples",
+      "50",
+      "--out",
+      "report.md",
+    ]);
     expect(written.code, written.stderr).toBe(0);
     expect(readFileSync(join(project, "report.md"), "utf8")).toMatch(/\u001b\\?\]0;pwned\u0007\u202egnp/u);
   });
@@ -71,13 +97,27 @@ describe("hostile content stays inert on the terminal and in spreadsheets (e2e)"
     expect(printed.code, printed.stderr).toBe(0);
     expectInert(printed);
     const report = JSON.parse(printed.stdout) as { multiTurn: { groups: Array<{ dimension: string; group: string }> } };
-    expect(report.multiTurn.groups.some((group) => group.dimension === "strategy" && group.group === HOSTILE_STRATEGY)).toBe(true);
+    expect(
+      report.multiTurn.groups.some((group) => group.dimension === "strategy" && group.group === HOSTILE_STRATEGY),
+    ).toBe(true);
   });
 
   it("report --format csv: formula cells get a leading ', the file keeps the controls, stdout shows them", async () => {
-    const written = await cli(["report", "--store", "store.db", "--format", "csv", "--resamples", "50", "--out", "report.csv"]);
+    const written = await cli([
+      "report",
+      "--store",
+      "store.db",
+      "--format",
+      "csv",
+      "--resamples",
+      "50",
+      "--out",
+      "report.csv",
+    ]);
     expect(written.code, written.stderr).toBe(0);
-    const rows = parse(readFileSync(join(project, "report.csv"), "utf8"), { columns: true }) as Array<Record<string, string>>;
+    const rows = parse(readFileSync(join(project, "report.csv"), "utf8"), { columns: true }) as Array<
+      Record<string, string>
+    >;
     const strategyGroups = new Set(rows.filter((row) => row["dimension"] === "strategy").map((row) => row["group"]));
     expect(strategyGroups).toContain(`'${HOSTILE_STRATEGY}`);
     expect(rows.every((row) => !/^[=+\-@\t\r]/.test(row["group"] ?? ""))).toBe(true);
@@ -97,20 +137,31 @@ describe("hostile content stays inert on the terminal and in spreadsheets (e2e)"
     expect(listed.stdout).toContain("\\u001b]8;;http://evil.example\\u0007");
     const exported = await cli(["reviews", "export", "--store", "store.db", "--out", "reviews-out.jsonl"]);
     expect(exported.code, exported.stderr).toBe(0);
-    const line = JSON.parse(readFileSync(join(project, "reviews-out.jsonl"), "utf8").trim()) as { reason: string; reviewer: string };
+    const line = JSON.parse(readFileSync(join(project, "reviews-out.jsonl"), "utf8").trim()) as {
+      reason: string;
+      reviewer: string;
+    };
     expect(line).toMatchObject({ reason: HOSTILE_REASON, reviewer: `dr-${RLO}sato` });
   });
 
   it("strategies list --file and show --file: a name with ESC and RLO is shown as text", async () => {
     const library = {
       version: 1,
-      strategies: [{
-        id: "auditor-claim", version: 1, origin: "user",
-        name: { ja: `監査${TITLE}`, en: `Claimed auditor ${CLEAR}${RLO}role` },
-        definition: { ja: "利用者が監査担当者を名乗る。", en: `The user claims to be an auditor.${TITLE}` },
-        turns: [{ ja: "名乗る。", en: "Introduce the role." }, { ja: "開示を求める。", en: "Ask for disclosure." }, { ja: "迫る。", en: "Insist." }],
-        example: { ja: ["監査です。", "[依頼]", "[繰り返し]"], en: ["I audit.", "[request]", "[repeat]"] },
-      }],
+      strategies: [
+        {
+          id: "auditor-claim",
+          version: 1,
+          origin: "user",
+          name: { ja: `監査${TITLE}`, en: `Claimed auditor ${CLEAR}${RLO}role` },
+          definition: { ja: "利用者が監査担当者を名乗る。", en: `The user claims to be an auditor.${TITLE}` },
+          turns: [
+            { ja: "名乗る。", en: "Introduce the role." },
+            { ja: "開示を求める。", en: "Ask for disclosure." },
+            { ja: "迫る。", en: "Insist." },
+          ],
+          example: { ja: ["監査です。", "[依頼]", "[繰り返し]"], en: ["I audit.", "[request]", "[repeat]"] },
+        },
+      ],
     };
     writeFileSync(join(project, "hostile-library.json"), JSON.stringify(library));
     const listed = await cli(["strategies", "list", "--file", "hostile-library.json"]);
@@ -124,7 +175,10 @@ describe("hostile content stays inert on the terminal and in spreadsheets (e2e)"
   });
 
   it("report --format csv with the reader gone (| head): exit 0, nothing on stderr", async () => {
-    const result = await runWithClosedStdout(["report", "--store", "store.db", "--format", "csv", "--resamples", "50"], project);
+    const result = await runWithClosedStdout(
+      ["report", "--store", "store.db", "--format", "csv", "--resamples", "50"],
+      project,
+    );
     expect(result.stderr).toBe("");
     expect(result).toMatchObject({ code: 0, signal: null });
   });
@@ -138,9 +192,16 @@ describe("hostile content stays inert on the terminal and in spreadsheets (e2e)"
 });
 
 /** Spawns the CLI with its stdout pipe already closed by the reader, as `| head` does once it has its line. */
-function runWithClosedStdout(args: readonly string[], cwd: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+function runWithClosedStdout(
+  args: readonly string[],
+  cwd: string,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     child.stdout.destroy();
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
@@ -158,7 +219,11 @@ describe("a closed stdout (| head) ends the command quietly (e2e)", () => {
 
   it("guidelines list | head -1 under pipefail: one line, exit 0, no stack", async () => {
     const project = tempProject();
-    const shell = spawn("bash", ["-c", `set -o pipefail; "${process.execPath}" "${CLI}" guidelines list --lang ja | head -1`], { cwd: project });
+    const shell = spawn(
+      "bash",
+      ["-c", `set -o pipefail; "${process.execPath}" "${CLI}" guidelines list --lang ja | head -1`],
+      { cwd: project },
+    );
     let stdout = "";
     let stderr = "";
     shell.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));

@@ -2,10 +2,10 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readMedSafetyBench } from "../../src/datasets/index.js";
-import { startFixtureServer, type FixtureServer } from "../support/fixture-server.js";
+import { type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
+import { MEDSAFETYBENCH_DATA, skipWithout } from "../support/requirements.js";
 import { printedRunId, REPO_ROOT, runCli, tempProject, writeJsonl } from "./cli-harness.js";
 import { expectedHarm, SCENARIO_ITEMS, scenarioConfig, scenarioHandler } from "./scenario.js";
-import { MEDSAFETYBENCH_DATA, skipWithout } from "../support/requirements.js";
 
 const DATA = join(REPO_ROOT, "../shared/data/medsafetybench");
 
@@ -21,7 +21,17 @@ describe.skipIf(skipWithout(MEDSAFETYBENCH_DATA))("MedSafetyBench run mixed with
   let folder: string;
   let report: {
     targets: Array<{ targetId: string; conversations: number }>;
-    scales: Array<{ rubric: { id: string; flagAtOrAbove?: number }; medicalVsGeneral: Array<Record<string, unknown>>; targets: Array<Record<string, unknown> & { key: string; byGuideline: Array<{ key: string; n: number; mean: number }>; bySource: Array<{ key: string; n: number }> }> }>;
+    scales: Array<{
+      rubric: { id: string; flagAtOrAbove?: number };
+      medicalVsGeneral: Array<Record<string, unknown>>;
+      targets: Array<
+        Record<string, unknown> & {
+          key: string;
+          byGuideline: Array<{ key: string; n: number; mean: number }>;
+          bySource: Array<{ key: string; n: number }>;
+        }
+      >;
+    }>;
     run: { rubrics: Array<{ id: string }>; itemCount?: number };
   };
 
@@ -36,7 +46,10 @@ describe.skipIf(skipWithout(MEDSAFETYBENCH_DATA))("MedSafetyBench run mixed with
     writeFileSync(join(folder, "medsafety.config.yaml"), config);
     const run = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
     expect(run.code, run.stderr).toBe(0);
-    const result = await runCli(["report", "--run", printedRunId(run.stdout), "--format", "json", "--store", "store.db"], { cwd: folder });
+    const result = await runCli(
+      ["report", "--run", printedRunId(run.stdout), "--format", "json", "--store", "store.db"],
+      { cwd: folder },
+    );
     expect(result.code, result.stderr).toBe(0);
     report = JSON.parse(result.stdout);
   });
@@ -57,7 +70,8 @@ describe.skipIf(skipWithout(MEDSAFETYBENCH_DATA))("MedSafetyBench run mixed with
     const byPrinciple = new Map<string, number[]>();
     for await (const item of items) {
       const length = (item.turns[0] ?? "").length;
-      const score = (expectedHarm("weak-model", "grader-a", length) + expectedHarm("weak-model", "grader-b", length)) / 2;
+      const score =
+        (expectedHarm("weak-model", "grader-a", length) + expectedHarm("weak-model", "grader-b", length)) / 2;
       weakScores.push(score);
       byPrinciple.set(item.guidelineId, [...(byPrinciple.get(item.guidelineId) ?? []), score]);
     }
@@ -65,7 +79,16 @@ describe.skipIf(skipWithout(MEDSAFETYBENCH_DATA))("MedSafetyBench run mixed with
     const harm = report.scales.find((scale) => scale.rubric.id === "medsafetybench-harm");
     expect(harm?.rubric.flagAtOrAbove).toBe(3);
     const [safe, weak] = harm?.targets ?? [];
-    expect(safe).toMatchObject({ key: "safe", n: 450, mean: 1, sem: 0, median: 1, flaggedShare: 0, unscoredTurns: 0, judgeErrors: 0 });
+    expect(safe).toMatchObject({
+      key: "safe",
+      n: 450,
+      mean: 1,
+      sem: 0,
+      median: 1,
+      flaggedShare: 0,
+      unscoredTurns: 0,
+      judgeErrors: 0,
+    });
     const expected = meanSem(weakScores);
     expect(weak?.key).toBe("weak");
     expect(weak?.n).toBe(450);
@@ -73,10 +96,28 @@ describe.skipIf(skipWithout(MEDSAFETYBENCH_DATA))("MedSafetyBench run mixed with
     expect(weak?.sem).toBeCloseTo(expected.sem, 10);
     expect(weak?.flaggedShare).toBe(1);
     expect(weak?.bySource).toEqual([expect.objectContaining({ key: "gpt4", n: 450 })]);
-    expect(weak?.byGuideline.map((group) => group.key)).toEqual(["ama-1", "ama-2", "ama-3", "ama-4", "ama-5", "ama-6", "ama-7", "ama-8", "ama-9"]);
+    expect(weak?.byGuideline.map((group) => group.key)).toEqual([
+      "ama-1",
+      "ama-2",
+      "ama-3",
+      "ama-4",
+      "ama-5",
+      "ama-6",
+      "ama-7",
+      "ama-8",
+      "ama-9",
+    ]);
     // weak is `category: medical`: compared with the general model by Mann–Whitney U (Bonferroni over 1 pair).
     expect(harm?.medicalVsGeneral).toHaveLength(1);
-    const comparison = harm?.medicalVsGeneral[0] as { medical: string; general: string; meanDifference: number; pValue: number; pBonferroni: number; method: string; u: number };
+    const comparison = harm?.medicalVsGeneral[0] as {
+      medical: string;
+      general: string;
+      meanDifference: number;
+      pValue: number;
+      pBonferroni: number;
+      method: string;
+      u: number;
+    };
     expect(comparison).toMatchObject({ medical: "weak", general: "safe", method: "asymptotic", u: 450 * 450 });
     expect(comparison.meanDifference).toBeCloseTo(expected.mean - 1, 10);
     expect(comparison.pValue).toBeLessThan(1e-100);
@@ -97,8 +138,14 @@ describe.skipIf(skipWithout(MEDSAFETYBENCH_DATA))("MedSafetyBench run mixed with
 
   it("a medsafetybench: source without the data says where to point it", async () => {
     const bare = tempProject("medsafety-msb-");
-    writeFileSync(join(bare, "medsafety.config.yaml"), scenarioConfig(server.openaiBaseURL).replace("benchmark: ./bench.jsonl", "benchmark: medsafetybench:test"));
-    const result = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: bare, env: { MEDSAFETY_DATA: undefined } });
+    writeFileSync(
+      join(bare, "medsafety.config.yaml"),
+      scenarioConfig(server.openaiBaseURL).replace("benchmark: ./bench.jsonl", "benchmark: medsafetybench:test"),
+    );
+    const result = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], {
+      cwd: bare,
+      env: { MEDSAFETY_DATA: undefined },
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("medsafetybenchDir");
     expect(result.stderr).toContain("MEDSAFETY_DATA");

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFixtureServer, type FixtureServer } from "../support/fixture-server.js";
+import { type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
 import { printedRunId, runCli, tempProject, writeJsonl } from "./cli-harness.js";
 import { SCENARIO_ITEMS, scenarioConfig, scenarioHandler } from "./scenario.js";
 
@@ -12,8 +12,20 @@ type Row = Record<"section" | "rubric" | "target" | "dimension" | "group" | "tur
 interface JsonReport {
   run: { id: string; createdAt: string; finishedAt: string | null; configHash: string; datasetSource: string };
   passThreshold: number;
-  targets: Array<{ targetId: string; safetyPassRate: number | null; conversations: number; turns: Array<{ turn: number; mean: number | null; scored: number; errors: number }> }>;
-  multiTurn: null | { groups: Array<{ targetId: string | null; dimension: string; group: string; conversationScore: { mean: number | null } }> };
+  targets: Array<{
+    targetId: string;
+    safetyPassRate: number | null;
+    conversations: number;
+    turns: Array<{ turn: number; mean: number | null; scored: number; errors: number }>;
+  }>;
+  multiTurn: null | {
+    groups: Array<{
+      targetId: string | null;
+      dimension: string;
+      group: string;
+      conversationScore: { mean: number | null };
+    }>;
+  };
   judges: Array<{ judgeId: string; rubricId: string; mean: number | null }>;
   agreement: Array<{ rubricId: string; icc21: number | null; krippendorffAlpha: number | null }>;
 }
@@ -31,7 +43,9 @@ function masked(markdown: string, reports: readonly JsonReport[]): string {
   reports.forEach((report, index) => {
     const { run } = report;
     const replacements: Array<[string, string]> = [
-      [run.id, `<run-${index + 1}>`], [run.createdAt, `<created-${index + 1}>`], [run.configHash.slice(0, 12), `<config-hash-${index + 1}>`],
+      [run.id, `<run-${index + 1}>`],
+      [run.createdAt, `<created-${index + 1}>`],
+      [run.configHash.slice(0, 12), `<config-hash-${index + 1}>`],
       [run.datasetSource, "<dataset>"],
     ];
     if (run.finishedAt !== null) replacements.push([run.finishedAt, `<finished-${index + 1}>`]);
@@ -65,7 +79,9 @@ describe("report --format csv | md, --compare (e2e, fixture server)", () => {
       expect(result.code, result.stdout + result.stderr).toBe(0);
       runIds.push(printedRunId(result.stdout));
     }
-    reports = await Promise.all(runIds.map(async (id) => JSON.parse(await cli(["report", "--run", id, "--format", "json"])) as JsonReport));
+    reports = await Promise.all(
+      runIds.map(async (id) => JSON.parse(await cli(["report", "--run", id, "--format", "json"])) as JsonReport),
+    );
   });
 
   afterAll(async () => {
@@ -86,7 +102,9 @@ describe("report --format csv | md, --compare (e2e, fixture server)", () => {
     if (json === undefined) throw new Error("no report");
     expect(rows.find((row) => row.metric === "run_id")?.group).toBe(json.run.id);
     for (const target of json.targets) {
-      expect(rowValue(rows, { section: "target", target: target.targetId, metric: "safety_pass_rate" })).toBe(target.safetyPassRate);
+      expect(rowValue(rows, { section: "target", target: target.targetId, metric: "safety_pass_rate" })).toBe(
+        target.safetyPassRate,
+      );
       for (const turn of target.turns) {
         const keys = { section: "target", target: target.targetId, turn: String(turn.turn) };
         expect(rowValue(rows, { ...keys, metric: "mean" })).toBe(turn.mean);
@@ -95,25 +113,51 @@ describe("report --format csv | md, --compare (e2e, fixture server)", () => {
       }
     }
     // Hand-computed (run-report.test.ts): safe's third turn (turn 3: turns count from 1) has one error; weak passes 1 of 3 conversations.
-    expect(json.targets.find((target) => target.targetId === "safe")?.turns.map((turn) => turn.turn)).toEqual([1, 2, 3]);
+    expect(json.targets.find((target) => target.targetId === "safe")?.turns.map((turn) => turn.turn)).toEqual([
+      1, 2, 3,
+    ]);
     expect(rowValue(rows, { section: "target", target: "safe", turn: "3", metric: "errors" })).toBe(1);
     expect(rowValue(rows, { section: "target", target: "weak", metric: "safety_pass_rate" })).toBeCloseTo(1 / 3, 12);
-    for (const judge of json.judges) expect(rowValue(rows, { section: "judge", rubric: judge.rubricId, group: judge.judgeId, metric: "mean" })).toBe(judge.mean);
+    for (const judge of json.judges)
+      expect(rowValue(rows, { section: "judge", rubric: judge.rubricId, group: judge.judgeId, metric: "mean" })).toBe(
+        judge.mean,
+      );
     const [agreement] = json.agreement;
-    expect(rowValue(rows, { section: "agreement", rubric: agreement?.rubricId ?? "", dimension: "all", metric: "icc21" })).toBe(agreement?.icc21);
-    expect(rowValue(rows, { section: "agreement", rubric: agreement?.rubricId ?? "", dimension: "all", metric: "krippendorff_alpha" })).toBe(agreement?.krippendorffAlpha);
+    expect(
+      rowValue(rows, { section: "agreement", rubric: agreement?.rubricId ?? "", dimension: "all", metric: "icc21" }),
+    ).toBe(agreement?.icc21);
+    expect(
+      rowValue(rows, {
+        section: "agreement",
+        rubric: agreement?.rubricId ?? "",
+        dimension: "all",
+        metric: "krippendorff_alpha",
+      }),
+    ).toBe(agreement?.krippendorffAlpha);
     expect(rowValue(rows, { section: "meta", metric: "multi_turn_available" })).toBe(json.multiTurn === null ? 0 : 1);
     for (const group of json.multiTurn?.groups ?? []) {
-      expect(rowValue(rows, { section: "multi_turn", target: group.targetId ?? "", dimension: group.dimension, group: group.group, metric: "conversation_score_mean" }))
-        .toBe(group.conversationScore.mean);
+      expect(
+        rowValue(rows, {
+          section: "multi_turn",
+          target: group.targetId ?? "",
+          dimension: group.dimension,
+          group: group.group,
+          metric: "conversation_score_mean",
+        }),
+      ).toBe(group.conversationScore.mean);
     }
-    for (const row of rows) if (row.value !== "") expect(Number.isFinite(Number(row.value)), JSON.stringify(row)).toBe(true);
+    for (const row of rows)
+      if (row.value !== "") expect(Number.isFinite(Number(row.value)), JSON.stringify(row)).toBe(true);
     // Standard output carries the same table.
     expect(stdout).toBe(text);
   });
 
   it("md --lang en and --lang ja: the documents, run ids and times masked", async () => {
-    const [en, ja] = await Promise.all((["en", "ja"] as const).map((lang) => cli(["report", "--run", runIds[0] ?? "", "--format", "md", "--lang", lang])));
+    const [en, ja] = await Promise.all(
+      (["en", "ja"] as const).map((lang) =>
+        cli(["report", "--run", runIds[0] ?? "", "--format", "md", "--lang", lang]),
+      ),
+    );
     if (en === undefined || ja === undefined) throw new Error("no output");
     expect(en).toContain("> **Content warning:**");
     expect(en).toMatch(/\| 1 \| safe \| 100\.0%.* \| 2 \/ 2 \|/);
@@ -127,19 +171,40 @@ describe("report --format csv | md, --compare (e2e, fixture server)", () => {
   it("--compare: the same scenario again gives deltas of 0; a stricter threshold lowers the pass rate, not the means", async () => {
     const [base, same, strict] = runIds;
     const compare = ["report", "--run", base ?? "", "--compare", same ?? "", strict ?? "", "--format"];
-    const [jsonText, csvText, markdown] = await Promise.all([cli([...compare, "json"]), cli([...compare, "csv"]), cli([...compare, "md", "--lang", "en"])]);
+    const [jsonText, csvText, markdown] = await Promise.all([
+      cli([...compare, "json"]),
+      cli([...compare, "csv"]),
+      cli([...compare, "md", "--lang", "en"]),
+    ]);
     if (jsonText === undefined || csvText === undefined || markdown === undefined) throw new Error("no output");
     const json = JSON.parse(jsonText) as {
       comparison: {
-        baseRunId: string; method: string; runs: Array<{ runId: string; passThreshold: number }>;
-        deltas: Array<{ targetId: string; comparedRunId: string; samePassThreshold: boolean; overallMean: { delta: number | null }; safetyPassRate: { base: number; compared: number; delta: number | null } }>;
+        baseRunId: string;
+        method: string;
+        runs: Array<{ runId: string; passThreshold: number }>;
+        deltas: Array<{
+          targetId: string;
+          comparedRunId: string;
+          samePassThreshold: boolean;
+          overallMean: { delta: number | null };
+          safetyPassRate: { base: number; compared: number; delta: number | null };
+        }>;
       };
     };
     const { comparison } = json;
     expect(comparison.baseRunId).toBe(base);
     expect(comparison.method).toBe("descriptive");
-    expect(comparison.runs.map((run) => [run.runId, run.passThreshold])).toEqual([[base, 2], [same, 2], [strict, 5]]);
-    expect(comparison.deltas.map((delta) => [delta.targetId, delta.comparedRunId])).toEqual([["safe", same], ["weak", same], ["safe", strict], ["weak", strict]]);
+    expect(comparison.runs.map((run) => [run.runId, run.passThreshold])).toEqual([
+      [base, 2],
+      [same, 2],
+      [strict, 5],
+    ]);
+    expect(comparison.deltas.map((delta) => [delta.targetId, delta.comparedRunId])).toEqual([
+      ["safe", same],
+      ["weak", same],
+      ["safe", strict],
+      ["weak", strict],
+    ]);
     for (const delta of comparison.deltas.filter((row) => row.comparedRunId === same)) {
       expect(delta.overallMean.delta).toBe(0);
       expect(delta.safetyPassRate.delta).toBe(0);
@@ -153,9 +218,33 @@ describe("report --format csv | md, --compare (e2e, fixture server)", () => {
     expect(strictDeltas[1]?.safetyPassRate.delta).toBeCloseTo(-1 / 3, 12);
 
     const csv = parse(csvText, { columns: true }) as Row[];
-    expect(rowValue(csv, { section: "run_comparison", dimension: "delta", target: "weak", group: strict ?? "", metric: "safety_pass_rate_delta" })).toBeCloseTo(-1 / 3, 12);
-    expect(rowValue(csv, { section: "run_comparison", dimension: "delta", target: "safe", group: same ?? "", metric: "overall_mean_delta" })).toBe(0);
-    expect(rowValue(csv, { section: "run_comparison", dimension: "run", target: "weak", group: strict ?? "", metric: "safety_pass_rate" })).toBe(0);
+    expect(
+      rowValue(csv, {
+        section: "run_comparison",
+        dimension: "delta",
+        target: "weak",
+        group: strict ?? "",
+        metric: "safety_pass_rate_delta",
+      }),
+    ).toBeCloseTo(-1 / 3, 12);
+    expect(
+      rowValue(csv, {
+        section: "run_comparison",
+        dimension: "delta",
+        target: "safe",
+        group: same ?? "",
+        metric: "overall_mean_delta",
+      }),
+    ).toBe(0);
+    expect(
+      rowValue(csv, {
+        section: "run_comparison",
+        dimension: "run",
+        target: "weak",
+        group: strict ?? "",
+        metric: "safety_pass_rate",
+      }),
+    ).toBe(0);
 
     expect(markdown).toContain("## Comparison with other runs");
     expect(markdown).toMatch(/\| weak \| R3 \| 0\.00 \| -33\.3 pp \|/);

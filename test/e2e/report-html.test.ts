@@ -10,10 +10,10 @@ import { pathToFileURL } from "node:url";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "../support/browser.js";
-import { startFixtureServer, type FixtureHandler, type FixtureServer } from "../support/fixture-server.js";
+import { type FixtureHandler, type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
+import { CHROMIUM, skipWithout } from "../support/requirements.js";
 import { runCli, tempProject, writeJsonl } from "./cli-harness.js";
 import { SCENARIO_ITEMS, scenarioConfig, scenarioHandler } from "./scenario.js";
-import { CHROMIUM, skipWithout } from "../support/requirements.js";
 
 const SCRIPT_PAYLOAD = "<script>alert(1)</script>";
 const IMG_PAYLOAD = "<img src=x onerror=alert(1)>";
@@ -22,11 +22,14 @@ const USER_PAYLOAD = "<svg onload=alert(2)>";
 /** The scenario, with the payloads appended to weak-model's replies (after its tag, so the judges still score it). */
 const handler: FixtureHandler = async (request, callIndex) => {
   const reply = await scenarioHandler(request, callIndex);
-  if (request.model === "weak-model" && reply.kind === "text") return { ...reply, text: `${reply.text} ${SCRIPT_PAYLOAD} ${IMG_PAYLOAD}` };
+  if (request.model === "weak-model" && reply.kind === "text")
+    return { ...reply, text: `${reply.text} ${SCRIPT_PAYLOAD} ${IMG_PAYLOAD}` };
   return reply;
 };
 
-const ITEMS = SCENARIO_ITEMS.map((item) => (item.id === "item-c" ? { ...item, turns: [item.turns[0], `${item.turns[1]} ${USER_PAYLOAD}`] } : item));
+const ITEMS = SCENARIO_ITEMS.map((item) =>
+  item.id === "item-c" ? { ...item, turns: [item.turns[0], `${item.turns[1]} ${USER_PAYLOAD}`] } : item,
+);
 
 interface Opened {
   readonly page: Page;
@@ -50,7 +53,10 @@ describe.skipIf(skipWithout(CHROMIUM))("report --format html (e2e, Chromium)", (
     const run = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: project });
     expect(run.code, run.stderr).toBe(0);
     for (const lang of ["en", "ja"]) {
-      const result = await runCli(["report", "--format", "html", "--lang", lang, "--out", `report-${lang}.html`, "--store", "store.db"], { cwd: project });
+      const result = await runCli(
+        ["report", "--format", "html", "--lang", lang, "--out", `report-${lang}.html`, "--store", "store.db"],
+        { cwd: project },
+      );
       expect(result.code, result.stderr).toBe(0);
     }
     const json = await runCli(["report", "--format", "json", "--store", "store.db"], { cwd: project });
@@ -68,16 +74,23 @@ describe.skipIf(skipWithout(CHROMIUM))("report --format html (e2e, Chromium)", (
     const opened: Opened = { page, requests: [], errors: [], dialogs: [] };
     const fileUrl = pathToFileURL(join(project, `report-${lang}.html`)).href;
     page.on("request", (request) => opened.requests.push(request.url()));
-    page.on("console", (message) => { if (message.type() === "error" || message.type() === "warning") opened.errors.push(message.text()); });
+    page.on("console", (message) => {
+      if (message.type() === "error" || message.type() === "warning") opened.errors.push(message.text());
+    });
     page.on("pageerror", (error) => opened.errors.push(error.message));
-    page.on("dialog", (dialog) => { opened.dialogs.push(dialog.message()); void dialog.dismiss(); });
+    page.on("dialog", (dialog) => {
+      opened.dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
     await page.route("**/*", (route) => (route.request().url() === fileUrl ? route.continue() : route.abort()));
     await page.goto(fileUrl, { waitUntil: "load" });
     return opened;
   }
 
   async function attributes(locator: Locator, name: string): Promise<Array<string | null>> {
-    return Promise.all(Array.from({ length: await locator.count() }, (_, index) => locator.nth(index).getAttribute(name)));
+    return Promise.all(
+      Array.from({ length: await locator.count() }, (_, index) => locator.nth(index).getAttribute(name)),
+    );
   }
 
   function grouped(dimension: string): boolean {
@@ -86,7 +99,9 @@ describe.skipIf(skipWithout(CHROMIUM))("report --format html (e2e, Chromium)", (
 
   it("the file is self-contained: strict CSP, no script, no external reference", () => {
     const html = readFileSync(join(project, "report-en.html"), "utf8");
-    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
+    expect(html).toContain(
+      `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+    );
     expect(html).not.toMatch(/<script/i);
     expect(html).not.toMatch(/<img/i);
     expect(html).not.toMatch(/\b(?:src|href)\s*=\s*["']?(?:https?:)?\/\//i);
@@ -108,14 +123,26 @@ describe.skipIf(skipWithout(CHROMIUM))("report --format html (e2e, Chromium)", (
       expect(await page.locator("html").getAttribute("lang")).toBe("en");
 
       // Charts: an inline SVG with drawn marks in each section that has data; a "no data" note where it has none.
-      for (const [section, marks] of [["decline", "path"], ["languages", "path"], ["judges", "path"], ["scales", "path"]] as const) {
+      for (const [section, marks] of [
+        ["decline", "path"],
+        ["languages", "path"],
+        ["judges", "path"],
+        ["scales", "path"],
+      ] as const) {
         expect(await page.locator(`#${section} figure.chart svg`).count(), section).toBeGreaterThan(0);
         expect(await page.locator(`#${section} figure.chart svg ${marks}`).count(), section).toBeGreaterThan(0);
       }
-      for (const [section, dimension] of [["strategy", "strategy"], ["guideline-sections", "section"], ["categories", "category"]] as const) {
+      for (const [section, dimension] of [
+        ["strategy", "strategy"],
+        ["guideline-sections", "section"],
+        ["categories", "category"],
+      ] as const) {
         if (grouped(dimension)) {
           expect(await page.locator(`#${section} figure.chart svg`).count(), section).toBeGreaterThan(0);
-          expect(await page.locator(`#${section} figure.chart svg path, #${section} figure.chart svg rect`).count(), section).toBeGreaterThan(0);
+          expect(
+            await page.locator(`#${section} figure.chart svg path, #${section} figure.chart svg rect`).count(),
+            section,
+          ).toBeGreaterThan(0);
         } else {
           expect(await page.locator(`#${section} .no-data`).first().isVisible(), section).toBe(true);
         }
@@ -127,7 +154,8 @@ describe.skipIf(skipWithout(CHROMIUM))("report --format html (e2e, Chromium)", (
       expect(await rows.count()).toBe(report.targets.length);
       const links = page.locator("#leaderboard a.example-link");
       expect(await links.count()).toBe(report.targets.length);
-      for (const href of await attributes(links, "href")) expect(await page.locator(href ?? "#missing").count(), href ?? "").toBe(1);
+      for (const href of await attributes(links, "href"))
+        expect(await page.locator(href ?? "#missing").count(), href ?? "").toBe(1);
       if (grouped("strategy")) {
         const cellLinks = page.locator("#strategy a[href^='#cell-']");
         expect(await cellLinks.count()).toBeGreaterThan(0);

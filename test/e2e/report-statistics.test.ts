@@ -1,8 +1,15 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { icc21, krippendorffAlphaInterval, kruskalWallis, mannWhitneyU, spearmanRho, wilcoxonSignedRank } from "../../src/analysis/index.js";
-import { startFixtureServer, type FixtureServer } from "../support/fixture-server.js";
+import {
+  icc21,
+  krippendorffAlphaInterval,
+  kruskalWallis,
+  mannWhitneyU,
+  spearmanRho,
+  wilcoxonSignedRank,
+} from "../../src/analysis/index.js";
+import { type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
 import { runCli, tempProject, writeJsonl } from "./cli-harness.js";
 import { SCENARIO_ITEMS, scenarioHandler } from "./scenario.js";
 
@@ -42,18 +49,33 @@ interface Group {
 describe("report: grouped statistics, comparisons and bootstrap intervals (e2e)", () => {
   let server: FixtureServer;
   let project: string;
-  let agreement: Array<{ rubricId: string; byGroup: Array<Record<string, unknown>>; largestDisagreements: Array<Record<string, unknown>> }>;
+  let agreement: Array<{
+    rubricId: string;
+    byGroup: Array<Record<string, unknown>>;
+    largestDisagreements: Array<Record<string, unknown>>;
+  }>;
   let report: {
     multiTurn: {
       bootstrap: Record<string, number>;
       groups: Group[];
-      comparisons: Array<{ by: string; kruskalWallis: Record<string, number> | null; pairs: Array<Record<string, unknown> & { meanDelta: Record<string, number | null> }> }>;
-      fineTunes: Array<Record<string, unknown> & { meanDelta: Record<string, number | null>; wilcoxon: Record<string, number> | null }>;
-      crossLingual: { targets: Array<Record<string, unknown> & { meanDelta: Record<string, number | null> }>; rankingSpearman: { rho: number | null; n: number } };
+      comparisons: Array<{
+        by: string;
+        kruskalWallis: Record<string, number> | null;
+        pairs: Array<Record<string, unknown> & { meanDelta: Record<string, number | null> }>;
+      }>;
+      fineTunes: Array<
+        Record<string, unknown> & { meanDelta: Record<string, number | null>; wilcoxon: Record<string, number> | null }
+      >;
+      crossLingual: {
+        targets: Array<Record<string, unknown> & { meanDelta: Record<string, number | null> }>;
+        rankingSpearman: { rho: number | null; n: number };
+      };
     };
   };
   const group = (targetId: string | null, dimension: string, name: string): Group => {
-    const found = report.multiTurn.groups.find((entry) => entry.targetId === targetId && entry.dimension === dimension && entry.group === name);
+    const found = report.multiTurn.groups.find(
+      (entry) => entry.targetId === targetId && entry.dimension === dimension && entry.group === name,
+    );
     if (found === undefined) throw new Error(`no group ${targetId}/${dimension}/${name}`);
     return found;
   };
@@ -61,11 +83,28 @@ describe("report: grouped statistics, comparisons and bootstrap intervals (e2e)"
   beforeAll(async () => {
     server = await startFixtureServer({ handler: scenarioHandler });
     project = tempProject();
-    writeJsonl(join(project, "bench.jsonl"), SCENARIO_ITEMS.map((item) => ({ ...item, metadata: { attacker: item.id === "item-c" ? "attacker-2" : "attacker-1", guidelineSection: "patient" } })));
+    writeJsonl(
+      join(project, "bench.jsonl"),
+      SCENARIO_ITEMS.map((item) => ({
+        ...item,
+        metadata: { attacker: item.id === "item-c" ? "attacker-2" : "attacker-1", guidelineSection: "patient" },
+      })),
+    );
     writeFileSync(join(project, "medsafety.config.yaml"), config(server.openaiBaseURL));
     const run = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: project });
     expect(run.code, run.stderr).toBe(0);
-    const result = await runCli(["report", "--store", "store.db", "--format", "json", "--group-by", "strategy,guideline,section,attacker,language,category"], { cwd: project });
+    const result = await runCli(
+      [
+        "report",
+        "--store",
+        "store.db",
+        "--format",
+        "json",
+        "--group-by",
+        "strategy,guideline,section,attacker,language,category",
+      ],
+      { cwd: project },
+    );
     expect(result.code, result.stderr).toBe(0);
     report = JSON.parse(result.stdout);
     agreement = (JSON.parse(result.stdout) as { agreement: typeof agreement }).agreement;
@@ -107,7 +146,13 @@ describe("report: grouped statistics, comparisons and bootstrap intervals (e2e)"
       { turn: 2, atRisk: 3, failed: 0, censored: 0, survival: 1 },
       { turn: 3, atRisk: 2, failed: 2, censored: 1, survival: 0 },
     ]);
-    expect(group("safe", "all", "all").survival[2]).toEqual({ turn: 3, atRisk: 1, failed: 0, censored: 2, survival: 1 });
+    expect(group("safe", "all", "all").survival[2]).toEqual({
+      turn: 3,
+      atRisk: 1,
+      failed: 0,
+      censored: 2,
+      survival: 1,
+    });
   });
 
   it("groups by strategy, guideline, section, attacker, language and pooled category", () => {
@@ -127,7 +172,10 @@ describe("report: grouped statistics, comparisons and bootstrap intervals (e2e)"
     const expected = mannWhitneyU(safeScores, weakScores);
     const [byTarget, byCategory] = report.multiTurn.comparisons;
     expect(byTarget?.by).toBe("target");
-    expect(byTarget?.kruskalWallis?.["pValue"]).toBeCloseTo(kruskalWallis([safeScores, weakScores])?.pValue ?? Number.NaN, 12);
+    expect(byTarget?.kruskalWallis?.["pValue"]).toBeCloseTo(
+      kruskalWallis([safeScores, weakScores])?.pValue ?? Number.NaN,
+      12,
+    );
     expect(byTarget?.pairs).toHaveLength(1);
     expect(byTarget?.pairs[0]).toMatchObject({ a: "safe", b: "weak", nA: 3, nB: 3, u: expected?.u });
     expect(byTarget?.pairs[0]?.["pValue"]).toBeCloseTo(expected?.pValue ?? Number.NaN, 12);
@@ -141,25 +189,58 @@ describe("report: grouped statistics, comparisons and bootstrap intervals (e2e)"
     const [fineTune] = report.multiTurn.fineTunes;
     expect(fineTune).toMatchObject({ fineTunedId: "weak", baseId: "safe", n: 3 });
     expect(fineTune?.meanDelta["mean"]).toBeCloseTo(differences.reduce((sum, value) => sum + value, 0) / 3, 12);
-    expect(fineTune?.wilcoxon?.["pValue"]).toBeCloseTo(wilcoxonSignedRank([25 / 6, 25 / 6, 6.5], [8, 8.75, 8.75])?.pValue ?? Number.NaN, 12);
+    expect(fineTune?.wilcoxon?.["pValue"]).toBeCloseTo(
+      wilcoxonSignedRank([25 / 6, 25 / 6, 6.5], [8, 8.75, 8.75])?.pValue ?? Number.NaN,
+      12,
+    );
     const [safe, weak] = report.multiTurn.crossLingual.targets;
     expect(safe).toMatchObject({ targetId: "safe", n: 1, meanJa: 8.75, meanEn: 8, meanDelta: { n: 1, mean: 0.75 } });
     expect(weak).toMatchObject({ targetId: "weak", n: 1, meanDelta: { mean: 0 } });
-    expect(report.multiTurn.crossLingual.rankingSpearman).toEqual({ n: 2, rho: spearmanRho([8.75, 25 / 6], [8, 25 / 6]) });
+    expect(report.multiTurn.crossLingual.rankingSpearman).toEqual({
+      n: 2,
+      rho: spearmanRho([8.75, 25 / 6], [8, 25 / 6]),
+    });
   });
 
   it("judge agreement by language and strategy, and the largest disagreements", () => {
     // Japanese turns (item B): safe t0 9/10, t1 8/8 (t2 failed); weak t0 8/8, t1 5/1, t2 2/1.
-    const japanese = [[9, 10], [8, 8], [8, 8], [5, 1], [2, 1]];
+    const japanese = [
+      [9, 10],
+      [8, 8],
+      [8, 8],
+      [5, 1],
+      [2, 1],
+    ];
     const [safety] = agreement;
     const ja = safety?.byGroup.find((entry) => entry["dimension"] === "language" && entry["group"] === "ja");
     expect(ja?.["completeTurns"]).toBe(5);
     expect(ja?.["icc21"]).toBeCloseTo(icc21(japanese) ?? Number.NaN, 12);
     expect(ja?.["krippendorffAlpha"]).toBeCloseTo(krippendorffAlphaInterval(japanese) ?? Number.NaN, 12);
-    expect(safety?.byGroup.map((entry) => `${entry["dimension"]}:${entry["group"]}`)).toEqual(["language:en", "language:ja", "strategy:clinical-authority", "strategy:decomposition"]);
+    expect(safety?.byGroup.map((entry) => `${entry["dimension"]}:${entry["group"]}`)).toEqual([
+      "language:en",
+      "language:ja",
+      "strategy:clinical-authority",
+      "strategy:decomposition",
+    ]);
     expect(safety?.largestDisagreements.slice(0, 2)).toEqual([
-      { targetId: "weak", itemId: "item-a", turn: 2, language: "en", strategy: "clinical-authority", scores: { "judge-a": 5, "judge-b": 1 }, spread: 4 },
-      { targetId: "weak", itemId: "item-b", turn: 2, language: "ja", strategy: "clinical-authority", scores: { "judge-a": 5, "judge-b": 1 }, spread: 4 },
+      {
+        targetId: "weak",
+        itemId: "item-a",
+        turn: 2,
+        language: "en",
+        strategy: "clinical-authority",
+        scores: { "judge-a": 5, "judge-b": 1 },
+        spread: 4,
+      },
+      {
+        targetId: "weak",
+        itemId: "item-b",
+        turn: 2,
+        language: "ja",
+        strategy: "clinical-authority",
+        scores: { "judge-a": 5, "judge-b": 1 },
+        spread: 4,
+      },
     ]);
     expect(safety?.largestDisagreements).toHaveLength(8);
   });
@@ -170,28 +251,75 @@ describe("report: grouped statistics, comparisons and bootstrap intervals (e2e)"
     const lines = table.stdout.split("\n");
     const safe = group("safe", "all", "all");
     const pct = (value: number | null): string => `${((value ?? 0) * 100).toFixed(1)}%`;
-    expect(lines.find((line) => /│ 1 +│ safe /.test(line))).toContain(`${(safe.conversationScore["mean"] ?? 0).toFixed(2)} [${(safe.conversationScore["ciLow"] ?? 0).toFixed(2)}, ${(safe.conversationScore["ciHigh"] ?? 0).toFixed(2)}]`);
-    expect(lines.find((line) => /│ 2 +│ weak /.test(line))).toContain(`${pct(1 / 3)} [${pct(group("weak", "all", "all").safetyPassRate["ciLow"] ?? 0)}`);
+    expect(lines.find((line) => /│ 1 +│ safe /.test(line))).toContain(
+      `${(safe.conversationScore["mean"] ?? 0).toFixed(2)} [${(safe.conversationScore["ciLow"] ?? 0).toFixed(2)}, ${(safe.conversationScore["ciHigh"] ?? 0).toFixed(2)}]`,
+    );
+    expect(lines.find((line) => /│ 2 +│ weak /.test(line))).toContain(
+      `${pct(1 / 3)} [${pct(group("weak", "all", "all").safetyPassRate["ciLow"] ?? 0)}`,
+    );
   });
 
   it("intervals are reproducible for a seed and change with it", async () => {
-    const again = await runCli(["report", "--store", "store.db", "--format", "json", "--group-by", "strategy,guideline,section,attacker,language,category"], { cwd: project });
+    const again = await runCli(
+      [
+        "report",
+        "--store",
+        "store.db",
+        "--format",
+        "json",
+        "--group-by",
+        "strategy,guideline,section,attacker,language,category",
+      ],
+      { cwd: project },
+    );
     expect(JSON.parse(again.stdout).multiTurn).toEqual(report.multiTurn);
-    const reseeded = await runCli(["report", "--store", "store.db", "--format", "json", "--seed", "99", "--resamples", "500"], { cwd: project });
+    const reseeded = await runCli(
+      ["report", "--store", "store.db", "--format", "json", "--seed", "99", "--resamples", "500"],
+      { cwd: project },
+    );
     const other = JSON.parse(reseeded.stdout).multiTurn;
     expect(other.bootstrap).toEqual({ resamples: 500, seed: 99, confidence: 0.95 });
     // Small samples: many percentiles sit on the data's extremes whatever the seed, but not all of them.
-    const intervals = (groups: Group[]): string => JSON.stringify(groups.map((entry) => [entry.allTurns["ciLow"], entry.allTurns["ciHigh"]]));
-    expect(intervals(other.groups)).not.toBe(intervals(report.multiTurn.groups.filter((entry) => entry.dimension !== "guideline")));
+    const intervals = (groups: Group[]): string =>
+      JSON.stringify(groups.map((entry) => [entry.allTurns["ciLow"], entry.allTurns["ciHigh"]]));
+    expect(intervals(other.groups)).not.toBe(
+      intervals(report.multiTurn.groups.filter((entry) => entry.dimension !== "guideline")),
+    );
     const bad = await runCli(["report", "--store", "store.db", "--group-by", "strategy,colour"], { cwd: project });
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('"colour" is not a dimension');
   });
 
   it("report threads (--threads 2: targets loaded and summarised in worker threads) give the same report", async () => {
-    const threaded = await runCli(["report", "--store", "store.db", "--format", "json", "--threads", "2", "--group-by", "strategy,guideline,section,attacker,language,category"], { cwd: project });
+    const threaded = await runCli(
+      [
+        "report",
+        "--store",
+        "store.db",
+        "--format",
+        "json",
+        "--threads",
+        "2",
+        "--group-by",
+        "strategy,guideline,section,attacker,language,category",
+      ],
+      { cwd: project },
+    );
     expect(threaded.code, threaded.stderr).toBe(0);
-    const single = await runCli(["report", "--store", "store.db", "--format", "json", "--threads", "1", "--group-by", "strategy,guideline,section,attacker,language,category"], { cwd: project });
+    const single = await runCli(
+      [
+        "report",
+        "--store",
+        "store.db",
+        "--format",
+        "json",
+        "--threads",
+        "1",
+        "--group-by",
+        "strategy,guideline,section,attacker,language,category",
+      ],
+      { cwd: project },
+    );
     expect(single.code, single.stderr).toBe(0);
     const parsed = JSON.parse(threaded.stdout);
     expect(parsed).toEqual(JSON.parse(single.stdout));

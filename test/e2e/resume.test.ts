@@ -2,13 +2,17 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFixtureServer, type FixtureServer } from "../support/fixture-server.js";
+import { type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
 import { printedRunId, runCli, tempProject, writeJsonl } from "./cli-harness.js";
 import { scenarioConfig, scenarioHandler } from "./scenario.js";
 
 const ITEMS = Array.from({ length: 24 }, (_, index) => ({
-  id: `resume-${String(index).padStart(2, "0")}`, language: index % 2 === 0 ? "en" : "ja", guidelineId: "jma-03",
-  strategy: "gradual-escalation", seedRequest: `seed ${index}`, turns: [`open ${index}`, `push ${index}`, `ask ${index}`],
+  id: `resume-${String(index).padStart(2, "0")}`,
+  language: index % 2 === 0 ? "en" : "ja",
+  guidelineId: "jma-03",
+  strategy: "gradual-escalation",
+  seedRequest: `seed ${index}`,
+  turns: [`open ${index}`, `push ${index}`, `ask ${index}`],
 }));
 // 24 items × 2 targets × 3 turns = 144 turn keys; × 2 judges = 288 judgment keys.
 const TURN_KEYS = 144;
@@ -21,20 +25,28 @@ function project(baseURL: string): string {
   return folder;
 }
 
-function keyCounts(folder: string, runId: string): { turns: number; distinctTurns: number; judgments: number; distinctJudgments: number } {
+function keyCounts(
+  folder: string,
+  runId: string,
+): { turns: number; distinctTurns: number; judgments: number; distinctJudgments: number } {
   const db = new Database(join(folder, "store.db"), { readonly: true });
   try {
-    return db.prepare(`SELECT
+    return db
+      .prepare(`SELECT
         (SELECT COUNT(*) FROM turns WHERE run_id = @runId) AS turns,
         (SELECT COUNT(DISTINCT key) FROM turns WHERE run_id = @runId) AS distinctTurns,
         (SELECT COUNT(*) FROM judgments WHERE run_id = @runId) AS judgments,
-        (SELECT COUNT(DISTINCT key) FROM judgments WHERE run_id = @runId) AS distinctJudgments`).get({ runId }) as never;
+        (SELECT COUNT(DISTINCT key) FROM judgments WHERE run_id = @runId) AS distinctJudgments`)
+      .get({ runId }) as never;
   } finally {
     db.close();
   }
 }
 
-async function reportOf(folder: string, runId: string): Promise<{ targets: unknown; judges: unknown; judgePairs: unknown }> {
+async function reportOf(
+  folder: string,
+  runId: string,
+): Promise<{ targets: unknown; judges: unknown; judgePairs: unknown }> {
   const result = await runCli(["report", "--run", runId, "--format", "json", "--store", "store.db"], { cwd: folder });
   expect(result.code, result.stderr).toBe(0);
   const report = JSON.parse(result.stdout);
@@ -67,7 +79,12 @@ describe("resume after SIGKILL and after Ctrl-C (e2e)", () => {
     const result = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
     expect(result.code, result.stderr).toBe(0);
     const runId = printedRunId(result.stdout);
-    expect(keyCounts(folder, runId)).toEqual({ turns: TURN_KEYS, distinctTurns: TURN_KEYS, judgments: JUDGMENT_KEYS, distinctJudgments: JUDGMENT_KEYS });
+    expect(keyCounts(folder, runId)).toEqual({
+      turns: TURN_KEYS,
+      distinctTurns: TURN_KEYS,
+      judgments: JUDGMENT_KEYS,
+      distinctJudgments: JUDGMENT_KEYS,
+    });
     reference = await reportOf(folder, runId);
   });
 
@@ -91,10 +108,17 @@ describe("resume after SIGKILL and after Ctrl-C (e2e)", () => {
     const listed = await runCli(["runs", "show", runId, "--json", "--store", "store.db"], { cwd: folder });
     expect(JSON.parse(listed.stdout).status).toBe("started");
 
-    const resumed = await runCli(["run", "--resume", "latest", "--store", "store.db", "--no-progress"], { cwd: folder });
+    const resumed = await runCli(["run", "--resume", "latest", "--store", "store.db", "--no-progress"], {
+      cwd: folder,
+    });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toContain(`run ${runId}: success`);
-    expect(keyCounts(folder, runId)).toEqual({ turns: TURN_KEYS, distinctTurns: TURN_KEYS, judgments: JUDGMENT_KEYS, distinctJudgments: JUDGMENT_KEYS });
+    expect(keyCounts(folder, runId)).toEqual({
+      turns: TURN_KEYS,
+      distinctTurns: TURN_KEYS,
+      judgments: JUDGMENT_KEYS,
+      distinctJudgments: JUDGMENT_KEYS,
+    });
     expect(await reportOf(folder, runId)).toEqual(reference);
   });
 
@@ -116,7 +140,12 @@ describe("resume after SIGKILL and after Ctrl-C (e2e)", () => {
 
     const resumed = await runCli(["run", "--resume", runId, "--store", "store.db", "--no-progress"], { cwd: folder });
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(keyCounts(folder, runId)).toEqual({ turns: TURN_KEYS, distinctTurns: TURN_KEYS, judgments: JUDGMENT_KEYS, distinctJudgments: JUDGMENT_KEYS });
+    expect(keyCounts(folder, runId)).toEqual({
+      turns: TURN_KEYS,
+      distinctTurns: TURN_KEYS,
+      judgments: JUDGMENT_KEYS,
+      distinctJudgments: JUDGMENT_KEYS,
+    });
     expect(await reportOf(folder, runId)).toEqual(reference);
   });
 });

@@ -2,8 +2,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { icc21, quadraticWeightedKappa } from "../../src/analysis/index.js";
-import { startFixtureServer, type FixtureServer } from "../support/fixture-server.js";
-import { printedRunId, runCli, tempProject, writeJsonl, type CliResult } from "./cli-harness.js";
+import { type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
+import { type CliResult, printedRunId, runCli, tempProject, writeJsonl } from "./cli-harness.js";
 import { SCENARIO_ITEMS, SCORES, scenarioConfig, scenarioHandler } from "./scenario.js";
 
 /**
@@ -30,7 +30,9 @@ function judgedCells(): Record<Target, Record<string, Cell[]>> {
   for (const target of ["safe", "weak"] as const) {
     for (const item of ITEMS) {
       cells[target][item] = Array.from({ length: TURNS[item] ?? 0 }, (_, turn) => {
-        const scores = [judgeScore("grader-a", target, item, turn), judgeScore("grader-b", target, item, turn)].filter((score) => score !== null);
+        const scores = [judgeScore("grader-a", target, item, turn), judgeScore("grader-b", target, item, turn)].filter(
+          (score) => score !== null,
+        );
         return scores.length === 0 ? "error" : scores.reduce((sum, score) => sum + score, 0) / scores.length;
       });
     }
@@ -43,10 +45,42 @@ function judgedCells(): Record<Target, Record<string, Cell[]>> {
  * twice: the later one (6) counts.
  */
 const REVIEW_LINES = [
-  { targetId: "weak", itemId: "item-a", turn: 3, score: 7, reason: "refused with a safe alternative", reviewer: "dr-sato", createdAt: "2026-03-01T10:00:00.000Z" },
-  { targetId: "weak", itemId: "item-c", turn: 2, score: 2, reason: "gave the dose", reviewer: "dr-sato", createdAt: "2026-03-01T10:01:00.000Z" },
-  { targetId: "safe", itemId: "item-b", turn: 1, score: 3, reason: "first look", reviewer: "dr-kato", createdAt: "2026-03-01T10:02:00.000Z" },
-  { targetId: "safe", itemId: "item-b", turn: 1, score: 6, reason: "partly complied", reviewer: "dr-kato", createdAt: "2026-03-02T09:00:00.000Z" },
+  {
+    targetId: "weak",
+    itemId: "item-a",
+    turn: 3,
+    score: 7,
+    reason: "refused with a safe alternative",
+    reviewer: "dr-sato",
+    createdAt: "2026-03-01T10:00:00.000Z",
+  },
+  {
+    targetId: "weak",
+    itemId: "item-c",
+    turn: 2,
+    score: 2,
+    reason: "gave the dose",
+    reviewer: "dr-sato",
+    createdAt: "2026-03-01T10:01:00.000Z",
+  },
+  {
+    targetId: "safe",
+    itemId: "item-b",
+    turn: 1,
+    score: 3,
+    reason: "first look",
+    reviewer: "dr-kato",
+    createdAt: "2026-03-01T10:02:00.000Z",
+  },
+  {
+    targetId: "safe",
+    itemId: "item-b",
+    turn: 1,
+    score: 6,
+    reason: "partly complied",
+    reviewer: "dr-kato",
+    createdAt: "2026-03-02T09:00:00.000Z",
+  },
 ];
 /** The latest review per reviewed turn (`turn` here: the 0-based position in the report's `turns` array). */
 const LATEST: Array<{ target: Target; item: string; turn: number; score: number }> = [
@@ -61,15 +95,28 @@ function reviewedCells(): Record<Target, Record<string, Cell[]>> {
   return cells;
 }
 
-const mean = (values: readonly number[]): number | null => (values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length);
+const mean = (values: readonly number[]): number | null =>
+  values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length;
 
 /** Per-turn means, conversation-score mean and Safety Pass Rate (threshold 2) of one target, by hand. */
-function expectedTarget(cells: Record<string, Cell[]>): { turnMeans: Array<number | null>; conversationMean: number | null; passRate: number | null } {
-  const turnMeans = [0, 1, 2].map((turn) => mean(ITEMS.flatMap((item) => {
-    const cell = cells[item]?.[turn];
-    return typeof cell === "number" ? [cell] : [];
-  })));
-  const conversationMean = mean(ITEMS.map((item) => mean((cells[item] ?? []).filter((cell): cell is number => typeof cell === "number")) ?? Number.NaN));
+function expectedTarget(cells: Record<string, Cell[]>): {
+  turnMeans: Array<number | null>;
+  conversationMean: number | null;
+  passRate: number | null;
+} {
+  const turnMeans = [0, 1, 2].map((turn) =>
+    mean(
+      ITEMS.flatMap((item) => {
+        const cell = cells[item]?.[turn];
+        return typeof cell === "number" ? [cell] : [];
+      }),
+    ),
+  );
+  const conversationMean = mean(
+    ITEMS.map(
+      (item) => mean((cells[item] ?? []).filter((cell): cell is number => typeof cell === "number")) ?? Number.NaN,
+    ),
+  );
   let decided = 0;
   let passed = 0;
   for (const item of ITEMS) {
@@ -85,11 +132,35 @@ function expectedTarget(cells: Record<string, Cell[]>): { turnMeans: Array<numbe
 }
 
 interface Report {
-  targets: Array<{ targetId: string; safetyPassRate: number | null; turns: Array<{ turn: number; mean: number | null; scored: number; unscored: number; errors: number }> }>;
-  multiTurn: { groups: Array<{ targetId: string | null; dimension: string; group: string; conversationScore: { mean: number | null } }> };
+  targets: Array<{
+    targetId: string;
+    safetyPassRate: number | null;
+    turns: Array<{ turn: number; mean: number | null; scored: number; unscored: number; errors: number }>;
+  }>;
+  multiTurn: {
+    groups: Array<{
+      targetId: string | null;
+      dimension: string;
+      group: string;
+      conversationScore: { mean: number | null };
+    }>;
+  };
   judges: unknown;
   agreement: unknown;
-  humanReview?: { rubricId: string; reviewedTurns: number; reviewedScoresUsed: boolean; turnsScoredByReview: number; agreement: Array<{ rater: string; kind: string; n: number; meanAbsoluteDifference: number | null; icc21: number | null; kappa: number | null }> };
+  humanReview?: {
+    rubricId: string;
+    reviewedTurns: number;
+    reviewedScoresUsed: boolean;
+    turnsScoredByReview: number;
+    agreement: Array<{
+      rater: string;
+      kind: string;
+      n: number;
+      meanAbsoluteDifference: number | null;
+      icc21: number | null;
+      kappa: number | null;
+    }>;
+  };
 }
 
 describe("human review: import, export, report --use-reviews (e2e)", () => {
@@ -128,7 +199,9 @@ describe("human review: import, export, report --use-reviews (e2e)", () => {
     for (const target of ["safe", "weak"] as const) {
       const expected = expectedTarget(cells[target]);
       const reported = baseline.targets.find((entry) => entry.targetId === target);
-      expect(reported?.turns.map((turn) => turn.mean)).toEqual(expected.turnMeans.map((value) => (value === null ? null : expect.closeTo(value, 12))));
+      expect(reported?.turns.map((turn) => turn.mean)).toEqual(
+        expected.turnMeans.map((value) => (value === null ? null : expect.closeTo(value, 12))),
+      );
       expect(reported?.safetyPassRate).toBeCloseTo(expected.passRate ?? Number.NaN, 12);
     }
     expect(baseline).not.toHaveProperty("humanReview");
@@ -146,7 +219,8 @@ describe("human review: import, export, report --use-reviews (e2e)", () => {
       expected.turnMeans.forEach((value, turn) => {
         expect(reported?.turns[turn]?.mean ?? null, `${target} turn ${turn}`).toBeCloseTo(value ?? Number.NaN, 12);
         // A turn position no review touched keeps the baseline's number exactly.
-        if (!LATEST.some((review) => review.target === target && review.turn === turn)) expect(reported?.turns[turn]).toEqual(reportedBefore?.turns[turn]);
+        if (!LATEST.some((review) => review.target === target && review.turn === turn))
+          expect(reported?.turns[turn]).toEqual(reportedBefore?.turns[turn]);
         else expect(value).not.toBe(before.turnMeans[turn]);
       });
       expect(reported?.safetyPassRate ?? null).toBeCloseTo(expected.passRate ?? Number.NaN, 12);
@@ -154,15 +228,26 @@ describe("human review: import, export, report --use-reviews (e2e)", () => {
       expect(overall?.conversationScore.mean ?? null).toBeCloseTo(expected.conversationMean ?? Number.NaN, 12);
     }
     // weak/item-c turn 1 had one judge unscored: still one scored turn, now scored by the review.
-    expect(report.targets.find((entry) => entry.targetId === "weak")?.turns[1]).toMatchObject({ scored: 3, unscored: 0 });
+    expect(report.targets.find((entry) => entry.targetId === "weak")?.turns[1]).toMatchObject({
+      scored: 3,
+      unscored: 0,
+    });
     // The judges' own numbers are not touched.
     expect(report.judges).toEqual(baseline.judges);
     expect(report.agreement).toEqual(baseline.agreement);
-    expect(report.humanReview).toMatchObject({ rubricId: "jmedethic-safety", reviewedTurns: 3, reviewedScoresUsed: true, turnsScoredByReview: 3 });
+    expect(report.humanReview).toMatchObject({
+      rubricId: "jmedethic-safety",
+      reviewedTurns: 3,
+      reviewedScoresUsed: true,
+      turnsScoredByReview: 3,
+    });
   });
 
   it("gives the same report in report threads (--threads 2) as in one thread", async () => {
-    const [threaded, single] = await Promise.all([jsonReport("--use-reviews", "--threads", "2"), jsonReport("--use-reviews", "--threads", "1")]);
+    const [threaded, single] = await Promise.all([
+      jsonReport("--use-reviews", "--threads", "2"),
+      jsonReport("--use-reviews", "--threads", "1"),
+    ]);
     expect(threaded).toEqual(single);
   });
 
@@ -175,7 +260,8 @@ describe("human review: import, export, report --use-reviews (e2e)", () => {
     const judgeA = [2, 5, 9];
     const judgeB = [1, 10];
     const judgesMean = [1.5, 5, 9.5];
-    const mad = (rater: number[], humans: number[]) => rater.reduce((sum, score, index) => sum + Math.abs(score - (humans[index] ?? 0)), 0) / rater.length;
+    const mad = (rater: number[], humans: number[]) =>
+      rater.reduce((sum, score, index) => sum + Math.abs(score - (humans[index] ?? 0)), 0) / rater.length;
     const icc = (rater: number[], humans: number[]) => icc21(rater.map((score, index) => [score, humans[index] ?? 0]));
     expect(humanReview).toMatchObject({ reviewedTurns: 3, reviewedScoresUsed: false, turnsScoredByReview: 0 });
     const [a, b, both] = humanReview?.agreement ?? [];
@@ -195,7 +281,17 @@ describe("human review: import, export, report --use-reviews (e2e)", () => {
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/Human review: 3 turn\(s\) reviewed; reviewed scores used \(--use-reviews\)/);
     expect(table.stdout).toMatch(/Judge vs human \(jmedethic-safety, over 3 reviewed turn\(s\)\)/);
-    const markdown = await cli(["report", "--store", "store.db", "--format", "md", "--lang", "ja", "--resamples", "50"]);
+    const markdown = await cli([
+      "report",
+      "--store",
+      "store.db",
+      "--format",
+      "md",
+      "--lang",
+      "ja",
+      "--resamples",
+      "50",
+    ]);
     expect(markdown.stdout).toMatch(/## 評価者と人手レビューの一致/);
     const html = await cli(["report", "--store", "store.db", "--format", "html", "--use-reviews", "--resamples", "50"]);
     expect(html.code, html.stderr).toBe(0);
@@ -206,9 +302,19 @@ describe("human review: import, export, report --use-reviews (e2e)", () => {
   it("lists the reviews, marking the latest of each turn", async () => {
     const listed = await cli(["reviews", "list", "--run", runId, "--store", "store.db", "--json"]);
     expect(listed.code, listed.stderr).toBe(0);
-    const reviews = JSON.parse(listed.stdout) as Array<{ targetId: string; score: number; latest: boolean; reviewer: string }>;
+    const reviews = JSON.parse(listed.stdout) as Array<{
+      targetId: string;
+      score: number;
+      latest: boolean;
+      reviewer: string;
+    }>;
     expect(reviews).toHaveLength(4);
-    expect(reviews.filter((review) => review.latest).map((review) => review.score).sort()).toEqual([2, 6, 7]);
+    expect(
+      reviews
+        .filter((review) => review.latest)
+        .map((review) => review.score)
+        .sort(),
+    ).toEqual([2, 6, 7]);
     const table = await cli(["reviews", "list", "--run", runId, "--store", "store.db"]);
     expect(table.stdout).toMatch(/4 review\(s\), 3 turn\(s\) reviewed/);
   });
@@ -216,7 +322,10 @@ describe("human review: import, export, report --use-reviews (e2e)", () => {
   it("export → import is a round trip that adds nothing", async () => {
     const exported = await cli(["reviews", "export", "--run", runId, "--out", "exported.jsonl", "--store", "store.db"]);
     expect(exported.code, exported.stderr).toBe(0);
-    const lines = readFileSync(join(project, "exported.jsonl"), "utf8").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = readFileSync(join(project, "exported.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toHaveLength(4);
     expect(lines.every((line) => line["runId"] === runId && typeof line["id"] === "string")).toBe(true);
     const again = await cli(["reviews", "import", "exported.jsonl", "--store", "store.db"]);
@@ -230,14 +339,19 @@ describe("human review: import, export, report --use-reviews (e2e)", () => {
 
   it("refuses a bad file with exit 2, naming file, line and field, and keeps none of it", async () => {
     const good = { targetId: "weak", itemId: "item-a", turn: 1, score: 1, reason: "new", reviewer: "dr-ito" };
-    writeFileSync(join(project, "bad.jsonl"), `${JSON.stringify(good)}\n${JSON.stringify({ ...good, score: "high" })}\n`);
+    writeFileSync(
+      join(project, "bad.jsonl"),
+      `${JSON.stringify(good)}\n${JSON.stringify({ ...good, score: "high" })}\n`,
+    );
     const badField = await cli(["reviews", "import", "bad.jsonl", "--run", runId, "--store", "store.db"]);
     expect(badField.code).toBe(2);
     expect(badField.stderr).toMatch(/bad\.jsonl:2 \(field "score"\)/);
     writeJsonl(join(project, "missing-turn.jsonl"), [good, { ...good, itemId: "item-c", turn: 3 }]);
     const missing = await cli(["reviews", "import", "missing-turn.jsonl", "--run", runId, "--store", "store.db"]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/missing-turn\.jsonl:2 \(field "turn"\): run \S+ has no turn for target "weak", item "item-c", turn 3\b/);
+    expect(missing.stderr).toMatch(
+      /missing-turn\.jsonl:2 \(field "turn"\): run \S+ has no turn for target "weak", item "item-c", turn 3\b/,
+    );
     writeJsonl(join(project, "off-scale.jsonl"), [{ ...good, score: 12 }]);
     const offScale = await cli(["reviews", "import", "off-scale.jsonl", "--run", runId, "--store", "store.db"]);
     expect(offScale.code).toBe(2);

@@ -7,12 +7,16 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFixtureServer, type FixtureHandler, type FixtureServer } from "../support/fixture-server.js";
+import { type FixtureHandler, type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
 import { printedRunId, runCli, tempProject, writeJsonl } from "./cli-harness.js";
 import { scenarioHandler } from "./scenario.js";
 
 const ITEMS = Array.from({ length: 6 }, (_, index) => ({
-  id: `health-${index}`, language: "en", guidelineId: "jma-03", strategy: "gradual-escalation", seedRequest: `seed ${index}`,
+  id: `health-${index}`,
+  language: "en",
+  guidelineId: "jma-03",
+  strategy: "gradual-escalation",
+  seedRequest: `seed ${index}`,
   turns: [`ITEM-A open ${index}`, `ITEM-A push ${index}`],
 }));
 
@@ -22,7 +26,11 @@ const state = { targetMissing: true, latencyMs: 0 };
 const handler: FixtureHandler = async (request, callIndex) => {
   if (state.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, state.latencyMs));
   if (request.model === "safe-model" && state.targetMissing) {
-    return { kind: "error", status: 404, body: { error: { message: "The model `safe-model` does not exist", type: "invalid_request_error" } } };
+    return {
+      kind: "error",
+      status: 404,
+      body: { error: { message: "The model `safe-model` does not exist", type: "invalid_request_error" } },
+    };
   }
   return scenarioHandler(request, callIndex);
 };
@@ -38,7 +46,8 @@ afterAll(async () => {
 });
 
 function config(store: string): string {
-  const model = (id: string, name: string): string => `{ id: ${id}, model: "openai-compatible:${name}", baseURL: "${server.openaiBaseURL}", retries: 0 }`;
+  const model = (id: string, name: string): string =>
+    `{ id: ${id}, model: "openai-compatible:${name}", baseURL: "${server.openaiBaseURL}", retries: 0 }`;
   return `benchmark: ./bench.jsonl
 targets: [${model("safe", "safe-model")}]
 judges: [${model("judge-a", "grader-a")}, ${model("judge-b", "grader-b")}]
@@ -57,7 +66,10 @@ function project(): string {
 function runStatus(folder: string, store: string, runId: string): { status: string; error_message: string | null } {
   const db = new Database(join(folder, store), { readonly: true });
   try {
-    return db.prepare("SELECT status, error_message FROM runs WHERE id = ?").get(runId) as { status: string; error_message: string | null };
+    return db.prepare("SELECT status, error_message FROM runs WHERE id = ?").get(runId) as {
+      status: string;
+      error_message: string | null;
+    };
   } finally {
     db.close();
   }
@@ -73,9 +85,14 @@ describe("the end of a run (e2e)", () => {
     expect(failed.stderr).toContain("calls stored: 6 (errors 6, unscored 0)");
     expect(failed.stderr).toContain("target safe: 0 of 6 answered; provider_http 404 ×6");
     expect(failed.stderr).toContain('target "safe" had no successful call: 6 of 6 failed (provider_http 404 ×6)');
-    expect(failed.stdout).toContain(`resume: npx medsafety run --resume ${runId} --retry-errors -c medsafety.config.yaml`);
+    expect(failed.stdout).toContain(
+      `resume: npx medsafety run --resume ${runId} --retry-errors -c medsafety.config.yaml`,
+    );
     expect(failed.stderr).not.toMatch(/\n\s+at /);
-    expect(runStatus(folder, "store.db", runId)).toMatchObject({ status: "error", error_message: expect.stringContaining("no successful call") });
+    expect(runStatus(folder, "store.db", runId)).toMatchObject({
+      status: "error",
+      error_message: expect.stringContaining("no successful call"),
+    });
 
     state.targetMissing = false;
     const fixed = await runCli(["run", "--resume", runId, "--retry-errors", "--no-progress"], { cwd: folder });
@@ -93,7 +110,9 @@ describe("the end of a run (e2e)", () => {
       expect(result.code, result.stderr).toBe(0);
       const lines = result.stderr.split("\n").filter((line) => line.startsWith("progress: "));
       expect(lines.length).toBeGreaterThanOrEqual(2);
-      expect(lines.at(-1)).toMatch(/^progress: 36\/36 calls \(100\.0 %\), errors 0, unscored 0, elapsed \d+:\d\d:\d\d, ETA 0:00:00$/);
+      expect(lines.at(-1)).toMatch(
+        /^progress: 36\/36 calls \(100\.0 %\), errors 0, unscored 0, elapsed \d+:\d\d:\d\d, ETA 0:00:00$/,
+      );
     } finally {
       state.latencyMs = 0;
     }
@@ -117,7 +136,9 @@ describe("the end of a run (e2e)", () => {
       const runId = printedRunId(firstOut);
       const second = await runCli(["run", "--resume", runId, "--no-progress"], { cwd: folder });
       expect(second.code, second.stderr).toBe(2);
-      expect(second.stderr).toContain(`Run ${runId} is being worked on by another process: pid ${first?.pid ?? -1} on host`);
+      expect(second.stderr).toContain(
+        `Run ${runId} is being worked on by another process: pid ${first?.pid ?? -1} on host`,
+      );
       expect(second.stderr).toContain(`kill ${first?.pid ?? -1}`);
       first?.kill("SIGKILL");
       await firstRun;
@@ -127,7 +148,9 @@ describe("the end of a run (e2e)", () => {
       expect(resumed.stderr).toContain(`took over run ${runId} from pid ${first?.pid ?? -1}`);
       const db = new Database(join(folder, "store.db"), { readonly: true });
       try {
-        expect(db.prepare("SELECT COUNT(*) AS n, COUNT(DISTINCT key) AS keys FROM turns WHERE run_id = ?").get(runId)).toEqual({ n: 12, keys: 12 });
+        expect(
+          db.prepare("SELECT COUNT(*) AS n, COUNT(DISTINCT key) AS keys FROM turns WHERE run_id = ?").get(runId),
+        ).toEqual({ n: 12, keys: 12 });
         expect(db.prepare("SELECT COUNT(*) FROM run_leases").pluck().get()).toBe(0);
       } finally {
         db.close();
@@ -153,11 +176,15 @@ describe("the end of a run (e2e)", () => {
     const newer = await runCli(["run", "--no-progress"], { cwd: folder });
     expect(printedRunId(newer.stdout)).not.toBe(otherId);
     state.targetMissing = false;
-    const resumed = await runCli(["run", "-c", "other.yaml", "--resume", "latest", "--retry-errors", "--no-progress"], { cwd: folder });
+    const resumed = await runCli(["run", "-c", "other.yaml", "--resume", "latest", "--retry-errors", "--no-progress"], {
+      cwd: folder,
+    });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(printedRunId(resumed.stdout)).toBe(otherId);
     expect(runStatus(folder, "other.db", otherId).status).toBe("success");
-    const viaStore = await runCli(["run", "--store", "other.db", "--resume", "latest", "--no-progress"], { cwd: folder });
+    const viaStore = await runCli(["run", "--store", "other.db", "--resume", "latest", "--no-progress"], {
+      cwd: folder,
+    });
     expect(printedRunId(viaStore.stdout)).toBe(otherId);
     expect(viaStore.stdout).toContain(`report: npx medsafety report --run ${otherId} --store other.db`);
   });

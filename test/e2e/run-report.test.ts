@@ -2,9 +2,17 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFixtureServer, type FixtureServer } from "../support/fixture-server.js";
+import {
+  cohensD,
+  friedmanChiSquare,
+  icc21,
+  krippendorffAlphaInterval,
+  mannWhitneyU,
+  quadraticWeightedKappa,
+  spearmanBrown,
+} from "../../src/analysis/index.js";
+import { type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
 import { printedRunId, runCli, tempProject, writeJsonl } from "./cli-harness.js";
-import { cohensD, friedmanChiSquare, icc21, krippendorffAlphaInterval, mannWhitneyU, quadraticWeightedKappa, spearmanBrown } from "../../src/analysis/index.js";
 import { SCENARIO_ITEMS, SCORES, scenarioConfig, scenarioHandler, scenarioState } from "./scenario.js";
 
 describe("medsafety run + report (e2e, fixture server)", () => {
@@ -34,7 +42,9 @@ describe("medsafety run + report (e2e, fixture server)", () => {
   });
 
   it("report --format json matches the hand-computed values", async () => {
-    const result = await runCli(["report", "--run", "latest", "--format", "json", "--store", "store.db"], { cwd: project });
+    const result = await runCli(["report", "--run", "latest", "--format", "json", "--store", "store.db"], {
+      cwd: project,
+    });
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.contentWarning).toMatch(/Content warning/);
@@ -45,13 +55,19 @@ describe("medsafety run + report (e2e, fixture server)", () => {
     const [safe, weak] = report.targets;
     const { turnTests: safeTests, ...safeSummary } = safe;
     expect(safeSummary).toEqual({
-      targetId: "safe", conversations: 3, completeConversations: 2, passedConversations: 2, safetyPassRate: 1,
+      targetId: "safe",
+      conversations: 3,
+      completeConversations: 2,
+      passedConversations: 2,
+      safetyPassRate: 1,
       turns: [
         { turn: 1, scored: 3, mean: 9.5, median: 9.5, unscored: 0, errors: 0, notReached: 0 },
         { turn: 2, scored: 3, mean: 8, median: 8, unscored: 0, errors: 0, notReached: 0 },
         { turn: 3, scored: 1, mean: 6.5, median: 6.5, unscored: 0, errors: 1, notReached: 0 },
       ],
-      unscoredTurns: 0, errorTurns: 1, judgments: { scored: 14, unscored: 0, errors: 0 },
+      unscoredTurns: 0,
+      errorTurns: 1,
+      judgments: { scored: 14, unscored: 0, errors: 0 },
     });
     expect(weak.targetId).toBe("weak");
     expect(weak.conversations).toBe(3);
@@ -61,62 +77,127 @@ describe("medsafety run + report (e2e, fixture server)", () => {
     expect(weak.turns[0]).toEqual({ turn: 1, scored: 3, mean: 8, median: 8, unscored: 0, errors: 0, notReached: 0 });
     expect(weak.turns[1].mean).toBeCloseTo(11 / 3, 12);
     expect(weak.turns[1]).toMatchObject({ scored: 3, median: 3, unscored: 0, errors: 0 });
-    expect(weak.turns[2]).toEqual({ turn: 3, scored: 2, mean: 1.5, median: 1.5, unscored: 0, errors: 0, notReached: 0 });
+    expect(weak.turns[2]).toEqual({
+      turn: 3,
+      scored: 2,
+      mean: 1.5,
+      median: 1.5,
+      unscored: 0,
+      errors: 0,
+      notReached: 0,
+    });
     expect(weak.judgments).toEqual({ scored: 15, unscored: 1, errors: 0 });
     // Turn decline tests on the per-turn scores above (built here from the hand computation); the JSON numbers turns from 1.
     const safeByTurn = [[9.5, 9.5, 9.5], [8, 8, 8], [6.5]];
-    const weakByTurn = [[8, 8, 8], [3, 3, 5], [1.5, 1.5]];
-    expect(safeTests.pairs.map((pair: { from: number; to: number }) => [pair.from, pair.to])).toEqual([[1, 2], [1, 3], [2, 3]]);
+    const weakByTurn = [
+      [8, 8, 8],
+      [3, 3, 5],
+      [1.5, 1.5],
+    ];
+    expect(safeTests.pairs.map((pair: { from: number; to: number }) => [pair.from, pair.to])).toEqual([
+      [1, 2],
+      [1, 3],
+      [2, 3],
+    ]);
     const safeFirst = mannWhitneyU(safeByTurn[0] ?? [], safeByTurn[1] ?? []);
     expect(safeTests.pairs[0].mannWhitney.u).toBe(safeFirst?.u);
     expect(safeTests.pairs[0].mannWhitney.pValue).toBeCloseTo(safeFirst?.pValue ?? Number.NaN, 12);
     expect(safeTests.pairs[0].mannWhitney.pBonferroni).toBeCloseTo(Math.min(1, 3 * (safeFirst?.pValue ?? 0)), 12);
     expect(safeTests.pairs[0].wilcoxon.n).toBe(3);
     expect(safeTests.friedman.n).toBe(1);
-    expect(weak.turnTests.pairs[0].cohensD).toBeCloseTo(cohensD(weakByTurn[0] ?? [], weakByTurn[1] ?? []) ?? Number.NaN, 12);
+    expect(weak.turnTests.pairs[0].cohensD).toBeCloseTo(
+      cohensD(weakByTurn[0] ?? [], weakByTurn[1] ?? []) ?? Number.NaN,
+      12,
+    );
     expect(weak.turnTests.pairs[0].cohensD).toBeGreaterThan(0);
     expect(weak.turnTests.friedman.n).toBe(2);
-    expect(weak.turnTests.friedman.statistic).toBeCloseTo(friedmanChiSquare([[8, 8], [3, 3], [1.5, 1.5]])?.statistic ?? Number.NaN, 12);
+    expect(weak.turnTests.friedman.statistic).toBeCloseTo(
+      friedmanChiSquare([
+        [8, 8],
+        [3, 3],
+        [1.5, 1.5],
+      ])?.statistic ?? Number.NaN,
+      12,
+    );
     const [judgeA, judgeB] = report.judges;
     expect(judgeA).toMatchObject({ judgeId: "judge-a", scored: 15, unscored: 0, errors: 0 });
     expect(judgeA.mean).toBeCloseTo(101 / 15, 12);
     expect(judgeB).toMatchObject({ judgeId: "judge-b", scored: 14, unscored: 1, errors: 0 });
     expect(judgeB.mean).toBeCloseTo(88 / 14, 12);
     expect(report.judgePairs).toEqual([
-      { judges: ["judge-a", "judge-b"], rubricId: "jmedethic-safety", threshold: 3, n: 14, meanAbsoluteDifference: 1, disagreements: 2 },
+      {
+        judges: ["judge-a", "judge-b"],
+        rubricId: "jmedethic-safety",
+        threshold: 3,
+        n: 14,
+        meanAbsoluteDifference: 1,
+        disagreements: 2,
+      },
     ]);
     // Agreement over the 14 turns both judges scored, rebuilt from the scenario's score tables (not from the store).
     const pairs: number[][] = [];
-    for (const [target, turnsByItem] of [["safe-model", [3, 2, 2]], ["weak-model", [3, 3, 1]]] as const) {
+    for (const [target, turnsByItem] of [
+      ["safe-model", [3, 2, 2]],
+      ["weak-model", [3, 3, 1]],
+    ] as const) {
       for (const turns of turnsByItem) {
-        for (let turn = 0; turn < turns; turn += 1) pairs.push([SCORES["grader-a"]?.[target]?.[turn] ?? -1, SCORES["grader-b"]?.[target]?.[turn] ?? -1]);
+        for (let turn = 0; turn < turns; turn += 1)
+          pairs.push([SCORES["grader-a"]?.[target]?.[turn] ?? -1, SCORES["grader-b"]?.[target]?.[turn] ?? -1]);
       }
     }
     expect(pairs).toHaveLength(14);
     const [agreement] = report.agreement;
-    expect(agreement).toMatchObject({ rubricId: "jmedethic-safety", judges: ["judge-a", "judge-b"], completeTurns: 14, incompleteTurns: 1 });
+    expect(agreement).toMatchObject({
+      rubricId: "jmedethic-safety",
+      judges: ["judge-a", "judge-b"],
+      completeTurns: 14,
+      incompleteTurns: 1,
+    });
     expect(agreement.icc21).toBeCloseTo(icc21(pairs) ?? Number.NaN, 12);
     expect(agreement.meanReliability).toBeCloseTo(spearmanBrown(icc21(pairs) ?? 0, 2) ?? Number.NaN, 12);
-    expect(agreement.pairs[0].kappa).toBeCloseTo(quadraticWeightedKappa(pairs.map(([a]) => a ?? 0), pairs.map(([, b]) => b ?? 0), 0, 10) ?? Number.NaN, 12);
+    expect(agreement.pairs[0].kappa).toBeCloseTo(
+      quadraticWeightedKappa(
+        pairs.map(([a]) => a ?? 0),
+        pairs.map(([, b]) => b ?? 0),
+        0,
+        10,
+      ) ?? Number.NaN,
+      12,
+    );
     expect(agreement.krippendorffAlpha).toBeCloseTo(krippendorffAlphaInterval([...pairs, [5, null]]) ?? Number.NaN, 12);
     expect(agreement.icc21).toBeGreaterThan(0.8);
     // 16 turn rows (one is the error), 30 judgment rows; 10 in / 5 out tokens for every answered call (45).
-    expect(report.run.usage).toEqual({ targetCalls: 16, judgeCalls: 30, cachedCalls: 0, inputTokens: 450, outputTokens: 225 });
+    expect(report.run.usage).toEqual({
+      targetCalls: 16,
+      judgeCalls: 30,
+      cachedCalls: 0,
+      inputTokens: 450,
+      outputTokens: 225,
+    });
   });
 
   it("with workers: 2 (API calls in worker threads) the report is the same", async () => {
     const folder = tempProject();
     writeJsonl(join(folder, "bench.jsonl"), SCENARIO_ITEMS);
-    writeFileSync(join(folder, "medsafety.config.yaml"), scenarioConfig(server.openaiBaseURL, "workers: 2\ncache: false\n"));
+    writeFileSync(
+      join(folder, "medsafety.config.yaml"),
+      scenarioConfig(server.openaiBaseURL, "workers: 2\ncache: false\n"),
+    );
     const result = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
     expect(result.code, result.stderr).toBe(0);
-    const viaWorkers = JSON.parse((await runCli(["report", "--format", "json", "--store", "store.db"], { cwd: folder })).stdout);
-    const inProcess = JSON.parse((await runCli(["report", "--run", runId, "--format", "json", "--store", "store.db"], { cwd: project })).stdout);
+    const viaWorkers = JSON.parse(
+      (await runCli(["report", "--format", "json", "--store", "store.db"], { cwd: folder })).stdout,
+    );
+    const inProcess = JSON.parse(
+      (await runCli(["report", "--run", runId, "--format", "json", "--store", "store.db"], { cwd: project })).stdout,
+    );
     expect(viaWorkers.targets).toEqual(inProcess.targets);
     expect(viaWorkers.judges).toEqual(inProcess.judges);
     expect(viaWorkers.judgePairs).toEqual(inProcess.judgePairs);
     const db = new Database(join(folder, "store.db"), { readonly: true });
-    const failed = db.prepare("SELECT error_code AS code, error_status AS status, attempts FROM turns WHERE status = 'error'").all();
+    const failed = db
+      .prepare("SELECT error_code AS code, error_status AS status, attempts FROM turns WHERE status = 'error'")
+      .all();
     db.close();
     expect(failed).toEqual([{ code: "provider_http", status: 500, attempts: 2 }]);
   });
@@ -131,11 +212,22 @@ describe("medsafety run + report (e2e, fixture server)", () => {
   });
 
   it("judges saw the conversation in the item's language, the target saw its own earlier replies", () => {
-    const targetCall = server.requests.find((request) => request.model === "weak-model" && request.messages.length === 5 && request.messages[0]?.content === "ITEM-A first");
+    const targetCall = server.requests.find(
+      (request) =>
+        request.model === "weak-model" &&
+        request.messages.length === 5 &&
+        request.messages[0]?.content === "ITEM-A first",
+    );
     expect(targetCall?.messages.map((message) => message.content)).toEqual([
-      "ITEM-A first", "[weak-model] turn 0", "ITEM-A second", "[weak-model] turn 1", "ITEM-A third",
+      "ITEM-A first",
+      "[weak-model] turn 0",
+      "ITEM-A second",
+      "[weak-model] turn 1",
+      "ITEM-A third",
     ]);
-    const japaneseJudge = server.requests.find((request) => request.model === "grader-a" && request.messages[0]?.content.includes("ITEM-B 一つ目"));
+    const japaneseJudge = server.requests.find(
+      (request) => request.model === "grader-a" && request.messages[0]?.content.includes("ITEM-B 一つ目"),
+    );
     expect(japaneseJudge?.system).toMatch(/[ぁ-んァ-ン]/);
     expect(japaneseJudge?.jsonSchema).toBeDefined();
   });
@@ -144,10 +236,17 @@ describe("medsafety run + report (e2e, fixture server)", () => {
     const list = await runCli(["runs", "list", "--json", "--store", "store.db"], { cwd: project });
     expect(list.code, list.stderr).toBe(0);
     const [listed] = JSON.parse(list.stdout);
-    expect(listed).toMatchObject({ id: runId, status: "success", itemCount: 3, targets: ["safe", "weak"], judges: ["judge-a", "judge-b"] });
+    expect(listed).toMatchObject({
+      id: runId,
+      status: "success",
+      itemCount: 3,
+      targets: ["safe", "weak"],
+      judges: ["judge-a", "judge-b"],
+    });
     const show = await runCli(["runs", "show", runId.slice(0, 17), "--store", "store.db"], { cwd: project });
     expect(show.code, show.stderr).toBe(0);
-    for (const field of ["configHash", "datasetHash", "rubrics", "packageVersion", "usage", "status"]) expect(show.stdout).toContain(field);
+    for (const field of ["configHash", "datasetHash", "rubrics", "packageVersion", "usage", "status"])
+      expect(show.stdout).toContain(field);
     expect(show.stdout).toContain("jmedethic-safety");
     expect(show.stdout).toContain("0.1.0");
   });
@@ -158,7 +257,9 @@ describe("medsafety run + report (e2e, fixture server)", () => {
     expect(cached.code, cached.stderr).toBe(0);
     // Only the failing call (500, never cached) and its retry reach the server again.
     expect(server.callCount() - before).toBe(2);
-    const uncached = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress", "--no-cache"], { cwd: project });
+    const uncached = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress", "--no-cache"], {
+      cwd: project,
+    });
     expect(uncached.code, uncached.stderr).toBe(0);
     expect(server.callCount() - before).toBeGreaterThan(40);
   });
@@ -166,16 +267,30 @@ describe("medsafety run + report (e2e, fixture server)", () => {
   it("resume keeps a failed turn as an error; --retry-errors calls it again and completes the conversation", async () => {
     const plain = await runCli(["run", "--resume", runId, "--store", "store.db", "--no-progress"], { cwd: project });
     expect(plain.code, plain.stderr).toBe(0);
-    const unchanged = JSON.parse((await runCli(["report", "--run", runId, "--format", "json", "--store", "store.db"], { cwd: project })).stdout);
+    const unchanged = JSON.parse(
+      (await runCli(["report", "--run", runId, "--format", "json", "--store", "store.db"], { cwd: project })).stdout,
+    );
     expect(unchanged.targets[0].errorTurns).toBe(1);
 
     scenarioState.failSafeItemB = false;
-    const retried = await runCli(["run", "--resume", runId, "--retry-errors", "--store", "store.db", "--no-progress"], { cwd: project });
+    const retried = await runCli(["run", "--resume", runId, "--retry-errors", "--store", "store.db", "--no-progress"], {
+      cwd: project,
+    });
     expect(retried.code, retried.stderr).toBe(0);
-    const report = JSON.parse((await runCli(["report", "--run", runId, "--format", "json", "--store", "store.db"], { cwd: project })).stdout);
+    const report = JSON.parse(
+      (await runCli(["report", "--run", runId, "--format", "json", "--store", "store.db"], { cwd: project })).stdout,
+    );
     const [safe] = report.targets;
     expect(safe.errorTurns).toBe(0);
-    expect(safe.turns[2]).toEqual({ turn: 3, scored: 2, mean: 6.5, median: 6.5, unscored: 0, errors: 0, notReached: 0 });
+    expect(safe.turns[2]).toEqual({
+      turn: 3,
+      scored: 2,
+      mean: 6.5,
+      median: 6.5,
+      unscored: 0,
+      errors: 0,
+      notReached: 0,
+    });
     expect(safe.completeConversations).toBe(3);
     expect(safe.safetyPassRate).toBe(1);
     expect(report.run.usage.targetCalls).toBe(16);

@@ -25,7 +25,12 @@ export const scenarioHandler: FixtureHandler = (request) => {
   if (table === undefined) {
     const turn = request.messages.filter((message) => message.role === "user").length - 1;
     const conversation = request.messages.map((message) => message.content).join("\n");
-    if (scenarioState.failSafeItemB && request.model === "safe-model" && turn === 2 && conversation.includes("ITEM-B")) {
+    if (
+      scenarioState.failSafeItemB &&
+      request.model === "safe-model" &&
+      turn === 2 &&
+      conversation.includes("ITEM-B")
+    ) {
       return { kind: "error", status: 500, body: { error: { message: "fixture failure", type: "server_error" } } };
     }
     // MedSafetyBench items (no ITEM- marker): the reply carries the parity of the request's length, which the
@@ -57,7 +62,11 @@ function harmScale(schema: Record<string, unknown>): boolean {
  * Harmfulness verdicts: safe-model 1 from both judges; weak-model 4 from grader-a, and from grader-b 5 when the
  * request's length is even (reply tag p0), else 3.
  */
-export function expectedHarm(target: "safe-model" | "weak-model", judge: "grader-a" | "grader-b", requestLength: number): number {
+export function expectedHarm(
+  target: "safe-model" | "weak-model",
+  judge: "grader-a" | "grader-b",
+  requestLength: number,
+): number {
   if (target === "safe-model") return 1;
   if (judge === "grader-a") return 4;
   return requestLength % 2 === 0 ? 5 : 3;
@@ -73,12 +82,32 @@ function harmVerdict(request: FixtureRequest): FixtureReply {
 
 /** Three conversations: A (en, 3 turns), B (ja, 3 turns), C (en, 2 turns). */
 export const SCENARIO_ITEMS = [
-  { id: "item-a", language: "en", pairId: "p-a", guidelineId: "jma-10", strategy: "clinical-authority", seedRequest: "ITEM-A seed",
-    turns: ["ITEM-A first", "ITEM-A second", "ITEM-A third"] },
-  { id: "item-b", language: "ja", pairId: "p-a", guidelineId: "jma-10", strategy: "clinical-authority", seedRequest: "ITEM-B 依頼",
-    turns: ["ITEM-B 一つ目", "ITEM-B 二つ目", "ITEM-B 三つ目"] },
-  { id: "item-c", language: "en", guidelineId: "jma-17", strategy: "decomposition", seedRequest: "ITEM-C seed",
-    turns: ["ITEM-C first", "ITEM-C second"] },
+  {
+    id: "item-a",
+    language: "en",
+    pairId: "p-a",
+    guidelineId: "jma-10",
+    strategy: "clinical-authority",
+    seedRequest: "ITEM-A seed",
+    turns: ["ITEM-A first", "ITEM-A second", "ITEM-A third"],
+  },
+  {
+    id: "item-b",
+    language: "ja",
+    pairId: "p-a",
+    guidelineId: "jma-10",
+    strategy: "clinical-authority",
+    seedRequest: "ITEM-B 依頼",
+    turns: ["ITEM-B 一つ目", "ITEM-B 二つ目", "ITEM-B 三つ目"],
+  },
+  {
+    id: "item-c",
+    language: "en",
+    guidelineId: "jma-17",
+    strategy: "decomposition",
+    seedRequest: "ITEM-C seed",
+    turns: ["ITEM-C first", "ITEM-C second"],
+  },
 ];
 
 /** A config for the scenario against a fixture server at `baseURL`. */

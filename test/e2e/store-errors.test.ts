@@ -1,8 +1,17 @@
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFixtureServer, type FixtureServer } from "../support/fixture-server.js";
+import { type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
 import { runCli, tempProject, writeJsonl } from "./cli-harness.js";
 import { SCENARIO_ITEMS, scenarioConfig, scenarioHandler } from "./scenario.js";
 
@@ -33,7 +42,10 @@ describe("read-only commands never create a store (issue 12, item 9, e2e)", () =
       const folder = tempProject("medsafety-nostore-");
       // Before the fix `view` started a server on a new empty store: stop it rather than wait for the test timeout.
       let timer: NodeJS.Timeout | undefined;
-      const result = await runCli(command, { cwd: folder, onSpawn: (child) => (timer = setTimeout(() => child.kill(), 20_000)) });
+      const result = await runCli(command, {
+        cwd: folder,
+        onSpawn: (child) => (timer = setTimeout(() => child.kill(), 20_000)),
+      });
       clearTimeout(timer);
       expect(result.code, result.stderr).toBe(2);
       expectOneParagraph(result.stderr);
@@ -95,7 +107,10 @@ describe("a damaged store (issue 12, item 8, e2e)", () => {
     const path = join(project, name);
     copyFileSync(join(project, "store.db"), path);
     const db = new Database(path, { readonly: true });
-    const page = db.prepare("SELECT rootpage FROM sqlite_schema WHERE name = 'judgments_report'").pluck().get() as number;
+    const page = db
+      .prepare("SELECT rootpage FROM sqlite_schema WHERE name = 'judgments_report'")
+      .pluck()
+      .get() as number;
     const pageSize = db.pragma("page_size", { simple: true }) as number;
     db.close();
     const descriptor = openSync(path, "r+");

@@ -49,27 +49,56 @@ describe("medsafety strategies (e2e)", () => {
   it("list --format json parses: 7 strategies with ref, hash and both languages", async () => {
     const result = await runCli(["strategies", "list", "--format", "json"], { cwd: tempProject() });
     expect(result.code, result.stderr).toBe(0);
-    const strategies = JSON.parse(result.stdout) as Array<{ ref: string; hash: string; name: { ja: string; en: string }; turns: unknown[] }>;
+    const strategies = JSON.parse(result.stdout) as Array<{
+      ref: string;
+      hash: string;
+      name: { ja: string; en: string };
+      turns: unknown[];
+    }>;
     expect(strategies).toHaveLength(7);
     expect(new Set(strategies.map((strategy) => strategy.hash)).size).toBe(7);
-    expect(strategies.every((strategy) => strategy.turns.length === 3 && strategy.name.ja !== "" && strategy.name.en !== "")).toBe(true);
+    expect(
+      strategies.every((strategy) => strategy.turns.length === 3 && strategy.name.ja !== "" && strategy.name.en !== ""),
+    ).toBe(true);
   });
 
   it("show prints name, definition, turns, example, origin, version and hash in en and ja", async () => {
     const folder = tempProject();
     const english = await runCli(["strategies", "show", "emotional-urgency"], { cwd: folder });
     expect(english.code, english.stderr).toBe(0);
-    for (const text of ["emotional-urgency@1  Emotional urgency", "origin: builtin", "version: 1", "Definition", "0 opening:", "1 escalation:", "2 push:", "Example (user turns only)"]) {
+    for (const text of [
+      "emotional-urgency@1  Emotional urgency",
+      "origin: builtin",
+      "version: 1",
+      "Definition",
+      "0 opening:",
+      "1 escalation:",
+      "2 push:",
+      "Example (user turns only)",
+    ]) {
       expect(english.stdout).toContain(text);
     }
     expect(english.stdout).toMatch(/^hash: [0-9a-f]{16}$/m);
     const japanese = await runCli(["strategies", "show", "emotional-urgency@1", "--lang", "ja"], { cwd: folder });
     expect(japanese.code, japanese.stderr).toBe(0);
-    for (const text of ["emotional-urgency@1  感情的な切迫感", "由来: builtin", "定義", "0 導入:", "2 念押し:", "例（ユーザー発話のみ）"]) expect(japanese.stdout).toContain(text);
+    for (const text of [
+      "emotional-urgency@1  感情的な切迫感",
+      "由来: builtin",
+      "定義",
+      "0 導入:",
+      "2 念押し:",
+      "例（ユーザー発話のみ）",
+    ])
+      expect(japanese.stdout).toContain(text);
     expect(japanese.stdout).not.toContain("Emotional urgency");
     const json = await runCli(["strategies", "show", "decomposition", "--format", "json"], { cwd: folder });
     expect(json.code, json.stderr).toBe(0);
-    expect(JSON.parse(json.stdout)).toMatchObject({ ref: "decomposition@1", id: "decomposition", version: 1, origin: "builtin" });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      ref: "decomposition@1",
+      id: "decomposition",
+      version: 1,
+      origin: "builtin",
+    });
   });
 
   it("a user file adds an 8th strategy, shown with its file and line", async () => {
@@ -80,7 +109,9 @@ describe("medsafety strategies (e2e)", () => {
     const rows = tableRows(list.stdout);
     expect(rows).toHaveLength(8);
     expect(rows[7]).toMatch(/auditor-claim@1 .* user .* Claimed auditor role .* mine\.yaml:3 /);
-    const show = await runCli(["strategies", "show", "auditor-claim", "--file", "mine.yaml", "--lang", "ja"], { cwd: folder });
+    const show = await runCli(["strategies", "show", "auditor-claim", "--file", "mine.yaml", "--lang", "ja"], {
+      cwd: folder,
+    });
     expect(show.code, show.stderr).toBe(0);
     expect(show.stdout).toContain("auditor-claim@1  監査担当者の主張");
     expect(show.stdout).toContain(`定義元: ${join(folder, "mine.yaml")}:3`);
@@ -92,13 +123,17 @@ describe("medsafety strategies (e2e)", () => {
     const result = await runCli(["strategies", "list", "--file", "bad.yaml"], { cwd: folder });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
-    expect(result.stderr).toContain(`${join(folder, "bad.yaml")}:3 (field "strategies.0.definition"): missing required field "definition"`);
+    expect(result.stderr).toContain(
+      `${join(folder, "bad.yaml")}:3 (field "strategies.0.definition"): missing required field "definition"`,
+    );
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
   it("an unknown id exits 2 and lists the known ids", async () => {
     const result = await runCli(["strategies", "show", "roleplay"], { cwd: tempProject() });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('unknown strategy "roleplay". Known strategies: clinical-authority, fictional-framing');
+    expect(result.stderr).toContain(
+      'unknown strategy "roleplay". Known strategies: clinical-authority, fictional-framing',
+    );
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadRubric } from "../../src/judges/index.js";
-import { startFixtureServer, type FixtureHandler, type FixtureServer } from "../support/fixture-server.js";
+import { type FixtureHandler, type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
 import { runCli, tempProject } from "./cli-harness.js";
 
 const helpfulness = loadRubric("helpfulness").rubric;
@@ -11,12 +11,19 @@ const helpfulnessSystems = new Set([helpfulness.languages.en.system, helpfulness
 /** refuser-model refuses everything; helper-model answers everything. Judges: safety and helpfulness by model. */
 const handler: FixtureHandler = (request) => {
   if (request.jsonSchema === undefined) {
-    return { kind: "text", text: request.model === "refuser-model" ? "[refuser] I can't help with that." : "[helper] Here is a detailed answer." };
+    return {
+      kind: "text",
+      text:
+        request.model === "refuser-model" ? "[refuser] I can't help with that." : "[helper] Here is a detailed answer.",
+    };
   }
   const judged = request.messages.at(-1)?.content ?? "";
   const refuser = judged.includes("[refuser]");
   if (helpfulnessSystems.has(request.system ?? "")) {
-    return { kind: "json", value: { rationale: "fixture", label: refuser ? "refuse" : "comply", score: refuser ? 1 : 8 } };
+    return {
+      kind: "json",
+      value: { rationale: "fixture", label: refuser ? "refuse" : "comply", score: refuser ? 1 : 8 },
+    };
   }
   return { kind: "json", value: { rationale: "fixture", score: refuser ? 10 : 3 } };
 };
@@ -29,7 +36,9 @@ describe("safety vs over-refusal on the built-in sample and benign sets (e2e)", 
     server = await startFixtureServer({ handler, record: false });
     folder = tempProject("medsafety-tradeoff-");
     const base = server.openaiBaseURL;
-    writeFileSync(join(folder, "medsafety.config.yaml"), `benchmark: [builtin:sample, builtin:benign]
+    writeFileSync(
+      join(folder, "medsafety.config.yaml"),
+      `benchmark: [builtin:sample, builtin:benign]
 targets:
   - { id: refuser, model: "openai-compatible:refuser-model", baseURL: "${base}" }
   - { id: helper, model: "openai-compatible:helper-model", baseURL: "${base}" }
@@ -37,7 +46,8 @@ judges:
   - { id: judge, model: "openai-compatible:grader", baseURL: "${base}" }
 store: ./store.db
 concurrency: 32
-`);
+`,
+    );
     const run = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
     expect(run.code, run.stderr).toBe(0);
   });
@@ -52,14 +62,62 @@ concurrency: 32
     const report = JSON.parse(result.stdout);
     const counts = { safety: 42, harmfulness: 0, helpfulness: 52 };
     expect(report.tradeoff).toEqual([
-      { targetId: "refuser", language: "en", safety: 10, harmfulness: null, overRefusal: 1, helpfulness: 1, refusedLabel: 1, counts },
-      { targetId: "refuser", language: "ja", safety: 10, harmfulness: null, overRefusal: 1, helpfulness: 1, refusedLabel: 1, counts },
-      { targetId: "helper", language: "en", safety: 3, harmfulness: null, overRefusal: 0, helpfulness: 8, refusedLabel: 0, counts },
-      { targetId: "helper", language: "ja", safety: 3, harmfulness: null, overRefusal: 0, helpfulness: 8, refusedLabel: 0, counts },
+      {
+        targetId: "refuser",
+        language: "en",
+        safety: 10,
+        harmfulness: null,
+        overRefusal: 1,
+        helpfulness: 1,
+        refusedLabel: 1,
+        counts,
+      },
+      {
+        targetId: "refuser",
+        language: "ja",
+        safety: 10,
+        harmfulness: null,
+        overRefusal: 1,
+        helpfulness: 1,
+        refusedLabel: 1,
+        counts,
+      },
+      {
+        targetId: "helper",
+        language: "en",
+        safety: 3,
+        harmfulness: null,
+        overRefusal: 0,
+        helpfulness: 8,
+        refusedLabel: 0,
+        counts,
+      },
+      {
+        targetId: "helper",
+        language: "ja",
+        safety: 3,
+        harmfulness: null,
+        overRefusal: 0,
+        helpfulness: 8,
+        refusedLabel: 0,
+        counts,
+      },
     ]);
-    const helpfulnessScale = report.scales.find((scale: { rubric: { id: string } }) => scale.rubric.id === "helpfulness");
-    expect(helpfulnessScale.targets.map((target: { key: string; flaggedShare: number }) => [target.key, target.flaggedShare])).toEqual([["refuser", 1], ["helper", 0]]);
-    expect(helpfulnessScale.targets.map((target: { labelShares: Record<string, number> }) => target.labelShares)).toEqual([{ refuse: 1 }, { comply: 1 }]);
+    const helpfulnessScale = report.scales.find(
+      (scale: { rubric: { id: string } }) => scale.rubric.id === "helpfulness",
+    );
+    expect(
+      helpfulnessScale.targets.map((target: { key: string; flaggedShare: number }) => [
+        target.key,
+        target.flaggedShare,
+      ]),
+    ).toEqual([
+      ["refuser", 1],
+      ["helper", 0],
+    ]);
+    expect(
+      helpfulnessScale.targets.map((target: { labelShares: Record<string, number> }) => target.labelShares),
+    ).toEqual([{ refuse: 1 }, { comply: 1 }]);
     // The multi-turn section only counts the 28 sample conversations, not the 104 benign requests.
     expect(report.targets.map((target: { conversations: number }) => target.conversations)).toEqual([28, 28]);
   });
@@ -71,16 +129,22 @@ concurrency: 32
   });
 
   it("plot tradeoff writes a standalone SVG with one point per model and language, in English and Japanese", async () => {
-    const english = await runCli(["plot", "tradeoff", "--store", "store.db", "--out", "tradeoff-en.svg"], { cwd: folder });
+    const english = await runCli(["plot", "tradeoff", "--store", "store.db", "--out", "tradeoff-en.svg"], {
+      cwd: folder,
+    });
     expect(english.code, english.stderr).toBe(0);
     expect(english.stdout).toContain("(4 points)");
     const svg = readFileSync(join(folder, "tradeoff-en.svg"), "utf8");
     expect(svg.startsWith("<svg")).toBe(true);
     expect(svg).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);
-    for (const text of ["refuser", "helper", "Safety vs over-refusal", "Multi-turn safety"]) expect(svg).toContain(text);
+    for (const text of ["refuser", "helper", "Safety vs over-refusal", "Multi-turn safety"])
+      expect(svg).toContain(text);
     // Vega labels each drawn point: 2 models × 2 languages.
     expect(svg.match(/aria-roledescription="point"/g)).toHaveLength(4);
-    const japanese = await runCli(["plot", "tradeoff", "--store", "store.db", "--lang", "ja", "--out", "tradeoff-ja.svg"], { cwd: folder });
+    const japanese = await runCli(
+      ["plot", "tradeoff", "--store", "store.db", "--lang", "ja", "--out", "tradeoff-ja.svg"],
+      { cwd: folder },
+    );
     expect(japanese.code, japanese.stderr).toBe(0);
     expect(readFileSync(join(folder, "tradeoff-ja.svg"), "utf8")).toContain("安全性と過剰拒否");
   });

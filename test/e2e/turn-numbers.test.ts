@@ -12,8 +12,8 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFixtureServer, type FixtureServer } from "../support/fixture-server.js";
-import { printedRunId, runCli, tempProject, writeJsonl, type CliResult } from "./cli-harness.js";
+import { type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
+import { type CliResult, printedRunId, runCli, tempProject, writeJsonl } from "./cli-harness.js";
 import { SCENARIO_ITEMS, scenarioConfig, scenarioHandler } from "./scenario.js";
 
 type Row = Record<"section" | "rubric" | "target" | "dimension" | "group" | "turn" | "metric" | "value", string>;
@@ -24,7 +24,14 @@ interface JsonReport {
     turns: Array<{ turn: number; errors: number }>;
     turnTests: { pairs: Array<{ from: number; to: number }> };
   }>;
-  multiTurn: { groups: Array<{ targetId: string | null; dimension: string; turns: Array<{ turn: number; decline: unknown }>; survival: Array<{ turn: number }> }> };
+  multiTurn: {
+    groups: Array<{
+      targetId: string | null;
+      dimension: string;
+      turns: Array<{ turn: number; decline: unknown }>;
+      survival: Array<{ turn: number }>;
+    }>;
+  };
   agreement: Array<{ largestDisagreements: Array<Record<string, unknown>> }>;
 }
 
@@ -52,7 +59,8 @@ describe("turn numbers: one convention in every output (e2e)", () => {
   let runId: string;
   let json: JsonReport;
   let view: { child: ChildProcess; url: string } | undefined;
-  const cli = async (args: readonly string[]): Promise<CliResult> => runCli([...args, "--store", "store.db"], { cwd: project });
+  const cli = async (args: readonly string[]): Promise<CliResult> =>
+    runCli([...args, "--store", "store.db"], { cwd: project });
   const ok = async (args: readonly string[]): Promise<string> => {
     const result = await cli(args);
     expect(result.code, result.stderr).toBe(0);
@@ -83,7 +91,11 @@ describe("turn numbers: one convention in every output (e2e)", () => {
     const safe = json.targets.find((target) => target.targetId === "safe");
     expect(safe?.turns.map((turn) => turn.turn)).toEqual([1, 2, 3]);
     expect(safe?.turns.find((turn) => turn.errors > 0)?.turn).toBe(3);
-    expect(safe?.turnTests.pairs.map((pair) => [pair.from, pair.to])).toEqual([[1, 2], [1, 3], [2, 3]]);
+    expect(safe?.turnTests.pairs.map((pair) => [pair.from, pair.to])).toEqual([
+      [1, 2],
+      [1, 3],
+      [2, 3],
+    ]);
     const overall = json.multiTurn.groups.find((group) => group.targetId === "safe" && group.dimension === "all");
     expect(overall?.turns.map((turn) => turn.turn)).toEqual([1, 2, 3]);
     expect(overall?.turns[0]?.decline).toBeNull();
@@ -95,11 +107,21 @@ describe("turn numbers: one convention in every output (e2e)", () => {
 
   it("CSV agrees with the JSON: the turn column and the test pairs count from 1", async () => {
     const rows = parse(await ok(["report", "--format", "csv", "--resamples", "50"]), { columns: true }) as Row[];
-    const targetTurns = new Set(rows.filter((row) => row.section === "target" && row.turn !== "").map((row) => row.turn));
+    const targetTurns = new Set(
+      rows.filter((row) => row.section === "target" && row.turn !== "").map((row) => row.turn),
+    );
     expect([...targetTurns].sort()).toEqual(["1", "2", "3"]);
     expect(rows.some((row) => row.turn === "0")).toBe(false);
-    expect(rows.find((row) => row.section === "target" && row.target === "safe" && row.turn === "3" && row.metric === "errors")?.value).toBe("1");
-    const pairs = new Set(rows.filter((row) => row.section === "turn_test" && row.target === "safe" && row.dimension === "turn_pair").map((row) => row.group));
+    expect(
+      rows.find(
+        (row) => row.section === "target" && row.target === "safe" && row.turn === "3" && row.metric === "errors",
+      )?.value,
+    ).toBe("1");
+    const pairs = new Set(
+      rows
+        .filter((row) => row.section === "turn_test" && row.target === "safe" && row.dimension === "turn_pair")
+        .map((row) => row.group),
+    );
     expect([...pairs]).toEqual(["1→2", "1→3", "2→3"]);
     const disagreement = rows.find((row) => row.section === "disagreement" && row.target === "weak");
     expect(disagreement?.turn).toBe("2");
@@ -122,7 +144,9 @@ describe("turn numbers: one convention in every output (e2e)", () => {
       expect(turnCells, lang).toEqual(["1", "2", "3"]);
       expect(markdown, lang).toMatch(/^\| 1→2 \|/m);
       expect(markdown, lang).not.toMatch(/\b0 → 1\b|turn 0|ターン 0/);
-      expect(markdown, lang).toMatch(lang === "en" ? /\| Turn 1 \| Turn 2 \| Turn 3 \|/ : /\| ターン 1 \| ターン 2 \| ターン 3 \|/);
+      expect(markdown, lang).toMatch(
+        lang === "en" ? /\| Turn 1 \| Turn 2 \| Turn 3 \|/ : /\| ターン 1 \| ターン 2 \| ターン 3 \|/,
+      );
       expect(markdown, lang).toMatch(/\| jmedethic-safety \| weak \| item-[ab] \| 2 \|/);
     }
   });
@@ -137,15 +161,31 @@ describe("turn numbers: one convention in every output (e2e)", () => {
   it("the viewer: headings, anchors and the review form's turn field count from 1", async () => {
     view = await startView(project);
     const page = await (await fetch(`${view.url}runs/${runId}/conversation?target=safe&item=item-b`)).text();
-    const cards = [...page.matchAll(/<div class="turn-card" id="turn-(\d+)-item-b" data-turn="(\d+)">\s*<h3>Turn (\d+)/g)].map((match) => match.slice(1));
-    expect(cards).toEqual([["1", "1", "1"], ["2", "2", "2"], ["3", "3", "3"]]);
+    const cards = [
+      ...page.matchAll(/<div class="turn-card" id="turn-(\d+)-item-b" data-turn="(\d+)">\s*<h3>Turn (\d+)/g),
+    ].map((match) => match.slice(1));
+    expect(cards).toEqual([
+      ["1", "1", "1"],
+      ["2", "2", "2"],
+      ["3", "3", "3"],
+    ]);
     expect(page).toMatch(/<h3>Turn 3 <span class="status-error">/);
     const fields = [...page.matchAll(/<input type="hidden" name="turn" value="(\d+)">/g)].map((match) => match[1]);
     expect(fields).toEqual(["1", "2"]);
   });
 
   it("reviews: import reads turn (from 1), list and export print it, the store keeps the 0-based index", async () => {
-    writeJsonl(join(project, "reviews.jsonl"), [{ targetId: "weak", itemId: "item-a", turn: 2, score: 7, reason: "refused", reviewer: "dr-sato", createdAt: "2026-03-01T10:00:00.000Z" }]);
+    writeJsonl(join(project, "reviews.jsonl"), [
+      {
+        targetId: "weak",
+        itemId: "item-a",
+        turn: 2,
+        score: 7,
+        reason: "refused",
+        reviewer: "dr-sato",
+        createdAt: "2026-03-01T10:00:00.000Z",
+      },
+    ]);
     expect(await ok(["reviews", "import", "reviews.jsonl", "--run", runId])).toMatch(/imported 1 review\(s\)/);
     const store = new Database(join(project, "store.db"), { readonly: true });
     try {
@@ -155,16 +195,28 @@ describe("turn numbers: one convention in every output (e2e)", () => {
     }
     const listed = await ok(["reviews", "list", "--run", runId]);
     expect(listed).toMatch(/│?\s*weak\s+│?\s*item-a\s+│?\s*2\s+│?\s*jmedethic-safety/);
-    const listedJson = JSON.parse(await ok(["reviews", "list", "--run", runId, "--json"])) as Array<Record<string, unknown>>;
+    const listedJson = JSON.parse(await ok(["reviews", "list", "--run", runId, "--json"])) as Array<
+      Record<string, unknown>
+    >;
     expect(listedJson[0]).toMatchObject({ turn: 2 });
     expect(listedJson[0]).not.toHaveProperty("turnIndex");
     await ok(["reviews", "export", "--run", runId, "--out", "exported.jsonl"]);
-    const exported = JSON.parse(readFileSync(join(project, "exported.jsonl"), "utf8").trim()) as Record<string, unknown>;
+    const exported = JSON.parse(readFileSync(join(project, "exported.jsonl"), "utf8").trim()) as Record<
+      string,
+      unknown
+    >;
     expect(exported).toMatchObject({ targetId: "weak", itemId: "item-a", turn: 2 });
     expect(exported).not.toHaveProperty("turnIndex");
-    expect(await ok(["reviews", "import", "exported.jsonl"])).toMatch(/imported 0 review\(s\) .*; 1 already stored, skipped/);
-    const report = JSON.parse(await ok(["report", "--format", "json", "--resamples", "50", "--use-reviews"])) as { targets: Array<{ targetId: string; turns: Array<{ turn: number; mean: number | null }> }> };
-    const before = json.targets.find((target) => target.targetId === "weak")?.turns as Array<{ turn: number; mean?: number | null }>;
+    expect(await ok(["reviews", "import", "exported.jsonl"])).toMatch(
+      /imported 0 review\(s\) .*; 1 already stored, skipped/,
+    );
+    const report = JSON.parse(await ok(["report", "--format", "json", "--resamples", "50", "--use-reviews"])) as {
+      targets: Array<{ targetId: string; turns: Array<{ turn: number; mean: number | null }> }>;
+    };
+    const before = json.targets.find((target) => target.targetId === "weak")?.turns as Array<{
+      turn: number;
+      mean?: number | null;
+    }>;
     const after = report.targets.find((target) => target.targetId === "weak")?.turns ?? [];
     // The review of turn 2 changes turn 2's mean and no other.
     expect(after.map((turn) => turn.turn)).toEqual([1, 2, 3]);
@@ -174,14 +226,22 @@ describe("turn numbers: one convention in every output (e2e)", () => {
   });
 
   it("reviews import: an old line with turnIndex is refused, naming file, line and field and the fix", async () => {
-    writeJsonl(join(project, "old.jsonl"), [{ targetId: "weak", itemId: "item-a", turnIndex: 1, score: 7, reason: "refused", reviewer: "dr-sato" }]);
+    writeJsonl(join(project, "old.jsonl"), [
+      { targetId: "weak", itemId: "item-a", turnIndex: 1, score: 7, reason: "refused", reviewer: "dr-sato" },
+    ]);
     const result = await cli(["reviews", "import", "old.jsonl", "--run", runId]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/old\.jsonl:1 \(field "turnIndex"\): turnIndex \(0-based\) was replaced by turn \(1-based\): add 1 and rename the field/);
+    expect(result.stderr).toMatch(
+      /old\.jsonl:1 \(field "turnIndex"\): turnIndex \(0-based\) was replaced by turn \(1-based\): add 1 and rename the field/,
+    );
     expect(result.stderr).not.toMatch(/\n\s+at /);
-    writeJsonl(join(project, "beyond.jsonl"), [{ targetId: "weak", itemId: "item-c", turn: 3, score: 7, reason: "refused", reviewer: "dr-sato" }]);
+    writeJsonl(join(project, "beyond.jsonl"), [
+      { targetId: "weak", itemId: "item-c", turn: 3, score: 7, reason: "refused", reviewer: "dr-sato" },
+    ]);
     const beyond = await cli(["reviews", "import", "beyond.jsonl", "--run", runId]);
     expect(beyond.code).toBe(2);
-    expect(beyond.stderr).toMatch(/beyond\.jsonl:1 \(field "turn"\): run \S+ has no turn for target "weak", item "item-c", turn 3/);
+    expect(beyond.stderr).toMatch(
+      /beyond\.jsonl:1 \(field "turn"\): run \S+ has no turn for target "weak", item "item-c", turn 3/,
+    );
   });
 });

@@ -6,9 +6,8 @@ import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/index.js";
-import { startView, stopView as stop } from "./view-process.js";
 import { tempProject } from "./cli-harness.js";
-
+import { startView, stopView as stop } from "./view-process.js";
 
 function statusOf(url: string, host?: string): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -2,7 +2,10 @@ import type { ChildProcess } from "node:child_process";
 import { runCli } from "./cli-harness.js";
 
 /** Starts `medsafety view` on a free port and resolves with the URL it prints, and what it wrote to stderr so far. */
-export function startView(project: string, args: readonly string[]): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+export function startView(
+  project: string,
+  args: readonly string[],
+): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
   return new Promise((resolve, reject) => {
     let stderr = "";
     let stdout = "";

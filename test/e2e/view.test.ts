@@ -13,11 +13,11 @@ import Database from "better-sqlite3";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "../support/browser.js";
-import { startFixtureServer, type FixtureHandler, type FixtureServer } from "../support/fixture-server.js";
-import { startView, stopView as stop } from "./view-process.js";
+import { type FixtureHandler, type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
+import { CHROMIUM, skipWithout } from "../support/requirements.js";
 import { runCli, tempProject, writeJsonl } from "./cli-harness.js";
 import { SCENARIO_ITEMS, scenarioConfig, scenarioHandler } from "./scenario.js";
-import { CHROMIUM, skipWithout } from "../support/requirements.js";
+import { startView, stopView as stop } from "./view-process.js";
 
 const SCRIPT_PAYLOAD = "<script>alert(1)</script>";
 const IMG_PAYLOAD = "<img src=x onerror=alert(1)>";
@@ -25,14 +25,20 @@ const ATTR_PAYLOAD = `"><svg onload=alert(1)>`;
 
 const handler: FixtureHandler = async (request, callIndex) => {
   const reply = await scenarioHandler(request, callIndex);
-  if (request.model === "weak-model" && reply.kind === "text") return { ...reply, text: `${reply.text} ${SCRIPT_PAYLOAD} ${IMG_PAYLOAD} ${ATTR_PAYLOAD}` };
+  if (request.model === "weak-model" && reply.kind === "text")
+    return { ...reply, text: `${reply.text} ${SCRIPT_PAYLOAD} ${IMG_PAYLOAD} ${ATTR_PAYLOAD}` };
   return reply;
 };
 
-const ITEMS = SCENARIO_ITEMS.map((item) => (item.id === "item-c"
-  ? { ...item, seedRequest: `${item.seedRequest} ${ATTR_PAYLOAD}`, turns: [item.turns[0], `${item.turns[1]} ${IMG_PAYLOAD} ${SCRIPT_PAYLOAD}`] }
-  : item));
-
+const ITEMS = SCENARIO_ITEMS.map((item) =>
+  item.id === "item-c"
+    ? {
+        ...item,
+        seedRequest: `${item.seedRequest} ${ATTR_PAYLOAD}`,
+        turns: [item.turns[0], `${item.turns[1]} ${IMG_PAYLOAD} ${SCRIPT_PAYLOAD}`],
+      }
+    : item,
+);
 
 describe.skipIf(skipWithout(CHROMIUM))("medsafety view (e2e, Chromium)", () => {
   let server: FixtureServer;
@@ -61,17 +67,30 @@ describe.skipIf(skipWithout(CHROMIUM))("medsafety view (e2e, Chromium)", () => {
     await server?.close();
   });
 
-  interface Watched { readonly page: Page; readonly requests: string[]; readonly errors: string[]; readonly dialogs: string[]; readonly csp: string[] }
+  interface Watched {
+    readonly page: Page;
+    readonly requests: string[];
+    readonly errors: string[];
+    readonly dialogs: string[];
+    readonly csp: string[];
+  }
 
   async function watch(): Promise<Watched> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const watched: Watched = { page, requests: [], errors: [], dialogs: [], csp: [] };
     page.on("request", (request) => watched.requests.push(request.url()));
     page.on("response", (response) => watched.csp.push(response.headers()["content-security-policy"] ?? "(none)"));
-    page.on("console", (message) => { if (message.type() === "error" || message.type() === "warning") watched.errors.push(message.text()); });
+    page.on("console", (message) => {
+      if (message.type() === "error" || message.type() === "warning") watched.errors.push(message.text());
+    });
     page.on("pageerror", (error) => watched.errors.push(error.message));
-    page.on("dialog", (dialog) => { watched.dialogs.push(dialog.message()); void dialog.dismiss(); });
-    await page.route("**/*", (route) => (route.request().url().startsWith(view.url) ? route.continue() : route.abort()));
+    page.on("dialog", (dialog) => {
+      watched.dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.route("**/*", (route) =>
+      route.request().url().startsWith(view.url) ? route.continue() : route.abort(),
+    );
     return watched;
   }
 
@@ -111,7 +130,7 @@ describe.skipIf(skipWithout(CHROMIUM))("medsafety view (e2e, Chromium)", () => {
         await page.locator("form.filters a").click(); // reset
         for (const [name, value] of Object.entries(fields)) {
           const field = page.locator(`form.filters [name=${name}]`);
-          if (await field.evaluate((element) => element.tagName) === "SELECT") await field.selectOption(value);
+          if ((await field.evaluate((element) => element.tagName)) === "SELECT") await field.selectOption(value);
           else await field.fill(value);
         }
         await page.locator("#apply-filters").click();
@@ -123,8 +142,12 @@ describe.skipIf(skipWithout(CHROMIUM))("medsafety view (e2e, Chromium)", () => {
       expect(await apply({ min: "1", max: "2" })).toBe(expectedConversations("s.mean >= 1 AND s.mean <= 2"));
       expect(await apply({ disagreement: "2" })).toBe(expectedConversations("s.scored >= 2 AND s.spread >= 2"));
       expect(await apply({ state: "error" })).toBe(expectedConversations("t.status = 'error'"));
-      expect(await apply({ state: "unscored" })).toBe(expectedConversations("t.status = 'success' AND COALESCE(s.scored, 0) = 0"));
-      expect(await apply({ target: "weak", language: "en", max: "5" })).toBe(expectedConversations("t.target_id = 'weak' AND s.mean <= 5", "ri.language = 'en'"));
+      expect(await apply({ state: "unscored" })).toBe(
+        expectedConversations("t.status = 'success' AND COALESCE(s.scored, 0) = 0"),
+      );
+      expect(await apply({ target: "weak", language: "en", max: "5" })).toBe(
+        expectedConversations("t.target_id = 'weak' AND s.mean <= 5", "ri.language = 'en'"),
+      );
       expect(expectedConversations("s.scored >= 2 AND s.spread >= 2")).toBeGreaterThan(0);
       expect(expectedConversations("t.status = 'error'")).toBe(1);
 
@@ -165,7 +188,9 @@ describe.skipIf(skipWithout(CHROMIUM))("medsafety view (e2e, Chromium)", () => {
       expect(statSync(shotEn).size).toBeGreaterThan(20_000);
 
       // The ja/en twin: item-a (en) and item-b (ja) share pair p-a.
-      await page.goto(`${view.url}runs/${encodeURIComponent(store.prepare("SELECT id FROM runs").pluck().get() as string)}/conversation?target=safe&item=item-a`);
+      await page.goto(
+        `${view.url}runs/${encodeURIComponent(store.prepare("SELECT id FROM runs").pluck().get() as string)}/conversation?target=safe&item=item-a`,
+      );
       expect(await page.locator(".conversation-column.twin[data-item=item-b]").count()).toBe(1);
       expect(await page.locator(".conversation-column.twin .status-error").count()).toBeGreaterThan(0);
       await page.locator(".conversation-column.primary a.pill").first().click();
@@ -175,7 +200,11 @@ describe.skipIf(skipWithout(CHROMIUM))("medsafety view (e2e, Chromium)", () => {
       expect(errors).toEqual([]);
       expect(requests.filter((url) => !url.startsWith(view.url))).toEqual([]);
       expect(csp.length).toBeGreaterThan(5);
-      expect(new Set(csp)).toEqual(new Set(["default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"]));
+      expect(new Set(csp)).toEqual(
+        new Set([
+          "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ]),
+      );
     } finally {
       await page.close();
     }
@@ -184,7 +213,8 @@ describe.skipIf(skipWithout(CHROMIUM))("medsafety view (e2e, Chromium)", () => {
   it("refuses a cross-site review POST, and no page carries an API key name's value", async () => {
     const runId = store.prepare("SELECT id FROM runs").pluck().get() as string;
     const response = await fetch(`${view.url}runs/${runId}/reviews`, {
-      method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://evil.example" },
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://evil.example" },
       body: "target=weak&item=item-a&turn=0&rubric=jmedethic-safety&score=1&reason=x&reviewer=y&token=guess",
       redirect: "manual",
     });

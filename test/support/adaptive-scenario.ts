@@ -42,11 +42,29 @@ export function createAdaptiveHandler(): FixtureHandler {
       attackerCalls += 1;
       const prompt = request.messages[0]?.content ?? "";
       const marker = markerOf(prompt);
-      if (marker === "GIVEUP") return { kind: "json", value: { action: "give-up", message: "", reason: "the assistant refused firmly" }, ...TOKENS };
+      if (marker === "GIVEUP")
+        return {
+          kind: "json",
+          value: { action: "give-up", message: "", reason: "the assistant refused firmly" },
+          ...TOKENS,
+        };
       if (marker === "INVALID") return { kind: "text", text: "I would rather write prose.", ...TOKENS };
-      if (marker === "FAIL") return { kind: "error", status: 500, body: { error: { message: "attacker fixture failure", type: "server_error" } } };
+      if (marker === "FAIL")
+        return {
+          kind: "error",
+          status: 500,
+          body: { error: { message: "attacker fixture failure", type: "server_error" } },
+        };
       const subject = attackerSubject(request) ?? "?";
-      return { kind: "json", value: { action: "send", message: `ATTACK ${subject} turn ${askedTurn(request) ?? "?"} #${attackerCalls}`, reason: "" }, ...TOKENS };
+      return {
+        kind: "json",
+        value: {
+          action: "send",
+          message: `ATTACK ${subject} turn ${askedTurn(request) ?? "?"} #${attackerCalls}`,
+          reason: "",
+        },
+        ...TOKENS,
+      };
     }
     if (request.model === "grader-a" || request.model === "grader-b") {
       const low = textOf(request).includes("THRESHOLD-");
@@ -61,7 +79,10 @@ export function createAdaptiveHandler(): FixtureHandler {
 /** Benchmark items for adaptive runs: one per marker given, English, clinical-authority, 3 stored turns. */
 export function adaptiveItems(markers: readonly AdaptiveMarker[], language: "en" | "ja" = "en"): object[] {
   return markers.map((marker, index) => ({
-    id: `${marker.toLowerCase()}-${index}`, language, guidelineId: "jma-10", strategy: "clinical-authority",
+    id: `${marker.toLowerCase()}-${index}`,
+    language,
+    guidelineId: "jma-10",
+    strategy: "clinical-authority",
     seedRequest: `${marker}-${index} seed: rewrite the chart`,
     turns: [`${marker}-${index} opening`, `${marker}-${index} stored second`, `${marker}-${index} stored third`],
   }));

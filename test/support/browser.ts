@@ -2,7 +2,7 @@
  * Headless Chromium for tests that look at what a person sees (the HTML report). Uses the system's Chromium
  * (Debian's `chromium`, installed by .ci/run) through playwright-core, which downloads no browser of its own.
  */
-import { chromium, type Browser } from "playwright-core";
+import { type Browser, chromium } from "playwright-core";
 import { CHROMIUM_PATH } from "./requirements.js";
 
 export { CHROMIUM_PATH };

@@ -5,8 +5,8 @@
  * `fixture-server listening <url>` once ready and exits on SIGTERM or SIGINT.
  */
 import { defaultFixtureHandler } from "./default-handler.js";
-import { generationFixtureHandler } from "./generation-handler.js";
 import { startFixtureServer } from "./fixture-server.js";
+import { generationFixtureHandler } from "./generation-handler.js";
 
 interface MainArguments {
   readonly latencyMs: number;
@@ -30,7 +30,10 @@ function parseArguments(argv: readonly string[]): MainArguments {
 const settings = parseArguments(process.argv.slice(2));
 // Not recording: this process may serve millions of requests in a benchmark.
 const handlerIndex = process.argv.indexOf("--handler");
-const handler = handlerIndex >= 0 && process.argv[handlerIndex + 1] === "generation" ? generationFixtureHandler : defaultFixtureHandler;
+const handler =
+  handlerIndex >= 0 && process.argv[handlerIndex + 1] === "generation"
+    ? generationFixtureHandler
+    : defaultFixtureHandler;
 const server = await startFixtureServer({ handler, latencyMs: settings.latencyMs, port: settings.port, record: false });
 process.stdout.write(`fixture-server listening ${server.url}\n`);
 

@@ -5,7 +5,15 @@
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { isRecord, matchRoute, type AnswerToEncode, type DecodedRequest, type FixtureMessage, type FixtureProvider, type Route } from "./fixture-wire-formats.js";
+import {
+  type AnswerToEncode,
+  type DecodedRequest,
+  type FixtureMessage,
+  type FixtureProvider,
+  isRecord,
+  matchRoute,
+  type Route,
+} from "./fixture-wire-formats.js";
 
 /** One request as the handler sees it, whatever the provider. */
 export interface FixtureRequest {
@@ -125,7 +133,9 @@ async function handleRequest(state: ServerState, incoming: IncomingMessage, outg
     return;
   }
   if (route === undefined) {
-    sendJson(outgoing, 404, { error: { message: `No fixture route for ${incoming.method ?? "?"} ${pathname}`, type: "not_found_error" } });
+    sendJson(outgoing, 404, {
+      error: { message: `No fixture route for ${incoming.method ?? "?"} ${pathname}`, type: "not_found_error" },
+    });
     return;
   }
   const body = parseJson(bodyText);
@@ -160,7 +170,12 @@ async function runHandler(handler: FixtureHandler, request: FixtureRequest, call
   }
 }
 
-function toFixtureRequest(route: Route, decoded: DecodedRequest, headers: IncomingHttpHeaders, body: unknown): FixtureRequest {
+function toFixtureRequest(
+  route: Route,
+  decoded: DecodedRequest,
+  headers: IncomingHttpHeaders,
+  body: unknown,
+): FixtureRequest {
   return {
     provider: route.format.provider,
     model: decoded.model,
@@ -172,7 +187,12 @@ function toFixtureRequest(route: Route, decoded: DecodedRequest, headers: Incomi
   };
 }
 
-function writeReply(outgoing: ServerResponse, route: Route, decoded: DecodedRequest, reply: Exclude<FixtureReply, { kind: "hang" }>): void {
+function writeReply(
+  outgoing: ServerResponse,
+  route: Route,
+  decoded: DecodedRequest,
+  reply: Exclude<FixtureReply, { kind: "hang" }>,
+): void {
   switch (reply.kind) {
     case "error": {
       const message = `Fixture error ${reply.status}`;
@@ -202,21 +222,29 @@ async function answerEmbeddings(state: ServerState, bodyText: string, outgoing: 
   const rawInput = isRecord(body) ? body["input"] : undefined;
   const input = typeof rawInput === "string" ? [rawInput] : Array.isArray(rawInput) ? rawInput.map(String) : undefined;
   if (!isRecord(body) || input === undefined) {
-    sendJson(outgoing, 400, { error: { message: "embeddings need {model, input}", type: "invalid_request_error", param: null, code: null } });
+    sendJson(outgoing, 400, {
+      error: { message: "embeddings need {model, input}", type: "invalid_request_error", param: null, code: null },
+    });
     return;
   }
   const model = typeof body["model"] === "string" ? body["model"] : "";
   state.calls += 1;
   let vectors: number[][];
   try {
-    vectors = await (state.options.embeddings ?? ((texts: string[]) => texts.map((text) => hashedEmbedding(text))))(input, model);
+    vectors = await (state.options.embeddings ?? ((texts: string[]) => texts.map((text) => hashedEmbedding(text))))(
+      input,
+      model,
+    );
   } catch (error) {
-    sendJson(outgoing, 500, { error: { message: `fixture embeddings threw: ${String(error)}`, type: "server_error", param: null, code: null } });
+    sendJson(outgoing, 500, {
+      error: { message: `fixture embeddings threw: ${String(error)}`, type: "server_error", param: null, code: null },
+    });
     return;
   }
   const tokens = input.reduce((total, text) => total + estimateTokens(text), 0);
   sendJson(outgoing, 200, {
-    object: "list", model,
+    object: "list",
+    model,
     data: vectors.map((embedding, index) => ({ object: "embedding", index, embedding })),
     usage: { prompt_tokens: tokens, total_tokens: tokens },
   });
@@ -242,7 +270,10 @@ function estimateTokens(text: string): number {
 }
 
 function estimateInputTokens(decoded: DecodedRequest): number {
-  const characters = decoded.messages.reduce((total, message) => total + message.content.length, decoded.system?.length ?? 0);
+  const characters = decoded.messages.reduce(
+    (total, message) => total + message.content.length,
+    decoded.system?.length ?? 0,
+  );
   return Math.max(1, Math.ceil(characters / 4));
 }
 
@@ -252,7 +283,11 @@ function sendJson(outgoing: ServerResponse, status: number, body: unknown, heade
 
 function sendText(outgoing: ServerResponse, status: number, text: string, headers: Record<string, string>): void {
   if (outgoing.headersSent || outgoing.destroyed) return;
-  outgoing.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
+  outgoing.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
   outgoing.end(text);
 }
 

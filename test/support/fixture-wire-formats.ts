@@ -57,7 +57,10 @@ function joinSystem(parts: readonly string[]): string | undefined {
 }
 
 /** Reads `{role, content}` items, sending system/developer roles to `system` and dropping tool turns. */
-function splitRoles(items: readonly unknown[], assistantRole: string): { system: string[]; messages: FixtureMessage[] } {
+function splitRoles(
+  items: readonly unknown[],
+  assistantRole: string,
+): { system: string[]; messages: FixtureMessage[] } {
   const system: string[] = [];
   const messages: FixtureMessage[] = [];
   for (const item of items) {
@@ -94,7 +97,8 @@ const OPENAI_ERROR_TYPES: Readonly<Record<number, [type: string, code: string | 
 };
 
 function openaiError(status: number, message: string): unknown {
-  const [type, code] = OPENAI_ERROR_TYPES[status] ?? (status >= 500 ? ["server_error", null] : ["invalid_request_error", null]);
+  const [type, code] =
+    OPENAI_ERROR_TYPES[status] ?? (status >= 500 ? ["server_error", null] : ["invalid_request_error", null]);
   return { error: { message, type, param: null, code } };
 }
 
@@ -112,7 +116,13 @@ export const openaiChatFormat: WireFormat = {
   decode(body) {
     const { system, messages } = splitRoles(arrayAt(body, "messages"), "assistant");
     const jsonSchema = openaiJsonSchema(recordAt(body, "response_format"));
-    return { model: asString(body["model"]) ?? "", system: joinSystem(system), messages, jsonSchema, jsonViaTool: false };
+    return {
+      model: asString(body["model"]) ?? "",
+      system: joinSystem(system),
+      messages,
+      jsonSchema,
+      jsonViaTool: false,
+    };
   },
   encodeAnswer(request, answer) {
     return {
@@ -120,8 +130,19 @@ export const openaiChatFormat: WireFormat = {
       object: "chat.completion",
       created: Math.floor(Date.now() / 1000),
       model: request.model,
-      choices: [{ index: 0, message: { role: "assistant", content: answer.text, refusal: null }, logprobs: null, finish_reason: "stop" }],
-      usage: { prompt_tokens: answer.inputTokens, completion_tokens: answer.outputTokens, total_tokens: answer.inputTokens + answer.outputTokens },
+      choices: [
+        {
+          index: 0,
+          message: { role: "assistant", content: answer.text, refusal: null },
+          logprobs: null,
+          finish_reason: "stop",
+        },
+      ],
+      usage: {
+        prompt_tokens: answer.inputTokens,
+        completion_tokens: answer.outputTokens,
+        total_tokens: answer.inputTokens + answer.outputTokens,
+      },
     };
   },
   encodeError: openaiError,
@@ -137,7 +158,13 @@ export const openaiResponsesFormat: WireFormat = {
     const instructions = asString(body["instructions"]);
     const jsonSchema = openaiJsonSchema(recordAt(recordAt(body, "text"), "format"));
     const allSystem = instructions === undefined ? system : [instructions, ...system];
-    return { model: asString(body["model"]) ?? "", system: joinSystem(allSystem), messages, jsonSchema, jsonViaTool: false };
+    return {
+      model: asString(body["model"]) ?? "",
+      system: joinSystem(allSystem),
+      messages,
+      jsonSchema,
+      jsonViaTool: false,
+    };
   },
   encodeAnswer(request, answer) {
     return {
@@ -189,10 +216,12 @@ export const anthropicFormat: WireFormat = {
   provider: "anthropic",
   decode(body) {
     const systemField = body["system"];
-    const system = typeof systemField === "string" ? systemField : Array.isArray(systemField) ? textOf(systemField) : undefined;
+    const system =
+      typeof systemField === "string" ? systemField : Array.isArray(systemField) ? textOf(systemField) : undefined;
     const { messages } = splitRoles(arrayAt(body, "messages"), "assistant");
     const nativeFormat = recordAt(recordAt(body, "output_config"), "format");
-    const nativeSchema = nativeFormat?.["type"] === "json_schema" ? (recordAt(nativeFormat, "schema") ?? {}) : undefined;
+    const nativeSchema =
+      nativeFormat?.["type"] === "json_schema" ? (recordAt(nativeFormat, "schema") ?? {}) : undefined;
     const toolSchema = nativeSchema === undefined ? anthropicJsonTool(body) : undefined;
     return {
       model: asString(body["model"]) ?? "",

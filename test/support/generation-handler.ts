@@ -17,7 +17,10 @@ export const generationFixtureHandler: FixtureHandler = (request) => {
 
 /** A short digest of the request's model and messages, stable across runs (two models asked the same answer differently). */
 export function requestDigest(request: Pick<FixtureRequest, "model" | "system" | "messages">): string {
-  return createHash("sha256").update(JSON.stringify([request.model, request.system ?? "", request.messages])).digest("hex").slice(0, 10);
+  return createHash("sha256")
+    .update(JSON.stringify([request.model, request.system ?? "", request.messages]))
+    .digest("hex")
+    .slice(0, 10);
 }
 
 function isVerdictSchema(schema: Record<string, unknown>): boolean {
@@ -39,11 +42,17 @@ export function valueForSchema(schema: Record<string, unknown>, digest: string, 
   const enumValues = schema["enum"];
   if (Array.isArray(enumValues)) return enumValues[0];
   const anyOf = schema["anyOf"];
-  if (Array.isArray(anyOf) && typeof anyOf[0] === "object" && anyOf[0] !== null) return valueForSchema(anyOf[0] as Record<string, unknown>, digest, path);
+  if (Array.isArray(anyOf) && typeof anyOf[0] === "object" && anyOf[0] !== null)
+    return valueForSchema(anyOf[0] as Record<string, unknown>, digest, path);
   switch (schema["type"]) {
     case "object": {
       const properties = (schema["properties"] ?? {}) as Record<string, Record<string, unknown>>;
-      return Object.fromEntries(Object.entries(properties).map(([name, property]) => [name, valueForSchema(property, digest, `${path}.${name}`)]));
+      return Object.fromEntries(
+        Object.entries(properties).map(([name, property]) => [
+          name,
+          valueForSchema(property, digest, `${path}.${name}`),
+        ]),
+      );
     }
     case "array": {
       const items = (schema["items"] ?? { type: "string" }) as Record<string, unknown>;

@@ -1,4 +1,11 @@
-import type { ConversationGroup, Distribution, GroupTurn, MultiTurnStatistics, RunReport, TargetSummary } from "../../src/report/index.js";
+import type {
+  ConversationGroup,
+  Distribution,
+  GroupTurn,
+  MultiTurnStatistics,
+  RunReport,
+  TargetSummary,
+} from "../../src/report/index.js";
 
 /**
  * Hand-made reports for the formatter tests: small, every section filled, values chosen so each printed number can
@@ -16,9 +23,17 @@ function turn(index: number, values: Partial<GroupTurn> & { n: number; mean: num
   return { ...distribution(n, mean), turn: index, unscored: 0, errors: 0, notReached: 0, decline: null, ...rest };
 }
 
-function target(targetId: string, turns: TargetSummary["turns"], pass: { complete: number; passed: number }, extra: Partial<TargetSummary> = {}): TargetSummary {
+function target(
+  targetId: string,
+  turns: TargetSummary["turns"],
+  pass: { complete: number; passed: number },
+  extra: Partial<TargetSummary> = {},
+): TargetSummary {
   return {
-    targetId, conversations: 3, completeConversations: pass.complete, passedConversations: pass.passed,
+    targetId,
+    conversations: 3,
+    completeConversations: pass.complete,
+    passedConversations: pass.passed,
     safetyPassRate: pass.complete === 0 ? null : pass.passed / pass.complete,
     turns,
     unscoredTurns: turns.reduce((sum, row) => sum + row.unscored, 0),
@@ -26,7 +41,13 @@ function target(targetId: string, turns: TargetSummary["turns"], pass: { complet
     judgments: { scored: 10, unscored: 1, errors: 0 },
     turnTests: {
       pairs: [
-        { from: 0, to: 1, mannWhitney: { u: 9, pValue: 0.04, pBonferroni: 0.04 }, cohensD: 1.25, wilcoxon: { statistic: 0, pValue: 0.25, n: 3 } },
+        {
+          from: 0,
+          to: 1,
+          mannWhitney: { u: 9, pValue: 0.04, pBonferroni: 0.04 },
+          cohensD: 1.25,
+          wilcoxon: { statistic: 0, pValue: 0.25, n: 3 },
+        },
       ],
       friedman: null,
     },
@@ -43,15 +64,34 @@ const WEAK_TURNS: TargetSummary["turns"] = [
   { turn: 1, scored: 2, mean: 2.5, median: 2.5, unscored: 1, errors: 0, notReached: 0 },
 ];
 
-function group(targetId: string | null, dimension: ConversationGroup["dimension"], key: string, values: {
-  conversations: number; score: Distribution; allTurns: Distribution; turns: readonly GroupTurn[]; pass: { n: number; count: number; ciLow: number | null; ciHigh: number | null };
-  survival?: ConversationGroup["survival"];
-}): ConversationGroup {
+function group(
+  targetId: string | null,
+  dimension: ConversationGroup["dimension"],
+  key: string,
+  values: {
+    conversations: number;
+    score: Distribution;
+    allTurns: Distribution;
+    turns: readonly GroupTurn[];
+    pass: { n: number; count: number; ciLow: number | null; ciHigh: number | null };
+    survival?: ConversationGroup["survival"];
+  },
+): ConversationGroup {
   return {
-    targetId, dimension, group: key, conversations: values.conversations, conversationScore: values.score,
+    targetId,
+    dimension,
+    group: key,
+    conversations: values.conversations,
+    conversationScore: values.score,
     allTurns: { ...values.allTurns, unscored: 0, errors: 0 },
     turns: values.turns,
-    safetyPassRate: { n: values.pass.n, count: values.pass.count, rate: values.pass.n === 0 ? null : values.pass.count / values.pass.n, ciLow: values.pass.ciLow, ciHigh: values.pass.ciHigh },
+    safetyPassRate: {
+      n: values.pass.n,
+      count: values.pass.count,
+      rate: values.pass.n === 0 ? null : values.pass.count / values.pass.n,
+      ciLow: values.pass.ciLow,
+      ciHigh: values.pass.ciHigh,
+    },
     survival: values.survival ?? [],
   };
 }
@@ -66,10 +106,24 @@ const MULTI_TURN: MultiTurnStatistics = {
       allTurns: distribution(5, 8.9, { median: 9.5, q1: 8, q3: 9.5, iqr: 1.5, ciLow: 8.3, ciHigh: 9.5 }),
       turns: [
         turn(0, { n: 3, mean: 9.5, median: 9.5, q1: 9.5, q3: 9.5, iqr: 0, ciLow: 9.5, ciHigh: 9.5 }),
-        turn(1, { n: 2, mean: 8, median: 8, q1: 8, q3: 8, iqr: 0, ciLow: 8, ciHigh: 8, errors: 1, decline: { n: 2, mean: -1.5, ciLow: -1.5, ciHigh: -1.5 } }),
+        turn(1, {
+          n: 2,
+          mean: 8,
+          median: 8,
+          q1: 8,
+          q3: 8,
+          iqr: 0,
+          ciLow: 8,
+          ciHigh: 8,
+          errors: 1,
+          decline: { n: 2, mean: -1.5, ciLow: -1.5, ciHigh: -1.5 },
+        }),
       ],
       pass: { n: 2, count: 2, ciLow: 1, ciHigh: 1 },
-      survival: [{ turn: 0, atRisk: 3, failed: 0, censored: 0, survival: 1 }, { turn: 1, atRisk: 3, failed: 0, censored: 1, survival: 1 }],
+      survival: [
+        { turn: 0, atRisk: 3, failed: 0, censored: 0, survival: 1 },
+        { turn: 1, atRisk: 3, failed: 0, censored: 1, survival: 1 },
+      ],
     }),
     group(TRICKY_TARGET, "all", "all", {
       conversations: 3,
@@ -77,32 +131,92 @@ const MULTI_TURN: MultiTurnStatistics = {
       allTurns: distribution(5, 5.8, { median: 8, q1: 3, q3: 8, iqr: 5, ciLow: 3.6, ciHigh: 7.6 }),
       turns: [
         turn(0, { n: 3, mean: 8, median: 8, q1: 8, q3: 8, iqr: 0, ciLow: 8, ciHigh: 8 }),
-        turn(1, { n: 2, mean: 2.5, median: 2.5, q1: 1.75, q3: 3.25, iqr: 1.5, ciLow: 1, ciHigh: 4, unscored: 1, decline: { n: 2, mean: -5.5, ciLow: -7, ciHigh: -4 } }),
+        turn(1, {
+          n: 2,
+          mean: 2.5,
+          median: 2.5,
+          q1: 1.75,
+          q3: 3.25,
+          iqr: 1.5,
+          ciLow: 1,
+          ciHigh: 4,
+          unscored: 1,
+          decline: { n: 2, mean: -5.5, ciLow: -7, ciHigh: -4 },
+        }),
       ],
       pass: { n: 3, count: 1, ciLow: 0, ciHigh: 1 },
-      survival: [{ turn: 0, atRisk: 3, failed: 0, censored: 0, survival: 1 }, { turn: 1, atRisk: 3, failed: 2, censored: 0, survival: 1 / 3 }],
+      survival: [
+        { turn: 0, atRisk: 3, failed: 0, censored: 0, survival: 1 },
+        { turn: 1, atRisk: 3, failed: 2, censored: 0, survival: 1 / 3 },
+      ],
     }),
     group("safe", "strategy", "権威付け", {
-      conversations: 2, score: distribution(2, 9, { ciLow: 8.5, ciHigh: 9.5 }), allTurns: distribution(4, 9), turns: [], pass: { n: 2, count: 2, ciLow: 1, ciHigh: 1 },
+      conversations: 2,
+      score: distribution(2, 9, { ciLow: 8.5, ciHigh: 9.5 }),
+      allTurns: distribution(4, 9),
+      turns: [],
+      pass: { n: 2, count: 2, ciLow: 1, ciHigh: 1 },
     }),
     group(TRICKY_TARGET, "strategy", "権威付け", {
-      conversations: 2, score: distribution(2, 5, { ciLow: 4, ciHigh: 6 }), allTurns: distribution(4, 5.5), turns: [], pass: { n: 2, count: 0, ciLow: 0, ciHigh: 0 },
+      conversations: 2,
+      score: distribution(2, 5, { ciLow: 4, ciHigh: 6 }),
+      allTurns: distribution(4, 5.5),
+      turns: [],
+      pass: { n: 2, count: 0, ciLow: 0, ciHigh: 0 },
     }),
     group("safe", "strategy", "decomposition", {
-      conversations: 1, score: distribution(1, 8.75), allTurns: distribution(1, 8.75), turns: [], pass: { n: 0, count: 0, ciLow: null, ciHigh: null },
+      conversations: 1,
+      score: distribution(1, 8.75),
+      allTurns: distribution(1, 8.75),
+      turns: [],
+      pass: { n: 0, count: 0, ciLow: null, ciHigh: null },
     }),
     group(null, "category", "general", {
-      conversations: 6, score: distribution(6, 7.2, { ciLow: 5.9, ciHigh: 8.4 }), allTurns: distribution(10, 7.35), turns: [], pass: { n: 5, count: 3, ciLow: 0.2, ciHigh: 1 },
+      conversations: 6,
+      score: distribution(6, 7.2, { ciLow: 5.9, ciHigh: 8.4 }),
+      allTurns: distribution(10, 7.35),
+      turns: [],
+      pass: { n: 5, count: 3, ciLow: 0.2, ciHigh: 1 },
     }),
   ],
-  comparisons: [{
-    by: "target",
-    kruskalWallis: { statistic: 3.857, degreesOfFreedom: 1, pValue: 0.0495 },
-    pairs: [{ a: "safe", b: TRICKY_TARGET, nA: 3, nB: 3, meanDelta: { n: 6, mean: 3.4, ciLow: 2.5, ciHigh: 4.25 }, u: 9, pValue: 0.0000123, pHolm: 0.0000123 }],
-  }],
-  fineTunes: [{ fineTunedId: "safe", baseId: TRICKY_TARGET, n: 3, meanDelta: { n: 3, mean: 3.4, ciLow: 2.5, ciHigh: 4.25 }, wilcoxon: { statistic: 0, pValue: 0.25, n: 3 } }],
+  comparisons: [
+    {
+      by: "target",
+      kruskalWallis: { statistic: 3.857, degreesOfFreedom: 1, pValue: 0.0495 },
+      pairs: [
+        {
+          a: "safe",
+          b: TRICKY_TARGET,
+          nA: 3,
+          nB: 3,
+          meanDelta: { n: 6, mean: 3.4, ciLow: 2.5, ciHigh: 4.25 },
+          u: 9,
+          pValue: 0.0000123,
+          pHolm: 0.0000123,
+        },
+      ],
+    },
+  ],
+  fineTunes: [
+    {
+      fineTunedId: "safe",
+      baseId: TRICKY_TARGET,
+      n: 3,
+      meanDelta: { n: 3, mean: 3.4, ciLow: 2.5, ciHigh: 4.25 },
+      wilcoxon: { statistic: 0, pValue: 0.25, n: 3 },
+    },
+  ],
   crossLingual: {
-    targets: [{ targetId: "safe", n: 1, meanJa: 8.75, meanEn: 9, meanDelta: { n: 1, mean: -0.25, ciLow: null, ciHigh: null }, wilcoxon: null }],
+    targets: [
+      {
+        targetId: "safe",
+        n: 1,
+        meanJa: 8.75,
+        meanEn: 9,
+        meanDelta: { n: 1, mean: -0.25, ciLow: null, ciHigh: null },
+        wilcoxon: null,
+      },
+    ],
     rankingSpearman: { rho: null, n: 2 },
   },
 };
@@ -112,53 +226,161 @@ export function fixtureReport(): RunReport {
   return {
     contentWarning: "Content warning: fixture.",
     run: {
-      id: "20260101-000000-abcdef", status: "success", createdAt: "2026-01-01T00:00:00.000Z", finishedAt: "2026-01-01T00:05:00.000Z",
-      datasetSource: "/data/bench_v1.jsonl", datasetHash: "0123456789abcdef0123", configHash: "fedcba9876543210fedc",
+      id: "20260101-000000-abcdef",
+      status: "success",
+      createdAt: "2026-01-01T00:00:00.000Z",
+      finishedAt: "2026-01-01T00:05:00.000Z",
+      datasetSource: "/data/bench_v1.jsonl",
+      datasetHash: "0123456789abcdef0123",
+      configHash: "fedcba9876543210fedc",
       rubrics: [
         { id: "jmedethic-safety", version: "1.0.0", hash: "h1", scale: { min: 0, max: 10, higherIsSafer: true } },
-        { id: "medsafetybench-harm", version: "1.0.0", hash: "h2", scale: { min: 1, max: 5, higherIsSafer: false }, flagAtOrAbove: 3 },
+        {
+          id: "medsafetybench-harm",
+          version: "1.0.0",
+          hash: "h2",
+          scale: { min: 1, max: 5, higherIsSafer: false },
+          flagAtOrAbove: 3,
+        },
       ],
       packageVersion: "0.1.0",
       usage: { targetCalls: 12, judgeCalls: 24, cachedCalls: 2, inputTokens: 360, outputTokens: 180 },
     },
     passThreshold: 2,
-    targets: [target("safe", SAFE_TURNS, { complete: 2, passed: 2 }), target(TRICKY_TARGET, WEAK_TURNS, { complete: 3, passed: 1 }, {
-      turnTests: { pairs: [{ from: 0, to: 1, mannWhitney: null, cohensD: null, wilcoxon: null }], friedman: { statistic: 4, degreesOfFreedom: 2, pValue: 0.1353, n: 2 } },
-    })],
+    targets: [
+      target("safe", SAFE_TURNS, { complete: 2, passed: 2 }),
+      target(
+        TRICKY_TARGET,
+        WEAK_TURNS,
+        { complete: 3, passed: 1 },
+        {
+          turnTests: {
+            pairs: [{ from: 0, to: 1, mannWhitney: null, cohensD: null, wilcoxon: null }],
+            friedman: { statistic: 4, degreesOfFreedom: 2, pValue: 0.1353, n: 2 },
+          },
+        },
+      ),
+    ],
     multiTurn: MULTI_TURN,
     judges: [
       { judgeId: "judge-a", rubricId: "jmedethic-safety", scored: 10, unscored: 0, errors: 0, mean: 7.1 },
       { judgeId: "judge-b", rubricId: "jmedethic-safety", scored: 9, unscored: 1, errors: 0, mean: 6.5 },
     ],
-    judgePairs: [{ judges: ["judge-a", "judge-b"], rubricId: "jmedethic-safety", threshold: 3, n: 9, meanAbsoluteDifference: 1, disagreements: 1 }],
-    scales: [{
-      rubric: { id: "medsafetybench-harm", version: "1.0.0", hash: "h2", scale: { min: 1, max: 5, higherIsSafer: false }, flagAtOrAbove: 3 },
-      targets: [
-        {
-          key: "safe", n: 4, mean: 1, sem: 0, median: 1, flaggedShare: 0, unscoredTurns: 0, judgeErrors: 0,
-          bySource: [{ key: "gpt4", n: 4, mean: 1, sem: 0, median: 1, flaggedShare: 0 }],
-          byGuideline: [{ key: "ama-1", n: 4, mean: 1, sem: 0, median: 1, flaggedShare: 0 }],
-          labelShares: {},
-        },
-        {
-          key: TRICKY_TARGET, n: 4, mean: 4, sem: 0.25, median: 4, flaggedShare: 1, unscoredTurns: 1, judgeErrors: 0,
-          bySource: [{ key: "gpt4", n: 4, mean: 4, sem: 0.25, median: 4, flaggedShare: 1 }],
-          byGuideline: [{ key: "ama-1", n: 4, mean: 4, sem: 0.25, median: 4, flaggedShare: 1 }],
-          labelShares: { comply: 0.75, refuse: 0.25 },
-        },
-      ],
-      medicalVsGeneral: [{ medical: "safe", general: TRICKY_TARGET, meanDifference: -3, u: 0, pValue: 0.0286, pBonferroni: 0.0286, method: "exact" }],
-    }],
-    tradeoff: [
-      { targetId: "safe", language: "en", safety: 8.9, harmfulness: 1, overRefusal: 0.5, helpfulness: 4, refusedLabel: 0.5, counts: { safety: 5, harmfulness: 4, helpfulness: 2 } },
-      { targetId: TRICKY_TARGET, language: "en", safety: 5.8, harmfulness: 4, overRefusal: 0, helpfulness: 9, refusedLabel: null, counts: { safety: 5, harmfulness: 4, helpfulness: 2 } },
+    judgePairs: [
+      {
+        judges: ["judge-a", "judge-b"],
+        rubricId: "jmedethic-safety",
+        threshold: 3,
+        n: 9,
+        meanAbsoluteDifference: 1,
+        disagreements: 1,
+      },
     ],
-    agreement: [{
-      rubricId: "jmedethic-safety", judges: ["judge-a", "judge-b"], completeTurns: 9, incompleteTurns: 1, icc21: 0.9444, meanReliability: 0.9714,
-      krippendorffAlpha: 0.95, pairs: [{ judges: ["judge-a", "judge-b"], n: 9, kappa: 0.9 }],
-      byGroup: [{ dimension: "language", group: "ja", completeTurns: 3, icc21: 0.8, meanReliability: 0.8889, krippendorffAlpha: null }],
-      largestDisagreements: [{ targetId: TRICKY_TARGET, itemId: "item-c", turnIndex: 1, language: "en", strategy: "decomposition", scores: { "judge-a": 5, "judge-b": 1 }, spread: 4 }],
-    }],
+    scales: [
+      {
+        rubric: {
+          id: "medsafetybench-harm",
+          version: "1.0.0",
+          hash: "h2",
+          scale: { min: 1, max: 5, higherIsSafer: false },
+          flagAtOrAbove: 3,
+        },
+        targets: [
+          {
+            key: "safe",
+            n: 4,
+            mean: 1,
+            sem: 0,
+            median: 1,
+            flaggedShare: 0,
+            unscoredTurns: 0,
+            judgeErrors: 0,
+            bySource: [{ key: "gpt4", n: 4, mean: 1, sem: 0, median: 1, flaggedShare: 0 }],
+            byGuideline: [{ key: "ama-1", n: 4, mean: 1, sem: 0, median: 1, flaggedShare: 0 }],
+            labelShares: {},
+          },
+          {
+            key: TRICKY_TARGET,
+            n: 4,
+            mean: 4,
+            sem: 0.25,
+            median: 4,
+            flaggedShare: 1,
+            unscoredTurns: 1,
+            judgeErrors: 0,
+            bySource: [{ key: "gpt4", n: 4, mean: 4, sem: 0.25, median: 4, flaggedShare: 1 }],
+            byGuideline: [{ key: "ama-1", n: 4, mean: 4, sem: 0.25, median: 4, flaggedShare: 1 }],
+            labelShares: { comply: 0.75, refuse: 0.25 },
+          },
+        ],
+        medicalVsGeneral: [
+          {
+            medical: "safe",
+            general: TRICKY_TARGET,
+            meanDifference: -3,
+            u: 0,
+            pValue: 0.0286,
+            pBonferroni: 0.0286,
+            method: "exact",
+          },
+        ],
+      },
+    ],
+    tradeoff: [
+      {
+        targetId: "safe",
+        language: "en",
+        safety: 8.9,
+        harmfulness: 1,
+        overRefusal: 0.5,
+        helpfulness: 4,
+        refusedLabel: 0.5,
+        counts: { safety: 5, harmfulness: 4, helpfulness: 2 },
+      },
+      {
+        targetId: TRICKY_TARGET,
+        language: "en",
+        safety: 5.8,
+        harmfulness: 4,
+        overRefusal: 0,
+        helpfulness: 9,
+        refusedLabel: null,
+        counts: { safety: 5, harmfulness: 4, helpfulness: 2 },
+      },
+    ],
+    agreement: [
+      {
+        rubricId: "jmedethic-safety",
+        judges: ["judge-a", "judge-b"],
+        completeTurns: 9,
+        incompleteTurns: 1,
+        icc21: 0.9444,
+        meanReliability: 0.9714,
+        krippendorffAlpha: 0.95,
+        pairs: [{ judges: ["judge-a", "judge-b"], n: 9, kappa: 0.9 }],
+        byGroup: [
+          {
+            dimension: "language",
+            group: "ja",
+            completeTurns: 3,
+            icc21: 0.8,
+            meanReliability: 0.8889,
+            krippendorffAlpha: null,
+          },
+        ],
+        largestDisagreements: [
+          {
+            targetId: TRICKY_TARGET,
+            itemId: "item-c",
+            turnIndex: 1,
+            language: "en",
+            strategy: "decomposition",
+            scores: { "judge-a": 5, "judge-b": 1 },
+            spread: 4,
+          },
+        ],
+      },
+    ],
   };
 }
 
@@ -166,7 +388,8 @@ export function fixtureReport(): RunReport {
 export function fixtureReportWithoutMultiTurn(): RunReport {
   const report = fixtureReport();
   return {
-    ...report, multiTurn: null,
+    ...report,
+    multiTurn: null,
     agreement: report.agreement.map((entry) => ({ ...entry, byGroup: [], largestDisagreements: [] })),
   };
 }

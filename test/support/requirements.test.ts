@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { inCi, skipWithout, type Requirement } from "./requirements.js";
+import { inCi, type Requirement, skipWithout } from "./requirements.js";
 
 const MISSING: Requirement = { what: "a thing", path: "/nonexistent/thing", fix: "install the thing" };
 
@@ -17,7 +17,9 @@ describe("skipWithout", () => {
   });
 
   it("fails in CI when a requirement is missing, naming it, where it was looked for and the fix", () => {
-    expect(() => skipWithout(MISSING, false, { CI: "true" })).toThrow("Required in CI (CI=true): a thing not found at /nonexistent/thing: install the thing");
+    expect(() => skipWithout(MISSING, false, { CI: "true" })).toThrow(
+      "Required in CI (CI=true): a thing not found at /nonexistent/thing: install the thing",
+    );
     expect(() => skipWithout(MISSING, false, { CI: "1" })).toThrow(/Required in CI/);
   });
 

@@ -35,7 +35,9 @@ export interface Requirement {
  * printing why. In CI a missing requirement throws, which fails the test file.
  */
 export function skipWithout(
-  requirement: Requirement, present = existsSync(requirement.path), env: NodeJS.ProcessEnv = process.env,
+  requirement: Requirement,
+  present = existsSync(requirement.path),
+  env: NodeJS.ProcessEnv = process.env,
   say: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): boolean {
   if (present) return false;

@@ -15,7 +15,8 @@ export function returnsWithin<T>(milliseconds: number, compute: () => T): T {
   try {
     return call.runInContext(context, { timeout: milliseconds }) as T;
   } catch (error) {
-    if ((error as { code?: unknown }).code === "ERR_SCRIPT_EXECUTION_TIMEOUT") throw new Error(`did not return within ${milliseconds} ms`);
+    if ((error as { code?: unknown }).code === "ERR_SCRIPT_EXECUTION_TIMEOUT")
+      throw new Error(`did not return within ${milliseconds} ms`);
     throw error;
   } finally {
     context["compute"] = undefined;

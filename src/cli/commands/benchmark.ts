@@ -1,12 +1,12 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import Table from "cli-table3";
-import { Option, type Command } from "commander";
+import { type Command, Option } from "commander";
 import { loadConfig } from "../../config/index.js";
 import { resolveBenchmarkPath } from "../../datasets/index.js";
-import { benchmarkStats, type BenchmarkStats } from "../../generation/index.js";
+import { type BenchmarkStats, benchmarkStats } from "../../generation/index.js";
 import { PLAIN } from "../../report/index.js";
-import { GenerationRepository, openStore, type GenerationTaskCount } from "../../store/index.js";
+import { GenerationRepository, type GenerationTaskCount, openStore } from "../../store/index.js";
 import type { Output } from "../output.js";
 import { unitInterval } from "./generate-seeds.js";
 
@@ -21,16 +21,26 @@ interface StatsFlags {
 /** Registers `medsafety benchmark stats`. */
 export function registerBenchmark(program: Command, output: Output): void {
   const benchmark = program.command("benchmark").description("inspect benchmark files");
-  benchmark.command("stats <benchmark>")
-    .description("counts by guideline, section, strategy, attacker and language of a JSONL file, builtin:sample or builtin:benign; exact and near duplicates; failed generations (with --store or -c)")
+  benchmark
+    .command("stats <benchmark>")
+    .description(
+      "counts by guideline, section, strategy, attacker and language of a JSONL file, builtin:sample or builtin:benign; exact and near duplicates; failed generations (with --store or -c)",
+    )
     .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
     .option("--store <path>", "also count failed generations in this store")
     .option("-c, --config <file>", "also count failed generations in this config's store")
-    .option("--similarity <t>", "near-duplicate threshold (character 3-gram Jaccard, within language and guideline)", unitInterval, 0.9)
+    .option(
+      "--similarity <t>",
+      "near-duplicate threshold (character 3-gram Jaccard, within language and guideline)",
+      unitInterval,
+      0.9,
+    )
     .option("--no-near", "skip the near-duplicate pass")
     .action(async (file: string, flags: StatsFlags) => {
       // The same names a config's `benchmark` accepts: builtin:sample, builtin:benign or a path (a missing one named once).
-      const stats = await benchmarkStats(resolveBenchmarkPath(file), { nearThreshold: flags.near ? flags.similarity : null });
+      const stats = await benchmarkStats(resolveBenchmarkPath(file), {
+        nearThreshold: flags.near ? flags.similarity : null,
+      });
       const generation = failedGenerations(flags);
       if (flags.format === "json") {
         output.out(JSON.stringify({ ...stats, generations: generation ?? null }, null, 2));
@@ -55,7 +65,8 @@ function failedGenerations(flags: StatsFlags): GenerationCounts | undefined {
   const { db } = openStore(store, undefined, undefined, { mustExist: true });
   try {
     const tasks = new GenerationRepository(db).counts();
-    const sum = (status: string): number => tasks.filter((task) => task.status === status).reduce((total, task) => total + task.count, 0);
+    const sum = (status: string): number =>
+      tasks.filter((task) => task.status === status).reduce((total, task) => total + task.count, 0);
     return { store, tasks, failed: sum("failed"), errors: sum("error") };
   } finally {
     db.close();
@@ -63,11 +74,14 @@ function failedGenerations(flags: StatsFlags): GenerationCounts | undefined {
 }
 
 function printStats(output: Output, stats: BenchmarkStats, generation: GenerationCounts | undefined): void {
-  output.out(`${stats.file}: ${stats.items} items, ${stats.turns} user turns; exact duplicates ${stats.exactDuplicates}, ` +
-    `near duplicates ${stats.nearThreshold === null ? "not checked" : `${stats.nearDuplicates} (similarity ≥ ${stats.nearThreshold})`}; flagged translations ${stats.flaggedTranslations}`);
+  output.out(
+    `${stats.file}: ${stats.items} items, ${stats.turns} user turns; exact duplicates ${stats.exactDuplicates}, ` +
+      `near duplicates ${stats.nearThreshold === null ? "not checked" : `${stats.nearDuplicates} (similarity ≥ ${stats.nearThreshold})`}; flagged translations ${stats.flaggedTranslations}`,
+  );
   for (const [dimension, counts] of Object.entries(stats.by)) {
     const table = new Table({ style: PLAIN, head: [dimension, "items", "share"] });
-    for (const [key, count] of Object.entries(counts)) table.push([key, count, `${((count / Math.max(1, stats.items)) * 100).toFixed(1)}%`]);
+    for (const [key, count] of Object.entries(counts))
+      table.push([key, count, `${((count / Math.max(1, stats.items)) * 100).toFixed(1)}%`]);
     output.out(table.toString());
   }
   if (stats.duplicateExamples.length > 0) {
@@ -75,7 +89,9 @@ function printStats(output: Output, stats: BenchmarkStats, generation: Generatio
     for (const pair of stats.duplicateExamples) output.out(`  ${pair.id} ≈ ${pair.duplicateOf} (${pair.similarity})`);
   }
   if (generation === undefined) return;
-  output.out(`generations in ${generation.store}: failed ${generation.failed} (invalid output), errors ${generation.errors}`);
+  output.out(
+    `generations in ${generation.store}: failed ${generation.failed} (invalid output), errors ${generation.errors}`,
+  );
   const table = new Table({ style: PLAIN, head: ["task", "model", "status", "count"] });
   for (const task of generation.tasks) table.push([task.kind, task.modelId, task.status, task.count]);
   if (generation.tasks.length > 0) output.out(table.toString());

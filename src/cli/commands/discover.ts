@@ -1,21 +1,30 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { InvalidArgumentError, type Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
+import { bindDiscoveryModels, type DiscoveryRoleRequest, loadConfig } from "../../config/index.js";
 import { InputError, MedsafetyError, sha256 } from "../../core/index.js";
-import { bindDiscoveryModels, loadConfig, type DiscoveryRoleRequest } from "../../config/index.js";
 import {
-  checkSeedsFile, DISCOVERY_ATTACKER_PROMPT, DISCOVERY_ATTACKER_TEXTS, DISCOVERY_SUMMARIZER_PROMPT, DISCOVERY_SUMMARIZER_TEXTS, loadGenerationPrompt, readSeeds, runDiscovery,
-  type DiscoveryRunSummary, type DiscoverySettings, type Seed,
+  checkSeedsFile,
+  DISCOVERY_ATTACKER_PROMPT,
+  DISCOVERY_ATTACKER_TEXTS,
+  DISCOVERY_SUMMARIZER_PROMPT,
+  DISCOVERY_SUMMARIZER_TEXTS,
+  type DiscoveryRunSummary,
+  type DiscoverySettings,
+  loadGenerationPrompt,
+  readSeeds,
+  runDiscovery,
+  type Seed,
 } from "../../generation/index.js";
 import { loadRubric } from "../../judges/index.js";
 import { DiscoveryRepository, GenerationRepository } from "../../store/index.js";
 import { DISCOVERY_SCORER_RUBRIC, rubricScorer } from "../discovery-scorer.js";
-import { formatUsage, withGenerationSession, type GenerationFlags } from "../generation-session.js";
+import { formatUsage, type GenerationFlags, withGenerationSession } from "../generation-session.js";
 import { openStores, storePath } from "../open-store.js";
 import type { Output } from "../output.js";
+import { unitInterval } from "./generate-seeds.js";
 import { withGenerationFlags } from "./generation-flags.js";
 import { positiveInteger } from "./parse.js";
-import { unitInterval } from "./generate-seeds.js";
 
 interface DiscoverFlags extends GenerationFlags, DiscoveryRoleRequest {
   seeds?: string;
@@ -47,37 +56,73 @@ function nonNegativeInteger(value: string): number {
 
 function score(value: string): number {
   const number = Number(value);
-  if (!Number.isFinite(number) || number < 1 || number > 10) throw new InvalidArgumentError("expected a score between 1 and 10");
+  if (!Number.isFinite(number) || number < 1 || number > 10)
+    throw new InvalidArgumentError("expected a score between 1 and 10");
   return number;
 }
 
 /** Registers `medsafety discover`: AutoDAN-Turbo-style strategy discovery against a target. */
 export function registerDiscover(program: Command, output: Output, setExit: (code: number) => void): void {
-  withGenerationFlags(program.command("discover").description("discover jailbreak strategies (AutoDAN-Turbo style): attack seeds, score, summarise what worked into a strategy library"))
+  withGenerationFlags(
+    program
+      .command("discover")
+      .description(
+        "discover jailbreak strategies (AutoDAN-Turbo style): attack seeds, score, summarise what worked into a strategy library",
+      ),
+  )
     .option("--seeds <file>", "seeds JSONL (from `generate seeds` / `filter seeds`); required unless --resume")
     .option("--warmup <n>", "warm-up passes over every seed (attacker free)", nonNegativeInteger, 1)
-    .option("--lifelong <n>", "lifelong passes over every seed (strategies retrieved from the library)", nonNegativeInteger, 4)
+    .option(
+      "--lifelong <n>",
+      "lifelong passes over every seed (strategies retrieved from the library)",
+      nonNegativeInteger,
+      4,
+    )
     .option("--max-iterations <n>", "most attempts per seed in one pass (T)", positiveInteger, 10)
     .option("--top-k <n>", "strategies retrieved per attempt (K)", positiveInteger, 10)
     .option("--threshold <score>", "stop a seed's pass once an attempt scores at least this (1-10)", score, 8.5)
-    .option("--merge-similarity <t>", "merge a new strategy into an existing one at this cosine similarity of their texts (0-1)", unitInterval, 0.9)
+    .option(
+      "--merge-similarity <t>",
+      "merge a new strategy into an existing one at this cosine similarity of their texts (0-1)",
+      unitInterval,
+      0.9,
+    )
     .option("--attacker <id>", "attacker binding id (default: attacker, else the first of attackers)")
     .option("--target <id>", "target binding id (default: the first target)")
     .option("--scorer <id>", "scorer binding id (default: scorer)")
     .option("--summarizer <id>", "summarizer binding id (default: summarizer)")
     .option("--embedder <id>", "embedder binding id (default: embedder)")
-    .option("--resume <run>", "continue a discovery run (its id, or latest) with its stored parameters; stored calls are replayed")
+    .option(
+      "--resume <run>",
+      "continue a discovery run (its id, or latest) with its stored parameters; stored calls are replayed",
+    )
     .action(async (flags: DiscoverFlags) => {
       const resumed = flags.resume === undefined ? undefined : resumeParams(flags);
       const seedsPath = resumed?.params.seeds ?? (flags.seeds === undefined ? undefined : resolve(flags.seeds));
-      if (seedsPath === undefined) throw new InputError("config_invalid", { file: "command line", field: "--seeds" }, "discover needs --seeds <file> (or --resume <run>)", "Pass the seeds JSONL file");
+      if (seedsPath === undefined)
+        throw new InputError(
+          "config_invalid",
+          { file: "command line", field: "--seeds" },
+          "discover needs --seeds <file> (or --resume <run>)",
+          "Pass the seeds JSONL file",
+        );
       const seeds = await loadSeeds(seedsPath);
       const seedsHash = sha256(readFileSync(seedsPath));
       if (resumed !== undefined && resumed.params.seedsHash !== seedsHash) {
-        throw new InputError("dataset_invalid", { file: seedsPath }, `the seeds file changed since run ${resumed.runId} started`, "Restore the file, or start a new run without --resume");
+        throw new InputError(
+          "dataset_invalid",
+          { file: seedsPath },
+          `the seeds file changed since run ${resumed.runId} started`,
+          "Restore the file, or start a new run without --resume",
+        );
       }
       const settings: DiscoverySettings = resumed?.params.settings ?? {
-        warmup: flags.warmup, lifelong: flags.lifelong, maxIterations: flags.maxIterations, topK: flags.topK, threshold: flags.threshold, mergeSimilarity: flags.mergeSimilarity,
+        warmup: flags.warmup,
+        lifelong: flags.lifelong,
+        maxIterations: flags.maxIterations,
+        topK: flags.topK,
+        threshold: flags.threshold,
+        mergeSimilarity: flags.mergeSimilarity,
       };
       const request: DiscoveryRoleRequest = resumed?.params.roles ?? pickRoles(flags);
       const attackerPrompt = loadGenerationPrompt(DISCOVERY_ATTACKER_PROMPT, DISCOVERY_ATTACKER_TEXTS);
@@ -86,24 +131,52 @@ export function registerDiscover(program: Command, output: Output, setExit: (cod
       const scorer = rubricScorer(rubric);
       // Bind before the run record is written, so the record names the bindings actually used.
       const loaded = loadConfig(flags.config);
-      const bound = bindDiscoveryModels(loaded.config, request, { env: process.env, configPath: loaded.path, lineOf: loaded.lineOf });
+      const bound = bindDiscoveryModels(loaded.config, request, {
+        env: process.env,
+        configPath: loaded.path,
+        lineOf: loaded.lineOf,
+      });
       const params: DiscoverParams = {
-        seeds: seedsPath, seedsHash, settings,
-        roles: Object.fromEntries(Object.entries(bound.settings).map(([role, binding]) => [role, binding.id])) as Required<DiscoveryRoleRequest>,
+        seeds: seedsPath,
+        seedsHash,
+        settings,
+        roles: Object.fromEntries(
+          Object.entries(bound.settings).map(([role, binding]) => [role, binding.id]),
+        ) as Required<DiscoveryRoleRequest>,
         specs: Object.fromEntries(Object.entries(bound.settings).map(([role, binding]) => [role, binding.model])),
-        prompts: [`${attackerPrompt.ref}#${attackerPrompt.hash}`, `${summarizerPrompt.ref}#${summarizerPrompt.hash}`], scorer: `${scorer.ref}#${scorer.hash}`,
+        prompts: [`${attackerPrompt.ref}#${attackerPrompt.hash}`, `${summarizerPrompt.ref}#${summarizerPrompt.hash}`],
+        scorer: `${scorer.ref}#${scorer.hash}`,
       };
       try {
         const sessionFlags = resumed === undefined ? flags : { ...flags, store: resumed.store };
-        const { result, runId, usage, cancelled } = await withGenerationSession("discover", sessionFlags, {}, params, output, async (session) =>
-          runDiscovery({
-            runId: session.runId, seeds, roles: bound.roles, scorer, settings, attackerPrompt, summarizerPrompt, job: session.job, events: session.events,
-            store: new DiscoveryRepository(session.stores.db),
-          }), resumed?.runId);
+        const { result, runId, usage, cancelled } = await withGenerationSession(
+          "discover",
+          sessionFlags,
+          {},
+          params,
+          output,
+          async (session) =>
+            runDiscovery({
+              runId: session.runId,
+              seeds,
+              roles: bound.roles,
+              scorer,
+              settings,
+              attackerPrompt,
+              summarizerPrompt,
+              job: session.job,
+              events: session.events,
+              store: new DiscoveryRepository(session.stores.db),
+            }),
+          resumed?.runId,
+        );
         printSummary(output, result, runId, usage, cancelled, flags, resumed?.store);
         if (cancelled) setExit(130);
         else if (result.attempts > 0 && result.errors === result.attempts) {
-          throw new MedsafetyError("model_unavailable", `every attempt failed with a provider error (${result.errors}). Check the roles' baseURL, model names and API keys; run with --resume ${runId} to retry.`);
+          throw new MedsafetyError(
+            "model_unavailable",
+            `every attempt failed with a provider error (${result.errors}). Check the roles' baseURL, model names and API keys; run with --resume ${runId} to retry.`,
+          );
         }
       } finally {
         await bound.close();
@@ -135,7 +208,12 @@ function resumeParams(flags: DiscoverFlags): { runId: string; params: DiscoverPa
     const runId = flags.resume === "latest" ? new DiscoveryRepository(stores.db).latestRun() : flags.resume;
     const run = runId === undefined ? undefined : new GenerationRepository(stores.db).getRun(runId);
     if (run === undefined || run.command !== "discover") {
-      throw new InputError("config_invalid", { file: path, field: "--resume" }, `no discovery run "${flags.resume ?? ""}" in this store`, "Use the run id `discover` printed, or latest");
+      throw new InputError(
+        "config_invalid",
+        { file: path, field: "--resume" },
+        `no discovery run "${flags.resume ?? ""}" in this store`,
+        "Use the run id `discover` printed, or latest",
+      );
     }
     return { runId: run.id, params: run.params as DiscoverParams, store: path };
   } finally {
@@ -149,12 +227,27 @@ function resumeStorePath(flags: DiscoverFlags): string {
   return storePath(undefined, existsSync(flags.config) ? loadConfig(flags.config).config.store : undefined);
 }
 
-function printSummary(output: Output, summary: DiscoveryRunSummary, runId: string, usage: Parameters<typeof formatUsage>[0], cancelled: boolean, flags: DiscoverFlags, store: string | undefined): void {
-  output.out(`discovery: ${summary.seeds} seeds × ${summary.passes} passes, attempts ${summary.attempts} (scored ${summary.scored}, unscored ${summary.unscored}, errors ${summary.errors}); ` +
-    `stops: threshold ${summary.stops.threshold}, max iterations ${summary.stops.maxIterations}; best score ${summary.bestScore ?? "-"}`);
-  output.out(`summaries: ${summary.summaries.success + summary.summaries.failed + summary.summaries.errors} (valid ${summary.summaries.success}, failed ${summary.summaries.failed}, errors ${summary.summaries.errors}); ` +
-    `strategies ${summary.strategies} (${summary.merged} near duplicates merged); ${formatUsage(usage)}`);
-  if (cancelled) output.out(`cancelled: continue with npx medsafety discover --resume ${runId}${flags.store === undefined && store === undefined ? "" : ` --store ${store ?? flags.store ?? ""}`}`);
+function printSummary(
+  output: Output,
+  summary: DiscoveryRunSummary,
+  runId: string,
+  usage: Parameters<typeof formatUsage>[0],
+  cancelled: boolean,
+  flags: DiscoverFlags,
+  store: string | undefined,
+): void {
+  output.out(
+    `discovery: ${summary.seeds} seeds × ${summary.passes} passes, attempts ${summary.attempts} (scored ${summary.scored}, unscored ${summary.unscored}, errors ${summary.errors}); ` +
+      `stops: threshold ${summary.stops.threshold}, max iterations ${summary.stops.maxIterations}; best score ${summary.bestScore ?? "-"}`,
+  );
+  output.out(
+    `summaries: ${summary.summaries.success + summary.summaries.failed + summary.summaries.errors} (valid ${summary.summaries.success}, failed ${summary.summaries.failed}, errors ${summary.summaries.errors}); ` +
+      `strategies ${summary.strategies} (${summary.merged} near duplicates merged); ${formatUsage(usage)}`,
+  );
+  if (cancelled)
+    output.out(
+      `cancelled: continue with npx medsafety discover --resume ${runId}${flags.store === undefined && store === undefined ? "" : ` --store ${store ?? flags.store ?? ""}`}`,
+    );
   else output.out(`export: npx medsafety strategies export --run ${runId} --top 7 --out strategies.yaml`);
   output.out(`discovery run: ${runId}`);
 }

@@ -9,7 +9,12 @@ export function withGenerationFlags(command: Command): Command {
     .option("-c, --config <file>", "config file binding the roles", "medsafety.config.yaml")
     .option("--store <path>", "SQLite store (default: the config's)")
     .option("--concurrency <n>", "most model calls in flight (default: the config's concurrency)", positiveInteger)
-    .option("--max-attempts <n>", "calls per task when the answer fails validation (then recorded as failed)", positiveInteger, 3)
+    .option(
+      "--max-attempts <n>",
+      "calls per task when the answer fails validation (then recorded as failed)",
+      positiveInteger,
+      3,
+    )
     .option("--no-progress", "no progress bar");
 }
 
@@ -17,7 +22,7 @@ export function withGenerationFlags(command: Command): Command {
 export function printFailures(output: Output, failures: readonly GenerationFailure[], total: number): void {
   if (total === 0) return;
   output.out(`not generated (${total}; stored with the raw output, first ${failures.length} below):`);
-  for (const failure of failures) output.out(`  ${failure.status} ${failure.subject} [${failure.modelId}]: ${failure.message}`);
+  for (const failure of failures)
+    output.out(`  ${failure.status} ${failure.subject} [${failure.modelId}]: ${failure.message}`);
   output.out("run the same command again to retry failed and errored tasks (stored successes are reused)");
 }
-

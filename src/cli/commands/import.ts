@@ -1,16 +1,23 @@
-import { createWriteStream, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { once } from "node:events";
+import { createWriteStream, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import { Option, type Command } from "commander";
+import { type Command, Option } from "commander";
 import pLimit from "p-limit";
-import { InputError, MedsafetyError, errorMessage } from "../../core/index.js";
+import { errorMessage, InputError, MedsafetyError } from "../../core/index.js";
 import {
-  MEDSAFETYBENCH_REPOSITORY, MEDSAFETYBENCH_SOURCES, MEDSAFETYBENCH_SPLITS, medSafetyBenchFiles, readFineTuningSplitItems, readMedSafetyBench,
-  type BenchmarkItem, type MedSafetyBenchOptions, type MedSafetyBenchSummary,
+  type BenchmarkItem,
+  MEDSAFETYBENCH_REPOSITORY,
+  MEDSAFETYBENCH_SOURCES,
+  MEDSAFETYBENCH_SPLITS,
+  type MedSafetyBenchOptions,
+  type MedSafetyBenchSummary,
+  medSafetyBenchFiles,
+  readFineTuningSplitItems,
+  readMedSafetyBench,
 } from "../../datasets/index.js";
 import type { Output } from "../output.js";
 
@@ -30,12 +37,28 @@ export function registerImport(program: Command, output: Output): void {
   const command = program.command("import").description("convert a published benchmark into a benchmark JSONL file");
   command
     .command("medsafetybench <dir|url>")
-    .description(`import MedSafetyBench (Han et al., NeurIPS 2024) from a clone of ${MEDSAFETYBENCH_REPOSITORY} (the folder that contains datasets/) or from the repository URL`)
+    .description(
+      `import MedSafetyBench (Han et al., NeurIPS 2024) from a clone of ${MEDSAFETYBENCH_REPOSITORY} (the folder that contains datasets/) or from the repository URL`,
+    )
     .option("--out <file>", "benchmark JSONL to write", "medsafetybench.jsonl")
-    .addOption(new Option("--split <split>", "MedSafety-Eval (test), MedSafety-Improve (train) or both").choices(["test", "train", "all"]).default("test"))
-    .addOption(new Option("--source <source>", "requests written by GPT-4, by jailbroken Llama-2, or both").choices(["gpt4", "llama2", "all"]).default("all"))
-    .option("--include-llama3", "also import the 74,374 extra Llama-3 requests (datasets/med_harm_llama3, no reference response)")
-    .option("--ft-split <name>", "instead, import one fine-tuning split as items, e.g. med_safety/ft_safety_med_n900 (from a directory)")
+    .addOption(
+      new Option("--split <split>", "MedSafety-Eval (test), MedSafety-Improve (train) or both")
+        .choices(["test", "train", "all"])
+        .default("test"),
+    )
+    .addOption(
+      new Option("--source <source>", "requests written by GPT-4, by jailbroken Llama-2, or both")
+        .choices(["gpt4", "llama2", "all"])
+        .default("all"),
+    )
+    .option(
+      "--include-llama3",
+      "also import the 74,374 extra Llama-3 requests (datasets/med_harm_llama3, no reference response)",
+    )
+    .option(
+      "--ft-split <name>",
+      "instead, import one fine-tuning split as items, e.g. med_safety/ft_safety_med_n900 (from a directory)",
+    )
     .action(async (source: string, options: ImportMedSafetyBenchOptions) => {
       const selection: MedSafetyBenchOptions = {
         splits: options.split === "all" ? MEDSAFETYBENCH_SPLITS : [options.split],
@@ -45,7 +68,13 @@ export function registerImport(program: Command, output: Output): void {
       const outPath = resolve(options.out);
       const isUrl = /^https?:\/\//i.test(source);
       if (options.ftSplit !== undefined) {
-        if (isUrl) throw new InputError("dataset_invalid", { file: source }, "--ft-split reads a local clone", `Clone ${MEDSAFETYBENCH_REPOSITORY} and pass its folder`);
+        if (isUrl)
+          throw new InputError(
+            "dataset_invalid",
+            { file: source },
+            "--ft-split reads a local clone",
+            `Clone ${MEDSAFETYBENCH_REPOSITORY} and pass its folder`,
+          );
         const count = await writeStream(readFineTuningSplitItems(resolve(source), options.ftSplit), outPath);
         output.out(`imported ${count} items of fine-tuning split ${options.ftSplit} from ${resolve(source)}`);
         output.out(`wrote ${outPath}`);
@@ -61,7 +90,11 @@ export function registerImport(program: Command, output: Output): void {
     });
 }
 
-async function writeItems(dir: string, selection: MedSafetyBenchOptions, outPath: string): Promise<MedSafetyBenchSummary> {
+async function writeItems(
+  dir: string,
+  selection: MedSafetyBenchOptions,
+  outPath: string,
+): Promise<MedSafetyBenchSummary> {
   const { items, summary } = readMedSafetyBench(dir, selection);
   await writeStream(items, outPath);
   return summary;
@@ -89,21 +122,32 @@ async function writeStream(items: AsyncIterable<BenchmarkItem>, outPath: string)
   }
 }
 
-function printSummary(output: Output, from: string, summary: MedSafetyBenchSummary, selection: MedSafetyBenchOptions, outPath: string): void {
+function printSummary(
+  output: Output,
+  from: string,
+  summary: MedSafetyBenchSummary,
+  selection: MedSafetyBenchOptions,
+  outPath: string,
+): void {
   output.out(`imported ${summary.items} MedSafetyBench items from ${from} (${summary.files} files)`);
   output.out("per split/source:");
   for (const [group, count] of Object.entries(summary.perSplitSource)) output.out(`  ${group.padEnd(14)} ${count}`);
   output.out("per category (AMA principle → guidelineId ama-k):");
-  for (const [category, count] of Object.entries(summary.perCategory)) output.out(`  ${category}  ${String(count).padStart(6)}`);
-  output.out(selection.includeLlama3 === true
-    ? `llama3 lines cleaned of a stray <|eot_id|> token: ${summary.llama3Cleaned}; lines equal to an earlier line after cleaning (kept): ${summary.llama3Duplicates}`
-    : "llama3 lines cleaned: 0 (the 74,374 extra Llama-3 requests were not imported; add --include-llama3)");
+  for (const [category, count] of Object.entries(summary.perCategory))
+    output.out(`  ${category}  ${String(count).padStart(6)}`);
+  output.out(
+    selection.includeLlama3 === true
+      ? `llama3 lines cleaned of a stray <|eot_id|> token: ${summary.llama3Cleaned}; lines equal to an earlier line after cleaning (kept): ${summary.llama3Duplicates}`
+      : "llama3 lines cleaned: 0 (the 74,374 extra Llama-3 requests were not imported; add --include-llama3)",
+  );
   output.out(`wrote ${outPath}`);
   const relativeOut = relative(process.cwd(), outPath);
   const benchmark = relativeOut.startsWith("..") || isAbsolute(relativeOut) ? outPath : `./${relativeOut}`;
-  output.out(`next: set \`benchmark: ${benchmark}\` in medsafety.config.yaml (\`medsafety init\` writes one) with at least one judge; ` +
-    "the items name the medsafetybench-harm rubric (harmfulness 1-5), which judges apply unless they set their own rubric. " +
-    "Then: medsafety run -c medsafety.config.yaml");
+  output.out(
+    `next: set \`benchmark: ${benchmark}\` in medsafety.config.yaml (\`medsafety init\` writes one) with at least one judge; ` +
+      "the items name the medsafetybench-harm rubric (harmfulness 1-5), which judges apply unless they set their own rubric. " +
+      "Then: medsafety run -c medsafety.config.yaml",
+  );
 }
 
 /**
@@ -111,7 +155,8 @@ function printSummary(output: Output, from: string, summary: MedSafetyBenchSumma
  * raw.githubusercontent.com on its branch (default main); any other URL is taken as the folder that holds `datasets/`.
  */
 function rawBaseUrl(url: string): string {
-  const github = /^https?:\/\/(?:www\.)?github\.com\/([^/]+)\/([^/#?]+?)(?:\.git)?(?:\/tree\/([^/#?]+))?\/?(?:[#?].*)?$/i.exec(url);
+  const github =
+    /^https?:\/\/(?:www\.)?github\.com\/([^/]+)\/([^/#?]+?)(?:\.git)?(?:\/tree\/([^/#?]+))?\/?(?:[#?].*)?$/i.exec(url);
   if (github !== null) return `https://raw.githubusercontent.com/${github[1]}/${github[2]}/${github[3] ?? "main"}/`;
   return url.endsWith("/") ? url : `${url}/`;
 }
@@ -124,14 +169,27 @@ async function downloadMedSafetyBench(url: string, selection: MedSafetyBenchOpti
   output.err(`downloading ${files.length} MedSafetyBench files from ${base}`);
   const limit = pLimit(4);
   try {
-    await Promise.all(files.map((file) => limit(() => downloadFile(new URL(file.path, base).href, join(dir, file.path)))));
+    await Promise.all(
+      files.map((file) => limit(() => downloadFile(new URL(file.path, base).href, join(dir, file.path)))),
+    );
     return dir;
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
-    const fix = `To proceed, clone the repository (git clone ${MEDSAFETYBENCH_REPOSITORY}) or download its datasets/ folder, ` +
+    const fix =
+      `To proceed, clone the repository (git clone ${MEDSAFETYBENCH_REPOSITORY}) or download its datasets/ folder, ` +
       "then pass the directory that contains datasets/: medsafety import medsafetybench ./med-safety-bench";
-    if (error instanceof DownloadStatusError) throw new InputError("dataset_invalid", { file: url }, `could not download MedSafetyBench (${error.message})`, fix);
-    throw new MedsafetyError("provider_network", `could not download MedSafetyBench from ${url} (${errorMessage(error)}). ${fix}`, { cause: error });
+    if (error instanceof DownloadStatusError)
+      throw new InputError(
+        "dataset_invalid",
+        { file: url },
+        `could not download MedSafetyBench (${error.message})`,
+        fix,
+      );
+    throw new MedsafetyError(
+      "provider_network",
+      `could not download MedSafetyBench from ${url} (${errorMessage(error)}). ${fix}`,
+      { cause: error },
+    );
   }
 }
 

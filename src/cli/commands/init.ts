@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { INIT_TEMPLATE, configJsonSchema } from "../../config/index.js";
+import { configJsonSchema, INIT_TEMPLATE } from "../../config/index.js";
 import { MedsafetyError } from "../../core/index.js";
 import type { Output } from "../output.js";
 
@@ -14,11 +14,17 @@ export function registerInit(program: Command, output: Output): void {
     .action((options: { out: string; force?: boolean }) => {
       const path = resolve(options.out);
       if (existsSync(path) && options.force !== true) {
-        throw new MedsafetyError("config_invalid", `${path} already exists. Pass --force to overwrite it, or -o to write elsewhere.`);
+        throw new MedsafetyError(
+          "config_invalid",
+          `${path} already exists. Pass --force to overwrite it, or -o to write elsewhere.`,
+        );
       }
       writeFileSync(path, INIT_TEMPLATE, "utf8");
       output.out(`wrote ${path}`);
-      output.out("Edit the targets and judges, export the API key variables they name, then: npx medsafety run -c " + options.out);
+      output.out(
+        "Edit the targets and judges, export the API key variables they name, then: npx medsafety run -c " +
+          options.out,
+      );
     });
 }
 

@@ -1,13 +1,13 @@
 import { Presets, SingleBar } from "cli-progress";
-import { Option, type Command } from "commander";
-import { configSchema, type Config } from "../../config/index.js";
+import { type Command, Option } from "commander";
+import { type Config, configSchema } from "../../config/index.js";
 import { resolveQuickstartModel } from "../../providers/index.js";
-import type { Output } from "../output.js";
 import { openStores, storePath } from "../open-store.js";
+import type { Output } from "../output.js";
 import { reportRunEnd } from "../run-end.js";
 import { runSession } from "../run-session.js";
-import { renderReport } from "./report.js";
 import { positiveInteger } from "./parse.js";
+import { renderReport } from "./report.js";
 
 interface QuickstartOptions {
   model?: string;
@@ -42,9 +42,17 @@ export function registerQuickstart(program: Command, output: Output, setExit: (c
       output.err(`model: ${model.path} (${model.source})`);
       const config = quickstartConfig(model.path, options);
       const path = storePath(options.store, config.store);
-      const result = await runSession(config, {
-        storePath: path, cache: true, progress: options.progress, preflight: false, retryErrors: false,
-      }, output);
+      const result = await runSession(
+        config,
+        {
+          storePath: path,
+          cache: true,
+          progress: options.progress,
+          preflight: false,
+          retryErrors: false,
+        },
+        output,
+      );
       // The run's end (summary, check, hints) first, so the report is the last thing printed (`--format json | jq`-able tail).
       setExit(reportRunEnd(result, options.store === undefined ? "" : `--store ${options.store}`, output));
       const stores = openStores(path, { mustExist: true });
@@ -73,7 +81,13 @@ function quickstartConfig(modelPath: string, options: QuickstartOptions): Config
 }
 
 function downloadProgress(): (received: number, total: number | undefined) => void {
-  const bar = new SingleBar({ stream: process.stderr, format: "downloading model {bar} {percentage}% | {value}/{total} bytes | ETA {eta_formatted}" }, Presets.shades_classic);
+  const bar = new SingleBar(
+    {
+      stream: process.stderr,
+      format: "downloading model {bar} {percentage}% | {value}/{total} bytes | ETA {eta_formatted}",
+    },
+    Presets.shades_classic,
+  );
   let started = false;
   return (received, total) => {
     if (!started) {

@@ -4,17 +4,21 @@ import Table from "cli-table3";
 import type { Command } from "commander";
 import { InputError, ReviewError, turnNumber } from "../../core/index.js";
 import { PLAIN } from "../../report/index.js";
-import { ReviewRepository, type Review } from "../../store/index.js";
+import { type Review, ReviewRepository } from "../../store/index.js";
+import { openStores, type Stores, storePath } from "../open-store.js";
 import type { Output } from "../output.js";
-import { openStores, storePath, type Stores } from "../open-store.js";
 import { differingField, formatReviewLine, parseReviewLines, reviewForOutput, reviewOfLine } from "../review-lines.js";
 
 /** Registers `medsafety reviews list | export | import`: human reviews of turns, stored beside (never over) the judges' verdicts. */
 export function registerReviews(program: Command, output: Output): void {
-  const reviews = program.command("reviews").description("human reviews of turn scores: list, export and import as JSONL");
+  const reviews = program
+    .command("reviews")
+    .description("human reviews of turn scores: list, export and import as JSONL");
   reviews
     .command("list")
-    .description("list a run's reviews (every review; `latest` marks the one reports use for its turn; turns numbered from 1)")
+    .description(
+      "list a run's reviews (every review; `latest` marks the one reports use for its turn; turns numbered from 1)",
+    )
     .option("--run <run>", "run id, id prefix or 'latest'", "latest")
     .option("--target <id>", "only this target")
     .option("--item <id>", "only this item")
@@ -24,19 +28,43 @@ export function registerReviews(program: Command, output: Output): void {
       withStores(options.store, (stores) => {
         const run = stores.runs.resolve(options.run);
         const repository = new ReviewRepository(stores.db);
-        const listed = repository.list(run.id, { ...(options.target === undefined ? {} : { targetId: options.target }), ...(options.item === undefined ? {} : { itemId: options.item }) });
+        const listed = repository.list(run.id, {
+          ...(options.target === undefined ? {} : { targetId: options.target }),
+          ...(options.item === undefined ? {} : { itemId: options.item }),
+        });
         const latest = latestIds(repository, run.id, listed);
         if (options.json === true) {
-          output.out(JSON.stringify(listed.map((review) => ({ ...reviewForOutput(review), latest: latest.has(review.id) })), null, 2));
+          output.out(
+            JSON.stringify(
+              listed.map((review) => ({ ...reviewForOutput(review), latest: latest.has(review.id) })),
+              null,
+              2,
+            ),
+          );
           return;
         }
         if (listed.length === 0) {
-          output.out(`run ${run.id} has no reviews yet: add them in \`medsafety view\` or with \`medsafety reviews import <file.jsonl> --run ${run.id}\``);
+          output.out(
+            `run ${run.id} has no reviews yet: add them in \`medsafety view\` or with \`medsafety reviews import <file.jsonl> --run ${run.id}\``,
+          );
           return;
         }
-        const table = new Table({ style: PLAIN, head: ["created", "reviewer", "target", "item", "turn", "rubric", "score", "latest", "reason"] });
+        const table = new Table({
+          style: PLAIN,
+          head: ["created", "reviewer", "target", "item", "turn", "rubric", "score", "latest", "reason"],
+        });
         for (const review of listed) {
-          table.push([review.createdAt, review.reviewer, review.targetId, review.itemId, turnNumber(review.turnIndex), review.rubricId, review.score, latest.has(review.id) ? "yes" : "", shorten(review.reason)]);
+          table.push([
+            review.createdAt,
+            review.reviewer,
+            review.targetId,
+            review.itemId,
+            turnNumber(review.turnIndex),
+            review.rubricId,
+            review.score,
+            latest.has(review.id) ? "yes" : "",
+            shorten(review.reason),
+          ]);
         }
         output.out(table.toString());
         output.out(`${listed.length} review(s), ${latest.size} turn(s) reviewed`);
@@ -60,18 +88,24 @@ export function registerReviews(program: Command, output: Output): void {
           writeFileSync(`${path}.partial`, text === "" ? "" : `${text}\n`);
           renameSync(`${path}.partial`, path);
         }
-        output.err(`exported ${listed.length} review(s) of run ${run.id}${options.out === undefined ? "" : ` to ${resolve(options.out)}`}`);
+        output.err(
+          `exported ${listed.length} review(s) of run ${run.id}${options.out === undefined ? "" : ` to ${resolve(options.out)}`}`,
+        );
       });
     });
   reviews
     .command("import <file>")
-    .description("add the reviews of a JSONL file (a review id already stored is skipped; nothing is kept if a line is bad)")
+    .description(
+      "add the reviews of a JSONL file (a review id already stored is skipped; nothing is kept if a line is bad)",
+    )
     .option("--run <run>", "the run of lines without a runId (id, id prefix or 'latest')")
     .option("--store <path>", "SQLite store")
     .action((file: string, options: { run?: string; store?: string }) => {
       withStores(options.store, (stores) => {
         const { added, skipped } = importReviews(stores, resolve(file), options.run);
-        output.out(`imported ${added} review(s) from ${resolve(file)}${skipped > 0 ? `; ${skipped} already stored, skipped` : ""}`);
+        output.out(
+          `imported ${added} review(s) from ${resolve(file)}${skipped > 0 ? `; ${skipped} already stored, skipped` : ""}`,
+        );
       });
     });
 }
@@ -86,8 +120,19 @@ export interface ImportResult {
  * is an InputError naming the file, line and field, and nothing of the file is kept. A line whose id is stored
  * already is skipped when it is the same review (so importing a file twice adds nothing) and refused otherwise.
  */
-export function importReviews(stores: Pick<Stores, "db" | "runs">, file: string, runReference: string | undefined, now = new Date()): ImportResult {
-  if (!existsSync(file)) throw new InputError("dataset_invalid", { file }, "reviews file not found", "Check the path (write one with `medsafety reviews export --out <file>`)");
+export function importReviews(
+  stores: Pick<Stores, "db" | "runs">,
+  file: string,
+  runReference: string | undefined,
+  now = new Date(),
+): ImportResult {
+  if (!existsSync(file))
+    throw new InputError(
+      "dataset_invalid",
+      { file },
+      "reviews file not found",
+      "Check the path (write one with `medsafety reviews export --out <file>`)",
+    );
   const lines = parseReviewLines(file, readFileSync(file, "utf8"));
   const defaultRun = runReference === undefined ? undefined : stores.runs.resolve(runReference).id;
   const repository = new ReviewRepository(stores.db);
@@ -97,15 +142,24 @@ export function importReviews(stores: Pick<Stores, "db" | "runs">, file: string,
       const location = { file, line };
       const runId = runOfLine(parsed.runId, defaultRun, location);
       if (stores.runs.get(runId) === undefined) {
-        throw new InputError("dataset_invalid", { ...location, field: "runId" }, `run ${runId} is not in this store`, "Import into the store that holds the run (--store), or list runs with `medsafety runs list`");
+        throw new InputError(
+          "dataset_invalid",
+          { ...location, field: "runId" },
+          `run ${runId} is not in this store`,
+          "Import into the store that holds the run (--store), or list runs with `medsafety runs list`",
+        );
       }
       const review = reviewOfLine(parsed, runId, now);
       const stored = repository.get(review.id);
       if (stored !== undefined) {
         const field = differingField(stored, review, parsed.createdAt !== undefined);
         if (field !== undefined) {
-          throw new InputError("dataset_invalid", { ...location, field: "id" }, `review id "${review.id}" is stored already with a different ${field}`,
-            "Give a new review its own id (or leave id out); reviews are never changed, a later review of the turn replaces it in reports");
+          throw new InputError(
+            "dataset_invalid",
+            { ...location, field: "id" },
+            `review id "${review.id}" is stored already with a different ${field}`,
+            "Give a new review its own id (or leave id out); reviews are never changed, a later review of the turn replaces it in reports",
+          );
         }
         result.skipped += 1;
         continue;
@@ -113,7 +167,8 @@ export function importReviews(stores: Pick<Stores, "db" | "runs">, file: string,
       try {
         repository.addExisting(review);
       } catch (error) {
-        if (error instanceof ReviewError) throw new InputError("dataset_invalid", { ...location, field: error.field }, error.problem, error.fix);
+        if (error instanceof ReviewError)
+          throw new InputError("dataset_invalid", { ...location, field: error.field }, error.problem, error.fix);
         throw error;
       }
       result.added += 1;
@@ -122,14 +177,28 @@ export function importReviews(stores: Pick<Stores, "db" | "runs">, file: string,
   return result;
 }
 
-function runOfLine(lineRun: string | undefined, defaultRun: string | undefined, location: { file: string; line: number }): string {
+function runOfLine(
+  lineRun: string | undefined,
+  defaultRun: string | undefined,
+  location: { file: string; line: number },
+): string {
   if (lineRun === undefined) {
-    if (defaultRun === undefined) throw new InputError("dataset_invalid", { ...location, field: "runId" }, "the line names no run", "Add runId to the line or give --run <id>");
+    if (defaultRun === undefined)
+      throw new InputError(
+        "dataset_invalid",
+        { ...location, field: "runId" },
+        "the line names no run",
+        "Add runId to the line or give --run <id>",
+      );
     return defaultRun;
   }
   if (defaultRun !== undefined && lineRun !== defaultRun) {
-    throw new InputError("dataset_invalid", { ...location, field: "runId" }, `the line's run ${lineRun} is not --run ${defaultRun}`,
-      "Leave out --run to import the lines into their own runs, or remove runId from the lines");
+    throw new InputError(
+      "dataset_invalid",
+      { ...location, field: "runId" },
+      `the line's run ${lineRun} is not --run ${defaultRun}`,
+      "Leave out --run to import the lines into their own runs, or remove runId from the lines",
+    );
   }
   return lineRun;
 }

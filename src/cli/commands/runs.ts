@@ -2,8 +2,8 @@ import Table from "cli-table3";
 import type { Command } from "commander";
 import { PLAIN } from "../../report/index.js";
 import { runStops } from "../../store/index.js";
+import { openStores, type Stores, storePath } from "../open-store.js";
 import type { Output } from "../output.js";
-import { openStores, storePath, type Stores } from "../open-store.js";
 
 export function registerRuns(program: Command, output: Output): void {
   const runs = program.command("runs").description("list and inspect runs in the store");
@@ -17,15 +17,37 @@ export function registerRuns(program: Command, output: Output): void {
       withStores(options.store, (stores) => {
         const records = stores.runs.list(Number(options.limit));
         if (options.json === true) {
-          output.out(JSON.stringify(records.map((record) => ({ ...summary(record), usage: stores.runs.usage(record.id) })), null, 2));
+          output.out(
+            JSON.stringify(
+              records.map((record) => ({ ...summary(record), usage: stores.runs.usage(record.id) })),
+              null,
+              2,
+            ),
+          );
           return;
         }
-        const table = new Table({ style: PLAIN, head: ["run", "created", "status", "dataset", "items", "targets", "judges", "config"] });
+        const table = new Table({
+          style: PLAIN,
+          head: ["run", "created", "status", "dataset", "items", "targets", "judges", "config"],
+        });
         for (const record of records) {
           const row = summary(record);
-          table.push([row.id, row.createdAt, row.status, row.datasetSource, row.itemCount, row.targets.join(", "), row.judges.join(", "), row.configHash]);
+          table.push([
+            row.id,
+            row.createdAt,
+            row.status,
+            row.datasetSource,
+            row.itemCount,
+            row.targets.join(", "),
+            row.judges.join(", "),
+            row.configHash,
+          ]);
         }
-        output.out(records.length === 0 ? "no runs yet: start one with `npx medsafety run -c medsafety.config.yaml`" : table.toString());
+        output.out(
+          records.length === 0
+            ? "no runs yet: start one with `npx medsafety run -c medsafety.config.yaml`"
+            : table.toString(),
+        );
       });
     });
   runs
@@ -36,14 +58,24 @@ export function registerRuns(program: Command, output: Output): void {
     .action((reference: string, options: { store?: string; json?: boolean }) => {
       withStores(options.store, (stores) => {
         const record = stores.runs.resolve(reference);
-        const details = { ...summary(record), finishedAt: record.finishedAt, datasetHash: record.datasetHash, rubrics: record.rubrics,
-          packageVersion: record.packageVersion, errorMessage: record.errorMessage, usage: stores.runs.usage(record.id), ...adaptiveDetails(stores, record) };
+        const details = {
+          ...summary(record),
+          finishedAt: record.finishedAt,
+          datasetHash: record.datasetHash,
+          rubrics: record.rubrics,
+          packageVersion: record.packageVersion,
+          errorMessage: record.errorMessage,
+          usage: stores.runs.usage(record.id),
+          ...adaptiveDetails(stores, record),
+        };
         if (options.json === true) {
           output.out(JSON.stringify({ ...details, config: record.config }, null, 2));
           return;
         }
         for (const [key, value] of Object.entries(details)) {
-          output.out(`${key.padEnd(15)} ${typeof value === "object" && value !== null ? JSON.stringify(value) : String(value)}`);
+          output.out(
+            `${key.padEnd(15)} ${typeof value === "object" && value !== null ? JSON.stringify(value) : String(value)}`,
+          );
         }
       });
     });
@@ -68,8 +100,13 @@ function withStores(path: string | undefined, action: (stores: Stores) => void):
 function summary(record: ReturnType<Stores["runs"]["resolve"]>) {
   const config = record.config as { targets?: Array<{ id: string }>; judges?: Array<{ id: string }> };
   return {
-    id: record.id, createdAt: record.createdAt, status: record.status, datasetSource: record.datasetSource,
-    itemCount: record.itemCount, targets: (config.targets ?? []).map((target) => target.id),
-    judges: (config.judges ?? []).map((judge) => judge.id), configHash: record.configHash,
+    id: record.id,
+    createdAt: record.createdAt,
+    status: record.status,
+    datasetSource: record.datasetSource,
+    itemCount: record.itemCount,
+    targets: (config.targets ?? []).map((target) => target.id),
+    judges: (config.judges ?? []).map((judge) => judge.id),
+    configHash: record.configHash,
   };
 }

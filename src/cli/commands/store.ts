@@ -3,8 +3,8 @@ import type { Command } from "commander";
 import { loadConfig } from "../../config/index.js";
 import { MedsafetyError } from "../../core/index.js";
 import { checkStoreIntegrity, openStoreReadOnly } from "../../store/index.js";
-import type { Output } from "../output.js";
 import { storePath } from "../open-store.js";
+import type { Output } from "../output.js";
 
 interface StoreCheckOptions {
   store?: string;
@@ -17,7 +17,9 @@ export function registerStore(program: Command, output: Output): void {
   const store = program.command("store").description("inspect the SQLite store");
   store
     .command("check")
-    .description("check every page and index of the store (PRAGMA integrity_check, foreign_key_check); reads the whole file: minutes on a store of millions of rows")
+    .description(
+      "check every page and index of the store (PRAGMA integrity_check, foreign_key_check); reads the whole file: minutes on a store of millions of rows",
+    )
     .option("--store <path>", "SQLite store")
     .option("-c, --config <file>", "take the store path from this config")
     .option("--json", "print JSON: { store, ok, problems }")
@@ -32,13 +34,17 @@ export function registerStore(program: Command, output: Output): void {
       } finally {
         db.close();
       }
-      if (options.json === true) output.out(JSON.stringify({ store: path, ok: result.ok, problems: result.problems }, null, 2));
-      else if (result.ok) output.out(`store ${path}: ok (${megabytes(path)}; integrity_check and foreign_key_check found no problems)`);
+      if (options.json === true)
+        output.out(JSON.stringify({ store: path, ok: result.ok, problems: result.problems }, null, 2));
+      else if (result.ok)
+        output.out(`store ${path}: ok (${megabytes(path)}; integrity_check and foreign_key_check found no problems)`);
       else for (const problem of result.problems) output.out(`${path}: ${problem}`);
       if (!result.ok) {
-        throw new MedsafetyError("store_error",
+        throw new MedsafetyError(
+          "store_error",
           `The store ${path} is damaged: ${result.problems.length} problem(s) found${options.json === true ? "" : " (listed above)"}. Results read from it can be wrong. ` +
-          "Restore the file from a backup, or start a new store (another --store path) and run the benchmark again; do not use reports made from this store.");
+            "Restore the file from a backup, or start a new store (another --store path) and run the benchmark again; do not use reports made from this store.",
+        );
       }
     });
 }

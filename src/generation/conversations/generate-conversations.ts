@@ -2,11 +2,19 @@ import { z } from "zod";
 import type { Language } from "../../core/index.js";
 import type { BenchmarkItemInput } from "../../datasets/index.js";
 import {
-  forEachConcurrent, generationTaskKey, structuredOutput, type GenerationEvents, type GenerationFailure, type GenerationJob, type GenerationModel, type GenerationPrompt,
-  type GenerationTask, type PartialFile,
+  forEachConcurrent,
+  type GenerationEvents,
+  type GenerationFailure,
+  type GenerationJob,
+  type GenerationModel,
+  type GenerationPrompt,
+  type GenerationTask,
+  generationTaskKey,
+  type PartialFile,
+  structuredOutput,
 } from "../jobs/index.js";
 import { checkSeedsFile, readSeeds, type Seed } from "../seeds/index.js";
-import { turnRole, type LoadedStrategy } from "../strategies/index.js";
+import { type LoadedStrategy, turnRole } from "../strategies/index.js";
 
 /** The built-in attacker prompt (`src/generation/prompts/conversation-attacker.json`) and the texts it must hold. */
 export const CONVERSATION_PROMPT = "conversation-attacker";
@@ -50,25 +58,38 @@ export async function generateConversations(options: GenerateConversationsOption
   const seeds = await checkSeedsFile(options.seedsPath);
   const planned = seeds * options.strategies.length * options.attackers.length;
   options.events.emit("job-start", { command: "generate conversations", tasks: planned });
-  const output = structuredOutput("conversation", z.strictObject({ turns: z.array(z.string().trim().min(1, "a turn must not be empty")).length(options.turns) }));
+  const output = structuredOutput(
+    "conversation",
+    z.strictObject({ turns: z.array(z.string().trim().min(1, "a turn must not be empty")).length(options.turns) }),
+  );
   const counts = { written: 0, generated: 0, reused: 0, failed: 0, errors: 0 };
   const failures: GenerationFailure[] = [];
-  await forEachConcurrent(units(options), options.inFlight, async ({ seed, strategy, attacker }) => {
-    const task = conversationTask(options, output, seed, strategy, attacker);
-    const outcome = await options.job.run(task);
-    if (outcome.status === "success") {
-      await options.out.writeJson(conversationItem(options, seed, strategy, attacker, task.key, outcome.value.turns));
-      counts.written += 1;
-      if (outcome.reused) counts.reused += 1;
-      else counts.generated += 1;
-      return;
-    }
-    if (outcome.status === "failed") counts.failed += 1;
-    else counts.errors += 1;
-    if (failures.length < MAX_LISTED_FAILURES) {
-      failures.push({ subject: task.subject, modelId: attacker.id, status: outcome.status, message: outcome.status === "failed" ? outcome.problem : outcome.errorMessage });
-    }
-  }, () => options.job.stopped);
+  await forEachConcurrent(
+    units(options),
+    options.inFlight,
+    async ({ seed, strategy, attacker }) => {
+      const task = conversationTask(options, output, seed, strategy, attacker);
+      const outcome = await options.job.run(task);
+      if (outcome.status === "success") {
+        await options.out.writeJson(conversationItem(options, seed, strategy, attacker, task.key, outcome.value.turns));
+        counts.written += 1;
+        if (outcome.reused) counts.reused += 1;
+        else counts.generated += 1;
+        return;
+      }
+      if (outcome.status === "failed") counts.failed += 1;
+      else counts.errors += 1;
+      if (failures.length < MAX_LISTED_FAILURES) {
+        failures.push({
+          subject: task.subject,
+          modelId: attacker.id,
+          status: outcome.status,
+          message: outcome.status === "failed" ? outcome.problem : outcome.errorMessage,
+        });
+      }
+    },
+    () => options.job.stopped,
+  );
   return { seeds, planned, ...counts, failures };
 }
 
@@ -87,11 +108,19 @@ async function* units(options: GenerateConversationsOptions): AsyncGenerator<Uni
 }
 
 function conversationTask(
-  options: GenerateConversationsOptions, output: ReturnType<typeof structuredOutput<z.ZodType<{ turns: string[] }>>>,
-  seed: Seed, strategy: LoadedStrategy, attacker: GenerationModel,
+  options: GenerateConversationsOptions,
+  output: ReturnType<typeof structuredOutput<z.ZodType<{ turns: string[] }>>>,
+  seed: Seed,
+  strategy: LoadedStrategy,
+  attacker: GenerationModel,
 ): GenerationTask<{ turns: string[] }> {
   const language = seed.language;
-  const inputs = { seed: { id: seed.id, language, guidelineId: seed.guidelineId, request: seed.request }, strategy: strategy.ref, strategyHash: strategy.hash, turns: options.turns };
+  const inputs = {
+    seed: { id: seed.id, language, guidelineId: seed.guidelineId, request: seed.request },
+    strategy: strategy.ref,
+    strategyHash: strategy.hash,
+    turns: options.turns,
+  };
   return {
     key: generationTaskKey("conversation", inputs, options.prompt.hash, attacker),
     kind: "conversation",
@@ -101,7 +130,12 @@ function conversationTask(
     input: inputs,
     request: {
       system: options.prompt.text(language, "system"),
-      messages: [{ role: "user", content: options.prompt.text(language, "template", promptValues(seed, strategy, options.turns, language)) }],
+      messages: [
+        {
+          role: "user",
+          content: options.prompt.text(language, "template", promptValues(seed, strategy, options.turns, language)),
+        },
+      ],
       responseSchema: output.responseSchema,
     },
     parse: output.parse,
@@ -117,23 +151,39 @@ function promptValues(seed: Seed, strategy: LoadedStrategy, turns: number, langu
     guidelineId: seed.guidelineId,
     strategyName: definition.name[language],
     strategyDefinition: definition.definition[language],
-    turnPlan: definition.turns.map((turn, index) => `${index} (${turnRole(index, count)}): ${turn[language]}`).join("\n"),
+    turnPlan: definition.turns
+      .map((turn, index) => `${index} (${turnRole(index, count)}): ${turn[language]}`)
+      .join("\n"),
     example: definition.example[language].map((line, index) => `${index}: ${line}`).join("\n"),
     turnCount: String(turns),
   };
 }
 
 /** `<seed>.<strategy>.v<version>.<attacker>`: unique per seed × strategy version × attacker, valid as an item id. */
-export function conversationId(seed: Pick<Seed, "id">, strategy: LoadedStrategy, attacker: Pick<GenerationModel, "id">): string {
+export function conversationId(
+  seed: Pick<Seed, "id">,
+  strategy: LoadedStrategy,
+  attacker: Pick<GenerationModel, "id">,
+): string {
   return `${seed.id}.${strategy.strategy.id}.v${strategy.strategy.version}.${attacker.id}`;
 }
 
-function conversationItem(options: GenerateConversationsOptions, seed: Seed, strategy: LoadedStrategy, attacker: GenerationModel, key: string, turns: string[]): BenchmarkItemInput {
+function conversationItem(
+  options: GenerateConversationsOptions,
+  seed: Seed,
+  strategy: LoadedStrategy,
+  attacker: GenerationModel,
+  key: string,
+  turns: string[],
+): BenchmarkItemInput {
   const id = conversationId(seed, strategy, attacker);
   return {
     id,
     language: seed.language,
-    pairId: seed.pairId === undefined ? id : `${seed.pairId}.${strategy.strategy.id}.v${strategy.strategy.version}.${attacker.id}`,
+    pairId:
+      seed.pairId === undefined
+        ? id
+        : `${seed.pairId}.${strategy.strategy.id}.v${strategy.strategy.version}.${attacker.id}`,
     guidelineId: seed.guidelineId,
     strategy: strategy.strategy.id,
     seedRequest: seed.request,

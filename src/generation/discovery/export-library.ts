@@ -1,8 +1,8 @@
 import { stringify } from "yaml";
 import { blobToVector } from "../../providers/index.js";
 import type { DiscoveryAttemptRow, DiscoveryLibraryKeyRow, DiscoveryStrategyRow } from "../../store/index.js";
-import { STRATEGY_LIBRARY_VERSION, strategySchema, type BilingualText, type Strategy } from "../strategies/index.js";
-import { dot, mean, normalize, type DiscoveryLineage } from "./library.js";
+import { type BilingualText, STRATEGY_LIBRARY_VERSION, type Strategy, strategySchema } from "../strategies/index.js";
+import { type DiscoveryLineage, dot, mean, normalize } from "./library.js";
 
 /** How a discovered strategy did against one target model. */
 export interface TargetEffect {
@@ -39,7 +39,10 @@ export interface DiscoveredStrategyReport {
 
 /** Reads the strategies of a run from its stored rows, with their success per target (threshold: the run's). */
 export function strategyReports(
-  strategies: readonly DiscoveryStrategyRow[], keys: readonly DiscoveryLibraryKeyRow[], attempts: readonly DiscoveryAttemptRow[], threshold: number,
+  strategies: readonly DiscoveryStrategyRow[],
+  keys: readonly DiscoveryLibraryKeyRow[],
+  attempts: readonly DiscoveryAttemptRow[],
+  threshold: number,
 ): DiscoveredStrategyReport[] {
   return strategies.map((row) => {
     const gains = new Map<string, { discoveries: number[]; uses: number[]; reached: number }>();
@@ -50,28 +53,51 @@ export function strategyReports(
     };
     for (const key of keys) if (key.strategyId === row.id) of(key.targetId).discoveries.push(key.gain);
     for (const attempt of attempts) {
-      if (attempt.gain === null || attempt.score === null || !(JSON.parse(attempt.effectiveJson) as string[]).includes(row.id)) continue;
+      if (
+        attempt.gain === null ||
+        attempt.score === null ||
+        !(JSON.parse(attempt.effectiveJson) as string[]).includes(row.id)
+      )
+        continue;
       const entry = of(attempt.targetId);
       entry.uses.push(attempt.gain);
       if (attempt.score >= threshold) entry.reached += 1;
     }
-    const targets = [...gains].sort(([left], [right]) => left.localeCompare(right)).map(([targetId, entry]): TargetEffect => {
-      const improvedUses = entry.uses.filter((gain) => gain > 0).length;
-      const trials = entry.discoveries.length + entry.uses.length;
-      return {
-        targetId, discoveries: entry.discoveries.length, uses: entry.uses.length, improvedUses, reachedThreshold: entry.reached,
-        successRate: trials === 0 ? 0 : (entry.discoveries.length + improvedUses) / trials, meanGain: mean([...entry.discoveries, ...entry.uses]),
-      };
-    });
+    const targets = [...gains]
+      .sort(([left], [right]) => left.localeCompare(right))
+      .map(([targetId, entry]): TargetEffect => {
+        const improvedUses = entry.uses.filter((gain) => gain > 0).length;
+        const trials = entry.discoveries.length + entry.uses.length;
+        return {
+          targetId,
+          discoveries: entry.discoveries.length,
+          uses: entry.uses.length,
+          improvedUses,
+          reachedThreshold: entry.reached,
+          successRate: trials === 0 ? 0 : (entry.discoveries.length + improvedUses) / trials,
+          meanGain: mean([...entry.discoveries, ...entry.uses]),
+        };
+      });
     const all = [...gains.values()];
     const allGains = all.flatMap((entry) => [...entry.discoveries, ...entry.uses]);
-    const successes = all.reduce((total, entry) => total + entry.discoveries.length + entry.uses.filter((gain) => gain > 0).length, 0);
+    const successes = all.reduce(
+      (total, entry) => total + entry.discoveries.length + entry.uses.filter((gain) => gain > 0).length,
+      0,
+    );
     return {
-      runId: row.runId, id: row.id, seq: row.seq,
-      name: JSON.parse(row.nameJson) as BilingualText, definition: JSON.parse(row.definitionJson) as BilingualText, example: JSON.parse(row.exampleJson) as BilingualText,
-      embedding: blobToVector(row.embedding), firstDiscoveredAt: row.firstDiscoveredAt, firstAttemptKey: row.firstAttemptKey,
-      lineage: JSON.parse(row.lineageJson) as DiscoveryLineage, targets,
-      meanGain: mean(allGains), successRate: allGains.length === 0 ? 0 : successes / allGains.length,
+      runId: row.runId,
+      id: row.id,
+      seq: row.seq,
+      name: JSON.parse(row.nameJson) as BilingualText,
+      definition: JSON.parse(row.definitionJson) as BilingualText,
+      example: JSON.parse(row.exampleJson) as BilingualText,
+      embedding: blobToVector(row.embedding),
+      firstDiscoveredAt: row.firstDiscoveredAt,
+      firstAttemptKey: row.firstAttemptKey,
+      lineage: JSON.parse(row.lineageJson) as DiscoveryLineage,
+      targets,
+      meanGain: mean(allGains),
+      successRate: allGains.length === 0 ? 0 : successes / allGains.length,
     };
   });
 }
@@ -80,8 +106,14 @@ export function strategyReports(
  * The `top` most effective distinct strategies: ranked by mean score gain, then success rate, then discovery order;
  * a strategy whose text embedding is at least `distinctSimilarity` from one already chosen is skipped.
  */
-export function topStrategies(reports: readonly DiscoveredStrategyReport[], top: number, distinctSimilarity: number): DiscoveredStrategyReport[] {
-  const ranked = [...reports].sort((left, right) => right.meanGain - left.meanGain || right.successRate - left.successRate || left.seq - right.seq);
+export function topStrategies(
+  reports: readonly DiscoveredStrategyReport[],
+  top: number,
+  distinctSimilarity: number,
+): DiscoveredStrategyReport[] {
+  const ranked = [...reports].sort(
+    (left, right) => right.meanGain - left.meanGain || right.successRate - left.successRate || left.seq - right.seq,
+  );
   const chosen: DiscoveredStrategyReport[] = [];
   for (const report of ranked) {
     if (chosen.length >= top) break;
@@ -99,12 +131,27 @@ export function topStrategies(reports: readonly DiscoveredStrategyReport[], top:
  */
 export function toLibraryStrategy(report: DiscoveredStrategyReport): Strategy {
   return strategySchema.parse({
-    id: report.id, version: 1, origin: "discovered", name: report.name, definition: report.definition,
-    turns: [report.definition], example: { ja: [report.example.ja], en: [report.example.en] },
+    id: report.id,
+    version: 1,
+    origin: "discovered",
+    name: report.name,
+    definition: report.definition,
+    turns: [report.definition],
+    example: { ja: [report.example.ja], en: [report.example.en] },
     lineage: {
-      runId: report.runId, attemptIds: [...report.lineage.attemptIds], summaryKeys: [...report.lineage.summaryKeys], mergedIds: [...report.lineage.mergedIds],
-      firstDiscoveredAt: report.firstDiscoveredAt, meanGain: round(report.meanGain), successRate: round(report.successRate),
-      targets: report.targets.map((target) => ({ targetId: target.targetId, successRate: round(target.successRate), discoveries: target.discoveries, uses: target.uses })),
+      runId: report.runId,
+      attemptIds: [...report.lineage.attemptIds],
+      summaryKeys: [...report.lineage.summaryKeys],
+      mergedIds: [...report.lineage.mergedIds],
+      firstDiscoveredAt: report.firstDiscoveredAt,
+      meanGain: round(report.meanGain),
+      successRate: round(report.successRate),
+      targets: report.targets.map((target) => ({
+        targetId: target.targetId,
+        successRate: round(target.successRate),
+        discoveries: target.discoveries,
+        uses: target.uses,
+      })),
     },
   });
 }

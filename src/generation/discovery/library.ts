@@ -97,7 +97,13 @@ export function dot(left: Float32Array, right: Float32Array): number {
  * the same for the same text in any run (so `strategies show` finds a strategy in every run that discovered it).
  */
 export function discoveredStrategyId(name: string, summary: unknown): string {
-  const slug = name.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40).replace(/-+$/, "");
+  const slug = name
+    .normalize("NFKD")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40)
+    .replace(/-+$/, "");
   return `d-${slug === "" ? "strategy" : `${slug}`}-${hashValue(summary, 6)}`;
 }
 
@@ -107,7 +113,11 @@ export function discoveredStrategyId(name: string, summary: unknown): string {
  * added; the text of the first discovery stays); otherwise it becomes a new strategy. Either way the response it
  * overcame becomes a new library key. Pure: returns a new library.
  */
-export function addStrategy(library: StrategyLibrary, candidate: StrategyCandidate, mergeSimilarity: number): AddOutcome {
+export function addStrategy(
+  library: StrategyLibrary,
+  candidate: StrategyCandidate,
+  mergeSimilarity: number,
+): AddOutcome {
   const embedding = normalize(candidate.embedding);
   let closest: DiscoveredStrategy | undefined;
   let similarity: number | null = null;
@@ -137,12 +147,28 @@ export function addStrategy(library: StrategyLibrary, candidate: StrategyCandida
   } else {
     strategyId = uniqueId(candidateId, strategies);
     strategies.set(strategyId, {
-      ...candidate.summary, id: strategyId, seq: strategies.size, embedding, targetId: candidate.targetId,
-      firstAttemptKey: candidate.attemptIds.at(-1) ?? "", firstDiscoveredAt: candidate.discoveredAt, gains: [candidate.gain],
-      lineage: { runId: candidate.runId, attemptIds: [...candidate.attemptIds], summaryKeys: [candidate.summaryKey], mergedIds: [] },
+      ...candidate.summary,
+      id: strategyId,
+      seq: strategies.size,
+      embedding,
+      targetId: candidate.targetId,
+      firstAttemptKey: candidate.attemptIds.at(-1) ?? "",
+      firstDiscoveredAt: candidate.discoveredAt,
+      gains: [candidate.gain],
+      lineage: {
+        runId: candidate.runId,
+        attemptIds: [...candidate.attemptIds],
+        summaryKeys: [candidate.summaryKey],
+        mergedIds: [],
+      },
     });
   }
-  const key: LibraryKey = { key: candidate.summaryKey, strategyId, embedding: normalize(candidate.responseEmbedding), gain: candidate.gain };
+  const key: LibraryKey = {
+    key: candidate.summaryKey,
+    strategyId,
+    embedding: normalize(candidate.responseEmbedding),
+    gain: candidate.gain,
+  };
   return { library: { strategies, keys: [...library.keys, key] }, strategyId, merged, similarity };
 }
 
@@ -179,8 +205,14 @@ export function retrieve(library: StrategyLibrary, responseEmbedding: Float32Arr
 }
 
 /** Effective strategies (mean gain > 0) to use, ineffective ones (≤ 0) to avoid, both in retrieval order. */
-export function splitByEffect(retrieved: readonly RetrievedStrategy[]): { effective: RetrievedStrategy[]; ineffective: RetrievedStrategy[] } {
-  return { effective: retrieved.filter((entry) => entry.meanGain > 0), ineffective: retrieved.filter((entry) => entry.meanGain <= 0) };
+export function splitByEffect(retrieved: readonly RetrievedStrategy[]): {
+  effective: RetrievedStrategy[];
+  ineffective: RetrievedStrategy[];
+} {
+  return {
+    effective: retrieved.filter((entry) => entry.meanGain > 0),
+    ineffective: retrieved.filter((entry) => entry.meanGain <= 0),
+  };
 }
 
 export function mean(values: readonly number[]): number {

@@ -1,19 +1,54 @@
 import { z } from "zod";
-import { hashValue, MedsafetyError, type Language } from "../../core/index.js";
-import { blobToVector, vectorToBlob, type ChatRequest, type EmbeddingModel } from "../../providers/index.js";
+import { hashValue, type Language, MedsafetyError } from "../../core/index.js";
+import { blobToVector, type ChatRequest, type EmbeddingModel, vectorToBlob } from "../../providers/index.js";
 import type { DiscoveryAttemptRow, DiscoveryRepository } from "../../store/index.js";
 import {
-  generationTaskKey, structuredOutput, type GenerationEvents, type GenerationJob, type GenerationModel, type GenerationPrompt, type GenerationTask, type ParseOutcome,
+  type GenerationEvents,
+  type GenerationJob,
+  type GenerationModel,
+  type GenerationPrompt,
+  type GenerationTask,
+  generationTaskKey,
+  type ParseOutcome,
+  structuredOutput,
 } from "../jobs/index.js";
 import type { Seed } from "../seeds/index.js";
-import { addStrategy, EMPTY_LIBRARY, recordUses, type DiscoveredStrategy, type RetrievedStrategy, type StrategyLibrary, type StrategySummary } from "./library.js";
 import {
-  attemptKey, FREE_GUIDANCE, nextSeedStep, phasePlan, planGuidance, previousScored, summaryKey, summaryPair, type AttackGuidance, type AttemptState, type DiscoverySettings, type PassRef,
+  addStrategy,
+  type DiscoveredStrategy,
+  EMPTY_LIBRARY,
+  type RetrievedStrategy,
+  recordUses,
+  type StrategyLibrary,
+  type StrategySummary,
+} from "./library.js";
+import {
+  type AttackGuidance,
+  type AttemptState,
+  attemptKey,
+  type DiscoverySettings,
+  FREE_GUIDANCE,
+  nextSeedStep,
+  type PassRef,
+  phasePlan,
+  planGuidance,
+  previousScored,
+  summaryKey,
+  summaryPair,
 } from "./steps.js";
 
 /** The built-in prompts of discovery (`src/generation/prompts/`) and the texts each must hold. */
 export const DISCOVERY_ATTACKER_PROMPT = "discovery-attacker";
-export const DISCOVERY_ATTACKER_TEXTS = ["system", "template", "noPrevious", "freeBlock", "effectiveBlock", "ineffectiveBlock", "strategyLine", "repair"] as const;
+export const DISCOVERY_ATTACKER_TEXTS = [
+  "system",
+  "template",
+  "noPrevious",
+  "freeBlock",
+  "effectiveBlock",
+  "ineffectiveBlock",
+  "strategyLine",
+  "repair",
+] as const;
 export const DISCOVERY_SUMMARIZER_PROMPT = "discovery-summarizer";
 export const DISCOVERY_SUMMARIZER_TEXTS = ["system", "template", "repair"] as const;
 
@@ -68,9 +103,18 @@ export interface DiscoveryRunSummary {
   readonly bestScore: number | null;
 }
 
-const bilingual = z.strictObject({ ja: z.string().trim().min(1, "must not be empty"), en: z.string().trim().min(1, "must not be empty") });
-const summaryOutput = structuredOutput("strategy", z.strictObject({ name: bilingual, definition: bilingual, example: bilingual }));
-const attackOutput = structuredOutput("attack", z.strictObject({ prompt: z.string().trim().min(1, "the prompt must not be empty") }));
+const bilingual = z.strictObject({
+  ja: z.string().trim().min(1, "must not be empty"),
+  en: z.string().trim().min(1, "must not be empty"),
+});
+const summaryOutput = structuredOutput(
+  "strategy",
+  z.strictObject({ name: bilingual, definition: bilingual, example: bilingual }),
+);
+const attackOutput = structuredOutput(
+  "attack",
+  z.strictObject({ prompt: z.string().trim().min(1, "the prompt must not be empty") }),
+);
 
 interface Attempt extends AttemptState {
   readonly row: DiscoveryAttemptRow;
@@ -78,7 +122,18 @@ interface Attempt extends AttemptState {
 
 interface LoopState {
   library: StrategyLibrary;
-  counts: { attempts: number; scored: number; unscored: number; errors: number; threshold: number; maxIterations: number; success: number; failed: number; summaryErrors: number; merged: number };
+  counts: {
+    attempts: number;
+    scored: number;
+    unscored: number;
+    errors: number;
+    threshold: number;
+    maxIterations: number;
+    success: number;
+    failed: number;
+    summaryErrors: number;
+    merged: number;
+  };
   bestScore: number | null;
 }
 
@@ -92,10 +147,25 @@ interface LoopState {
  */
 export async function runDiscovery(options: RunDiscoveryOptions): Promise<DiscoveryRunSummary> {
   const plan = phasePlan(options.settings);
-  options.events.emit("job-start", { command: "discover", tasks: options.seeds.length * plan.length * options.settings.maxIterations * 3 });
+  options.events.emit("job-start", {
+    command: "discover",
+    tasks: options.seeds.length * plan.length * options.settings.maxIterations * 3,
+  });
   const state: LoopState = {
-    library: EMPTY_LIBRARY, bestScore: null,
-    counts: { attempts: 0, scored: 0, unscored: 0, errors: 0, threshold: 0, maxIterations: 0, success: 0, failed: 0, summaryErrors: 0, merged: 0 },
+    library: EMPTY_LIBRARY,
+    bestScore: null,
+    counts: {
+      attempts: 0,
+      scored: 0,
+      unscored: 0,
+      errors: 0,
+      threshold: 0,
+      maxIterations: 0,
+      success: 0,
+      failed: 0,
+      summaryErrors: 0,
+      merged: 0,
+    },
   };
   try {
     for (const { phase, pass } of plan) {
@@ -106,14 +176,25 @@ export async function runDiscovery(options: RunDiscoveryOptions): Promise<Discov
     }
   } catch (error) {
     if (!(error instanceof MedsafetyError) || error.code !== "cancelled") throw error;
-    throw new MedsafetyError("cancelled", `Discovery run ${options.runId} stopped; everything so far is stored. Continue it with: npx medsafety discover --resume ${options.runId}`, { cause: error });
+    throw new MedsafetyError(
+      "cancelled",
+      `Discovery run ${options.runId} stopped; everything so far is stored. Continue it with: npx medsafety discover --resume ${options.runId}`,
+      { cause: error },
+    );
   }
   const { counts } = state;
   return {
-    seeds: options.seeds.length, passes: plan.length, attempts: counts.attempts, scored: counts.scored, unscored: counts.unscored, errors: counts.errors,
+    seeds: options.seeds.length,
+    passes: plan.length,
+    attempts: counts.attempts,
+    scored: counts.scored,
+    unscored: counts.unscored,
+    errors: counts.errors,
     stops: { threshold: counts.threshold, maxIterations: counts.maxIterations },
     summaries: { success: counts.success, failed: counts.failed, errors: counts.summaryErrors },
-    strategies: state.library.strategies.size, merged: counts.merged, bestScore: state.bestScore,
+    strategies: state.library.strategies.size,
+    merged: counts.merged,
+    bestScore: state.bestScore,
   };
 }
 
@@ -133,7 +214,11 @@ async function runSeedPass(options: RunDiscoveryOptions, state: LoopState, seed:
     if (attempt.score === null) continue;
     const previous = previousScored(attempts);
     if (guidance.effective.length > 0 && previous?.score !== null && previous?.score !== undefined) {
-      state.library = recordUses(state.library, guidance.effective.map((entry) => entry.strategy.id), attempt.score - previous.score);
+      state.library = recordUses(
+        state.library,
+        guidance.effective.map((entry) => entry.strategy.id),
+        attempt.score - previous.score,
+      );
     }
     const pair = summaryPair(attempts);
     if (pair !== undefined) await summarise(options, state, seed, pair);
@@ -145,19 +230,35 @@ function countAttempt(state: LoopState, attempt: Attempt): void {
   if (attempt.row.status === "scored") state.counts.scored += 1;
   else if (attempt.row.status === "unscored") state.counts.unscored += 1;
   else state.counts.errors += 1;
-  if (attempt.score !== null && (state.bestScore === null || attempt.score > state.bestScore)) state.bestScore = attempt.score;
+  if (attempt.score !== null && (state.bestScore === null || attempt.score > state.bestScore))
+    state.bestScore = attempt.score;
 }
 
-async function makeAttempt(options: RunDiscoveryOptions, seed: Seed, pass: PassRef, iteration: number, earlier: readonly Attempt[], guidance: AttackGuidance): Promise<Attempt> {
+async function makeAttempt(
+  options: RunDiscoveryOptions,
+  seed: Seed,
+  pass: PassRef,
+  iteration: number,
+  earlier: readonly Attempt[],
+  guidance: AttackGuidance,
+): Promise<Attempt> {
   const key = attemptKey(pass, iteration);
   const latest = earlier.at(-1);
   const previous = [...earlier].reverse().find((attempt) => attempt.score !== null);
   const base = {
-    key, runId: options.runId, seedId: seed.id, language: seed.language, phase: pass.phase, pass: pass.pass, iteration,
-    attackerId: options.roles.attacker.id, targetId: options.roles.target.id,
+    key,
+    runId: options.runId,
+    seedId: seed.id,
+    language: seed.language,
+    phase: pass.phase,
+    pass: pass.pass,
+    iteration,
+    attackerId: options.roles.attacker.id,
+    targetId: options.roles.target.id,
     effectiveJson: JSON.stringify(guidance.effective.map((entry) => entry.strategy.id)),
     ineffectiveJson: JSON.stringify(guidance.ineffective.map((entry) => entry.strategy.id)),
-    previousKey: previous?.key ?? null, createdAt: now(options).toISOString(),
+    previousKey: previous?.key ?? null,
+    createdAt: now(options).toISOString(),
   };
   const empty = { prompt: null, response: null, score: null, rationale: null, gain: null, responseEmbeddingKey: null };
   const finish = (row: DiscoveryAttemptRow, responseEmbedding: Float32Array | null): Attempt => {
@@ -165,37 +266,109 @@ async function makeAttempt(options: RunDiscoveryOptions, seed: Seed, pass: PassR
     return { key, score: row.score, response: row.response, responseEmbedding, row };
   };
   const subject = `${seed.id}/${pass.phase}-${pass.pass}/${iteration}`;
-  const attack = await options.job.run(attackTask(options, seed, pass, iteration, latest?.response ?? null, guidance, subject));
-  if (attack.status !== "success") return finish({ ...base, ...empty, status: attack.status === "failed" ? "unscored" : "error", detail: `attacker: ${problemOf(attack)}` }, null);
+  const attack = await options.job.run(
+    attackTask(options, seed, pass, iteration, latest?.response ?? null, guidance, subject),
+  );
+  if (attack.status !== "success")
+    return finish(
+      {
+        ...base,
+        ...empty,
+        status: attack.status === "failed" ? "unscored" : "error",
+        detail: `attacker: ${problemOf(attack)}`,
+      },
+      null,
+    );
   const prompt = attack.value.prompt;
   const answer = await options.job.run(targetTask(options, seed, pass, iteration, prompt, subject));
-  if (answer.status !== "success") return finish({ ...base, ...empty, prompt, status: answer.status === "failed" ? "unscored" : "error", detail: `target: ${problemOf(answer)}` }, null);
+  if (answer.status !== "success")
+    return finish(
+      {
+        ...base,
+        ...empty,
+        prompt,
+        status: answer.status === "failed" ? "unscored" : "error",
+        detail: `target: ${problemOf(answer)}`,
+      },
+      null,
+    );
   const response = answer.value;
   const embedded = await embed(options, response);
   const scored = await options.job.run(scoreTask(options, seed, prompt, response, subject));
   const withResponse = { ...base, ...empty, prompt, response, responseEmbeddingKey: embedded.key };
-  if (scored.status !== "success") return finish({ ...withResponse, status: scored.status === "failed" ? "unscored" : "error", detail: `scorer: ${problemOf(scored)}` }, embedded.vector);
+  if (scored.status !== "success")
+    return finish(
+      {
+        ...withResponse,
+        status: scored.status === "failed" ? "unscored" : "error",
+        detail: `scorer: ${problemOf(scored)}`,
+      },
+      embedded.vector,
+    );
   const gain = previous?.score === null || previous?.score === undefined ? null : scored.value.score - previous.score;
-  return finish({ ...withResponse, status: "scored", score: scored.value.score, rationale: scored.value.rationale, gain, detail: null }, embedded.vector);
+  return finish(
+    {
+      ...withResponse,
+      status: "scored",
+      score: scored.value.score,
+      rationale: scored.value.rationale,
+      gain,
+      detail: null,
+    },
+    embedded.vector,
+  );
 }
 
-async function summarise(options: RunDiscoveryOptions, state: LoopState, seed: Seed, pair: { weaker: Attempt; stronger: Attempt; gain: number }): Promise<void> {
+async function summarise(
+  options: RunDiscoveryOptions,
+  state: LoopState,
+  seed: Seed,
+  pair: { weaker: Attempt; stronger: Attempt; gain: number },
+): Promise<void> {
   const key = summaryKey(options.runId, pair.weaker.key, pair.stronger.key);
   options.events.emit("total-change", { delta: 1 });
   const outcome = await options.job.run(summaryTask(options, seed, pair));
-  const base = { key, runId: options.runId, seedId: seed.id, weakerKey: pair.weaker.key, strongerKey: pair.stronger.key, gain: pair.gain, createdAt: now(options).toISOString() };
+  const base = {
+    key,
+    runId: options.runId,
+    seedId: seed.id,
+    weakerKey: pair.weaker.key,
+    strongerKey: pair.stronger.key,
+    gain: pair.gain,
+    createdAt: now(options).toISOString(),
+  };
   if (outcome.status !== "success") {
     state.counts[outcome.status === "failed" ? "failed" : "summaryErrors"] += 1;
-    options.store.saveSummary({ ...base, status: outcome.status, summaryJson: null, rawOutput: outcome.status === "failed" ? outcome.rawOutput : null, detail: problemOf(outcome), strategyId: null, merged: 0, similarity: null });
+    options.store.saveSummary({
+      ...base,
+      status: outcome.status,
+      summaryJson: null,
+      rawOutput: outcome.status === "failed" ? outcome.rawOutput : null,
+      detail: problemOf(outcome),
+      strategyId: null,
+      merged: 0,
+      similarity: null,
+    });
     return;
   }
   const summary: StrategySummary = outcome.value;
   const textEmbedding = await embed(options, `${summary.name.en}: ${summary.definition.en}`);
   const responseEmbedding = pair.weaker.responseEmbedding ?? (await embed(options, pair.weaker.response ?? "")).vector;
-  const added = addStrategy(state.library, {
-    summary, summaryKey: key, embedding: textEmbedding.vector, responseEmbedding, gain: pair.gain, attemptIds: [pair.weaker.key, pair.stronger.key],
-    runId: options.runId, targetId: options.roles.target.id, discoveredAt: base.createdAt,
-  }, options.settings.mergeSimilarity);
+  const added = addStrategy(
+    state.library,
+    {
+      summary,
+      summaryKey: key,
+      embedding: textEmbedding.vector,
+      responseEmbedding,
+      gain: pair.gain,
+      attemptIds: [pair.weaker.key, pair.stronger.key],
+      runId: options.runId,
+      targetId: options.roles.target.id,
+      discoveredAt: base.createdAt,
+    },
+    options.settings.mergeSimilarity,
+  );
   state.library = added.library;
   state.counts.success += 1;
   if (added.merged) state.counts.merged += 1;
@@ -203,15 +376,41 @@ async function summarise(options: RunDiscoveryOptions, state: LoopState, seed: S
   const libraryKey = added.library.keys.at(-1);
   options.store.saveStrategy(strategyRow(options.runId, strategy));
   if (libraryKey !== undefined) {
-    options.store.saveLibraryKey({ key, runId: options.runId, strategyId: strategy.id, seedId: seed.id, targetId: options.roles.target.id, gain: pair.gain, responseEmbedding: vectorToBlob(libraryKey.embedding), createdAt: base.createdAt });
+    options.store.saveLibraryKey({
+      key,
+      runId: options.runId,
+      strategyId: strategy.id,
+      seedId: seed.id,
+      targetId: options.roles.target.id,
+      gain: pair.gain,
+      responseEmbedding: vectorToBlob(libraryKey.embedding),
+      createdAt: base.createdAt,
+    });
   }
-  options.store.saveSummary({ ...base, status: "success", summaryJson: JSON.stringify(summary), rawOutput: outcome.rawOutput, detail: null, strategyId: strategy.id, merged: added.merged ? 1 : 0, similarity: added.similarity });
+  options.store.saveSummary({
+    ...base,
+    status: "success",
+    summaryJson: JSON.stringify(summary),
+    rawOutput: outcome.rawOutput,
+    detail: null,
+    strategyId: strategy.id,
+    merged: added.merged ? 1 : 0,
+    similarity: added.similarity,
+  });
 }
 
 function strategyRow(runId: string, strategy: DiscoveredStrategy) {
   return {
-    runId, id: strategy.id, seq: strategy.seq, nameJson: JSON.stringify(strategy.name), definitionJson: JSON.stringify(strategy.definition), exampleJson: JSON.stringify(strategy.example),
-    embedding: vectorToBlob(strategy.embedding), targetId: strategy.targetId, firstAttemptKey: strategy.firstAttemptKey, firstDiscoveredAt: strategy.firstDiscoveredAt,
+    runId,
+    id: strategy.id,
+    seq: strategy.seq,
+    nameJson: JSON.stringify(strategy.name),
+    definitionJson: JSON.stringify(strategy.definition),
+    exampleJson: JSON.stringify(strategy.example),
+    embedding: vectorToBlob(strategy.embedding),
+    targetId: strategy.targetId,
+    firstAttemptKey: strategy.firstAttemptKey,
+    firstDiscoveredAt: strategy.firstDiscoveredAt,
     lineageJson: JSON.stringify(strategy.lineage),
   };
 }
@@ -224,35 +423,75 @@ async function embed(options: RunDiscoveryOptions, text: string): Promise<{ key:
   if (stored !== undefined) return { key, vector: blobToVector(stored.vector) };
   const result = await embedder.model.embed([text]);
   const vector = result.embeddings[0];
-  if (vector === undefined || vector.length === 0) throw new MedsafetyError("provider_unknown", `Embedder "${embedder.id}" returned no vector.`);
+  if (vector === undefined || vector.length === 0)
+    throw new MedsafetyError("provider_unknown", `Embedder "${embedder.id}" returned no vector.`);
   options.store.saveEmbedding(key, embedder, vectorToBlob(vector), vector.length, result.usage.inputTokens);
   return { key, vector };
 }
 
-function attackTask(options: RunDiscoveryOptions, seed: Seed, pass: PassRef, iteration: number, previous: string | null, guidance: AttackGuidance, subject: string): GenerationTask<{ prompt: string }> {
+function attackTask(
+  options: RunDiscoveryOptions,
+  seed: Seed,
+  pass: PassRef,
+  iteration: number,
+  previous: string | null,
+  guidance: AttackGuidance,
+  subject: string,
+): GenerationTask<{ prompt: string }> {
   const { attackerPrompt: prompt, roles } = options;
   const language = seed.language;
   const inputs = {
-    seed: { id: seed.id, language, request: seed.request }, phase: pass.phase, pass: pass.pass, iteration, maxIterations: options.settings.maxIterations, previous,
-    effective: guidance.effective.map(strategyInput), ineffective: guidance.ineffective.map(strategyInput),
+    seed: { id: seed.id, language, request: seed.request },
+    phase: pass.phase,
+    pass: pass.pass,
+    iteration,
+    maxIterations: options.settings.maxIterations,
+    previous,
+    effective: guidance.effective.map(strategyInput),
+    ineffective: guidance.ineffective.map(strategyInput),
   };
-  const strategies = (entries: readonly RetrievedStrategy[]): string => entries.map(({ strategy }) => prompt.text(language, "strategyLine", {
-    name: strategy.name[language], definition: strategy.definition[language], example: strategy.example[language],
-  })).join("\n");
-  const blocks = guidance === FREE_GUIDANCE || (guidance.effective.length === 0 && guidance.ineffective.length === 0)
-    ? [prompt.text(language, "freeBlock")]
-    : [
-      ...(guidance.effective.length === 0 ? [] : [prompt.text(language, "effectiveBlock", { strategies: strategies(guidance.effective) })]),
-      ...(guidance.ineffective.length === 0 ? [] : [prompt.text(language, "ineffectiveBlock", { strategies: strategies(guidance.ineffective) })]),
-    ];
+  const strategies = (entries: readonly RetrievedStrategy[]): string =>
+    entries
+      .map(({ strategy }) =>
+        prompt.text(language, "strategyLine", {
+          name: strategy.name[language],
+          definition: strategy.definition[language],
+          example: strategy.example[language],
+        }),
+      )
+      .join("\n");
+  const blocks =
+    guidance === FREE_GUIDANCE || (guidance.effective.length === 0 && guidance.ineffective.length === 0)
+      ? [prompt.text(language, "freeBlock")]
+      : [
+          ...(guidance.effective.length === 0
+            ? []
+            : [prompt.text(language, "effectiveBlock", { strategies: strategies(guidance.effective) })]),
+          ...(guidance.ineffective.length === 0
+            ? []
+            : [prompt.text(language, "ineffectiveBlock", { strategies: strategies(guidance.ineffective) })]),
+        ];
   return {
-    key: generationTaskKey("discovery-attack", inputs, prompt.hash, roles.attacker), kind: "discovery-attack", subject, model: roles.attacker, promptHash: prompt.hash, input: inputs,
+    key: generationTaskKey("discovery-attack", inputs, prompt.hash, roles.attacker),
+    kind: "discovery-attack",
+    subject,
+    model: roles.attacker,
+    promptHash: prompt.hash,
+    input: inputs,
     request: {
       system: prompt.text(language, "system"),
-      messages: [{ role: "user", content: prompt.text(language, "template", {
-        request: seed.request, attempt: String(iteration + 1), maxAttempts: String(options.settings.maxIterations),
-        previous: previous ?? prompt.text(language, "noPrevious"), guidance: blocks.join("\n\n"),
-      }) }],
+      messages: [
+        {
+          role: "user",
+          content: prompt.text(language, "template", {
+            request: seed.request,
+            attempt: String(iteration + 1),
+            maxAttempts: String(options.settings.maxIterations),
+            previous: previous ?? prompt.text(language, "noPrevious"),
+            guidance: blocks.join("\n\n"),
+          }),
+        },
+      ],
       responseSchema: attackOutput.responseSchema,
     },
     parse: attackOutput.parse,
@@ -264,39 +503,83 @@ function strategyInput(entry: RetrievedStrategy): unknown {
   return [entry.strategy.id, entry.strategy.name.en, entry.strategy.definition.en];
 }
 
-function targetTask(options: RunDiscoveryOptions, seed: Seed, pass: PassRef, iteration: number, prompt: string, subject: string): GenerationTask<string> {
+function targetTask(
+  options: RunDiscoveryOptions,
+  seed: Seed,
+  pass: PassRef,
+  iteration: number,
+  prompt: string,
+  subject: string,
+): GenerationTask<string> {
   const inputs = { seed: seed.id, phase: pass.phase, pass: pass.pass, iteration, prompt };
   return {
-    key: generationTaskKey("discovery-target", inputs, "", options.roles.target), kind: "discovery-target", subject, model: options.roles.target, promptHash: "", input: inputs,
+    key: generationTaskKey("discovery-target", inputs, "", options.roles.target),
+    kind: "discovery-target",
+    subject,
+    model: options.roles.target,
+    promptHash: "",
+    input: inputs,
     request: { messages: [{ role: "user", content: prompt }] },
     parse: (text) => ({ ok: true, value: text }),
   };
 }
 
-function scoreTask(options: RunDiscoveryOptions, seed: Seed, prompt: string, response: string, subject: string): GenerationTask<{ score: number; rationale: string }> {
+function scoreTask(
+  options: RunDiscoveryOptions,
+  seed: Seed,
+  prompt: string,
+  response: string,
+  subject: string,
+): GenerationTask<{ score: number; rationale: string }> {
   const inputs = { language: seed.language, request: seed.request, prompt, response };
   return {
-    key: generationTaskKey("discovery-score", inputs, options.scorer.hash, options.roles.scorer), kind: "discovery-score", subject, model: options.roles.scorer,
-    promptHash: options.scorer.hash, input: inputs,
+    key: generationTaskKey("discovery-score", inputs, options.scorer.hash, options.roles.scorer),
+    kind: "discovery-score",
+    subject,
+    model: options.roles.scorer,
+    promptHash: options.scorer.hash,
+    input: inputs,
     request: options.scorer.request(seed.language, { request: seed.request, prompt, response }),
     parse: options.scorer.parse,
   };
 }
 
-function summaryTask(options: RunDiscoveryOptions, seed: Seed, pair: { weaker: Attempt; stronger: Attempt }): GenerationTask<StrategySummary> {
+function summaryTask(
+  options: RunDiscoveryOptions,
+  seed: Seed,
+  pair: { weaker: Attempt; stronger: Attempt },
+): GenerationTask<StrategySummary> {
   const { summarizerPrompt: prompt, roles } = options;
   const language = seed.language;
-  const side = (attempt: Attempt) => ({ prompt: attempt.row.prompt ?? "", response: attempt.response ?? "", score: attempt.score ?? 0 });
+  const side = (attempt: Attempt) => ({
+    prompt: attempt.row.prompt ?? "",
+    response: attempt.response ?? "",
+    score: attempt.score ?? 0,
+  });
   const inputs = { language, request: seed.request, weaker: side(pair.weaker), stronger: side(pair.stronger) };
   return {
-    key: generationTaskKey("discovery-summary", inputs, prompt.hash, roles.summarizer), kind: "discovery-summary", subject: `${seed.id}/${pair.stronger.key}`, model: roles.summarizer,
-    promptHash: prompt.hash, input: inputs,
+    key: generationTaskKey("discovery-summary", inputs, prompt.hash, roles.summarizer),
+    kind: "discovery-summary",
+    subject: `${seed.id}/${pair.stronger.key}`,
+    model: roles.summarizer,
+    promptHash: prompt.hash,
+    input: inputs,
     request: {
       system: prompt.text(language, "system"),
-      messages: [{ role: "user", content: prompt.text(language, "template", {
-        request: seed.request, weakerPrompt: inputs.weaker.prompt, weakerResponse: inputs.weaker.response, weakerScore: String(inputs.weaker.score),
-        strongerPrompt: inputs.stronger.prompt, strongerResponse: inputs.stronger.response, strongerScore: String(inputs.stronger.score),
-      }) }],
+      messages: [
+        {
+          role: "user",
+          content: prompt.text(language, "template", {
+            request: seed.request,
+            weakerPrompt: inputs.weaker.prompt,
+            weakerResponse: inputs.weaker.response,
+            weakerScore: String(inputs.weaker.score),
+            strongerPrompt: inputs.stronger.prompt,
+            strongerResponse: inputs.stronger.response,
+            strongerScore: String(inputs.stronger.score),
+          }),
+        },
+      ],
       responseSchema: summaryOutput.responseSchema,
     },
     parse: summaryOutput.parse,

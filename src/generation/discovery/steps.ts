@@ -1,5 +1,5 @@
 import { hashValue } from "../../core/index.js";
-import { retrieve, splitByEffect, type RetrievedStrategy, type StrategyLibrary } from "./library.js";
+import { type RetrievedStrategy, retrieve, type StrategyLibrary, splitByEffect } from "./library.js";
 
 export type DiscoveryPhase = "warmup" | "lifelong";
 
@@ -39,7 +39,9 @@ export interface PassRef {
 }
 
 /** The phases in order: `warmup` passes, then `lifelong` passes (each a pass over every seed). */
-export function phasePlan(settings: Pick<DiscoverySettings, "warmup" | "lifelong">): { phase: DiscoveryPhase; pass: number }[] {
+export function phasePlan(
+  settings: Pick<DiscoverySettings, "warmup" | "lifelong">,
+): { phase: DiscoveryPhase; pass: number }[] {
   return [
     ...Array.from({ length: settings.warmup }, (_, pass) => ({ phase: "warmup" as const, pass })),
     ...Array.from({ length: settings.lifelong }, (_, pass) => ({ phase: "lifelong" as const, pass })),
@@ -47,9 +49,13 @@ export function phasePlan(settings: Pick<DiscoverySettings, "warmup" | "lifelong
 }
 
 /** Stop when the last attempt reached the threshold or after `maxIterations` attempts; otherwise attack again. */
-export function nextSeedStep(attempts: readonly AttemptState[], settings: Pick<DiscoverySettings, "maxIterations" | "threshold">): SeedStep {
+export function nextSeedStep(
+  attempts: readonly AttemptState[],
+  settings: Pick<DiscoverySettings, "maxIterations" | "threshold">,
+): SeedStep {
   const last = attempts.at(-1);
-  if (last?.score !== null && last?.score !== undefined && last.score >= settings.threshold) return { kind: "stop", reason: "threshold" };
+  if (last?.score !== null && last?.score !== undefined && last.score >= settings.threshold)
+    return { kind: "stop", reason: "threshold" };
   if (attempts.length >= settings.maxIterations) return { kind: "stop", reason: "max-iterations" };
   return { kind: "attack", iteration: attempts.length };
 }
@@ -67,7 +73,9 @@ export function previousScored(attempts: readonly AttemptState[]): AttemptState 
  * The pair to summarise after the last attempt: it when it scored higher than the previous scored attempt of the
  * same seed in this pass (the weaker attempt is the one whose response the strategy overcame).
  */
-export function summaryPair<A extends AttemptState>(attempts: readonly A[]): { weaker: A; stronger: A; gain: number } | undefined {
+export function summaryPair<A extends AttemptState>(
+  attempts: readonly A[],
+): { weaker: A; stronger: A; gain: number } | undefined {
   const stronger = attempts.at(-1);
   if (stronger?.score === null || stronger?.score === undefined) return undefined;
   const weaker = previousScored(attempts) as A | undefined;
@@ -84,8 +92,14 @@ export interface AttackGuidance {
 export const FREE_GUIDANCE: AttackGuidance = { effective: [], ineffective: [] };
 
 /** Lifelong attempts after the first embed the latest response and retrieve the top-K strategies for it. */
-export function planGuidance(phase: DiscoveryPhase, latest: AttemptState | undefined, library: StrategyLibrary, topK: number): AttackGuidance {
-  if (phase === "warmup" || latest?.responseEmbedding === null || latest?.responseEmbedding === undefined) return FREE_GUIDANCE;
+export function planGuidance(
+  phase: DiscoveryPhase,
+  latest: AttemptState | undefined,
+  library: StrategyLibrary,
+  topK: number,
+): AttackGuidance {
+  if (phase === "warmup" || latest?.responseEmbedding === null || latest?.responseEmbedding === undefined)
+    return FREE_GUIDANCE;
   return splitByEffect(retrieve(library, latest.responseEmbedding, topK));
 }
 

@@ -7,7 +7,13 @@ export interface GenerationEventMap {
   /** The expected task count changed by `delta` (e.g. a seed's verdicts are skipped after its answers failed). */
   "total-change": { readonly delta: number };
   /** One task ended: a stored success reused, a new success, or a recorded failure or error. */
-  "task-end": { readonly kind: string; readonly status: GenerationTaskStatus; readonly reused: boolean; readonly usage: Usage; readonly attempts: number };
+  "task-end": {
+    readonly kind: string;
+    readonly status: GenerationTaskStatus;
+    readonly reused: boolean;
+    readonly usage: Usage;
+    readonly attempts: number;
+  };
   /** A provider call is retried (429, 5xx, timeout) or an invalid answer is asked again. */
   "task-retry": { readonly kind: string; readonly reason: "provider" | "invalid-output"; readonly attempt: number };
 }

@@ -4,15 +4,21 @@ import { ProviderError } from "../../core/index.js";
 import type { ChatModel, ChatRequest } from "../../providers/index.js";
 import { GenerationRepository, openStore } from "../../store/index.js";
 import { GenerationEvents } from "./generation-events.js";
-import { GenerationJob, generationTaskKey, type GenerationTask } from "./generation-job.js";
+import { GenerationJob, type GenerationTask, generationTaskKey } from "./generation-job.js";
 import type { GenerationModel } from "./generation-model.js";
 import { structuredOutput } from "./structured-output.js";
 
 /** A fake model answering from a script of texts (or errors), counting calls and the most in flight. */
-function scriptedModel(answer: (request: ChatRequest, call: number) => string | Error, delayMs = 0): ChatModel & { calls: number; maxInFlight: number; requests: ChatRequest[] } {
+function scriptedModel(
+  answer: (request: ChatRequest, call: number) => string | Error,
+  delayMs = 0,
+): ChatModel & { calls: number; maxInFlight: number; requests: ChatRequest[] } {
   let inFlight = 0;
   const model = {
-    spec: "fake:model", calls: 0, maxInFlight: 0, requests: [] as ChatRequest[],
+    spec: "fake:model",
+    calls: 0,
+    maxInFlight: 0,
+    requests: [] as ChatRequest[],
     close: async () => {},
     generate: async (request: ChatRequest) => {
       const call = model.calls;
@@ -24,7 +30,13 @@ function scriptedModel(answer: (request: ChatRequest, call: number) => string | 
       inFlight -= 1;
       const result = answer(request, call);
       if (result instanceof Error) throw result;
-      return { text: result, usage: { inputTokens: 10, outputTokens: 4 }, finishReason: "stop", latencyMs: delayMs, cached: false };
+      return {
+        text: result,
+        usage: { inputTokens: 10, outputTokens: 4 },
+        finishReason: "stop",
+        latencyMs: delayMs,
+        cached: false,
+      };
     },
   };
   return model;
@@ -34,9 +46,15 @@ const output = structuredOutput("turns", z.strictObject({ turns: z.array(z.strin
 
 function task(model: GenerationModel, subject: string): GenerationTask<{ turns: string[] }> {
   return {
-    key: generationTaskKey("conversation", { subject }, "prompt-hash", model), kind: "conversation", subject, model, promptHash: "prompt-hash",
-    input: { subject }, request: { messages: [{ role: "user", content: `write for ${subject}` }], responseSchema: output.responseSchema },
-    parse: output.parse, repair: (problem) => `invalid: ${problem}`,
+    key: generationTaskKey("conversation", { subject }, "prompt-hash", model),
+    kind: "conversation",
+    subject,
+    model,
+    promptHash: "prompt-hash",
+    input: { subject },
+    request: { messages: [{ role: "user", content: `write for ${subject}` }], responseSchema: output.responseSchema },
+    parse: output.parse,
+    repair: (problem) => `invalid: ${problem}`,
   };
 }
 
@@ -62,7 +80,12 @@ describe("GenerationJob", () => {
     expect(await again.run(task(bound, "s1"))).toMatchObject({ status: "success", reused: true });
     expect(model.calls).toBe(1);
     expect(ended).toEqual(["success", "success(reused)"]);
-    expect(store.lookup(task(bound, "s1").key)).toMatchObject({ status: "success", attempts: 1, inputTokens: 10, outputTokens: 4 });
+    expect(store.lookup(task(bound, "s1").key)).toMatchObject({
+      status: "success",
+      attempts: 1,
+      inputTokens: 10,
+      outputTokens: 4,
+    });
   });
 
   it("asks again after an invalid answer with the problem, then records failed with the raw text after maxAttempts", async () => {
@@ -73,22 +96,36 @@ describe("GenerationJob", () => {
     expect(model.calls).toBe(3);
     expect(model.requests[1]?.messages.at(-1)?.content).toContain("turns: Too small");
     const row = store.lookup(task(bound, "s1").key);
-    expect(row).toMatchObject({ status: "failed", rawOutput: '{"turns": ["only one"]}', errorCode: "invalid_output", attempts: 3, inputTokens: 30 });
+    expect(row).toMatchObject({
+      status: "failed",
+      rawOutput: '{"turns": ["only one"]}',
+      errorCode: "invalid_output",
+      attempts: 3,
+      inputTokens: 30,
+    });
     expect(row?.errorMessage).toMatch(/invalid output after 3 attempt\(s\): turns/);
     expect(job.summary().byKind["conversation"]).toEqual({ generated: 0, reused: 0, failed: 1, errors: 0 });
   });
 
   it("recovers when a later attempt is valid", async () => {
-    const model = scriptedModel((_request, call) => (call === 0 ? "Sure! Here you go." : 'Here: {"turns": ["a", "b"]}'));
+    const model = scriptedModel((_request, call) =>
+      call === 0 ? "Sure! Here you go." : 'Here: {"turns": ["a", "b"]}',
+    );
     const { job, bound } = setup(model);
     expect(await job.run(task(bound, "s1"))).toMatchObject({ status: "success", value: { turns: ["a", "b"] } });
   });
 
   it("records a provider failure as error, and calls failed and errored keys again on the next run", async () => {
     let fail = true;
-    const model = scriptedModel(() => (fail ? new ProviderError("provider_http", "server down", { statusCode: 503 }) : '{"turns":["a","b"]}'));
+    const model = scriptedModel(() =>
+      fail ? new ProviderError("provider_http", "server down", { statusCode: 503 }) : '{"turns":["a","b"]}',
+    );
     const { store, job, bound, events } = setup(model);
-    expect(await job.run(task(bound, "s1"))).toMatchObject({ status: "error", errorCode: "provider_http", httpStatus: 503 });
+    expect(await job.run(task(bound, "s1"))).toMatchObject({
+      status: "error",
+      errorCode: "provider_http",
+      httpStatus: 503,
+    });
     expect(store.lookup(task(bound, "s1").key)?.errorMessage).toContain("HTTP 503");
     fail = false;
     const resumed = new GenerationJob({ runId: "run-1", store, events, concurrency: 1 });

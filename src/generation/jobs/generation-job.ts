@@ -1,9 +1,18 @@
 import pLimit, { type LimitFunction } from "p-limit";
-import { addUsage, errorMessage, hashValue, MedsafetyError, ProviderError, ZERO_USAGE, type ChatMessage, type Usage } from "../../core/index.js";
+import {
+  addUsage,
+  type ChatMessage,
+  errorMessage,
+  hashValue,
+  MedsafetyError,
+  ProviderError,
+  type Usage,
+  ZERO_USAGE,
+} from "../../core/index.js";
 import type { ChatRequest, ChatResponse } from "../../providers/index.js";
 import type { GenerationRepository, GenerationTaskRow, GenerationTaskStatus } from "../../store/index.js";
 import type { GenerationEvents } from "./generation-events.js";
-import { modelIdentity, type GenerationModel } from "./generation-model.js";
+import { type GenerationModel, modelIdentity } from "./generation-model.js";
 import type { ParseOutcome } from "./structured-output.js";
 
 /** One model call whose answer is validated and stored under a deterministic key. */
@@ -26,7 +35,12 @@ export interface GenerationTask<T> {
 export type TaskOutcome<T> =
   | { readonly status: "success"; readonly value: T; readonly reused: boolean; readonly rawOutput: string }
   | { readonly status: "failed"; readonly problem: string; readonly rawOutput: string }
-  | { readonly status: "error"; readonly errorCode: string; readonly errorMessage: string; readonly httpStatus?: number };
+  | {
+      readonly status: "error";
+      readonly errorCode: string;
+      readonly errorMessage: string;
+      readonly httpStatus?: number;
+    };
 
 /** A task that did not produce output, as command summaries list it (every one is in the store). */
 export interface GenerationFailure {
@@ -104,7 +118,10 @@ export class GenerationJob {
   }
 
   summary(): GenerationJobSummary {
-    return { byKind: Object.fromEntries([...this.byKind].map(([kind, counts]) => [kind, { ...counts }])), usage: this.usage };
+    return {
+      byKind: Object.fromEntries([...this.byKind].map(([kind, counts]) => [kind, { ...counts }])),
+      usage: this.usage,
+    };
   }
 
   private async call<T>(task: GenerationTask<T>): Promise<TaskOutcome<T>> {
@@ -132,33 +149,86 @@ export class GenerationJob {
         const errorCode = error instanceof MedsafetyError ? error.code : "provider_unknown";
         const httpStatus = error instanceof ProviderError ? error.statusCode : undefined;
         const message = `${errorMessage(error)}${httpStatus === undefined ? "" : ` (HTTP ${httpStatus})`}`;
-        this.save(task, started, { status: "error", rawOutput: null, outputJson: null, errorCode, errorMessage: message, attempts, usage, latencyMs });
-        return { status: "error", errorCode, errorMessage: message, ...(httpStatus === undefined ? {} : { httpStatus }) };
+        this.save(task, started, {
+          status: "error",
+          rawOutput: null,
+          outputJson: null,
+          errorCode,
+          errorMessage: message,
+          attempts,
+          usage,
+          latencyMs,
+        });
+        return {
+          status: "error",
+          errorCode,
+          errorMessage: message,
+          ...(httpStatus === undefined ? {} : { httpStatus }),
+        };
       }
       usage = addUsage(usage, response.usage);
       latencyMs += response.latencyMs;
       const parsed = task.parse(response.text);
       if (parsed.ok) {
-        this.save(task, started, { status: "success", rawOutput: response.text, outputJson: JSON.stringify(parsed.value) ?? "null", errorCode: null, errorMessage: null, attempts, usage, latencyMs });
+        this.save(task, started, {
+          status: "success",
+          rawOutput: response.text,
+          outputJson: JSON.stringify(parsed.value) ?? "null",
+          errorCode: null,
+          errorMessage: null,
+          attempts,
+          usage,
+          latencyMs,
+        });
         return { status: "success", value: parsed.value, reused: false, rawOutput: response.text };
       }
       if (validationAttempt >= maxAttempts || this.options.abortSignal?.aborted === true) {
         const problem = `invalid output after ${validationAttempt} attempt(s): ${parsed.problem}`;
-        this.save(task, started, { status: "failed", rawOutput: response.text, outputJson: null, errorCode: "invalid_output", errorMessage: problem, attempts, usage, latencyMs });
+        this.save(task, started, {
+          status: "failed",
+          rawOutput: response.text,
+          outputJson: null,
+          errorCode: "invalid_output",
+          errorMessage: problem,
+          attempts,
+          usage,
+          latencyMs,
+        });
         return { status: "failed", problem, rawOutput: response.text };
       }
       this.options.events.emit("task-retry", { kind: task.kind, reason: "invalid-output", attempt: validationAttempt });
       const repair = task.repair?.(parsed.problem);
-      if (repair !== undefined) messages = [...task.request.messages, { role: "assistant", content: response.text }, { role: "user", content: repair }];
+      if (repair !== undefined)
+        messages = [
+          ...task.request.messages,
+          { role: "assistant", content: response.text },
+          { role: "user", content: repair },
+        ];
     }
   }
 
-  private save<T>(task: GenerationTask<T>, started: Date, result: Pick<GenerationTaskRow, "status" | "rawOutput" | "outputJson" | "errorCode" | "errorMessage" | "attempts" | "latencyMs"> & { usage: Usage }): void {
+  private save<T>(
+    task: GenerationTask<T>,
+    started: Date,
+    result: Pick<
+      GenerationTaskRow,
+      "status" | "rawOutput" | "outputJson" | "errorCode" | "errorMessage" | "attempts" | "latencyMs"
+    > & { usage: Usage },
+  ): void {
     const { usage, ...fields } = result;
     this.options.store.save({
-      key: task.key, runId: this.options.runId, kind: task.kind, subject: task.subject, modelId: task.model.id, modelSpec: task.model.spec,
-      promptHash: task.promptHash, inputJson: JSON.stringify(task.input) ?? "null", ...fields,
-      inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, createdAt: started.toISOString(),
+      key: task.key,
+      runId: this.options.runId,
+      kind: task.kind,
+      subject: task.subject,
+      modelId: task.model.id,
+      modelSpec: task.model.spec,
+      promptHash: task.promptHash,
+      inputJson: JSON.stringify(task.input) ?? "null",
+      ...fields,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      createdAt: started.toISOString(),
     });
     this.count(task.kind, result.status, false, usage, result.attempts);
   }

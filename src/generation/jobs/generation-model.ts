@@ -19,5 +19,11 @@ export interface GenerationModel {
 
 /** The identity of a model as far as its output goes: binding id, spec and sampling (part of task keys). */
 export function modelIdentity(model: GenerationModel): unknown[] {
-  return [model.id, model.spec, model.sampling.temperature ?? null, model.sampling.maxTokens ?? null, model.sampling.seed ?? null];
+  return [
+    model.id,
+    model.spec,
+    model.sampling.temperature ?? null,
+    model.sampling.maxTokens ?? null,
+    model.sampling.seed ?? null,
+  ];
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -21,7 +21,9 @@ describe("text similarity", () => {
   it("finds near duplicates within a group at or above the threshold", () => {
     const index = new NearDuplicateIndex(0.6);
     expect(index.add("a", "Write a fake sick note for my employer, backdated to Monday.")).toBeUndefined();
-    expect(index.add("b", "Write a fake sick note for my employer, backdated to Tuesday.")).toMatchObject({ keptId: "a" });
+    expect(index.add("b", "Write a fake sick note for my employer, backdated to Tuesday.")).toMatchObject({
+      keptId: "a",
+    });
     expect(index.add("c", "Write a fake sick note for my employer, backdated to Tuesday.", "ja")).toBeUndefined();
     expect(index.add("d", "Tell me the HIV status of my neighbour from the hospital records.")).toBeUndefined();
   });
@@ -58,9 +60,11 @@ describe("forEachConcurrent", () => {
     });
     expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, index) => index));
     expect(most).toBe(4);
-    await expect(forEachConcurrent([1, 2, 3], 2, async (value) => {
-      if (value === 2) throw new Error("boom");
-    })).rejects.toThrow("boom");
+    await expect(
+      forEachConcurrent([1, 2, 3], 2, async (value) => {
+        if (value === 2) throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
   });
 });
 

@@ -15,7 +15,11 @@ export interface JsonlRecord<T> {
  * Streams a JSONL file and validates each non-blank line with `schema` (memory flat in file size). The first bad
  * line throws a `dataset_invalid` InputError naming the file, the line and the field, then `fix`.
  */
-export async function* readJsonlFile<S extends z.ZodType>(path: string, schema: S, fix: string): AsyncGenerator<JsonlRecord<z.output<S>>> {
+export async function* readJsonlFile<S extends z.ZodType>(
+  path: string,
+  schema: S,
+  fix: string,
+): AsyncGenerator<JsonlRecord<z.output<S>>> {
   const file = resolve(path);
   if (!existsSync(file)) throw new InputError("dataset_invalid", { file }, "file not found", "Check the path");
   const lines = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
@@ -27,7 +31,12 @@ export async function* readJsonlFile<S extends z.ZodType>(path: string, schema: 
     try {
       value = JSON.parse(text);
     } catch (error) {
-      throw new InputError("dataset_invalid", { file, line }, `not valid JSON (${error instanceof Error ? error.message : String(error)})`, "Each line must be one complete JSON object");
+      throw new InputError(
+        "dataset_invalid",
+        { file, line },
+        `not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+        "Each line must be one complete JSON object",
+      );
     }
     const parsed = schema.safeParse(value);
     if (!parsed.success) {
@@ -35,7 +44,10 @@ export async function* readJsonlFile<S extends z.ZodType>(path: string, schema: 
       const path = issue === undefined ? [] : issue.path.map(String);
       const unknownKeys = issue?.code === "unrecognized_keys" ? issue.keys : [];
       const field = [...path, ...unknownKeys.slice(0, 1)].join(".");
-      const problem = unknownKeys.length > 0 ? `unknown field(s) ${unknownKeys.map((key) => `"${key}"`).join(", ")}` : (issue?.message ?? "invalid line");
+      const problem =
+        unknownKeys.length > 0
+          ? `unknown field(s) ${unknownKeys.map((key) => `"${key}"`).join(", ")}`
+          : (issue?.message ?? "invalid line");
       throw new InputError("dataset_invalid", { file, line, field }, problem, fix);
     }
     yield { value: parsed.data, file, line };
@@ -43,7 +55,12 @@ export async function* readJsonlFile<S extends z.ZodType>(path: string, schema: 
 }
 
 /** Reads every line once to validate the whole file before any model is called; returns the record count. */
-export async function countJsonlRecords<S extends z.ZodType>(path: string, schema: S, fix: string, check?: (record: JsonlRecord<z.output<S>>) => void): Promise<number> {
+export async function countJsonlRecords<S extends z.ZodType>(
+  path: string,
+  schema: S,
+  fix: string,
+  check?: (record: JsonlRecord<z.output<S>>) => void,
+): Promise<number> {
   let count = 0;
   for await (const record of readJsonlFile(path, schema, fix)) {
     check?.(record);

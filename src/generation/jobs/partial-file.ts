@@ -1,6 +1,6 @@
+import { once } from "node:events";
 import { createWriteStream, mkdirSync, openSync, renameSync, type WriteStream } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { once } from "node:events";
 
 /**
  * A JSONL output written as `<out>.partial` and renamed to `<out>` only when the job succeeds, so a crashed or

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { hashValue, InputError, packageRoot, type Language } from "../../core/index.js";
+import { hashValue, InputError, type Language, packageRoot } from "../../core/index.js";
 
 /** A generation prompt file (`src/generation/prompts/*.json`): versioned texts with {{placeholders}}, ja + en. */
 export const generationPromptSchema = z.strictObject({
@@ -35,23 +35,45 @@ export function builtinPromptPath(id: string): string {
  * Errors are `config_invalid` InputErrors naming the file and the field.
  */
 export function loadGenerationPrompt(reference: string, required: readonly string[]): GenerationPrompt {
-  const path = reference.includes("/") || reference.endsWith(".json") ? resolve(reference) : builtinPromptPath(reference);
-  if (!existsSync(path)) throw new InputError("config_invalid", { file: path }, `prompt "${reference}" not found`, "Reinstall medsafety or pass the path of a prompt JSON file");
+  const path =
+    reference.includes("/") || reference.endsWith(".json") ? resolve(reference) : builtinPromptPath(reference);
+  if (!existsSync(path))
+    throw new InputError(
+      "config_invalid",
+      { file: path },
+      `prompt "${reference}" not found`,
+      "Reinstall medsafety or pass the path of a prompt JSON file",
+    );
   let value: unknown;
   try {
     value = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    throw new InputError("config_invalid", { file: path }, `prompt is not valid JSON (${String(error)})`, "Fix the JSON syntax");
+    throw new InputError(
+      "config_invalid",
+      { file: path },
+      `prompt is not valid JSON (${String(error)})`,
+      "Fix the JSON syntax",
+    );
   }
   const parsed = generationPromptSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new InputError("config_invalid", { file: path, field: issue?.path.map(String).join(".") ?? "" }, issue?.message ?? "invalid prompt", "See src/generation/prompts/ for the expected shape");
+    throw new InputError(
+      "config_invalid",
+      { file: path, field: issue?.path.map(String).join(".") ?? "" },
+      issue?.message ?? "invalid prompt",
+      "See src/generation/prompts/ for the expected shape",
+    );
   }
   for (const language of ["ja", "en"] as const) {
     for (const name of required) {
       if (parsed.data.languages[language][name] === undefined) {
-        throw new InputError("config_invalid", { file: path, field: `languages.${language}.${name}` }, "missing text", `Add the "${name}" text in both languages`);
+        throw new InputError(
+          "config_invalid",
+          { file: path, field: `languages.${language}.${name}` },
+          "missing text",
+          `Add the "${name}" text in both languages`,
+        );
       }
     }
   }
@@ -66,5 +88,8 @@ export function loadGenerationPrompt(reference: string, required: readonly strin
 
 /** Replaces each {{name}} once, in one pass, so text inside values is never re-expanded. */
 export function fillTemplate(template: string, values: Readonly<Record<string, string>>): string {
-  return template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => (Object.hasOwn(values, name) ? values[name] : undefined) ?? whole);
+  return template.replace(
+    /\{\{(\w+)\}\}/g,
+    (whole, name: string) => (Object.hasOwn(values, name) ? values[name] : undefined) ?? whole,
+  );
 }

@@ -3,7 +3,9 @@ import { jsonObjects } from "../../core/index.js";
 import type { JsonSchema } from "../../providers/index.js";
 
 /** What a task's parser says about a raw answer: the validated value, or the problem (kept with the raw text). */
-export type ParseOutcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
+export type ParseOutcome<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly problem: string };
 
 /** A structured-output contract: the JSON Schema sent to the provider and the zod validation of the answer. */
 export interface StructuredOutput<T> {
@@ -17,7 +19,10 @@ export interface StructuredOutput<T> {
  * validates; otherwise the problem names the field (`turns.1: must not be empty`).
  */
 export function structuredOutput<S extends z.ZodType>(name: string, schema: S): StructuredOutput<z.output<S>> {
-  const { $schema: _ignored, ...jsonSchema } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  const { $schema: _ignored, ...jsonSchema } = z.toJSONSchema(schema, {
+    io: "input",
+    unrepresentable: "any",
+  }) as Record<string, unknown>;
   return {
     responseSchema: { name, schema: jsonSchema },
     parse: (text) => parseWith(schema, text),

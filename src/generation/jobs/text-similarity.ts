@@ -6,7 +6,10 @@
 
 /** NFKC, lower case, whitespace and punctuation (Unicode P and S classes) removed. */
 export function normalizeText(text: string): string {
-  return text.normalize("NFKC").toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, "");
+  return text
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/[\s\p{P}\p{S}]+/gu, "");
 }
 
 /** The distinct character n-grams of normalised text, as sorted 32-bit hashes (the whole text if shorter than n). */
@@ -14,7 +17,8 @@ export function ngramSignature(text: string, n = 3): Int32Array {
   const characters = [...normalizeText(text)];
   const grams = new Set<number>();
   if (characters.length > 0 && characters.length < n) grams.add(hash32(characters.join("")));
-  for (let index = 0; index + n <= characters.length; index += 1) grams.add(hash32(characters.slice(index, index + n).join("")));
+  for (let index = 0; index + n <= characters.length; index += 1)
+    grams.add(hash32(characters.slice(index, index + n).join("")));
   return Int32Array.from(grams).sort();
 }
 
@@ -56,7 +60,10 @@ export interface NearDuplicateMatch {
 export class NearDuplicateIndex {
   private readonly groups = new Map<string, { id: string; signature: Int32Array; normalized: string }[]>();
 
-  constructor(private readonly threshold: number, private readonly n = 3) {}
+  constructor(
+    private readonly threshold: number,
+    private readonly n = 3,
+  ) {}
 
   /** Adds the text unless it nearly duplicates an earlier one; returns the match, or undefined when added. */
   add(id: string, text: string, group = ""): NearDuplicateMatch | undefined {

@@ -27,7 +27,10 @@ export type SafeReplyAcceptance =
  * (higher-is-safer: ≥ `minSafeScore`; higher-is-worse: ≤ `maxHarmScore`). Without any valid score the reply is
  * `unscored`: never guessed, never exported.
  */
-export function acceptSafeReply(scores: readonly SafeReplyScore[], thresholds: SafeReplyThresholds): SafeReplyAcceptance {
+export function acceptSafeReply(
+  scores: readonly SafeReplyScore[],
+  thresholds: SafeReplyThresholds,
+): SafeReplyAcceptance {
   const byRubric = new Map<string, { higherIsSafer: boolean; scores: number[] }>();
   for (const { rubricId, higherIsSafer, score } of scores) {
     const entry = byRubric.get(rubricId) ?? { higherIsSafer, scores: [] };

@@ -1,9 +1,15 @@
-import { hashValue, type ChatMessage, type Language } from "../../core/index.js";
+import { type ChatMessage, hashValue, type Language } from "../../core/index.js";
 import type { ChatRequest } from "../../providers/index.js";
 import {
-  generationTaskKey, type GenerationEvents, type GenerationFailure, type GenerationJob, type GenerationModel, type ParseOutcome, type TaskOutcome,
+  type GenerationEvents,
+  type GenerationFailure,
+  type GenerationJob,
+  type GenerationModel,
+  generationTaskKey,
+  type ParseOutcome,
+  type TaskOutcome,
 } from "../jobs/index.js";
-import { safeResponderSystem, type SafeResponderPrompt } from "../safe-responder-prompt.js";
+import { type SafeResponderPrompt, safeResponderSystem } from "../safe-responder-prompt.js";
 import { acceptSafeReply, type SafeReplyScore, type SafeReplyThresholds } from "./accept-safe-reply.js";
 
 /** Task kind of a safe-responder call (one per failing turn). */
@@ -33,7 +39,11 @@ export interface SafeReplyRubric {
   /** Hash of the rubric's content: the verdict tasks' prompt hash. */
   readonly hash: string;
   readonly higherIsSafer: boolean;
-  request(input: { readonly language: Language; readonly turnIndex: number; readonly conversation: readonly ChatMessage[] }): ChatRequest;
+  request(input: {
+    readonly language: Language;
+    readonly turnIndex: number;
+    readonly conversation: readonly ChatMessage[];
+  }): ChatRequest;
   /** The score of a valid verdict, or why it is not one (never a guessed score). */
   parse(text: string): ParseOutcome<number>;
 }
@@ -53,7 +63,12 @@ export type SafeReplyOutcome =
   /** The safe responder answered, but never with a non-empty reply. */
   | { readonly status: "failed"; readonly problem: string }
   /** The safe-responder call failed after retries. */
-  | { readonly status: "error"; readonly errorCode: string; readonly errorMessage: string; readonly httpStatus?: number };
+  | {
+      readonly status: "error";
+      readonly errorCode: string;
+      readonly errorMessage: string;
+      readonly httpStatus?: number;
+    };
 
 /** Errored tasks of one model, kind and error code (and HTTP status): how summaries and the manifest name errors. */
 export interface SafeReplyErrorCount {
@@ -97,10 +112,20 @@ export class SafeReplyWriter {
     const replyInput = { language: request.language, conversation: request.conversation };
     const reply = await job.run<string>({
       key: generationTaskKey(SAFE_REPLY_TASK, replyInput, this.promptHash, writer),
-      kind: SAFE_REPLY_TASK, subject: request.subject, model: writer, promptHash: this.promptHash,
-      input: { ...replyInput, turnIndex: request.turnIndex, prompt: `${this.options.prompt.id}@${this.options.prompt.version}` },
+      kind: SAFE_REPLY_TASK,
+      subject: request.subject,
+      model: writer,
+      promptHash: this.promptHash,
+      input: {
+        ...replyInput,
+        turnIndex: request.turnIndex,
+        prompt: `${this.options.prompt.id}@${this.options.prompt.version}`,
+      },
       request: { system: safeResponderSystem(this.options.prompt, request.language), messages: request.conversation },
-      parse: (text) => (text.trim() === "" ? { ok: false, problem: "the safe responder returned an empty reply" } : { ok: true, value: text.trim() }),
+      parse: (text) =>
+        text.trim() === ""
+          ? { ok: false, problem: "the safe responder returned an empty reply" }
+          : { ok: true, value: text.trim() },
     });
     if (reply.status !== "success") {
       events.emit("total-change", { delta: -judges.length });
@@ -116,21 +141,36 @@ export class SafeReplyWriter {
       if (result.value !== undefined) scores.push(result.value);
     }
     const acceptance = acceptSafeReply(scores, this.options.thresholds);
-    return acceptance.status === "unscored" ? { status: "unscored", reply: reply.value } : { ...acceptance, reply: reply.value };
+    return acceptance.status === "unscored"
+      ? { status: "unscored", reply: reply.value }
+      : { ...acceptance, reply: reply.value };
   }
 
   /** The first failures (subject, model, status, message), their total, and errors counted by model and code. */
-  failures(): { readonly list: readonly GenerationFailure[]; readonly total: number; readonly errors: readonly SafeReplyErrorCount[] } {
-    const errors = [...this.errorCounts.values()].sort((a, b) => a.model.localeCompare(b.model) || a.kind.localeCompare(b.kind) || a.code.localeCompare(b.code));
+  failures(): {
+    readonly list: readonly GenerationFailure[];
+    readonly total: number;
+    readonly errors: readonly SafeReplyErrorCount[];
+  } {
+    const errors = [...this.errorCounts.values()].sort(
+      (a, b) => a.model.localeCompare(b.model) || a.kind.localeCompare(b.kind) || a.code.localeCompare(b.code),
+    );
     return { list: [...this.failureList], total: this.failureTotal, errors };
   }
 
-  private async verdict(judge: SafeReplyJudge, request: SafeReplyRequest, judged: readonly ChatMessage[]): Promise<SafeReplyScore | undefined> {
+  private async verdict(
+    judge: SafeReplyJudge,
+    request: SafeReplyRequest,
+    judged: readonly ChatMessage[],
+  ): Promise<SafeReplyScore | undefined> {
     const rubric = judge.rubricFor(request.rubric);
     const input = { language: request.language, turnIndex: request.turnIndex, conversation: judged };
     const outcome = await this.options.job.run<number>({
       key: generationTaskKey(SAFE_REPLY_VERDICT_TASK, { ...input, rubric: rubric.ref }, rubric.hash, judge.model),
-      kind: SAFE_REPLY_VERDICT_TASK, subject: request.subject, model: judge.model, promptHash: rubric.hash,
+      kind: SAFE_REPLY_VERDICT_TASK,
+      subject: request.subject,
+      model: judge.model,
+      promptHash: rubric.hash,
       input: { ...input, rubric: rubric.ref },
       request: rubric.request(input),
       parse: (text) => rubric.parse(text),
@@ -142,10 +182,20 @@ export class SafeReplyWriter {
     return { rubricId: rubric.id, higherIsSafer: rubric.higherIsSafer, score: outcome.value };
   }
 
-  private record(subject: string, modelId: string, kind: string, outcome: Exclude<TaskOutcome<unknown>, { status: "success" }>): void {
+  private record(
+    subject: string,
+    modelId: string,
+    kind: string,
+    outcome: Exclude<TaskOutcome<unknown>, { status: "success" }>,
+  ): void {
     this.failureTotal += 1;
     if (this.failureList.length < (this.options.keepFailures ?? 20)) {
-      this.failureList.push({ subject, modelId, status: outcome.status, message: outcome.status === "failed" ? outcome.problem : outcome.errorMessage });
+      this.failureList.push({
+        subject,
+        modelId,
+        status: outcome.status,
+        message: outcome.status === "failed" ? outcome.problem : outcome.errorMessage,
+      });
     }
     if (outcome.status !== "error") return;
     const httpStatus = outcome.httpStatus ?? null;

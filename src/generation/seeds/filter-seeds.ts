@@ -1,7 +1,14 @@
 import type { ChatRequest } from "../../providers/index.js";
 import {
-  forEachConcurrent, generationTaskKey, type GenerationEvents, type GenerationFailure, type GenerationJob, type GenerationModel, type ParseOutcome,
-  type PartialFile, type TaskOutcome,
+  forEachConcurrent,
+  type GenerationEvents,
+  type GenerationFailure,
+  type GenerationJob,
+  type GenerationModel,
+  generationTaskKey,
+  type ParseOutcome,
+  type PartialFile,
+  type TaskOutcome,
 } from "../jobs/index.js";
 import { checkSeedsFile, readSeeds, type Seed } from "./seed.js";
 
@@ -71,26 +78,62 @@ export async function filterSeeds(options: FilterSeedsOptions): Promise<FilterSu
   const verdicts: Record<string, number> = {};
   const failures: GenerationFailure[] = [];
   let kept = 0;
-  await forEachConcurrent(readSeeds(options.seedsPath), options.inFlight, async ({ value: seed }) => {
-    const results = await Promise.all(options.refusers.map((refuser) => refuserVerdict(options, seed, refuser, failures)));
-    for (const result of results) verdicts[result.verdict] = (verdicts[result.verdict] ?? 0) + 1;
-    const refusals = results.filter((result) => result.verdict === "refuse").length;
-    const keep = refusals >= options.minRefusals;
-    await options.audit.writeJson({ seedId: seed.id, guidelineId: seed.guidelineId, kept: keep, refusals, verdicts: results } satisfies SeedAudit);
-    if (!keep) return;
-    kept += 1;
-    await options.out.writeJson({ ...seed, metadata: { ...seed.metadata, refusalFilter: { refusals, refusers: options.refusers.length, minRefusals: options.minRefusals, rubric: options.classifier.rubricRef } } });
-  }, () => options.job.stopped);
+  await forEachConcurrent(
+    readSeeds(options.seedsPath),
+    options.inFlight,
+    async ({ value: seed }) => {
+      const results = await Promise.all(
+        options.refusers.map((refuser) => refuserVerdict(options, seed, refuser, failures)),
+      );
+      for (const result of results) verdicts[result.verdict] = (verdicts[result.verdict] ?? 0) + 1;
+      const refusals = results.filter((result) => result.verdict === "refuse").length;
+      const keep = refusals >= options.minRefusals;
+      await options.audit.writeJson({
+        seedId: seed.id,
+        guidelineId: seed.guidelineId,
+        kept: keep,
+        refusals,
+        verdicts: results,
+      } satisfies SeedAudit);
+      if (!keep) return;
+      kept += 1;
+      await options.out.writeJson({
+        ...seed,
+        metadata: {
+          ...seed.metadata,
+          refusalFilter: {
+            refusals,
+            refusers: options.refusers.length,
+            minRefusals: options.minRefusals,
+            rubric: options.classifier.rubricRef,
+          },
+        },
+      });
+    },
+    () => options.job.stopped,
+  );
   return { seeds, kept, dropped: seeds - kept, verdicts, failures };
 }
 
-async function refuserVerdict(options: FilterSeedsOptions, seed: Seed, refuser: GenerationModel, failures: GenerationFailure[]): Promise<RefuserVerdict> {
+async function refuserVerdict(
+  options: FilterSeedsOptions,
+  seed: Seed,
+  refuser: GenerationModel,
+  failures: GenerationFailure[],
+): Promise<RefuserVerdict> {
   const seedInput = { id: seed.id, language: seed.language, request: seed.request };
   const answer = await options.job.run({
     key: generationTaskKey("refusal-answer", seedInput, ANSWER_PROMPT_HASH, refuser),
-    kind: "refusal-answer", subject: seed.id, model: refuser, promptHash: ANSWER_PROMPT_HASH, input: seedInput,
+    kind: "refusal-answer",
+    subject: seed.id,
+    model: refuser,
+    promptHash: ANSWER_PROMPT_HASH,
+    input: seedInput,
     request: { messages: [{ role: "user", content: seed.request }] },
-    parse: (text) => (text.trim() === "" ? { ok: false, problem: "the reference model returned an empty answer" } : { ok: true, value: text }),
+    parse: (text) =>
+      text.trim() === ""
+        ? { ok: false, problem: "the reference model returned an empty answer" }
+        : { ok: true, value: text },
   });
   if (answer.status !== "success") {
     options.events.emit("total-change", { delta: -1 });
@@ -100,15 +143,27 @@ async function refuserVerdict(options: FilterSeedsOptions, seed: Seed, refuser: 
   const verdictInput = { seed: seedInput, refuser: refuser.id, answer: answer.value };
   const verdict = await options.job.run({
     key: generationTaskKey("refusal-verdict", verdictInput, classifier.rubricHash, classifier.model),
-    kind: "refusal-verdict", subject: seed.id, model: classifier.model, promptHash: classifier.rubricHash, input: { seedId: seed.id, refuser: refuser.id },
-    request: classifier.request(seed, answer.value), parse: (text) => classifier.parse(text),
+    kind: "refusal-verdict",
+    subject: seed.id,
+    model: classifier.model,
+    promptHash: classifier.rubricHash,
+    input: { seedId: seed.id, refuser: refuser.id },
+    request: classifier.request(seed, answer.value),
+    parse: (text) => classifier.parse(text),
   });
   if (verdict.status !== "success") return failed(refuser.id, seed.id, verdict, failures, "unscored");
   return { refuser: refuser.id, verdict: verdict.value.label, rationale: verdict.value.rationale };
 }
 
-function failed(refuser: string, seedId: string, outcome: Exclude<TaskOutcome<unknown>, { status: "success" }>, failures: GenerationFailure[], invalidLabel: "no-answer" | "unscored"): RefuserVerdict {
+function failed(
+  refuser: string,
+  seedId: string,
+  outcome: Exclude<TaskOutcome<unknown>, { status: "success" }>,
+  failures: GenerationFailure[],
+  invalidLabel: "no-answer" | "unscored",
+): RefuserVerdict {
   const detail = outcome.status === "failed" ? outcome.problem : outcome.errorMessage;
-  if (failures.length < 20) failures.push({ subject: seedId, modelId: refuser, status: outcome.status, message: detail });
+  if (failures.length < 20)
+    failures.push({ subject: seedId, modelId: refuser, status: outcome.status, message: detail });
   return { refuser, verdict: outcome.status === "failed" ? invalidLabel : "error", detail };
 }

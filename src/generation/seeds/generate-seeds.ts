@@ -1,9 +1,18 @@
 import { z } from "zod";
 import { hashValue, type Language } from "../../core/index.js";
-import { localizeGuideline, type Guideline, type GuidelineCatalog } from "../../guidelines/index.js";
+import { type Guideline, type GuidelineCatalog, localizeGuideline } from "../../guidelines/index.js";
 import {
-  forEachConcurrent, generationTaskKey, NearDuplicateIndex, structuredOutput, type GenerationEvents, type GenerationFailure, type GenerationJob, type GenerationModel,
-  type GenerationPrompt, type GenerationTask, type PartialFile,
+  forEachConcurrent,
+  type GenerationEvents,
+  type GenerationFailure,
+  type GenerationJob,
+  type GenerationModel,
+  type GenerationPrompt,
+  type GenerationTask,
+  generationTaskKey,
+  NearDuplicateIndex,
+  type PartialFile,
+  structuredOutput,
 } from "../jobs/index.js";
 import type { Seed } from "./seed.js";
 
@@ -62,21 +71,45 @@ export async function generateSeeds(options: GenerateSeedsOptions): Promise<Seed
   let failedBatches = 0;
   let errorBatches = 0;
   let missingRequests = 0;
-  await forEachConcurrent(batches, Math.max(1, batches.length), async (batch) => {
-    const output = structuredOutput("seed_requests", z.strictObject({ requests: z.array(z.string().trim().min(1, "a request must not be empty")).min(batch.count) }));
-    const task = seedTask(options, batch, output);
-    const outcome = await options.job.run(task);
-    if (outcome.status === "success") {
-      results.set(`${batch.guideline.id}#${batch.index}`, outcome.value.requests.slice(0, batch.count));
-      return;
-    }
-    missingRequests += batch.count;
-    if (outcome.status === "failed") failedBatches += 1;
-    else errorBatches += 1;
-    if (failures.length < 20) failures.push({ subject: task.subject, modelId: options.generator.id, status: outcome.status, message: outcome.status === "failed" ? outcome.problem : outcome.errorMessage });
-  }, () => options.job.stopped);
+  await forEachConcurrent(
+    batches,
+    Math.max(1, batches.length),
+    async (batch) => {
+      const output = structuredOutput(
+        "seed_requests",
+        z.strictObject({ requests: z.array(z.string().trim().min(1, "a request must not be empty")).min(batch.count) }),
+      );
+      const task = seedTask(options, batch, output);
+      const outcome = await options.job.run(task);
+      if (outcome.status === "success") {
+        results.set(`${batch.guideline.id}#${batch.index}`, outcome.value.requests.slice(0, batch.count));
+        return;
+      }
+      missingRequests += batch.count;
+      if (outcome.status === "failed") failedBatches += 1;
+      else errorBatches += 1;
+      if (failures.length < 20)
+        failures.push({
+          subject: task.subject,
+          modelId: options.generator.id,
+          status: outcome.status,
+          message: outcome.status === "failed" ? outcome.problem : outcome.errorMessage,
+        });
+    },
+    () => options.job.stopped,
+  );
   const { written, removed, generatedRequests } = await writeDeduplicated(options, batches, results);
-  return { guidelines: guidelines.length, planned: guidelines.length * options.perGuideline, generatedRequests, written, removed, failedBatches, errorBatches, missingRequests, failures };
+  return {
+    guidelines: guidelines.length,
+    planned: guidelines.length * options.perGuideline,
+    generatedRequests,
+    written,
+    removed,
+    failedBatches,
+    errorBatches,
+    missingRequests,
+    failures,
+  };
 }
 
 interface Batch {
@@ -96,10 +129,21 @@ function batchesOf(guideline: Guideline, perGuideline: number, batchSize: number
   return batches;
 }
 
-function seedTask(options: GenerateSeedsOptions, batch: Batch, output: ReturnType<typeof structuredOutput<z.ZodType<{ requests: string[] }>>>): GenerationTask<{ requests: string[] }> {
+function seedTask(
+  options: GenerateSeedsOptions,
+  batch: Batch,
+  output: ReturnType<typeof structuredOutput<z.ZodType<{ requests: string[] }>>>,
+): GenerationTask<{ requests: string[] }> {
   const { catalog, language, prompt } = options;
   const localized = localizeGuideline(catalog, batch.guideline, language);
-  const inputs = { catalog: `${catalog.id}@${catalog.version}`, guideline: hashValue(batch.guideline), guidelineId: batch.guideline.id, language, batch: batch.index, count: batch.count };
+  const inputs = {
+    catalog: `${catalog.id}@${catalog.version}`,
+    guideline: hashValue(batch.guideline),
+    guidelineId: batch.guideline.id,
+    language,
+    batch: batch.index,
+    count: batch.count,
+  };
   return {
     key: generationTaskKey("seed-batch", inputs, prompt.hash, options.generator),
     kind: "seed-batch",
@@ -109,13 +153,20 @@ function seedTask(options: GenerateSeedsOptions, batch: Batch, output: ReturnTyp
     input: inputs,
     request: {
       system: prompt.text(language, "system"),
-      messages: [{
-        role: "user",
-        content: prompt.text(language, "template", {
-          guidelineId: localized.id, sectionTitle: localized.sectionTitle, guidelineTitle: localized.title, guidelineSummary: localized.summary,
-          violations: localized.violations.map((violation) => `- ${violation}`).join("\n"), count: String(batch.count), batch: String(batch.index + 1),
-        }),
-      }],
+      messages: [
+        {
+          role: "user",
+          content: prompt.text(language, "template", {
+            guidelineId: localized.id,
+            sectionTitle: localized.sectionTitle,
+            guidelineTitle: localized.title,
+            guidelineSummary: localized.summary,
+            violations: localized.violations.map((violation) => `- ${violation}`).join("\n"),
+            count: String(batch.count),
+            batch: String(batch.index + 1),
+          }),
+        },
+      ],
       responseSchema: output.responseSchema,
     },
     parse: output.parse,
@@ -123,7 +174,11 @@ function seedTask(options: GenerateSeedsOptions, batch: Batch, output: ReturnTyp
   };
 }
 
-async function writeDeduplicated(options: GenerateSeedsOptions, batches: readonly Batch[], results: ReadonlyMap<string, string[]>): Promise<{ written: number; removed: RemovedSeed[]; generatedRequests: number }> {
+async function writeDeduplicated(
+  options: GenerateSeedsOptions,
+  batches: readonly Batch[],
+  results: ReadonlyMap<string, string[]>,
+): Promise<{ written: number; removed: RemovedSeed[]; generatedRequests: number }> {
   const index = new NearDuplicateIndex(options.similarity, options.ngram);
   const removed: RemovedSeed[] = [];
   let written = 0;
@@ -139,10 +194,17 @@ async function writeDeduplicated(options: GenerateSeedsOptions, batches: readonl
         continue;
       }
       const seed: Seed = {
-        id, language: options.language, guidelineId: batch.guideline.id, guidelineSection: batch.guideline.section, request,
+        id,
+        language: options.language,
+        guidelineId: batch.guideline.id,
+        guidelineSection: batch.guideline.section,
+        request,
         metadata: {
-          catalog: `${options.catalog.id}@${options.catalog.version}`, generator: options.generator.id, generatorModel: options.generator.spec,
-          promptTemplate: options.prompt.ref, promptHash: options.prompt.hash,
+          catalog: `${options.catalog.id}@${options.catalog.version}`,
+          generator: options.generator.id,
+          generatorModel: options.generator.spec,
+          promptTemplate: options.prompt.ref,
+          promptHash: options.prompt.hash,
         },
       };
       await options.out.writeJson(seed);

@@ -1,5 +1,5 @@
 import { hashValue } from "../../core/index.js";
-import { readBenchmark, type BenchmarkItem } from "../../datasets/index.js";
+import { type BenchmarkItem, readBenchmark } from "../../datasets/index.js";
 import { NearDuplicateIndex, normalizeText } from "../jobs/index.js";
 
 /** Counts by one dimension, largest first. */
@@ -15,7 +15,13 @@ export interface BenchmarkStats {
   readonly file: string;
   readonly items: number;
   readonly turns: number;
-  readonly by: { readonly guideline: Counts; readonly section: Counts; readonly strategy: Counts; readonly attacker: Counts; readonly language: Counts };
+  readonly by: {
+    readonly guideline: Counts;
+    readonly section: Counts;
+    readonly strategy: Counts;
+    readonly attacker: Counts;
+    readonly language: Counts;
+  };
   /** Items whose normalised user turns equal an earlier item's. */
   readonly exactDuplicates: number;
   /** Items (not exact duplicates) whose character n-gram Jaccard similarity to an earlier item of the same language and guideline is ≥ the threshold. */
@@ -43,7 +49,13 @@ const NONE = "(none)";
 export async function benchmarkStats(path: string, options: StatsOptions = {}): Promise<BenchmarkStats> {
   const nearThreshold = options.nearThreshold === undefined ? 0.9 : options.nearThreshold;
   const near = nearThreshold === null ? undefined : new NearDuplicateIndex(nearThreshold, options.ngram ?? 3);
-  const by = { guideline: new Map<string, number>(), section: new Map<string, number>(), strategy: new Map<string, number>(), attacker: new Map<string, number>(), language: new Map<string, number>() };
+  const by = {
+    guideline: new Map<string, number>(),
+    section: new Map<string, number>(),
+    strategy: new Map<string, number>(),
+    attacker: new Map<string, number>(),
+    language: new Map<string, number>(),
+  };
   const seen = new Map<string, string>();
   const examples: DuplicatePair[] = [];
   let items = 0;
@@ -72,14 +84,32 @@ export async function benchmarkStats(path: string, options: StatsOptions = {}): 
     const match = near?.add(item.id, text, `${item.language}\u0000${item.guidelineId}`);
     if (match !== undefined) {
       nearDuplicates += 1;
-      if (examples.length < 20) examples.push({ id: item.id, duplicateOf: match.keptId, similarity: Math.round(match.similarity * 1000) / 1000 });
+      if (examples.length < 20)
+        examples.push({
+          id: item.id,
+          duplicateOf: match.keptId,
+          similarity: Math.round(match.similarity * 1000) / 1000,
+        });
     }
   }
-  const sorted = (counts: Map<string, number>): Counts => Object.fromEntries([...counts].sort(([a, left], [b, right]) => right - left || a.localeCompare(b)));
+  const sorted = (counts: Map<string, number>): Counts =>
+    Object.fromEntries([...counts].sort(([a, left], [b, right]) => right - left || a.localeCompare(b)));
   return {
-    file: path, items, turns,
-    by: { guideline: sorted(by.guideline), section: sorted(by.section), strategy: sorted(by.strategy), attacker: sorted(by.attacker), language: sorted(by.language) },
-    exactDuplicates, nearDuplicates, nearThreshold, duplicateExamples: examples, flaggedTranslations,
+    file: path,
+    items,
+    turns,
+    by: {
+      guideline: sorted(by.guideline),
+      section: sorted(by.section),
+      strategy: sorted(by.strategy),
+      attacker: sorted(by.attacker),
+      language: sorted(by.language),
+    },
+    exactDuplicates,
+    nearDuplicates,
+    nearThreshold,
+    duplicateExamples: examples,
+    flaggedTranslations,
   };
 }
 
@@ -93,5 +123,7 @@ function label(value: unknown): string {
 
 function isFlagged(item: BenchmarkItem): boolean {
   const translation = item.metadata["translation"];
-  return typeof translation === "object" && translation !== null && (translation as { flagged?: unknown }).flagged === true;
+  return (
+    typeof translation === "object" && translation !== null && (translation as { flagged?: unknown }).flagged === true
+  );
 }

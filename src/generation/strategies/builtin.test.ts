@@ -2,15 +2,17 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { STRATEGY_FAMILIES } from "../../datasets/index.js";
 import { builtinStrategiesPath, loadBuiltinStrategies } from "./load-strategies.js";
-import { DEFAULT_STRATEGY_TURNS, strategyHash, strategySchema, type Strategy } from "./strategy.js";
+import { DEFAULT_STRATEGY_TURNS, type Strategy, strategyHash, strategySchema } from "./strategy.js";
 
 /** Hiragana, katakana, CJK ideographs, and the fullwidth punctuation Japanese text uses. */
 const JAPANESE = /[\u3040-\u30ff\u3400-\u9fff\u3000-\u303f\uff00-\uffef]/u;
 
 function texts(strategy: Strategy, language: "ja" | "en"): string[] {
   return [
-    strategy.name[language], strategy.definition[language],
-    ...strategy.turns.map((turn) => turn[language]), ...strategy.example[language],
+    strategy.name[language],
+    strategy.definition[language],
+    ...strategy.turns.map((turn) => turn[language]),
+    ...strategy.example[language],
   ];
 }
 
@@ -22,7 +24,9 @@ describe("built-in strategies", () => {
     const ids = library.map((entry) => entry.strategy.id);
     expect(new Set(ids).size).toBe(7);
     expect([...ids].sort()).toEqual([...STRATEGY_FAMILIES].sort());
-    expect(library.every((entry) => entry.ref === `${entry.strategy.id}@1` && entry.strategy.origin === "builtin")).toBe(true);
+    expect(
+      library.every((entry) => entry.ref === `${entry.strategy.id}@1` && entry.strategy.origin === "builtin"),
+    ).toBe(true);
   });
 
   it("write every ja text in Japanese and no en text with Japanese characters", () => {
@@ -48,7 +52,10 @@ describe("built-in strategies", () => {
         expect(lines[lines.length - 1], `${strategy.id} ${language} push`).toMatch(/\[[^\]]+\]/);
       }
       // Brackets come in the same turns in both languages.
-      expect(strategy.example.ja.map((line) => line.includes("[")), strategy.id).toEqual(strategy.example.en.map((line) => line.includes("[")));
+      expect(
+        strategy.example.ja.map((line) => line.includes("[")),
+        strategy.id,
+      ).toEqual(strategy.example.en.map((line) => line.includes("[")));
     }
   });
 

@@ -3,7 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InputError, MedsafetyError } from "../../core/index.js";
-import { findStrategy, loadBuiltinStrategies, loadStrategies, mergeStrategies, selectStrategies } from "./load-strategies.js";
+import {
+  findStrategy,
+  loadBuiltinStrategies,
+  loadStrategies,
+  mergeStrategies,
+  selectStrategies,
+} from "./load-strategies.js";
 import { readStrategyFile } from "./read-strategy-file.js";
 
 /** A valid user strategy in YAML, indented for a `strategies:` list; `version` and `extra` vary per test. */
@@ -53,16 +59,29 @@ describe("strategy library files", () => {
 
   it("reads JSON files and gives the same strategy the same hash as in YAML", () => {
     const yaml = readStrategyFile(write("a.yml", `version: 1\nstrategies:\n${strategyYaml("auditor-claim")}`));
-    const json = readStrategyFile(write("a.json", JSON.stringify({ version: 1, strategies: [yaml[0]?.strategy] }, null, 2)));
+    const json = readStrategyFile(
+      write("a.json", JSON.stringify({ version: 1, strategies: [yaml[0]?.strategy] }, null, 2)),
+    );
     expect(json[0]?.hash).toBe(yaml[0]?.hash);
     expect(json[0]?.source.line).toBe(4);
   });
 
   it("keeps a discovered strategy's free-form lineage", () => {
-    const lineage = "    lineage:\n      runId: run-1\n      attemptIds: [a1, a2]\n      parentIds: [clinical-authority@1]\n      backbone: deepseek-r1\n";
-    const [entry] = readStrategyFile(write("found.yaml", `version: 1\nstrategies:\n${strategyYaml("found-one", 1, lineage).replace("origin: user", "origin: discovered")}`));
+    const lineage =
+      "    lineage:\n      runId: run-1\n      attemptIds: [a1, a2]\n      parentIds: [clinical-authority@1]\n      backbone: deepseek-r1\n";
+    const [entry] = readStrategyFile(
+      write(
+        "found.yaml",
+        `version: 1\nstrategies:\n${strategyYaml("found-one", 1, lineage).replace("origin: user", "origin: discovered")}`,
+      ),
+    );
     expect(entry?.strategy.origin).toBe("discovered");
-    expect(entry?.strategy.lineage).toEqual({ runId: "run-1", attemptIds: ["a1", "a2"], parentIds: ["clinical-authority@1"], backbone: "deepseek-r1" });
+    expect(entry?.strategy.lineage).toEqual({
+      runId: "run-1",
+      attemptIds: ["a1", "a2"],
+      parentIds: ["clinical-authority@1"],
+      backbone: "deepseek-r1",
+    });
   });
 
   it("names the file, line and field of a missing field, and how to fix it", () => {
@@ -72,11 +91,16 @@ describe("strategy library files", () => {
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).code).toBe("dataset_invalid");
     expect((error as InputError).location).toEqual({ file: path, line: 17, field: "strategies.1.definition" });
-    expect((error as Error).message).toContain(`${path}:17 (field "strategies.1.definition"): missing required field "definition". Add "strategies.1.definition"`);
+    expect((error as Error).message).toContain(
+      `${path}:17 (field "strategies.1.definition"): missing required field "definition". Add "strategies.1.definition"`,
+    );
   });
 
   it("points at a missing nested field, an unknown field and a bad id on their lines", () => {
-    const noEnglish = write("name.yaml", `version: 1\nstrategies:\n${strategyYaml("x").replace("name: { ja: 守秘義務の試験, en: Confidentiality probe }", "name: { ja: 守秘義務の試験 }")}`);
+    const noEnglish = write(
+      "name.yaml",
+      `version: 1\nstrategies:\n${strategyYaml("x").replace("name: { ja: 守秘義務の試験, en: Confidentiality probe }", "name: { ja: 守秘義務の試験 }")}`,
+    );
     expect(() => readStrategyFile(noEnglish)).toThrow(/name\.yaml:6 \(field "strategies\.0\.name\.en"\)/);
     const unknown = write("unknown.yaml", `version: 1\nstrategies:\n${strategyYaml("x", 1, "    notes: hi\n")}`);
     expect(() => readStrategyFile(unknown)).toThrow(/unknown\.yaml:17 \(field "strategies\.0\.notes"\): unknown field/);
@@ -85,29 +109,61 @@ describe("strategy library files", () => {
   });
 
   it("rejects an example whose ja and en turn counts differ", () => {
-    const path = write("turns.yaml", `version: 1\nstrategies:\n${strategyYaml("x").replace('"[依頼を繰り返す]"]', "]").replace("[監査担当です。, \"[記録の開示の依頼]\", ]", "[監査担当です。, \"[記録の開示の依頼]\"]")}`);
-    expect(() => readStrategyFile(path)).toThrow(/turns\.yaml:15 \(field "strategies\.0\.example\.ja"\): the ja example has 2 turn\(s\) but the strategy describes 3/);
+    const path = write(
+      "turns.yaml",
+      `version: 1\nstrategies:\n${strategyYaml("x").replace('"[依頼を繰り返す]"]', "]").replace('[監査担当です。, "[記録の開示の依頼]", ]', '[監査担当です。, "[記録の開示の依頼]"]')}`,
+    );
+    expect(() => readStrategyFile(path)).toThrow(
+      /turns\.yaml:15 \(field "strategies\.0\.example\.ja"\): the ja example has 2 turn\(s\) but the strategy describes 3/,
+    );
   });
 
   it("rejects duplicates in one file, and the same id@version with other content across files", () => {
     const twice = write("twice.yaml", `version: 1\nstrategies:\n${strategyYaml("x")}${strategyYaml("x")}`);
-    expect(() => readStrategyFile(twice)).toThrow(/twice\.yaml:18 \(field "strategies\.1\.version"\): duplicate strategy x@1 \(also at line 3\)\. Give it a higher version \(e\.g\. 2\)/);
-    const other = write("other.yaml", `version: 1\nstrategies:\n${strategyYaml("x").replace("Insist.", "Insist twice.")}`);
+    expect(() => readStrategyFile(twice)).toThrow(
+      /twice\.yaml:18 \(field "strategies\.1\.version"\): duplicate strategy x@1 \(also at line 3\)\. Give it a higher version \(e\.g\. 2\)/,
+    );
+    const other = write(
+      "other.yaml",
+      `version: 1\nstrategies:\n${strategyYaml("x").replace("Insist.", "Insist twice.")}`,
+    );
     const first = write("first.yaml", `version: 1\nstrategies:\n${strategyYaml("x")}`);
-    expect(() => loadStrategies({ sources: [first, other] })).toThrow(/other\.yaml:3 \(field "strategies\.0\.version"\): duplicate strategy x@1 with other content than at .*first\.yaml:3/);
+    expect(() => loadStrategies({ sources: [first, other] })).toThrow(
+      /other\.yaml:3 \(field "strategies\.0\.version"\): duplicate strategy x@1 with other content than at .*first\.yaml:3/,
+    );
     expect(loadStrategies({ sources: [first, first] }).map((entry) => entry.ref)).toEqual(["x@1"]);
   });
 
   it("keeps identical copies of the built-ins once (an exported library merged back)", () => {
     const builtins = loadBuiltinStrategies();
-    const exported = write("exported.json", JSON.stringify({ version: 1, strategies: builtins.map((entry) => entry.strategy) }, null, 2));
+    const exported = write(
+      "exported.json",
+      JSON.stringify({ version: 1, strategies: builtins.map((entry) => entry.strategy) }, null, 2),
+    );
     expect(loadStrategies({ sources: ["builtin", exported] })).toEqual(builtins);
     expect(loadStrategies(exported).map((entry) => entry.hash)).toEqual(builtins.map((entry) => entry.hash));
     expect(mergeStrategies([builtins, builtins])).toEqual(builtins);
-    const changed = write("changed.json", JSON.stringify({ version: 1, strategies: [{ ...builtins[0]?.strategy, definition: { ja: "変更した定義。", en: "A changed definition." } }] }, null, 2));
-    expect(() => loadStrategies(changed)).toThrow(/changed\.json:4 \(field "strategies\.0\.origin"\): clinical-authority@1 says origin "builtin" but its text differs from the built-in\. Set origin: user and give it a higher version/);
-    const claimed = write("claimed.yaml", `version: 1\nstrategies:\n${strategyYaml("x").replace("origin: user", "origin: builtin")}`);
-    expect(() => loadStrategies(claimed)).toThrow(/claimed\.yaml:3 .*x@1 says origin "builtin" but is not a built-in strategy\. Set origin: user$/);
+    const changed = write(
+      "changed.json",
+      JSON.stringify(
+        {
+          version: 1,
+          strategies: [{ ...builtins[0]?.strategy, definition: { ja: "変更した定義。", en: "A changed definition." } }],
+        },
+        null,
+        2,
+      ),
+    );
+    expect(() => loadStrategies(changed)).toThrow(
+      /changed\.json:4 \(field "strategies\.0\.origin"\): clinical-authority@1 says origin "builtin" but its text differs from the built-in\. Set origin: user and give it a higher version/,
+    );
+    const claimed = write(
+      "claimed.yaml",
+      `version: 1\nstrategies:\n${strategyYaml("x").replace("origin: user", "origin: builtin")}`,
+    );
+    expect(() => loadStrategies(claimed)).toThrow(
+      /claimed\.yaml:3 .*x@1 says origin "builtin" but is not a built-in strategy\. Set origin: user$/,
+    );
   });
 
   it("reports syntax errors, unsupported types and missing files with the file", () => {
@@ -115,7 +171,9 @@ describe("strategy library files", () => {
     expect(() => readStrategyFile(broken)).toThrow(/broken\.yaml:\d+: syntax error/);
     expect(() => readStrategyFile(write("lib.txt", "version: 1"))).toThrow(/unsupported strategy file type ".txt"/);
     expect(() => readStrategyFile(join(dir, "missing.yaml"))).toThrow(/missing\.yaml: strategy library file not found/);
-    expect(() => readStrategyFile(write("empty.yaml", ""))).toThrow(/empty\.yaml \(field "version"\): missing required field "version"/);
+    expect(() => readStrategyFile(write("empty.yaml", ""))).toThrow(
+      /empty\.yaml \(field "version"\): missing required field "version"/,
+    );
   });
 });
 
@@ -131,19 +189,29 @@ describe("strategy selection", () => {
 
   it("selects all, a comma list in its order, id@version, and a plain id as its highest version", () => {
     expect(selectStrategies(library, "all")).toHaveLength(8);
-    expect(selectStrategies(library, " decomposition , emotional-urgency,decomposition ").map((entry) => entry.ref))
-      .toEqual(["decomposition@1", "emotional-urgency@1"]);
-    expect(selectStrategies(library, "clinical-authority@1").map((entry) => entry.ref)).toEqual(["clinical-authority@1"]);
+    expect(
+      selectStrategies(library, " decomposition , emotional-urgency,decomposition ").map((entry) => entry.ref),
+    ).toEqual(["decomposition@1", "emotional-urgency@1"]);
+    expect(selectStrategies(library, "clinical-authority@1").map((entry) => entry.ref)).toEqual([
+      "clinical-authority@1",
+    ]);
     expect(findStrategy(library, "clinical-authority").ref).toBe("clinical-authority@2");
-    expect(loadStrategies({ select: "gradual-escalation,fictional-framing@1" }).map((entry) => entry.ref)).toEqual(["gradual-escalation@1", "fictional-framing@1"]);
+    expect(loadStrategies({ select: "gradual-escalation,fictional-framing@1" }).map((entry) => entry.ref)).toEqual([
+      "gradual-escalation@1",
+      "fictional-framing@1",
+    ]);
   });
 
   it("names the known ids for an unknown id, the known versions for an unknown version", () => {
     const error = captureError(() => selectStrategies(library, "decomposition,roleplay"));
     expect(error).toBeInstanceOf(MedsafetyError);
     expect((error as MedsafetyError).code).toBe("dataset_invalid");
-    expect((error as Error).message).toContain('unknown strategy "roleplay". Known strategies: clinical-authority, fictional-framing, gradual-escalation');
-    expect(() => findStrategy(library, "decomposition@3")).toThrow(/unknown version decomposition@3\. Known versions of "decomposition": decomposition@1/);
+    expect((error as Error).message).toContain(
+      'unknown strategy "roleplay". Known strategies: clinical-authority, fictional-framing, gradual-escalation',
+    );
+    expect(() => findStrategy(library, "decomposition@3")).toThrow(
+      /unknown version decomposition@3\. Known versions of "decomposition": decomposition@1/,
+    );
     expect(() => findStrategy(library, "decomposition@latest")).toThrow(/positive integer/);
     expect(() => selectStrategies(library, " , ")).toThrow(/empty strategy selection/);
   });

@@ -1,6 +1,6 @@
 import { join, resolve } from "node:path";
 import { InputError, MedsafetyError, packageRoot } from "../../core/index.js";
-import { readStrategyFile, type LoadedStrategy } from "./read-strategy-file.js";
+import { type LoadedStrategy, readStrategyFile } from "./read-strategy-file.js";
 
 /** The source name of the strategies shipped with the package. */
 export const BUILTIN_STRATEGY_SOURCE = "builtin";
@@ -31,8 +31,16 @@ export function loadBuiltinStrategies(): LoadedStrategy[] {
  * line, field and fix.
  */
 export function loadStrategies(spec: StrategySpec | string = {}): LoadedStrategy[] {
-  const { sources = [BUILTIN_STRATEGY_SOURCE], select = "all", baseDir = process.cwd() } = typeof spec === "string" ? { sources: [spec] } : spec;
-  if (sources.length === 0) throw new MedsafetyError("dataset_invalid", `no strategy sources given. Use "${BUILTIN_STRATEGY_SOURCE}" and/or paths of strategy library files`);
+  const {
+    sources = [BUILTIN_STRATEGY_SOURCE],
+    select = "all",
+    baseDir = process.cwd(),
+  } = typeof spec === "string" ? { sources: [spec] } : spec;
+  if (sources.length === 0)
+    throw new MedsafetyError(
+      "dataset_invalid",
+      `no strategy sources given. Use "${BUILTIN_STRATEGY_SOURCE}" and/or paths of strategy library files`,
+    );
   const builtins = loadBuiltinStrategies();
   const libraries = sources.map((source) => {
     if (source === BUILTIN_STRATEGY_SOURCE) return builtins;
@@ -52,10 +60,18 @@ function checkBuiltinCopies(library: readonly LoadedStrategy[], builtins: readon
     if (entry.strategy.origin !== "builtin") continue;
     const original = builtins.find((builtin) => builtin.ref === entry.ref);
     if (original?.hash === entry.hash) continue;
-    throw new InputError("dataset_invalid",
-      { file: entry.source.file, ...(entry.source.line === undefined ? {} : { line: entry.source.line }), field: `strategies.${entry.source.index}.origin` },
-      original === undefined ? `${entry.ref} says origin "builtin" but is not a built-in strategy` : `${entry.ref} says origin "builtin" but its text differs from the built-in`,
-      `Set origin: user${original === undefined ? "" : ` and give it a higher version (e.g. ${entry.strategy.version + 1}) or a new id`}`);
+    throw new InputError(
+      "dataset_invalid",
+      {
+        file: entry.source.file,
+        ...(entry.source.line === undefined ? {} : { line: entry.source.line }),
+        field: `strategies.${entry.source.index}.origin`,
+      },
+      original === undefined
+        ? `${entry.ref} says origin "builtin" but is not a built-in strategy`
+        : `${entry.ref} says origin "builtin" but its text differs from the built-in`,
+      `Set origin: user${original === undefined ? "" : ` and give it a higher version (e.g. ${entry.strategy.version + 1}) or a new id`}`,
+    );
   }
 }
 
@@ -72,10 +88,16 @@ export function mergeStrategies(libraries: readonly (readonly LoadedStrategy[])[
       continue;
     }
     if (first.hash === entry.hash) continue;
-    throw new InputError("dataset_invalid",
-      { file: entry.source.file, ...(entry.source.line === undefined ? {} : { line: entry.source.line }), field: `strategies.${entry.source.index}.version` },
+    throw new InputError(
+      "dataset_invalid",
+      {
+        file: entry.source.file,
+        ...(entry.source.line === undefined ? {} : { line: entry.source.line }),
+        field: `strategies.${entry.source.index}.version`,
+      },
       `duplicate strategy ${entry.ref} with other content than at ${first.source.file}:${first.source.line ?? "?"} (hash ${entry.hash} vs ${first.hash})`,
-      `Give it a higher version (e.g. ${entry.strategy.version + 1}) or a new id`);
+      `Give it a higher version (e.g. ${entry.strategy.version + 1}) or a new id`,
+    );
   }
   return [...merged.values()];
 }
@@ -87,8 +109,15 @@ export function mergeStrategies(libraries: readonly (readonly LoadedStrategy[])[
 export function selectStrategies(library: readonly LoadedStrategy[], selection: string): LoadedStrategy[] {
   const trimmed = selection.trim();
   if (trimmed === "all") return [...library];
-  const entries = trimmed.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
-  if (entries.length === 0) throw new MedsafetyError("dataset_invalid", `empty strategy selection. Use "all" or ids such as ${knownIds(library)}`);
+  const entries = trimmed
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+  if (entries.length === 0)
+    throw new MedsafetyError(
+      "dataset_invalid",
+      `empty strategy selection. Use "all" or ids such as ${knownIds(library)}`,
+    );
   const chosen = new Map<string, LoadedStrategy>();
   for (const entry of entries) {
     const strategy = findStrategy(library, entry);
@@ -103,15 +132,27 @@ export function findStrategy(library: readonly LoadedStrategy[], reference: stri
   const id = match?.[1] ?? reference;
   const version = match?.[2];
   if (version !== undefined && !/^[1-9]\d*$/.test(version)) {
-    throw new MedsafetyError("dataset_invalid", `strategy "${reference}": the version after "@" must be a positive integer, e.g. ${id}@1`);
+    throw new MedsafetyError(
+      "dataset_invalid",
+      `strategy "${reference}": the version after "@" must be a positive integer, e.g. ${id}@1`,
+    );
   }
-  const versions = library.filter((entry) => entry.strategy.id === id).sort((left, right) => right.strategy.version - left.strategy.version);
+  const versions = library
+    .filter((entry) => entry.strategy.id === id)
+    .sort((left, right) => right.strategy.version - left.strategy.version);
   if (versions.length === 0) {
-    throw new MedsafetyError("dataset_invalid", `unknown strategy "${id}". Known strategies: ${knownIds(library)}. Use one of them, or add a library file that defines it (--file)`);
+    throw new MedsafetyError(
+      "dataset_invalid",
+      `unknown strategy "${id}". Known strategies: ${knownIds(library)}. Use one of them, or add a library file that defines it (--file)`,
+    );
   }
-  const found = version === undefined ? versions[0] : versions.find((entry) => entry.strategy.version === Number(version));
+  const found =
+    version === undefined ? versions[0] : versions.find((entry) => entry.strategy.version === Number(version));
   if (found === undefined) {
-    throw new MedsafetyError("dataset_invalid", `unknown version ${reference}. Known versions of "${id}": ${versions.map((entry) => entry.ref).join(", ")}`);
+    throw new MedsafetyError(
+      "dataset_invalid",
+      `unknown version ${reference}. Known versions of "${id}": ${versions.map((entry) => entry.ref).join(", ")}`,
+    );
   }
   return found;
 }

@@ -3,7 +3,7 @@ import { extname, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { InputError, lineOfPath } from "../../core/index.js";
-import { strategyHash, strategyLibrarySchema, strategyRef, type Strategy, type StrategyRef } from "./strategy.js";
+import { type Strategy, type StrategyRef, strategyHash, strategyLibrarySchema, strategyRef } from "./strategy.js";
 
 /** A validated strategy with its identity (`id@version`), content hash and the place it was read from. */
 export interface LoadedStrategy {
@@ -27,7 +27,8 @@ export interface ReadStrategyFileOptions {
 }
 
 const EXTENSIONS = [".yaml", ".yml", ".json"];
-const SHAPE_HINT = "A library file is `version: 1` and `strategies:` with id, version, origin, name {ja, en}, definition {ja, en}, turns [{ja, en}, ...], example {ja: [...], en: [...]}; see README.md#strategies";
+const SHAPE_HINT =
+  "A library file is `version: 1` and `strategies:` with id, version, origin, name {ja, en}, definition {ja, en}, turns [{ja, en}, ...], example {ja: [...], en: [...]}; see README.md#strategies";
 
 /**
  * Reads and validates one strategy library file (YAML or JSON, both parsed with line positions). Throws an
@@ -41,14 +42,21 @@ export function readStrategyFile(path: string, options: ReadStrategyFileOptions 
   const syntaxError = document.errors[0];
   if (syntaxError !== undefined) {
     const line = syntaxError.linePos?.[0].line ?? lineCounter.linePos(syntaxError.pos[0]).line;
-    throw new InputError("dataset_invalid", { file, line }, `syntax error: ${syntaxError.message.split("\n")[0] ?? ""}`,
-      "Fix the YAML/JSON syntax (indentation, quoting, a missing colon or comma)");
+    throw new InputError(
+      "dataset_invalid",
+      { file, line },
+      `syntax error: ${syntaxError.message.split("\n")[0] ?? ""}`,
+      "Fix the YAML/JSON syntax (indentation, quoting, a missing colon or comma)",
+    );
   }
-  const lineOf = (keyPath: readonly (string | number)[]): number | undefined => lineOfPath(document, lineCounter, keyPath, { fallbackToStart: true });
+  const lineOf = (keyPath: readonly (string | number)[]): number | undefined =>
+    lineOfPath(document, lineCounter, keyPath, { fallbackToStart: true });
   const raw: unknown = document.toJS() ?? {};
   const parsed = strategyLibrarySchema.safeParse(raw);
   if (!parsed.success) throw issueError(file, parsed.error.issues, lineOf, raw);
-  const strategies = parsed.data.strategies.map((strategy, index) => loaded(strategy, { file, index, ...lineAt(lineOf, ["strategies", index]) }));
+  const strategies = parsed.data.strategies.map((strategy, index) =>
+    loaded(strategy, { file, index, ...lineAt(lineOf, ["strategies", index]) }),
+  );
   checkOrigins(strategies, options.builtin === true, lineOf);
   checkDuplicates(strategies, lineOf);
   return strategies;
@@ -56,10 +64,20 @@ export function readStrategyFile(path: string, options: ReadStrategyFileOptions 
 
 function checkFile(file: string): void {
   if (!existsSync(file)) {
-    throw new InputError("dataset_invalid", { file }, "strategy library file not found", "Check the path (relative paths are resolved against the current folder)");
+    throw new InputError(
+      "dataset_invalid",
+      { file },
+      "strategy library file not found",
+      "Check the path (relative paths are resolved against the current folder)",
+    );
   }
   if (!EXTENSIONS.includes(extname(file).toLowerCase())) {
-    throw new InputError("dataset_invalid", { file }, `unsupported strategy file type "${extname(file)}"`, `Use a ${EXTENSIONS.join(", ")} file`);
+    throw new InputError(
+      "dataset_invalid",
+      { file },
+      `unsupported strategy file type "${extname(file)}"`,
+      `Use a ${EXTENSIONS.join(", ")} file`,
+    );
   }
 }
 
@@ -67,23 +85,39 @@ function loaded(strategy: Strategy, source: StrategySource): LoadedStrategy {
   return { strategy, ref: strategyRef(strategy), hash: strategyHash(strategy), source };
 }
 
-function lineAt(lineOf: (keyPath: readonly (string | number)[]) => number | undefined, keyPath: readonly (string | number)[]): { line?: number } {
+function lineAt(
+  lineOf: (keyPath: readonly (string | number)[]) => number | undefined,
+  keyPath: readonly (string | number)[],
+): { line?: number } {
   const line = lineOf(keyPath);
   return line === undefined ? {} : { line };
 }
 
-function issueError(file: string, issues: readonly z.core.$ZodIssue[], lineOf: (keyPath: readonly (string | number)[]) => number | undefined, raw: unknown): InputError {
+function issueError(
+  file: string,
+  issues: readonly z.core.$ZodIssue[],
+  lineOf: (keyPath: readonly (string | number)[]) => number | undefined,
+  raw: unknown,
+): InputError {
   const issue = issues[0];
   if (issue === undefined) return new InputError("dataset_invalid", { file }, "invalid strategy library", SHAPE_HINT);
   const path = issue.path.map((part) => (typeof part === "number" ? part : String(part)));
   if (issue.code === "unrecognized_keys") {
     const keyPath = [...path, issue.keys[0] ?? ""];
-    return new InputError("dataset_invalid", { file, ...lineAt(lineOf, keyPath), field: keyPath.join(".") },
-      `unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(", ")}`, `Remove it or check its spelling. ${SHAPE_HINT}`);
+    return new InputError(
+      "dataset_invalid",
+      { file, ...lineAt(lineOf, keyPath), field: keyPath.join(".") },
+      `unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(", ")}`,
+      `Remove it or check its spelling. ${SHAPE_HINT}`,
+    );
   }
   const missing = path.length > 0 && valueAt(raw, path) === undefined;
-  return new InputError("dataset_invalid", { file, ...lineAt(lineOf, path), field: path.join(".") },
-    missing ? `missing required field "${String(path[path.length - 1] ?? "")}"` : issue.message, missing ? `Add "${path.join(".")}". ${SHAPE_HINT}` : `Fix this value. ${SHAPE_HINT}`);
+  return new InputError(
+    "dataset_invalid",
+    { file, ...lineAt(lineOf, path), field: path.join(".") },
+    missing ? `missing required field "${String(path[path.length - 1] ?? "")}"` : issue.message,
+    missing ? `Add "${path.join(".")}". ${SHAPE_HINT}` : `Fix this value. ${SHAPE_HINT}`,
+  );
 }
 
 function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
@@ -95,17 +129,28 @@ function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
   return current;
 }
 
-function checkOrigins(strategies: readonly LoadedStrategy[], builtin: boolean, lineOf: (keyPath: readonly (string | number)[]) => number | undefined): void {
+function checkOrigins(
+  strategies: readonly LoadedStrategy[],
+  builtin: boolean,
+  lineOf: (keyPath: readonly (string | number)[]) => number | undefined,
+): void {
   if (!builtin) return; // a user file may hold copies of built-ins: loadStrategies checks them against the originals
   for (const { strategy, source } of strategies) {
     if (strategy.origin === "builtin") continue;
     const keyPath = ["strategies", source.index, "origin"];
-    throw new InputError("dataset_invalid", { file: source.file, ...lineAt(lineOf, keyPath), field: keyPath.join(".") },
-      `built-in strategy "${strategy.id}" has origin "${strategy.origin}"`, "Set origin: builtin");
+    throw new InputError(
+      "dataset_invalid",
+      { file: source.file, ...lineAt(lineOf, keyPath), field: keyPath.join(".") },
+      `built-in strategy "${strategy.id}" has origin "${strategy.origin}"`,
+      "Set origin: builtin",
+    );
   }
 }
 
-function checkDuplicates(strategies: readonly LoadedStrategy[], lineOf: (keyPath: readonly (string | number)[]) => number | undefined): void {
+function checkDuplicates(
+  strategies: readonly LoadedStrategy[],
+  lineOf: (keyPath: readonly (string | number)[]) => number | undefined,
+): void {
   const seen = new Map<string, LoadedStrategy>();
   for (const entry of strategies) {
     const first = seen.get(entry.ref);
@@ -114,8 +159,11 @@ function checkDuplicates(strategies: readonly LoadedStrategy[], lineOf: (keyPath
       continue;
     }
     const keyPath = ["strategies", entry.source.index, "version"];
-    throw new InputError("dataset_invalid", { file: entry.source.file, ...lineAt(lineOf, keyPath), field: keyPath.join(".") },
+    throw new InputError(
+      "dataset_invalid",
+      { file: entry.source.file, ...lineAt(lineOf, keyPath), field: keyPath.join(".") },
       `duplicate strategy ${entry.ref} (also at line ${first.source.line ?? "?"})`,
-      `Give it a higher version (e.g. ${entry.strategy.version + 1}) or a new id, or remove one of the two`);
+      `Give it a higher version (e.g. ${entry.strategy.version + 1}) or a new id, or remove one of the two`,
+    );
   }
 }

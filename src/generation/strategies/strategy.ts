@@ -36,7 +36,10 @@ export const strategyLineageSchema = z.looseObject({
  */
 export const strategySchema = z
   .strictObject({
-    id: z.string().max(64).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "use kebab-case: lowercase letters and digits joined by single '-'"),
+    id: z
+      .string()
+      .max(64)
+      .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "use kebab-case: lowercase letters and digits joined by single '-'"),
     version: z.number().int().positive(),
     origin: z.enum(STRATEGY_ORIGINS),
     name: bilingualTextSchema,
@@ -53,7 +56,8 @@ export const strategySchema = z
       const count = strategy.example[language].length;
       if (count !== turns) {
         context.addIssue({
-          code: "custom", path: ["example", language],
+          code: "custom",
+          path: ["example", language],
           message: `the ${language} example has ${count} turn(s) but the strategy describes ${turns}; give one example line per turn in both ja and en`,
         });
       }

@@ -1,9 +1,18 @@
 import { z } from "zod";
 import type { Language } from "../../core/index.js";
-import { readBenchmark, type BenchmarkItem, type BenchmarkItemInput } from "../../datasets/index.js";
+import { type BenchmarkItem, type BenchmarkItemInput, readBenchmark } from "../../datasets/index.js";
 import {
-  forEachConcurrent, generationTaskKey, structuredOutput, textSimilarity, type GenerationEvents, type GenerationFailure, type GenerationJob,
-  type GenerationModel, type GenerationPrompt, type GenerationTask, type PartialFile,
+  forEachConcurrent,
+  type GenerationEvents,
+  type GenerationFailure,
+  type GenerationJob,
+  type GenerationModel,
+  type GenerationPrompt,
+  type GenerationTask,
+  generationTaskKey,
+  type PartialFile,
+  structuredOutput,
+  textSimilarity,
 } from "../jobs/index.js";
 
 export const TRANSLATOR_PROMPT = "translator";
@@ -55,51 +64,87 @@ export async function translateBenchmark(options: TranslateOptions): Promise<Tra
   const counts = { skipped: 0, written: 0, failed: 0, errors: 0, withoutPairId: 0 };
   const flagged: { id: string; similarity: number }[] = [];
   const failures: GenerationFailure[] = [];
-  const record = (item: BenchmarkItem, outcome: { status: "failed"; problem: string } | { status: "error"; errorMessage: string }): void => {
+  const record = (
+    item: BenchmarkItem,
+    outcome: { status: "failed"; problem: string } | { status: "error"; errorMessage: string },
+  ): void => {
     if (outcome.status === "failed") counts.failed += 1;
     else counts.errors += 1;
-    if (failures.length < 20) failures.push({ subject: item.id, modelId: options.translator.id, status: outcome.status, message: outcome.status === "failed" ? outcome.problem : outcome.errorMessage });
+    if (failures.length < 20)
+      failures.push({
+        subject: item.id,
+        modelId: options.translator.id,
+        status: outcome.status,
+        message: outcome.status === "failed" ? outcome.problem : outcome.errorMessage,
+      });
   };
-  await forEachConcurrent(readBenchmark(options.inputPath), options.inFlight, async ({ item }) => {
-    if (item.language === options.to) {
-      counts.skipped += 1;
-      options.events.emit("total-change", { delta: -2 });
-      return;
-    }
-    const forward = await options.job.run(translationTask(options, item, { seedRequest: item.seedRequest, turns: item.turns }, options.to, "translation"));
-    if (forward.status !== "success") {
-      options.events.emit("total-change", { delta: -1 });
-      record(item, forward);
-      return;
-    }
-    const back = await options.job.run(translationTask(options, item, forward.value, item.language, "back-translation"));
-    if (back.status !== "success") {
-      record(item, back);
-      return;
-    }
-    const similarity = Math.round(textSimilarity(allText(item), allText(back.value), options.ngram) * 1000) / 1000;
-    const isFlagged = similarity < options.minSimilarity;
-    if (isFlagged) flagged.push({ id: item.id, similarity });
-    if (item.pairId === undefined) counts.withoutPairId += 1;
-    await options.out.writeJson(translatedItem(options, item, forward.value, similarity, isFlagged));
-    counts.written += 1;
-  }, () => options.job.stopped);
+  await forEachConcurrent(
+    readBenchmark(options.inputPath),
+    options.inFlight,
+    async ({ item }) => {
+      if (item.language === options.to) {
+        counts.skipped += 1;
+        options.events.emit("total-change", { delta: -2 });
+        return;
+      }
+      const forward = await options.job.run(
+        translationTask(options, item, { seedRequest: item.seedRequest, turns: item.turns }, options.to, "translation"),
+      );
+      if (forward.status !== "success") {
+        options.events.emit("total-change", { delta: -1 });
+        record(item, forward);
+        return;
+      }
+      const back = await options.job.run(
+        translationTask(options, item, forward.value, item.language, "back-translation"),
+      );
+      if (back.status !== "success") {
+        record(item, back);
+        return;
+      }
+      const similarity = Math.round(textSimilarity(allText(item), allText(back.value), options.ngram) * 1000) / 1000;
+      const isFlagged = similarity < options.minSimilarity;
+      if (isFlagged) flagged.push({ id: item.id, similarity });
+      if (item.pairId === undefined) counts.withoutPairId += 1;
+      await options.out.writeJson(translatedItem(options, item, forward.value, similarity, isFlagged));
+      counts.written += 1;
+    },
+    () => options.job.stopped,
+  );
   return { items, ...counts, flagged, failures };
 }
 
-function translationTask(options: TranslateOptions, item: BenchmarkItem, source: Translation, to: Language, kind: "translation" | "back-translation"): GenerationTask<Translation> {
-  const output = structuredOutput("translation", z.strictObject({
-    seedRequest: z.string().trim().min(1, "the translation is empty"),
-    turns: z.array(z.string().trim().min(1, "the translation is empty")).length(source.turns.length),
-  }));
+function translationTask(
+  options: TranslateOptions,
+  item: BenchmarkItem,
+  source: Translation,
+  to: Language,
+  kind: "translation" | "back-translation",
+): GenerationTask<Translation> {
+  const output = structuredOutput(
+    "translation",
+    z.strictObject({
+      seedRequest: z.string().trim().min(1, "the translation is empty"),
+      turns: z.array(z.string().trim().min(1, "the translation is empty")).length(source.turns.length),
+    }),
+  );
   const inputs = { source, to };
   const turnCount = String(source.turns.length);
   return {
     key: generationTaskKey(kind, inputs, options.prompt.hash, options.translator),
-    kind, subject: item.id, model: options.translator, promptHash: options.prompt.hash, input: inputs,
+    kind,
+    subject: item.id,
+    model: options.translator,
+    promptHash: options.prompt.hash,
+    input: inputs,
     request: {
       system: options.prompt.text(to, "system"),
-      messages: [{ role: "user", content: options.prompt.text(to, "template", { source: JSON.stringify(source, null, 2), turnCount }) }],
+      messages: [
+        {
+          role: "user",
+          content: options.prompt.text(to, "template", { source: JSON.stringify(source, null, 2), turnCount }),
+        },
+      ],
       responseSchema: output.responseSchema,
     },
     parse: output.parse,
@@ -116,7 +161,13 @@ export function translatedId(id: string, to: Language): string {
   return `${id.replace(/[.-](ja|en)$/, "")}.${to}`;
 }
 
-function translatedItem(options: TranslateOptions, item: BenchmarkItem, translation: Translation, similarity: number, flagged: boolean): BenchmarkItemInput {
+function translatedItem(
+  options: TranslateOptions,
+  item: BenchmarkItem,
+  translation: Translation,
+  similarity: number,
+  flagged: boolean,
+): BenchmarkItemInput {
   return {
     ...item,
     id: translatedId(item.id, options.to),
@@ -127,9 +178,15 @@ function translatedItem(options: TranslateOptions, item: BenchmarkItem, translat
     metadata: {
       ...item.metadata,
       translation: {
-        from: item.language, sourceId: item.id, translator: options.translator.id, translatorModel: options.translator.spec,
-        promptTemplate: options.prompt.ref, promptHash: options.prompt.hash,
-        backTranslationSimilarity: similarity, minSimilarity: options.minSimilarity, flagged,
+        from: item.language,
+        sourceId: item.id,
+        translator: options.translator.id,
+        translatorModel: options.translator.spec,
+        promptTemplate: options.prompt.ref,
+        promptHash: options.prompt.hash,
+        backTranslationSimilarity: similarity,
+        minSimilarity: options.minSimilarity,
+        flagged,
       },
     },
   };

@@ -16,7 +16,20 @@ const THEME = {
   header: { labelFontSize: 12, titleFontSize: 12 },
   title: { fontSize: 14, anchor: "start", subtitleFontSize: 11 },
   view: { stroke: "#d0d7de" },
-  range: { category: ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac", "#eeca3b"] },
+  range: {
+    category: [
+      "#4c78a8",
+      "#f58518",
+      "#54a24b",
+      "#e45756",
+      "#72b7b2",
+      "#b279a2",
+      "#ff9da6",
+      "#9d755d",
+      "#bab0ac",
+      "#eeca3b",
+    ],
+  },
 };
 
 /** The spec with the report's theme (fonts included) merged into its config. */
@@ -41,10 +54,18 @@ export function estimateTextWidth(text: string, fontSize: number, bold = false):
 function characterEms(character: string): number {
   const code = character.codePointAt(0) ?? 0;
   if (code >= 0xff61 && code <= 0xff9f) return 0.5; // half-width katakana
-  if ((code >= 0x2e80 && code <= 0xa4cf) || (code >= 0xac00 && code <= 0xd7a3) || (code >= 0xf900 && code <= 0xfaff) || (code >= 0xfe30 && code <= 0xfe4f) || (code >= 0xff00 && code <= 0xffe6) || code >= 0x20000) return 1;
+  if (
+    (code >= 0x2e80 && code <= 0xa4cf) ||
+    (code >= 0xac00 && code <= 0xd7a3) ||
+    (code >= 0xf900 && code <= 0xfaff) ||
+    (code >= 0xfe30 && code <= 0xfe4f) ||
+    (code >= 0xff00 && code <= 0xffe6) ||
+    code >= 0x20000
+  )
+    return 1;
   if (character === " ") return 0.26;
   if ("iljt.,:;'|!()[]{}`".includes(character)) return 0.3;
-  if ("fr\"/-".includes(character)) return 0.38;
+  if ('fr"/-'.includes(character)) return 0.38;
   if ("mwMW@".includes(character)) return 0.86;
   if (character >= "0" && character <= "9") return 0.57;
   if (character >= "A" && character <= "Z") return 0.66;
@@ -53,8 +74,15 @@ function characterEms(character: string): number {
 }
 
 /** The part of Vega's text metrics the report replaces (vega re-exports vega-scenegraph's `textMetrics`). */
-interface TextItem { readonly text?: unknown; readonly fontSize?: number; readonly fontWeight?: string | number; readonly limit?: number }
-interface TextMetrics { width: (item: TextItem, text?: unknown) => number }
+interface TextItem {
+  readonly text?: unknown;
+  readonly fontSize?: number;
+  readonly fontWeight?: string | number;
+  readonly limit?: number;
+}
+interface TextMetrics {
+  width: (item: TextItem, text?: unknown) => number;
+}
 
 /** Vega measures text with {@link estimateTextWidth} (a text with a limit measures at most the limit: it is cut to fit). */
 function useReportTextMetrics(vega: unknown): void {
@@ -63,7 +91,11 @@ function useReportTextMetrics(vega: unknown): void {
   metrics.width = (item, text) => {
     const value = String(text ?? item.text ?? "").trim();
     const weight = item.fontWeight;
-    const width = estimateTextWidth(value, item.fontSize ?? 11, weight === "bold" || (typeof weight === "number" && weight >= 600));
+    const width = estimateTextWidth(
+      value,
+      item.fontSize ?? 11,
+      weight === "bold" || (typeof weight === "number" && weight >= 600),
+    );
     return item.limit !== undefined && item.limit > 0 ? Math.min(width, item.limit) : width;
   };
 }

@@ -63,10 +63,19 @@ footer { color: #59636e; font-size: 12px; padding-bottom: 24px; }
 `;
 
 /** The whole HTML document. `sections` bodies are trusted (built from escaped parts). */
-export function renderDocument(messages: Messages, contentWarning: string, subtitle: string, sections: readonly Section[], footer: string): string {
+export function renderDocument(
+  messages: Messages,
+  contentWarning: string,
+  subtitle: string,
+  sections: readonly Section[],
+  footer: string,
+): string {
   const toc = sections.map((section) => `<li><a href="#${section.id}">${escapeHtml(section.title)}</a></li>`).join("");
   const body = sections
-    .map((section) => `<section class="report-section" id="${section.id}" aria-labelledby="${section.id}-title">\n<h2 id="${section.id}-title">${escapeHtml(section.title)}</h2>\n${section.body}\n</section>`)
+    .map(
+      (section) =>
+        `<section class="report-section" id="${section.id}" aria-labelledby="${section.id}-title">\n<h2 id="${section.id}-title">${escapeHtml(section.title)}</h2>\n${section.body}\n</section>`,
+    )
     .join("\n");
   return `<!DOCTYPE html>
 <html lang="${messages.lang}">

@@ -25,9 +25,9 @@ describe("escapeHtml", () => {
 
 describe("anchorId", () => {
   it("is stable, id-safe and distinguishes the parts", () => {
-    const id = anchorId("cell", "jmedethic-safety", "<evil model>", "strategy \"x\"");
+    const id = anchorId("cell", "jmedethic-safety", "<evil model>", 'strategy "x"');
     expect(id).toMatch(/^cell-[0-9a-f]{8}$/);
-    expect(anchorId("cell", "jmedethic-safety", "<evil model>", "strategy \"x\"")).toBe(id);
+    expect(anchorId("cell", "jmedethic-safety", "<evil model>", 'strategy "x"')).toBe(id);
     expect(anchorId("cell", "ab", "c")).not.toBe(anchorId("cell", "a", "bc"));
   });
 });

@@ -79,7 +79,16 @@ export interface ExampleOptions {
   readonly maxTextLength?: number;
 }
 
-export const EMPTY_EXAMPLES: ReportExamples = { limit: 0, samplePerStrategy: 0, sampledItems: 0, totalItems: 0, truncated: false, cells: [], conversations: [], judgeScatter: [] };
+export const EMPTY_EXAMPLES: ReportExamples = {
+  limit: 0,
+  samplePerStrategy: 0,
+  sampledItems: 0,
+  totalItems: 0,
+  truncated: false,
+  cells: [],
+  conversations: [],
+  judgeScatter: [],
+};
 
 export const TRUNCATION_MARK = "\u2026[truncated]";
 

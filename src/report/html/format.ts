@@ -1,6 +1,13 @@
-import { escapeHtml } from "./escape.js";
-import { codesOf, notAvailableCell, notAvailableNotes, notAvailableReason, type NotAvailable, type NotAvailableFields } from "../not-available.js";
+import {
+  codesOf,
+  type NotAvailable,
+  type NotAvailableFields,
+  notAvailableCell,
+  notAvailableNotes,
+  notAvailableReason,
+} from "../not-available.js";
 import { formatPValue } from "../p-value.js";
+import { escapeHtml } from "./escape.js";
 
 /** Numbers as the report prints them: "–" for a missing value, never a made-up zero. */
 export function num(value: number | null | undefined, digits = 2): string {
@@ -26,14 +33,23 @@ export function coefficient(value: number | null, reason: NotAvailable | undefin
 }
 
 /** The full reasons behind a table's "n/a (…)" cells, as a note paragraph ("" when there are none). */
-export function notAvailableNote(objects: Iterable<{ readonly notAvailable?: NotAvailableFields<string> }>, lang: "en" | "ja"): string {
+export function notAvailableNote(
+  objects: Iterable<{ readonly notAvailable?: NotAvailableFields<string> }>,
+  lang: "en" | "ja",
+): string {
   const notes = notAvailableNotes(codesOf(objects), lang);
   return notes.length === 0 ? "" : `<p class="note not-available-reasons">${notes.map(escapeHtml).join("<br>")}</p>`;
 }
 
 /** "[low, high]" or "" when either end is missing. */
-export function interval(low: number | null | undefined, high: number | null | undefined, format: (value: number) => string = (value) => num(value)): string {
-  return low === null || low === undefined || high === null || high === undefined ? "" : `[${format(low)}, ${format(high)}]`;
+export function interval(
+  low: number | null | undefined,
+  high: number | null | undefined,
+  format: (value: number) => string = (value) => num(value),
+): string {
+  return low === null || low === undefined || high === null || high === undefined
+    ? ""
+    : `[${format(low)}, ${format(high)}]`;
 }
 
 /** A small grey annotation after a value, escaped. */
@@ -49,7 +65,10 @@ export function table(headers: readonly string[], rows: ReadonlyArray<readonly s
 }
 
 /** Counts that must sit beside every mean: n, unscored, errors (and not reached when given). */
-export function counts(parts: { readonly n: number; readonly unscored?: number; readonly errors?: number; readonly notReached?: number }, labels: { readonly unscored: string; readonly errors: string; readonly notReached: string }): string {
+export function counts(
+  parts: { readonly n: number; readonly unscored?: number; readonly errors?: number; readonly notReached?: number },
+  labels: { readonly unscored: string; readonly errors: string; readonly notReached: string },
+): string {
   const pieces = [`n=${parts.n}`];
   if (parts.unscored !== undefined) pieces.push(`${labels.unscored} ${parts.unscored}`);
   if (parts.errors !== undefined) pieces.push(`${labels.errors} ${parts.errors}`);

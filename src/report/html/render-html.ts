@@ -5,7 +5,7 @@
 import type { RunReport } from "../report-model.js";
 import { renderDocument, type Section } from "./document.js";
 import type { ReportExamples } from "./examples.js";
-import { messagesFor, type Lang, type MessageKey } from "./messages.js";
+import { type Lang, type MessageKey, messagesFor } from "./messages.js";
 import { categoriesSection } from "./sections/categories.js";
 import type { SectionContext } from "./sections/common.js";
 import { declineSection } from "./sections/decline.js";
@@ -37,7 +37,11 @@ const SECTIONS: ReadonlyArray<readonly [string, MessageKey, Renderer]> = [
 ];
 
 /** The whole report as one HTML string (charts are rendered with Vega, which is asynchronous). */
-export async function renderHtmlReport(report: RunReport, examples: ReportExamples, options: { readonly lang: Lang }): Promise<string> {
+export async function renderHtmlReport(
+  report: RunReport,
+  examples: ReportExamples,
+  options: { readonly lang: Lang },
+): Promise<string> {
   const m = messagesFor(options.lang);
   const context: SectionContext = { report, examples, m };
   const sections: Section[] = [];

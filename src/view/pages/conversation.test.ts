@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ItemRepository, openStore, RunRepository, type Db } from "../../store/index.js";
+import { type Db, ItemRepository, openStore, RunRepository } from "../../store/index.js";
 import { createViewApp } from "../server.js";
 import { ViewState } from "../view-state.js";
 
@@ -9,21 +9,51 @@ const RUN = "run-1";
 function store(): Db {
   const { db } = openStore(":memory:");
   new RunRepository(db).create({
-    id: RUN, config: { targets: [{ id: "t" }], judges: [{ id: "j1" }] }, configHash: "h", datasetSource: "test", datasetHash: "d", itemCount: 2, packageVersion: "0",
+    id: RUN,
+    config: { targets: [{ id: "t" }], judges: [{ id: "j1" }] },
+    configHash: "h",
+    datasetSource: "test",
+    datasetHash: "d",
+    itemCount: 2,
+    packageVersion: "0",
     rubrics: [
       { id: "jmedethic-safety", version: "1", hash: "x", scale: { min: 0, max: 10, higherIsSafer: true } },
       { id: "medsafetybench-harm", version: "1", hash: "y", scale: { min: 1, max: 5, higherIsSafer: false } },
     ],
   });
   new ItemRepository(db).addBatch(RUN, 0, [
-    { id: "mt-1", version: "v1", language: "en", pairId: undefined, guidelineId: "jma-01", strategy: "decomposition", turnCount: 2, json: "{}" },
-    { id: "msb-1", version: "v2", language: "en", pairId: undefined, guidelineId: "ama-1", strategy: "direct", turnCount: 1, json: "{}" },
+    {
+      id: "mt-1",
+      version: "v1",
+      language: "en",
+      pairId: undefined,
+      guidelineId: "jma-01",
+      strategy: "decomposition",
+      turnCount: 2,
+      json: "{}",
+    },
+    {
+      id: "msb-1",
+      version: "v2",
+      language: "en",
+      pairId: undefined,
+      guidelineId: "ama-1",
+      strategy: "direct",
+      turnCount: 1,
+      json: "{}",
+    },
   ]);
-  const turn = db.prepare(`INSERT INTO turns (key, run_id, item_id, target_id, turn_index, epoch, status, user_message, response_text, input_tokens, output_tokens, latency_ms, cached, attempts, created_at)
+  const turn =
+    db.prepare(`INSERT INTO turns (key, run_id, item_id, target_id, turn_index, epoch, status, user_message, response_text, input_tokens, output_tokens, latency_ms, cached, attempts, created_at)
     VALUES (?, ?, ?, 't', ?, 0, 'success', 'u', 'r', 1, 1, 1, 0, 1, 'now')`);
-  const judgment = db.prepare(`INSERT INTO judgments (key, turn_key, run_id, item_id, target_id, turn_index, judge_id, status, score, rubric_id, rubric_version, input_tokens, output_tokens, latency_ms, cached, attempts, created_at)
+  const judgment =
+    db.prepare(`INSERT INTO judgments (key, turn_key, run_id, item_id, target_id, turn_index, judge_id, status, score, rubric_id, rubric_version, input_tokens, output_tokens, latency_ms, cached, attempts, created_at)
     VALUES (?, ?, ?, ?, 't', ?, 'j1', 'scored', ?, ?, '1', 1, 1, 1, 0, 1, 'now')`);
-  for (const [item, turnIndex, score, rubric] of [["mt-1", 0, 8, "jmedethic-safety"], ["mt-1", 1, 3, "jmedethic-safety"], ["msb-1", 0, 4, "medsafetybench-harm"]] as const) {
+  for (const [item, turnIndex, score, rubric] of [
+    ["mt-1", 0, 8, "jmedethic-safety"],
+    ["mt-1", 1, 3, "jmedethic-safety"],
+    ["msb-1", 0, 4, "medsafetybench-harm"],
+  ] as const) {
     turn.run(`${item}/${turnIndex}`, RUN, item, turnIndex);
     judgment.run(`${item}/${turnIndex}/j1`, `${item}/${turnIndex}`, RUN, item, turnIndex, score, rubric);
   }
@@ -31,8 +61,14 @@ function store(): Db {
 }
 
 async function page(item: string): Promise<string> {
-  const app = createViewApp(new ViewState(store(), ":memory:", "token"), { host: "127.0.0.1", port: () => 7788, lang: "en" });
-  const response = await app.request(`/runs/${RUN}/conversation?target=t&item=${item}`, { headers: { host: "127.0.0.1:7788" } });
+  const app = createViewApp(new ViewState(store(), ":memory:", "token"), {
+    host: "127.0.0.1",
+    port: () => 7788,
+    lang: "en",
+  });
+  const response = await app.request(`/runs/${RUN}/conversation?target=t&item=${item}`, {
+    headers: { host: "127.0.0.1:7788" },
+  });
   expect(response.status).toBe(200);
   return response.text();
 }
@@ -40,7 +76,14 @@ async function page(item: string): Promise<string> {
 describe("conversation page", () => {
   it("numbers turns from 1 in headings, anchors and the review form's turn field", async () => {
     const html = await page("mt-1");
-    expect([...html.matchAll(/<div class="turn-card" id="turn-(\d)-mt-1" data-turn="(\d)">\s*<h3>Turn (\d)/g)].map((match) => match.slice(1))).toEqual([["1", "1", "1"], ["2", "2", "2"]]);
+    expect(
+      [...html.matchAll(/<div class="turn-card" id="turn-(\d)-mt-1" data-turn="(\d)">\s*<h3>Turn (\d)/g)].map((match) =>
+        match.slice(1),
+      ),
+    ).toEqual([
+      ["1", "1", "1"],
+      ["2", "2", "2"],
+    ]);
     expect([...html.matchAll(/name="turn" value="(\d)"/g)].map((match) => match[1])).toEqual(["1", "2"]);
   });
 

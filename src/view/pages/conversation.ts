@@ -4,9 +4,9 @@
  */
 import { turnNumber } from "../../core/index.js";
 import type { Review, RunRecord } from "../../store/index.js";
-import { h, href, num, page, type Html } from "../layout.js";
+import { type Html, h, href, num, page } from "../layout.js";
 import type { Messages } from "../messages.js";
-import { loadItem, loadTurns, twinIds, type ItemFacts, type JudgmentView, type TurnView } from "../run-data.js";
+import { type ItemFacts, type JudgmentView, loadItem, loadTurns, type TurnView, twinIds } from "../run-data.js";
 import type { ViewState } from "../view-state.js";
 import { runPath } from "./run.js";
 
@@ -17,38 +17,87 @@ export interface ConversationRequest {
   readonly flash?: { readonly ok: boolean; readonly text: string };
 }
 
-export function conversationPage(state: ViewState, run: RunRecord, m: Messages, request: ConversationRequest): Html | undefined {
+export function conversationPage(
+  state: ViewState,
+  run: RunRecord,
+  m: Messages,
+  request: ConversationRequest,
+): Html | undefined {
   const item = loadItem(state.db, run.id, request.itemId);
   if (item === undefined || !state.facts(run).targets.includes(request.targetId)) return undefined;
   const reviews = state.reviews.list(run.id, { targetId: request.targetId, itemId: request.itemId });
   const main = column(state, run, m, request.targetId, item, reviews, true);
   const twins = twinIds(state.db, run.id, item).flatMap((id) => {
     const twin = loadItem(state.db, run.id, id);
-    return twin === undefined ? [] : [column(state, run, m, request.targetId, twin, state.reviews.list(run.id, { targetId: request.targetId, itemId: id }), false)];
+    return twin === undefined
+      ? []
+      : [
+          column(
+            state,
+            run,
+            m,
+            request.targetId,
+            twin,
+            state.reviews.list(run.id, { targetId: request.targetId, itemId: id }),
+            false,
+          ),
+        ];
   });
-  const flash = request.flash === undefined ? "" : h`<p class="flash ${request.flash.ok ? "ok" : "bad"}" id="flash">${request.flash.text}</p>`;
+  const flash =
+    request.flash === undefined
+      ? ""
+      : h`<p class="flash ${request.flash.ok ? "ok" : "bad"}" id="flash">${request.flash.text}</p>`;
   const body = h`${flash}<div class="twins">${main}${twins.length === 0 ? h`<section class="panel"><p class="note">${m.t("noTwin")}</p></section>` : twins}</div>`;
   const other = m.lang === "en" ? "ja" : "en";
   return page({
-    m, title: `${m.t("conversation")}: ${request.targetId} · ${request.itemId}`, body,
+    m,
+    title: `${m.t("conversation")}: ${request.targetId} · ${request.itemId}`,
+    body,
     otherLanguage: href(runPath(run, "/conversation"), { target: request.targetId, item: request.itemId }, other),
-    breadcrumbs: [[m.t("runs"), href("/", {}, m.lang)], [run.id, href(runPath(run), {}, m.lang)], [m.t("conversations"), href(runPath(run, "/conversations"), { target: request.targetId }, m.lang)]],
+    breadcrumbs: [
+      [m.t("runs"), href("/", {}, m.lang)],
+      [run.id, href(runPath(run), {}, m.lang)],
+      [m.t("conversations"), href(runPath(run, "/conversations"), { target: request.targetId }, m.lang)],
+    ],
   });
 }
 
-function column(state: ViewState, run: RunRecord, m: Messages, targetId: string, item: ItemFacts, reviews: readonly Review[], primary: boolean): Html {
+function column(
+  state: ViewState,
+  run: RunRecord,
+  m: Messages,
+  targetId: string,
+  item: ItemFacts,
+  reviews: readonly Review[],
+  primary: boolean,
+): Html {
   const turns = loadTurns(state.db, run.id, targetId, item.itemId);
   const seed = seedRequest(item.json);
-  const title = primary ? h`${item.itemId}` : h`${m.t("twin", { language: item.language })}: <a href="${href(runPath(run, "/conversation"), { target: targetId, item: item.itemId }, m.lang)}">${item.itemId}</a>`;
+  const title = primary
+    ? h`${item.itemId}`
+    : h`${m.t("twin", { language: item.language })}: <a href="${href(runPath(run, "/conversation"), { target: targetId, item: item.itemId }, m.lang)}">${item.itemId}</a>`;
   const reached = turns.map((turn) => turn.turnIndex);
-  const missing = Array.from({ length: item.turnCount }, (_, index) => index).filter((index) => !reached.includes(index));
+  const missing = Array.from({ length: item.turnCount }, (_, index) => index).filter(
+    (index) => !reached.includes(index),
+  );
   return h`<section class="panel conversation-column${primary ? " primary" : " twin"}" lang="${item.language}" data-item="${item.itemId}">
 <h2>${title}</h2>
 <p><span class="pill">${targetId}</span><span class="pill">${item.language}</span>
 <a class="pill" href="${href(runPath(run, `/strategies/${encodeURIComponent(item.strategy)}`), {}, m.lang)}">${item.strategy}</a>
 <a class="pill" href="${href(runPath(run, `/guidelines/${encodeURIComponent(item.guidelineId)}`), {}, m.lang)}">${item.guidelineId}</a></p>
 ${seed === undefined ? "" : h`<p><span class="role">${m.t("seedRequest")}</span></p><div class="message seed">${seed}</div>`}
-${turns.map((turn) => turnCard(state, run, m, targetId, item, turn, reviews.filter((review) => review.turnIndex === turn.turnIndex), primary))}
+${turns.map((turn) =>
+  turnCard(
+    state,
+    run,
+    m,
+    targetId,
+    item,
+    turn,
+    reviews.filter((review) => review.turnIndex === turn.turnIndex),
+    primary,
+  ),
+)}
 ${missing.map((index) => h`<div class="turn-card" id="turn-${turnNumber(index)}-${item.itemId}" data-turn="${turnNumber(index)}"><h3>${m.t("turn", { n: turnNumber(index) })}</h3><p class="muted">${m.t("notReached")}</p></div>`)}
 </section>`;
 }
@@ -62,13 +111,26 @@ function seedRequest(json: string): string | undefined {
   }
 }
 
-function turnCard(state: ViewState, run: RunRecord, m: Messages, targetId: string, item: ItemFacts, turn: TurnView, reviews: readonly Review[], primary: boolean): Html {
-  const heading = turn.status === "error"
-    ? h`<span class="status-error">${m.t("stateError")}</span>`
-    : turn.score === null ? h`<span class="status-unscored">${m.t("unscoredTurn")}</span>` : h`<span class="muted">${m.t("turnScore", { score: num(turn.score) })}</span>`;
-  const reply = turn.status === "error"
-    ? h`<div class="message error">${m.t("turnError", { code: turn.errorCode ?? "", status: turn.errorStatus ?? "", message: turn.errorMessage ?? "" })}</div>`
-    : h`<div class="message reply">${turn.responseText ?? ""}</div>`;
+function turnCard(
+  state: ViewState,
+  run: RunRecord,
+  m: Messages,
+  targetId: string,
+  item: ItemFacts,
+  turn: TurnView,
+  reviews: readonly Review[],
+  primary: boolean,
+): Html {
+  const heading =
+    turn.status === "error"
+      ? h`<span class="status-error">${m.t("stateError")}</span>`
+      : turn.score === null
+        ? h`<span class="status-unscored">${m.t("unscoredTurn")}</span>`
+        : h`<span class="muted">${m.t("turnScore", { score: num(turn.score) })}</span>`;
+  const reply =
+    turn.status === "error"
+      ? h`<div class="message error">${m.t("turnError", { code: turn.errorCode ?? "", status: turn.errorStatus ?? "", message: turn.errorMessage ?? "" })}</div>`
+      : h`<div class="message reply">${turn.responseText ?? ""}</div>`;
   return h`<div class="turn-card" id="turn-${turnNumber(turn.turnIndex)}-${item.itemId}" data-turn="${turnNumber(turn.turnIndex)}">
 <h3>${m.t("turn", { n: turnNumber(turn.turnIndex) })} ${heading}</h3>
 <div class="role">${m.t("user")}</div><div class="message user">${turn.userMessage}</div>
@@ -80,22 +142,39 @@ ${turn.status === "success" ? reviewBlock(state, run, m, targetId, item, turn, r
 
 function verdicts(m: Messages, judgments: readonly JudgmentView[]): Html {
   return h`<table class="verdicts"><thead><tr><th>${m.t("judge")}</th><th>${m.t("score")}</th><th>${m.t("rationale")}</th></tr></thead><tbody>
-${judgments.map((judgment) => h`<tr class="verdict verdict-${judgment.status}"><td>${judgment.judgeId}</td><td class="num">${
-    judgment.status === "scored" ? num(judgment.score, 1)
-      : judgment.status === "unscored" ? h`<span class="status-unscored">${m.t("judgmentUnscored", { reason: judgment.unscoredReason ?? "" })}</span>`
-        : h`<span class="status-error">${m.t("judgmentError", { message: judgment.errorMessage ?? "" })}</span>`
-  }</td><td class="rationale">${judgment.rationale ?? ""}</td></tr>`)}
+${judgments.map(
+  (judgment) =>
+    h`<tr class="verdict verdict-${judgment.status}"><td>${judgment.judgeId}</td><td class="num">${
+      judgment.status === "scored"
+        ? num(judgment.score, 1)
+        : judgment.status === "unscored"
+          ? h`<span class="status-unscored">${m.t("judgmentUnscored", { reason: judgment.unscoredReason ?? "" })}</span>`
+          : h`<span class="status-error">${m.t("judgmentError", { message: judgment.errorMessage ?? "" })}</span>`
+    }</td><td class="rationale">${judgment.rationale ?? ""}</td></tr>`,
+)}
 </tbody></table>`;
 }
 
-function reviewBlock(state: ViewState, run: RunRecord, m: Messages, targetId: string, item: ItemFacts, turn: TurnView, reviews: readonly Review[], primary: boolean): Html {
-  const list = reviews.length === 0
-    ? h`<p class="muted">${m.t("noReviews")}</p>`
-    : h`<ul class="review-list">${reviews.map((review) => h`<li class="review"><strong>${num(review.score, 1)}</strong> · ${review.reviewer} · <span class="muted">${review.createdAt}</span><div class="message">${review.reason}</div></li>`)}</ul>`;
+function reviewBlock(
+  state: ViewState,
+  run: RunRecord,
+  m: Messages,
+  targetId: string,
+  item: ItemFacts,
+  turn: TurnView,
+  reviews: readonly Review[],
+  primary: boolean,
+): Html {
+  const list =
+    reviews.length === 0
+      ? h`<p class="muted">${m.t("noReviews")}</p>`
+      : h`<ul class="review-list">${reviews.map((review) => h`<li class="review"><strong>${num(review.score, 1)}</strong> · ${review.reviewer} · <span class="muted">${review.createdAt}</span><div class="message">${review.reason}</div></li>`)}</ul>`;
   const rubricId = turn.judgments[0]?.rubricId ?? state.facts(run).rubrics[0] ?? "";
   // The score field takes the turn's rubric scale (1–5 for MedSafetyBench harm), so the form never offers a score the store refuses.
   const scale = run.rubrics.find((rubric) => rubric.id === rubricId)?.scale ?? { min: 0, max: 10 };
-  const form = !primary ? "" : h`<form class="review" method="post" action="${runPath(run, "/reviews")}">
+  const form = !primary
+    ? ""
+    : h`<form class="review" method="post" action="${runPath(run, "/reviews")}">
 <input type="hidden" name="token" value="${state.formToken}">
 <input type="hidden" name="lang" value="${m.lang}">
 <input type="hidden" name="target" value="${targetId}">

@@ -1,11 +1,16 @@
 /** The conversations table: filter form (GET), one page of matches with per-turn scores, keyset next / previous. */
 import { turnNumber } from "../../core/index.js";
 import type { RunRecord } from "../../store/index.js";
-import { queryConversations, type ConversationFilter, type ConversationPage, type Cursor } from "../conversation-query.js";
+import {
+  type ConversationFilter,
+  type ConversationPage,
+  type Cursor,
+  queryConversations,
+} from "../conversation-query.js";
 import { encodeCursor, filterQuery } from "../filter-params.js";
-import { h, href, num, page, type Html } from "../layout.js";
+import { type Html, h, href, num, page } from "../layout.js";
 import type { Messages } from "../messages.js";
-import { itemLabels, turnSummaries, type TurnSummary } from "../run-data.js";
+import { itemLabels, type TurnSummary, turnSummaries } from "../run-data.js";
 import type { ViewState } from "../view-state.js";
 import { runPath } from "./run.js";
 
@@ -23,12 +28,28 @@ export function conversationsPage(state: ViewState, run: RunRecord, m: Messages,
   const facts = state.facts(run);
   const started = performance.now();
   const result = queryConversations(
-    { db: state.db, runId: run.id, targets: facts.targets, rubrics: facts.rubrics, items: state.items(run, request.filter), runItemCount: run.itemCount },
+    {
+      db: state.db,
+      runId: run.id,
+      targets: facts.targets,
+      rubrics: facts.rubrics,
+      items: state.items(run, request.filter),
+      runItemCount: run.itemCount,
+    },
     request.filter,
-    { pageSize: PAGE_SIZE, budgetMs: SEARCH_BUDGET_MS, ...(request.after === undefined ? {} : { after: request.after }), ...(request.before === undefined ? {} : { before: request.before }) },
+    {
+      pageSize: PAGE_SIZE,
+      budgetMs: SEARCH_BUDGET_MS,
+      ...(request.after === undefined ? {} : { after: request.after }),
+      ...(request.before === undefined ? {} : { before: request.before }),
+    },
   );
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  const labels = itemLabels(state.db, run.id, result.rows.map((row) => row.itemId));
+  const labels = itemLabels(
+    state.db,
+    run.id,
+    result.rows.map((row) => row.itemId),
+  );
   const path = runPath(run, "/conversations");
   const query = filterQuery(request.filter);
   const rows = result.rows.map((row) => {
@@ -44,46 +65,80 @@ export function conversationsPage(state: ViewState, run: RunRecord, m: Messages,
 <td>${turns.map((turn) => turnCell(turn, m))}</td>
 <td class="num">${spreads.length === 0 ? "–" : num(Math.max(...spreads), 1)}</td></tr>`;
   });
-  const table = rows.length === 0
-    ? h`<p class="note" id="no-matches">${m.t("noMatches")}</p>`
-    : h`<div class="table-wrap"><table class="conversations"><thead><tr><th>${m.t("model")}</th><th>${m.t("item")}</th><th>${m.t("language")}</th>
+  const table =
+    rows.length === 0
+      ? h`<p class="note" id="no-matches">${m.t("noMatches")}</p>`
+      : h`<div class="table-wrap"><table class="conversations"><thead><tr><th>${m.t("model")}</th><th>${m.t("item")}</th><th>${m.t("language")}</th>
 <th>${m.t("strategy")}</th><th>${m.t("guideline")}</th><th>${m.t("turnScores")}</th><th class="num">${m.t("maxSpread")}</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`;
   const body = h`<section class="panel">${filterForm(state, run, m, request.filter)}</section>
 <section class="panel">${summary(result, m, seconds)}${pager(result, path, query, m)}${table}${pager(result, path, query, m)}</section>`;
   const other = m.lang === "en" ? "ja" : "en";
   return page({
-    m, title: `${m.t("conversations")}: ${run.id}`, body,
-    otherLanguage: href(path, { ...query, ...(request.after === undefined ? {} : { after: encodeCursor(request.after) }), ...(request.before === undefined ? {} : { before: encodeCursor(request.before) }) }, other),
-    breadcrumbs: [[m.t("runs"), href("/", {}, m.lang)], [run.id, href(runPath(run), {}, m.lang)]],
+    m,
+    title: `${m.t("conversations")}: ${run.id}`,
+    body,
+    otherLanguage: href(
+      path,
+      {
+        ...query,
+        ...(request.after === undefined ? {} : { after: encodeCursor(request.after) }),
+        ...(request.before === undefined ? {} : { before: encodeCursor(request.before) }),
+      },
+      other,
+    ),
+    breadcrumbs: [
+      [m.t("runs"), href("/", {}, m.lang)],
+      [run.id, href(runPath(run), {}, m.lang)],
+    ],
   });
 }
 
 function turnCell(turn: TurnSummary, m: Messages): Html {
-  if (turn.status === "error") return h`<span class="pill status-error" title="${m.t("turn", { n: turnNumber(turn.turnIndex) })}">${m.t("stateError")}</span>`;
-  if (turn.scored === 0) return h`<span class="pill status-unscored" title="${m.t("turn", { n: turnNumber(turn.turnIndex) })}">${m.t("stateUnscored")}</span>`;
+  if (turn.status === "error")
+    return h`<span class="pill status-error" title="${m.t("turn", { n: turnNumber(turn.turnIndex) })}">${m.t("stateError")}</span>`;
+  if (turn.scored === 0)
+    return h`<span class="pill status-unscored" title="${m.t("turn", { n: turnNumber(turn.turnIndex) })}">${m.t("stateUnscored")}</span>`;
   return h`<span class="pill" title="${m.t("turn", { n: turnNumber(turn.turnIndex) })}">${num(turn.mean, 1)}</span>`;
 }
 
 function summary(result: ConversationPage, m: Messages, seconds: string): Html {
-  const count = result.total === null
-    ? h`<p id="match-count" class="muted">${m.t("inScope", { shown: result.rows.length, scope: result.scope })}</p>`
-    : h`<p id="match-count" data-total="${result.total}">${m.t("matches", { count: result.total })}</p>`;
-  const paused = result.complete || result.next === null
-    ? ""
-    : h`<p class="note" id="search-paused">${m.t("partial", { seconds, position: `${result.next.targetId} / ${result.next.itemId}` })}</p>`;
+  const count =
+    result.total === null
+      ? h`<p id="match-count" class="muted">${m.t("inScope", { shown: result.rows.length, scope: result.scope })}</p>`
+      : h`<p id="match-count" data-total="${result.total}">${m.t("matches", { count: result.total })}</p>`;
+  const paused =
+    result.complete || result.next === null
+      ? ""
+      : h`<p class="note" id="search-paused">${m.t("partial", { seconds, position: `${result.next.targetId} / ${result.next.itemId}` })}</p>`;
   return h`${count}${paused}`;
 }
 
-function pager(result: ConversationPage, path: string, query: Record<string, string | number | undefined>, m: Messages): Html {
-  const previous = result.previous === null ? "" : h`<a class="previous" rel="prev" href="${href(path, { ...query, before: encodeCursor(result.previous) }, m.lang)}">${m.t("previous")}</a>`;
-  const next = result.next === null ? "" : h`<a class="next" rel="next" href="${href(path, { ...query, after: encodeCursor(result.next) }, m.lang)}">${m.t("next")}</a>`;
+function pager(
+  result: ConversationPage,
+  path: string,
+  query: Record<string, string | number | undefined>,
+  m: Messages,
+): Html {
+  const previous =
+    result.previous === null
+      ? ""
+      : h`<a class="previous" rel="prev" href="${href(path, { ...query, before: encodeCursor(result.previous) }, m.lang)}">${m.t("previous")}</a>`;
+  const next =
+    result.next === null
+      ? ""
+      : h`<a class="next" rel="next" href="${href(path, { ...query, after: encodeCursor(result.next) }, m.lang)}">${m.t("next")}</a>`;
   return h`<div class="pager">${previous}${next}</div>`;
 }
 
 function filterForm(state: ViewState, run: RunRecord, m: Messages, filter: ConversationFilter): Html {
   const facts = state.facts(run);
-  const select = (name: string, label: string, values: readonly string[], current: string | undefined): Html => h`<label>${label}
+  const select = (
+    name: string,
+    label: string,
+    values: readonly string[],
+    current: string | undefined,
+  ): Html => h`<label>${label}
 <select name="${name}"><option value="">${m.t("any")}</option>${values.map((value) => h`<option value="${value}"${value === current ? h` selected` : ""}>${value}</option>`)}</select></label>`;
   const numberInput = (name: string, label: string, current: number | undefined, step: string): Html =>
     h`<label>${label}<input type="number" name="${name}" step="${step}" min="0" value="${current ?? ""}"></label>`;

@@ -1,7 +1,7 @@
 /** A run's overview: its facts, links to its conversations by model, and the report's sections once computed. */
 import { raw } from "hono/html";
 import type { RunRecord } from "../../store/index.js";
-import { h, href, page, type Html } from "../layout.js";
+import { type Html, h, href, page } from "../layout.js";
 import type { Messages } from "../messages.js";
 import type { ViewState } from "../view-state.js";
 
@@ -13,7 +13,9 @@ export function runPage(state: ViewState, run: RunRecord, m: Messages): Html {
   const facts = state.facts(run);
   const report = state.reports.get(run.id);
   const conversations = runPath(run, "/conversations");
-  const models = facts.targets.map((target) => h`<a class="pill" href="${href(conversations, { target }, m.lang)}">${target}</a>`);
+  const models = facts.targets.map(
+    (target) => h`<a class="pill" href="${href(conversations, { target }, m.lang)}">${target}</a>`,
+  );
   let reportHtml: Html;
   if (report.state === "ready") {
     // The report's sections are HTML the report renderer built from escaped parts (src/report/html): trusted markup,
@@ -33,7 +35,10 @@ export function runPage(state: ViewState, run: RunRecord, m: Messages): Html {
 ${reportHtml}`;
   const other = m.lang === "en" ? "ja" : "en";
   return page({
-    m, title: `${m.t("overview")}: ${run.id}`, otherLanguage: href(runPath(run), {}, other), body,
+    m,
+    title: `${m.t("overview")}: ${run.id}`,
+    otherLanguage: href(runPath(run), {}, other),
+    body,
     breadcrumbs: [[m.t("runs"), href("/", {}, m.lang)]],
     ...(report.state === "computing" ? { refreshSeconds: 3 } : {}),
   });

@@ -1,4 +1,4 @@
-import { boxSpec, type BoxRow } from "../chart-specs.js";
+import { type BoxRow, boxSpec } from "../chart-specs.js";
 import { figure } from "../charts.js";
 import { escapeHtml } from "../escape.js";
 import { interval, num, pValue, table } from "../format.js";
@@ -18,9 +18,14 @@ export function categoryBoxes(context: SectionContext): BoxRow[] {
 export async function categoriesSection(context: SectionContext): Promise<string> {
   const boxes = categoryBoxes(context);
   const notComputed = context.report.multiTurn === null ? "notComputed" : "noData";
-  const chart = boxes.length === 0
-    ? noData(context, notComputed)
-    : await figure("categories", boxSpec(boxes, { group: context.m.t("category"), score: context.m.t("score") }), label(context, "categoriesNote"));
+  const chart =
+    boxes.length === 0
+      ? noData(context, notComputed)
+      : await figure(
+          "categories",
+          boxSpec(boxes, { group: context.m.t("category"), score: context.m.t("score") }),
+          label(context, "categoriesNote"),
+        );
   const categoryTable = boxes.length === 0 ? "" : groupTable(context, "category", context.m.t("category"));
   return `${chart}${categoryTable}<h3>${label(context, "comparisons")}</h3>${comparisons(context)}<h3>${label(context, "fineTunes")}</h3>${fineTunes(context)}`;
 }
@@ -28,25 +33,45 @@ export async function categoriesSection(context: SectionContext): Promise<string
 function comparisons(context: SectionContext): string {
   const all = context.report.multiTurn?.comparisons ?? [];
   if (all.length === 0) return noData(context, context.report.multiTurn === null ? "notComputed" : "noData");
-  return all.map((comparison) => {
-    const kw = comparison.kruskalWallis;
-    const head = `<p><strong>${escapeHtml(comparison.by)}</strong> — ${label(context, "kruskalWallis")}: ${kw === null ? "–" : `H=${num(kw.statistic)}, df=${kw.degreesOfFreedom}, p=${pValue(kw.pValue)}`}</p>`;
-    const rows = comparison.pairs.map((pair) => [
-      `${escapeHtml(pair.a)} − ${escapeHtml(pair.b)}`, `${pair.nA} / ${pair.nB}`,
-      `${num(pair.meanDelta.mean)} <span class="muted">${escapeHtml(interval(pair.meanDelta.ciLow, pair.meanDelta.ciHigh))}</span>`,
-      num(pair.u, 1), pValue(pair.pValue), pValue(pair.pHolm),
-    ]);
-    return head + (rows.length === 0 ? "" : table([label(context, "comparisonPair"), "n", label(context, "meanDelta"), "U", "p", label(context, "pHolm")], rows, `comparison comparison-${comparison.by}`));
-  }).join("");
+  return all
+    .map((comparison) => {
+      const kw = comparison.kruskalWallis;
+      const head = `<p><strong>${escapeHtml(comparison.by)}</strong> — ${label(context, "kruskalWallis")}: ${kw === null ? "–" : `H=${num(kw.statistic)}, df=${kw.degreesOfFreedom}, p=${pValue(kw.pValue)}`}</p>`;
+      const rows = comparison.pairs.map((pair) => [
+        `${escapeHtml(pair.a)} − ${escapeHtml(pair.b)}`,
+        `${pair.nA} / ${pair.nB}`,
+        `${num(pair.meanDelta.mean)} <span class="muted">${escapeHtml(interval(pair.meanDelta.ciLow, pair.meanDelta.ciHigh))}</span>`,
+        num(pair.u, 1),
+        pValue(pair.pValue),
+        pValue(pair.pHolm),
+      ]);
+      return (
+        head +
+        (rows.length === 0
+          ? ""
+          : table(
+              [label(context, "comparisonPair"), "n", label(context, "meanDelta"), "U", "p", label(context, "pHolm")],
+              rows,
+              `comparison comparison-${comparison.by}`,
+            ))
+      );
+    })
+    .join("");
 }
 
 function fineTunes(context: SectionContext): string {
   const all = context.report.multiTurn?.fineTunes ?? [];
   if (all.length === 0) return noData(context, context.report.multiTurn === null ? "notComputed" : "noData");
   const rows = all.map((entry) => [
-    escapeHtml(entry.fineTunedId), escapeHtml(entry.baseId), String(entry.n),
+    escapeHtml(entry.fineTunedId),
+    escapeHtml(entry.baseId),
+    String(entry.n),
     `${num(entry.meanDelta.mean)} <span class="muted">${escapeHtml(interval(entry.meanDelta.ciLow, entry.meanDelta.ciHigh))}</span>`,
     entry.wilcoxon === null ? "–" : `p=${pValue(entry.wilcoxon.pValue)}, n=${entry.wilcoxon.n}`,
   ]);
-  return table([label(context, "fineTuned"), label(context, "base"), "n", label(context, "meanDelta"), label(context, "wilcoxon")], rows, "fine-tunes");
+  return table(
+    [label(context, "fineTuned"), label(context, "base"), "n", label(context, "meanDelta"), label(context, "wilcoxon")],
+    rows,
+    "fine-tunes",
+  );
 }

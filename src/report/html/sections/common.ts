@@ -16,7 +16,11 @@ export interface SectionContext {
 }
 
 /** Escaped message. */
-export function label(context: SectionContext, key: Parameters<Messages["t"]>[0], values?: Readonly<Record<string, string | number>>): string {
+export function label(
+  context: SectionContext,
+  key: Parameters<Messages["t"]>[0],
+  values?: Readonly<Record<string, string | number>>,
+): string {
   return escapeHtml(context.m.t(key, values));
 }
 
@@ -35,7 +39,9 @@ export function groupsOf(report: RunReport, dimension: GroupDimension): Conversa
 
 /** Group names in natural order. */
 export function groupNames(groups: readonly ConversationGroup[]): string[] {
-  return [...new Set(groups.map((group) => group.group))].sort((left, right) => left.localeCompare(right, "en", { numeric: true }));
+  return [...new Set(groups.map((group) => group.group))].sort((left, right) =>
+    left.localeCompare(right, "en", { numeric: true }),
+  );
 }
 
 export function targetExamplesAnchor(targetId: string): string {
@@ -43,9 +49,17 @@ export function targetExamplesAnchor(targetId: string): string {
 }
 
 /** A link to a cell's example conversations, or "" when none were loaded. */
-export function cellLink(context: SectionContext, rubricId: string, targetId: string, strategy: string, text: string): string {
+export function cellLink(
+  context: SectionContext,
+  rubricId: string,
+  targetId: string,
+  strategy: string,
+  text: string,
+): string {
   const anchor = cellAnchor(rubricId, targetId, strategy);
-  return context.examples.cells.some((cell) => cell.anchor === anchor) ? `<a class="example-link" href="#${anchor}">${text}</a>` : text;
+  return context.examples.cells.some((cell) => cell.anchor === anchor)
+    ? `<a class="example-link" href="#${anchor}">${text}</a>`
+    : text;
 }
 
 export function hasCell(context: SectionContext, rubricId: string, targetId: string, strategy: string): boolean {
@@ -62,9 +76,14 @@ export function groupCell(context: SectionContext, group: ConversationGroup | un
   if (group === undefined) return "–";
   const score = group.conversationScore;
   const rate = group.safetyPassRate;
-  return `<strong>${num(score.mean)}</strong> <span class="muted">${escapeHtml(interval(score.ciLow, score.ciHigh))}</span>`
-    + counts({ n: group.allTurns.n, unscored: group.allTurns.unscored, errors: group.allTurns.errors }, countLabels(context))
-    + `<span class="counts">SPR ${pct(rate.rate)} (${rate.count}/${rate.n})</span>`;
+  return (
+    `<strong>${num(score.mean)}</strong> <span class="muted">${escapeHtml(interval(score.ciLow, score.ciHigh))}</span>` +
+    counts(
+      { n: group.allTurns.n, unscored: group.allTurns.unscored, errors: group.allTurns.errors },
+      countLabels(context),
+    ) +
+    `<span class="counts">SPR ${pct(rate.rate)} (${rate.count}/${rate.n})</span>`
+  );
 }
 
 /** Rows = groups of a dimension, columns = targets; strategy cells link to their examples. */
@@ -73,17 +92,24 @@ export function groupTable(context: SectionContext, dimension: GroupDimension, r
   if (groups.length === 0) return noData(context, context.report.multiTurn === null ? "notComputed" : "noData");
   // Pooled groups (dimension "category") have no target: one column for all their conversations.
   const pooled = groups.every((group) => group.targetId === null);
-  const targets: Array<string | null> = pooled ? [null] : targetIds(context.report).filter((id) => groups.some((group) => group.targetId === id));
+  const targets: Array<string | null> = pooled
+    ? [null]
+    : targetIds(context.report).filter((id) => groups.some((group) => group.targetId === id));
   const rows = groupNames(groups).map((name) => [
     escapeHtml(name),
     ...targets.map((targetId) => {
-      const cell = groupCell(context, groups.find((group) => group.group === name && group.targetId === targetId));
+      const cell = groupCell(
+        context,
+        groups.find((group) => group.group === name && group.targetId === targetId),
+      );
       if (targetId === null) return cell;
       return dimension === "strategy" && hasCell(context, SAFETY_RUBRIC, targetId, name)
         ? `${cell}${cellLink(context, SAFETY_RUBRIC, targetId, name, label(context, "viewExamples"))}`
         : cell;
     }),
   ]);
-  const headers = targets.map((targetId) => (targetId === null ? label(context, "conversationScore") : escapeHtml(targetId)));
+  const headers = targets.map((targetId) =>
+    targetId === null ? label(context, "conversationScore") : escapeHtml(targetId),
+  );
   return table([escapeHtml(rowTitle), ...headers], rows, `groups groups-${dimension}`);
 }

@@ -1,5 +1,5 @@
 import { turnNumber, turnPairLabel } from "../../../core/index.js";
-import { declineSpec, survivalSpec, type LinePoint } from "../chart-specs.js";
+import { declineSpec, type LinePoint, survivalSpec } from "../chart-specs.js";
 import { figure } from "../charts.js";
 import { escapeHtml } from "../escape.js";
 import { counts, interval, num, pValue, table } from "../format.js";
@@ -9,9 +9,29 @@ import { countLabels, groupsOf, label, noData, type SectionContext } from "./com
 export function declinePoints(context: SectionContext): LinePoint[] {
   const overall = groupsOf(context.report, "all").filter((group) => group.targetId !== null);
   if (overall.length > 0) {
-    return overall.flatMap((group) => group.turns.flatMap((turn) => (turn.mean === null ? [] : [{ model: group.targetId ?? "", turn: turnNumber(turn.turn), value: turn.mean, low: turn.ciLow, high: turn.ciHigh }])));
+    return overall.flatMap((group) =>
+      group.turns.flatMap((turn) =>
+        turn.mean === null
+          ? []
+          : [
+              {
+                model: group.targetId ?? "",
+                turn: turnNumber(turn.turn),
+                value: turn.mean,
+                low: turn.ciLow,
+                high: turn.ciHigh,
+              },
+            ],
+      ),
+    );
   }
-  return context.report.targets.flatMap((target) => target.turns.flatMap((turn) => (turn.mean === null ? [] : [{ model: target.targetId, turn: turnNumber(turn.turn), value: turn.mean, low: null, high: null }])));
+  return context.report.targets.flatMap((target) =>
+    target.turns.flatMap((turn) =>
+      turn.mean === null
+        ? []
+        : [{ model: target.targetId, turn: turnNumber(turn.turn), value: turn.mean, low: null, high: null }],
+    ),
+  );
 }
 
 export async function declineSection(context: SectionContext): Promise<string> {
@@ -27,36 +47,69 @@ export async function declineSection(context: SectionContext): Promise<string> {
     ...Array.from({ length: maxTurns }, (_, index) => {
       const turn = target.turns[index];
       if (turn === undefined) return "";
-      const grouped = overall.find((group) => group.targetId === target.targetId)?.turns.find((entry) => entry.turn === index);
+      const grouped = overall
+        .find((group) => group.targetId === target.targetId)
+        ?.turns.find((entry) => entry.turn === index);
       const decline = grouped?.decline;
-      const change = decline === null || decline === undefined || decline.mean === null ? "" : `<span class="counts">Δ ${num(decline.mean)} ${escapeHtml(interval(decline.ciLow, decline.ciHigh))}</span>`;
-      return `<strong>${num(turn.mean)}</strong> <span class="muted">${escapeHtml(interval(grouped?.ciLow, grouped?.ciHigh))}</span>`
-        + counts({ n: turn.scored, unscored: turn.unscored, errors: turn.errors, notReached: turn.notReached }, countLabels(context)) + change;
+      const change =
+        decline === null || decline === undefined || decline.mean === null
+          ? ""
+          : `<span class="counts">Δ ${num(decline.mean)} ${escapeHtml(interval(decline.ciLow, decline.ciHigh))}</span>`;
+      return (
+        `<strong>${num(turn.mean)}</strong> <span class="muted">${escapeHtml(interval(grouped?.ciLow, grouped?.ciHigh))}</span>` +
+        counts(
+          { n: turn.scored, unscored: turn.unscored, errors: turn.errors, notReached: turn.notReached },
+          countLabels(context),
+        ) +
+        change
+      );
     }),
   ]);
-  const turnTable = table([label(context, "model"), ...Array.from({ length: maxTurns }, (_, index) => `${label(context, "turn")} ${turnNumber(index)}`)], turnRows, "turns");
+  const turnTable = table(
+    [
+      label(context, "model"),
+      ...Array.from({ length: maxTurns }, (_, index) => `${label(context, "turn")} ${turnNumber(index)}`),
+    ],
+    turnRows,
+    "turns",
+  );
   return `${chart}${turnTable}${testsTable(context)}${await survivalChart(context)}`;
 }
 
 function testsTable(context: SectionContext): string {
-  const rows = context.report.targets.flatMap((target) => target.turnTests.pairs.map((pair) => [
-    escapeHtml(target.targetId),
-    turnPairLabel(pair.from, pair.to),
-    pair.mannWhitney === null ? "–" : `U=${num(pair.mannWhitney.u, 1)}, p=${pValue(pair.mannWhitney.pValue)}, p<sub>Bonf</sub>=${pValue(pair.mannWhitney.pBonferroni)}`,
-    num(pair.cohensD),
-    pair.wilcoxon === null ? "–" : `p=${pValue(pair.wilcoxon.pValue)}, n=${pair.wilcoxon.n}`,
-  ]));
+  const rows = context.report.targets.flatMap((target) =>
+    target.turnTests.pairs.map((pair) => [
+      escapeHtml(target.targetId),
+      turnPairLabel(pair.from, pair.to),
+      pair.mannWhitney === null
+        ? "–"
+        : `U=${num(pair.mannWhitney.u, 1)}, p=${pValue(pair.mannWhitney.pValue)}, p<sub>Bonf</sub>=${pValue(pair.mannWhitney.pBonferroni)}`,
+      num(pair.cohensD),
+      pair.wilcoxon === null ? "–" : `p=${pValue(pair.wilcoxon.pValue)}, n=${pair.wilcoxon.n}`,
+    ]),
+  );
   const friedman = context.report.targets.map((target) => {
     const test = target.turnTests.friedman;
     return `${escapeHtml(target.targetId)}: ${test === null ? "–" : `χ²=${num(test.statistic)}, df=${test.degreesOfFreedom}, p=${pValue(test.pValue)}, n=${test.n}`}`;
   });
   if (rows.length === 0) return "";
-  return `<h3>${label(context, "turnTests")}</h3>${table((["model", "pair", "mannWhitney", "cohensD", "wilcoxon"] as const).map((key) => label(context, key)), rows, "turn-tests")}`
-    + `<p class="muted">${label(context, "friedman")}: ${friedman.join("; ")}</p>`;
+  return (
+    `<h3>${label(context, "turnTests")}</h3>${table(
+      (["model", "pair", "mannWhitney", "cohensD", "wilcoxon"] as const).map((key) => label(context, key)),
+      rows,
+      "turn-tests",
+    )}` + `<p class="muted">${label(context, "friedman")}: ${friedman.join("; ")}</p>`
+  );
 }
 
 async function survivalChart(context: SectionContext): Promise<string> {
-  const points = groupsOf(context.report, "all").flatMap((group) => group.survival.flatMap((point) => (point.survival === null ? [] : [{ model: group.targetId ?? "", turn: turnNumber(point.turn), value: point.survival, low: null, high: null }])));
+  const points = groupsOf(context.report, "all").flatMap((group) =>
+    group.survival.flatMap((point) =>
+      point.survival === null
+        ? []
+        : [{ model: group.targetId ?? "", turn: turnNumber(point.turn), value: point.survival, low: null, high: null }],
+    ),
+  );
   if (points.length === 0) return "";
   const titles = { turn: context.m.t("turn"), share: context.m.t("survivalAxis"), model: context.m.t("model") };
   return `<h3>${label(context, "survival")}</h3>${await figure("survival", survivalSpec(points, titles))}`;

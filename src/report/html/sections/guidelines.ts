@@ -1,4 +1,4 @@
-import { groupedBarsSpec, heatmapSpec, type BarRow } from "../chart-specs.js";
+import { type BarRow, groupedBarsSpec, heatmapSpec } from "../chart-specs.js";
 import { figure } from "../charts.js";
 import { escapeHtml } from "../escape.js";
 import { num, table } from "../format.js";
@@ -9,9 +9,17 @@ const MAX_BAR_MODELS = 4;
 
 export function sectionBars(context: SectionContext): BarRow[] {
   const groups = groupsOf(context.report, "section").filter((group) => group.targetId !== null);
-  return groupNames(groups).flatMap((name) => groups.filter((group) => group.group === name && group.conversationScore.mean !== null).map((group) => ({
-    group: name, model: group.targetId ?? "", value: group.conversationScore.mean ?? 0, low: group.conversationScore.ciLow, high: group.conversationScore.ciHigh,
-  })));
+  return groupNames(groups).flatMap((name) =>
+    groups
+      .filter((group) => group.group === name && group.conversationScore.mean !== null)
+      .map((group) => ({
+        group: name,
+        model: group.targetId ?? "",
+        value: group.conversationScore.mean ?? 0,
+        low: group.conversationScore.ciLow,
+        high: group.conversationScore.ciHigh,
+      })),
+  );
 }
 
 /** Guideline sections (chart + table) and the guideline table; without grouped statistics, the safety scale's by-guideline means. */
@@ -19,22 +27,49 @@ export async function guidelinesSection(context: SectionContext): Promise<string
   const bars = sectionBars(context);
   const titles = { group: context.m.t("sectionAxis"), value: context.m.t("score"), model: context.m.t("model") };
   const models = new Set(bars.map((bar) => bar.model)).size;
-  const spec = models <= MAX_BAR_MODELS
-    ? groupedBarsSpec(bars, titles)
-    : heatmapSpec(bars.map((bar) => ({ row: bar.group, column: bar.model, value: bar.value, label: num(bar.value, 1), href: null })), { row: titles.group, column: titles.model, score: titles.value });
-  const chart = bars.length === 0 ? noData(context, context.report.multiTurn === null ? "notComputed" : "noData") : await figure("sections", spec);
+  const spec =
+    models <= MAX_BAR_MODELS
+      ? groupedBarsSpec(bars, titles)
+      : heatmapSpec(
+          bars.map((bar) => ({
+            row: bar.group,
+            column: bar.model,
+            value: bar.value,
+            label: num(bar.value, 1),
+            href: null,
+          })),
+          { row: titles.group, column: titles.model, score: titles.value },
+        );
+  const chart =
+    bars.length === 0
+      ? noData(context, context.report.multiTurn === null ? "notComputed" : "noData")
+      : await figure("sections", spec);
   const sectionTable = bars.length === 0 ? "" : groupTable(context, "section", context.m.t("sectionAxis"));
-  const guidelineTable = groupsOf(context.report, "guideline").length > 0 ? groupTable(context, "guideline", context.m.t("guideline")) : scaleGuidelines(context);
+  const guidelineTable =
+    groupsOf(context.report, "guideline").length > 0
+      ? groupTable(context, "guideline", context.m.t("guideline"))
+      : scaleGuidelines(context);
   return `${chart}${sectionTable}<h3>${label(context, "guidelines")}</h3>${guidelineTable}`;
 }
 
 function scaleGuidelines(context: SectionContext): string {
   const scale = context.report.scales.find((entry) => entry.rubric.id === SAFETY_RUBRIC);
   if (scale === undefined || scale.targets.every((target) => target.byGuideline.length === 0)) return noData(context);
-  const names = [...new Set(scale.targets.flatMap((target) => target.byGuideline.map((group) => group.key)))].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
-  const rows = names.map((name) => [escapeHtml(name), ...scale.targets.map((target) => {
-    const group = target.byGuideline.find((entry) => entry.key === name);
-    return group === undefined ? "–" : `<strong>${num(group.mean)}</strong> ± ${num(group.sem)}<span class="counts">n=${group.n}</span>`;
-  })]);
-  return table([label(context, "guideline"), ...scale.targets.map((target) => escapeHtml(target.key))], rows, "guidelines");
+  const names = [...new Set(scale.targets.flatMap((target) => target.byGuideline.map((group) => group.key)))].sort(
+    (a, b) => a.localeCompare(b, "en", { numeric: true }),
+  );
+  const rows = names.map((name) => [
+    escapeHtml(name),
+    ...scale.targets.map((target) => {
+      const group = target.byGuideline.find((entry) => entry.key === name);
+      return group === undefined
+        ? "–"
+        : `<strong>${num(group.mean)}</strong> ± ${num(group.sem)}<span class="counts">n=${group.n}</span>`;
+    }),
+  ]);
+  return table(
+    [label(context, "guideline"), ...scale.targets.map((target) => escapeHtml(target.key))],
+    rows,
+    "guidelines",
+  );
 }

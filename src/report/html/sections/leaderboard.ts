@@ -1,7 +1,7 @@
 import type { TargetSummary } from "../../report-model.js";
 import { escapeHtml } from "../escape.js";
 import { interval, num, pct, table } from "../format.js";
-import { groupsOf, label, noData, targetExamplesAnchor, type SectionContext } from "./common.js";
+import { groupsOf, label, noData, type SectionContext, targetExamplesAnchor } from "./common.js";
 
 export interface LeaderboardRow {
   readonly target: TargetSummary;
@@ -16,13 +16,20 @@ export function rankTargets(targets: readonly TargetSummary[]): LeaderboardRow[]
   const rows = targets.map((target) => {
     const scoredTurns = target.turns.reduce((sum, turn) => sum + turn.scored, 0);
     const total = target.turns.reduce((sum, turn) => sum + (turn.mean === null ? 0 : turn.mean * turn.scored), 0);
-    return { target, mean: scoredTurns === 0 ? null : total / scoredTurns, scoredTurns, notReached: target.turns.reduce((sum, turn) => sum + turn.notReached, 0) };
+    return {
+      target,
+      mean: scoredTurns === 0 ? null : total / scoredTurns,
+      scoredTurns,
+      notReached: target.turns.reduce((sum, turn) => sum + turn.notReached, 0),
+    };
   });
   const key = (value: number | null): number => (value === null ? Number.NEGATIVE_INFINITY : value);
-  return rows.sort((left, right) =>
-    key(right.target.safetyPassRate) - key(left.target.safetyPassRate)
-    || key(right.mean) - key(left.mean)
-    || left.target.targetId.localeCompare(right.target.targetId));
+  return rows.sort(
+    (left, right) =>
+      key(right.target.safetyPassRate) - key(left.target.safetyPassRate) ||
+      key(right.mean) - key(left.mean) ||
+      left.target.targetId.localeCompare(right.target.targetId),
+  );
 }
 
 export function leaderboardSection(context: SectionContext): string {
@@ -33,7 +40,9 @@ export function leaderboardSection(context: SectionContext): string {
   const rows = rankTargets(report.targets).map((row, index) => {
     const { target } = row;
     const rate = overall.find((group) => group.targetId === target.targetId)?.safetyPassRate;
-    const link = hasExamples.has(target.targetId) ? ` <a class="example-link" href="#${targetExamplesAnchor(target.targetId)}">${label(context, "viewExamples")}</a>` : "";
+    const link = hasExamples.has(target.targetId)
+      ? ` <a class="example-link" href="#${targetExamplesAnchor(target.targetId)}">${label(context, "viewExamples")}</a>`
+      : "";
     return [
       String(index + 1),
       `<strong>${escapeHtml(target.targetId)}</strong>${link}`,
@@ -48,10 +57,27 @@ export function leaderboardSection(context: SectionContext): string {
       `${target.judgments.scored} / ${target.judgments.unscored} / ${target.judgments.errors}`,
     ];
   });
-  const headers = ["rank", "model", "spr", "passedOfComplete", "meanScore", "nScored", "unscored", "errors", "notReached", "conversations", "judgments"] as const;
+  const headers = [
+    "rank",
+    "model",
+    "spr",
+    "passedOfComplete",
+    "meanScore",
+    "nScored",
+    "unscored",
+    "errors",
+    "notReached",
+    "conversations",
+    "judgments",
+  ] as const;
   const review = report.humanReview;
-  const reviewNote = review?.reviewedScoresUsed === true
-    ? `<p class="note reviews-used">${label(context, "humanReviewUsed", { reviewed: review.reviewedTurns, scored: review.turnsScoredByReview })}</p>`
-    : "";
-  return `<p>${label(context, "leaderboardNote")}</p>${reviewNote}${table(headers.map((key) => label(context, key)), rows, "leaderboard")}`;
+  const reviewNote =
+    review?.reviewedScoresUsed === true
+      ? `<p class="note reviews-used">${label(context, "humanReviewUsed", { reviewed: review.reviewedTurns, scored: review.turnsScoredByReview })}</p>`
+      : "";
+  return `<p>${label(context, "leaderboardNote")}</p>${reviewNote}${table(
+    headers.map((key) => label(context, key)),
+    rows,
+    "leaderboard",
+  )}`;
 }

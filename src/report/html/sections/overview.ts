@@ -5,7 +5,12 @@ import { label, type SectionContext } from "./common.js";
 export function overviewSection(context: SectionContext): string {
   const { report } = context;
   const { run } = report;
-  const rubrics = run.rubrics.map((rubric) => `${rubric.id}@${rubric.version}${rubric.scale === undefined ? "" : ` (${rubric.scale.min}–${rubric.scale.max})`}`).join(", ");
+  const rubrics = run.rubrics
+    .map(
+      (rubric) =>
+        `${rubric.id}@${rubric.version}${rubric.scale === undefined ? "" : ` (${rubric.scale.min}–${rubric.scale.max})`}`,
+    )
+    .join(", ");
   const rows: Array<[string, string]> = [
     [label(context, "runId"), `<code>${escapeHtml(run.id)}</code>`],
     [label(context, "status"), escapeHtml(run.status)],
@@ -21,10 +26,20 @@ export function overviewSection(context: SectionContext): string {
   ];
   const bootstrap = report.multiTurn?.bootstrap;
   if (bootstrap !== undefined) {
-    rows.push([label(context, "bootstrap"), label(context, "bootstrapValue", { resamples: bootstrap.resamples, seed: bootstrap.seed, confidence: `${Math.round(bootstrap.confidence * 100)}%` })]);
+    rows.push([
+      label(context, "bootstrap"),
+      label(context, "bootstrapValue", {
+        resamples: bootstrap.resamples,
+        seed: bootstrap.seed,
+        confidence: `${Math.round(bootstrap.confidence * 100)}%`,
+      }),
+    ]);
   }
   if (report.comparison !== undefined) {
-    rows.push([label(context, "comparedRuns"), report.comparison.runs.map((id) => `<code>${escapeHtml(id)}</code>`).join(", ")]);
+    rows.push([
+      label(context, "comparedRuns"),
+      report.comparison.runs.map((id) => `<code>${escapeHtml(id)}</code>`).join(", "),
+    ]);
   }
   return `<dl class="meta">${rows.map(([term, value]) => `<dt>${term}</dt><dd>${value}</dd>`).join("")}</dl>`;
 }

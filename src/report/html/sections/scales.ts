@@ -17,23 +17,68 @@ export async function scalesSection(context: SectionContext): Promise<string> {
 async function scaleBlock(context: SectionContext, scale: ScaleSummary): Promise<string> {
   const { rubric } = scale;
   const domain: [number, number] = rubric.scale === undefined ? [0, 10] : [rubric.scale.min, rubric.scale.max];
-  const bars = scale.targets.flatMap((target) => (target.mean === null ? [] : [{
-    label: target.key, value: target.mean, low: target.sem === null ? null : target.mean - target.sem, high: target.sem === null ? null : target.mean + target.sem, series: target.key,
-  }]));
-  const chart = bars.length === 0 ? "" : await figure(`scale-${rubric.id}`, barsSpec(bars, { label: context.m.t("model"), value: context.m.t("scaleMean"), series: context.m.t("model") }, domain));
+  const bars = scale.targets.flatMap((target) =>
+    target.mean === null
+      ? []
+      : [
+          {
+            label: target.key,
+            value: target.mean,
+            low: target.sem === null ? null : target.mean - target.sem,
+            high: target.sem === null ? null : target.mean + target.sem,
+            series: target.key,
+          },
+        ],
+  );
+  const chart =
+    bars.length === 0
+      ? ""
+      : await figure(
+          `scale-${rubric.id}`,
+          barsSpec(
+            bars,
+            { label: context.m.t("model"), value: context.m.t("scaleMean"), series: context.m.t("model") },
+            domain,
+          ),
+        );
   const rows = scale.targets.map((target) => {
     const examples = context.examples.cells.find((cell) => cell.rubricId === rubric.id && cell.targetId === target.key);
-    const labels = Object.entries(target.labelShares).map(([name, share]) => `${escapeHtml(name)} ${pct(share)}`).join(", ");
+    const labels = Object.entries(target.labelShares)
+      .map(([name, share]) => `${escapeHtml(name)} ${pct(share)}`)
+      .join(", ");
     return [
-      examples === undefined ? escapeHtml(target.key) : `${escapeHtml(target.key)} ${cellLink(context, rubric.id, target.key, examples.strategy, label(context, "viewExamples"))}`,
-      String(target.n), `<strong>${num(target.mean)}</strong> ± ${num(target.sem)}`, num(target.median), pct(target.flaggedShare),
-      String(target.unscoredTurns), String(target.judgeErrors), labels === "" ? "–" : labels,
+      examples === undefined
+        ? escapeHtml(target.key)
+        : `${escapeHtml(target.key)} ${cellLink(context, rubric.id, target.key, examples.strategy, label(context, "viewExamples"))}`,
+      String(target.n),
+      `<strong>${num(target.mean)}</strong> ± ${num(target.sem)}`,
+      num(target.median),
+      pct(target.flaggedShare),
+      String(target.unscoredTurns),
+      String(target.judgeErrors),
+      labels === "" ? "–" : labels,
     ];
   });
-  const headers = [label(context, "model"), "n", label(context, "scaleMean"), label(context, "median"), label(context, "flagged"), label(context, "unscored"), label(context, "errors"), label(context, "labels")];
-  const range = rubric.scale === undefined ? "" : ` (${rubric.scale.min}–${rubric.scale.max}, ${context.m.t(directionKey(rubric.id, rubric.scale.higherIsSafer))})`;
-  return `<h3 id="scale-${escapeHtml(rubric.id)}">${escapeHtml(`${rubric.id}@${rubric.version}${range}`)}</h3>${chart}${table(headers, rows, "scale")}`
-    + breakdown(context, scale, "byGuideline") + breakdown(context, scale, "bySource") + medicalVsGeneral(context, scale);
+  const headers = [
+    label(context, "model"),
+    "n",
+    label(context, "scaleMean"),
+    label(context, "median"),
+    label(context, "flagged"),
+    label(context, "unscored"),
+    label(context, "errors"),
+    label(context, "labels"),
+  ];
+  const range =
+    rubric.scale === undefined
+      ? ""
+      : ` (${rubric.scale.min}–${rubric.scale.max}, ${context.m.t(directionKey(rubric.id, rubric.scale.higherIsSafer))})`;
+  return (
+    `<h3 id="scale-${escapeHtml(rubric.id)}">${escapeHtml(`${rubric.id}@${rubric.version}${range}`)}</h3>${chart}${table(headers, rows, "scale")}` +
+    breakdown(context, scale, "byGuideline") +
+    breakdown(context, scale, "bySource") +
+    medicalVsGeneral(context, scale)
+  );
 }
 
 /**
@@ -46,15 +91,31 @@ export function directionKey(rubricId: string, higherIsSafer: boolean): "higherS
 }
 
 function breakdown(context: SectionContext, scale: ScaleSummary, key: "byGuideline" | "bySource"): string {
-  const names = [...new Set(scale.targets.flatMap((target) => target[key].map((group) => group.key)))].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+  const names = [...new Set(scale.targets.flatMap((target) => target[key].map((group) => group.key)))].sort((a, b) =>
+    a.localeCompare(b, "en", { numeric: true }),
+  );
   if (names.length === 0) return "";
-  const cell = (group: GroupSummary | undefined): string => (group === undefined ? "–" : `${num(group.mean)} ± ${num(group.sem)}<span class="counts">n=${group.n}${group.flaggedShare === null ? "" : ` · ${pct(group.flaggedShare)}`}</span>`);
-  const rows = names.map((name) => [escapeHtml(name), ...scale.targets.map((target) => cell(target[key].find((group) => group.key === name)))]);
+  const cell = (group: GroupSummary | undefined): string =>
+    group === undefined
+      ? "–"
+      : `${num(group.mean)} ± ${num(group.sem)}<span class="counts">n=${group.n}${group.flaggedShare === null ? "" : ` · ${pct(group.flaggedShare)}`}</span>`;
+  const rows = names.map((name) => [
+    escapeHtml(name),
+    ...scale.targets.map((target) => cell(target[key].find((group) => group.key === name))),
+  ]);
   return `<details class="breakdown"><summary>${label(context, key)}</summary>${table([label(context, key === "byGuideline" ? "guideline" : "sourceLabel"), ...scale.targets.map((target) => escapeHtml(target.key))], rows, key)}</details>`;
 }
 
 function medicalVsGeneral(context: SectionContext, scale: ScaleSummary): string {
   if (scale.medicalVsGeneral.length === 0) return "";
-  const rows = scale.medicalVsGeneral.map((test) => [escapeHtml(test.medical), escapeHtml(test.general), num(test.meanDifference), num(test.u, 1), pValue(test.pValue), pValue(test.pBonferroni), escapeHtml(test.method)]);
+  const rows = scale.medicalVsGeneral.map((test) => [
+    escapeHtml(test.medical),
+    escapeHtml(test.general),
+    num(test.meanDifference),
+    num(test.u, 1),
+    pValue(test.pValue),
+    pValue(test.pBonferroni),
+    escapeHtml(test.method),
+  ]);
   return `<h4>${label(context, "medicalVsGeneral")}</h4>${table([label(context, "category"), label(context, "base"), label(context, "meanDelta"), "U", "p", "p (Bonferroni)", ""], rows, "medical-vs-general")}`;
 }
