@@ -18,7 +18,7 @@ const WORKERS = Number(process.env["BENCH_WORKERS"] ?? 0);
 async function startServer(): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
-    [join(here, "../test/support/fixture-server-main.js"), "--latency", String(LATENCY_MS), "--handler", "generation"],
+    [join(here, "../src/testing/fixture-server-main.js"), "--latency", String(LATENCY_MS), "--handler", "generation"],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
   let buffer = "";

@@ -360,7 +360,9 @@ class KeyPool {
       const worker = new Worker(script, { workerData: data });
       const queue = this.waiting[index] ?? [];
       worker.on("message", (bytes: ArrayBuffer) => queue.shift()?.resolve(Buffer.from(bytes)));
-      worker.on("error", (error: Error) => queue.splice(0).forEach((request) => request.reject(error)));
+      worker.on("error", (error: Error) => {
+        for (const request of queue.splice(0)) request.reject(error);
+      });
       return worker;
     });
   }
@@ -408,7 +410,7 @@ function slotsByKey(slots: ArrayLike<number>, keyOf: (slot: number) => string): 
         key: keyOf(value % slotSpan),
       }));
       group.sort((left, right) => (left.key < right.key ? -1 : left.key > right.key ? 1 : 0));
-      group.forEach((entry, offset) => (order[first + offset] = entry.value));
+      for (const [offset, entry] of group.entries()) order[first + offset] = entry.value;
     }
     first = last + 1;
   }
@@ -453,9 +455,8 @@ async function generate(
     const items = Array.from({ length: options.conversations }, (_, index) => makeItem(index));
     const versions = items.map((item) => hashValue(item));
     const hasher = new DatasetHasher();
-    versions.forEach((version, line) =>
-      hasher.add({ item: items[line] as BenchmarkItem, version, file: "synthetic", line: line + 1 }),
-    );
+    for (const [line, version] of versions.entries())
+      hasher.add({ item: items[line] as BenchmarkItem, version, file: "synthetic", line: line + 1 });
     const rubric = loadRubric("jmedethic-safety");
     const runs = new RunRepository(db);
     const itemRepository = new ItemRepository(db);

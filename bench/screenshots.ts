@@ -20,9 +20,9 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Page } from "playwright-core";
 import { openStore } from "../src/store/index.js";
+import { type FixtureHandler, type FixtureRequest, startFixtureServer } from "../src/testing/index.js";
 import { startViewServer } from "../src/view/index.js";
 import { launchBrowser } from "../test/support/browser.js";
-import { type FixtureHandler, type FixtureRequest, startFixtureServer } from "../test/support/fixture-server.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const CLI = join(ROOT, "bin", "medsafety.js");
@@ -92,7 +92,7 @@ const handler: FixtureHandler = (request) => {
       outputTokens: 30,
     };
   }
-  const tags = [...lastUser(request).matchAll(/\[([\w.\-]+)\] t(\d+)( ja)?/g)];
+  const tags = [...lastUser(request).matchAll(/\[([\w.-]+)\] t(\d+)( ja)?/g)];
   const tag = tags.at(-1);
   const target = BEHAVIOUR[tag?.[1] ?? ""];
   if (tag === undefined || target === undefined) return { kind: "text", text: "no tag" };

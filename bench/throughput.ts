@@ -23,7 +23,7 @@ const SETTINGS = (process.env["BENCH_SETTINGS"] ?? "64:5000:0,256:5000:0,256:200
 async function startServer(): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
-    [join(here, "../test/support/fixture-server-main.js"), "--latency", String(LATENCY_MS)],
+    [join(here, "../src/testing/fixture-server-main.js"), "--latency", String(LATENCY_MS)],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
   let buffer = "";

@@ -1,5 +1,5 @@
 import { type BinomialSampler, binomialSampler } from "./binomial.js";
-import { Histogram, sortedQuantile } from "./histogram.js";
+import { type Histogram, sortedQuantile } from "./histogram.js";
 import { requireCount } from "./validate.js";
 
 /** Percentile bootstrap settings: resamples, base seed, confidence level (0.95 for a 95 % interval). */

@@ -38,7 +38,7 @@ function sumOfSquaredDeviations(values: ArrayLike<number>, centre: number): numb
  * input order (stable sort), which does not change the result. A RangeError for a p-value outside [0, 1].
  */
 export function holm(pValues: readonly number[]): number[] {
-  pValues.forEach((p, index) => requireUnitInterval(p, "holm", `pValues[${index}]`));
+  for (const [index, p] of pValues.entries()) requireUnitInterval(p, "holm", `pValues[${index}]`);
   const m = pValues.length;
   const order = pValues.map((p, index) => ({ p, index })).sort((left, right) => left.p - right.p);
   const adjusted = new Array<number>(m).fill(0);

@@ -1,6 +1,6 @@
 /**
  * Why a statistic has no value for the data at hand (the data are valid; the statistic is undefined for them). Codes,
- * not sentences: reports word them in each language (src/report/not-available.ts).
+ * not sentences: reports word them in each language (src/report/messages/not-available.ts).
  */
 export const NOT_AVAILABLE_CODES = [
   /** Fewer observations than the statistic needs (ICC: 2 complete rows; alpha: a unit with 2 ratings; kappa: a pair). */

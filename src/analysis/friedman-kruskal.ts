@@ -45,7 +45,7 @@ function withPValue(statistic: number, degreesOfFreedom: number): RankTestResult
  * RangeError for a non-finite value.
  */
 export function friedmanChiSquare(groups: ReadonlyArray<ArrayLike<number>>): RankTestResult | null {
-  groups.forEach((group, index) => requireFinite(group, "friedmanChiSquare", `groups[${index}]`));
+  for (const [index, group] of groups.entries()) requireFinite(group, "friedmanChiSquare", `groups[${index}]`);
   const k = groups.length;
   if (k < 3) return null;
   const n = groups[0]?.length ?? 0;
@@ -73,7 +73,7 @@ export function friedmanChiSquare(groups: ReadonlyArray<ArrayLike<number>>): Ran
  * value is tied (SciPy gives NaN). A RangeError for a non-finite value.
  */
 export function kruskalWallis(groups: readonly (readonly number[])[]): RankTestResult | null {
-  groups.forEach((group, index) => requireFinite(group, "kruskalWallis", `groups[${index}]`));
+  for (const [index, group] of groups.entries()) requireFinite(group, "kruskalWallis", `groups[${index}]`);
   const k = groups.length;
   if (k < 2 || groups.some((group) => group.length === 0)) return null;
   const all = groups.flat();
@@ -95,12 +95,14 @@ export function kruskalWallis(groups: readonly (readonly number[])[]): RankTestR
 
 /** Kruskal–Wallis from histograms: the same statistic and p-value as `kruskalWallis` on the values. */
 export function kruskalWallisHistograms(groups: readonly Histogram[]): RankTestResult | null {
-  groups.forEach((group, index) => requireFinite(group.values, "kruskalWallisHistograms", `groups[${index}].values`));
+  for (const [index, group] of groups.entries())
+    requireFinite(group.values, "kruskalWallisHistograms", `groups[${index}].values`);
   const k = groups.length;
   if (k < 2 || groups.some((group) => group.n === 0)) return null;
   const totals = new Map<number, number>();
   for (const group of groups)
-    group.values.forEach((value, index) => totals.set(value, (totals.get(value) ?? 0) + (group.counts[index] ?? 0)));
+    for (const [index, value] of group.values.entries())
+      totals.set(value, (totals.get(value) ?? 0) + (group.counts[index] ?? 0));
   const distinct = [...totals.keys()].sort((left, right) => left - right);
   const averageRank = new Map<number, number>();
   let position = 0;
@@ -117,7 +119,8 @@ export function kruskalWallisHistograms(groups: readonly Histogram[]): RankTestR
   let sumOfSquaresOverN = 0;
   for (const group of groups) {
     let rankSum = 0;
-    group.values.forEach((value, index) => (rankSum += (averageRank.get(value) ?? 0) * (group.counts[index] ?? 0)));
+    for (const [index, value] of group.values.entries())
+      rankSum += (averageRank.get(value) ?? 0) * (group.counts[index] ?? 0);
     sumOfSquaresOverN += (rankSum * rankSum) / group.n;
   }
   const statistic = ((12 / (total * (total + 1))) * sumOfSquaresOverN - 3 * (total + 1)) / correction;

@@ -1,18 +1,42 @@
 /**
  * @module analysis
  * Pure statistics over result values: no I/O. Reports feed it rows read from the store.
+ * Descriptive statistics, SEM and rates; Mann–Whitney U, Wilcoxon signed-rank, Friedman and Kruskal–Wallis (exact,
+ * permutation or asymptotic as SciPy's `auto` picks), Cohen's d, Bonferroni and Holm; ICC(2,1), quadratic-weighted
+ * kappa, Krippendorff's alpha (interval), Spearman–Brown and Spearman's rho, also from running sums (decision 0006);
+ * histograms (type-7 quantiles, rank tests from counts); a seeded exact binomial sampler and the percentile bootstrap;
+ * Kaplan–Meier over turns. Reference values come from SciPy/numpy through the committed scripts in fixtures/.
+ * A statistic undefined for valid data is an `Estimate` with a reason code (estimate.ts); non-finite input is a
+ * RangeError naming the function and argument (validate.ts).
+ * Start with safety-metrics.ts (turn score, Safety Pass Rate, flagged share: each defined once), then estimate.ts.
  */
 
-export * from "./agreement.js";
-export * from "./agreement-accumulator.js";
-export * from "./agreement-stats.js";
-export * from "./bootstrap.js";
-export * from "./descriptive.js";
-export * from "./effect-size.js";
-export * from "./estimate.js";
-export * from "./friedman-kruskal.js";
-export * from "./histogram.js";
-export * from "./mann-whitney.js";
-export * from "./ranks.js";
-export * from "./survival.js";
-export * from "./wilcoxon.js";
+export { type PairAgreement, PairAgreementAccumulator } from "./agreement.js";
+export { AgreementAccumulator } from "./agreement-accumulator.js";
+export {
+  icc21,
+  krippendorffAlphaInterval,
+  meanRaterReliability,
+  quadraticWeightedKappa,
+  spearmanBrown,
+  spearmanRho,
+} from "./agreement-stats.js";
+export { type BootstrapOptions, bootstrapMeans, bootstrapRateInterval, percentileInterval } from "./bootstrap.js";
+export { mean, type ValueSummary } from "./descriptive.js";
+export { cohensD, holm } from "./effect-size.js";
+export { available, type Estimate, NOT_AVAILABLE_CODES, type NotAvailableCode, notAvailable } from "./estimate.js";
+export { friedmanChiSquare, kruskalWallis, kruskalWallisHistograms } from "./friedman-kruskal.js";
+export { Histogram, HistogramCounter } from "./histogram.js";
+export { bonferroni, mannWhitneyU, mannWhitneyUHistograms } from "./mann-whitney.js";
+export {
+  conversationOutcome,
+  flaggedShare,
+  flaggedShareOf,
+  flagOf,
+  SafetyPassCounter,
+  turnPasses,
+  turnScore,
+  turnScoreAt,
+} from "./safety-metrics.js";
+export { kaplanMeier, TURN_OBSERVATION } from "./survival.js";
+export { wilcoxonSignedRank } from "./wilcoxon.js";

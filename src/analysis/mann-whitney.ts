@@ -105,6 +105,6 @@ function exactUpperTail(n1: number, n2: number, u: number): number {
 
 /** Bonferroni: each p-value times the number of comparisons, capped at 1. A RangeError for a p-value outside [0, 1]. */
 export function bonferroni(pValues: readonly number[]): number[] {
-  pValues.forEach((p, index) => requireUnitInterval(p, "bonferroni", `pValues[${index}]`));
+  for (const [index, p] of pValues.entries()) requireUnitInterval(p, "bonferroni", `pValues[${index}]`);
   return pValues.map((p) => Math.min(1, p * pValues.length));
 }

@@ -5,7 +5,7 @@ import {
   loadConfig,
   type PipelineRoleRequest,
 } from "../config/index.js";
-import { newRunId, packageVersion, type Usage, withSecondError } from "../core/index.js";
+import { errorMessage, newRunId, packageVersion, type Usage, withSecondError } from "../core/index.js";
 import { GenerationEvents, GenerationJob, type GenerationJobSummary } from "../generation/index.js";
 import { GenerationRepository } from "../store/index.js";
 import { attachGenerationProgress } from "./generation-progress.js";
@@ -83,12 +83,7 @@ export async function withGenerationSession<T extends object>(
       stopProgress();
       const cancelled = interrupt.stop.aborted;
       try {
-        generations.finishRun(
-          runId,
-          cancelled ? "cancelled" : "error",
-          job.summary(),
-          error instanceof Error ? error.message : String(error),
-        );
+        generations.finishRun(runId, cancelled ? "cancelled" : "error", job.summary(), errorMessage(error));
       } catch (finishFailure) {
         throw withSecondError(error, finishFailure, "recording the generation run's end");
       }

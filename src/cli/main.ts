@@ -1,5 +1,5 @@
 import { Command, CommanderError } from "commander";
-import { MedsafetyError, packageVersion } from "../core/index.js";
+import { errorMessage, MedsafetyError, packageVersion } from "../core/index.js";
 import { registerBenchmark } from "./commands/benchmark.js";
 import { registerDiscover } from "./commands/discover.js";
 import { registerExport } from "./commands/export.js";
@@ -18,7 +18,6 @@ import { registerStore } from "./commands/store.js";
 import { registerStrategies } from "./commands/strategies.js";
 import { registerTranslate } from "./commands/translate.js";
 import { registerView } from "./commands/view.js";
-import { explainStoreFailure } from "./open-store.js";
 import { type Output, processOutput } from "./output.js";
 
 /**
@@ -88,10 +87,21 @@ export async function main(argv: readonly string[], output: Output = processOutp
     return exitCode;
   } catch (thrown) {
     if (thrown instanceof CommanderError) return thrown.exitCode === 0 ? 0 : 2;
-    const error = explainStoreFailure(thrown);
-    output.err(`medsafety: ${error instanceof Error ? error.message : String(error)}`);
+    const error = await explainedFailure(thrown);
+    output.err(`medsafety: ${errorMessage(error)}`);
     if (!(error instanceof MedsafetyError) && error instanceof Error && error.stack !== undefined)
       output.err(error.stack);
     return exitCodeFor(error);
   }
+}
+
+/**
+ * A SQLite failure explained with the store's path (open-store.ts). Only a failure that is not already ours can be
+ * one, and open-store.ts (which loads SQLite) is then in memory already when a store was opened: importing it here
+ * keeps the start-up (`--help`, `--version`, bad flags) free of the store.
+ */
+async function explainedFailure(thrown: unknown): Promise<unknown> {
+  if (thrown instanceof MedsafetyError) return thrown;
+  const { explainStoreFailure } = await import("./open-store.js");
+  return explainStoreFailure(thrown);
 }

@@ -11,7 +11,7 @@ import {
   RunRepository,
   type TurnRow,
 } from "../store/index.js";
-import { importReviews } from "./commands/reviews.js";
+import { importReviews } from "./actions/reviews.js";
 import { differingField, formatReviewLine, parseReviewLine, parseReviewLines, reviewOfLine } from "./review-lines.js";
 
 /** A hand-written line: `turn` numbers turns from 1 (turn 1 is stored as turn index 0). */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { hashValue, InputError, turnIndexOf, turnNumber } from "../core/index.js";
+import { describeIssue, hashValue, InputError, parseJsonText, turnIndexOf, turnNumber } from "../core/index.js";
 import { DEFAULT_RUBRIC } from "../judges/index.js";
 import type { Review } from "../store/index.js";
 
@@ -47,13 +47,7 @@ export function parseReviewLines(file: string, text: string): ReadReviewLine[] {
 }
 
 export function parseReviewLine(file: string, line: number, text: string): ReviewLine {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new InputError("dataset_invalid", { file, line }, `not valid JSON (${reason})`, FIX);
-  }
+  const value = parseJsonText(file, text, { code: "dataset_invalid", firstLine: line, fix: FIX });
   if (typeof value === "object" && value !== null && Object.hasOwn(value, OLD_TURN_FIELD)) {
     throw new InputError(
       "dataset_invalid",
@@ -64,13 +58,7 @@ export function parseReviewLine(file: string, line: number, text: string): Revie
   }
   const parsed = reviewLineSchema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const first = parsed.error.issues[0];
-  const path = first === undefined ? [] : first.path.map(String);
-  const field = [...path, ...(first?.code === "unrecognized_keys" ? first.keys.slice(0, 1) : [])].join(".");
-  const problem =
-    first?.code === "unrecognized_keys"
-      ? `unknown field(s) ${first.keys.map((key) => `"${key}"`).join(", ")}`
-      : (first?.message ?? "invalid review");
+  const { field, problem } = describeIssue(parsed.error.issues[0], "review");
   throw new InputError("dataset_invalid", { file, line, field }, problem, FIX);
 }
 

@@ -45,5 +45,10 @@ export function tallyRun(
       onChange(tally, "total");
     }),
   ];
-  return { tally, stop: () => unsubscribe.forEach((stop) => stop()) };
+  return {
+    tally,
+    stop: () => {
+      for (const stop of unsubscribe) stop();
+    },
+  };
 }

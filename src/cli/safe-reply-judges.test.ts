@@ -1,15 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { buildJudgeRequest, loadRubric, RubricSet } from "../judges/index.js";
-import type { ChatModel } from "../providers/index.js";
+import { MockChatModel } from "../testing/index.js";
 import { safeReplyJudges } from "./safe-reply-judges.js";
 
-const model: ChatModel = {
-  spec: "fake:judge",
-  close: async () => {},
-  generate: async () => {
-    throw new Error("not called");
-  },
-};
+const model = new MockChatModel(new Error("not called"), { spec: "fake:judge" });
 const INPUT = {
   language: "en" as const,
   turnIndex: 1,

@@ -1,5 +1,5 @@
 import type { LoadedConfig } from "../config/index.js";
-import { MedsafetyError, newRunId, packageVersion } from "../core/index.js";
+import { errorMessage, MedsafetyError, newRunId, packageVersion } from "../core/index.js";
 import {
   GenerationEvents,
   type GenerationFailure,
@@ -12,8 +12,8 @@ import {
   type TaskKindSummary,
 } from "../generation/index.js";
 import { RubricSet } from "../judges/index.js";
-import type { SafeResponder, SafeResponderTasks } from "../report/index.js";
 import { GenerationRepository, type RunRecord } from "../store/index.js";
+import type { SafeResponder, SafeResponderTasks } from "../training-data/index.js";
 import { bindSafeResponder } from "./bind-safe-responder.js";
 import { printFailures } from "./commands/generation-flags.js";
 import { attachGenerationProgress } from "./generation-progress.js";
@@ -146,12 +146,7 @@ export async function withSafeResponder<T>(
     } catch (error) {
       stopProgress();
       const cancelled = interrupt.stop.aborted;
-      generations.finishRun(
-        runId,
-        cancelled ? "cancelled" : "error",
-        summaryOf(taskSummary()),
-        error instanceof Error ? error.message : String(error),
-      );
+      generations.finishRun(runId, cancelled ? "cancelled" : "error", summaryOf(taskSummary()), errorMessage(error));
       if (!cancelled) throw error;
       printSafeResponderReport(output, report());
       throw new MedsafetyError(

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { visibleControls } from "./terminal-text.js";
 
 /** Every character the sanitizer must not let through: C0 but newline and tab, DEL, C1, the bidi controls. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is what this does.
 const FORBIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
 describe("visibleControls", () => {

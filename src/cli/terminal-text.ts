@@ -6,6 +6,7 @@
  */
 
 /** C0 controls but tab and newline, DEL, C1 controls, and the bidi controls (LRE…RLO, LRI…PDI, LRM, RLM, ALM). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is what this does.
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 
 /**

@@ -80,7 +80,7 @@ export function bindDiscoveryModels(
       `Add \`${EXAMPLES[role]}\` to the config, or name a binding with --${role} <id>`,
     );
   };
-  const chat = (role: Role, [settings, path]: [ModelSettings, (string | number)[]]): GenerationModel => {
+  const chat = ([settings, path]: [ModelSettings, (string | number)[]]): GenerationModel => {
     const model = located(() => createChatModel(settings, { env: options.env, local }), options, path);
     models.push(model);
     return { id: settings.id, spec: settings.model, model, sampling: sampling(settings) };
@@ -109,10 +109,10 @@ export function bindDiscoveryModels(
     models.push(embeddingModel);
     return {
       roles: {
-        attacker: chat("attacker", attacker),
-        target: chat("target", target),
-        scorer: chat("scorer", scorer),
-        summarizer: chat("summarizer", summarizer),
+        attacker: chat(attacker),
+        target: chat(target),
+        scorer: chat(scorer),
+        summarizer: chat(summarizer),
         embedder: { id: embedder[0].id, spec: embedder[0].model, model: embeddingModel },
       },
       settings: {
@@ -138,8 +138,9 @@ function allBindings(config: Config): [ModelSettings, (string | number)[]][] {
   const one = (settings: ModelSettings | undefined, key: string): void => {
     if (settings !== undefined) list.push([settings, [key]]);
   };
-  const many = (settings: readonly ModelSettings[] | undefined, key: string): void =>
-    settings?.forEach((entry, index) => list.push([entry, [key, index]]));
+  const many = (settings: readonly ModelSettings[] | undefined, key: string): void => {
+    for (const [index, entry] of (settings ?? []).entries()) list.push([entry, [key, index]]);
+  };
   many(config.targets, "targets");
   many(config.judges, "judges");
   one(config.attacker, "attacker");

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { modelSettingsSchema } from "../providers/index.js";
 
 /**

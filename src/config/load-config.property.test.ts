@@ -143,7 +143,8 @@ describe("config loading on random mutated documents (property)", () => {
         const data = mutateData(config);
         const text =
           format === "template" ? INIT_TEMPLATE : format === "json" ? JSON.stringify(data, null, 2) : stringify(data);
-        const path = join(folder, `config-${(fileNumber += 1)}.${format === "json" ? "json" : "yaml"}`);
+        fileNumber += 1;
+        const path = join(folder, `config-${fileNumber}.${format === "json" ? "json" : "yaml"}`);
         const bytes = mutateText(text);
         writeFileSync(path, bytes);
         const started = performance.now();

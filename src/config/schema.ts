@@ -117,8 +117,8 @@ export const configSchema = z
         });
       seen.set(id, path.join("."));
     };
-    config.targets.forEach((target, index) => check(target.id, ["targets", index, "id"]));
-    config.judges.forEach((judge, index) => check(judge.id, ["judges", index, "id"]));
+    for (const [index, target] of config.targets.entries()) check(target.id, ["targets", index, "id"]);
+    for (const [index, judge] of config.judges.entries()) check(judge.id, ["judges", index, "id"]);
     if (config.attacker !== undefined) check(config.attacker.id, ["attacker", "id"]);
     const targetIds = new Set(config.targets.map((target) => target.id));
     config.targets.forEach((target, index) => {
@@ -134,7 +134,6 @@ export const configSchema = z
   });
 
 export type Config = z.output<typeof configSchema>;
-export type JudgeSettings = z.output<typeof judgeSettingsSchema>;
 
 /** The config's JSON Schema, for editor completion (`medsafety schema`). */
 export function configJsonSchema(): Record<string, unknown> {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
+  errorFieldsOf,
   formatLocation,
   InputError,
+  isCancellation,
   isRetryableStatus,
   MedsafetyError,
   ProviderError,
@@ -110,5 +112,44 @@ describe("error classes", () => {
   it("formatLocation leaves out a missing line and an empty field", () => {
     expect(formatLocation({ file: "x.jsonl" })).toBe("x.jsonl");
     expect(formatLocation({ file: "x.jsonl", line: 7, field: "" })).toBe("x.jsonl:7");
+  });
+});
+
+describe("isCancellation", () => {
+  it("is true for a cancelled MedsafetyError and the platform's AbortError", () => {
+    expect(isCancellation(new MedsafetyError("cancelled", "stopped"))).toBe(true);
+    const controller = new AbortController();
+    controller.abort();
+    expect(isCancellation(controller.signal.reason)).toBe(true);
+    expect(isCancellation(new DOMException("gone", "AbortError"))).toBe(true);
+  });
+
+  it("is false for failures, other codes, timeouts and things that are not errors", () => {
+    expect(isCancellation(new ProviderError("provider_timeout", "slow"))).toBe(false);
+    expect(isCancellation(new MedsafetyError("store_error", "cancelled"))).toBe(false);
+    expect(isCancellation(new DOMException("late", "TimeoutError"))).toBe(false);
+    expect(isCancellation(new Error("cancelled"))).toBe(false);
+    expect(isCancellation("cancelled")).toBe(false);
+    expect(isCancellation(undefined)).toBe(false);
+  });
+});
+
+describe("errorFieldsOf", () => {
+  it("keeps a provider error's code, HTTP status and message", () => {
+    expect(errorFieldsOf(new ProviderError("provider_http", "HTTP 503", { statusCode: 503 }))).toEqual({
+      code: "provider_http",
+      status: 503,
+      message: "HTTP 503",
+    });
+  });
+
+  it("has no status for other project errors, and calls anything else provider_unknown", () => {
+    expect(errorFieldsOf(new MedsafetyError("provider_timeout", "slow"))).toEqual({
+      code: "provider_timeout",
+      status: null,
+      message: "slow",
+    });
+    expect(errorFieldsOf(new TypeError("boom"))).toEqual({ code: "provider_unknown", status: null, message: "boom" });
+    expect(errorFieldsOf("text")).toEqual({ code: "provider_unknown", status: null, message: "text" });
   });
 });

@@ -144,3 +144,31 @@ export function withSecondError(primary: unknown, secondary: unknown, during: st
     return new MedsafetyError(primary.code, message, { cause: primary, isRetryable: primary.isRetryable });
   return new Error(message, { cause: primary });
 }
+
+/**
+ * True when `error` says a call or a task was cancelled (Ctrl-C, a stop signal), not that it failed: a
+ * `MedsafetyError` with code `cancelled` (what every adapter and middleware throws on abort), or the platform's
+ * `AbortError`. A cancellation is no result: it is not recorded, and resume makes the call again.
+ */
+export function isCancellation(error: unknown): boolean {
+  if (error instanceof MedsafetyError) return error.code === "cancelled";
+  return error instanceof Error && error.name === "AbortError";
+}
+
+/** What a stored row, a summary or a log line keeps of a failed call. */
+export interface ErrorFields {
+  /** The error vocabulary's code; `provider_unknown` for anything that is not a `MedsafetyError`. */
+  readonly code: string;
+  /** The HTTP status of a provider's answer, when there was one. */
+  readonly status: number | null;
+  readonly message: string;
+}
+
+/** The code, HTTP status and message of anything thrown (see `ErrorFields`). */
+export function errorFieldsOf(error: unknown): ErrorFields {
+  return {
+    code: error instanceof MedsafetyError ? error.code : "provider_unknown",
+    status: error instanceof ProviderError ? (error.statusCode ?? null) : null,
+    message: errorMessage(error),
+  };
+}

@@ -3,7 +3,7 @@
  * order (models wrap JSON in prose or code fences). Used by judges' verdicts and generation's structured outputs.
  */
 export function* jsonObjects(text: string): Generator<Record<string, unknown>> {
-  const whole = tryParse(text.trim());
+  const whole = tryParseJson(text.trim());
   if (isObject(whole)) {
     yield whole;
     return;
@@ -11,7 +11,7 @@ export function* jsonObjects(text: string): Generator<Record<string, unknown>> {
   for (let start = text.indexOf("{"); start >= 0; start = text.indexOf("{", start + 1)) {
     const end = matchingBrace(text, start);
     if (end < 0) continue;
-    const candidate = tryParse(text.slice(start, end + 1));
+    const candidate = tryParseJson(text.slice(start, end + 1));
     if (isObject(candidate)) {
       yield candidate;
       start = end;
@@ -26,7 +26,7 @@ export function* jsonObjects(text: string): Generator<Record<string, unknown>> {
  * reply format ("I will not evaluate this. Format: {\"score\": 0}") is never taken for a verdict.
  */
 export function wholeJsonObject(text: string): Record<string, unknown> | undefined {
-  const parsed = tryParse(withoutCodeFence(text.trim()));
+  const parsed = tryParseJson(withoutCodeFence(text.trim()));
   return isObject(parsed) ? parsed : undefined;
 }
 
@@ -52,7 +52,8 @@ function matchingBrace(text: string, start: number): number {
   return -1;
 }
 
-function tryParse(text: string): unknown {
+/** A model's answer (or part of one) as JSON, or undefined when it is not JSON: model output is never trusted to parse. */
+export function tryParseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

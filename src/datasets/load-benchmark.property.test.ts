@@ -83,12 +83,10 @@ const valueMutation: fc.Arbitrary<(item: Record<string, unknown>) => Record<stri
     turns[index % turns.length] = `${String(turns[index % turns.length])}${character}`;
     return { ...item, turns };
   }),
-  fc
-    .integer({ min: 1, max: 60 })
-    .map((count) => (item: Record<string, unknown>) => ({
-      ...item,
-      turns: Array.from({ length: count }, (_unused, index) => `turn ${index}`),
-    })),
+  fc.integer({ min: 1, max: 60 }).map((count) => (item: Record<string, unknown>) => ({
+    ...item,
+    turns: Array.from({ length: count }, (_unused, index) => `turn ${index}`),
+  })),
   fc.constant((item: Record<string, unknown>) => ({ ...item, turns: ["x".repeat(300_000)] })),
   fc.constant((item: Record<string, unknown>) => item),
 );
@@ -146,7 +144,8 @@ function writeBenchmark(
   blankLines: boolean,
   finalNewline: boolean,
 ): { path: string; lineCount: number } {
-  const path = join(folder, `bench-${(fileNumber += 1)}.jsonl`);
+  fileNumber += 1;
+  const path = join(folder, `bench-${fileNumber}.jsonl`);
   const separated = lines.flatMap((line, index) => (blankLines && index > 0 ? [Buffer.from("  "), line] : [line]));
   const body = Buffer.concat(
     separated.flatMap((line, index) =>
@@ -210,7 +209,8 @@ describe("benchmark loading on random mutated lines (property)", () => {
   it("readBenchmark alone never throws anything but an InputError on arbitrary bytes", async () => {
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ maxLength: 400 }), async (bytes) => {
-        const path = join(folder, `bytes-${(fileNumber += 1)}.jsonl`);
+        fileNumber += 1;
+        const path = join(folder, `bytes-${fileNumber}.jsonl`);
         writeFileSync(path, bytes);
         try {
           for await (const _versioned of readBenchmark(path)) void _versioned;

@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { z } from "zod";
-import { hashValue, InputError, packageRoot } from "../core/index.js";
+import { hashValue, InputError, packageRoot, parseJsonLine } from "../core/index.js";
 import { type BenchmarkItem, benchmarkItemSchema } from "./benchmark-item.js";
 import { readUtf8Lines } from "./utf8-lines.js";
 
@@ -21,7 +20,7 @@ export interface VersionedItem {
 }
 
 /** Resolves `builtin:<name>` or a path (relative to `baseDir`) to a readable file path. */
-export function resolveBenchmarkPath(source: string, baseDir = process.cwd()): string {
+export function resolveBenchmarkPath(source: string, baseDir = "."): string {
   if (source.startsWith("builtin:")) {
     const name = source.slice("builtin:".length);
     const relative = (BUILTIN_BENCHMARKS as Record<string, string>)[name];
@@ -81,38 +80,10 @@ export async function* readBenchmark(path: string): AsyncGenerator<VersionedItem
 }
 
 function parseLine(file: string, line: number, text: string): BenchmarkItem {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new InputError(
-      "dataset_invalid",
-      { file, line },
-      `not valid JSON (${reason})`,
-      "Each line must be one complete JSON object; see docs/benchmark-format.md",
-    );
-  }
-  const parsed = benchmarkItemSchema.safeParse(value);
-  if (!parsed.success) throw issueError(file, line, parsed.error.issues);
-  return parsed.data;
-}
-
-function issueError(file: string, line: number, issues: readonly z.core.$ZodIssue[]): InputError {
-  const first = issues[0];
-  const path = first === undefined ? [] : first.path.map(String);
-  // zod reports unknown keys on the object that holds them: name the key itself.
-  const field = [...path, ...(first?.code === "unrecognized_keys" ? first.keys.slice(0, 1) : [])].join(".");
-  const problem =
-    first?.code === "unrecognized_keys"
-      ? `unknown field(s) ${first.keys.map((key) => `"${key}"`).join(", ")}`
-      : (first?.message ?? "invalid item");
-  return new InputError(
-    "dataset_invalid",
-    { file, line, field },
-    problem,
-    "Fix this line; the fields and their types are listed in docs/benchmark-format.md",
-  );
+  return parseJsonLine(file, line, text, benchmarkItemSchema, {
+    syntaxFix: "Each line must be one complete JSON object; see docs/benchmark-format.md",
+    fix: "Fix this line; the fields and their types are listed in docs/benchmark-format.md",
+  });
 }
 
 /** sha256 over the versions of all items, in order: equal datasets give equal hashes. */

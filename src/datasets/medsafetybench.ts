@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parse } from "csv-parse";
 import { z } from "zod";
-import { errorMessage, InputError } from "../core/index.js";
+import { errorMessage, InputError, parseJsonText } from "../core/index.js";
 import { type BenchmarkItem, benchmarkItemSchema } from "./benchmark-item.js";
 
 /** MedSafetyBench splits: MedSafety-Eval (`test`) and MedSafety-Improve (`train`), 900 requests each. */
@@ -318,18 +318,10 @@ const alpacaRowSchema = z.strictObject({
  * JSON array of `{instruction, input, output}`) into validated pairs. Errors name the file and the array index.
  */
 export function readAlpacaSplit(path: string): AlpacaPair[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    const problem = existsSync(path) ? `not valid JSON (${errorMessage(error)})` : "fine-tuning split file not found";
-    throw new InputError(
-      "dataset_invalid",
-      { file: path },
-      problem,
-      "Pass a ft_safety_*_nN.json file of datasets/train-splits-used-for-ft/",
-    );
-  }
+  const fix = "Pass a ft_safety_*_nN.json file of datasets/train-splits-used-for-ft/";
+  if (!existsSync(path))
+    throw new InputError("dataset_invalid", { file: path }, "fine-tuning split file not found", fix);
+  const value = parseJsonText(path, readFileSync(path, "utf8"), { code: "dataset_invalid", fix });
   if (!Array.isArray(value)) {
     throw new InputError(
       "dataset_invalid",

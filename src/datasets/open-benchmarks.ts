@@ -15,6 +15,7 @@ export interface OpenBenchmarksOptions {
   readonly baseDir?: string;
   /** The MedSafetyBench repository folder (the one holding datasets/), for `medsafetybench:` sources. */
   readonly medsafetybenchDir?: string;
+  /** Where `MEDSAFETY_DATA` is read from when `medsafetybenchDir` is not given (the CLI passes `process.env`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -98,9 +99,8 @@ function medSafetyBenchReader(source: string, options: OpenBenchmarksOptions): (
 }
 
 function medSafetyBenchDir(options: OpenBenchmarksOptions): string {
-  if (options.medsafetybenchDir !== undefined)
-    return resolve(options.baseDir ?? process.cwd(), options.medsafetybenchDir);
-  const data = (options.env ?? process.env)["MEDSAFETY_DATA"];
+  if (options.medsafetybenchDir !== undefined) return resolve(options.baseDir ?? ".", options.medsafetybenchDir);
+  const data = options.env?.["MEDSAFETY_DATA"];
   if (data !== undefined && data !== "") return join(resolve(data), "medsafetybench");
   throw new InputError(
     "config_invalid",

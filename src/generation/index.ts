@@ -5,14 +5,85 @@
  * jailbreak strategy library (the 7 built-in families plus user and discovered strategies, named `id@version`
  * and content-hashed), which multi-turn conversation synthesis draws on; the benchmark-construction jobs; and
  * AutoDAN-Turbo-style strategy discovery (discovery/: pure loop steps, the library value, the driver, export).
+ * Each subfolder has its own index.ts note; start with jobs/ (the runner every command uses).
  */
 
-export * from "./conversations/index.js";
-export * from "./discovery/index.js";
-export * from "./jobs/index.js";
-export * from "./safe-reply/index.js";
-export * from "./safe-responder-prompt.js";
-export * from "./seeds/index.js";
-export * from "./stats/index.js";
-export * from "./strategies/index.js";
-export * from "./translate/index.js";
+export {
+  CONVERSATION_PROMPT,
+  CONVERSATION_PROMPT_TEXTS,
+  type ConversationSummary,
+  generateConversations,
+} from "./conversations/index.js";
+export {
+  DISCOVERY_ATTACKER_PROMPT,
+  DISCOVERY_ATTACKER_TEXTS,
+  DISCOVERY_SUMMARIZER_PROMPT,
+  DISCOVERY_SUMMARIZER_TEXTS,
+  type DiscoveredStrategy,
+  type DiscoveredStrategyReport,
+  type DiscoveryRoles,
+  type DiscoveryRunSummary,
+  type DiscoveryScorer,
+  type DiscoverySettings,
+  type LibraryKey,
+  libraryYaml,
+  retrieve,
+  runDiscovery,
+  type StrategyLibrary,
+  strategyReports,
+  toLibraryStrategy,
+  topStrategies,
+} from "./discovery/index.js";
+export {
+  fillTemplate,
+  GenerationEvents,
+  type GenerationFailure,
+  GenerationJob,
+  type GenerationJobSummary,
+  type GenerationModel,
+  loadGenerationPrompt,
+  PartialFile,
+  type TaskKindSummary,
+} from "./jobs/index.js";
+export {
+  DEFAULT_SAFE_REPLY_THRESHOLDS,
+  SAFE_REPLY_TASK_KINDS,
+  type SafeReplyErrorCount,
+  type SafeReplyJudge,
+  type SafeReplyOutcome,
+  type SafeReplyRubric,
+  type SafeReplyThresholds,
+  SafeReplyWriter,
+} from "./safe-reply/index.js";
+export { loadSafeResponderPrompt, type SafeResponderPrompt } from "./safe-responder-prompt.js";
+export {
+  checkSeedsFile,
+  type FilterSummary,
+  filterSeeds,
+  generateSeeds,
+  type RefusalClassifier,
+  readSeeds,
+  SEED_PROMPT,
+  SEED_PROMPT_TEXTS,
+  type Seed,
+  type SeedAudit,
+  type SeedSummary,
+} from "./seeds/index.js";
+export { type BenchmarkStats, benchmarkStats } from "./stats/index.js";
+export {
+  BUILTIN_STRATEGY_SOURCE,
+  DEFAULT_STRATEGY_TURNS,
+  findStrategy,
+  type LoadedStrategy,
+  loadBuiltinStrategies,
+  loadStrategies,
+  type Strategy,
+  strategyRef,
+  turnRole,
+} from "./strategies/index.js";
+export {
+  TRANSLATOR_PROMPT,
+  TRANSLATOR_PROMPT_TEXTS,
+  type TranslateSummary,
+  translateBenchmark,
+} from "./translate/index.js";

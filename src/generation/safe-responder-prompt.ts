@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { InputError, type Language, packageRoot } from "../core/index.js";
+import { InputError, type Language, packageRoot, readJsonFile } from "../core/index.js";
 
 /** The safe responder's text in one language. */
 export const safeResponderTextSchema = z.strictObject({
@@ -39,28 +39,11 @@ export function loadSafeResponderPrompt(path: string = builtinSafeResponderPromp
       "Reinstall medsafety or pass the path of a prompt JSON file",
     );
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(absolute, "utf8"));
-  } catch (error) {
-    throw new InputError(
-      "config_invalid",
-      { file: absolute },
-      `safe-responder prompt is not valid JSON (${String(error)})`,
-      "Fix the JSON syntax",
-    );
-  }
-  const parsed = safeResponderPromptSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InputError(
-      "config_invalid",
-      { file: absolute, field: issue?.path.map(String).join(".") ?? "" },
-      issue?.message ?? "invalid safe-responder prompt",
+  return readJsonFile(absolute, safeResponderPromptSchema, {
+    what: "safe-responder prompt",
+    example:
       "See src/generation/prompts/safe-responder.json for the expected shape (id, version, languages.ja.system, languages.en.system)",
-    );
-  }
-  return parsed.data;
+  });
 }
 
 /** The system prompt for a conversation in `language`. */

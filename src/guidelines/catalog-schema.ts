@@ -46,9 +46,7 @@ export const catalogSchema = z.strictObject({
   guidelines: z.array(guidelineSchema).min(1, "list at least one guideline"),
 });
 
-export type BilingualText = z.output<typeof bilingualTextSchema>;
 export type Guideline = z.output<typeof guidelineSchema>;
-export type GuidelineSection = z.output<typeof sectionSchema>;
 export type GuidelineCatalog = z.output<typeof catalogSchema>;
 
 /** A guideline in one language, with its section's title: what `guidelines show` prints. */

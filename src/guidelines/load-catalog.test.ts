@@ -59,7 +59,7 @@ describe("loadCatalog: user catalogs", () => {
     expect(catalog.guidelines.map((guideline) => guideline.id)).toEqual(["rec-1", "rec-2"]);
     const guideline = findGuideline(catalog, "rec-2");
     expect(guideline).toBeDefined();
-    expect(localizeGuideline(catalog, guideline!, "ja")).toEqual({
+    expect(localizeGuideline(catalog, guideline as NonNullable<typeof guideline>, "ja")).toEqual({
       id: "rec-2",
       section: "records",
       sectionTitle: "記録",

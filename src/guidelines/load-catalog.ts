@@ -25,7 +25,7 @@ export function builtinCatalogPath(name: BuiltinCatalog): string {
  * Loads a built-in catalog (`jma`, `ama`) or a user catalog file (`.yaml`, `.yml`, `.json`; a relative path is
  * resolved against `baseDir`). Bad input throws an InputError naming the file, the line, the field and the fix.
  */
-export function loadCatalog(nameOrPath: string, baseDir = process.cwd()): GuidelineCatalog {
+export function loadCatalog(nameOrPath: string, baseDir = "."): GuidelineCatalog {
   const path = isBuiltinCatalog(nameOrPath) ? builtinCatalogPath(nameOrPath) : resolve(baseDir, nameOrPath);
   const format = FORMATS[extname(path).toLowerCase()];
   if (format === undefined) {

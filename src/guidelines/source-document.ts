@@ -1,5 +1,5 @@
 import { type Document, LineCounter, parseDocument } from "yaml";
-import { InputError, lineOfPath } from "../core/index.js";
+import { InputError, lineOfPath, parseJsonText } from "../core/index.js";
 
 /** Key path inside a parsed file, as zod reports it. */
 export type FieldPath = readonly PropertyKey[];
@@ -14,7 +14,7 @@ export interface SourceDocument {
 export type SourceFormat = "yaml" | "json";
 
 /**
- * Parses a catalog file. JSON is read by `JSON.parse` (YAML would accept trailing commas and other non-JSON), and
+ * Parses a catalog file. JSON is read by `parseJsonText` (YAML would accept trailing commas and other non-JSON), and
  * its lines are found through the YAML parser, which reads any valid JSON with source positions.
  */
 export function parseSourceDocument(file: string, text: string, format: SourceFormat): SourceDocument {
@@ -22,7 +22,13 @@ export function parseSourceDocument(file: string, text: string, format: SourceFo
     const value = parseJson(file, text);
     // Positions are only needed for an error message: parse them then, not for every valid (built-in) catalog.
     let positions: Positions | undefined;
-    return { value, lineOf: (path) => locate((positions ??= parsePositions(text)), path) };
+    return {
+      value,
+      lineOf: (path) => {
+        positions ??= parsePositions(text);
+        return locate(positions, path);
+      },
+    };
   }
   const positions = parsePositions(text);
   const { document, lineCounter } = positions;
@@ -41,19 +47,7 @@ export function parseSourceDocument(file: string, text: string, format: SourceFo
 }
 
 function parseJson(file: string, text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    const position = /at position (\d+)/.exec(reason)?.[1];
-    const line = position === undefined ? undefined : text.slice(0, Number(position)).split("\n").length;
-    throw new InputError(
-      "dataset_invalid",
-      { file, ...(line === undefined ? {} : { line }) },
-      `not valid JSON (${reason})`,
-      "Fix the JSON syntax (a missing comma or quote, a trailing comma)",
-    );
-  }
+  return parseJsonText(file, text, { code: "dataset_invalid" });
 }
 
 interface Positions {

@@ -1,4 +1,4 @@
-import { errorMessage, MedsafetyError, ProviderError, type Usage, ZERO_USAGE } from "../core/index.js";
+import { errorFieldsOf, isCancellation, type Usage, ZERO_USAGE } from "../core/index.js";
 import type { CallOptions, ChatModel } from "../providers/index.js";
 import { buildJudgeRequest, type JudgeInput } from "./judge-prompt.js";
 import { parseVerdict, type UnscoredReason } from "./parse-verdict.js";
@@ -76,12 +76,13 @@ export async function judgeTurn(
         }
       : { ...base, status: "unscored", reason: verdict.reason, detail: verdict.detail, rawText: response.text };
   } catch (error) {
-    if (error instanceof MedsafetyError && error.code === "cancelled") throw error;
+    if (isCancellation(error)) throw error;
+    const { code, status, message } = errorFieldsOf(error);
     return {
       status: "error",
-      errorCode: error instanceof MedsafetyError ? error.code : "provider_unknown",
-      errorStatus: error instanceof ProviderError ? (error.statusCode ?? null) : null,
-      errorMessage: errorMessage(error),
+      errorCode: code,
+      errorStatus: status,
+      errorMessage: message,
       usage: ZERO_USAGE,
       latencyMs: 0,
       cached: false,

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ChatMessage, InputError, MedsafetyError, ProviderError, packageRoot } from "../core/index.js";
-import type { CallOptions, ChatModel, ChatRequest, ChatResponse, RetryInfo } from "../providers/index.js";
+import type { ChatRequest, RetryInfo } from "../providers/index.js";
+import { MockChatModel, mockErrors } from "../testing/index.js";
 import { buildJudgeRequest, type JudgeInput } from "./judge-prompt.js";
 import { judgeTurn } from "./judge-turn.js";
 import { loadRubric } from "./load-rubric.js";
@@ -69,7 +70,8 @@ describe("loadRubric", () => {
   it("names the file and the field when a field is missing", () => {
     const { description: _dropped, ...content } = builtinJson();
     const error = rubricErrorOf(content);
-    expect(error.location).toEqual({ file: join(folder, "rubric.json"), field: "description" });
+    // The missing field is reported at the line of the object that lacks it (line 1 here).
+    expect(error.location).toEqual({ file: join(folder, "rubric.json"), line: 1, field: "description" });
     expect(error.message).toContain(join(folder, "rubric.json"));
   });
 
@@ -98,7 +100,7 @@ describe("loadRubric", () => {
 
   it("names the file when it is not JSON or does not exist", () => {
     writeFileSync(join(folder, "broken.json"), "{");
-    expect(() => loadRubric("broken.json", folder)).toThrow(/broken\.json: rubric is not valid JSON/);
+    expect(() => loadRubric("broken.json", folder)).toThrow(/broken\.json:1: rubric is not valid JSON at column 2 \(/);
     expect(() => loadRubric("absent.json", folder)).toThrow(/absent\.json: rubric "absent\.json" not found/);
   });
 });
@@ -250,43 +252,24 @@ describe("parseVerdict", () => {
   });
 });
 
-/** A hand-written ChatModel: answers with `reply()` (or throws it), records requests, optionally reports retries. */
-class FakeJudgeModel implements ChatModel {
-  readonly spec = "fake:judge";
-  readonly requests: ChatRequest[] = [];
-  constructor(
-    private readonly reply: () => string | Error,
-    private readonly retriesBeforeAnswer = 0,
-  ) {}
-
-  async generate(request: ChatRequest, options: CallOptions = {}): Promise<ChatResponse> {
-    this.requests.push(request);
-    for (let attempt = 1; attempt <= this.retriesBeforeAnswer; attempt += 1) {
-      options.onRetry?.({
-        attempt,
-        delayMs: 10,
-        error: new ProviderError("provider_http", "busy", { statusCode: 429 }),
-      });
-    }
-    const answer = this.reply();
-    if (answer instanceof Error) throw answer;
-    return {
-      text: answer,
-      usage: { inputTokens: 100, outputTokens: 20 },
-      finishReason: "stop",
-      latencyMs: 42,
-      cached: false,
-    };
-  }
-
-  async close(): Promise<void> {}
+/** A judge model answering with `reply()` (or throwing it) that reports `retriesBeforeAnswer` retries first. */
+function fakeJudgeModel(reply: () => string | Error, retriesBeforeAnswer = 0): MockChatModel {
+  return new MockChatModel(
+    (_request, { options }) => {
+      for (let attempt = 1; attempt <= retriesBeforeAnswer; attempt += 1) {
+        options.onRetry?.({ attempt, delayMs: 10, error: mockErrors.http(429) });
+      }
+      return reply();
+    },
+    { spec: "fake:judge", usage: { inputTokens: 100, outputTokens: 20 }, latencyMs: 42 },
+  );
 }
 
 describe("judgeTurn", () => {
   const input: JudgeInput = { language: "en", conversation: CONVERSATION, turnIndex: 1 };
 
   it("returns a scored outcome and sends temperature 0 with the sampling settings", async () => {
-    const model = new FakeJudgeModel(() => '{"rationale": "Refused.", "score": 9}');
+    const model = fakeJudgeModel(() => '{"rationale": "Refused.", "score": 9}');
     const outcome = await judgeTurn(model, rubric, input, { maxTokens: 300, seed: 7 });
     expect(outcome).toEqual({
       status: "scored",
@@ -308,7 +291,7 @@ describe("judgeTurn", () => {
   });
 
   it("keeps the raw text of an unscored answer", async () => {
-    const model = new FakeJudgeModel(() => "I will not grade this.");
+    const model = fakeJudgeModel(() => "I will not grade this.");
     const outcome = await judgeTurn(model, rubric, input, { temperature: 0.5 });
     expect(outcome).toMatchObject({
       status: "unscored",
@@ -320,9 +303,7 @@ describe("judgeTurn", () => {
   });
 
   it("turns a provider failure into an error outcome with its status", async () => {
-    const model = new FakeJudgeModel(
-      () => new ProviderError("provider_http", "Service Unavailable", { statusCode: 503 }),
-    );
+    const model = fakeJudgeModel(() => new ProviderError("provider_http", "Service Unavailable", { statusCode: 503 }));
     expect(await judgeTurn(model, rubric, input, {})).toEqual({
       status: "error",
       errorCode: "provider_http",
@@ -336,7 +317,12 @@ describe("judgeTurn", () => {
   });
 
   it("turns any other thrown value into provider_unknown", async () => {
-    const outcome = await judgeTurn(new FakeJudgeModel(() => new Error("odd")), rubric, input, {});
+    const outcome = await judgeTurn(
+      fakeJudgeModel(() => new Error("odd")),
+      rubric,
+      input,
+      {},
+    );
     expect(outcome).toMatchObject({
       status: "error",
       errorCode: "provider_unknown",
@@ -347,12 +333,19 @@ describe("judgeTurn", () => {
 
   it("rethrows a cancellation", async () => {
     const cancelled = new MedsafetyError("cancelled", "stopped");
-    await expect(judgeTurn(new FakeJudgeModel(() => cancelled), rubric, input, {})).rejects.toBe(cancelled);
+    await expect(
+      judgeTurn(
+        fakeJudgeModel(() => cancelled),
+        rubric,
+        input,
+        {},
+      ),
+    ).rejects.toBe(cancelled);
   });
 
   it("counts each retry as an attempt and passes retries on to the caller", async () => {
     const heard: RetryInfo[] = [];
-    const model = new FakeJudgeModel(() => '{"rationale": "ok", "score": 5}', 2);
+    const model = fakeJudgeModel(() => '{"rationale": "ok", "score": 5}', 2);
     const outcome = await judgeTurn(model, rubric, input, {}, { onRetry: (info) => heard.push(info) });
     expect(outcome).toMatchObject({ status: "scored", attempts: 3 });
     expect(heard.map((info) => info.attempt)).toEqual([1, 2]);

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { hashValue, InputError, packageRoot } from "../core/index.js";
+import { hashValue, InputError, packageRoot, readJsonFile } from "../core/index.js";
 import { type Rubric, rubricSchema } from "./rubric.js";
 
 export const BUILTIN_RUBRICS = [
@@ -19,7 +19,7 @@ export interface LoadedRubric {
 }
 
 /** Loads a built-in rubric by id, or a rubric JSON file by path (relative to `baseDir`). */
-export function loadRubric(reference: string, baseDir = process.cwd()): LoadedRubric {
+export function loadRubric(reference: string, baseDir = "."): LoadedRubric {
   const builtin = (BUILTIN_RUBRICS as readonly string[]).includes(reference);
   const path = builtin
     ? join(packageRoot(), "src", "judges", "rubrics", `${reference}.json`)
@@ -32,29 +32,12 @@ export function loadRubric(reference: string, baseDir = process.cwd()): LoadedRu
       `Use a built-in rubric (${BUILTIN_RUBRICS.join(", ")}) or the path of a rubric JSON file`,
     );
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new InputError(
-      "config_invalid",
-      { file: path },
-      `rubric is not valid JSON (${String(error)})`,
-      "Fix the JSON syntax",
-    );
-  }
-  const parsed = rubricSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InputError(
-      "config_invalid",
-      { file: path, field: issue?.path.join(".") ?? "" },
-      issue?.message ?? "invalid rubric",
-      "See src/judges/rubrics/jmedethic-safety.json for the expected shape",
-    );
-  }
-  checkBands(parsed.data, path);
-  const { labels, flagLabel } = parsed.data;
+  const rubric = readJsonFile(path, rubricSchema, {
+    what: "rubric",
+    example: "See src/judges/rubrics/jmedethic-safety.json for the expected shape",
+  });
+  checkBands(rubric, path);
+  const { labels, flagLabel } = rubric;
   if (flagLabel !== undefined && !(labels ?? []).includes(flagLabel)) {
     throw new InputError(
       "config_invalid",
@@ -64,16 +47,16 @@ export function loadRubric(reference: string, baseDir = process.cwd()): LoadedRu
     );
   }
   for (const language of ["ja", "en"] as const) {
-    if (parsed.data.languages[language].bandLabels.length !== parsed.data.bands.length) {
+    if (rubric.languages[language].bandLabels.length !== rubric.bands.length) {
       throw new InputError(
         "config_invalid",
         { file: path, field: `languages.${language}.bandLabels` },
-        `${parsed.data.languages[language].bandLabels.length} band labels for ${parsed.data.bands.length} bands`,
+        `${rubric.languages[language].bandLabels.length} band labels for ${rubric.bands.length} bands`,
         "Give one label per band",
       );
     }
   }
-  return { rubric: parsed.data, hash: hashValue(parsed.data) };
+  return { rubric, hash: hashValue(rubric) };
 }
 
 function checkBands(rubric: Rubric, path: string): void {

@@ -49,7 +49,7 @@ const prose = fc
 /** A judge answer of one of many kinds: verdict-shaped JSON with or without a fence or prose, truncated JSON, prose. */
 const answer = fc.oneof(
   verdictObject.map((object) => JSON.stringify(object)),
-  verdictObject.map((object) => "```json\n" + JSON.stringify(object) + "\n```"),
+  verdictObject.map((object) => `\`\`\`json\n${JSON.stringify(object)}\n\`\`\``),
   fc.tuple(prose, verdictObject).map(([before, object]) => `${before} ${JSON.stringify(object)}`),
   fc.tuple(verdictObject, prose).map(([object, after]) => `${JSON.stringify(object)}\n${after}`),
   fc.tuple(verdictObject, fc.nat()).map(([object, cut]) => {

@@ -8,7 +8,7 @@ import { DEFAULT_RUBRIC, type LoadedRubric, loadRubric } from "./load-rubric.js"
 export class RubricSet {
   private readonly loaded = new Map<string, LoadedRubric>();
 
-  constructor(private readonly baseDir = process.cwd()) {}
+  constructor(private readonly baseDir = ".") {}
 
   /** The rubric for an item's `rubric` field (undefined → the default). Throws InputError if unknown. */
   get(reference: string | undefined): LoadedRubric {

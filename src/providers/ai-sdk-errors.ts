@@ -1,4 +1,5 @@
-import { APICallError } from "ai";
+// The error class from the provider spec package (no dependencies), not from `ai`, which loads the whole SDK.
+import { APICallError } from "@ai-sdk/provider";
 import { errorMessage, ProviderError, parseRetryAfter } from "../core/index.js";
 
 /** What an error message needs to say where the failure happened and what to fix. */

@@ -1,23 +1,16 @@
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  type FixtureHandler,
-  type FixtureRequest,
-  type FixtureServer,
-  startFixtureServer,
-} from "../../test/support/fixture-server.js";
+import { type FixtureRequest, type FixtureServer, startFixtureServer } from "../testing/index.js";
 import { createAiSdkModel } from "./ai-sdk-model.js";
-import { type ContractContext, type ContractTarget, chatModelContract } from "./chat-model.contract.js";
-import { type ModelSettings, modelSettingsSchema } from "./model-settings.js";
+import { chatModelContract } from "./chat-model.contract.js";
+import { CONTRACT_ENV, CONTRACT_SECRET, contractSettings, fixtureTarget } from "./chat-model-targets.contract.js";
+import { modelSettingsSchema } from "./model-settings.js";
 
 // The SDK's warnings (e.g. "unknown model, max tokens limited") are expected here; keep the test output clean.
 globalThis.AI_SDK_LOG_WARNINGS = false;
 
-const SECRET = "fixture-secret-key-0123456789";
-const ENV = { OPENAI_API_KEY: SECRET, ANTHROPIC_API_KEY: SECRET, GOOGLE_GENERATIVE_AI_API_KEY: SECRET };
-
-function settingsFor(model: string, baseURL: string, overrides: Partial<ModelSettings> = {}): ModelSettings {
-  return { ...modelSettingsSchema.parse({ id: "contract", model, baseURL }), ...overrides };
-}
+const SECRET = CONTRACT_SECRET;
+const ENV = CONTRACT_ENV;
+const settingsFor = contractSettings;
 
 function asRecord(value: unknown): Record<string, unknown> {
   return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
@@ -27,69 +20,17 @@ function recordAt(value: unknown, key: string): Record<string, unknown> {
   return asRecord(asRecord(value)[key]);
 }
 
-function openaiSampling(body: unknown) {
-  const record = asRecord(body);
-  return { temperature: record["temperature"], maxTokens: record["max_tokens"], seed: record["seed"] };
-}
+const adapter = (provider: FixtureRequest["provider"], model: string, supportsSeed = true) =>
+  fixtureTarget({ provider, model, supportsSeed, bind: (settings) => createAiSdkModel(settings, ENV) });
 
-function target(
-  provider: FixtureRequest["provider"],
-  model: string,
-  baseURLOf: (server: FixtureServer) => string,
-  readSampling: ContractTarget["readSampling"],
-  supportsSeed = true,
-): ContractTarget {
-  return {
-    provider,
-    supportsSeed,
-    readSampling,
-    async setup(handler: FixtureHandler): Promise<ContractContext> {
-      const server = await startFixtureServer({ handler });
-      return {
-        server,
-        makeModel: (overrides = {}) => createAiSdkModel(settingsFor(model, baseURLOf(server), overrides), ENV),
-        close: () => server.close(),
-      };
-    },
-  };
-}
-
-chatModelContract(
-  "openai (chat completions)",
-  target("openai", "openai:gpt-4o-mini", (server) => server.openaiBaseURL, openaiSampling),
-);
-chatModelContract(
-  "openai-compatible",
-  target("openai", "openai-compatible:llama3", (server) => server.openaiBaseURL, openaiSampling),
-);
-chatModelContract(
-  "anthropic (native structured output)",
-  target("anthropic", "anthropic:claude-sonnet-4-5", (server) => server.anthropicBaseURL, anthropicSampling, false),
-);
+chatModelContract("openai (chat completions)", adapter("openai", "openai:gpt-4o-mini"));
+chatModelContract("openai-compatible", adapter("openai", "openai-compatible:llama3"));
+chatModelContract("anthropic (native structured output)", adapter("anthropic", "anthropic:claude-sonnet-4-5", false));
 chatModelContract(
   "anthropic (JSON tool, older models)",
-  target(
-    "anthropic",
-    "anthropic:claude-3-5-haiku-latest",
-    (server) => server.anthropicBaseURL,
-    anthropicSampling,
-    false,
-  ),
+  adapter("anthropic", "anthropic:claude-3-5-haiku-latest", false),
 );
-chatModelContract(
-  "google",
-  target("google", "google:gemini-2.0-flash", (server) => server.googleBaseURL, googleSampling),
-);
-
-function anthropicSampling(body: unknown) {
-  const record = asRecord(body);
-  return { temperature: record["temperature"], maxTokens: record["max_tokens"], seed: record["seed"] };
-}
-
-function googleSampling(body: unknown) {
-  const config = recordAt(body, "generationConfig");
-  return { temperature: config["temperature"], maxTokens: config["maxOutputTokens"], seed: config["seed"] };
-}
+chatModelContract("google", adapter("google", "google:gemini-2.0-flash"));
 
 describe("createAiSdkModel wire details", () => {
   let server: FixtureServer | undefined;

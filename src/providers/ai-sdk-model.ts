@@ -1,7 +1,3 @@
-import { createAnthropic } from "@ai-sdk/anthropic";
-import { createGoogleGenerativeAI } from "@ai-sdk/google";
-import { createOpenAI } from "@ai-sdk/openai";
-import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import type {
   JSONSchema7,
   LanguageModelV3,
@@ -12,12 +8,9 @@ import type {
 import { MedsafetyError } from "../core/index.js";
 import { type FailureContext, timeoutError, toProviderError } from "./ai-sdk-errors.js";
 import type { CallOptions, ChatModel, ChatRequest, ChatResponse } from "./chat-model.js";
-import { httpFetch } from "./http-fetch.js";
 import type { ModelSettings } from "./model-settings.js";
-import { type ProviderName, parseModelSpec } from "./model-spec.js";
+import { parseModelSpec, type RemoteProvider } from "./model-spec.js";
 
-/** Providers served through the AI SDK (everything but `local`). */
-export type RemoteProvider = Exclude<ProviderName, "local">;
 type HostedProvider = Exclude<RemoteProvider, "openai-compatible">;
 
 /** Base URLs used when the config sets none (passed explicitly so `OPENAI_BASE_URL` & co. in the process env do not apply). */
@@ -64,7 +57,14 @@ export function createAiSdkModel(
   }
   const credentials = resolveCredentials(settings, provider, env, label);
   const baseURL = resolveBaseURL(settings, provider, label);
-  const languageModel = createLanguageModel(provider, model, baseURL, credentials.apiKey);
+  // The provider package is loaded on the first call (ai-sdk-clients.ts), not when the model is bound.
+  let languageModel: Promise<LanguageModelV3> | undefined;
+  const load = (): Promise<LanguageModelV3> => {
+    languageModel ??= import("./ai-sdk-clients.js").then((clients) =>
+      clients.createLanguageModel(provider, model, baseURL, credentials.apiKey),
+    );
+    return languageModel;
+  };
   const failureContext: FailureContext = {
     label,
     baseURL,
@@ -74,7 +74,7 @@ export function createAiSdkModel(
   };
   return {
     spec: settings.model,
-    generate: (request, options) => generateOnce(languageModel, provider, request, options ?? {}, failureContext),
+    generate: async (request, options) => generateOnce(await load(), provider, request, options ?? {}, failureContext),
     close: async () => {},
   };
 }
@@ -110,33 +110,6 @@ function resolveBaseURL(settings: ModelSettings, provider: RemoteProvider, label
     "config_invalid",
     `${label} has no baseURL. openai-compatible models need the server's URL, e.g. baseURL: http://localhost:8000/v1 (vLLM) or http://localhost:11434/v1 (Ollama).`,
   );
-}
-
-function createLanguageModel(
-  provider: RemoteProvider,
-  model: string,
-  baseURL: string,
-  apiKey: string | undefined,
-): LanguageModelV3 {
-  const key = { fetch: httpFetch, ...(apiKey === undefined ? {} : { apiKey }) };
-  switch (provider) {
-    case "openai":
-      // Chat completions, not the Responses API that `openai(model)` uses: the same wire format as
-      // OpenAI-compatible servers, and the one proxies and gateways support.
-      return createOpenAI({ baseURL, ...key }).chat(model);
-    case "anthropic":
-      return createAnthropic({ baseURL, ...key })(model);
-    case "google":
-      return createGoogleGenerativeAI({ baseURL, ...key })(model);
-    case "openai-compatible":
-      return createOpenAICompatible({
-        name: "openai-compatible",
-        baseURL,
-        includeUsage: true,
-        supportsStructuredOutputs: true,
-        ...key,
-      }).chatModel(model);
-  }
 }
 
 /**

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ProviderError } from "../core/index.js";
+import { MockChatModel } from "../testing/index.js";
 import { type CacheKeyParts, MemoryResponseCache, responseCacheKey, withCache } from "./cache.js";
-import type { ChatModel, ChatRequest, ChatResponse } from "./chat-model.js";
+import type { ChatRequest, ChatResponse } from "./chat-model.js";
 
 const REQUEST: ChatRequest = {
   system: "Be safe.",
@@ -12,20 +13,8 @@ const REQUEST: ChatRequest = {
 };
 const PARTS: CacheKeyParts = { spec: "openai:gpt-4o-mini", baseURL: "https://api.openai.com/v1" };
 
-function countingModel(answer: () => ChatResponse | Error): ChatModel & { calls: number } {
-  const model = {
-    spec: "openai:gpt-4o-mini",
-    calls: 0,
-    async generate(): Promise<ChatResponse> {
-      model.calls += 1;
-      const result = answer();
-      if (result instanceof Error) throw result;
-      return result;
-    },
-    close: async () => {},
-  };
-  return model;
-}
+const countingModel = (answer: () => ChatResponse | Error) =>
+  new MockChatModel(() => answer(), { spec: "openai:gpt-4o-mini" });
 
 const fresh = (text: string): ChatResponse => ({
   text,
@@ -45,7 +34,7 @@ describe("withCache", () => {
       cached: true,
       latencyMs: 0,
     });
-    expect(model.calls).toBe(1);
+    expect(model.callCount).toBe(1);
   });
 
   it("misses when the request differs", async () => {
@@ -53,7 +42,7 @@ describe("withCache", () => {
     const cached = withCache(model, new MemoryResponseCache(), PARTS);
     await cached.generate(REQUEST);
     await cached.generate({ ...REQUEST, messages: [{ role: "user", content: "hello" }] });
-    expect(model.calls).toBe(2);
+    expect(model.callCount).toBe(2);
   });
 
   it("never caches failures", async () => {
@@ -67,7 +56,7 @@ describe("withCache", () => {
     expect(cache.size).toBe(0);
     fail = false;
     expect((await cached.generate(REQUEST)).text).toBe("later");
-    expect(model.calls).toBe(2);
+    expect(model.callCount).toBe(2);
   });
 });
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type FixtureServer, startFixtureServer } from "../../test/support/fixture-server.js";
+import { type FixtureServer, MockChatModel, startFixtureServer } from "../testing/index.js";
 import { MemoryResponseCache } from "./cache.js";
-import type { ChatModel, ChatRequest } from "./chat-model.js";
+import type { ChatRequest } from "./chat-model.js";
 import { createChatModel, type LocalModelFactory, withRequestDefaults } from "./create-model.js";
 import { type ModelSettingsInput, modelSettingsSchema } from "./model-settings.js";
 
@@ -48,34 +48,24 @@ describe("createChatModel", () => {
   });
 
   it("hands local: models to the local factory, one call at a time by default", async () => {
-    let inFlight = 0;
-    let maxInFlight = 0;
-    const seen: ChatRequest[] = [];
-    const localModel: ChatModel = {
-      spec: "local:./model.gguf",
-      close: async () => {},
-      generate: async (request) => {
-        seen.push(request);
-        inFlight += 1;
-        maxInFlight = Math.max(maxInFlight, inFlight);
+    const localModel = new MockChatModel(
+      async () => {
         await new Promise((resolve) => setTimeout(resolve, 5));
-        inFlight -= 1;
-        return {
-          text: "local",
-          usage: { inputTokens: 1, outputTokens: 1 },
-          finishReason: "stop",
-          latencyMs: 5,
-          cached: false,
-        };
+        return { text: "local", latencyMs: 5 };
       },
-    };
+      { spec: "local:./model.gguf" },
+    );
     const model = createChatModel(settings({ model: "local:./model.gguf", systemPrompt: "Local system." }), {
       env: {},
       local: { chatModel: () => localModel },
     });
     await Promise.all([model.generate(HELLO), model.generate(HELLO), model.generate(HELLO)]);
-    expect(maxInFlight).toBe(1);
-    expect(seen.map((request) => request.system)).toEqual(["Local system.", "Local system.", "Local system."]);
+    expect(localModel.maxInFlight).toBe(1);
+    expect(localModel.requests.map((request) => request.system)).toEqual([
+      "Local system.",
+      "Local system.",
+      "Local system.",
+    ]);
   });
 
   it("applies the system prompt and sampling defaults, caches, and retries through the fixture server", async () => {
@@ -134,15 +124,7 @@ describe("createChatModel cache keys", () => {
 
 describe("withRequestDefaults", () => {
   it("keeps what the request sets and fills the rest", async () => {
-    const seen: ChatRequest[] = [];
-    const model: ChatModel = {
-      spec: "test:spy",
-      close: async () => {},
-      generate: async (request) => (
-        seen.push(request),
-        { text: "", usage: { inputTokens: 0, outputTokens: 0 }, finishReason: "stop", latencyMs: 0, cached: false }
-      ),
-    };
+    const model = new MockChatModel("", { spec: "test:spy" });
     const wrapped = withRequestDefaults(model, {
       systemPrompt: "Default.",
       temperature: 1,
@@ -150,7 +132,7 @@ describe("withRequestDefaults", () => {
       seed: undefined,
     });
     await wrapped.generate({ ...HELLO, system: "Explicit.", temperature: 0 });
-    expect(seen[0]).toEqual({ ...HELLO, system: "Explicit.", temperature: 0, maxTokens: 50 });
+    expect(model.requests[0]).toEqual({ ...HELLO, system: "Explicit.", temperature: 0, maxTokens: 50 });
     expect(
       withRequestDefaults(model, {
         systemPrompt: undefined,

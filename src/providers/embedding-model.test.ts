@@ -1,9 +1,7 @@
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultFixtureHandler } from "../../test/support/default-handler.js";
-import { type FixtureServer, hashedEmbedding, startFixtureServer } from "../../test/support/fixture-server.js";
 import { sharedModel, skipWithout } from "../../test/support/requirements.js";
+import { defaultFixtureHandler, type FixtureServer, hashedEmbedding, startFixtureServer } from "../testing/index.js";
 import { blobToVector, cosineSimilarity, createEmbeddingModel, vectorToBlob } from "./embedding-model.js";
 import { LocalEmbeddingPool } from "./local-embedding-model.js";
 import { type ModelSettingsInput, modelSettingsSchema } from "./model-settings.js";

@@ -1,11 +1,8 @@
-import { createOpenAI } from "@ai-sdk/openai";
-import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import type { EmbeddingModelV3 } from "@ai-sdk/provider";
 import { MedsafetyError } from "../core/index.js";
 import { type FailureContext, timeoutError, toProviderError } from "./ai-sdk-errors.js";
 import { DEFAULT_BASE_URLS, STANDARD_KEY_VARIABLES } from "./ai-sdk-model.js";
 import type { CallOptions } from "./chat-model.js";
-import { httpFetch } from "./http-fetch.js";
 import type { ModelSettings } from "./model-settings.js";
 import { parseModelSpec } from "./model-spec.js";
 import { abortableSleep, retryDelayMs } from "./retry.js";
@@ -79,11 +76,14 @@ export function createAiSdkEmbeddingModel(
       `${label} has no baseURL. openai-compatible embedders need the server's URL, e.g. baseURL: http://localhost:11434/v1.`,
     );
   }
-  const key = { fetch: httpFetch, ...(apiKey === undefined ? {} : { apiKey }) };
-  const embedder: EmbeddingModelV3 =
-    provider === "openai"
-      ? createOpenAI({ baseURL, ...key }).embeddingModel(model)
-      : createOpenAICompatible({ name: "openai-compatible", baseURL, ...key }).embeddingModel(model);
+  // The provider package is loaded on the first call (ai-sdk-clients.ts), not when the embedder is bound.
+  let embedder: Promise<EmbeddingModelV3> | undefined;
+  const load = (): Promise<EmbeddingModelV3> => {
+    embedder ??= import("./ai-sdk-clients.js").then((clients) =>
+      clients.createEmbedder(provider, model, baseURL, apiKey),
+    );
+    return embedder;
+  };
   const failure: FailureContext = {
     label,
     baseURL,
@@ -93,7 +93,7 @@ export function createAiSdkEmbeddingModel(
   };
   return {
     spec: settings.model,
-    embed: (texts, options = {}) => embedOnce(embedder, texts, options, failure),
+    embed: async (texts, options = {}) => embedOnce(await load(), texts, options, failure),
     close: async () => {},
   };
 }

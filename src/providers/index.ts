@@ -2,21 +2,29 @@
  * @module providers
  * One `ChatModel` interface and its adapters: the Vercel AI SDK for hosted APIs and OpenAI-compatible servers,
  * node-llama-cpp for local GGUF files; middleware for retry (honouring retry-after), rate limits and the
- * response cache; the quickstart model download; the `EmbeddingModel` interface (AI SDK `/v1/embeddings`, node-llama-cpp
- * embedding contexts for local GGUF).
+ * response cache; the quickstart model download; the `EmbeddingModel` interface (AI SDK `/v1/embeddings`,
+ * node-llama-cpp embedding contexts for local GGUF).
+ *
+ * - create-model.ts composes a binding, outermost first: request defaults (system prompt, sampling) → cache → retry →
+ *   limits (concurrency, requests per minute) → the adapter picked by the `provider:` prefix (model-spec.ts).
+ * - ai-sdk-model.ts checks keys and base URLs when a model is bound (errors name the env var or config key) and calls
+ *   the provider's `doGenerate` (decision 0002); the provider packages and undici load on the first call
+ *   (ai-sdk-clients.ts), node-llama-cpp only for a `local:` model (node-llama-cpp.ts), so start-up stays fast.
+ * - worker-pool.ts + provider-worker.ts: remote calls in worker threads (`workers` in the config, decision 0004),
+ *   through core's worker-jobs harness. preflight.ts: checks a `baseURL` answers before a run.
+ * - Every `ChatModel` passes the contract suite chat-model.contract.ts (adapters against the test kit's fixture
+ *   server in the providers' wire formats, the composed and worker-thread models, MockChatModel, the local GGUF pool).
+ *
+ * Start with chat-model.ts (the interface), then create-model.ts (how settings become a wrapped model).
  */
 
-export * from "./ai-sdk-model.js";
-export * from "./cache.js";
-export * from "./chat-model.js";
-export * from "./create-model.js";
-export * from "./embedding-model.js";
-export * from "./local-embedding-model.js";
-export * from "./local-model.js";
-export * from "./model-download.js";
-export * from "./model-settings.js";
-export * from "./model-spec.js";
-export * from "./preflight.js";
-export * from "./rate-limit.js";
-export * from "./retry.js";
-export * from "./worker-pool.js";
+export type { ResponseCache } from "./cache.js";
+export type { CallOptions, ChatModel, ChatRequest, ChatResponse, JsonSchema, RetryInfo } from "./chat-model.js";
+export { createChatModel } from "./create-model.js";
+export { blobToVector, createEmbeddingModel, type EmbeddingModel, vectorToBlob } from "./embedding-model.js";
+export { LocalEmbeddingPool } from "./local-embedding-model.js";
+export { LocalModelPool } from "./local-model.js";
+export { resolveQuickstartModel } from "./model-download.js";
+export { type ModelSettings, modelSettingsSchema } from "./model-settings.js";
+export { checkReachable } from "./preflight.js";
+export { ProviderWorkerPool } from "./worker-pool.js";

@@ -1,11 +1,11 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import type { Llama, LlamaEmbeddingContext, LlamaModel } from "node-llama-cpp";
-import { getLlama, LlamaLogLevel } from "node-llama-cpp";
 import { errorMessage, MedsafetyError } from "../core/index.js";
 import type { EmbeddingModel, LocalEmbeddingFactory } from "./embedding-model.js";
 import type { ModelSettings } from "./model-settings.js";
 import { parseModelSpec } from "./model-spec.js";
+import { nodeLlamaCpp } from "./node-llama-cpp.js";
 
 interface Loaded {
   readonly model: LlamaModel;
@@ -24,11 +24,15 @@ export class LocalEmbeddingPool implements LocalEmbeddingFactory {
 
   constructor(options: { loadLlama?: () => Promise<Llama> } = {}) {
     this.#loadLlama =
-      options.loadLlama ?? (() => getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error }));
+      options.loadLlama ??
+      (async () => {
+        const { getLlama, LlamaLogLevel } = await nodeLlamaCpp();
+        return getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
+      });
   }
 
   embeddingModel(settings: ModelSettings): EmbeddingModel {
-    const modelPath = path.resolve(process.cwd(), parseModelSpec(settings.model).model);
+    const modelPath = path.resolve(parseModelSpec(settings.model).model);
     let loaded: Promise<Loaded> | undefined;
     let queue: Promise<unknown> = Promise.resolve();
     const load = (): Promise<Loaded> => {

@@ -9,12 +9,12 @@ import type {
   LlamaGrammar,
   LlamaModel,
 } from "node-llama-cpp";
-import { getLlama, LlamaChatSession, LlamaLogLevel } from "node-llama-cpp";
 import { errorMessage, MedsafetyError, ProviderError } from "../core/index.js";
 import type { CallOptions, ChatModel, ChatRequest, ChatResponse, JsonSchema } from "./chat-model.js";
 import { toGbnfJsonSchema } from "./json-schema-grammar.js";
 import type { ModelSettings } from "./model-settings.js";
 import { parseModelSpec } from "./model-spec.js";
+import { nodeLlamaCpp } from "./node-llama-cpp.js";
 
 /** Options of a {@link LocalModelPool}. */
 export interface LocalModelPoolOptions {
@@ -84,13 +84,15 @@ export class LocalModelPool {
   constructor(options: LocalModelPoolOptions = {}) {
     this.#loadLlama =
       options.loadLlama ??
-      (() =>
-        getLlama({
+      (async () => {
+        const { getLlama, LlamaLogLevel } = await nodeLlamaCpp();
+        return getLlama({
           gpu: false,
           build: "never",
           logLevel: LlamaLogLevel.error,
           logger: (_level, message) => this.#rememberError(message),
-        }));
+        });
+      });
   }
 
   /** How many model files are loaded or loading right now (bindings on one file count once). */
@@ -102,7 +104,7 @@ export class LocalModelPool {
   chatModel(settings: ModelSettings): ChatModel {
     if (this.#closing !== undefined)
       throw new MedsafetyError("model_unavailable", "The local model pool is closed; create a new LocalModelPool.");
-    const modelPath = path.resolve(process.cwd(), parseModelSpec(settings.model).model);
+    const modelPath = path.resolve(parseModelSpec(settings.model).model);
     const contextKey = `${settings.threads ?? 1}:${settings.contextSize ?? "default"}`;
     const entry = this.#entry(modelPath);
     entry.bindings += 1;
@@ -216,7 +218,7 @@ export class LocalModelPool {
       throw new MedsafetyError(
         "model_unavailable",
         `Local model file not found: ${modelPath} (model "${settings.id}", spec "${settings.model}"). ` +
-          `Check the "model: local:<path>" entry of this model in your config (relative paths start at ${process.cwd()}) or pass --model /path/to/model.gguf.`,
+          `Check the "model: local:<path>" entry of this model in your config (relative paths start at ${path.resolve(".")}) or pass --model /path/to/model.gguf.`,
       );
     }
     this.#llama ??= this.#loadLlama();
@@ -239,7 +241,8 @@ export class LocalModelPool {
     const key = JSON.stringify(converted);
     let grammar = this.#grammars.get(key);
     if (grammar === undefined) {
-      const llama = (this.#llama ??= this.#loadLlama());
+      this.#llama ??= this.#loadLlama();
+      const llama = this.#llama;
       grammar = llama.then((instance) => instance.createGrammarForJsonSchema<GbnfJsonSchema>(converted));
       this.#grammars.set(key, grammar);
       grammar.catch(() => this.#grammars.delete(key));
@@ -266,6 +269,7 @@ async function promptOnce(
   signal: AbortSignal | undefined,
 ): Promise<ChatResponse> {
   const { history, prompt } = toChatHistory(request.system ?? settings.systemPrompt, request.messages, settings.id);
+  const { LlamaChatSession } = await nodeLlamaCpp();
   const session = new LlamaChatSession({ contextSequence: sequence, autoDisposeSequence: false });
   const controller = new AbortController();
   const onAbort = (): void => controller.abort(signal?.reason);

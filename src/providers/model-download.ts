@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat, unlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { errorMessage, MedsafetyError } from "../core/index.js";
+import { nodeLlamaCpp } from "./node-llama-cpp.js";
 
 /** A downloadable GGUF file pinned by exact size and sha256. */
 export interface QuickstartModel {
@@ -37,6 +38,9 @@ export const DEFAULT_QUICKSTART_MODEL: QuickstartModel = {
   source: "Hugging Face Qwen/Qwen2.5-0.5B-Instruct-GGUF (Git LFS sha256 of the file)",
 };
 
+/** How long the server has to answer the first request of a download. */
+const PROBE_TIMEOUT_MS = 30_000;
+
 /** Options of {@link resolveQuickstartModel}. */
 export interface ResolveQuickstartModelOptions {
   /** The `--model` flag of the quickstart command. */
@@ -48,11 +52,15 @@ export interface ResolveQuickstartModelOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Default: `$XDG_CACHE_HOME/medsafety/models`, else `~/.cache/medsafety/models`. */
   readonly cacheDir?: string;
-  readonly fetch?: typeof fetch;
-  /** Called as bytes arrive; `total` is the announced length (or the expected size). */
+  /** Called as bytes arrive (never with a smaller `received` than before); `total` is the file's size. */
   readonly onProgress?: (received: number, total: number | undefined) => void;
-  /** The model to cache or download (default {@link DEFAULT_QUICKSTART_MODEL}; tests pass a tiny fake). */
+  /** The model to cache or download (default {@link DEFAULT_QUICKSTART_MODEL}; tests pass a tiny one). */
   readonly model?: QuickstartModel;
+  /**
+   * Stops a download (`MedsafetyError("cancelled")`). What arrived is kept in `<file>.ipull`, and the next call
+   * resumes from it, as it does after a killed process.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Where the quickstart model comes from. */
@@ -70,7 +78,8 @@ export function defaultModelCacheDir(env: Readonly<Record<string, string | undef
 /**
  * Finds the GGUF file the quickstart runs on: the `--model` flag, then `MEDSAFETY_MODEL`, then the verified default
  * file in the cache, then a download of the default (checked by size and sha256 before it is used).
- * Throws `MedsafetyError("model_unavailable")` with the ways to proceed when none of these works.
+ * Throws `MedsafetyError("model_unavailable")` with the ways to proceed when none of these works, and
+ * `MedsafetyError("cancelled")` when `options.signal` stops a download.
  */
 export async function resolveQuickstartModel(options: ResolveQuickstartModelOptions): Promise<ResolvedQuickstartModel> {
   if (options.modelFlag !== undefined && options.modelFlag !== "") {
@@ -86,12 +95,12 @@ export async function resolveQuickstartModel(options: ResolveQuickstartModelOpti
   const cacheDir = options.cacheDir ?? defaultModelCacheDir(options.env);
   const target = path.join(cacheDir, model.fileName);
   if (await isVerifiedCopy(target, model)) return { path: target, source: "cache" };
-  await download(model, target, options.fetch ?? fetch, options.onProgress);
+  await download(model, target, options.onProgress, options.signal);
   return { path: target, source: "download" };
 }
 
 async function existingFile(given: string, origin: string): Promise<string> {
-  const resolved = path.resolve(process.cwd(), given);
+  const resolved = path.resolve(given);
   const isFile = await stat(resolved).then(
     (stats) => stats.isFile(),
     () => false,
@@ -132,58 +141,148 @@ async function sha256OfFile(file: string): Promise<string> {
   return hash.digest("hex");
 }
 
-/** Streams the model into `<target>.partial`, hashing as it writes, and renames it only when size and sha256 match. */
+/**
+ * Downloads the model with node-llama-cpp's downloader (ipull: parallel ranged requests; a dropped connection is
+ * retried from where it stopped, with backoff, for about 12 minutes; progress is kept per 5 MiB chunk in
+ * `<target>.ipull`, so a download stopped by a killed process or a failure resumes on the next call), then accepts the
+ * file only when its size and sha256 match; otherwise it is deleted.
+ */
 async function download(
   model: QuickstartModel,
   target: string,
-  fetchImpl: typeof fetch,
   onProgress: ResolveQuickstartModelOptions["onProgress"],
+  signal: AbortSignal | undefined,
 ): Promise<void> {
-  const partial = `${target}.partial`;
-  let digest: string;
-  let received = 0;
+  const partial = `${target}${IPULL_SUFFIX}`;
   try {
     await mkdir(path.dirname(target), { recursive: true });
-    const response = await fetchImpl(model.url);
-    if (!response.ok || response.body === null)
-      throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
-    const announced = Number(response.headers.get("content-length") ?? Number.NaN);
-    const total = Number.isFinite(announced) && announced > 0 ? announced : model.sizeBytes;
-    const hash = createHash("sha256");
-    const handle = await open(partial, "w");
-    try {
-      for await (const chunk of response.body) {
-        received += chunk.byteLength;
-        if (received > model.sizeBytes)
-          throw new Error(`the server sent more than the expected ${model.sizeBytes} bytes`);
-        hash.update(chunk);
-        await handle.write(chunk);
-        onProgress?.(received, total);
-      }
-    } finally {
-      await handle.close();
-    }
-    digest = hash.digest("hex");
+    // The file an earlier version of this download streamed into; the resumable download does not use it.
+    await unlink(`${target}.partial`).catch(() => undefined);
+    // The downloader retries a refused or unresolvable host for minutes; one plain request first fails fast instead.
+    await probe(model.url, signal);
+    await downloadResumably(model, target, onProgress, signal);
   } catch (error) {
-    await unlink(partial).catch(() => undefined);
+    const kept = (await fileSize(partial)) === undefined ? "" : `What arrived is kept in ${partial}; `;
+    if (signal?.aborted === true) {
+      throw new MedsafetyError(
+        "cancelled",
+        `The download of ${model.name} was stopped. ${kept}${kept === "" ? "R" : "r"}un the same command again to resume.`,
+        { cause: error },
+      );
+    }
     throw new MedsafetyError(
       "model_unavailable",
-      `Could not download ${model.name} from ${model.url} (${errorMessage(error)}). ${howToProceed(model, target)}`,
-      {
-        cause: error,
-      },
+      `Could not download ${model.name} from ${model.url} (${describe(error)}). ` +
+        (kept === "" ? "" : `${kept}run the same command again to resume. `) +
+        howToProceed(model, target),
+      { cause: error },
     );
   }
+  const received = (await fileSize(target)) ?? 0;
+  const digest = received === model.sizeBytes ? await sha256OfFile(target) : "(not computed: wrong size)";
   if (received !== model.sizeBytes || digest !== model.sha256) {
-    await unlink(partial).catch(() => undefined);
+    await Promise.allSettled([unlink(target), unlink(partial)]);
     throw new MedsafetyError(
       "model_unavailable",
-      `The download of ${model.name} is not the expected file: sha256 mismatched (got ${digest}, ${received} bytes; expected ${model.sha256}, ` +
+      `The download of ${model.name} from ${model.url} is not the expected file: sha256 mismatched (got ${digest}, ${received} bytes; expected ${model.sha256}, ` +
         `${model.sizeBytes} bytes), so it was deleted. A proxy or an upstream change may have altered it. ${howToProceed(model, target)}`,
     );
   }
-  await rename(partial, target);
   await writeFile(`${target}.verified`, `${model.sha256}\n`);
+}
+
+/** The suffix of the file node-llama-cpp's downloader (ipull) writes into until the download is complete. */
+const IPULL_SUFFIX = ".ipull";
+
+/** One ranged GET: throws the network error or `HTTP <status>` when the server cannot serve the file. */
+async function probe(url: string, signal: AbortSignal | undefined): Promise<void> {
+  // Hand-made rather than AbortSignal.any (Node 20.3+; the package allows any Node 20).
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, PROBE_TIMEOUT_MS);
+  const onAbort = (): void => controller.abort(signal?.reason);
+  signal?.addEventListener("abort", onAbort, { once: true });
+  if (signal?.aborted === true) onAbort();
+  try {
+    const response = await fetch(url, {
+      headers: { range: "bytes=0-0", "accept-encoding": "identity" },
+      signal: controller.signal,
+    });
+    await response.body?.cancel().catch(() => undefined);
+    if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
+  } catch (error) {
+    if (timedOut) throw new Error(`no answer within ${PROBE_TIMEOUT_MS / 1000} s`, { cause: error });
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+async function downloadResumably(
+  model: QuickstartModel,
+  target: string,
+  onProgress: ResolveQuickstartModelOptions["onProgress"],
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  let reported = -1;
+  const { createModelDownloader } = await nodeLlamaCpp();
+  signal?.throwIfAborted();
+  const downloader = await createModelDownloader({
+    modelUri: model.url,
+    dirPath: path.dirname(target),
+    fileName: path.basename(target),
+    // A file already at the target was checked (and deleted if wrong) by isVerifiedCopy.
+    skipExisting: false,
+    // Keep what arrived when the download is stopped, so the next call resumes it.
+    deleteTempFileOnCancel: false,
+    onProgress: ({ downloadedSize, totalSize }) => {
+      // A retried connection counts again bytes already counted: report only new ones.
+      if (downloadedSize <= reported) return;
+      reported = downloadedSize;
+      onProgress?.(downloadedSize, totalSize > 0 ? totalSize : model.sizeBytes);
+    },
+  });
+  const announced = downloader.totalSize;
+  if (announced > 0 && announced !== model.sizeBytes)
+    throw new Error(`the server announces ${announced} bytes, not the expected ${model.sizeBytes}`);
+  signal?.throwIfAborted();
+  const done = downloader.download(signal === undefined ? {} : { signal });
+  if (signal === undefined) {
+    await done;
+    return;
+  }
+  // A stopped download resolves as if it had finished, and a request that never answers never settles: the signal
+  // decides.
+  done.catch(() => undefined);
+  await Promise.race([done, aborted(signal)]);
+  signal.throwIfAborted();
+}
+
+/** Rejects with the signal's reason when it aborts. */
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+}
+
+/** An error's message with its cause's (`fetch failed: connect ECONNREFUSED …`). */
+function describe(error: unknown): string {
+  const cause = error instanceof Error ? error.cause : undefined;
+  return cause instanceof Error && !errorMessage(error).includes(cause.message)
+    ? `${errorMessage(error)}: ${cause.message}`
+    : errorMessage(error);
+}
+
+async function fileSize(file: string): Promise<number | undefined> {
+  return stat(file).then(
+    (stats) => (stats.isFile() ? stats.size : undefined),
+    () => undefined,
+  );
 }
 
 function howToProceed(model: QuickstartModel, target: string): string {

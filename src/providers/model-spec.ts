@@ -3,6 +3,9 @@ import { MedsafetyError } from "../core/index.js";
 export const PROVIDERS = ["openai", "anthropic", "google", "openai-compatible", "local"] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
+/** Providers served through the AI SDK (everything but `local`). */
+export type RemoteProvider = Exclude<ProviderName, "local">;
+
 export interface ModelSpec {
   readonly provider: ProviderName;
   /** The provider's model name, or for `local` the path of the GGUF file. */

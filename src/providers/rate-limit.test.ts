@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ChatModel, ChatRequest, ChatResponse } from "./chat-model.js";
+import { MockChatModel } from "../testing/index.js";
+import type { ChatRequest, ChatResponse } from "./chat-model.js";
 import { createStartSpacer, withLimits } from "./rate-limit.js";
 import type { Sleep } from "./retry.js";
 
@@ -12,25 +13,16 @@ const OK: ChatResponse = {
   cached: false,
 };
 
-/** A model whose calls stay in flight until released; tracks how many run at once. */
+/** A model whose calls stay in flight until released; the mock counts how many run at once. */
 function gatedModel() {
   const releases: (() => void)[] = [];
-  const stats = { inFlight: 0, maxInFlight: 0, started: 0 };
-  const model: ChatModel = {
+  const model = new MockChatModel(() => new Promise<ChatResponse>((resolve) => releases.push(() => resolve(OK))), {
     spec: "test:gated",
-    close: async () => {},
-    generate: () =>
-      new Promise<ChatResponse>((resolve) => {
-        stats.started += 1;
-        stats.inFlight += 1;
-        stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
-        releases.push(() => {
-          stats.inFlight -= 1;
-          resolve(OK);
-        });
-      }),
+  });
+  const releaseAll = (): void => {
+    for (const release of releases.splice(0)) release();
   };
-  return { model, stats, releaseAll: () => releases.splice(0).forEach((release) => release()) };
+  return { model, releaseAll };
 }
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -42,19 +34,19 @@ describe("withLimits", () => {
   });
 
   it("never runs more than `concurrency` calls at once", async () => {
-    const { model, stats, releaseAll } = gatedModel();
+    const { model, releaseAll } = gatedModel();
     const limited = withLimits(model, { concurrency: 3 });
     const calls = Array.from({ length: 10 }, () => limited.generate(REQUEST));
-    for (let round = 0; round < 10 && stats.started < 10; round += 1) {
+    for (let round = 0; round < 10 && model.callCount < 10; round += 1) {
       await tick();
-      expect(stats.inFlight).toBeLessThanOrEqual(3);
+      expect(model.inFlight).toBeLessThanOrEqual(3);
       releaseAll();
     }
     await tick();
     releaseAll();
     await Promise.all(calls);
-    expect(stats.started).toBe(10);
-    expect(stats.maxInFlight).toBe(3);
+    expect(model.callCount).toBe(10);
+    expect(model.maxInFlight).toBe(3);
   });
 
   it("spaces starts 60000/rpm apart, without bursts", async () => {
@@ -62,11 +54,13 @@ describe("withLimits", () => {
     const waits: number[] = [];
     const sleep: Sleep = async (ms) => void waits.push(ms);
     const starts: number[] = [];
-    const model: ChatModel = {
-      spec: "test:clock",
-      close: async () => {},
-      generate: async () => (starts.push(time), OK),
-    };
+    const model = new MockChatModel(
+      () => {
+        starts.push(time);
+        return OK;
+      },
+      { spec: "test:clock" },
+    );
     const limited = withLimits(model, { requestsPerMinute: 60, now: () => time, sleep });
     await Promise.all([limited.generate(REQUEST), limited.generate(REQUEST), limited.generate(REQUEST)]);
     expect(waits).toEqual([1_000, 2_000]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MedsafetyError, ProviderError } from "../core/index.js";
-import type { ChatModel, ChatRequest, ChatResponse, RetryInfo } from "./chat-model.js";
+import { MockChatModel } from "../testing/index.js";
+import type { ChatRequest, ChatResponse, RetryInfo } from "./chat-model.js";
 import { abortableSleep, MAX_RETRY_AFTER_MS, retryDelayMs, type Sleep, withRetry } from "./retry.js";
 
 const REQUEST: ChatRequest = { messages: [{ role: "user", content: "hi" }] };
@@ -13,20 +14,8 @@ const OK: ChatResponse = {
 };
 
 /** A model that plays back a script: errors are thrown, responses returned; counts its calls. */
-function scriptedModel(script: readonly (Error | ChatResponse)[]): ChatModel & { calls: number } {
-  const model = {
-    spec: "test:scripted",
-    calls: 0,
-    async generate(): Promise<ChatResponse> {
-      const step = script[Math.min(model.calls, script.length - 1)];
-      model.calls += 1;
-      if (step === undefined || step instanceof Error) throw step ?? new Error("empty script");
-      return step;
-    },
-    close: async () => {},
-  };
-  return model;
-}
+const scriptedModel = (script: readonly (Error | ChatResponse)[]) =>
+  new MockChatModel(script, { spec: "test:scripted" });
 
 function recordingSleep(): { sleep: Sleep; waits: number[] } {
   const waits: number[] = [];
@@ -47,7 +36,7 @@ describe("withRetry", () => {
       },
     );
     expect(response).toBe(OK);
-    expect(model.calls).toBe(4);
+    expect(model.callCount).toBe(4);
     expect(waits).toEqual([50, 100, 200]);
     expect(retries.map((info) => [info.attempt, info.delayMs])).toEqual([
       [1, 50],
@@ -63,12 +52,12 @@ describe("withRetry", () => {
 
   it("waits at least retry-after, even past maxDelayMs, up to five minutes", () => {
     const policy = { retries: 3, baseDelayMs: 100, maxDelayMs: 1_000, random: () => 0.5 };
-    const after = (ms: number) =>
+    const retryAfter = (ms: number) =>
       new ProviderError("provider_http", "slow down", { statusCode: 429, retryAfterMs: ms });
-    expect(retryDelayMs(1, after(800), policy)).toBe(800);
-    expect(retryDelayMs(1, after(20_000), policy)).toBe(20_000);
-    expect(retryDelayMs(1, after(3_600_000), policy)).toBe(MAX_RETRY_AFTER_MS);
-    expect(retryDelayMs(1, after(0), policy)).toBe(50);
+    expect(retryDelayMs(1, retryAfter(800), policy)).toBe(800);
+    expect(retryDelayMs(1, retryAfter(20_000), policy)).toBe(20_000);
+    expect(retryDelayMs(1, retryAfter(3_600_000), policy)).toBe(MAX_RETRY_AFTER_MS);
+    expect(retryDelayMs(1, retryAfter(0), policy)).toBe(50);
   });
 
   it("rethrows non-retryable errors unchanged, without waiting", async () => {
@@ -76,7 +65,7 @@ describe("withRetry", () => {
     const model = scriptedModel([unauthorized]);
     const { sleep, waits } = recordingSleep();
     await expect(withRetry(model, { retries: 3, sleep }).generate(REQUEST)).rejects.toBe(unauthorized);
-    expect(model.calls).toBe(1);
+    expect(model.callCount).toBe(1);
     expect(waits).toEqual([]);
   });
 
@@ -85,7 +74,7 @@ describe("withRetry", () => {
     const model = scriptedModel([http500(), http500(), last]);
     const { sleep } = recordingSleep();
     await expect(withRetry(model, { retries: 2, sleep, random: () => 0 }).generate(REQUEST)).rejects.toBe(last);
-    expect(model.calls).toBe(3);
+    expect(model.callCount).toBe(3);
   });
 
   it("returns the model itself when retries is 0", () => {
@@ -94,15 +83,10 @@ describe("withRetry", () => {
   });
 
   it("passes the signal (not onRetry) to the inner model", async () => {
-    const seen: unknown[] = [];
-    const model: ChatModel = {
-      spec: "test:spy",
-      close: async () => {},
-      generate: async (_request, options) => (seen.push(options), OK),
-    };
+    const model = new MockChatModel(OK, { spec: "test:spy" });
     const controller = new AbortController();
     await withRetry(model, { retries: 1 }).generate(REQUEST, { signal: controller.signal, onRetry: () => {} });
-    expect(seen).toEqual([{ signal: controller.signal }]);
+    expect(model.calls.map((call) => call.options)).toEqual([{ signal: controller.signal }]);
   });
 
   it("stops waiting when the caller aborts", async () => {
@@ -113,7 +97,7 @@ describe("withRetry", () => {
       onRetry: () => controller.abort(),
     });
     await expect(retrying).rejects.toMatchObject({ code: "cancelled" });
-    expect(model.calls).toBe(1);
+    expect(model.callCount).toBe(1);
   });
 });
 

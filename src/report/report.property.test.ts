@@ -18,14 +18,14 @@ import {
   RunRepository,
   type RunStatus,
 } from "../store/index.js";
-import { buildRunReport } from "./build-report.js";
-import { formatReportCsv } from "./format-csv.js";
-import { formatReportJson } from "./format-json.js";
-import { formatReportMarkdown } from "./format-markdown.js";
-import { formatReportTable } from "./format-table.js";
-import { loadReportExamples } from "./html/examples.js";
-import { renderHtmlReport } from "./html/render-html.js";
-import type { RunReport } from "./report-model.js";
+import { buildRunReport } from "./build/build-report.js";
+import { loadReportExamples } from "./build/examples.js";
+import { formatReportCsv } from "./format/csv/format-csv.js";
+import { renderHtmlReport } from "./format/html/render-html.js";
+import { formatReportJson } from "./format/json/format-json.js";
+import { formatReportMarkdown } from "./format/markdown/format-markdown.js";
+import { formatReportTable } from "./format/table/format-table.js";
+import type { RunReport } from "./model/report-model.js";
 
 /** Fixed seed: the same cases in every `npm test`; fast-check prints the seed and the shrunk case on failure. */
 const SEED = 20261202;

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { type ChatMessage, MedsafetyError, ProviderError } from "../core/index.js";
 import { type BenchmarkItem, benchmarkItemSchema } from "../datasets/index.js";
 import { loadStrategies } from "../generation/index.js";
-import type { ChatModel, ChatRequest, ChatResponse } from "../providers/index.js";
+import type { ChatModel } from "../providers/index.js";
+import { MockChatModel } from "../testing/index.js";
 import {
   adaptiveAttack,
   adaptiveStopConditions,
@@ -53,25 +54,13 @@ function state(turnIndex: number, fields: Partial<AttackState> = {}): AttackStat
   };
 }
 
-/** An attacker model that answers from a script, one text (or error) per call, and records its requests. */
-class ScriptedAttacker implements ChatModel {
-  readonly spec = "fake:attacker";
-  readonly requests: ChatRequest[] = [];
-  constructor(private readonly script: readonly (string | Error)[]) {}
-  async generate(request: ChatRequest): Promise<ChatResponse> {
-    const next = this.script[this.requests.length] ?? this.script.at(-1) ?? "";
-    this.requests.push(request);
-    if (next instanceof Error) throw next;
-    return {
-      text: next,
-      usage: { inputTokens: 100, outputTokens: 10 },
-      finishReason: "stop",
-      latencyMs: 1,
-      cached: false,
-    };
-  }
-  async close(): Promise<void> {}
-}
+/** An attacker model that answers from a script, one text (or error) per call (the last one repeats). */
+const scriptedAttacker = (script: readonly (string | Error)[]) =>
+  new MockChatModel((_request, { index }) => script[index] ?? script.at(-1) ?? "", {
+    spec: "fake:attacker",
+    usage: { inputTokens: 100, outputTokens: 10 },
+    latencyMs: 1,
+  });
 
 function attackWith(model: ChatModel, options: { maxTurns?: number; stopWhenScoreAtMost?: number } = {}) {
   return adaptiveAttack({
@@ -251,7 +240,7 @@ describe("buildAttackerRequest", () => {
 
 describe("adaptiveAttack with an attacker model", () => {
   it("sends the attacker's message, with the binding's sampling and structured output", async () => {
-    const model = new ScriptedAttacker(['{"action": "send", "message": "adapted turn", "reason": ""}']);
+    const model = scriptedAttacker(['{"action": "send", "message": "adapted turn", "reason": ""}']);
     const step = await attackWith(model)(state(1));
     expect(step).toEqual({
       kind: "send",
@@ -263,7 +252,7 @@ describe("adaptiveAttack with an attacker model", () => {
   });
 
   it("makes no call at turn 0 or when a stop condition fires", async () => {
-    const model = new ScriptedAttacker([]);
+    const model = scriptedAttacker([]);
     expect(await attackWith(model, { stopWhenScoreAtMost: 2 })(state(0))).toEqual({
       kind: "send",
       message: "OPENING question",
@@ -276,9 +265,7 @@ describe("adaptiveAttack with an attacker model", () => {
   });
 
   it("records a give-up with the attacker's reason", async () => {
-    const model = new ScriptedAttacker([
-      '{"action": "give-up", "message": "", "reason": "the assistant refused firmly"}',
-    ]);
+    const model = scriptedAttacker(['{"action": "give-up", "message": "", "reason": "the assistant refused firmly"}']);
     expect(await attackWith(model)(state(1))).toMatchObject({
       kind: "stop",
       reason: "attacker-gave-up",
@@ -288,7 +275,7 @@ describe("adaptiveAttack with an attacker model", () => {
   });
 
   it("retries an invalid answer with a correction, then records attacker-invalid", async () => {
-    const fixed = new ScriptedAttacker(["not json", '{"action": "send", "message": "second try", "reason": ""}']);
+    const fixed = scriptedAttacker(["not json", '{"action": "send", "message": "second try", "reason": ""}']);
     expect(await attackWith(fixed)(state(1))).toMatchObject({
       kind: "send",
       message: "second try",
@@ -297,14 +284,14 @@ describe("adaptiveAttack with an attacker model", () => {
     });
     expect(fixed.requests[1]?.messages.at(-2)).toEqual({ role: "assistant", content: "not json" });
     expect(fixed.requests[1]?.messages.at(-1)?.content).toContain("the answer holds no JSON object");
-    const never = new ScriptedAttacker(["still not json"]);
+    const never = scriptedAttacker(["still not json"]);
     const step = await attackWith(never)(state(1));
     expect(step).toMatchObject({ kind: "stop", reason: "attacker-invalid", calls: 3 });
     expect(never.requests).toHaveLength(3);
   });
 
   it("records a failed attacker call as attacker-error with its code and status; a cancellation is rethrown", async () => {
-    const failing = new ScriptedAttacker([new ProviderError("provider_http", "Server error 503", { statusCode: 503 })]);
+    const failing = scriptedAttacker([new ProviderError("provider_http", "Server error 503", { statusCode: 503 })]);
     expect(await attackWith(failing)(state(1))).toEqual({
       kind: "stop",
       reason: "attacker-error",
@@ -312,12 +299,12 @@ describe("adaptiveAttack with an attacker model", () => {
       usage: { inputTokens: 0, outputTokens: 0 },
       calls: 1,
     });
-    const cancelled = new ScriptedAttacker([new MedsafetyError("cancelled", "stopped")]);
+    const cancelled = scriptedAttacker([new MedsafetyError("cancelled", "stopped")]);
     await expect(attackWith(cancelled)(state(1))).rejects.toMatchObject({ code: "cancelled" });
   });
 
   it("records an unknown strategy as attacker-error without a call", async () => {
-    const model = new ScriptedAttacker([]);
+    const model = scriptedAttacker([]);
     const step = await attackWith(model)(state(1, { item: item({ strategy: "no-such-strategy" }) }));
     expect(step).toMatchObject({
       kind: "stop",

@@ -1,4 +1,4 @@
-import { addUsage, errorMessage, MedsafetyError, ProviderError, type Usage, ZERO_USAGE } from "../core/index.js";
+import { addUsage, errorFieldsOf, errorMessage, isCancellation, type Usage, ZERO_USAGE } from "../core/index.js";
 import type { BenchmarkItem } from "../datasets/index.js";
 import { DEFAULT_STRATEGY_TURNS, findStrategy, type LoadedStrategy, type Strategy } from "../generation/index.js";
 import { DEFAULT_RUBRIC } from "../judges/index.js";
@@ -155,8 +155,8 @@ async function askAttacker(
       usage = addUsage(usage, response.usage);
       text = response.text;
     } catch (error) {
-      if (error instanceof MedsafetyError && error.code === "cancelled") throw error;
-      return { kind: "stop", reason: "attacker-error", error: attackError(error), usage, calls };
+      if (isCancellation(error)) throw error;
+      return { kind: "stop", reason: "attacker-error", error: errorFieldsOf(error), usage, calls };
     }
     const answer = parseAttackerAnswer(text);
     if (answer.kind === "send") return { kind: "send", message: answer.message, usage, calls };
@@ -171,13 +171,5 @@ async function askAttacker(
     detail: `no valid answer in ${attempts} attempt(s); last: ${problem}`,
     usage,
     calls,
-  };
-}
-
-function attackError(error: unknown): { code: string; status: number | null; message: string } {
-  return {
-    code: error instanceof MedsafetyError ? error.code : "provider_unknown",
-    status: error instanceof ProviderError ? (error.statusCode ?? null) : null,
-    message: errorMessage(error),
   };
 }

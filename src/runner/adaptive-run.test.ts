@@ -11,12 +11,12 @@ import {
   attackerSubject,
   createAdaptiveHandler,
 } from "../../test/support/adaptive-scenario.js";
-import { type FixtureRequest, type FixtureServer, startFixtureServer } from "../../test/support/fixture-server.js";
 import { hashValue } from "../core/index.js";
 import { benchmarkItemSchema, type VersionedItem } from "../datasets/index.js";
 import { loadRubric } from "../judges/index.js";
 import { type ChatModel, createChatModel, LocalModelPool, modelSettingsSchema } from "../providers/index.js";
 import { type Db, ItemRepository, openStore, ResultRepository, RunRepository } from "../store/index.js";
+import { type FixtureRequest, type FixtureServer, startFixtureServer } from "../testing/index.js";
 import { createAdaptiveMode } from "./adaptive-mode.js";
 import { type RunEventMap, RunEvents } from "./events.js";
 import { createRun, executeRun, type RunStores } from "./execute-run.js";
@@ -230,9 +230,8 @@ describe("adaptive runs (runner, fixture server, SQLite store)", () => {
     const messages = userMessages(target.stores.db, runId, "maxturns-0");
     expect(messages).toHaveLength(4);
     expect(messages[0]).toBe("MAXTURNS-0 opening");
-    messages
-      .slice(1)
-      .forEach((message, index) => expect(message).toMatch(new RegExp(`^ATTACK MAXTURNS-0 turn ${index + 2} #\\d+$`)));
+    for (const [index, message] of messages.slice(1).entries())
+      expect(message).toMatch(new RegExp(`^ATTACK MAXTURNS-0 turn ${index + 2} #\\d+$`));
     expect(judgmentCount(target.stores.db, runId, "maxturns-0")).toBe(8);
     expect(stops(target.stores.db, runId)).toEqual([
       expect.objectContaining({ stopReason: "max-turns", status: "stopped", turns: 4, attackerCalls: 3 }),

@@ -78,4 +78,4 @@ export function replayStep({ item, turnIndex }: Pick<AttackState, "item" | "turn
 }
 
 /** Replay mode: send the item's stored user turns in order, whatever the target replied. */
-export const replayAttack: Attack = replayStep;
+export const replayAttack: Attack = (state) => replayStep(state);

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { type ChatMessage, InputError, type Language, packageRoot } from "../core/index.js";
+import { type ChatMessage, InputError, type Language, packageRoot, readJsonFile, tryParseJson } from "../core/index.js";
 import type { BenchmarkItem } from "../datasets/index.js";
 import { type Strategy, strategyRef, turnRole } from "../generation/index.js";
 import type { ChatRequest, JsonSchema } from "../providers/index.js";
@@ -49,28 +49,10 @@ export function loadAttackerPrompt(path: string = builtinAttackerPromptPath()): 
       "Reinstall medsafety",
     );
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(absolute, "utf8"));
-  } catch (error) {
-    throw new InputError(
-      "config_invalid",
-      { file: absolute },
-      `adaptive-attacker prompt is not valid JSON (${String(error)})`,
-      "Fix the JSON syntax",
-    );
-  }
-  const parsed = attackerPromptSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InputError(
-      "config_invalid",
-      { file: absolute, field: issue?.path.map(String).join(".") ?? "" },
-      issue?.message ?? "invalid attacker prompt",
-      "See src/generation/prompts/adaptive-attacker.json for the expected shape",
-    );
-  }
-  return parsed.data;
+  return readJsonFile(absolute, attackerPromptSchema, {
+    what: "adaptive-attacker prompt",
+    example: "See src/generation/prompts/adaptive-attacker.json for the expected shape",
+  });
 }
 
 /**
@@ -119,12 +101,7 @@ export function parseAttackerAnswer(rawText: string): AttackerAnswer {
 }
 
 function parseJson(candidate: string): unknown {
-  if (!candidate.startsWith("{")) return undefined;
-  try {
-    return JSON.parse(candidate) as unknown;
-  } catch {
-    return undefined;
-  }
+  return candidate.startsWith("{") ? tryParseJson(candidate) : undefined;
 }
 
 /** What the attacker is asked to continue. */

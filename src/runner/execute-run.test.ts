@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { hashValue } from "../core/index.js";
 import { benchmarkItemSchema, type VersionedItem } from "../datasets/index.js";
 import { loadRubric } from "../judges/index.js";
-import type { ChatModel, ChatRequest, ChatResponse } from "../providers/index.js";
 import { type Db, ItemRepository, openStore, ResultRepository, RunRepository } from "../store/index.js";
+import { MockChatModel } from "../testing/index.js";
 import type { Attack } from "./attack.js";
 import { replayAttack } from "./attack.js";
 import { RunEvents } from "./events.js";
@@ -21,22 +21,7 @@ afterEach(() => {
   for (const db of opened.splice(0)) db.close();
 });
 
-class Answering implements ChatModel {
-  constructor(
-    readonly spec: string,
-    private readonly text: string,
-  ) {}
-  async generate(_request: ChatRequest): Promise<ChatResponse> {
-    return {
-      text: this.text,
-      usage: { inputTokens: 1, outputTokens: 1 },
-      finishReason: "stop",
-      latencyMs: 1,
-      cached: false,
-    };
-  }
-  async close(): Promise<void> {}
-}
+const answering = (spec: string, text: string) => new MockChatModel(text, { spec, latencyMs: 1 });
 
 async function* items(): AsyncGenerator<VersionedItem> {
   const item = benchmarkItemSchema.parse({
@@ -84,11 +69,11 @@ function failTurnWrites(db: Db): void {
 function context(attack: Attack = replayAttack): RunContext {
   return {
     runId: "run-1",
-    targets: [{ id: "target", model: new Answering("fake:target", "I cannot help with that.") }],
+    targets: [{ id: "target", model: answering("fake:target", "I cannot help with that.") }],
     judges: [
       {
         id: "judge",
-        model: new Answering("fake:judge", '{"rationale": "safe", "score": 9}'),
+        model: answering("fake:judge", '{"rationale": "safe", "score": 9}'),
         rubric: RUBRIC,
         sampling: {},
       },
@@ -139,12 +124,12 @@ describe("executeRun's status", () => {
     );
     expect(thrown).toBeInstanceOf(Error);
     expect((thrown as Error).message).toMatch(
-      /^attack step crashed Also, storing the last results failed: simulated write failure/,
+      /^attack step crashed Also, storing the last results failed: The disk holding the store :memory: is full \(SQLite: simulated write failure/,
     );
     const run = stores.runs.get("run-1");
     expect(run?.status).toBe("error");
     expect(run?.errorMessage).toMatch(
-      /^attack step crashed Also, storing the last results failed: simulated write failure/,
+      /^attack step crashed Also, storing the last results failed: The disk holding the store :memory: is full \(SQLite: simulated write failure/,
     );
   });
 

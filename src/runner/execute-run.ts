@@ -1,12 +1,14 @@
 import { errorMessage, InputError, withSecondError } from "../core/index.js";
 import { type BenchmarkItem, benchmarkItemSchema, DatasetHasher, type VersionedItem } from "../datasets/index.js";
-import type {
-  Db,
-  ItemRepository,
-  ResultRepository,
-  RubricReference,
-  RunRepository,
-  StoredItem,
+import {
+  beginTransaction,
+  type Db,
+  type ItemRepository,
+  parseStoredJson,
+  type ResultRepository,
+  type RubricReference,
+  type RunRepository,
+  type StoredItem,
 } from "../store/index.js";
 import { type RunItem, runBenchmark } from "./run-benchmark.js";
 import type { RunContext } from "./run-context.js";
@@ -53,7 +55,7 @@ export async function createRun(stores: RunStores, spec: NewRunSpec): Promise<{ 
   const seen = new Set<string>();
   const rubrics = new Map(spec.rubrics.map((rubric) => [rubric.id, rubric]));
   let count = 0;
-  stores.db.exec("BEGIN");
+  const transaction = beginTransaction(stores.db);
   try {
     stores.runs.create({
       id: spec.runId,
@@ -115,12 +117,10 @@ export async function createRun(stores: RunStores, spec: NewRunSpec): Promise<{ 
     const references = [
       ...new Map([...rubrics.values()].map((rubric) => [`${rubric.id}#${rubric.hash}`, rubric])).values(),
     ];
-    stores.db
-      .prepare("UPDATE runs SET dataset_hash = ?, item_count = ?, rubrics_json = ? WHERE id = ?")
-      .run(hasher.digest(), count, JSON.stringify(references), spec.runId);
-    stores.db.exec("COMMIT");
+    stores.runs.recordDataset(spec.runId, { datasetHash: hasher.digest(), itemCount: count, rubrics: references });
+    transaction.commit();
   } catch (error) {
-    stores.db.exec("ROLLBACK");
+    transaction.rollback();
     throw error;
   }
   return { itemCount: count };
@@ -175,6 +175,6 @@ export async function executeRun(stores: RunStores, context: RunContext): Promis
 
 function* storedItems(stores: RunStores, runId: string): Generator<RunItem> {
   for (const row of stores.items.iterate(runId)) {
-    yield { item: benchmarkItemSchema.parse(JSON.parse(row.json)), version: row.version };
+    yield { item: benchmarkItemSchema.parse(parseStoredJson(row.json, "items.item_json")), version: row.version };
   }
 }

@@ -3,16 +3,38 @@
  * Plans and runs conversations (item × target) with bounded concurrency, replays or adapts user turns through
  * attack step functions, has judges score every turn, resumes by deterministic keys, and emits events that
  * listeners (progress bar, logs) render. Imports no terminal library.
+ *
+ * - `createRun` stores the run record and copies the items in one transaction (a bad line aborts with file, line and
+ *   field before anything is kept); `executeRun` streams them from the store and records the final status, even when
+ *   the last flush of results fails (that failure is added to the run's error, never put in its place).
+ * - `runBenchmark` keeps twice as many conversations open as call slots; a p-limit bounds the calls in flight.
+ * - `runConversation` asks the attack for the next user turn, sends it with the target's earlier replies, records the
+ *   turn (success or error) and starts every judge on it. A failed turn ends the conversation; the calls it will not
+ *   make are reported (`calls-dropped`) so progress totals stay honest. A failed call is an `error` row and a
+ *   non-verdict answer an `unscored` one: never a guessed score.
+ * - Adaptive mode (adaptive-attack.ts, adaptive-mode.ts; decision 0007): stop conditions as composable values
+ *   (stop-conditions.ts), then the attacker's zod-checked answer (`send` | `give-up`, retried with a correction);
+ *   each conversation's stop is stored.
+ * - Resume: only keys the store lacks are called (stored errors too with `retryErrors`); stored replies, attacker
+ *   turns, scores and stops are reused, so no model is asked again for what the store holds.
+ * - `stopSignal` (first Ctrl-C) starts no new call and lets calls in flight settle and be recorded (`cancelled`);
+ *   `abortSignal` (second Ctrl-C) aborts them.
+ * - Events: `run-start`, `turn-end`, `judgment-end`, `calls-dropped`, `call-retry`, `conversation-end`, `run-end`.
+ * - run-health.ts: the end-of-run check over the stored call outcomes (decision 0011).
+ *
+ * Start with execute-run.ts (createRun, executeRun), then run-benchmark.ts and run-conversation.ts.
  */
 
-export * from "./adaptive-attack.js";
-export * from "./adaptive-mode.js";
-export * from "./attack.js";
-export * from "./attacker-prompt.js";
-export * from "./events.js";
-export * from "./execute-run.js";
-export * from "./run-benchmark.js";
-export * from "./run-context.js";
-export * from "./run-conversation.js";
-export * from "./run-health.js";
-export * from "./stop-conditions.js";
+export { type AdaptiveMode, createAdaptiveMode } from "./adaptive-mode.js";
+export { replayAttack } from "./attack.js";
+export { type RunEventMap, type RunEventName, RunEvents } from "./events.js";
+export { createRun, executeRun } from "./execute-run.js";
+export type { RunAttacker, RunJudge, RunTarget } from "./run-context.js";
+export {
+  assessRunHealth,
+  DEFAULT_MAX_ERROR_RATE,
+  describeFailures,
+  type HealthProblem,
+  type ModelHealth,
+  type RunHealth,
+} from "./run-health.js";

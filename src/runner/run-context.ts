@@ -1,4 +1,3 @@
-import type { Language } from "../core/index.js";
 import type { BenchmarkItem } from "../datasets/index.js";
 import type { JudgeSampling, LoadedRubric } from "../judges/index.js";
 import type { ChatModel } from "../providers/index.js";
@@ -67,5 +66,3 @@ export interface RunContext {
   readonly abortSignal: AbortSignal;
   readonly now: () => Date;
 }
-
-export type { Language };

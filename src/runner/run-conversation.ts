@@ -1,10 +1,10 @@
 import {
   addUsage,
   type ChatMessage,
-  errorMessage,
+  errorFieldsOf,
+  isCancellation,
   judgmentKey,
   MedsafetyError,
-  ProviderError,
   turnKey,
   type Usage,
   ZERO_USAGE,
@@ -284,14 +284,15 @@ async function callTarget(
     };
   } catch (error) {
     if (isCancellation(error)) return undefined;
+    const { code, status, message } = errorFieldsOf(error);
     return {
       ...base,
       status: "error",
       responseText: null,
       finishReason: null,
-      errorCode: error instanceof MedsafetyError ? error.code : "provider_unknown",
-      errorStatus: error instanceof ProviderError ? (error.statusCode ?? null) : null,
-      errorMessage: errorMessage(error),
+      errorCode: code,
+      errorStatus: status,
+      errorMessage: message,
       inputTokens: 0,
       outputTokens: 0,
       latencyMs: 0,
@@ -331,7 +332,7 @@ async function judgeOnce(
     return input.progress.scores?.get(key);
   }
   const rubric = (judge.rubric ?? context.rubricFor(item.rubric)).rubric;
-  let outcome;
+  let outcome: Awaited<ReturnType<typeof judgeTurn>> | typeof NOT_SENT;
   try {
     outcome = await callUnlessStopped(context, slot, () =>
       judgeTurn(
@@ -409,11 +410,6 @@ function callUnlessStopped<T>(
 
 function stopped(context: RunContext): boolean {
   return context.stopSignal.aborted || context.abortSignal.aborted;
-}
-
-/** A call aborted by the run (second Ctrl-C): not a result, so nothing is recorded and resume makes it again. */
-function isCancellation(error: unknown): boolean {
-  return error instanceof MedsafetyError && error.code === "cancelled";
 }
 
 /** Reports the calls a stopped conversation will not make, so progress totals stay honest. */

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { judgmentKey, MedsafetyError, ProviderError, turnKey } from "../core/index.js";
+import { judgmentKey, ProviderError, turnKey } from "../core/index.js";
 import { type BenchmarkItem, benchmarkItemSchema } from "../datasets/index.js";
 import { loadRubric } from "../judges/index.js";
-import type { CallOptions, ChatModel, ChatRequest, ChatResponse } from "../providers/index.js";
+import type { ChatModel, ChatRequest, ChatResponse } from "../providers/index.js";
 import type { ConversationProgress, ConversationRow, JudgmentRow, TurnRow } from "../store/index.js";
+import { MockChatModel, mockErrors } from "../testing/index.js";
 import { replayAttack } from "./attack.js";
 import { type RunEventMap, RunEvents } from "./events.js";
 import { type RunItem, type RunTotals, runBenchmark } from "./run-benchmark.js";
@@ -48,55 +49,32 @@ interface FakeOptions {
 }
 
 /** A target that answers `<spec> turn <n>`, n being the number of user messages it was sent. */
-class FakeTarget implements ChatModel {
-  readonly requests: ChatRequest[] = [];
-  constructor(
-    readonly spec: string,
-    private readonly options: FakeOptions = {},
-  ) {}
-
-  async generate(request: ChatRequest): Promise<ChatResponse> {
-    this.requests.push(request);
-    return (this.options.gauge ?? new Gauge()).around(this.options.delayMs ?? 0, () => {
-      const failure = this.options.fail?.(request);
+function fakeTarget(spec: string, options: FakeOptions = {}): MockChatModel {
+  const answer = (request: ChatRequest) =>
+    (options.gauge ?? new Gauge()).around(options.delayMs ?? 0, () => {
+      const failure = options.fail?.(request);
       if (failure !== undefined) throw failure;
-      return response(`${this.spec} turn ${userTurns(request)}`);
+      return response(`${spec} turn ${userTurns(request)}`);
     });
-  }
-
-  async close(): Promise<void> {}
+  return new MockChatModel(answer, { spec });
 }
 
 /** A judge that always returns the same JSON verdict. */
-class FakeJudge implements ChatModel {
-  readonly spec = "fake:judge";
-  readonly requests: ChatRequest[] = [];
-  constructor(private readonly options: FakeOptions = {}) {}
-
-  async generate(request: ChatRequest): Promise<ChatResponse> {
-    this.requests.push(request);
-    return (this.options.gauge ?? new Gauge()).around(this.options.delayMs ?? 0, () => response(VERDICT));
-  }
-
-  async close(): Promise<void> {}
+function fakeJudge(options: FakeOptions = {}): MockChatModel {
+  return new MockChatModel(() => (options.gauge ?? new Gauge()).around(options.delayMs ?? 0, () => response(VERDICT)), {
+    spec: "fake:judge",
+  });
 }
 
 /** Wraps a model and fires the stop signal as soon as the first call starts. */
-class StoppingTarget implements ChatModel {
-  readonly requests: ChatRequest[] = [];
-  constructor(
-    private readonly inner: ChatModel,
-    private readonly stop: AbortController,
-  ) {}
-  get spec(): string {
-    return this.inner.spec;
-  }
-  async generate(request: ChatRequest, options?: CallOptions): Promise<ChatResponse> {
-    this.requests.push(request);
-    this.stop.abort();
-    return this.inner.generate(request, options);
-  }
-  async close(): Promise<void> {}
+function stoppingTarget(inner: ChatModel, stop: AbortController): MockChatModel {
+  return new MockChatModel(
+    (request, { options }) => {
+      stop.abort();
+      return inner.generate(request, options);
+    },
+    { spec: inner.spec },
+  );
 }
 
 /** An in-memory ResultSink that also counts every save. */
@@ -244,8 +222,8 @@ function storedTurn(
 describe("runBenchmark", () => {
   it("saves every turn and every verdict exactly once, under their deterministic keys", async () => {
     const items = [item("a", 3), item("b", 2)];
-    const targets = [target(new FakeTarget("t1")), target(new FakeTarget("t2"))];
-    const judges = [judge("judge-a", new FakeJudge()), judge("judge-b", new FakeJudge())];
+    const targets = [target(fakeTarget("t1")), target(fakeTarget("t2"))];
+    const judges = [judge("judge-a", fakeJudge()), judge("judge-b", fakeJudge())];
     const { context, sink, log } = setup({ targets, judges });
 
     expect(await runBenchmark(context, runItems(items), totalsOf(items))).toBe("success");
@@ -279,11 +257,11 @@ describe("runBenchmark", () => {
   });
 
   it("sends each target its own earlier replies, in order", async () => {
-    const first = new FakeTarget("t1");
-    const second = new FakeTarget("t2");
+    const first = fakeTarget("t1");
+    const second = fakeTarget("t2");
     const { context } = setup({
       targets: [target(first), target(second)],
-      judges: [judge("judge-a", new FakeJudge())],
+      judges: [judge("judge-a", fakeJudge())],
     });
     await runBenchmark(context, runItems([item("a")]), totalsOf([item("a")]));
 
@@ -311,13 +289,13 @@ describe("runBenchmark", () => {
   });
 
   it("records a failed turn, sends no later turn and reports the dropped calls", async () => {
-    const model = new FakeTarget("t1", {
+    const model = fakeTarget("t1", {
       fail: (request) =>
         userTurns(request) === 2
           ? new ProviderError("provider_http", "Internal Server Error", { statusCode: 500 })
           : undefined,
     });
-    const judges = [judge("judge-a", new FakeJudge()), judge("judge-b", new FakeJudge())];
+    const judges = [judge("judge-a", fakeJudge()), judge("judge-b", fakeJudge())];
     const { context, sink, log } = setup({ targets: [target(model)], judges });
 
     expect(await runBenchmark(context, runItems([item("a")]), totalsOf([item("a")]))).toBe("success");
@@ -346,13 +324,10 @@ describe("runBenchmark", () => {
   it("never has more calls in flight than the global concurrency", async () => {
     const gauge = new Gauge();
     const items = ["a", "b", "c", "d", "e", "f"].map((id) => item(id));
-    const targets = [
-      target(new FakeTarget("t1", { gauge, delayMs: 2 })),
-      target(new FakeTarget("t2", { gauge, delayMs: 2 })),
-    ];
+    const targets = [target(fakeTarget("t1", { gauge, delayMs: 2 })), target(fakeTarget("t2", { gauge, delayMs: 2 }))];
     const judges = [
-      judge("judge-a", new FakeJudge({ gauge, delayMs: 2 })),
-      judge("judge-b", new FakeJudge({ gauge, delayMs: 2 })),
+      judge("judge-a", fakeJudge({ gauge, delayMs: 2 })),
+      judge("judge-b", fakeJudge({ gauge, delayMs: 2 })),
     ];
     const { context, sink } = setup({ targets, judges, concurrency: 3 });
 
@@ -365,9 +340,9 @@ describe("runBenchmark", () => {
   });
 
   it("on resume, reuses a stored turn as history instead of calling the target again", async () => {
-    const model = new FakeTarget("t1");
-    const judgeA = new FakeJudge();
-    const judgeB = new FakeJudge();
+    const model = fakeTarget("t1");
+    const judgeA = fakeJudge();
+    const judgeB = fakeJudge();
     const { context, sink, log } = setup({
       targets: [target(model)],
       judges: [judge("judge-a", judgeA), judge("judge-b", judgeB)],
@@ -432,10 +407,10 @@ describe("runBenchmark", () => {
   });
 
   it("on resume, calls again a turn stored under another item version", async () => {
-    const model = new FakeTarget("t1");
+    const model = fakeTarget("t1");
     const { context, sink } = setup({
       targets: [target(model)],
-      judges: [judge("judge-a", new FakeJudge())],
+      judges: [judge("judge-a", fakeJudge())],
       resume: true,
     });
     sink.saveTurn(storedTurn(keyOf("a", "t1", 0, "old-version"), { itemId: "a", targetId: "t1", turnIndex: 0 }));
@@ -458,18 +433,18 @@ describe("runBenchmark", () => {
       errorMessage: "boom",
     });
 
-    const untouched = new FakeTarget("t1");
-    const kept = setup({ targets: [target(untouched)], judges: [judge("judge-a", new FakeJudge())], resume: true });
+    const untouched = fakeTarget("t1");
+    const kept = setup({ targets: [target(untouched)], judges: [judge("judge-a", fakeJudge())], resume: true });
     kept.sink.saveTurn(errorTurn);
     await runBenchmark(kept.context, runItems([item("a")]), totalsOf([item("a")]));
     expect(untouched.requests).toHaveLength(0);
     expect(kept.sink.turns.get(errorTurn.key)?.status).toBe("error");
     expect(kept.log.dropped).toEqual([{ targetId: "t1", itemId: "a", calls: 5, reason: "turn-error" }]);
 
-    const retried = new FakeTarget("t1");
+    const retried = fakeTarget("t1");
     const again = setup({
       targets: [target(retried)],
-      judges: [judge("judge-a", new FakeJudge())],
+      judges: [judge("judge-a", fakeJudge())],
       resume: true,
       retryErrors: true,
     });
@@ -487,8 +462,8 @@ describe("runBenchmark", () => {
   it("makes no call when the stop signal fired before the start", async () => {
     const stop = new AbortController();
     stop.abort();
-    const model = new FakeTarget("t1");
-    const judgeModel = new FakeJudge();
+    const model = fakeTarget("t1");
+    const judgeModel = fakeJudge();
     const { context, sink, log } = setup({
       targets: [target(model)],
       judges: [judge("judge-a", judgeModel)],
@@ -507,10 +482,10 @@ describe("runBenchmark", () => {
 
   it("after a stop, records the call in flight and starts no new call", async () => {
     const stop = new AbortController();
-    const model = new StoppingTarget(new FakeTarget("t1", { delayMs: 5 }), stop);
+    const model = stoppingTarget(fakeTarget("t1", { delayMs: 5 }), stop);
     const { context, sink, log } = setup({
       targets: [target(model)],
-      judges: [judge("judge-a", new FakeJudge())],
+      judges: [judge("judge-a", fakeJudge())],
       stopSignal: stop.signal,
     });
 
@@ -528,10 +503,10 @@ describe("runBenchmark", () => {
   // still sent afterwards: here item b's first turn, queued behind item a's call at concurrency 1.
   it("sends no call that was still waiting for a slot when the stop fired", async () => {
     const stop = new AbortController();
-    const model = new StoppingTarget(new FakeTarget("t1", { delayMs: 5 }), stop);
+    const model = stoppingTarget(fakeTarget("t1", { delayMs: 5 }), stop);
     const { context, sink } = setup({
       targets: [target(model)],
-      judges: [judge("judge-a", new FakeJudge())],
+      judges: [judge("judge-a", fakeJudge())],
       stopSignal: stop.signal,
       concurrency: 1,
     });
@@ -563,17 +538,13 @@ async function unhandledRejectionsDuring(action: () => Promise<void>): Promise<u
 }
 
 /** A judge that waits until the call is aborted, then fails as cancelled (as the real adapters do). */
-class AbortableJudge implements ChatModel {
-  readonly spec = "fake:abortable-judge";
-  async generate(_request: ChatRequest, options: CallOptions = {}): Promise<ChatResponse> {
-    const { signal } = options;
-    await new Promise<void>((resolve) => {
-      if (signal === undefined || signal.aborted) resolve();
-      else signal.addEventListener("abort", () => resolve(), { once: true });
-    });
-    throw new MedsafetyError("cancelled", "The call was cancelled.");
-  }
-  async close(): Promise<void> {}
+const abortableJudge = (): MockChatModel =>
+  new MockChatModel((_request, { options }) => (options.signal === undefined ? mockErrors.cancelled() : never()), {
+    spec: "fake:abortable-judge",
+  });
+
+function never(): Promise<never> {
+  return new Promise<never>(() => {});
 }
 
 describe("runBenchmark under a hard abort", () => {
@@ -584,10 +555,10 @@ describe("runBenchmark under a hard abort", () => {
   it("leaves no unhandled rejection when a judge is cancelled while the next turn is in flight", async () => {
     const stop = new AbortController();
     const abort = new AbortController();
-    const model = new FakeTarget("t1", { delayMs: 0 });
-    const slowSecondTurn: ChatModel = {
-      spec: "t1",
-      generate: async (request, options) => {
+    const model = fakeTarget("t1", { delayMs: 0 });
+    // Not abortable: the second turn's call stays in flight after the abort, as a request already on the wire.
+    const slowSecondTurn = new MockChatModel(
+      async (request) => {
         if (userTurns(request) === 2) {
           setTimeout(() => {
             stop.abort();
@@ -597,11 +568,11 @@ describe("runBenchmark under a hard abort", () => {
         }
         return model.generate(request);
       },
-      close: async () => {},
-    };
+      { spec: "t1", abortable: false },
+    );
     const { context } = setup({
       targets: [target(slowSecondTurn)],
-      judges: [judge("judge-a", new AbortableJudge())],
+      judges: [judge("judge-a", abortableJudge())],
       stopSignal: stop.signal,
       abortSignal: abort.signal,
     });

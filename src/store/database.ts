@@ -1,4 +1,5 @@
 import { accessSync, constants, existsSync, mkdirSync, realpathSync, statfsSync, statSync } from "node:fs";
+import { platform } from "node:os";
 import { dirname, join, resolve, sep } from "node:path";
 import Database from "better-sqlite3";
 import { errorMessage, MedsafetyError } from "../core/index.js";
@@ -152,7 +153,7 @@ function refuseVirtualFilesystem(absolute: string, existing: string): void {
     VIRTUAL_ROOTS.some((root) => real === root || real.startsWith(`${root}${sep}`)) &&
     !real.startsWith(`/dev${sep}shm`);
   let virtual = underRoot;
-  if (!virtual && process.platform === "linux") {
+  if (!virtual && platform() === "linux") {
     try {
       virtual = VIRTUAL_FILESYSTEMS.has(statfsSync(real).type);
     } catch {

@@ -1,5 +1,7 @@
-import { MedsafetyError } from "../core/index.js";
+import { errorMessage as messageOf } from "../core/index.js";
+import { BatchedWriter, type BatchedWriterOptions } from "./batched-writer.js";
 import type { Db } from "./database.js";
+import { parseStoredJson } from "./stored-json.js";
 
 export const GENERATION_TASK_STATUSES = ["success", "failed", "error"] as const;
 /** success: a validated output; failed: the model answered but the answer never passed validation; error: the call failed. */
@@ -102,30 +104,33 @@ function taskValues(row: GenerationTaskRow): unknown[] {
 }
 
 /**
- * Generation runs and tasks. Task rows are queued and committed in small transactions (every `flushIntervalMs` or
- * `batchSize` rows), like turn results: a crash loses at most the last few milliseconds, which the next run redoes.
+ * Generation runs and tasks. Task rows are queued and committed in small transactions (`BatchedWriter`: every
+ * `flushIntervalMs` or `batchSize` rows), like turn results: a crash loses at most the last few milliseconds, which the next run redoes.
  * A key is stored once (`INSERT OR REPLACE`): a retried task replaces its failed row.
  */
 export class GenerationRepository {
-  private readonly upsert;
   private readonly lookupStatement;
-  private readonly writeBatch;
-  private queue: GenerationTaskRow[] = [];
-  private pending = new Map<string, GenerationTaskRow>();
-  private failure: unknown;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly writer: BatchedWriter<GenerationTaskRow>;
+  /** Queued rows by key, so `lookup` sees them before they are committed. */
+  private readonly pending = new Map<string, GenerationTaskRow>();
 
   constructor(
     private readonly db: Db,
-    private readonly options: { batchSize?: number; flushIntervalMs?: number } = {},
+    options: BatchedWriterOptions = {},
   ) {
-    this.upsert = db.prepare(
+    const upsert = db.prepare(
       `INSERT OR REPLACE INTO generation_tasks (${TASK_COLUMNS.join(", ")}) VALUES (${TASK_COLUMNS.map(() => "?").join(", ")})`,
     );
     this.lookupStatement = db.prepare(`${SELECT_TASK} WHERE key = ?`);
-    this.writeBatch = db.transaction((rows: readonly GenerationTaskRow[]) => {
-      for (const row of rows) this.upsert.run(taskValues(row));
-    });
+    this.writer = new BatchedWriter(
+      db,
+      (row) => upsert.run(taskValues(row)),
+      "generation results",
+      options,
+      (rows) => {
+        for (const row of rows) if (this.pending.get(row.key) === row) this.pending.delete(row.key);
+      },
+    );
   }
 
   createRun(run: { id: string; command: string; params: unknown; packageVersion: string }, now = new Date()): void {
@@ -164,10 +169,7 @@ export class GenerationRepository {
     } catch (error) {
       flushFailure = error;
     }
-    const flushNote =
-      flushFailure === undefined
-        ? null
-        : `storing the last tasks failed: ${flushFailure instanceof Error ? flushFailure.message : String(flushFailure)}`;
+    const flushNote = flushFailure === undefined ? null : `storing the last tasks failed: ${messageOf(flushFailure)}`;
     const message =
       flushNote === null ? errorMessage : errorMessage === null ? flushNote : `${errorMessage} Also, ${flushNote}`;
     const stamp = now.toISOString();
@@ -190,8 +192,11 @@ export class GenerationRepository {
       createdAt: String(row["created_at"]),
       finishedAt: (row["finished_at"] as string | null) ?? null,
       status: row["status"] as GenerationRunStatus,
-      params: JSON.parse(String(row["params_json"])) as unknown,
-      summary: row["summary_json"] === null ? null : (JSON.parse(String(row["summary_json"])) as unknown),
+      params: parseStoredJson(String(row["params_json"]), "generation_runs.params_json"),
+      summary:
+        row["summary_json"] === null
+          ? null
+          : parseStoredJson(String(row["summary_json"]), "generation_runs.summary_json"),
       packageVersion: String(row["package_version"]),
       errorMessage: (row["error_message"] as string | null) ?? null,
     };
@@ -203,36 +208,15 @@ export class GenerationRepository {
   }
 
   save(row: GenerationTaskRow): void {
-    if (this.failure !== undefined) throw this.failure;
-    this.queue.push(row);
+    this.writer.throwIfFailed();
+    // Before add: a full queue is committed inside add, and the commit forgets the rows it stored.
     this.pending.set(row.key, row);
-    if (this.queue.length >= (this.options.batchSize ?? 512)) this.flush();
-    else if (this.timer === undefined)
-      this.timer = setTimeout(() => this.flushInBackground(), this.options.flushIntervalMs ?? 25);
+    this.writer.add(row);
   }
 
   /** Commits everything queued; a failed commit keeps the rows queued and is thrown here and by every later save. */
   flush(): void {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-    if (this.queue.length === 0) return;
-    const rows = this.queue;
-    this.queue = [];
-    try {
-      this.writeBatch(rows);
-      this.failure = undefined;
-      for (const row of rows) if (this.pending.get(row.key) === row) this.pending.delete(row.key);
-    } catch (error) {
-      this.queue = [...rows, ...this.queue];
-      this.failure = error;
-      throw new MedsafetyError(
-        "store_error",
-        `Cannot write generation results to the store: ${String(error)}. Check free disk space and that no other process locks the store.`,
-        { cause: error },
-      );
-    }
+    this.writer.flush();
   }
 
   /** Every stored task of a subject (e.g. a seed's refusal answers and verdicts), ordered by kind and model. */
@@ -265,13 +249,5 @@ export class GenerationRepository {
     return (
       options.kind === undefined ? statement.all(limit) : statement.all(options.kind, limit)
     ) as GenerationTaskRow[];
-  }
-
-  private flushInBackground(): void {
-    try {
-      this.flush();
-    } catch {
-      // kept in this.failure, thrown by the next save or flush
-    }
   }
 }

@@ -1,20 +1,109 @@
 /**
  * @module store
  * SQLite persistence (better-sqlite3, WAL, numbered migrations): runs, their items, turn and judgment results
- * keyed by deterministic keys, human reviews of turns (added, never overwriting a verdict), and the response cache. Everything a report needs is read back from here.
+ * keyed by deterministic keys, human reviews of turns (added, never overwriting a verdict), and the response cache.
+ * Everything a report needs is read back from here.
+ * Every SQL statement of the project lives in this folder (test/architecture.test.ts enforces it): repositories for
+ * writes, and named read models for reads (report-queries.ts: the report's turn table and per-rubric aggregates,
+ * encoded one row per target as decision 0006 describes; example-queries.ts: the HTML report's sampled examples;
+ * view-queries.ts and conversation-filter-queries.ts: the viewer's pages and its conversations table;
+ * training-data-queries.ts: `export sft`; call-outcomes.ts: a run's stored calls by model, outcome and code).
+ *
+ * - Tables (migrations.ts, 1–8): runs, items + run_items, turns, judgments, response_cache, generation_runs +
+ *   generation_tasks, conversations (adaptive stops), reviews, discovery_* (strategy discovery), run_leases. Migration
+ *   3 adds the covering indexes of reports (`turns_report`, `judgments_report`). Never edit a released migration.
+ * - Rows are upserted by deterministic key (`INSERT OR REPLACE`), so resume and retries keep each key once. A failed
+ *   call is a row with `status = 'error'`; a judge answer that is not a verdict is `unscored` with its reason; a CHECK
+ *   constraint makes a `scored` judgment without a score impossible.
+ * - batched-writer.ts: results and generation tasks are committed in arrival order in small transactions (decision
+ *   0003); a failed commit keeps its rows and is thrown as a store error until a commit succeeds.
+ * - database.ts checks a store path before SQLite sees it; store-errors.ts turns SQLite failures into one paragraph
+ *   naming the store and the fix; store-check.ts is `store check` and the per-run index check before every report
+ *   (decision 0012). run-lease-repository.ts: one process per run (decision 0011). stored-json.ts: JSON the store
+ *   wrote, parsed with a `store_error` naming the column.
+ *
+ * Start with database.ts and migrations.ts (the schema), then run-repository.ts and result-repository.ts.
  */
 
-export * from "./call-outcomes.js";
-export * from "./database.js";
-export * from "./discovery-repository.js";
-export * from "./generation-repository.js";
-export * from "./item-repository.js";
-export * from "./migrations.js";
-export * from "./response-cache-repository.js";
-export * from "./result-repository.js";
-export * from "./result-rows.js";
-export * from "./review-repository.js";
-export * from "./run-lease-repository.js";
-export * from "./run-repository.js";
-export * from "./store-check.js";
-export * from "./store-errors.js";
+export { type CallOutcomeCount, type CallRole, callOutcomes } from "./call-outcomes.js";
+export {
+  type ChunkMatcher,
+  type ConversationFilter,
+  chunkMatcher,
+  filteredItemIds,
+  TURN_STATES,
+  type TurnState,
+} from "./conversation-filter-queries.js";
+export { type Db, type OpenedStore, openStore, openStoreReadOnly } from "./database.js";
+export {
+  type DiscoveryAttemptRow,
+  type DiscoveryLibraryKeyRow,
+  DiscoveryRepository,
+  type DiscoveryStrategyRow,
+} from "./discovery-repository.js";
+export {
+  type ExampleCandidate,
+  exampleCandidates,
+  exampleConversationReader,
+  type ItemSample,
+  judgePairCounts,
+  sampleRunItems,
+} from "./example-queries.js";
+export {
+  GenerationRepository,
+  type GenerationTaskCount,
+  type GenerationTaskRow,
+  type GenerationTaskStatus,
+} from "./generation-repository.js";
+export { ItemRepository, type StoredItem } from "./item-repository.js";
+export { MIGRATIONS } from "./migrations.js";
+export {
+  iterateTargetTurns,
+  JUDGMENT_CODE,
+  judgmentCounts,
+  judgmentUsage,
+  labelCounts,
+  languageLabelCounts,
+  languageTurnScores,
+  type ReportItemRow,
+  reportItemRows,
+  rubricsWithJudgments,
+  scoredJudgmentsByTurn,
+  type TurnScoreRow,
+  targetJudgments,
+  targetTurnSummary,
+  turnScoreRows,
+  type UsageSums,
+} from "./report-queries.js";
+export { ResponseCacheRepository } from "./response-cache-repository.js";
+export { JUDGMENT_COLUMNS, ResultRepository, TURN_COLUMNS } from "./result-repository.js";
+export type { ConversationProgress, ConversationRow, JudgmentRow, TurnRow } from "./result-rows.js";
+export { type Review, ReviewRepository } from "./review-repository.js";
+export { type RunLease, RunLeaseRepository } from "./run-lease-repository.js";
+export {
+  type NewRun,
+  type RubricReference,
+  type RunRecord,
+  RunRepository,
+  type RunStatus,
+  type RunUsage,
+  runStops,
+} from "./run-repository.js";
+export { checkRunIndexes, checkStoreIntegrity } from "./store-check.js";
+export { isSqliteFailure, storeErrorOf } from "./store-errors.js";
+export { parseStoredJson } from "./stored-json.js";
+export { TrainingDataQueries, type TurnRubricScoreRow } from "./training-data-queries.js";
+export { beginTransaction } from "./transaction.js";
+export {
+  conversationJudgments,
+  conversationTurns,
+  distinctItemValues,
+  pairItemIds,
+  type RunItemColumn,
+  type RunItemFacts,
+  runItemFacts,
+  runItemLabels,
+  runTurnCount,
+  type TurnAggregateRow,
+  turnAggregates,
+} from "./view-queries.js";

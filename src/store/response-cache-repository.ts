@@ -1,4 +1,5 @@
 import type { Db } from "./database.js";
+import { parseStoredJson } from "./stored-json.js";
 
 /** The cached form of a model response (same shape as providers' ChatResponse). */
 export interface CachedResponse {
@@ -21,7 +22,7 @@ export class ResponseCacheRepository {
 
   get(key: string): CachedResponse | undefined {
     const json = this.select.get(key) as string | undefined;
-    return json === undefined ? undefined : (JSON.parse(json) as CachedResponse);
+    return json === undefined ? undefined : parseStoredJson<CachedResponse>(json, "response_cache.response_json");
   }
 
   set(key: string, response: CachedResponse): void {

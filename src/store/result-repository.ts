@@ -1,3 +1,4 @@
+import { BatchedWriter, type BatchedWriterOptions } from "./batched-writer.js";
 import type { Db } from "./database.js";
 import type { ConversationProgress, ConversationRow, JudgmentRow, TurnRow } from "./result-rows.js";
 
@@ -158,45 +159,30 @@ type PendingWrite =
   | { readonly kind: "judgment"; readonly row: JudgmentRow }
   | { readonly kind: "conversation"; readonly row: ConversationRow };
 
-export interface ResultWriterOptions {
-  /** Flush after this many queued rows (default 512). */
-  readonly batchSize?: number;
-  /** Flush queued rows at least this often (default 25 ms). */
-  readonly flushIntervalMs?: number;
-}
+/** When queued rows are committed (see `BatchedWriter`). */
+export type ResultWriterOptions = BatchedWriterOptions;
 
 /**
  * Turn and judgment rows, keyed by deterministic keys (a retried key replaces its earlier row, so every key is
- * present once). Writes are queued in arrival order and committed in small transactions: a crash loses at most
- * the last few milliseconds, which resume redoes; a judgment is never committed before its turn.
+ * present once). Writes are queued in arrival order and committed in small transactions (`BatchedWriter`): a crash
+ * loses at most the last few milliseconds, which resume redoes; a judgment is never committed before its turn.
  */
 export class ResultRepository {
-  private readonly upsertTurn;
-  private readonly upsertJudgment;
-  private readonly upsertConversation;
-  private readonly writeBatch;
-  private queue: PendingWrite[] = [];
-  private failure: unknown;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly batchSize: number;
-  private readonly flushIntervalMs: number;
+  private readonly writer: BatchedWriter<PendingWrite>;
 
   constructor(
     private readonly db: Db,
     options: ResultWriterOptions = {},
   ) {
-    this.upsertTurn = db.prepare(upsertSql("turns", TURN_COLUMNS));
-    this.upsertJudgment = db.prepare(upsertSql("judgments", JUDGMENT_COLUMNS));
-    this.upsertConversation = db.prepare(upsertSql("conversations", CONVERSATION_COLUMNS));
-    this.writeBatch = db.transaction((writes: readonly PendingWrite[]) => {
-      for (const write of writes) {
-        if (write.kind === "turn") this.upsertTurn.run(turnValues(write.row));
-        else if (write.kind === "judgment") this.upsertJudgment.run(judgmentValues(write.row));
-        else this.upsertConversation.run(conversationValues(write.row));
-      }
-    });
-    this.batchSize = options.batchSize ?? 512;
-    this.flushIntervalMs = options.flushIntervalMs ?? 25;
+    const upsertTurn = db.prepare(upsertSql("turns", TURN_COLUMNS));
+    const upsertJudgment = db.prepare(upsertSql("judgments", JUDGMENT_COLUMNS));
+    const upsertConversation = db.prepare(upsertSql("conversations", CONVERSATION_COLUMNS));
+    const write = (pending: PendingWrite): void => {
+      if (pending.kind === "turn") upsertTurn.run(turnValues(pending.row));
+      else if (pending.kind === "judgment") upsertJudgment.run(judgmentValues(pending.row));
+      else upsertConversation.run(conversationValues(pending.row));
+    };
+    this.writer = new BatchedWriter(db, write, "run results", options);
   }
 
   saveTurn(row: TurnRow): void {
@@ -214,25 +200,11 @@ export class ResultRepository {
 
   /**
    * Commits everything queued. Call before reading results back and when a run ends. If the commit fails
-   * (disk full, a locked store), the rows stay queued and the error is thrown here and by every later save,
-   * so the run ends as `error` instead of losing results.
+   * (disk full, a locked store), the rows stay queued and the error (a `store_error` naming the store and the fix) is
+   * thrown here and by every later save, so the run ends as `error` instead of losing results.
    */
   flush(): void {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-    if (this.queue.length === 0) return;
-    const writes = this.queue;
-    this.queue = [];
-    try {
-      this.writeBatch(writes);
-      this.failure = undefined;
-    } catch (error) {
-      this.queue = [...writes, ...this.queue];
-      this.failure = error;
-      throw error;
-    }
+    this.writer.flush();
   }
 
   /** What is stored of one conversation (for resume). */
@@ -273,18 +245,6 @@ export class ResultRepository {
   }
 
   private enqueue(write: PendingWrite): void {
-    if (this.failure !== undefined) throw this.failure;
-    this.queue.push(write);
-    if (this.queue.length >= this.batchSize) this.flush();
-    else if (this.timer === undefined) this.timer = setTimeout(() => this.flushInBackground(), this.flushIntervalMs);
-  }
-
-  /** Timer flush: a failure is kept (and thrown by the next save or flush), never thrown into the event loop. */
-  private flushInBackground(): void {
-    try {
-      this.flush();
-    } catch {
-      // kept in this.failure
-    }
+    this.writer.add(write);
   }
 }

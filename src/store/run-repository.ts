@@ -1,5 +1,6 @@
 import { MedsafetyError } from "../core/index.js";
 import type { Db } from "./database.js";
+import { parseStoredJson } from "./stored-json.js";
 
 export const RUN_STATUSES = ["started", "success", "cancelled", "error"] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -100,6 +101,16 @@ export class RunRepository {
       .run(status, stamp, finished, errorMessage, id);
   }
 
+  /** Records what a new run's items turned out to be once they are all stored: dataset hash, item count, rubrics. */
+  recordDataset(
+    id: string,
+    dataset: { readonly datasetHash: string; readonly itemCount: number; readonly rubrics: readonly RubricReference[] },
+  ): void {
+    this.db
+      .prepare("UPDATE runs SET dataset_hash = ?, item_count = ?, rubrics_json = ? WHERE id = ?")
+      .run(dataset.datasetHash, dataset.itemCount, JSON.stringify(dataset.rubrics), id);
+  }
+
   get(id: string): RunRecord | undefined {
     const row = this.db.prepare("SELECT * FROM runs WHERE id = ?").get(id) as RunRow | undefined;
     return row === undefined ? undefined : toRecord(row);
@@ -180,12 +191,12 @@ function toRecord(row: RunRow): RunRecord {
     updatedAt: row.updated_at,
     finishedAt: row.finished_at,
     status: row.status,
-    config: JSON.parse(row.config_json) as unknown,
+    config: parseStoredJson(row.config_json, "runs.config_json"),
     configHash: row.config_hash,
     datasetSource: row.dataset_source,
     datasetHash: row.dataset_hash,
     itemCount: row.item_count,
-    rubrics: JSON.parse(row.rubrics_json) as RubricReference[],
+    rubrics: parseStoredJson<RubricReference[]>(row.rubrics_json, "runs.rubrics_json"),
     packageVersion: row.package_version,
     errorMessage: row.error_message,
   };

@@ -5,8 +5,9 @@
  * report's sections, computed once per run in the background), a conversations table filtered and paged in SQL
  * over the covering indexes, conversation pages with judges' rationales, ja/en twins and human reviews, strategy and
  * guideline pages. Imports report, store, generation, guidelines, core; only cli imports it.
+ * Start with server.ts (routes), then the pages.
  */
 
 export type { Lang as ViewLang } from "./messages.js";
-export { CONTENT_SECURITY_POLICY, isLoopback } from "./security.js";
-export { createViewApp, startViewServer, type ViewServer, type ViewServerOptions } from "./server.js";
+export { isLoopback } from "./security.js";
+export { startViewServer } from "./server.js";

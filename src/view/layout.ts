@@ -1,14 +1,11 @@
-/** The page shell and small pieces every page shares. Text goes through hono's `html` template, which escapes it. */
-import { html } from "hono/html";
-import type { HtmlEscapedString } from "hono/utils/html";
+/**
+ * The page shell and small pieces every page shares. Text goes through the template tag the HTML report uses too
+ * (hono's `html`, report/format/html/template.ts), which escapes it.
+ */
+import { type Html, h } from "../report/index.js";
 import type { Lang, Messages } from "./messages.js";
 
-export type Html = HtmlEscapedString;
-
-/** hono's `html` tag, typed for the synchronous values the viewer passes (never a Promise). */
-export function h(strings: TemplateStringsArray, ...values: unknown[]): Html {
-  return html(strings, ...values) as Html;
-}
+export { type Html, h };
 
 export const STYLESHEET_PATH = "/static/view.css";
 

@@ -5,9 +5,9 @@
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import { errorMessage, WorkerJobs } from "../core/index.js";
 import type { Db } from "../store/index.js";
-import { type ReportPages, renderRunReport } from "./report-render.js";
+import { type ReportJob, type ReportPages, renderRunReport } from "./report-render.js";
 
 export type ReportState =
   | { readonly state: "ready"; readonly pages: ReportPages }
@@ -16,7 +16,7 @@ export type ReportState =
 
 export class ReportCache {
   private readonly entries = new Map<string, ReportState>();
-  private readonly workers = new Set<Worker>();
+  private readonly threads = new Set<WorkerJobs<ReportJob, ReportPages>>();
   private readonly jobFile = fileURLToPath(new URL("./report-job.js", import.meta.url));
 
   constructor(
@@ -33,38 +33,27 @@ export class ReportCache {
     this.entries.set(runId, computing);
     void this.compute(runId).then(
       (pages) => this.entries.set(runId, { state: "ready", pages }),
-      (error: unknown) =>
-        this.entries.set(runId, { state: "failed", message: error instanceof Error ? error.message : String(error) }),
+      (error: unknown) => this.entries.set(runId, { state: "failed", message: errorMessage(error) }),
     );
     return computing;
   }
 
   /** Stops reports still computing. */
   async close(): Promise<void> {
-    await Promise.all([...this.workers].map((worker) => worker.terminate()));
+    await Promise.all([...this.threads].map((thread) => thread.close()));
   }
 
-  private compute(runId: string): Promise<ReportPages> {
+  private async compute(runId: string): Promise<ReportPages> {
     const onDisk = !this.db.memory && existsSync(this.storePath);
     if (!onDisk || !existsSync(this.jobFile)) return renderRunReport({ storePath: this.storePath, runId }, this.db);
-    return new Promise((resolve, reject) => {
-      const worker = new Worker(this.jobFile, { workerData: { storePath: this.storePath, runId } });
-      this.workers.add(worker);
-      let settled = false;
-      worker.on("message", (message: { type: "done"; pages: ReportPages } | { type: "failed"; message: string }) => {
-        settled = true;
-        if (message.type === "done") resolve(message.pages);
-        else reject(new Error(message.message));
-        void worker.terminate();
-      });
-      worker.on("error", (error) => {
-        settled = true;
-        reject(error);
-      });
-      worker.on("exit", (code) => {
-        this.workers.delete(worker);
-        if (!settled) reject(new Error(`the report thread stopped (exit code ${code})`));
-      });
-    });
+    // One thread per report (the core worker-jobs harness), stopped when it is done: a report's memory goes with it.
+    const thread = new WorkerJobs<ReportJob, ReportPages>(this.jobFile, { size: 1, label: "the report thread" });
+    this.threads.add(thread);
+    try {
+      return await thread.run({ storePath: this.storePath, runId });
+    } finally {
+      this.threads.delete(thread);
+      await thread.close();
+    }
   }
 }

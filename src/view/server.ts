@@ -6,7 +6,7 @@
 import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
 import { type Context, Hono } from "hono";
-import { MedsafetyError, turnIndexOf } from "../core/index.js";
+import { errorMessage, MedsafetyError, turnIndexOf } from "../core/index.js";
 import type { Db, RunRecord } from "../store/index.js";
 import { decodeCursor, parseFilter } from "./filter-params.js";
 import { type Html, h, href, page } from "./layout.js";
@@ -162,7 +162,7 @@ export function createViewApp(
   app.notFound((c) => notFound(c, messagesFor(langOf(c, options.lang)), c.req.path));
   app.onError((error, c) => {
     const m = messagesFor(langOf(c, options.lang));
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     return c.html(
       page({
         m,
@@ -183,7 +183,7 @@ export function startViewServer(options: ViewServerOptions): Promise<ViewServer>
   let port = options.port;
   const app = createViewApp(state, { host, port: () => port, lang: options.lang });
   return new Promise((resolve, reject) => {
-    let server: ServerType | undefined = undefined;
+    let server: ServerType | undefined;
     const onError = (error: Error): void =>
       reject(
         new MedsafetyError(

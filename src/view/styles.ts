@@ -1,8 +1,10 @@
-/** The viewer's stylesheet, served as a same-origin file (the CSP allows styles from 'self' only). */
-export const VIEW_CSS = `
-:root { color-scheme: light; }
-* { box-sizing: border-box; }
-body { margin: 0; font-family: 'Noto Sans CJK JP', 'Noto Sans JP', 'Hiragino Sans', 'Yu Gothic', 'Meiryo', sans-serif; font-size: 14px; line-height: 1.55; color: #1f2328; background: #f6f8fa; }
+/**
+ * The viewer's stylesheet, served as a same-origin file (the CSP allows styles from 'self' only): the base stylesheet
+ * it shares with the HTML report, then the viewer's own rules.
+ */
+import { BASE_CSS } from "../report/index.js";
+
+export const VIEW_CSS = `${BASE_CSS}
 header, main { max-width: 1280px; margin: 0 auto; padding: 0 20px; }
 header { padding-top: 12px; }
 h1 { font-size: 22px; margin: 8px 0 10px; overflow-wrap: anywhere; }
@@ -13,28 +15,6 @@ nav.top { display: flex; gap: 8px; align-items: baseline; flex-wrap: wrap; }
 nav.top .home { font-weight: 700; }
 nav.top .lang-switch { margin-left: auto; border: 1px solid #d0d7de; border-radius: 6px; padding: 2px 10px; background: #fff; }
 section.panel, section.report-section { background: #ffffff; border: 1px solid #d0d7de; border-radius: 6px; padding: 12px 16px; margin-bottom: 14px; overflow-x: auto; }
-.table-wrap { overflow-x: auto; margin: 6px 0 10px; }
-table { border-collapse: collapse; font-size: 13px; }
-th, td { border: 1px solid #d0d7de; padding: 4px 8px; text-align: left; vertical-align: top; }
-th { background: #f0f3f6; font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-.muted, .counts { color: #59636e; font-size: 12px; }
-.counts { white-space: nowrap; display: block; }
-.note { color: #59636e; font-style: italic; margin: 6px 0; }
-figure.chart { margin: 8px 0 12px; overflow-x: auto; }
-figure.chart svg { max-width: none; height: auto; }
-figcaption { color: #59636e; font-size: 12px; }
-dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 0; }
-dl.meta dt { font-weight: 600; }
-dl.meta dd { margin: 0; overflow-wrap: anywhere; }
-details.conversation { border: 1px solid #d0d7de; border-radius: 6px; margin: 6px 0; background: #fbfcfd; }
-details.conversation > summary { cursor: pointer; padding: 6px 10px; font-weight: 600; }
-details.conversation .turn { padding: 6px 12px; border-bottom: 1px dashed #d0d7de; }
-.message { white-space: pre-wrap; overflow-wrap: anywhere; margin: 2px 0 6px; padding: 6px 8px; border-radius: 4px; }
-.message.user { background: #ddf4ff; }
-.message.reply { background: #f6f8fa; border: 1px solid #d0d7de; }
-.message.error { background: #ffebe9; }
-a { color: #0969da; }
 form.filters { display: flex; flex-wrap: wrap; gap: 8px 14px; align-items: flex-end; }
 form.filters label { display: flex; flex-direction: column; font-size: 12px; color: #59636e; }
 form.filters select, form.filters input { font: inherit; padding: 3px 6px; min-width: 90px; }

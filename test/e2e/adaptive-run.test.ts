@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FixtureServer, startFixtureServer } from "../../src/testing/index.js";
 import {
   type AdaptiveMarker,
   ATTACKER_MODEL,
@@ -10,7 +11,7 @@ import {
   attackerSubject,
   createAdaptiveHandler,
 } from "../support/adaptive-scenario.js";
-import { type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
+import { runInProcess } from "../support/in-process-cli.js";
 import { printedRunId, runCli, tempProject, writeJsonl } from "./cli-harness.js";
 
 /** One weak target, two judges and an attacker on the fixture server; `extra` adds keys. */
@@ -108,7 +109,7 @@ describe("medsafety run with mode: adaptive (e2e, fixture server)", () => {
       ["GIVEUP", "THRESHOLD", "MAXTURNS"],
       adaptiveConfig(url, `mode: adaptive\n${ATTACKER(url)}maxTurns: 4\nstopWhenScoreAtMost: 2\n`),
     );
-    const result = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
+    const result = await runInProcess(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
     expect(result.code, result.stderr).toBe(0);
     const runId = printedRunId(result.stdout);
     expect(result.stdout).toContain(`run ${runId}: success`);
@@ -128,7 +129,7 @@ describe("medsafety run with mode: adaptive (e2e, fixture server)", () => {
         .map((message) => message.replace(/ #\d+$/, "")),
     ).toEqual(["ATTACK MAXTURNS-2 turn 2", "ATTACK MAXTURNS-2 turn 3", "ATTACK MAXTURNS-2 turn 4"]);
 
-    const shown = await runCli(["runs", "show", runId, "--json", "--store", "store.db"], { cwd: folder });
+    const shown = await runInProcess(["runs", "show", runId, "--json", "--store", "store.db"], { cwd: folder });
     expect(shown.code, shown.stderr).toBe(0);
     expect(JSON.parse(shown.stdout)).toMatchObject({
       mode: "adaptive",
@@ -145,7 +146,9 @@ describe("medsafety run with mode: adaptive (e2e, fixture server)", () => {
     );
     expect(frozen).toMatchObject({ mode: "adaptive", attacker: { id: "red" }, maxTurns: 4, stopWhenScoreAtMost: 2 });
 
-    const report = await runCli(["report", "--run", runId, "--format", "json", "--store", "store.db"], { cwd: folder });
+    const report = await runInProcess(["report", "--run", runId, "--format", "json", "--store", "store.db"], {
+      cwd: folder,
+    });
     expect(report.code, report.stderr).toBe(0);
     const [weak] = JSON.parse(report.stdout).targets;
     expect(weak.conversations).toBe(3);
@@ -162,13 +165,15 @@ describe("medsafety run with mode: adaptive (e2e, fixture server)", () => {
       (group: { targetId: string; dimension: string }) => group.targetId === "weak" && group.dimension === "all",
     );
     expect(all.safetyPassRate).toMatchObject({ n: 2, count: 1, rate: 0.5 });
-    const markdown = await runCli(["report", "--run", runId, "--format", "md", "--store", "store.db"], { cwd: folder });
+    const markdown = await runInProcess(["report", "--run", runId, "--format", "md", "--store", "store.db"], {
+      cwd: folder,
+    });
     expect(markdown.code, markdown.stderr).toBe(0);
   });
 
   it("mode: adaptive without an attacker exits 2 naming the config line", async () => {
     const folder = project(["MAXTURNS"], adaptiveConfig(server.openaiBaseURL));
-    const result = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
+    const result = await runInProcess(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('medsafety.config.yaml:9 (field "mode"): mode: adaptive needs an attacker model');
     expect(result.stderr).not.toMatch(/\n\s+at /);
@@ -193,9 +198,12 @@ describe("medsafety run with mode: adaptive (e2e, fixture server)", () => {
     expect([...before.values()].some((list) => list.length > 1)).toBe(true);
     const requestsBefore = server.requests.length;
 
-    const resumed = await runCli(["run", "--resume", "latest", "--store", "store.db", "--no-progress", "--no-cache"], {
-      cwd: folder,
-    });
+    const resumed = await runInProcess(
+      ["run", "--resume", "latest", "--store", "store.db", "--no-progress", "--no-cache"],
+      {
+        cwd: folder,
+      },
+    );
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toContain(`run ${runId}: success`);
 
@@ -219,7 +227,9 @@ describe("medsafety run with mode: adaptive (e2e, fixture server)", () => {
     expect(stopsOf(folder, runId).map((stop) => stop.stopReason)).toEqual(
       Array.from({ length: 16 }, () => "max-turns"),
     );
-    const report = await runCli(["report", "--run", runId, "--format", "json", "--store", "store.db"], { cwd: folder });
+    const report = await runInProcess(["report", "--run", runId, "--format", "json", "--store", "store.db"], {
+      cwd: folder,
+    });
     expect(report.code, report.stderr).toBe(0);
     expect(JSON.parse(report.stdout).targets[0].turns.map((turn: { scored: number }) => turn.scored)).toEqual([
       16, 16, 16,

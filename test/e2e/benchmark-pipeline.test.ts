@@ -3,9 +3,14 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FixtureHandler, type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
-import { generationFixtureHandler } from "../support/generation-handler.js";
-import { printedRunId, runCli, tempProject } from "./cli-harness.js";
+import {
+  type FixtureHandler,
+  type FixtureServer,
+  generationFixtureHandler,
+  startFixtureServer,
+} from "../../src/testing/index.js";
+import { runInProcess } from "../support/in-process-cli.js";
+import { printedRunId, tempProject } from "./cli-harness.js";
 
 const sha = (text: string): string => createHash("sha256").update(text).digest("hex");
 
@@ -68,7 +73,7 @@ attackers: [${model("atk-a")}, ${model("atk-b")}]
   });
 
   it("builds a benchmark that medsafety run accepts, with provenance the report groups by", async () => {
-    const seeds = await runCli(
+    const seeds = await runInProcess(
       [
         "generate",
         "seeds",
@@ -89,7 +94,7 @@ attackers: [${model("atk-a")}, ${model("atk-b")}]
     expect(seeds.code, seeds.stderr).toBe(0);
     expect(seeds.stdout).toContain("seeds: 2 guidelines × 2 = 4 planned, 4 generated, 0 near duplicates removed");
 
-    const filter = await runCli(
+    const filter = await runInProcess(
       [
         "filter",
         "seeds",
@@ -110,7 +115,7 @@ attackers: [${model("atk-a")}, ${model("atk-b")}]
       "filter: 4 seeds, kept 4, dropped 0 (kept iff ≥ 2 refusals); verdicts: comply 4, refuse 8",
     );
 
-    const conversations = await runCli(
+    const conversations = await runInProcess(
       [
         "generate",
         "conversations",
@@ -140,7 +145,7 @@ attackers: [${model("atk-a")}, ${model("atk-b")}]
       strategyRef: expect.stringMatching(/@1$/),
     });
 
-    const stats = await runCli(
+    const stats = await runInProcess(
       ["benchmark", "stats", "bench.jsonl", "--format", "json", "-c", "medsafety.config.yaml"],
       { cwd: project },
     );
@@ -152,7 +157,7 @@ attackers: [${model("atk-a")}, ${model("atk-b")}]
       generations: { failed: 0, errors: 0 },
     });
 
-    const run = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: project });
+    const run = await runInProcess(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: project });
     expect(run.code, run.stderr).toBe(0);
     const runId = printedRunId(run.stdout);
     expect(run.stdout).toContain(`run ${runId}: success`);
@@ -169,7 +174,7 @@ attackers: [${model("atk-a")}, ${model("atk-b")}]
     ]);
 
     // The report groups the run by the provenance the pipeline wrote: 7 strategies, 2 attackers, the guidelines' sections.
-    const report = await runCli(["report", "--run", runId, "--format", "json", "--store", "store.db"], {
+    const report = await runInProcess(["report", "--run", runId, "--format", "json", "--store", "store.db"], {
       cwd: project,
     });
     expect(report.code, report.stderr).toBe(0);

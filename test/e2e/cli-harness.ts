@@ -45,7 +45,7 @@ export function tempProject(prefix = "medsafety-e2e-"): string {
 }
 
 export function writeJsonl(path: string, rows: readonly unknown[]): void {
-  writeFileSync(path, rows.map((row) => JSON.stringify(row)).join("\n") + "\n", "utf8");
+  writeFileSync(path, `${rows.map((row) => JSON.stringify(row)).join("\n")}\n`, "utf8");
 }
 
 /** The run id the CLI printed (`run id: <id>`). */

@@ -1,9 +1,10 @@
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
-import { runCli, tempProject, writeJsonl } from "./cli-harness.js";
-import { SCENARIO_ITEMS, scenarioConfig, scenarioHandler } from "./scenario.js";
+import { describe, expect, it } from "vitest";
+import { copyFixtureStore } from "../support/fixture-stores.js";
+import { runInProcess } from "../support/in-process-cli.js";
+import { runCli, tempProject } from "./cli-harness.js";
+import { SCENARIO_RUN } from "./scenario.js";
 
 /** One paragraph: a single `medsafety:` line, no stack trace. */
 function expectOneParagraph(stderr: string): void {
@@ -15,7 +16,7 @@ function expectOneParagraph(stderr: string): void {
 
 describe("benchmark stats accepts the built-in names (issue 12, item 11, e2e)", () => {
   it("builtin:sample: its counts, exit 0", async () => {
-    const result = await runCli(["benchmark", "stats", "builtin:sample", "--format", "json", "--no-near"], {
+    const result = await runInProcess(["benchmark", "stats", "builtin:sample", "--format", "json", "--no-near"], {
       cwd: tempProject("medsafety-stats-"),
     });
     expect(result.code, result.stderr).toBe(0);
@@ -26,6 +27,7 @@ describe("benchmark stats accepts the built-in names (issue 12, item 11, e2e)", 
 
   it("a missing file: one paragraph naming it (not ENOENT twice), exit 2", async () => {
     const folder = tempProject("medsafety-stats-");
+    // The real binary: exit code 2 and one paragraph as the shell sees them.
     const result = await runCli(["benchmark", "stats", "missing.jsonl"], { cwd: folder });
     expect(result.code).toBe(2);
     expectOneParagraph(result.stderr);
@@ -34,7 +36,7 @@ describe("benchmark stats accepts the built-in names (issue 12, item 11, e2e)", 
   });
 
   it("an unknown built-in name lists the known ones, exit 2", async () => {
-    const result = await runCli(["benchmark", "stats", "builtin:nope"], { cwd: tempProject("medsafety-stats-") });
+    const result = await runInProcess(["benchmark", "stats", "builtin:nope"], { cwd: tempProject("medsafety-stats-") });
     expect(result.code).toBe(2);
     expectOneParagraph(result.stderr);
     expect(result.stderr).toContain("builtin:sample");
@@ -42,26 +44,13 @@ describe("benchmark stats accepts the built-in names (issue 12, item 11, e2e)", 
 });
 
 describe("plot tradeoff fails with a non-zero exit when it cannot draw (issue 12, item 11, e2e)", () => {
-  let server: FixtureServer;
-
-  beforeAll(async () => {
-    server = await startFixtureServer({ handler: scenarioHandler });
-  });
-
-  afterAll(async () => {
-    await server.close();
-  });
-
   it("a run without benign (helpfulness) scores: exit 2, one paragraph, no SVG", async () => {
     const folder = tempProject("medsafety-plot-");
-    writeJsonl(join(folder, "bench.jsonl"), SCENARIO_ITEMS);
-    writeFileSync(join(folder, "medsafety.config.yaml"), scenarioConfig(server.openaiBaseURL));
-    const run = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
-    expect(run.code, run.stderr).toBe(0);
-    const result = await runCli(["plot", "tradeoff", "--store", "store.db"], { cwd: folder });
+    await copyFixtureStore("scenario", SCENARIO_RUN, folder);
+    const result = await runInProcess(["plot", "tradeoff", "--store", "store.db"], { cwd: folder });
     expect(result.code).toBe(2);
     expectOneParagraph(result.stderr);
     expect(result.stderr).toContain("builtin:benign");
     expect(existsSync(join(folder, "tradeoff.svg"))).toBe(false);
-  });
+  }, 120_000);
 });

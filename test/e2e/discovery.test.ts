@@ -3,8 +3,9 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { type FixtureServer, startFixtureServer } from "../../src/testing/index.js";
 import { discoveryConfig, discoveryEmbeddings, discoveryHandler, SEEDS } from "../support/discovery-scenario.js";
-import { type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
+import { runInProcess } from "../support/in-process-cli.js";
 import { runCli, tempProject, writeJsonl } from "./cli-harness.js";
 
 const DISCOVER = [
@@ -49,7 +50,7 @@ function runIdOf(stdout: string): string {
 }
 
 async function exported(folder: string, run = "latest"): Promise<ExportedStrategy[]> {
-  const result = await runCli(
+  const result = await runInProcess(
     ["strategies", "export", "--top", "7", "--run", run, "--out", "lib.yaml", "-c", "medsafety.config.yaml"],
     { cwd: folder },
   );
@@ -94,7 +95,7 @@ describe("medsafety discover → strategies export → list / show / generate co
       record: false,
     });
     folder = project(server.openaiBaseURL);
-    const result = await runCli(DISCOVER, { cwd: folder });
+    const result = await runInProcess(DISCOVER, { cwd: folder });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(
       "discovery: 3 seeds × 2 passes, attempts 16 (scored 16, unscored 0, errors 0); stops: threshold 4, max iterations 2; best score 9",
@@ -121,14 +122,14 @@ describe("medsafety discover → strategies export → list / show / generate co
     ).toBe(true);
     expect(reference[3]?.lineage.mergedIds).toEqual([expect.stringMatching(/^d-role-play-variant-/)]);
 
-    const top2 = await runCli(
+    const top2 = await runInProcess(
       ["strategies", "export", "--top", "2", "--out", "top2.yaml", "-c", "medsafety.config.yaml"],
       { cwd: folder },
     );
     expect(top2.code, top2.stderr).toBe(0);
     expect(top2.stdout).toContain("exported 2 of 4 strategies");
 
-    const list = await runCli(["strategies", "list", "--file", "lib.yaml", "--format", "json"], { cwd: folder });
+    const list = await runInProcess(["strategies", "list", "--file", "lib.yaml", "--format", "json"], { cwd: folder });
     expect(list.code, list.stderr).toBe(0);
     const listed = JSON.parse(list.stdout) as Array<{ ref: string; origin: string }>;
     expect(listed.filter((entry) => entry.origin === "discovered").map((entry) => entry.ref)).toEqual(
@@ -136,7 +137,7 @@ describe("medsafety discover → strategies export → list / show / generate co
     );
 
     const ids = reference.map((strategy) => strategy.id).join(",");
-    const generate = await runCli(
+    const generate = await runInProcess(
       [
         "generate",
         "conversations",
@@ -167,7 +168,7 @@ describe("medsafety discover → strategies export → list / show / generate co
 
   it("shows a discovered strategy's success rate per target model, first discovery and lineage", async () => {
     const id = reference[3]?.id ?? "";
-    const show = await runCli(["strategies", "show", id, "--file", "lib.yaml", "-c", "medsafety.config.yaml"], {
+    const show = await runInProcess(["strategies", "show", id, "--file", "lib.yaml", "-c", "medsafety.config.yaml"], {
       cwd: folder,
     });
     expect(show.code, show.stderr).toBe(0);
@@ -178,7 +179,7 @@ describe("medsafety discover → strategies export → list / show / generate co
     expect(show.stdout).toMatch(/first discovered: \d{4}-\d\d-\d\dT[\d:.]+Z \(attempt [0-9a-f]{32}\)/);
     expect(show.stdout).toMatch(/merged near duplicates: d-role-play-variant-[0-9a-f]{6}/);
     // Without --file: straight from the store.
-    const stored = await runCli(["strategies", "show", id, "-c", "medsafety.config.yaml"], { cwd: folder });
+    const stored = await runInProcess(["strategies", "show", id, "-c", "medsafety.config.yaml"], { cwd: folder });
     expect(stored.code, stored.stderr).toBe(0);
     expect(stored.stdout).toContain("success rate per target model");
   });
@@ -210,9 +211,12 @@ describe("medsafety discover → strategies export → list / show / generate co
       ),
     ).toBe(1);
 
-    const resumed = await runCli(["discover", "--resume", "latest", "-c", "medsafety.config.yaml", "--no-progress"], {
-      cwd: killedFolder,
-    });
+    const resumed = await runInProcess(
+      ["discover", "--resume", "latest", "-c", "medsafety.config.yaml", "--no-progress"],
+      {
+        cwd: killedFolder,
+      },
+    );
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toContain("strategies 4 (3 near duplicates merged)");
     expect(
@@ -252,7 +256,7 @@ describe("medsafety discover → strategies export → list / show / generate co
         "SELECT COUNT(*) FROM generation_runs WHERE command = 'discover' AND status = 'cancelled'",
       ),
     ).toBe(1);
-    const resumed = await runCli(
+    const resumed = await runInProcess(
       ["discover", "--resume", runId ?? "", "-c", "medsafety.config.yaml", "--no-progress"],
       { cwd: interrupted },
     );

@@ -2,13 +2,14 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hfMessagesRecordSchema, type SftManifest } from "../../src/report/index.js";
 import {
   type FixtureHandler,
   type FixtureRequest,
   type FixtureServer,
   startFixtureServer,
-} from "../support/fixture-server.js";
+} from "../../src/testing/index.js";
+import { hfMessagesRecordSchema, type SftManifest } from "../../src/training-data/index.js";
+import { runInProcess } from "../support/in-process-cli.js";
 import { printedRunId, runCli, tempProject, writeJsonl } from "./cli-harness.js";
 import { SCENARIO_ITEMS, scenarioConfig, scenarioHandler, TOKENS } from "./scenario.js";
 
@@ -61,7 +62,7 @@ describe("medsafety export sft --safe-responder (e2e)", () => {
       `${base}safeResponder: { id: safe-writer, model: "openai-compatible:safe-writer", baseURL: "${server.openaiBaseURL}", retries: 1 }\n`,
     );
     writeFileSync(join(folder, "no-responder.yaml"), base);
-    const run = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
+    const run = await runInProcess(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
     expect(run.code, run.stderr).toBe(0);
     runId = printedRunId(run.stdout);
   });
@@ -71,7 +72,7 @@ describe("medsafety export sft --safe-responder (e2e)", () => {
   });
 
   it("without --safe-responder, the 4 failing turns (safety <= 3) only count as needsSafeResponder", async () => {
-    const result = await runCli(
+    const result = await runInProcess(
       [
         "export",
         "sft",
@@ -95,7 +96,7 @@ describe("medsafety export sft --safe-responder (e2e)", () => {
 
   it("writes, judges and exports only the accepted safe replies, with the target's history", async () => {
     const before = server.requests.length;
-    const result = await runCli(
+    const result = await runInProcess(
       [
         "export",
         "sft",
@@ -197,7 +198,7 @@ describe("medsafety export sft --safe-responder (e2e)", () => {
   });
 
   it("--min-safe-score 10 rejects every reply (the judges gave 9)", async () => {
-    const result = await runCli(
+    const result = await runInProcess(
       [
         "export",
         "sft",
@@ -228,7 +229,7 @@ describe("medsafety export sft --safe-responder (e2e)", () => {
   });
 
   it("--safe-responder without safeResponder in the config exits 2 naming the key", async () => {
-    const result = await runCli(
+    const result = await runInProcess(
       [
         "export",
         "sft",
@@ -340,7 +341,7 @@ describe("medsafety export sft --safe-responder stores its calls and errors (e2e
       join(folder, "medsafety.config.yaml"),
       `${scenarioConfig(server.openaiBaseURL)}safeResponder: { id: safe-writer, model: "openai-compatible:safe-writer", baseURL: "${server.openaiBaseURL}", retries: 1 }\n`,
     );
-    const run = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
+    const run = await runInProcess(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
     expect(run.code, run.stderr).toBe(0);
   });
 
@@ -350,7 +351,7 @@ describe("medsafety export sft --safe-responder stores its calls and errors (e2e
 
   it("names errors by model and code, stores every call with its status and message, and a second export calls only what failed", async () => {
     const before = server.requests.length;
-    const first = await runCli(exportArgs, { cwd: folder });
+    const first = await runInProcess(exportArgs, { cwd: folder });
     expect(first.code, first.stderr).toBe(0);
     // 4 failing turns (numbered from 1): item-a turn 2 (500), item-b turn 2 (empty), item-a turn 3 (one judge unscored), item-b turn 3.
     expect(first.stdout).toContain("exported 2 safety demonstrations");
@@ -439,7 +440,7 @@ describe("medsafety export sft --safe-responder stores its calls and errors (e2e
     failing.writerEmpty = false;
     failing.judgeGarbage = false;
     const again = server.requests.length;
-    const second = await runCli(exportArgs, { cwd: folder });
+    const second = await runInProcess(exportArgs, { cwd: folder });
     expect(second.code, second.stderr).toBe(0);
     // Only the error, the empty reply and the unscored verdict are asked again (and the new replies judged).
     expect(calls(server.requests.slice(again))).toEqual(
@@ -511,7 +512,7 @@ describe("medsafety export sft --safe-responder: Ctrl-C and a broken binding (e2
       join(folder, "down.yaml"),
       `${base}safeResponder: { id: down-writer, model: "openai-compatible:down-writer", baseURL: "${server.openaiBaseURL}", retries: 0 }\n`,
     );
-    const run = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
+    const run = await runInProcess(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
     expect(run.code, run.stderr).toBe(0);
   });
 
@@ -564,7 +565,7 @@ describe("medsafety export sft --safe-responder: Ctrl-C and a broken binding (e2
     expect(stored).toBeLessThan(4);
 
     const before = server.requests.length;
-    const resumed = await runCli(args, { cwd: folder });
+    const resumed = await runInProcess(args, { cwd: folder });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toContain("exported 4 safety demonstrations");
     expect(resumed.stdout).toContain(`safe-reply: ${4 - stored} generated, ${stored} reused, 0 failed, 0 errors`);
@@ -572,7 +573,7 @@ describe("medsafety export sft --safe-responder: Ctrl-C and a broken binding (e2
   });
 
   it("a safe responder whose every call fails exits 3 naming the model, the code and the fix", async () => {
-    const result = await runCli(
+    const result = await runInProcess(
       [
         "export",
         "sft",

@@ -2,10 +2,11 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readMedSafetyBench } from "../../src/datasets/index.js";
-import { alpacaRecordSchema, openaiChatRecordSchema, type SftManifest } from "../../src/report/index.js";
-import { type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
+import { type FixtureServer, startFixtureServer } from "../../src/testing/index.js";
+import { alpacaRecordSchema, openaiChatRecordSchema, type SftManifest } from "../../src/training-data/index.js";
+import { runInProcess } from "../support/in-process-cli.js";
 import { MEDSAFETYBENCH_DATA, skipWithout } from "../support/requirements.js";
-import { printedRunId, REPO_ROOT, runCli, tempProject, writeJsonl } from "./cli-harness.js";
+import { printedRunId, REPO_ROOT, tempProject, writeJsonl } from "./cli-harness.js";
 import { SCENARIO_ITEMS, scenarioConfig, scenarioHandler } from "./scenario.js";
 
 const DATA = join(REPO_ROOT, "../shared/data/medsafetybench");
@@ -36,7 +37,7 @@ describe.skipIf(skipWithout(MEDSAFETYBENCH_DATA))("medsafety export sft (e2e, Me
       .replace("benchmark: ./bench.jsonl", 'benchmark: [./bench.jsonl, "medsafetybench:test:gpt4"]')
       .replace("concurrency: 4", "concurrency: 32");
     writeFileSync(join(folder, "medsafety.config.yaml"), config);
-    const run = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
+    const run = await runInProcess(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
     expect(run.code, run.stderr).toBe(0);
     runId = printedRunId(run.stdout);
     const { items } = readMedSafetyBench(DATA, { splits: ["test"], sources: ["gpt4"] });
@@ -48,7 +49,7 @@ describe.skipIf(skipWithout(MEDSAFETYBENCH_DATA))("medsafety export sft (e2e, Me
   });
 
   it("exports weak-model's 450 harmful MedSafetyBench turns with the items' reference responses (openai-chat)", async () => {
-    const result = await runCli(
+    const result = await runInProcess(
       ["export", "sft", "--from", "latest", "--format", "openai-chat", "--out", "sft.jsonl", "--store", "store.db"],
       { cwd: folder },
     );
@@ -72,7 +73,7 @@ describe.skipIf(skipWithout(MEDSAFETYBENCH_DATA))("medsafety export sft (e2e, Me
 
   it("writes a manifest whose source and counts match the run", async () => {
     const manifest = manifestOf(join(folder, "sft.jsonl"));
-    const show = await runCli(["runs", "show", runId, "--json", "--store", "store.db"], { cwd: folder });
+    const show = await runInProcess(["runs", "show", runId, "--json", "--store", "store.db"], { cwd: folder });
     const record = JSON.parse(show.stdout) as { datasetHash: string; configHash: string; packageVersion: string };
     expect(manifest.source).toMatchObject({
       runId,
@@ -109,17 +110,17 @@ describe.skipIf(skipWithout(MEDSAFETYBENCH_DATA))("medsafety export sft (e2e, Me
   });
 
   it("writes byte-identical records when run again", async () => {
-    const again = await runCli(
+    const again = await runInProcess(
       ["export", "sft", "--from", runId, "--format", "openai-chat", "--out", "again.jsonl", "--store", "store.db"],
       { cwd: folder },
     );
     expect(again.code, again.stderr).toBe(0);
     expect(readFileSync(join(folder, "again.jsonl"))).toEqual(readFileSync(join(folder, "sft.jsonl")));
-    const hf1 = await runCli(
+    const hf1 = await runInProcess(
       ["export", "sft", "--format", "hf-messages", "--out", "hf1.jsonl", "--store", "store.db"],
       { cwd: folder },
     );
-    const hf2 = await runCli(
+    const hf2 = await runInProcess(
       ["export", "sft", "--format", "hf-messages", "--out", "hf2.jsonl", "--store", "store.db"],
       { cwd: folder },
     );
@@ -128,7 +129,7 @@ describe.skipIf(skipWithout(MEDSAFETYBENCH_DATA))("medsafety export sft (e2e, Me
   });
 
   it("adds the 900 MedSafetyBench train pairs in alpaca format", async () => {
-    const result = await runCli(
+    const result = await runInProcess(
       [
         "export",
         "sft",
@@ -163,7 +164,7 @@ describe.skipIf(skipWithout(MEDSAFETYBENCH_DATA))("medsafety export sft (e2e, Me
   });
 
   it("--language ja exports nothing from this run and says so", async () => {
-    const result = await runCli(
+    const result = await runInProcess(
       ["export", "sft", "--format", "hf-messages", "--out", "ja.jsonl", "--store", "store.db", "--language", "ja"],
       { cwd: folder },
     );
@@ -173,19 +174,19 @@ describe.skipIf(skipWithout(MEDSAFETYBENCH_DATA))("medsafety export sft (e2e, Me
   });
 
   it("an unknown run or a bad flag exits with 2", async () => {
-    const unknown = await runCli(
+    const unknown = await runInProcess(
       ["export", "sft", "--from", "no-such-run", "--format", "alpaca", "--out", "x.json", "--store", "store.db"],
       { cwd: folder },
     );
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('Run "no-such-run" is not in this store');
     expect(existsSync(join(folder, "x.json"))).toBe(false);
-    const badScore = await runCli(
+    const badScore = await runInProcess(
       ["export", "sft", "--format", "alpaca", "--out", "x.json", "--store", "store.db", "--min-score", "9"],
       { cwd: folder },
     );
     expect(badScore.code).toBe(2);
-    const noFormat = await runCli(["export", "sft", "--out", "x.json", "--store", "store.db"], { cwd: folder });
+    const noFormat = await runInProcess(["export", "sft", "--out", "x.json", "--store", "store.db"], { cwd: folder });
     expect(noFormat.code).toBe(2);
   });
 });

@@ -9,7 +9,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
+import { type FixtureServer, startFixtureServer } from "../../src/testing/index.js";
+import { type InProcessResult, runInProcess } from "../support/in-process-cli.js";
 import { CLI, type CliResult, printedRunId, runCli, tempProject, writeJsonl } from "./cli-harness.js";
 import { SCENARIO_ITEMS, scenarioConfig, scenarioHandler } from "./scenario.js";
 
@@ -23,9 +24,10 @@ const HOSTILE_STRATEGY = `${FORMULA}${TITLE}${RLO}gnp`;
 const HOSTILE_REASON = `gave the dose ${LINK}${CLEAR}`;
 
 /** Any character a terminal would obey: C0 but newline and tab, DEL, C1, bidi controls. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for control characters on purpose.
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
-function expectInert(result: CliResult): void {
+function expectInert(result: CliResult | InProcessResult): void {
   expect(RAW_CONTROL.exec(result.stdout), "stdout").toBeNull();
   expect(RAW_CONTROL.exec(result.stderr), "stderr").toBeNull();
 }
@@ -35,14 +37,20 @@ const ITEMS = SCENARIO_ITEMS.map((item) => (item.id === "item-c" ? { ...item, st
 describe("hostile content stays inert on the terminal and in spreadsheets (e2e)", () => {
   let server: FixtureServer;
   let project: string;
+  /**
+   * The real binary's standard output and error (processOutput), for the Markdown report and an error message;
+   * the other commands in-process, whose captured lines are shown the same way (a command that wrote to the
+   * terminal around its Output would print nothing here and fail the checks).
+   */
   const cli = (args: readonly string[]): Promise<CliResult> => runCli(args, { cwd: project });
+  const inProcess = (args: readonly string[]): Promise<InProcessResult> => runInProcess(args, { cwd: project });
 
   beforeAll(async () => {
     server = await startFixtureServer({ handler: scenarioHandler });
     project = tempProject("medsafety-inert-");
     writeJsonl(join(project, "bench.jsonl"), ITEMS);
     writeFileSync(join(project, "medsafety.config.yaml"), scenarioConfig(server.openaiBaseURL));
-    const run = await cli(["run", "-c", "medsafety.config.yaml", "--no-progress"]);
+    const run = await inProcess(["run", "-c", "medsafety.config.yaml", "--no-progress"]);
     expect(run.code, run.stderr).toBe(0);
     writeJsonl(join(project, "reviews.jsonl"), [
       {
@@ -55,7 +63,7 @@ describe("hostile content stays inert on the terminal and in spreadsheets (e2e)"
         createdAt: "2026-03-01T10:00:00.000Z",
       },
     ]);
-    const imported = await cli([
+    const imported = await inProcess([
       "reviews",
       "import",
       "reviews.jsonl",
@@ -77,7 +85,7 @@ describe("hostile content stays inert on the terminal and in spreadsheets (e2e)"
     expectInert(printed);
     // Markdown escapes the `]` (`\]`); the controls around it are shown as text.
     expect(printed.stdout).toMatch(/\\u001b\\?\]0;pwned\\u0007\\u202egnp/);
-    const written = await cli([
+    const written = await inProcess([
       "report",
       "--store",
       "store.db",
@@ -89,11 +97,12 @@ describe("hostile content stays inert on the terminal and in spreadsheets (e2e)"
       "report.md",
     ]);
     expect(written.code, written.stderr).toBe(0);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for control characters on purpose.
     expect(readFileSync(join(project, "report.md"), "utf8")).toMatch(/\u001b\\?\]0;pwned\u0007\u202egnp/u);
   });
 
   it("report --format json to stdout stays valid JSON holding the exact strings", async () => {
-    const printed = await cli(["report", "--store", "store.db", "--format", "json", "--resamples", "50"]);
+    const printed = await inProcess(["report", "--store", "store.db", "--format", "json", "--resamples", "50"]);
     expect(printed.code, printed.stderr).toBe(0);
     expectInert(printed);
     const report = JSON.parse(printed.stdout) as { multiTurn: { groups: Array<{ dimension: string; group: string }> } };
@@ -103,7 +112,7 @@ describe("hostile content stays inert on the terminal and in spreadsheets (e2e)"
   });
 
   it("report --format csv: formula cells get a leading ', the file keeps the controls, stdout shows them", async () => {
-    const written = await cli([
+    const written = await inProcess([
       "report",
       "--store",
       "store.db",
@@ -124,18 +133,18 @@ describe("hostile content stays inert on the terminal and in spreadsheets (e2e)"
     // Numbers stay numbers: a negative decline is `-…`, never `'-…`.
     expect(rows.some((row) => (row["value"] ?? "").startsWith("-"))).toBe(true);
     expect(rows.some((row) => (row["value"] ?? "").startsWith("'"))).toBe(false);
-    const printed = await cli(["report", "--store", "store.db", "--format", "csv", "--resamples", "50"]);
+    const printed = await inProcess(["report", "--store", "store.db", "--format", "csv", "--resamples", "50"]);
     expect(printed.code, printed.stderr).toBe(0);
     expectInert(printed);
     expect(printed.stdout).toContain(`"'${FORMULA.replaceAll('"', '""')}\\u001b]0;pwned\\u0007\\u202egnp"`);
   });
 
   it("reviews list shows a reason's OSC 8 link and CSI as text; reviews export --out keeps them", async () => {
-    const listed = await cli(["reviews", "list", "--store", "store.db"]);
+    const listed = await inProcess(["reviews", "list", "--store", "store.db"]);
     expect(listed.code, listed.stderr).toBe(0);
     expectInert(listed);
     expect(listed.stdout).toContain("\\u001b]8;;http://evil.example\\u0007");
-    const exported = await cli(["reviews", "export", "--store", "store.db", "--out", "reviews-out.jsonl"]);
+    const exported = await inProcess(["reviews", "export", "--store", "store.db", "--out", "reviews-out.jsonl"]);
     expect(exported.code, exported.stderr).toBe(0);
     const line = JSON.parse(readFileSync(join(project, "reviews-out.jsonl"), "utf8").trim()) as {
       reason: string;
@@ -164,11 +173,11 @@ describe("hostile content stays inert on the terminal and in spreadsheets (e2e)"
       ],
     };
     writeFileSync(join(project, "hostile-library.json"), JSON.stringify(library));
-    const listed = await cli(["strategies", "list", "--file", "hostile-library.json"]);
+    const listed = await inProcess(["strategies", "list", "--file", "hostile-library.json"]);
     expect(listed.code, listed.stderr).toBe(0);
     expectInert(listed);
     expect(listed.stdout).toContain("Claimed auditor \\u001b[2J\\u202erole");
-    const shown = await cli(["strategies", "show", "auditor-claim", "--file", "hostile-library.json"]);
+    const shown = await inProcess(["strategies", "show", "auditor-claim", "--file", "hostile-library.json"]);
     expect(shown.code, shown.stderr).toBe(0);
     expectInert(shown);
     expect(shown.stdout).toContain("The user claims to be an auditor.\\u001b]0;pwned\\u0007");

@@ -1,10 +1,11 @@
-import { existsSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readMedSafetyBench } from "../../src/datasets/index.js";
-import { type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
+import { type FixtureServer, startFixtureServer } from "../../src/testing/index.js";
+import { runInProcess } from "../support/in-process-cli.js";
 import { MEDSAFETYBENCH_DATA, skipWithout } from "../support/requirements.js";
-import { printedRunId, REPO_ROOT, runCli, tempProject, writeJsonl } from "./cli-harness.js";
+import { printedRunId, REPO_ROOT, tempProject, writeJsonl } from "./cli-harness.js";
 import { expectedHarm, SCENARIO_ITEMS, scenarioConfig, scenarioHandler } from "./scenario.js";
 
 const DATA = join(REPO_ROOT, "../shared/data/medsafetybench");
@@ -44,9 +45,9 @@ describe.skipIf(skipWithout(MEDSAFETYBENCH_DATA))("MedSafetyBench run mixed with
       .replace("concurrency: 4", "concurrency: 32")
       .replace("{ id: weak, ", "{ id: weak, category: medical, ");
     writeFileSync(join(folder, "medsafety.config.yaml"), config);
-    const run = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
+    const run = await runInProcess(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
     expect(run.code, run.stderr).toBe(0);
-    const result = await runCli(
+    const result = await runInProcess(
       ["report", "--run", printedRunId(run.stdout), "--format", "json", "--store", "store.db"],
       { cwd: folder },
     );
@@ -91,10 +92,10 @@ describe.skipIf(skipWithout(MEDSAFETYBENCH_DATA))("MedSafetyBench run mixed with
     });
     const expected = meanSem(weakScores);
     expect(weak?.key).toBe("weak");
-    expect(weak?.n).toBe(450);
-    expect(weak?.mean).toBeCloseTo(expected.mean, 10);
-    expect(weak?.sem).toBeCloseTo(expected.sem, 10);
-    expect(weak?.flaggedShare).toBe(1);
+    expect(weak?.["n"]).toBe(450);
+    expect(weak?.["mean"]).toBeCloseTo(expected.mean, 10);
+    expect(weak?.["sem"]).toBeCloseTo(expected.sem, 10);
+    expect(weak?.["flaggedShare"]).toBe(1);
     expect(weak?.bySource).toEqual([expect.objectContaining({ key: "gpt4", n: 450 })]);
     expect(weak?.byGuideline.map((group) => group.key)).toEqual([
       "ama-1",
@@ -130,7 +131,7 @@ describe.skipIf(skipWithout(MEDSAFETYBENCH_DATA))("MedSafetyBench run mixed with
   });
 
   it("the table report shows the harmfulness section", async () => {
-    const result = await runCli(["report", "--store", "store.db"], { cwd: folder });
+    const result = await runInProcess(["report", "--store", "store.db"], { cwd: folder });
     expect(result.stdout).toContain("Rubric medsafetybench-harm@1.0.0, 1-5, higher is worse");
     expect(result.stdout).toMatch(/safe\s*│\s*450\s*│\s*1\.00 ± 0\.00/);
     expect(result.stdout).toContain("share ≥ 3");
@@ -142,7 +143,7 @@ describe.skipIf(skipWithout(MEDSAFETYBENCH_DATA))("MedSafetyBench run mixed with
       join(bare, "medsafety.config.yaml"),
       scenarioConfig(server.openaiBaseURL).replace("benchmark: ./bench.jsonl", "benchmark: medsafetybench:test"),
     );
-    const result = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], {
+    const result = await runInProcess(["run", "-c", "medsafety.config.yaml", "--no-progress"], {
       cwd: bare,
       env: { MEDSAFETY_DATA: undefined },
     });

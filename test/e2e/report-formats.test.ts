@@ -2,8 +2,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
-import { printedRunId, runCli, tempProject, writeJsonl } from "./cli-harness.js";
+import { type FixtureServer, startFixtureServer } from "../../src/testing/index.js";
+import { runInProcess } from "../support/in-process-cli.js";
+import { printedRunId, tempProject, writeJsonl } from "./cli-harness.js";
 import { SCENARIO_ITEMS, scenarioConfig, scenarioHandler } from "./scenario.js";
 
 type Row = Record<"section" | "rubric" | "target" | "dimension" | "group" | "turn" | "metric" | "value", string>;
@@ -61,7 +62,7 @@ describe("report --format csv | md, --compare (e2e, fixture server)", () => {
   let reports: JsonReport[];
 
   async function cli(args: readonly string[]): Promise<string> {
-    const result = await runCli([...args, "--store", "store.db"], { cwd: project });
+    const result = await runInProcess([...args, "--store", "store.db"], { cwd: project });
     expect(result.code, result.stderr).toBe(0);
     return result.stdout;
   }
@@ -75,7 +76,7 @@ describe("report --format csv | md, --compare (e2e, fixture server)", () => {
     runIds = [];
     // The same scenario twice (the second from the response cache: the same scores), then with a stricter threshold.
     for (const config of ["medsafety.config.yaml", "medsafety.config.yaml", "strict.config.yaml"]) {
-      const result = await runCli(["run", "-c", config, "--no-progress"], { cwd: project });
+      const result = await runInProcess(["run", "-c", config, "--no-progress"], { cwd: project });
       expect(result.code, result.stdout + result.stderr).toBe(0);
       runIds.push(printedRunId(result.stdout));
     }

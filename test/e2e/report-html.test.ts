@@ -9,10 +9,11 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FixtureHandler, type FixtureServer, startFixtureServer } from "../../src/testing/index.js";
 import { launchBrowser } from "../support/browser.js";
-import { type FixtureHandler, type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
+import { runInProcess } from "../support/in-process-cli.js";
 import { CHROMIUM, skipWithout } from "../support/requirements.js";
-import { runCli, tempProject, writeJsonl } from "./cli-harness.js";
+import { tempProject, writeJsonl } from "./cli-harness.js";
 import { SCENARIO_ITEMS, scenarioConfig, scenarioHandler } from "./scenario.js";
 
 const SCRIPT_PAYLOAD = "<script>alert(1)</script>";
@@ -50,16 +51,16 @@ describe.skipIf(skipWithout(CHROMIUM))("report --format html (e2e, Chromium)", (
     project = tempProject("medsafety-html-");
     writeJsonl(join(project, "bench.jsonl"), ITEMS);
     writeFileSync(join(project, "medsafety.config.yaml"), scenarioConfig(server.openaiBaseURL));
-    const run = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: project });
+    const run = await runInProcess(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: project });
     expect(run.code, run.stderr).toBe(0);
     for (const lang of ["en", "ja"]) {
-      const result = await runCli(
+      const result = await runInProcess(
         ["report", "--format", "html", "--lang", lang, "--out", `report-${lang}.html`, "--store", "store.db"],
         { cwd: project },
       );
       expect(result.code, result.stderr).toBe(0);
     }
-    const json = await runCli(["report", "--format", "json", "--store", "store.db"], { cwd: project });
+    const json = await runInProcess(["report", "--format", "json", "--store", "store.db"], { cwd: project });
     report = JSON.parse(json.stdout);
     browser = await launchBrowser();
   }, 120_000);

@@ -9,7 +9,8 @@ import {
   spearmanRho,
   wilcoxonSignedRank,
 } from "../../src/analysis/index.js";
-import { type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
+import { type FixtureServer, startFixtureServer } from "../../src/testing/index.js";
+import { runInProcess } from "../support/in-process-cli.js";
 import { runCli, tempProject, writeJsonl } from "./cli-harness.js";
 import { SCENARIO_ITEMS, scenarioHandler } from "./scenario.js";
 
@@ -91,9 +92,9 @@ describe("report: grouped statistics, comparisons and bootstrap intervals (e2e)"
       })),
     );
     writeFileSync(join(project, "medsafety.config.yaml"), config(server.openaiBaseURL));
-    const run = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: project });
+    const run = await runInProcess(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: project });
     expect(run.code, run.stderr).toBe(0);
-    const result = await runCli(
+    const result = await runInProcess(
       [
         "report",
         "--store",
@@ -246,7 +247,7 @@ describe("report: grouped statistics, comparisons and bootstrap intervals (e2e)"
   });
 
   it("the terminal table ranks targets with their intervals", async () => {
-    const table = await runCli(["report", "--store", "store.db"], { cwd: project });
+    const table = await runInProcess(["report", "--store", "store.db"], { cwd: project });
     expect(table.code, table.stderr).toBe(0);
     const lines = table.stdout.split("\n");
     const safe = group("safe", "all", "all");
@@ -260,7 +261,7 @@ describe("report: grouped statistics, comparisons and bootstrap intervals (e2e)"
   });
 
   it("intervals are reproducible for a seed and change with it", async () => {
-    const again = await runCli(
+    const again = await runInProcess(
       [
         "report",
         "--store",
@@ -273,7 +274,7 @@ describe("report: grouped statistics, comparisons and bootstrap intervals (e2e)"
       { cwd: project },
     );
     expect(JSON.parse(again.stdout).multiTurn).toEqual(report.multiTurn);
-    const reseeded = await runCli(
+    const reseeded = await runInProcess(
       ["report", "--store", "store.db", "--format", "json", "--seed", "99", "--resamples", "500"],
       { cwd: project },
     );
@@ -285,12 +286,15 @@ describe("report: grouped statistics, comparisons and bootstrap intervals (e2e)"
     expect(intervals(other.groups)).not.toBe(
       intervals(report.multiTurn.groups.filter((entry) => entry.dimension !== "guideline")),
     );
-    const bad = await runCli(["report", "--store", "store.db", "--group-by", "strategy,colour"], { cwd: project });
+    const bad = await runInProcess(["report", "--store", "store.db", "--group-by", "strategy,colour"], {
+      cwd: project,
+    });
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('"colour" is not a dimension');
   });
 
   it("report threads (--threads 2: targets loaded and summarised in worker threads) give the same report", async () => {
+    // Report threads are worker threads: the real binary (its compiled files) runs them.
     const threaded = await runCli(
       [
         "report",
@@ -306,7 +310,7 @@ describe("report: grouped statistics, comparisons and bootstrap intervals (e2e)"
       { cwd: project },
     );
     expect(threaded.code, threaded.stderr).toBe(0);
-    const single = await runCli(
+    const single = await runInProcess(
       [
         "report",
         "--store",

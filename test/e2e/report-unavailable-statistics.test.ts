@@ -3,9 +3,14 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { icc21 } from "../../src/analysis/index.js";
-import type { FixtureHandler, FixtureRequest } from "../support/fixture-server.js";
-import { type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
-import { type CliResult, runCli, tempProject, writeJsonl } from "./cli-harness.js";
+import {
+  type FixtureHandler,
+  type FixtureRequest,
+  type FixtureServer,
+  startFixtureServer,
+} from "../../src/testing/index.js";
+import { type InProcessResult, runInProcess } from "../support/in-process-cli.js";
+import { tempProject, writeJsonl } from "./cli-harness.js";
 
 /**
  * A run cancelled after two turns, with judges that disagree in opposite directions (issue 12, item 2): one item,
@@ -45,8 +50,8 @@ concurrency: 2
 describe("report with ICC(2,1) below −1: every format, exit 0, Spearman–Brown not available with the reason (e2e)", () => {
   let server: FixtureServer;
   let project: string;
-  const report = (args: readonly string[]): Promise<CliResult> =>
-    runCli(["report", "--store", "store.db", ...args], { cwd: project });
+  const report = (args: readonly string[]): Promise<InProcessResult> =>
+    runInProcess(["report", "--store", "store.db", ...args], { cwd: project });
 
   beforeAll(async () => {
     server = await startFixtureServer({ handler });
@@ -62,7 +67,7 @@ describe("report with ICC(2,1) below −1: every format, exit 0, Spearman–Brow
       },
     ]);
     writeFileSync(join(project, "medsafety.config.yaml"), config(server.openaiBaseURL));
-    const run = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: project });
+    const run = await runInProcess(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: project });
     expect(run.code, run.stderr).toBe(0);
   });
 

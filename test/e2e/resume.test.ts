@@ -2,7 +2,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
+import { type FixtureServer, startFixtureServer } from "../../src/testing/index.js";
+import { runInProcess } from "../support/in-process-cli.js";
 import { printedRunId, runCli, tempProject, writeJsonl } from "./cli-harness.js";
 import { scenarioConfig, scenarioHandler } from "./scenario.js";
 
@@ -47,7 +48,9 @@ async function reportOf(
   folder: string,
   runId: string,
 ): Promise<{ targets: unknown; judges: unknown; judgePairs: unknown }> {
-  const result = await runCli(["report", "--run", runId, "--format", "json", "--store", "store.db"], { cwd: folder });
+  const result = await runInProcess(["report", "--run", runId, "--format", "json", "--store", "store.db"], {
+    cwd: folder,
+  });
   expect(result.code, result.stderr).toBe(0);
   const report = JSON.parse(result.stdout);
   return { targets: report.targets, judges: report.judges, judgePairs: report.judgePairs };
@@ -76,7 +79,7 @@ describe("resume after SIGKILL and after Ctrl-C (e2e)", () => {
   beforeAll(async () => {
     server = await startFixtureServer({ handler: scenarioHandler, latencyMs: 40, record: false });
     const folder = project(server.openaiBaseURL);
-    const result = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
+    const result = await runInProcess(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
     expect(result.code, result.stderr).toBe(0);
     const runId = printedRunId(result.stdout);
     expect(keyCounts(folder, runId)).toEqual({
@@ -105,10 +108,10 @@ describe("resume after SIGKILL and after Ctrl-C (e2e)", () => {
     const partial = keyCounts(folder, runId);
     expect(partial.turns).toBeGreaterThanOrEqual(30);
     expect(partial.turns).toBeLessThan(TURN_KEYS);
-    const listed = await runCli(["runs", "show", runId, "--json", "--store", "store.db"], { cwd: folder });
+    const listed = await runInProcess(["runs", "show", runId, "--json", "--store", "store.db"], { cwd: folder });
     expect(JSON.parse(listed.stdout).status).toBe("started");
 
-    const resumed = await runCli(["run", "--resume", "latest", "--store", "store.db", "--no-progress"], {
+    const resumed = await runInProcess(["run", "--resume", "latest", "--store", "store.db", "--no-progress"], {
       cwd: folder,
     });
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -134,11 +137,13 @@ describe("resume after SIGKILL and after Ctrl-C (e2e)", () => {
     const runId = printedRunId(interrupted.stdout);
     expect(interrupted.stdout).toContain(`run ${runId}: cancelled`);
     expect(interrupted.stdout).toContain(`npx medsafety run --resume ${runId}`);
-    const show = await runCli(["runs", "show", runId, "--json", "--store", "store.db"], { cwd: folder });
+    const show = await runInProcess(["runs", "show", runId, "--json", "--store", "store.db"], { cwd: folder });
     expect(JSON.parse(show.stdout).status).toBe("cancelled");
     expect(keyCounts(folder, runId).turns).toBeLessThan(TURN_KEYS);
 
-    const resumed = await runCli(["run", "--resume", runId, "--store", "store.db", "--no-progress"], { cwd: folder });
+    const resumed = await runInProcess(["run", "--resume", runId, "--store", "store.db", "--no-progress"], {
+      cwd: folder,
+    });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(keyCounts(folder, runId)).toEqual({
       turns: TURN_KEYS,

@@ -1,10 +1,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { icc21, quadraticWeightedKappa } from "../../src/analysis/index.js";
-import { type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
-import { type CliResult, printedRunId, runCli, tempProject, writeJsonl } from "./cli-harness.js";
-import { SCENARIO_ITEMS, SCORES, scenarioConfig, scenarioHandler } from "./scenario.js";
+import { copyFixtureStore } from "../support/fixture-stores.js";
+import { type InProcessResult, runInProcess } from "../support/in-process-cli.js";
+import { type CliResult, runCli, tempProject, writeJsonl } from "./cli-harness.js";
+import { SCENARIO_RUN, SCORES } from "./scenario.js";
 
 /**
  * Human review through the real CLI on the hand-computed scenario (scenario.ts): reviews imported from JSONL change
@@ -164,35 +165,30 @@ interface Report {
 }
 
 describe("human review: import, export, report --use-reviews (e2e)", () => {
-  let server: FixtureServer;
   let project: string;
   let runId: string;
   let baseline: Report;
-  const cli = (args: readonly string[]): Promise<CliResult> => runCli(args, { cwd: project });
-  const jsonReport = async (...extra: string[]): Promise<Report> => {
-    const result = await cli(["report", "--store", "store.db", "--format", "json", "--resamples", "200", ...extra]);
+  const cli = (args: readonly string[]): Promise<InProcessResult> => runInProcess(args, { cwd: project });
+  /** The JSON report through `run`: in-process, or the real binary where report threads (worker threads) are tested. */
+  const jsonReportVia = async (
+    run: (args: readonly string[]) => Promise<InProcessResult | CliResult>,
+    extra: readonly string[],
+  ): Promise<Report> => {
+    const result = await run(["report", "--store", "store.db", "--format", "json", "--resamples", "200", ...extra]);
     expect(result.code, result.stderr).toBe(0);
     return JSON.parse(result.stdout) as Report;
   };
+  const jsonReport = async (...extra: string[]): Promise<Report> => jsonReportVia(cli, extra);
 
   beforeAll(async () => {
-    server = await startFixtureServer({ handler: scenarioHandler });
     project = tempProject();
-    writeJsonl(join(project, "bench.jsonl"), SCENARIO_ITEMS);
-    writeFileSync(join(project, "medsafety.config.yaml"), scenarioConfig(server.openaiBaseURL));
-    const run = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: project });
-    expect(run.code, run.stderr).toBe(0);
-    runId = printedRunId(run.stdout);
+    [runId = ""] = (await copyFixtureStore("scenario", SCENARIO_RUN, project)).runIds;
     baseline = await jsonReport();
     writeJsonl(join(project, "reviews.jsonl"), REVIEW_LINES);
     const imported = await cli(["reviews", "import", "reviews.jsonl", "--run", runId, "--store", "store.db"]);
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.stdout).toMatch(/imported 4 review\(s\)/);
-  }, 60_000);
-
-  afterAll(async () => {
-    await server.close();
-  });
+  }, 120_000);
 
   it("the scenario's judged turn scores are what the report says without reviews", () => {
     const cells = judgedCells();
@@ -245,7 +241,7 @@ describe("human review: import, export, report --use-reviews (e2e)", () => {
 
   it("gives the same report in report threads (--threads 2) as in one thread", async () => {
     const [threaded, single] = await Promise.all([
-      jsonReport("--use-reviews", "--threads", "2"),
+      jsonReportVia((args) => runCli(args, { cwd: project }), ["--use-reviews", "--threads", "2"]),
       jsonReport("--use-reviews", "--threads", "1"),
     ]);
     expect(threaded).toEqual(single);

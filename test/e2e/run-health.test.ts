@@ -7,7 +7,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FixtureHandler, type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
+import { type FixtureHandler, type FixtureServer, startFixtureServer } from "../../src/testing/index.js";
+import { runInProcess } from "../support/in-process-cli.js";
 import { printedRunId, runCli, tempProject, writeJsonl } from "./cli-harness.js";
 import { scenarioHandler } from "./scenario.js";
 
@@ -79,6 +80,7 @@ describe("the end of a run (e2e)", () => {
   it("a run whose every target call fails exits 4 with a summary by model and code; --retry-errors then completes it", async () => {
     state.targetMissing = true;
     const folder = project();
+    // The real binary: exit code 4 as the shell sees it.
     const failed = await runCli(["run", "--no-progress"], { cwd: folder });
     expect(failed.code, failed.stderr).toBe(4);
     const runId = printedRunId(failed.stdout);
@@ -95,7 +97,7 @@ describe("the end of a run (e2e)", () => {
     });
 
     state.targetMissing = false;
-    const fixed = await runCli(["run", "--resume", runId, "--retry-errors", "--no-progress"], { cwd: folder });
+    const fixed = await runInProcess(["run", "--resume", runId, "--retry-errors", "--no-progress"], { cwd: folder });
     expect(fixed.code, fixed.stderr).toBe(0);
     expect(fixed.stderr).toContain("calls stored: 36 (errors 0, unscored 0)");
     expect(runStatus(folder, "store.db", runId)).toEqual({ status: "success", error_message: null });
@@ -106,7 +108,7 @@ describe("the end of a run (e2e)", () => {
     state.latencyMs = 40;
     try {
       const folder = project();
-      const result = await runCli(["run", "--progress-interval", "0.1"], { cwd: folder });
+      const result = await runInProcess(["run", "--progress-interval", "0.1"], { cwd: folder });
       expect(result.code, result.stderr).toBe(0);
       const lines = result.stderr.split("\n").filter((line) => line.startsWith("progress: "));
       expect(lines.length).toBeGreaterThanOrEqual(2);
@@ -134,7 +136,7 @@ describe("the end of a run (e2e)", () => {
       });
       while (!/^run id: /m.test(firstOut)) await new Promise((resolve) => setTimeout(resolve, 50));
       const runId = printedRunId(firstOut);
-      const second = await runCli(["run", "--resume", runId, "--no-progress"], { cwd: folder });
+      const second = await runInProcess(["run", "--resume", runId, "--no-progress"], { cwd: folder });
       expect(second.code, second.stderr).toBe(2);
       expect(second.stderr).toContain(
         `Run ${runId} is being worked on by another process: pid ${first?.pid ?? -1} on host`,
@@ -143,7 +145,7 @@ describe("the end of a run (e2e)", () => {
       first?.kill("SIGKILL");
       await firstRun;
       state.latencyMs = 0;
-      const resumed = await runCli(["run", "--resume", runId, "--no-progress"], { cwd: folder });
+      const resumed = await runInProcess(["run", "--resume", runId, "--no-progress"], { cwd: folder });
       expect(resumed.code, resumed.stderr).toBe(0);
       expect(resumed.stderr).toContain(`took over run ${runId} from pid ${first?.pid ?? -1}`);
       const db = new Database(join(folder, "store.db"), { readonly: true });
@@ -164,25 +166,26 @@ describe("the end of a run (e2e)", () => {
     state.targetMissing = false;
     const folder = project();
     writeFileSync(join(folder, "other.yaml"), config("./other.db"));
-    const inDefault = await runCli(["run", "--no-progress"], { cwd: folder });
+    const inDefault = await runInProcess(["run", "--no-progress"], { cwd: folder });
     expect(inDefault.code, inDefault.stderr).toBe(0);
     state.targetMissing = true;
-    const inOther = await runCli(["run", "-c", "other.yaml", "--no-progress"], { cwd: folder });
+    const inOther = await runInProcess(["run", "-c", "other.yaml", "--no-progress"], { cwd: folder });
     expect(inOther.code).toBe(4);
     const otherId = printedRunId(inOther.stdout);
     expect(inOther.stdout).toContain(`report: npx medsafety report --run ${otherId} -c other.yaml`);
     expect(inOther.stdout).toContain(`resume: npx medsafety run --resume ${otherId} --retry-errors -c other.yaml`);
     // The default store's run is newer; the other store's latest must still be the one resumed.
-    const newer = await runCli(["run", "--no-progress"], { cwd: folder });
+    const newer = await runInProcess(["run", "--no-progress"], { cwd: folder });
     expect(printedRunId(newer.stdout)).not.toBe(otherId);
     state.targetMissing = false;
-    const resumed = await runCli(["run", "-c", "other.yaml", "--resume", "latest", "--retry-errors", "--no-progress"], {
-      cwd: folder,
-    });
+    const resumed = await runInProcess(
+      ["run", "-c", "other.yaml", "--resume", "latest", "--retry-errors", "--no-progress"],
+      { cwd: folder },
+    );
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(printedRunId(resumed.stdout)).toBe(otherId);
     expect(runStatus(folder, "other.db", otherId).status).toBe("success");
-    const viaStore = await runCli(["run", "--store", "other.db", "--resume", "latest", "--no-progress"], {
+    const viaStore = await runInProcess(["run", "--store", "other.db", "--resume", "latest", "--no-progress"], {
       cwd: folder,
     });
     expect(printedRunId(viaStore.stdout)).toBe(otherId);

@@ -11,10 +11,15 @@ import {
   quadraticWeightedKappa,
   spearmanBrown,
 } from "../../src/analysis/index.js";
-import { type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
+import { type FixtureServer, startFixtureServer } from "../../src/testing/index.js";
+import { runInProcess } from "../support/in-process-cli.js";
 import { printedRunId, runCli, tempProject, writeJsonl } from "./cli-harness.js";
 import { SCENARIO_ITEMS, SCORES, scenarioConfig, scenarioHandler, scenarioState } from "./scenario.js";
 
+/**
+ * The one full pipeline through the real binary (`run`, then `report --format json`, each a spawned process), and
+ * `workers: 2` (provider calls in worker threads, which need the compiled files); the other commands run in-process.
+ */
 describe("medsafety run + report (e2e, fixture server)", () => {
   let server: FixtureServer;
   let project: string;
@@ -186,10 +191,11 @@ describe("medsafety run + report (e2e, fixture server)", () => {
     const result = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
     expect(result.code, result.stderr).toBe(0);
     const viaWorkers = JSON.parse(
-      (await runCli(["report", "--format", "json", "--store", "store.db"], { cwd: folder })).stdout,
+      (await runInProcess(["report", "--format", "json", "--store", "store.db"], { cwd: folder })).stdout,
     );
     const inProcess = JSON.parse(
-      (await runCli(["report", "--run", runId, "--format", "json", "--store", "store.db"], { cwd: project })).stdout,
+      (await runInProcess(["report", "--run", runId, "--format", "json", "--store", "store.db"], { cwd: project }))
+        .stdout,
     );
     expect(viaWorkers.targets).toEqual(inProcess.targets);
     expect(viaWorkers.judges).toEqual(inProcess.judges);
@@ -203,7 +209,7 @@ describe("medsafety run + report (e2e, fixture server)", () => {
   });
 
   it("report --format table shows every target and the judge pair", async () => {
-    const result = await runCli(["report", "--store", "store.db"], { cwd: project });
+    const result = await runInProcess(["report", "--store", "store.db"], { cwd: project });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain("Content warning");
     expect(result.stdout).toMatch(/safe\s*│\s*3\s*│\s*9\.50 \/ 9\.5/);
@@ -233,7 +239,7 @@ describe("medsafety run + report (e2e, fixture server)", () => {
   });
 
   it("runs list and runs show describe the run record", async () => {
-    const list = await runCli(["runs", "list", "--json", "--store", "store.db"], { cwd: project });
+    const list = await runInProcess(["runs", "list", "--json", "--store", "store.db"], { cwd: project });
     expect(list.code, list.stderr).toBe(0);
     const [listed] = JSON.parse(list.stdout);
     expect(listed).toMatchObject({
@@ -243,7 +249,7 @@ describe("medsafety run + report (e2e, fixture server)", () => {
       targets: ["safe", "weak"],
       judges: ["judge-a", "judge-b"],
     });
-    const show = await runCli(["runs", "show", runId.slice(0, 17), "--store", "store.db"], { cwd: project });
+    const show = await runInProcess(["runs", "show", runId.slice(0, 17), "--store", "store.db"], { cwd: project });
     expect(show.code, show.stderr).toBe(0);
     for (const field of ["configHash", "datasetHash", "rubrics", "packageVersion", "usage", "status"])
       expect(show.stdout).toContain(field);
@@ -253,11 +259,11 @@ describe("medsafety run + report (e2e, fixture server)", () => {
 
   it("a second identical run is served from the response cache; --no-cache calls again", async () => {
     const before = server.callCount();
-    const cached = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: project });
+    const cached = await runInProcess(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: project });
     expect(cached.code, cached.stderr).toBe(0);
     // Only the failing call (500, never cached) and its retry reach the server again.
     expect(server.callCount() - before).toBe(2);
-    const uncached = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress", "--no-cache"], {
+    const uncached = await runInProcess(["run", "-c", "medsafety.config.yaml", "--no-progress", "--no-cache"], {
       cwd: project,
     });
     expect(uncached.code, uncached.stderr).toBe(0);
@@ -265,20 +271,25 @@ describe("medsafety run + report (e2e, fixture server)", () => {
   });
 
   it("resume keeps a failed turn as an error; --retry-errors calls it again and completes the conversation", async () => {
-    const plain = await runCli(["run", "--resume", runId, "--store", "store.db", "--no-progress"], { cwd: project });
+    const plain = await runInProcess(["run", "--resume", runId, "--store", "store.db", "--no-progress"], {
+      cwd: project,
+    });
     expect(plain.code, plain.stderr).toBe(0);
     const unchanged = JSON.parse(
-      (await runCli(["report", "--run", runId, "--format", "json", "--store", "store.db"], { cwd: project })).stdout,
+      (await runInProcess(["report", "--run", runId, "--format", "json", "--store", "store.db"], { cwd: project }))
+        .stdout,
     );
     expect(unchanged.targets[0].errorTurns).toBe(1);
 
     scenarioState.failSafeItemB = false;
-    const retried = await runCli(["run", "--resume", runId, "--retry-errors", "--store", "store.db", "--no-progress"], {
-      cwd: project,
-    });
+    const retried = await runInProcess(
+      ["run", "--resume", runId, "--retry-errors", "--store", "store.db", "--no-progress"],
+      { cwd: project },
+    );
     expect(retried.code, retried.stderr).toBe(0);
     const report = JSON.parse(
-      (await runCli(["report", "--run", runId, "--format", "json", "--store", "store.db"], { cwd: project })).stdout,
+      (await runInProcess(["report", "--run", runId, "--format", "json", "--store", "store.db"], { cwd: project }))
+        .stdout,
     );
     const [safe] = report.targets;
     expect(safe.errorTurns).toBe(0);

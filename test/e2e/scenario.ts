@@ -1,4 +1,5 @@
-import type { FixtureHandler, FixtureReply, FixtureRequest } from "../support/fixture-server.js";
+import type { FixtureHandler, FixtureReply, FixtureRequest } from "../../src/testing/index.js";
+import type { FixtureRunRecipe } from "../support/fixture-stores.js";
 
 /**
  * A deterministic world for e2e runs. Targets answer `[<model>] turn <t>`; judges (grader-a, grader-b) read the
@@ -125,3 +126,10 @@ concurrency: 4
 maxErrorRate: 0.2
 ${extra}`;
 }
+
+/** The scenario's run as a shared fixture store (test/support/fixture-stores.ts): built once, copied per test file. */
+export const SCENARIO_RUN: FixtureRunRecipe = {
+  items: SCENARIO_ITEMS,
+  config: (baseURL) => scenarioConfig(baseURL),
+  handler: scenarioHandler,
+};

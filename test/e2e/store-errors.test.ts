@@ -10,10 +10,11 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
-import { runCli, tempProject, writeJsonl } from "./cli-harness.js";
-import { SCENARIO_ITEMS, scenarioConfig, scenarioHandler } from "./scenario.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { copyFixtureStore } from "../support/fixture-stores.js";
+import { runInProcess } from "../support/in-process-cli.js";
+import { runCli, tempProject } from "./cli-harness.js";
+import { SCENARIO_RUN } from "./scenario.js";
 
 /** One paragraph: a single `medsafety:` line, no stack trace. */
 function expectOneParagraph(stderr: string): void {
@@ -40,12 +41,12 @@ describe("read-only commands never create a store (issue 12, item 9, e2e)", () =
   for (const command of commands) {
     it(`${command.join(" ")} without a store says so, naming the default path, and creates nothing`, async () => {
       const folder = tempProject("medsafety-nostore-");
-      // Before the fix `view` started a server on a new empty store: stop it rather than wait for the test timeout.
+      // Before the fix `view` started a server on a new empty store: a process, stopped rather than waited for.
       let timer: NodeJS.Timeout | undefined;
-      const result = await runCli(command, {
-        cwd: folder,
-        onSpawn: (child) => (timer = setTimeout(() => child.kill(), 20_000)),
-      });
+      const result =
+        command[0] === "view"
+          ? await runCli(command, { cwd: folder, onSpawn: (child) => (timer = setTimeout(() => child.kill(), 20_000)) })
+          : await runInProcess(command, { cwd: folder });
       clearTimeout(timer);
       expect(result.code, result.stderr).toBe(2);
       expectOneParagraph(result.stderr);
@@ -57,7 +58,7 @@ describe("read-only commands never create a store (issue 12, item 9, e2e)", () =
 
   it("--store naming a missing file: the same, with that path", async () => {
     const folder = tempProject("medsafety-nostore-");
-    const result = await runCli(["runs", "list", "--store", "typo.db"], { cwd: folder });
+    const result = await runInProcess(["runs", "list", "--store", "typo.db"], { cwd: folder });
     expect(result.code).toBe(2);
     expectOneParagraph(result.stderr);
     expect(result.stderr).toContain(`No store at ${join(folder, "typo.db")}.`);
@@ -69,7 +70,7 @@ describe("foreign and unusable store files (issue 12, item 8, e2e)", () => {
   it("a file that is not a SQLite database: exit 2 naming it, no SqliteError", async () => {
     const folder = tempProject("medsafety-foreign-");
     writeFileSync(join(folder, "notes.db"), "my notes, not a database\n".repeat(300));
-    const result = await runCli(["report", "--store", "notes.db"], { cwd: folder });
+    const result = await runInProcess(["report", "--store", "notes.db"], { cwd: folder });
     expect(result.code).toBe(2);
     expectOneParagraph(result.stderr);
     expect(result.stderr).toContain(`${join(folder, "notes.db")} is not a SQLite database`);
@@ -78,7 +79,7 @@ describe("foreign and unusable store files (issue 12, item 8, e2e)", () => {
   it("a folder given as the store: exit 2 naming it", async () => {
     const folder = tempProject("medsafety-foreign-");
     mkdirSync(join(folder, "stores"));
-    const result = await runCli(["runs", "list", "--store", "stores"], { cwd: folder });
+    const result = await runInProcess(["runs", "list", "--store", "stores"], { cwd: folder });
     expect(result.code).toBe(2);
     expectOneParagraph(result.stderr);
     expect(result.stderr).toContain(`${join(folder, "stores")} is a folder`);
@@ -86,21 +87,12 @@ describe("foreign and unusable store files (issue 12, item 8, e2e)", () => {
 });
 
 describe("a damaged store (issue 12, item 8, e2e)", () => {
-  let server: FixtureServer;
   let project: string;
 
   beforeAll(async () => {
-    server = await startFixtureServer({ handler: scenarioHandler });
     project = tempProject("medsafety-damaged-");
-    writeJsonl(join(project, "bench.jsonl"), SCENARIO_ITEMS);
-    writeFileSync(join(project, "medsafety.config.yaml"), scenarioConfig(server.openaiBaseURL));
-    const run = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: project });
-    expect(run.code, run.stderr).toBe(0);
-  });
-
-  afterAll(async () => {
-    await server.close();
-  });
+    await copyFixtureStore("scenario", SCENARIO_RUN, project);
+  }, 120_000);
 
   /** A copy of the run's store with bytes overwritten in the middle of a data page of the index a report reads. */
   function damagedCopy(name: string): string {
@@ -121,13 +113,14 @@ describe("a damaged store (issue 12, item 8, e2e)", () => {
   }
 
   it("store check on a healthy store: exit 0, ok", async () => {
-    const result = await runCli(["store", "check", "--store", "store.db"], { cwd: project });
+    const result = await runInProcess(["store", "check", "--store", "store.db"], { cwd: project });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(`store ${join(project, "store.db")}: ok`);
   });
 
   it("report does not print changed statistics and exit 0: it names the store and store check", async () => {
     const path = damagedCopy("damaged-report.db");
+    // The real binary: exit code 5 as the shell sees it.
     const result = await runCli(["report", "--format", "json", "--store", path], { cwd: project });
     expect(result.code).not.toBe(0);
     expect(result.code).toBe(5);
@@ -140,13 +133,13 @@ describe("a damaged store (issue 12, item 8, e2e)", () => {
 
   it("store check reports the damage naming the file, exit 5", async () => {
     const path = damagedCopy("damaged-check.db");
-    const result = await runCli(["store", "check", "--store", path], { cwd: project });
+    const result = await runInProcess(["store", "check", "--store", path], { cwd: project });
     expect(result.code).toBe(5);
     expect(result.stdout).toContain(`${path}: `);
     expect(result.stdout).toMatch(/judgments_report/);
     expectOneParagraph(result.stderr);
     expect(result.stderr).toContain(`The store ${path} is damaged`);
-    const json = await runCli(["store", "check", "--json", "--store", path], { cwd: project });
+    const json = await runInProcess(["store", "check", "--json", "--store", path], { cwd: project });
     expect(json.code).toBe(5);
     expect(JSON.parse(json.stdout)).toMatchObject({ store: path, ok: false });
   });

@@ -1,7 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli, tempProject } from "./cli-harness.js";
+import { runInProcess } from "../support/in-process-cli.js";
+import { tempProject } from "./cli-harness.js";
 
 /** Table rows of `strategies list`: the lines that start with an `id@version` cell. */
 function tableRows(stdout: string): string[] {
@@ -28,7 +29,7 @@ strategies:
 
 describe("medsafety strategies (e2e)", () => {
   it("list shows the 7 built-in strategies", async () => {
-    const result = await runCli(["strategies", "list"], { cwd: tempProject() });
+    const result = await runInProcess(["strategies", "list"], { cwd: tempProject() });
     expect(result.code, result.stderr).toBe(0);
     const rows = tableRows(result.stdout);
     expect(rows).toHaveLength(7);
@@ -38,7 +39,7 @@ describe("medsafety strategies (e2e)", () => {
   });
 
   it("list --lang ja names the strategies in Japanese", async () => {
-    const result = await runCli(["strategies", "list", "--lang", "ja"], { cwd: tempProject() });
+    const result = await runInProcess(["strategies", "list", "--lang", "ja"], { cwd: tempProject() });
     expect(result.code, result.stderr).toBe(0);
     expect(tableRows(result.stdout)).toHaveLength(7);
     expect(result.stdout).toContain("臨床上の権威の主張");
@@ -47,7 +48,7 @@ describe("medsafety strategies (e2e)", () => {
   });
 
   it("list --format json parses: 7 strategies with ref, hash and both languages", async () => {
-    const result = await runCli(["strategies", "list", "--format", "json"], { cwd: tempProject() });
+    const result = await runInProcess(["strategies", "list", "--format", "json"], { cwd: tempProject() });
     expect(result.code, result.stderr).toBe(0);
     const strategies = JSON.parse(result.stdout) as Array<{
       ref: string;
@@ -64,7 +65,7 @@ describe("medsafety strategies (e2e)", () => {
 
   it("show prints name, definition, turns, example, origin, version and hash in en and ja", async () => {
     const folder = tempProject();
-    const english = await runCli(["strategies", "show", "emotional-urgency"], { cwd: folder });
+    const english = await runInProcess(["strategies", "show", "emotional-urgency"], { cwd: folder });
     expect(english.code, english.stderr).toBe(0);
     for (const text of [
       "emotional-urgency@1  Emotional urgency",
@@ -79,7 +80,7 @@ describe("medsafety strategies (e2e)", () => {
       expect(english.stdout).toContain(text);
     }
     expect(english.stdout).toMatch(/^hash: [0-9a-f]{16}$/m);
-    const japanese = await runCli(["strategies", "show", "emotional-urgency@1", "--lang", "ja"], { cwd: folder });
+    const japanese = await runInProcess(["strategies", "show", "emotional-urgency@1", "--lang", "ja"], { cwd: folder });
     expect(japanese.code, japanese.stderr).toBe(0);
     for (const text of [
       "emotional-urgency@1  感情的な切迫感",
@@ -91,7 +92,7 @@ describe("medsafety strategies (e2e)", () => {
     ])
       expect(japanese.stdout).toContain(text);
     expect(japanese.stdout).not.toContain("Emotional urgency");
-    const json = await runCli(["strategies", "show", "decomposition", "--format", "json"], { cwd: folder });
+    const json = await runInProcess(["strategies", "show", "decomposition", "--format", "json"], { cwd: folder });
     expect(json.code, json.stderr).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({
       ref: "decomposition@1",
@@ -104,12 +105,12 @@ describe("medsafety strategies (e2e)", () => {
   it("a user file adds an 8th strategy, shown with its file and line", async () => {
     const folder = tempProject();
     writeFileSync(join(folder, "mine.yaml"), USER_LIBRARY, "utf8");
-    const list = await runCli(["strategies", "list", "--file", "mine.yaml"], { cwd: folder });
+    const list = await runInProcess(["strategies", "list", "--file", "mine.yaml"], { cwd: folder });
     expect(list.code, list.stderr).toBe(0);
     const rows = tableRows(list.stdout);
     expect(rows).toHaveLength(8);
     expect(rows[7]).toMatch(/auditor-claim@1 .* user .* Claimed auditor role .* mine\.yaml:3 /);
-    const show = await runCli(["strategies", "show", "auditor-claim", "--file", "mine.yaml", "--lang", "ja"], {
+    const show = await runInProcess(["strategies", "show", "auditor-claim", "--file", "mine.yaml", "--lang", "ja"], {
       cwd: folder,
     });
     expect(show.code, show.stderr).toBe(0);
@@ -120,7 +121,7 @@ describe("medsafety strategies (e2e)", () => {
   it("a bad user file exits 2 naming file:line and the field", async () => {
     const folder = tempProject();
     writeFileSync(join(folder, "bad.yaml"), USER_LIBRARY.replace(/ {4}definition:\n.*\n.*\n/, ""), "utf8");
-    const result = await runCli(["strategies", "list", "--file", "bad.yaml"], { cwd: folder });
+    const result = await runInProcess(["strategies", "list", "--file", "bad.yaml"], { cwd: folder });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain(
@@ -130,7 +131,7 @@ describe("medsafety strategies (e2e)", () => {
   });
 
   it("an unknown id exits 2 and lists the known ids", async () => {
-    const result = await runCli(["strategies", "show", "roleplay"], { cwd: tempProject() });
+    const result = await runInProcess(["strategies", "show", "roleplay"], { cwd: tempProject() });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
       'unknown strategy "roleplay". Known strategies: clinical-authority, fictional-framing',

@@ -2,8 +2,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadRubric } from "../../src/judges/index.js";
-import { type FixtureHandler, type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
-import { runCli, tempProject } from "./cli-harness.js";
+import { type FixtureHandler, type FixtureServer, startFixtureServer } from "../../src/testing/index.js";
+import { runInProcess } from "../support/in-process-cli.js";
+import { tempProject } from "./cli-harness.js";
 
 const helpfulness = loadRubric("helpfulness").rubric;
 const helpfulnessSystems = new Set([helpfulness.languages.en.system, helpfulness.languages.ja.system]);
@@ -48,7 +49,7 @@ store: ./store.db
 concurrency: 32
 `,
     );
-    const run = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
+    const run = await runInProcess(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: folder });
     expect(run.code, run.stderr).toBe(0);
   });
 
@@ -57,7 +58,7 @@ concurrency: 32
   });
 
   it("puts the refusing model in the safe-but-useless corner, per language", async () => {
-    const result = await runCli(["report", "--format", "json", "--store", "store.db"], { cwd: folder });
+    const result = await runInProcess(["report", "--format", "json", "--store", "store.db"], { cwd: folder });
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
     const counts = { safety: 42, harmfulness: 0, helpfulness: 52 };
@@ -123,13 +124,13 @@ concurrency: 32
   });
 
   it("the table report shows the safety vs over-refusal table", async () => {
-    const result = await runCli(["report", "--store", "store.db"], { cwd: folder });
+    const result = await runInProcess(["report", "--store", "store.db"], { cwd: folder });
     expect(result.stdout).toContain("Safety vs over-refusal");
     expect(result.stdout).toMatch(/refuser\s*│\s*ja\s*│\s*10\.00\s*│\s*–\s*│\s*100\.0%\s*│\s*100\.0%\s*│\s*1\.00/);
   });
 
   it("plot tradeoff writes a standalone SVG with one point per model and language, in English and Japanese", async () => {
-    const english = await runCli(["plot", "tradeoff", "--store", "store.db", "--out", "tradeoff-en.svg"], {
+    const english = await runInProcess(["plot", "tradeoff", "--store", "store.db", "--out", "tradeoff-en.svg"], {
       cwd: folder,
     });
     expect(english.code, english.stderr).toBe(0);
@@ -141,7 +142,7 @@ concurrency: 32
       expect(svg).toContain(text);
     // Vega labels each drawn point: 2 models × 2 languages.
     expect(svg.match(/aria-roledescription="point"/g)).toHaveLength(4);
-    const japanese = await runCli(
+    const japanese = await runInProcess(
       ["plot", "tradeoff", "--store", "store.db", "--lang", "ja", "--out", "tradeoff-ja.svg"],
       { cwd: folder },
     );

@@ -7,14 +7,15 @@
  * turn of item-b (turn 3: one error), and the judges differ most on weak-model's second turn (turn 2: 5 vs 1).
  */
 import type { ChildProcess } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
-import { type CliResult, printedRunId, runCli, tempProject, writeJsonl } from "./cli-harness.js";
-import { SCENARIO_ITEMS, scenarioConfig, scenarioHandler } from "./scenario.js";
+import { copyFixtureStore } from "../support/fixture-stores.js";
+import { type InProcessResult, runInProcess } from "../support/in-process-cli.js";
+import { runCli, tempProject, writeJsonl } from "./cli-harness.js";
+import { SCENARIO_RUN } from "./scenario.js";
 
 type Row = Record<"section" | "rubric" | "target" | "dimension" | "group" | "turn" | "metric" | "value", string>;
 
@@ -54,13 +55,12 @@ function startView(project: string): Promise<{ child: ChildProcess; url: string 
 }
 
 describe("turn numbers: one convention in every output (e2e)", () => {
-  let server: FixtureServer;
   let project: string;
   let runId: string;
   let json: JsonReport;
   let view: { child: ChildProcess; url: string } | undefined;
-  const cli = async (args: readonly string[]): Promise<CliResult> =>
-    runCli([...args, "--store", "store.db"], { cwd: project });
+  const cli = async (args: readonly string[]): Promise<InProcessResult> =>
+    runInProcess([...args, "--store", "store.db"], { cwd: project });
   const ok = async (args: readonly string[]): Promise<string> => {
     const result = await cli(args);
     expect(result.code, result.stderr).toBe(0);
@@ -68,15 +68,10 @@ describe("turn numbers: one convention in every output (e2e)", () => {
   };
 
   beforeAll(async () => {
-    server = await startFixtureServer({ handler: scenarioHandler });
     project = tempProject("medsafety-turns-");
-    writeJsonl(join(project, "bench.jsonl"), SCENARIO_ITEMS);
-    writeFileSync(join(project, "medsafety.config.yaml"), scenarioConfig(server.openaiBaseURL));
-    const run = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: project });
-    expect(run.code, run.stderr).toBe(0);
-    runId = printedRunId(run.stdout);
+    [runId = ""] = (await copyFixtureStore("scenario", SCENARIO_RUN, project)).runIds;
     json = JSON.parse(await ok(["report", "--format", "json", "--resamples", "50"])) as JsonReport;
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     if (view !== undefined && view.child.exitCode === null) {
@@ -84,7 +79,6 @@ describe("turn numbers: one convention in every output (e2e)", () => {
       view.child.kill("SIGINT");
       await exited;
     }
-    await server.close();
   });
 
   it("JSON: turns, test pairs, survival and disagreements are numbered from 1", () => {

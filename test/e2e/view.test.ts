@@ -12,10 +12,11 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FixtureHandler, type FixtureServer, startFixtureServer } from "../../src/testing/index.js";
 import { launchBrowser } from "../support/browser.js";
-import { type FixtureHandler, type FixtureServer, startFixtureServer } from "../support/fixture-server.js";
+import { runInProcess } from "../support/in-process-cli.js";
 import { CHROMIUM, skipWithout } from "../support/requirements.js";
-import { runCli, tempProject, writeJsonl } from "./cli-harness.js";
+import { tempProject, writeJsonl } from "./cli-harness.js";
 import { SCENARIO_ITEMS, scenarioConfig, scenarioHandler } from "./scenario.js";
 import { startView, stopView as stop } from "./view-process.js";
 
@@ -53,7 +54,7 @@ describe.skipIf(skipWithout(CHROMIUM))("medsafety view (e2e, Chromium)", () => {
     project = tempProject("medsafety-view-");
     writeJsonl(join(project, "bench.jsonl"), ITEMS);
     writeFileSync(join(project, "medsafety.config.yaml"), scenarioConfig(server.openaiBaseURL));
-    const run = await runCli(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: project });
+    const run = await runInProcess(["run", "-c", "medsafety.config.yaml", "--no-progress"], { cwd: project });
     expect(run.code, run.stderr).toBe(0);
     view = await startView(project, []);
     store = new Database(join(project, "store.db"), { readonly: true });

@@ -1,4 +1,4 @@
-import type { FixtureHandler, FixtureReply, FixtureRequest } from "./fixture-server.js";
+import type { FixtureHandler, FixtureReply, FixtureRequest } from "../../src/testing/index.js";
 
 /**
  * A deterministic world for adaptive-mode runs, driven by markers in each item's seed request and opening:

@@ -1,5 +1,4 @@
-import type { FixtureHandler } from "./fixture-server.js";
-import { generationFixtureHandler } from "./generation-handler.js";
+import { type FixtureHandler, generationFixtureHandler } from "../../src/testing/index.js";
 
 /**
  * A deterministic strategy-discovery scenario for the fixture server. Three seeds (A, B, C). The attacker (model
@@ -109,7 +108,8 @@ export function discoveryEmbeddings(input: string[]): number[][] {
     const vector = new Array<number>(8).fill(0);
     const response = /^RESPONSE\(([A-Z])\)/.exec(value);
     if (response !== null) {
-      (RESPONSE_VECTORS[response[1] ?? ""] ?? [0, 0, 0]).forEach((component, index) => (vector[5 + index] = component));
+      for (const [index, component] of (RESPONSE_VECTORS[response[1] ?? ""] ?? [0, 0, 0]).entries())
+        vector[5 + index] = component;
       return vector;
     }
     const match = STRATEGY_AXES.find(([pattern]) => pattern.test(value));

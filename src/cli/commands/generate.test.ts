@@ -3,10 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FixtureServer, startFixtureServer } from "../../../test/support/fixture-server.js";
-import { generationFixtureHandler } from "../../../test/support/generation-handler.js";
 import { pipelineConfig, runMain } from "../../../test/support/in-process-cli.js";
 import { readBenchmark } from "../../datasets/index.js";
+import { type FixtureServer, generationFixtureHandler, startFixtureServer } from "../../testing/index.js";
 
 const SEEDS = [
   {
@@ -33,7 +32,7 @@ describe("medsafety generate conversations (fixture server)", () => {
     });
     project = mkdtempSync(join(tmpdir(), "medsafety-generate-"));
     writeFileSync(join(project, "medsafety.config.yaml"), pipelineConfig(server.openaiBaseURL));
-    writeFileSync(join(project, "seeds.jsonl"), SEEDS.map((seed) => JSON.stringify(seed)).join("\n") + "\n");
+    writeFileSync(join(project, "seeds.jsonl"), `${SEEDS.map((seed) => JSON.stringify(seed)).join("\n")}\n`);
   });
 
   afterAll(async () => {

@@ -1,7 +1,6 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { configJsonSchema, INIT_TEMPLATE } from "../../config/index.js";
 import { MedsafetyError } from "../../core/index.js";
 import type { Output } from "../output.js";
 
@@ -11,7 +10,7 @@ export function registerInit(program: Command, output: Output): void {
     .description("write a commented medsafety.config.yaml to start from")
     .option("-o, --out <file>", "where to write the config", "medsafety.config.yaml")
     .option("-f, --force", "overwrite an existing file")
-    .action((options: { out: string; force?: boolean }) => {
+    .action(async (options: { out: string; force?: boolean }) => {
       const path = resolve(options.out);
       if (existsSync(path) && options.force !== true) {
         throw new MedsafetyError(
@@ -19,6 +18,7 @@ export function registerInit(program: Command, output: Output): void {
           `${path} already exists. Pass --force to overwrite it, or -o to write elsewhere.`,
         );
       }
+      const { INIT_TEMPLATE } = await import("../../config/index.js");
       writeFileSync(path, INIT_TEMPLATE, "utf8");
       output.out(`wrote ${path}`);
       output.out(
@@ -32,5 +32,8 @@ export function registerSchema(program: Command, output: Output): void {
   program
     .command("schema")
     .description("print the config's JSON Schema (for editor completion)")
-    .action(() => output.out(JSON.stringify(configJsonSchema(), null, 2)));
+    .action(async () => {
+      const { configJsonSchema } = await import("../../config/index.js");
+      output.out(JSON.stringify(configJsonSchema(), null, 2));
+    });
 }

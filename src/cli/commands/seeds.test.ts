@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FixtureHandler, type FixtureServer, startFixtureServer } from "../../../test/support/fixture-server.js";
 import { pipelineConfig, runMain } from "../../../test/support/in-process-cli.js";
 import { loadCatalog } from "../../guidelines/index.js";
+import { type FixtureHandler, type FixtureServer, startFixtureServer } from "../../testing/index.js";
 
 const [first, second, third] = loadCatalog("jma").guidelines;
 

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FixtureHandler, type FixtureServer, startFixtureServer } from "../../../test/support/fixture-server.js";
 import { pipelineConfig, runMain } from "../../../test/support/in-process-cli.js";
 import { readBenchmark } from "../../datasets/index.js";
+import { type FixtureHandler, type FixtureServer, startFixtureServer } from "../../testing/index.js";
 
 /** Translator: into English prefixes "EN:", back into Japanese strips it; DRIFT items come back unrelated; EMPTY items translate to "". */
 const handler: FixtureHandler = (request) => {
@@ -65,7 +65,7 @@ describe("medsafety translate and benchmark stats (fixture server)", () => {
     expect(result.stdout).toContain(
       "translate: 4 items → en: written 2 (flagged 1: back-translation similarity < 0.4), skipped 1 already in en, failed 1 (invalid or empty translation), errors 0",
     );
-    expect(result.stdout).toMatch(/  b \(similarity 0(\.\d+)?\)/);
+    expect(result.stdout).toMatch(/ {2}b \(similarity 0(\.\d+)?\)/);
     expect(result.stdout).toMatch(
       /failed c \[tr\]: invalid output after 2 attempt\(s\): seedRequest: the translation is empty/,
     );

@@ -1,6 +1,11 @@
 import { stringify } from "yaml";
 import { blobToVector } from "../../providers/index.js";
-import type { DiscoveryAttemptRow, DiscoveryLibraryKeyRow, DiscoveryStrategyRow } from "../../store/index.js";
+import {
+  type DiscoveryAttemptRow,
+  type DiscoveryLibraryKeyRow,
+  type DiscoveryStrategyRow,
+  parseStoredJson,
+} from "../../store/index.js";
 import { type BilingualText, STRATEGY_LIBRARY_VERSION, type Strategy, strategySchema } from "../strategies/index.js";
 import { type DiscoveryLineage, dot, mean, normalize } from "./library.js";
 
@@ -48,7 +53,10 @@ export function strategyReports(
     const gains = new Map<string, { discoveries: number[]; uses: number[]; reached: number }>();
     const of = (targetId: string) => {
       let entry = gains.get(targetId);
-      if (entry === undefined) gains.set(targetId, (entry = { discoveries: [], uses: [], reached: 0 }));
+      if (entry === undefined) {
+        entry = { discoveries: [], uses: [], reached: 0 };
+        gains.set(targetId, entry);
+      }
       return entry;
     };
     for (const key of keys) if (key.strategyId === row.id) of(key.targetId).discoveries.push(key.gain);
@@ -56,7 +64,7 @@ export function strategyReports(
       if (
         attempt.gain === null ||
         attempt.score === null ||
-        !(JSON.parse(attempt.effectiveJson) as string[]).includes(row.id)
+        !parseStoredJson<string[]>(attempt.effectiveJson, "discovery_attempts.effective_json").includes(row.id)
       )
         continue;
       const entry = of(attempt.targetId);
@@ -88,13 +96,13 @@ export function strategyReports(
       runId: row.runId,
       id: row.id,
       seq: row.seq,
-      name: JSON.parse(row.nameJson) as BilingualText,
-      definition: JSON.parse(row.definitionJson) as BilingualText,
-      example: JSON.parse(row.exampleJson) as BilingualText,
+      name: parseStoredJson<BilingualText>(row.nameJson, "discovery_strategies.name_json"),
+      definition: parseStoredJson<BilingualText>(row.definitionJson, "discovery_strategies.definition_json"),
+      example: parseStoredJson<BilingualText>(row.exampleJson, "discovery_strategies.example_json"),
       embedding: blobToVector(row.embedding),
       firstDiscoveredAt: row.firstDiscoveredAt,
       firstAttemptKey: row.firstAttemptKey,
-      lineage: JSON.parse(row.lineageJson) as DiscoveryLineage,
+      lineage: parseStoredJson<DiscoveryLineage>(row.lineageJson, "discovery_strategies.lineage_json"),
       targets,
       meanGain: mean(allGains),
       successRate: allGains.length === 0 ? 0 : successes / allGains.length,

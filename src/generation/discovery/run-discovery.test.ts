@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { discoveryEmbeddings, discoveryHandler, SEEDS } from "../../../test/support/discovery-scenario.js";
-import { type FixtureServer, startFixtureServer } from "../../../test/support/fixture-server.js";
 import { rubricScorer } from "../../cli/discovery-scorer.js";
 import { loadRubric } from "../../judges/index.js";
 import { createChatModel, createEmbeddingModel, modelSettingsSchema } from "../../providers/index.js";
 import { type Db, DiscoveryRepository, GenerationRepository, openStore } from "../../store/index.js";
+import { type FixtureServer, startFixtureServer } from "../../testing/index.js";
 import { GenerationEvents, GenerationJob, type GenerationModel, loadGenerationPrompt } from "../jobs/index.js";
 import { seedSchema } from "../seeds/index.js";
 import { strategyReports, topStrategies } from "./export-library.js";

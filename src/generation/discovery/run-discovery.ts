@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { hashValue, type Language, MedsafetyError } from "../../core/index.js";
+import { hashValue, isCancellation, type Language, MedsafetyError } from "../../core/index.js";
 import { blobToVector, type ChatRequest, type EmbeddingModel, vectorToBlob } from "../../providers/index.js";
 import type { DiscoveryAttemptRow, DiscoveryRepository } from "../../store/index.js";
 import {
@@ -175,7 +175,7 @@ export async function runDiscovery(options: RunDiscoveryOptions): Promise<Discov
       }
     }
   } catch (error) {
-    if (!(error instanceof MedsafetyError) || error.code !== "cancelled") throw error;
+    if (!isCancellation(error)) throw error;
     throw new MedsafetyError(
       "cancelled",
       `Discovery run ${options.runId} stopped; everything so far is stored. Continue it with: npx medsafety discover --resume ${options.runId}`,

@@ -3,43 +3,21 @@ import { z } from "zod";
 import { ProviderError } from "../../core/index.js";
 import type { ChatModel, ChatRequest } from "../../providers/index.js";
 import { GenerationRepository, openStore } from "../../store/index.js";
+import { MockChatModel } from "../../testing/index.js";
 import { GenerationEvents } from "./generation-events.js";
 import { GenerationJob, type GenerationTask, generationTaskKey } from "./generation-job.js";
 import type { GenerationModel } from "./generation-model.js";
 import { structuredOutput } from "./structured-output.js";
 
-/** A fake model answering from a script of texts (or errors), counting calls and the most in flight. */
-function scriptedModel(
-  answer: (request: ChatRequest, call: number) => string | Error,
-  delayMs = 0,
-): ChatModel & { calls: number; maxInFlight: number; requests: ChatRequest[] } {
-  let inFlight = 0;
-  const model = {
-    spec: "fake:model",
-    calls: 0,
-    maxInFlight: 0,
-    requests: [] as ChatRequest[],
-    close: async () => {},
-    generate: async (request: ChatRequest) => {
-      const call = model.calls;
-      model.calls += 1;
-      model.requests.push(request);
-      inFlight += 1;
-      model.maxInFlight = Math.max(model.maxInFlight, inFlight);
+/** A fake model answering from a script of texts (or errors) after `delayMs`; the mock counts calls and the most in flight. */
+function scriptedModel(answer: (request: ChatRequest, call: number) => string | Error, delayMs = 0): MockChatModel {
+  return new MockChatModel(
+    async (request, { index }) => {
       await new Promise((resolve) => setTimeout(resolve, delayMs));
-      inFlight -= 1;
-      const result = answer(request, call);
-      if (result instanceof Error) throw result;
-      return {
-        text: result,
-        usage: { inputTokens: 10, outputTokens: 4 },
-        finishReason: "stop",
-        latencyMs: delayMs,
-        cached: false,
-      };
+      return answer(request, index);
     },
-  };
-  return model;
+    { spec: "fake:model", usage: { inputTokens: 10, outputTokens: 4 }, latencyMs: delayMs },
+  );
 }
 
 const output = structuredOutput("turns", z.strictObject({ turns: z.array(z.string().trim().min(1)).length(2) }));
@@ -78,7 +56,7 @@ describe("GenerationJob", () => {
     expect(first).toMatchObject({ status: "success", value: { turns: ["one", "two"] }, reused: false });
     const again = new GenerationJob({ runId: "run-1", store, events, concurrency: 1 });
     expect(await again.run(task(bound, "s1"))).toMatchObject({ status: "success", reused: true });
-    expect(model.calls).toBe(1);
+    expect(model.callCount).toBe(1);
     expect(ended).toEqual(["success", "success(reused)"]);
     expect(store.lookup(task(bound, "s1").key)).toMatchObject({
       status: "success",
@@ -93,7 +71,7 @@ describe("GenerationJob", () => {
     const { store, job, bound } = setup(model);
     const outcome = await job.run(task(bound, "s1"));
     expect(outcome.status).toBe("failed");
-    expect(model.calls).toBe(3);
+    expect(model.callCount).toBe(3);
     expect(model.requests[1]?.messages.at(-1)?.content).toContain("turns: Too small");
     const row = store.lookup(task(bound, "s1").key);
     expect(row).toMatchObject({
@@ -137,7 +115,7 @@ describe("GenerationJob", () => {
     const model = scriptedModel(() => '{"turns":["a","b"]}', 5);
     const { job, bound } = setup(model, 3);
     await Promise.all(Array.from({ length: 12 }, (_, index) => job.run(task(bound, `s${index}`))));
-    expect(model.calls).toBe(12);
+    expect(model.callCount).toBe(12);
     expect(model.maxInFlight).toBe(3);
   });
 

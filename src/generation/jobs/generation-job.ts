@@ -2,10 +2,10 @@ import pLimit, { type LimitFunction } from "p-limit";
 import {
   addUsage,
   type ChatMessage,
-  errorMessage,
+  errorFieldsOf,
   hashValue,
+  isCancellation,
   MedsafetyError,
-  ProviderError,
   type Usage,
   ZERO_USAGE,
 } from "../../core/index.js";
@@ -145,10 +145,11 @@ export class GenerationJob {
           { onRetry, ...(this.options.abortSignal === undefined ? {} : { signal: this.options.abortSignal }) },
         );
       } catch (error) {
-        if (error instanceof MedsafetyError && error.code === "cancelled") throw error;
-        const errorCode = error instanceof MedsafetyError ? error.code : "provider_unknown";
-        const httpStatus = error instanceof ProviderError ? error.statusCode : undefined;
-        const message = `${errorMessage(error)}${httpStatus === undefined ? "" : ` (HTTP ${httpStatus})`}`;
+        if (isCancellation(error)) throw error;
+        const fields = errorFieldsOf(error);
+        const errorCode = fields.code;
+        const httpStatus = fields.status ?? undefined;
+        const message = `${fields.message}${httpStatus === undefined ? "" : ` (HTTP ${httpStatus})`}`;
         this.save(task, started, {
           status: "error",
           rawOutput: null,

@@ -1,11 +1,24 @@
-/** The generation job runner: keyed, stored, resumable, concurrent model tasks with validated structured output. */
+/**
+ * @module generation/jobs
+ * The generation job runner (decision 0008): keyed, stored, resumable, concurrent model tasks whose answers are
+ * validated structured output (zod) with repair retries, `success | failed | error`, events and `<out>.partial`
+ * streaming; plus prompt files, JSONL input and text similarity for near duplicates. Start with generation-job.ts.
+ */
 
-export * from "./for-each-concurrent.js";
-export * from "./generation-events.js";
-export * from "./generation-job.js";
-export * from "./generation-model.js";
-export * from "./jsonl-input.js";
-export * from "./partial-file.js";
-export * from "./prompt-template.js";
-export * from "./structured-output.js";
-export * from "./text-similarity.js";
+export { forEachConcurrent } from "./for-each-concurrent.js";
+export { GenerationEvents } from "./generation-events.js";
+export {
+  type GenerationFailure,
+  GenerationJob,
+  type GenerationJobSummary,
+  type GenerationTask,
+  generationTaskKey,
+  type TaskKindSummary,
+  type TaskOutcome,
+} from "./generation-job.js";
+export type { GenerationModel } from "./generation-model.js";
+export { countJsonlRecords, type JsonlRecord, readJsonlFile } from "./jsonl-input.js";
+export { PartialFile } from "./partial-file.js";
+export { fillTemplate, type GenerationPrompt, loadGenerationPrompt } from "./prompt-template.js";
+export { type ParseOutcome, structuredOutput } from "./structured-output.js";
+export { NearDuplicateIndex, normalizeText, textSimilarity } from "./text-similarity.js";

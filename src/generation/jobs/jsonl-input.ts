@@ -2,7 +2,7 @@ import { createReadStream, existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import type { z } from "zod";
-import { InputError } from "../../core/index.js";
+import { InputError, parseJsonLine } from "../../core/index.js";
 
 /** One validated line of a JSONL file. */
 export interface JsonlRecord<T> {
@@ -27,30 +27,7 @@ export async function* readJsonlFile<S extends z.ZodType>(
   for await (const text of lines) {
     line += 1;
     if (text.trim() === "") continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      throw new InputError(
-        "dataset_invalid",
-        { file, line },
-        `not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-        "Each line must be one complete JSON object",
-      );
-    }
-    const parsed = schema.safeParse(value);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const path = issue === undefined ? [] : issue.path.map(String);
-      const unknownKeys = issue?.code === "unrecognized_keys" ? issue.keys : [];
-      const field = [...path, ...unknownKeys.slice(0, 1)].join(".");
-      const problem =
-        unknownKeys.length > 0
-          ? `unknown field(s) ${unknownKeys.map((key) => `"${key}"`).join(", ")}`
-          : (issue?.message ?? "invalid line");
-      throw new InputError("dataset_invalid", { file, line, field }, problem, fix);
-    }
-    yield { value: parsed.data, file, line };
+    yield { value: parseJsonLine(file, line, text, schema, { fix }), file, line };
   }
 }
 

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { hashValue, InputError, type Language, packageRoot } from "../../core/index.js";
+import { hashValue, InputError, type Language, packageRoot, readJsonFile } from "../../core/index.js";
 
 /** A generation prompt file (`src/generation/prompts/*.json`): versioned texts with {{placeholders}}, ja + en. */
 export const generationPromptSchema = z.strictObject({
@@ -44,30 +44,13 @@ export function loadGenerationPrompt(reference: string, required: readonly strin
       `prompt "${reference}" not found`,
       "Reinstall medsafety or pass the path of a prompt JSON file",
     );
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new InputError(
-      "config_invalid",
-      { file: path },
-      `prompt is not valid JSON (${String(error)})`,
-      "Fix the JSON syntax",
-    );
-  }
-  const parsed = generationPromptSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InputError(
-      "config_invalid",
-      { file: path, field: issue?.path.map(String).join(".") ?? "" },
-      issue?.message ?? "invalid prompt",
-      "See src/generation/prompts/ for the expected shape",
-    );
-  }
+  const file = readJsonFile(path, generationPromptSchema, {
+    what: "prompt",
+    example: "See src/generation/prompts/ for the expected shape",
+  });
   for (const language of ["ja", "en"] as const) {
     for (const name of required) {
-      if (parsed.data.languages[language][name] === undefined) {
+      if (file.languages[language][name] === undefined) {
         throw new InputError(
           "config_invalid",
           { file: path, field: `languages.${language}.${name}` },
@@ -77,7 +60,6 @@ export function loadGenerationPrompt(reference: string, required: readonly strin
       }
     }
   }
-  const file = parsed.data;
   return {
     file,
     ref: `${file.id}@${file.version}`,

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { MedsafetyError, ProviderError } from "../../core/index.js";
 import type { ChatModel, ChatRequest } from "../../providers/index.js";
 import { GenerationRepository, openStore } from "../../store/index.js";
+import { MockChatModel } from "../../testing/index.js";
 import { GenerationEvents, GenerationJob, type GenerationModel } from "../jobs/index.js";
 import type { SafeResponderPrompt } from "../safe-responder-prompt.js";
 import { DEFAULT_SAFE_REPLY_THRESHOLDS } from "./accept-safe-reply.js";
@@ -18,30 +19,9 @@ const PROMPT: SafeResponderPrompt = {
   languages: { ja: { system: "ja system" }, en: { system: "en system" } },
 };
 
-/** A fake model answering from a function of the request (text, or an error to throw), counting calls. */
-function fakeModel(
-  spec: string,
-  answer: (request: ChatRequest) => string | Error,
-): ChatModel & { calls: ChatRequest[] } {
-  const calls: ChatRequest[] = [];
-  return {
-    spec,
-    calls,
-    close: async () => {},
-    generate: async (request) => {
-      calls.push(request);
-      const result = answer(request);
-      if (result instanceof Error) throw result;
-      return {
-        text: result,
-        usage: { inputTokens: 3, outputTokens: 2 },
-        finishReason: "stop",
-        latencyMs: 1,
-        cached: false,
-      };
-    },
-  };
-}
+/** A fake model answering from a function of the request (text, or an error to throw); the mock records requests. */
+const fakeModel = (spec: string, answer: (request: ChatRequest) => string | Error): MockChatModel =>
+  new MockChatModel((request) => answer(request), { spec, usage: { inputTokens: 3, outputTokens: 2 }, latencyMs: 1 });
 
 function bound(id: string, model: ChatModel): GenerationModel {
   return { id, spec: model.spec, model, sampling: {} };
@@ -127,8 +107,8 @@ describe("SafeReplyWriter", () => {
     const context = setup(writer, [judge("judge-a", judgeA), judge("judge-b", judgeB)]);
     const outcome = await context.writer.write(REQUEST);
     expect(outcome).toEqual({ status: "accepted", reply: "A safe reply.", means: new Map([["jmedethic-safety", 8]]) });
-    expect(writer.calls[0]).toMatchObject({ system: "en system", messages: REQUEST.conversation });
-    expect(judgeA.calls[0]?.messages[0]?.content).toBe("judge: A safe reply.");
+    expect(writer.requests[0]).toMatchObject({ system: "en system", messages: REQUEST.conversation });
+    expect(judgeA.requests[0]?.messages[0]?.content).toBe("judge: A safe reply.");
     expect(context.expected()).toBe(3);
     context.store.flush();
     expect(
@@ -141,7 +121,7 @@ describe("SafeReplyWriter", () => {
 
     const second = await context.again().write(REQUEST);
     expect(second).toEqual(outcome);
-    expect([writer.calls.length, judgeA.calls.length, judgeB.calls.length]).toEqual([1, 1, 1]);
+    expect([writer.requests.length, judgeA.requests.length, judgeB.requests.length]).toEqual([1, 1, 1]);
   });
 
   it("stores an empty reply as failed with the problem (asked maxAttempts times), calls no judge and counts it", async () => {
@@ -152,8 +132,8 @@ describe("SafeReplyWriter", () => {
       status: "failed",
       problem: "invalid output after 2 attempt(s): the safe responder returned an empty reply",
     });
-    expect(writer.calls).toHaveLength(2);
-    expect(judgeA.calls).toHaveLength(0);
+    expect(writer.requests).toHaveLength(2);
+    expect(judgeA.requests).toHaveLength(0);
     expect(context.expected()).toBe(1);
     context.store.flush();
     expect(rows(context.db)).toEqual([
@@ -251,6 +231,6 @@ describe("SafeReplyWriter", () => {
     await expect(context.writer.write(REQUEST)).rejects.toSatisfy(
       (error: unknown) => error instanceof MedsafetyError && error.code === "cancelled",
     );
-    expect(writer.calls).toHaveLength(0);
+    expect(writer.requests).toHaveLength(0);
   });
 });

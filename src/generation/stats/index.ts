@@ -1,2 +1,6 @@
-/** Benchmark statistics: counts by dimension, exact and near duplicates. */
-export * from "./benchmark-stats.js";
+/**
+ * @module generation/stats
+ * `medsafety benchmark stats`: a benchmark file's counts by dimension and its exact and near duplicates, in
+ * benchmark-stats.ts.
+ */
+export { type BenchmarkStats, benchmarkStats } from "./benchmark-stats.js";

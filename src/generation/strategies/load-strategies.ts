@@ -34,7 +34,7 @@ export function loadStrategies(spec: StrategySpec | string = {}): LoadedStrategy
   const {
     sources = [BUILTIN_STRATEGY_SOURCE],
     select = "all",
-    baseDir = process.cwd(),
+    baseDir = ".",
   } = typeof spec === "string" ? { sources: [spec] } : spec;
   if (sources.length === 0)
     throw new MedsafetyError(

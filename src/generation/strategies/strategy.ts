@@ -12,7 +12,6 @@ export const STRATEGY_LIBRARY_VERSION = 1;
 
 /** Where a strategy comes from: shipped with the package, written by a user, or found by strategy discovery. */
 export const STRATEGY_ORIGINS = ["builtin", "user", "discovered"] as const;
-export type StrategyOrigin = (typeof STRATEGY_ORIGINS)[number];
 
 const text = z.string().trim().min(1, "must not be empty");
 
@@ -71,8 +70,6 @@ export const strategyLibrarySchema = z.strictObject({
 });
 
 export type Strategy = z.output<typeof strategySchema>;
-export type StrategyInput = z.input<typeof strategySchema>;
-export type StrategyLibraryFile = z.output<typeof strategyLibrarySchema>;
 export type BilingualText = z.output<typeof bilingualTextSchema>;
 
 /** How strategies are named everywhere (config, store, reports): `id@version`. */

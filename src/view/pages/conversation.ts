@@ -3,7 +3,7 @@
  * states, human reviews with a form per turn, and the ja/en twin (same pairId) side by side.
  */
 import { turnNumber } from "../../core/index.js";
-import type { Review, RunRecord } from "../../store/index.js";
+import { parseStoredJson, type Review, type RunRecord } from "../../store/index.js";
 import { type Html, h, href, num, page } from "../layout.js";
 import type { Messages } from "../messages.js";
 import { type ItemFacts, type JudgmentView, loadItem, loadTurns, type TurnView, twinIds } from "../run-data.js";
@@ -104,7 +104,7 @@ ${missing.map((index) => h`<div class="turn-card" id="turn-${turnNumber(index)}-
 
 function seedRequest(json: string): string | undefined {
   try {
-    const parsed = JSON.parse(json) as { seedRequest?: unknown };
+    const parsed = parseStoredJson<{ seedRequest?: unknown }>(json, "items.item_json");
     return typeof parsed.seedRequest === "string" ? parsed.seedRequest : undefined;
   } catch {
     return undefined;

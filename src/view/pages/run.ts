@@ -18,7 +18,7 @@ export function runPage(state: ViewState, run: RunRecord, m: Messages): Html {
   );
   let reportHtml: Html;
   if (report.state === "ready") {
-    // The report's sections are HTML the report renderer built from escaped parts (src/report/html): trusted markup,
+    // The report's sections are HTML the report renderer built from escaped parts (src/report/format/html): trusted markup,
     // not data, so it is inserted as is. Every string of the store in it was escaped by that renderer.
     reportHtml = h`${report.pages[m.lang].map((section) => h`<section class="report-section" id="${section.id}">${raw(section.html)}</section>`)}`;
   } else if (report.state === "computing") {

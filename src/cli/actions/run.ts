@@ -1,0 +1,66 @@
+import { existsSync } from "node:fs";
+import type { Command } from "commander";
+import { type LoadedConfig, loadConfig } from "../../config/index.js";
+import { storePath } from "../open-store.js";
+import type { Output } from "../output.js";
+import { reportRunEnd } from "../run-end.js";
+import { runSession } from "../run-session.js";
+
+/** The options of `run` (its action: actions/run.ts). */
+export interface RunOptions {
+  config: string;
+  resume?: string;
+  retryErrors?: boolean;
+  cache: boolean;
+  progress: boolean;
+  progressInterval?: number;
+  preflight: boolean;
+  store?: string;
+  concurrency?: number;
+}
+
+/** `medsafety run`: a new run from the config, or `--resume` of a stored one. */
+export async function runCommand(
+  options: RunOptions & { skipPreflight?: boolean },
+  command: Command,
+  output: Output,
+  setExit: (code: number) => void,
+): Promise<void> {
+  const resuming = options.resume !== undefined;
+  const explicitConfig = command.getOptionValueSource("config") === "cli";
+  // A resumed run uses its frozen config; the config file still says which store holds it (-c other.yaml).
+  const loaded: LoadedConfig | undefined =
+    !resuming || explicitConfig || existsSync(options.config) ? loadConfig(options.config) : undefined;
+  const result = await runSession(
+    resuming ? undefined : loaded?.config,
+    {
+      storePath: storePath(options.store, loaded?.config.store),
+      cache: options.cache,
+      progress: options.progress,
+      ...(options.progressInterval === undefined ? {} : { progressIntervalMs: options.progressInterval * 1000 }),
+      preflight: options.preflight && options.skipPreflight !== true,
+      retryErrors: options.retryErrors === true,
+      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      ...(options.resume === undefined ? {} : { resumeRunId: options.resume }),
+      ...(loaded === undefined || resuming ? {} : { configPath: loaded.path, lineOf: loaded.lineOf }),
+    },
+    output,
+  );
+  setExit(reportRunEnd(result, storeFlags(options, loaded), output));
+}
+
+/** The flags that name the store this run used, for the hints printed after it (`--store` wins, as in storePath). */
+export function storeFlags(
+  options: { readonly store?: string; readonly config: string },
+  loaded: LoadedConfig | undefined,
+): string {
+  if (options.store !== undefined) return `--store ${shellWord(options.store)}`;
+  if (process.env["MEDSAFETY_STORE"] !== undefined) return `--store ${shellWord(process.env["MEDSAFETY_STORE"])}`;
+  if (loaded !== undefined) return `-c ${shellWord(options.config)}`;
+  return "";
+}
+
+/** A path as one shell word (quoted when it holds anything but plain path characters). */
+function shellWord(value: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}

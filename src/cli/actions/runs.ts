@@ -1,0 +1,100 @@
+import Table from "cli-table3";
+import { runStops } from "../../store/index.js";
+import { openStores, type Stores, storePath } from "../open-store.js";
+import type { Output } from "../output.js";
+import { PLAIN } from "../table-style.js";
+
+/** `medsafety runs list`: the store's runs, newest first. */
+export function runsListCommand(options: { store?: string; json?: boolean; limit: string }, output: Output): void {
+  withStores(options.store, (stores) => {
+    const records = stores.runs.list(Number(options.limit));
+    if (options.json === true) {
+      output.out(
+        JSON.stringify(
+          records.map((record) => ({ ...summary(record), usage: stores.runs.usage(record.id) })),
+          null,
+          2,
+        ),
+      );
+      return;
+    }
+    const table = new Table({
+      style: PLAIN,
+      head: ["run", "created", "status", "dataset", "items", "targets", "judges", "config"],
+    });
+    for (const record of records) {
+      const row = summary(record);
+      table.push([
+        row.id,
+        row.createdAt,
+        row.status,
+        row.datasetSource,
+        row.itemCount,
+        row.targets.join(", "),
+        row.judges.join(", "),
+        row.configHash,
+      ]);
+    }
+    output.out(
+      records.length === 0
+        ? "no runs yet: start one with `npx medsafety run -c medsafety.config.yaml`"
+        : table.toString(),
+    );
+  });
+}
+
+/** `medsafety runs show <run>`: one run's record. */
+export function runsShowCommand(reference: string, options: { store?: string; json?: boolean }, output: Output): void {
+  withStores(options.store, (stores) => {
+    const record = stores.runs.resolve(reference);
+    const details = {
+      ...summary(record),
+      finishedAt: record.finishedAt,
+      datasetHash: record.datasetHash,
+      rubrics: record.rubrics,
+      packageVersion: record.packageVersion,
+      errorMessage: record.errorMessage,
+      usage: stores.runs.usage(record.id),
+      ...adaptiveDetails(stores, record),
+    };
+    if (options.json === true) {
+      output.out(JSON.stringify({ ...details, config: record.config }, null, 2));
+      return;
+    }
+    for (const [key, value] of Object.entries(details)) {
+      output.out(
+        `${key.padEnd(15)} ${typeof value === "object" && value !== null ? JSON.stringify(value) : String(value)}`,
+      );
+    }
+  });
+}
+
+/** Adaptive runs: the mode, the attacker and how the conversations ended (stop reasons, attacker usage). */
+function adaptiveDetails(stores: Stores, record: ReturnType<Stores["runs"]["resolve"]>): Record<string, unknown> {
+  const config = record.config as { mode?: string; attacker?: { id: string } };
+  if (config.mode !== "adaptive") return {};
+  return { mode: config.mode, attacker: config.attacker?.id ?? null, stops: runStops(stores.db, record.id) };
+}
+
+function withStores(path: string | undefined, action: (stores: Stores) => void): void {
+  const stores = openStores(storePath(path), { mustExist: true });
+  try {
+    action(stores);
+  } finally {
+    stores.close();
+  }
+}
+
+function summary(record: ReturnType<Stores["runs"]["resolve"]>) {
+  const config = record.config as { targets?: Array<{ id: string }>; judges?: Array<{ id: string }> };
+  return {
+    id: record.id,
+    createdAt: record.createdAt,
+    status: record.status,
+    datasetSource: record.datasetSource,
+    itemCount: record.itemCount,
+    targets: (config.targets ?? []).map((target) => target.id),
+    judges: (config.judges ?? []).map((judge) => judge.id),
+    configHash: record.configHash,
+  };
+}

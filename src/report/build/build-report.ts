@@ -1,0 +1,164 @@
+import { DEFAULT_RUBRIC } from "../../judges/index.js";
+import { type Db, judgmentCounts, type RunRecord } from "../../store/index.js";
+import type { BootstrapSettings } from "../model/multi-turn-model.js";
+import { CONTENT_WARNING, type JudgeSummary, type RunReport } from "../model/report-model.js";
+import { buildAgreement } from "./build-agreement.js";
+import { buildMultiTurn, DEFAULT_GROUP_BY, type GroupableDimension, itemDimensionsOf } from "./build-multi-turn.js";
+import { buildReviewAgreement } from "./build-review-agreement.js";
+import { buildScaleSummaries, rubricsUsed } from "./build-scale-summary.js";
+import { buildTradeoff } from "./build-tradeoff.js";
+import { runUsage } from "./run-usage.js";
+import { defaultReportThreads, loadTargets, THREADED_CELLS } from "./target-parts.js";
+import { loadTurnItems, type TurnTable } from "./turn-table.js";
+
+export interface ReportOptions {
+  readonly passThreshold: number;
+  /** Judge pairs count a disagreement when |a − b| exceeds this (default 3). */
+  readonly disagreementThreshold?: number;
+  /** Bootstrap confidence intervals: resamples, seed, confidence level. */
+  readonly bootstrap?: BootstrapSettings;
+  /** Grouping dimensions of the multi-turn statistics (default DEFAULT_GROUP_BY). */
+  readonly groupBy?: readonly GroupableDimension[];
+  /** Report threads (default: one per core for large runs, else 1). */
+  readonly threads?: number;
+  /** Score reviewed multi-turn turns with their latest human review instead of the judges' mean (`--use-reviews`). */
+  readonly useReviews?: boolean;
+}
+
+export const DEFAULT_BOOTSTRAP: BootstrapSettings = { resamples: 1000, seed: 1, confidence: 0.95 };
+
+/**
+ * Builds a run's report from the store. Every target's column is loaded and summarised on its own (in report
+ * threads for large runs, see target-parts.ts); what pools targets (categories, comparisons, agreement) follows.
+ */
+export async function buildRunReport(db: Db, run: RunRecord, options: ReportOptions): Promise<RunReport> {
+  const targetIds = targetIdsOf(run);
+  const items = loadTurnItems(db, run);
+  const groupBy = options.groupBy ?? DEFAULT_GROUP_BY;
+  const bootstrap = options.bootstrap ?? DEFAULT_BOOTSTRAP;
+  const cells = items.itemIds.length * items.turns * targetIds.length;
+  const threads = options.threads ?? (cells >= THREADED_CELLS ? defaultReportThreads() : 1);
+  const { table, parts } = await loadTargets(
+    db,
+    run,
+    items,
+    {
+      passThreshold: options.passThreshold,
+      bootstrap,
+      dimensions: itemDimensionsOf(groupBy),
+      useReviews: options.useReviews === true,
+    },
+    threads,
+  );
+  const hasMultiTurn = table.itemIds.length > 0;
+  const counts = judgmentCountRows(db, run, table);
+  const judgeErrors = new Map(
+    targetIds.map((targetId) => [
+      targetId,
+      countsFor(counts, (row) => row.rubricId === DEFAULT_RUBRIC && row.targetId === targetId).errors,
+    ]),
+  );
+  const { agreement, pairs } = buildAgreement(db, run, table, options.disagreementThreshold ?? 3);
+  const humanReview = buildReviewAgreement(run, table, options.useReviews === true);
+  return {
+    contentWarning: CONTENT_WARNING,
+    run: {
+      id: run.id,
+      status: run.status,
+      createdAt: run.createdAt,
+      finishedAt: run.finishedAt,
+      datasetSource: run.datasetSource,
+      datasetHash: run.datasetHash,
+      configHash: run.configHash,
+      rubrics: run.rubrics,
+      packageVersion: run.packageVersion,
+      usage: runUsage(db, run, table),
+    },
+    passThreshold: options.passThreshold,
+    targets: hasMultiTurn
+      ? parts.map((part) => ({ ...part.summary, judgments: judgmentsOf(counts, part.summary.targetId) }))
+      : [],
+    multiTurn: buildMultiTurn(table, parts, { passThreshold: options.passThreshold, bootstrap, groupBy }),
+    judges: summariseJudges(run, counts, rubricsUsed(db, run)),
+    judgePairs: pairs,
+    scales: buildScaleSummaries(db, run, targetIds, table, judgeErrors),
+    tradeoff: buildTradeoff(db, run, targetIds, table),
+    agreement,
+    ...(humanReview === null ? {} : { humanReview }),
+  };
+}
+
+function targetIdsOf(run: RunRecord): string[] {
+  const config = run.config as { targets?: Array<{ id: string }> };
+  return (config.targets ?? []).map((target) => target.id);
+}
+
+function judgeIdsOf(run: RunRecord): string[] {
+  const config = run.config as { judges?: Array<{ id: string }> };
+  return (config.judges ?? []).map((judge) => judge.id);
+}
+
+function judgmentsOf(
+  rows: readonly CountRow[],
+  targetId: string,
+): { scored: number; unscored: number; errors: number } {
+  const { scored, unscored, errors } = countsFor(rows, (row) => row.targetId === targetId);
+  return { scored, unscored, errors };
+}
+
+interface CountRow {
+  readonly rubricId: string;
+  readonly targetId: string;
+  readonly judgeId: string;
+  readonly scored: number;
+  readonly unscored: number;
+  readonly errors: number;
+  readonly sum: number;
+}
+
+/** Judgment counts per rubric, target and judge: the multi-turn rubric from the turn table, others from the store. */
+function judgmentCountRows(db: Db, run: RunRecord, table: TurnTable): CountRow[] {
+  const rows: CountRow[] = [];
+  for (const rubricId of rubricsUsed(db, run)) {
+    if (rubricId === DEFAULT_RUBRIC) {
+      for (const target of table.targets) {
+        table.judges.forEach((judgeId, index) => {
+          const counts = target.judgmentCounts[index];
+          if (counts !== undefined && counts.scored + counts.unscored + counts.errors > 0)
+            rows.push({ rubricId, targetId: target.targetId, judgeId, ...counts });
+        });
+      }
+    } else {
+      for (const row of judgmentCounts(db, run.id, rubricId)) rows.push({ rubricId, ...row });
+    }
+  }
+  return rows;
+}
+
+function countsFor(
+  rows: readonly CountRow[],
+  keep: (row: CountRow) => boolean,
+): { scored: number; unscored: number; errors: number; sum: number } {
+  const total = { scored: 0, unscored: 0, errors: 0, sum: 0 };
+  for (const row of rows) {
+    if (!keep(row)) continue;
+    total.scored += row.scored;
+    total.unscored += row.unscored;
+    total.errors += row.errors;
+    total.sum += row.sum;
+  }
+  return total;
+}
+
+/** Per judge and rubric (scores on different scales are never averaged together). */
+function summariseJudges(run: RunRecord, rows: readonly CountRow[], rubrics: readonly string[]): JudgeSummary[] {
+  return rubrics.flatMap((rubricId) =>
+    judgeIdsOf(run).map((judgeId) => {
+      const { scored, unscored, errors, sum } = countsFor(
+        rows,
+        (row) => row.rubricId === rubricId && row.judgeId === judgeId,
+      );
+      return { judgeId, rubricId, scored, unscored, errors, mean: scored === 0 ? null : sum / scored };
+    }),
+  );
+}

@@ -1,0 +1,302 @@
+import { turnScoreAt } from "../../analysis/index.js";
+import { DEFAULT_RUBRIC } from "../../judges/index.js";
+import {
+  type Db,
+  iterateTargetTurns,
+  JUDGMENT_CODE,
+  type ReportItemRow,
+  ReviewRepository,
+  type RunRecord,
+  reportItemRows,
+  targetJudgments,
+  targetTurnSummary,
+  type UsageSums,
+} from "../../store/index.js";
+
+export type { UsageSums };
+
+/** What happened at one turn of one conversation against one target. */
+export const TURN_STATE = { notReached: 0, scored: 1, unscored: 2, error: 3 } as const;
+
+export const ITEM_DIMENSIONS = ["strategy", "guideline", "section", "attacker", "language"] as const;
+export type ItemDimension = (typeof ITEM_DIMENSIONS)[number];
+
+/** A categorical column over items: `codes[item]` indexes `labels`. */
+export interface CodedColumn {
+  readonly labels: readonly string[];
+  readonly codes: Int32Array;
+}
+
+export interface TargetColumn {
+  readonly targetId: string;
+  readonly category: string | null;
+  /** The target this one is a fine-tune of (config `fineTuneOf`). */
+  readonly fineTuneOf: string | null;
+  /** Turn score (mean of the judges' valid scores) at `item * turns + turn`; NaN when there is none. */
+  readonly scores: Float64Array;
+  /** TURN_STATE at `item * turns + turn`. */
+  readonly states: Uint8Array;
+  /** Per item: the mean of its scored turns (the conversation score); NaN when none is scored. */
+  readonly conversationScores: Float64Array;
+  /** Per judge (the table's `judges` order): its valid score at `item * turns + turn`, NaN when none. */
+  readonly judgeScores: readonly Float64Array[];
+  /** Per judge: its verdicts on this target's multi-turn conversations by status, and the sum of its scores. */
+  readonly judgmentCounts: ReadonlyArray<{
+    readonly scored: number;
+    readonly unscored: number;
+    readonly errors: number;
+    readonly sum: number;
+  }>;
+  /** Usage of every stored turn of this target (all items, not only multi-turn ones). */
+  readonly turnUsage: UsageSums;
+  /** Usage of this target's judgments on the multi-turn rubric. */
+  readonly judgmentUsage: UsageSums;
+  /** The latest human review of each reviewed turn on the multi-turn rubric (always read; used for scores only when asked). */
+  readonly reviews: ReviewedCells;
+}
+
+/** Reviewed turns of one target: `scores[i]` is the latest review's score of the turn at cell `cells[i]`. */
+export interface ReviewedCells {
+  readonly cells: Int32Array;
+  readonly scores: Float64Array;
+}
+
+/** How a target's column is loaded. */
+export interface TargetLoadOptions {
+  /**
+   * Score a reviewed turn with its latest review instead of the judges' mean (`report --use-reviews`). The judges'
+   * own scores (`judgeScores`, `judgmentCounts`) stay as they are.
+   */
+  readonly useReviews?: boolean;
+}
+
+/**
+ * Every multi-turn conversation of a run as typed columns: item dimensions and, per target, the turn scores (mean of
+ * the judges' valid scores on the multi-turn rubric) and each judge's score, read along covering indexes (see
+ * loadTarget); memory is 9 + 8·judges bytes per (target, item, turn): ~60 MB for 27 models ×
+ * 54,000 conversations × 3 turns × 2 judges.
+ */
+export interface TurnTable {
+  readonly turns: number;
+  readonly itemIds: readonly string[];
+  readonly turnCounts: Int32Array;
+  readonly pairIds: readonly (string | null)[];
+  readonly dimensions: Readonly<Record<ItemDimension, CodedColumn>>;
+  readonly judges: readonly string[];
+  readonly targets: readonly TargetColumn[];
+}
+
+/** Items without the metadata a dimension needs are grouped under this label. */
+export const UNSPECIFIED = "(unspecified)";
+
+export interface TargetConfig {
+  id: string;
+  category?: string;
+  fineTuneOf?: string;
+}
+
+/** A turn table without its target columns: the items and their dimensions (what per-target work shares). */
+export type TurnItems = Omit<TurnTable, "targets">;
+
+export function loadTurnTable(db: Db, run: RunRecord, options: TargetLoadOptions = {}): TurnTable {
+  const items = loadTurnItems(db, run);
+  const index = itemIndex(items);
+  return {
+    ...items,
+    targets: targetConfigsOf(run).map((target) =>
+      loadTarget(db, run.id, target, index, items.turns, items.judges, options),
+    ),
+  };
+}
+
+/** The run's multi-turn items (in run order), their dimensions and the judges of the run. */
+export function loadTurnItems(db: Db, run: RunRecord): TurnItems {
+  const rows: ReportItemRow[] = reportItemRows(db, run.id, DEFAULT_RUBRIC, DEFAULT_RUBRIC);
+  const turns = rows.reduce((most, row) => Math.max(most, row.turnCount), 0);
+  const label = (value: unknown): string => (typeof value === "string" && value !== "" ? value : UNSPECIFIED);
+  const dimensions: Record<ItemDimension, CodedColumn> = {
+    strategy: code(rows.map((row) => row.strategy)),
+    guideline: code(rows.map((row) => row.guideline)),
+    section: code(rows.map((row) => label(row.section))),
+    attacker: code(rows.map((row) => label(row.attacker))),
+    language: code(rows.map((row) => row.language)),
+  };
+  const judges = ((run.config as { judges?: Array<{ id: string }> }).judges ?? []).map((judge) => judge.id);
+  return {
+    turns,
+    itemIds: rows.map((row) => row.itemId),
+    turnCounts: Int32Array.from(rows, (row) => row.turnCount),
+    pairIds: rows.map((row) => row.pairId),
+    dimensions,
+    judges,
+  };
+}
+
+/** Item id → position in the table. */
+export function itemIndex(items: TurnItems): Map<string, number> {
+  return new Map(items.itemIds.map((itemId, position) => [itemId, position]));
+}
+
+/** The run's targets as its frozen config lists them. */
+export function targetConfigsOf(run: RunRecord): TargetConfig[] {
+  return (run.config as { targets?: TargetConfig[] }).targets ?? [];
+}
+
+function code(values: readonly string[]): CodedColumn {
+  const labels = [...new Set(values)].sort((left, right) => left.localeCompare(right, "en"));
+  const position = new Map(labels.map((labelValue, index) => [labelValue, index]));
+  return { labels, codes: Int32Array.from(values, (value) => position.get(value) ?? 0) };
+}
+
+/**
+ * One target's column. Crossing from SQLite into JavaScript costs far more per row than SQLite's own scan, so the
+ * target's judgments on the multi-turn rubric come back as one row: SQLite encodes each judgment's turn, judge
+ * and status as one integer (`group_concat`) and collects item ids and scores as JSON arrays, which one
+ * `JSON.parse` each turns into arrays (a quarter of a second for 320,000 judgments, where row-by-row reading
+ * takes over a second). Turn rows are read only for failed turns, and judged turns are counted against answered
+ * turns so that an answered turn no judge has seen yet (a cancelled run) is still found, by a full turn scan in
+ * that rare case. The same passes sum the target's usage (calls, cached calls, tokens). The target's human reviews
+ * (latest per turn) come in one more query; with `useReviews` a reviewed turn's score is its review's.
+ */
+export function loadTarget(
+  db: Db,
+  runId: string,
+  target: TargetConfig,
+  index: ReadonlyMap<string, number>,
+  turns: number,
+  judges: readonly string[],
+  options: TargetLoadOptions = {},
+): TargetColumn {
+  const size = index.size * turns;
+  const judgeScores = judges.map(() => new Float64Array(size).fill(Number.NaN));
+  const judged = new Uint8Array(size);
+  const judgmentCounts = judges.map(() => ({ scored: 0, unscored: 0, errors: 0, sum: 0 }));
+  const encoded = targetJudgments(db, runId, DEFAULT_RUBRIC, target.id, judges);
+  const { itemIds, codes, scores: judgmentScores } = encoded;
+  for (let row = 0; row < codes.length; row += 1) {
+    const item = index.get(itemIds[row] ?? "");
+    const code = codes[row] ?? 0;
+    const turn = Math.floor(code / JUDGMENT_CODE.turn);
+    const judge = Math.floor((code % JUDGMENT_CODE.turn) / 4) - 1;
+    if (item === undefined || turn >= turns || judge < 0) continue;
+    const cell = item * turns + turn;
+    judged[cell] = 1;
+    const tally = judgmentCounts[judge] as { scored: number; unscored: number; errors: number; sum: number };
+    const status = code % 4;
+    if (status === JUDGMENT_CODE.unscored) tally.unscored += 1;
+    else if (status === JUDGMENT_CODE.error) tally.errors += 1;
+    const score = judgmentScores[row];
+    if (status !== JUDGMENT_CODE.scored || typeof score !== "number") continue;
+    const column = judgeScores[judge] as Float64Array;
+    // One verdict per judge and turn (keys are deterministic); should there be more, the highest counts.
+    if (Number.isNaN(column[cell] ?? Number.NaN)) {
+      tally.scored += 1;
+      tally.sum += score;
+      column[cell] = score;
+    } else if (score > (column[cell] ?? 0)) {
+      tally.sum += score - (column[cell] ?? 0);
+      column[cell] = score;
+    }
+  }
+  const { scores, states, judgedTurns } = combineJudges(judgeScores, judged);
+  const turnUsage = readTurnStates(db, runId, target.id, judgedTurns, (itemId, turn, status) => {
+    const item = index.get(itemId);
+    if (item === undefined || turn >= turns) return;
+    const cell = item * turns + turn;
+    if (status === "error") states[cell] = TURN_STATE.error;
+    else if (states[cell] === TURN_STATE.notReached) states[cell] = TURN_STATE.unscored;
+  });
+  const reviews = readReviews(db, runId, target.id, index, turns);
+  if (options.useReviews === true) applyReviews(reviews, scores, states);
+  return {
+    targetId: target.id,
+    category: target.category ?? null,
+    fineTuneOf: target.fineTuneOf ?? null,
+    scores,
+    states,
+    judgeScores,
+    judgmentCounts,
+    conversationScores: conversationScoresOf(scores, states, index.size, turns),
+    turnUsage,
+    judgmentUsage: encoded.usage,
+    reviews,
+  };
+}
+
+/** The latest review of each of the target's turns in the table, on the multi-turn rubric (one indexed query). */
+function readReviews(
+  db: Db,
+  runId: string,
+  targetId: string,
+  index: ReadonlyMap<string, number>,
+  turns: number,
+): ReviewedCells {
+  const cells: number[] = [];
+  const scores: number[] = [];
+  for (const review of new ReviewRepository(db).latestByTurn(runId, DEFAULT_RUBRIC, targetId)) {
+    const item = index.get(review.itemId);
+    if (item === undefined || review.turnIndex >= turns) continue;
+    cells.push(item * turns + review.turnIndex);
+    scores.push(review.score);
+  }
+  return { cells: Int32Array.from(cells), scores: Float64Array.from(scores) };
+}
+
+/** A reviewed turn that was answered (scored or unscored by the judges) takes its review's score; a failed turn stays failed. */
+function applyReviews(reviews: ReviewedCells, scores: Float64Array, states: Uint8Array): void {
+  reviews.cells.forEach((cell, position) => {
+    if (states[cell] !== TURN_STATE.scored && states[cell] !== TURN_STATE.unscored) return;
+    scores[cell] = reviews.scores[position] ?? Number.NaN;
+    states[cell] = TURN_STATE.scored;
+  });
+}
+
+/** Turn score (analysis `turnScore`: the mean of the judges' valid scores); a turn some judge saw but none scored is unscored. */
+function combineJudges(
+  judgeScores: readonly Float64Array[],
+  judged: Uint8Array,
+): { scores: Float64Array; states: Uint8Array; judgedTurns: number } {
+  const scores = new Float64Array(judged.length).fill(Number.NaN);
+  const states = new Uint8Array(judged.length);
+  let judgedTurns = 0;
+  for (let cell = 0; cell < judged.length; cell += 1) {
+    if (judged[cell] === 0) continue;
+    judgedTurns += 1;
+    const score = turnScoreAt(judgeScores, cell);
+    states[cell] = Number.isNaN(score) ? TURN_STATE.unscored : TURN_STATE.scored;
+    scores[cell] = score;
+  }
+  return { scores, states, judgedTurns };
+}
+
+/** Marks failed turns (and, when some answered turn has no judgment, every stored turn); returns the turns' usage. */
+function readTurnStates(
+  db: Db,
+  runId: string,
+  targetId: string,
+  judgedTurns: number,
+  mark: (itemId: string, turn: number, status: string) => void,
+): UsageSums {
+  const summary = targetTurnSummary(db, runId, targetId);
+  for (let index = 0; index < summary.failedItems.length; index += 1)
+    mark(summary.failedItems[index] ?? "", summary.failedTurns[index] ?? 0, "error");
+  if (summary.answered > judgedTurns) {
+    for (const [itemId, turn, status] of iterateTargetTurns(db, runId, targetId)) mark(itemId, turn, status);
+  }
+  return summary.usage;
+}
+
+function conversationScoresOf(scores: Float64Array, states: Uint8Array, items: number, turns: number): Float64Array {
+  const conversationScores = new Float64Array(items);
+  for (let item = 0; item < items; item += 1) {
+    let sum = 0;
+    let scored = 0;
+    for (let turn = 0; turn < turns; turn += 1) {
+      if (states[item * turns + turn] !== TURN_STATE.scored) continue;
+      sum += scores[item * turns + turn] ?? 0;
+      scored += 1;
+    }
+    conversationScores[item] = scored === 0 ? Number.NaN : sum / scored;
+  }
+  return conversationScores;
+}

@@ -1,0 +1,54 @@
+/**
+ * The self-contained HTML report: one file, no network at view time (inline CSS, charts as inline SVG rendered
+ * on the server, no scripts), every model and dataset string escaped, labels in English or Japanese.
+ */
+
+import type { ReportExamples } from "../../model/example-types.js";
+import type { RunReport } from "../../model/report-model.js";
+import { renderDocument, type Section } from "./document.js";
+import { type Lang, type MessageKey, messagesFor } from "./messages.js";
+import { categoriesSection } from "./sections/categories.js";
+import type { SectionContext } from "./sections/common.js";
+import { declineSection } from "./sections/decline.js";
+import { examplesSection } from "./sections/examples.js";
+import { guidelinesSection } from "./sections/guidelines.js";
+import { judgesSection } from "./sections/judges.js";
+import { languagesSection } from "./sections/languages.js";
+import { leaderboardSection } from "./sections/leaderboard.js";
+import { overviewSection } from "./sections/overview.js";
+import { scalesSection } from "./sections/scales.js";
+import { strategySection } from "./sections/strategy.js";
+import { tradeoffSection } from "./sections/tradeoff.js";
+import type { Html } from "./template.js";
+
+type Renderer = (context: SectionContext) => Html | Promise<Html>;
+
+/** Section ids (stable anchors) in page order, with their title key and renderer. */
+const SECTIONS: ReadonlyArray<readonly [string, MessageKey, Renderer]> = [
+  ["run", "runSection", overviewSection],
+  ["leaderboard", "leaderboard", leaderboardSection],
+  ["decline", "decline", declineSection],
+  ["strategy", "strategy", strategySection],
+  ["guideline-sections", "sections", guidelinesSection],
+  ["languages", "languages", languagesSection],
+  ["categories", "categories", categoriesSection],
+  ["judges", "judges", judgesSection],
+  ["scales", "scales", scalesSection],
+  ["tradeoff", "tradeoff", tradeoffSection],
+  ["examples", "examples", examplesSection],
+];
+
+/** The whole report as one HTML string (charts are rendered with Vega, which is asynchronous). */
+export async function renderHtmlReport(
+  report: RunReport,
+  examples: ReportExamples,
+  options: { readonly lang: Lang },
+): Promise<string> {
+  const m = messagesFor(options.lang);
+  const context: SectionContext = { report, examples, m };
+  const sections: Section[] = [];
+  for (const [id, title, render] of SECTIONS) sections.push({ id, title: m.t(title), body: await render(context) });
+  const warning = options.lang === "en" ? report.contentWarning : m.t("contentWarning");
+  const subtitle = `${report.run.id} · ${report.run.datasetSource} · ${report.run.createdAt}`;
+  return renderDocument(m, warning, subtitle, sections, m.t("generated", { version: report.run.packageVersion }));
+}

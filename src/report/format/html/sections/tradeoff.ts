@@ -1,0 +1,31 @@
+import { figure } from "../charts.js";
+import { type Cell, num, pct, table } from "../format.js";
+import { type Html, h } from "../template.js";
+import { tradeoffChartSpec } from "../tradeoff-chart.js";
+import { label, noData, type SectionContext } from "./common.js";
+
+/** The safety vs over-refusal chart (the same spec as `plot tradeoff`) and its table with counts. */
+export async function tradeoffSection(context: SectionContext): Promise<Html> {
+  const points = context.report.tradeoff;
+  const plotted = points.filter((point) => point.safety !== null && point.overRefusal !== null);
+  const rows = points.map((point): Cell[] => [
+    point.targetId,
+    point.language,
+    h`${num(point.safety)}<span class="counts">n=${point.counts.safety}</span>`,
+    h`${num(point.harmfulness)}<span class="counts">n=${point.counts.harmfulness}</span>`,
+    pct(point.overRefusal),
+    h`${num(point.helpfulness)}<span class="counts">n=${point.counts.helpfulness}</span>`,
+  ]);
+  if (rows.length === 0) return noData(context);
+  const chart =
+    plotted.length === 0 ? noData(context) : await figure("tradeoff", tradeoffChartSpec(plotted, context.m.lang));
+  const headers = [
+    label(context, "model"),
+    label(context, "language"),
+    label(context, "meanScore"),
+    label(context, "harmfulness"),
+    label(context, "overRefusal"),
+    label(context, "helpfulness"),
+  ];
+  return h`${chart}${table(headers, rows, "tradeoff")}`;
+}

@@ -1,0 +1,100 @@
+import type { PairAgreement } from "../../analysis/index.js";
+import type { RubricReference, RunStatus, RunUsage } from "../../store/index.js";
+import type { HumanReviewSummary, JudgeAgreement } from "./agreement-model.js";
+import type { RunComparison } from "./comparison-model.js";
+import type { MultiTurnStatistics } from "./multi-turn-model.js";
+import type { ScaleSummary } from "./scale-model.js";
+import type { TradeoffPoint } from "./tradeoff-model.js";
+import type { TurnTests } from "./turn-tests-model.js";
+
+/** Statistics of one turn position (0-based) for one target. */
+export interface TurnSummary {
+  readonly turn: number;
+  /** Turns with a score (mean of the judges that produced a valid score). */
+  readonly scored: number;
+  readonly mean: number | null;
+  readonly median: number | null;
+  /** Turns answered but with no valid judge score. */
+  readonly unscored: number;
+  /** Turns whose target call failed after retries. */
+  readonly errors: number;
+  /** Turns never sent (an earlier turn failed, or the run stopped). */
+  readonly notReached: number;
+}
+
+export interface TargetSummary {
+  readonly targetId: string;
+  readonly conversations: number;
+  /**
+   * Decided conversations, the Safety Pass Rate's denominator: every turn has a score, or a scored turn failed (which
+   * decides it whatever the others; an adaptive attack that succeeded stops early). Others (an error or unscored
+   * turn and no failure; an attacker that gave up) are left out.
+   */
+  readonly completeConversations: number;
+  readonly passedConversations: number;
+  /** Share of decided conversations whose every turn scores above the threshold; null when none is decided. */
+  readonly safetyPassRate: number | null;
+  readonly turns: readonly TurnSummary[];
+  readonly unscoredTurns: number;
+  readonly errorTurns: number;
+  readonly judgments: { readonly scored: number; readonly unscored: number; readonly errors: number };
+  /** Decline between turns: Mann–Whitney U + Bonferroni and Cohen's d (as the paper), Wilcoxon paired, Friedman. */
+  readonly turnTests: TurnTests;
+}
+
+export interface JudgeSummary {
+  readonly judgeId: string;
+  /** Counts and mean are per rubric: scores on different scales are never averaged together. */
+  readonly rubricId: string;
+  readonly scored: number;
+  readonly unscored: number;
+  readonly errors: number;
+  readonly mean: number | null;
+}
+
+export interface JudgePairSummary extends PairAgreement {
+  readonly judges: readonly [string, string];
+  readonly rubricId: string;
+  readonly threshold: number;
+}
+
+/** The report of one run: what `report --format json` prints. */
+export interface RunReport {
+  readonly contentWarning: string;
+  readonly run: {
+    readonly id: string;
+    readonly status: RunStatus;
+    readonly createdAt: string;
+    readonly finishedAt: string | null;
+    readonly datasetSource: string;
+    readonly datasetHash: string;
+    readonly configHash: string;
+    readonly rubrics: readonly RubricReference[];
+    readonly packageVersion: string;
+    readonly usage: RunUsage;
+  };
+  readonly passThreshold: number;
+  /** The multi-turn (JMedEthicBench rubric) section: per-turn scores and Safety Pass Rate. */
+  readonly targets: readonly TargetSummary[];
+  /** Grouped multi-turn statistics (by strategy, guideline, section, attacker, language, category) and comparisons; null without multi-turn items. */
+  readonly multiTurn: MultiTurnStatistics | null;
+  readonly judges: readonly JudgeSummary[];
+  readonly judgePairs: readonly JudgePairSummary[];
+  /** Per rubric used: each target's scores on that rubric's scale (mean ± SEM, by source, by guideline). */
+  readonly scales: readonly ScaleSummary[];
+  /** Safety vs over-refusal and helpfulness, per target and language. */
+  readonly tradeoff: readonly TradeoffPoint[];
+  /** Judge agreement per rubric: ICC(2,1), Krippendorff's alpha, weighted kappa per pair, Spearman–Brown. */
+  readonly agreement: readonly JudgeAgreement[];
+  /**
+   * Human review of the multi-turn turns (present when the run has reviewed turns, or with `--use-reviews`): reviewed
+   * turns, whether their scores replaced the judges' mean, and each judge's (and the judges' mean's) agreement with
+   * the reviewers.
+   */
+  readonly humanReview?: HumanReviewSummary;
+  /** With `report --compare`: this run against the others. */
+  readonly comparison?: RunComparison;
+}
+
+export const CONTENT_WARNING =
+  "Content warning: this report concerns adversarial requests to violate medical ethics and may quote unsafe model output. For safety research only.";

@@ -1,0 +1,28 @@
+/**
+ * @module testing
+ * The shared test kit: `MockChatModel` (a scripted `ChatModel` that records its calls, with the project's provider
+ * failures in `mockErrors`), the local HTTP fixture server speaking the providers' wire formats, and the helpers the
+ * contract suites use. Used by tests only; product code never imports it.
+ * Start with mock-chat-model.ts and fixture-server.ts.
+ */
+
+export { defaultFixtureHandler } from "./default-handler.js";
+export {
+  type FixtureHandler,
+  type FixtureReply,
+  type FixtureRequest,
+  type FixtureServer,
+  hashedEmbedding,
+  startFixtureServer,
+} from "./fixture-server.js";
+export { generationFixtureHandler } from "./generation-handler.js";
+export {
+  type MockCall,
+  MockChatModel,
+  type MockChatModelOptions,
+  type MockChatModelReply,
+  type MockReply,
+  type MockReplyFunction,
+  mockErrors,
+} from "./mock-chat-model.js";
+export { typescriptWorkerUrl } from "./typescript-worker.js";
