@@ -28,13 +28,13 @@ const LAYERS: Readonly<Record<string, number>> = {
   "training-data": 3,
   config: 4,
   view: 4,
-  cli: 5,
-  // The library API (evaluate, openResultStore): beside cli, composing the same domains for programs.
+  // The library API (evaluate, openResultStore) and the run's steps it shares with the CLI's `run`.
   library: 5,
+  cli: 6,
   // The shared test kit (fixture server, MockChatModel): above everything, so no product folder can import it.
-  testing: 6,
+  testing: 7,
   // src/index.ts, what `import "medsafety"` loads: it re-exports folders' index.ts, never the test kit.
-  [ENTRY]: 6,
+  [ENTRY]: 7,
 };
 
 /** One relative import of a source file: where it is, what it names, and where that resolves. */
@@ -379,7 +379,7 @@ describe("the package entry (src/index.ts)", () => {
     expect(violations([edge("./cli/index.js"), edge("./library/index.js"), edge("./report/index.js")])).toEqual([]);
     expect(violations([edge("./report/format-json.js"), edge("./testing/index.js")])).toEqual([
       'index.ts: imports "./report/format-json.js" instead of "report/index.js"',
-      'index.ts: (package entry) (layer 6) imports testing (layer 6) via "./testing/index.js"',
+      'index.ts: (package entry) (layer 7) imports testing (layer 7) via "./testing/index.js"',
     ]);
   });
 });

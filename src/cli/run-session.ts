@@ -1,19 +1,16 @@
-import { bindModels, type Config, configSchema } from "../config/index.js";
-import { hashValue, InputError, newRunId, packageVersion, withSecondError } from "../core/index.js";
-import { openBenchmarks } from "../datasets/index.js";
-import { RubricSet } from "../judges/index.js";
-import { checkReachable } from "../providers/index.js";
+import { type Config, configSchema } from "../config/index.js";
+import { newRunId } from "../core/index.js";
 import {
-  type AdaptiveMode,
-  assessRunHealth,
-  createAdaptiveMode,
-  createRun,
-  executeRun,
-  RunEvents,
-  type RunHealth,
-  replayAttack,
-} from "../runner/index.js";
-import { callOutcomes, type RubricReference } from "../store/index.js";
+  type BoundRun,
+  bindRun,
+  checkRunEnd,
+  closeAll,
+  executeBoundRun,
+  recordRun,
+  requireRunRoles,
+} from "../library/index.js";
+import { checkReachable } from "../providers/index.js";
+import { RunEvents, type RunHealth } from "../runner/index.js";
 import { listenForInterrupt } from "./interrupt.js";
 import { openStores } from "./open-store.js";
 import type { Output } from "./output.js";
@@ -61,7 +58,7 @@ export async function runSession(
   const stop = new AbortController();
   const forwardStop = (): void => stop.abort();
   interrupt.stop.addEventListener("abort", forwardStop, { once: true });
-  let bound: ReturnType<typeof bindModels> | undefined;
+  let run: BoundRun | undefined;
   let lease: HeldLease | undefined;
   let failure: unknown;
   try {
@@ -74,39 +71,20 @@ export async function runSession(
     };
     if (resumed !== undefined) lease = holdRunLease(stores.db, resumed.id, "run --resume", { onLost });
     const runConfig = resumed === undefined ? required(config) : configSchema.parse(resumed.config);
-    requireRunRoles(runConfig, options);
-    bound = bindModels(runConfig, {
+    requireRunRoles(runConfig, {
+      file: options.configPath ?? "the config",
+      ...(options.lineOf === undefined ? {} : { lineOf: options.lineOf }),
+    });
+    run = bindRun(runConfig, {
       env: process.env,
-      ...(options.cache && runConfig.cache ? { cache: stores.cache } : {}),
+      ...(options.cache ? { cache: stores.cache } : {}),
       ...(options.configPath === undefined ? {} : { configPath: options.configPath }),
       ...(options.lineOf === undefined ? {} : { lineOf: options.lineOf }),
     });
     if (options.preflight) await preflight(runConfig, options);
-    const adaptive = adaptiveModeOf(runConfig, bound);
     const runId = resumed?.id ?? newRunId();
-    const rubricSet = new RubricSet();
     if (resumed === undefined) {
-      const overrides: RubricReference[] = bound.judges.flatMap((judge) =>
-        judge.rubric === undefined ? [] : [RubricSet.reference(judge.rubric)],
-      );
-      const sources = benchmarkSources(runConfig);
-      await createRun(stores, {
-        runId,
-        config: runConfig,
-        configHash: hashValue(runConfig),
-        datasetSource: sources.join(", "),
-        items: openBenchmarks(sources, {
-          env: process.env,
-          ...(runConfig.medsafetybenchDir === undefined ? {} : { medsafetybenchDir: runConfig.medsafetybenchDir }),
-        }),
-        rubrics: overrides,
-        packageVersion: packageVersion(),
-        rubricFor: (rubric) => RubricSet.reference(rubricSet.get(rubric)),
-        itemRubricsUsed: bound.judges.some((judge) => judge.rubric === undefined),
-        ...(runConfig.languages === undefined ? {} : { languages: runConfig.languages }),
-        ...(runConfig.limit === undefined ? {} : { limit: runConfig.limit }),
-        ...(adaptive === undefined ? {} : { turnCountOf: adaptive.turnCountOf, checkItem: adaptive.checkItem }),
-      });
+      await recordRun(stores, run, runId, process.env);
       lease = holdRunLease(stores.db, runId, "run", { onLost });
     } else if (lease?.tookOver !== undefined) {
       output.err(
@@ -125,16 +103,10 @@ export async function runSession(
           });
     let status: "success" | "cancelled";
     try {
-      status = await executeRun(stores, {
+      status = await executeBoundRun(stores, run, {
         runId,
-        targets: bound.targets,
-        judges: bound.judges,
-        attack: adaptive?.attack ?? replayAttack,
-        rubricFor: (rubric) => rubricSet.get(rubric),
-        ...(adaptive === undefined ? {} : { adaptive: adaptive.adaptive }),
-        sink: stores.results,
         events,
-        concurrency: options.concurrency ?? runConfig.concurrency,
+        ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
         resume: resumed !== undefined,
         retryErrors: options.retryErrors,
         stopSignal: stop.signal,
@@ -144,14 +116,7 @@ export async function runSession(
     } finally {
       stopProgress();
     }
-    const health = assessRunHealth(callOutcomes(stores.db, runId), runConfig.maxErrorRate, expectedModels(runConfig));
-    if (status === "success" && health.problems.length > 0) {
-      stores.runs.setStatus(
-        runId,
-        "error",
-        `The run failed its end-of-run check: ${health.problems.map((problem) => problem.message).join("; ")}.`,
-      );
-    }
+    const { health } = checkRunEnd(stores, runId, runConfig, status);
     return { runId, status, health };
   } catch (error) {
     failure = error;
@@ -159,52 +124,14 @@ export async function runSession(
   } finally {
     interrupt.stop.removeEventListener("abort", forwardStop);
     interrupt.dispose();
-    await cleanUp(failure, [() => lease?.release(), async () => bound?.close(), () => stores.close()]);
+    const bound = run?.bound;
+    await closeAll(failure, [() => lease?.release(), async () => bound?.close(), () => stores.close()]);
   }
-}
-
-/**
- * Runs every clean-up step even when one fails; a clean-up failure is thrown only when nothing else is, and is
- * otherwise added to the error already on its way, so the first error is never replaced.
- */
-async function cleanUp(failure: unknown, steps: readonly (() => unknown)[]): Promise<void> {
-  let reported = failure;
-  for (const step of steps) {
-    try {
-      await step();
-    } catch (error) {
-      reported = reported === undefined ? error : withSecondError(reported, error, "cleaning up after the run");
-    }
-  }
-  if (reported !== failure) throw reported;
-}
-
-/** Every model the run's config names, by role: each should make calls and succeed at least once. */
-function expectedModels(config: Config): { role: "target" | "judge" | "attacker"; modelId: string }[] {
-  return [
-    ...config.targets.map((target) => ({ role: "target" as const, modelId: target.id })),
-    ...config.judges.map((judge) => ({ role: "judge" as const, modelId: judge.id })),
-  ];
 }
 
 function required(config: Config | undefined): Config {
   if (config === undefined) throw new Error("runSession: a config is needed to start a run");
   return config;
-}
-
-/** Adaptive mode's attack and checks when the config asks for it (the schema guarantees an attacker then). */
-function adaptiveModeOf(config: Config, bound: ReturnType<typeof bindModels>): AdaptiveMode | undefined {
-  if (config.mode !== "adaptive") return undefined;
-  if (bound.attacker === undefined) throw new Error("runSession: mode adaptive without a bound attacker");
-  return createAdaptiveMode({
-    attacker: bound.attacker,
-    ...(config.maxTurns === undefined ? {} : { maxTurns: config.maxTurns }),
-    ...(config.stopWhenScoreAtMost === undefined ? {} : { stopWhenScoreAtMost: config.stopWhenScoreAtMost }),
-  });
-}
-
-function benchmarkSources(config: Config): string[] {
-  return typeof config.benchmark === "string" ? [config.benchmark] : [...config.benchmark];
 }
 
 /** Fails fast, before a run is recorded, when a configured server does not answer at all. */
@@ -233,19 +160,4 @@ async function preflight(config: Config, options: SessionOptions): Promise<void>
       ...(line === undefined ? {} : { line }),
     });
   }
-}
-
-/** A config may leave out targets and judges (to build a benchmark only); a run needs both. */
-function requireRunRoles(config: Config, options: Pick<SessionOptions, "configPath" | "lineOf">): void {
-  const missing = config.targets.length === 0 ? "targets" : config.judges.length === 0 ? "judges" : undefined;
-  if (missing === undefined) return;
-  const line = options.lineOf?.([missing]);
-  throw new InputError(
-    "config_invalid",
-    { file: options.configPath ?? "the config", ...(line === undefined ? {} : { line }), field: missing },
-    missing === "targets"
-      ? "medsafety run needs at least one target model and the config lists none"
-      : "medsafety run needs at least one judge and the config lists none (the protocol uses two)",
-    `Add a \`${missing}:\` list (see \`medsafety init\` for an example, \`medsafety schema\` for the fields)`,
-  );
 }

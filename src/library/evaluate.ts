@@ -1,28 +1,17 @@
 import { resolve } from "node:path";
-import { bindModels, type Config, configSchema, loadConfig } from "../config/index.js";
-import { hashValue, InputError, newRunId, packageVersion, withSecondError } from "../core/index.js";
-import { openBenchmarks } from "../datasets/index.js";
-import { RubricSet } from "../judges/index.js";
+import { type Config, configSchema, loadConfig } from "../config/index.js";
+import { InputError, newRunId } from "../core/index.js";
+import { type RunEventMap, RunEvents, type RunHealth } from "../runner/index.js";
+import { ItemRepository, openStore, ResponseCacheRepository, ResultRepository, RunRepository } from "../store/index.js";
 import {
-  type AdaptiveMode,
-  assessRunHealth,
-  createAdaptiveMode,
-  createRun,
-  executeRun,
-  type RunEventMap,
-  RunEvents,
-  type RunHealth,
-  replayAttack,
-} from "../runner/index.js";
-import {
-  callOutcomes,
-  ItemRepository,
-  openStore,
-  ResponseCacheRepository,
-  ResultRepository,
-  type RubricReference,
-  RunRepository,
-} from "../store/index.js";
+  type BoundRun,
+  bindRun,
+  checkRunEnd,
+  closeAll,
+  executeBoundRun,
+  recordRun,
+  requireRunRoles,
+} from "./run-steps.js";
 
 /** Where `evaluate` keeps its results when neither `store` nor the config's `store` says: as `medsafety run` does. */
 export const DEFAULT_STORE_PATH = ".medsafety/medsafety.db";
@@ -87,7 +76,7 @@ export interface EvaluateResult {
  */
 export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult> {
   const { config, configPath, lineOf } = configOf(options);
-  requireRunRoles(config, configPath);
+  requireRunRoles(config, { file: configPath ?? "the config object", ...(lineOf === undefined ? {} : { lineOf }) });
   const storePath = resolve(options.store ?? config.store ?? DEFAULT_STORE_PATH);
   const opened = openStore(storePath);
   const stores = {
@@ -96,73 +85,34 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
     items: new ItemRepository(opened.db),
     results: new ResultRepository(opened.db),
   };
-  let bound: ReturnType<typeof bindModels> | undefined;
+  let run: BoundRun | undefined;
   let failure: unknown;
   try {
-    bound = bindModels(config, {
+    run = bindRun(config, {
       env: options.env,
-      ...(options.cache !== false && config.cache ? { cache: new ResponseCacheRepository(opened.db) } : {}),
+      ...(options.cache === false ? {} : { cache: new ResponseCacheRepository(opened.db) }),
       ...(configPath === undefined ? {} : { configPath }),
       ...(lineOf === undefined ? {} : { lineOf }),
     });
-    const adaptive = adaptiveModeOf(config, bound);
     const runId = newRunId();
-    const rubricSet = new RubricSet();
-    const sources = typeof config.benchmark === "string" ? [config.benchmark] : [...config.benchmark];
-    await createRun(stores, {
+    await recordRun(stores, run, runId, options.env);
+    const ranAs = await executeBoundRun(stores, run, {
       runId,
-      config,
-      configHash: hashValue(config),
-      datasetSource: sources.join(", "),
-      items: openBenchmarks(sources, {
-        env: options.env,
-        ...(config.medsafetybenchDir === undefined ? {} : { medsafetybenchDir: config.medsafetybenchDir }),
-      }),
-      rubrics: bound.judges.flatMap((judge): RubricReference[] =>
-        judge.rubric === undefined ? [] : [RubricSet.reference(judge.rubric)],
-      ),
-      packageVersion: packageVersion(),
-      rubricFor: (rubric) => RubricSet.reference(rubricSet.get(rubric)),
-      itemRubricsUsed: bound.judges.some((judge) => judge.rubric === undefined),
-      ...(config.languages === undefined ? {} : { languages: config.languages }),
-      ...(config.limit === undefined ? {} : { limit: config.limit }),
-      ...(adaptive === undefined ? {} : { turnCountOf: adaptive.turnCountOf, checkItem: adaptive.checkItem }),
-    });
-    const stop = options.signal ?? new AbortController().signal;
-    const ranAs = await executeRun(stores, {
-      runId,
-      targets: bound.targets,
-      judges: bound.judges,
-      attack: adaptive?.attack ?? replayAttack,
-      rubricFor: (rubric) => rubricSet.get(rubric),
-      ...(adaptive === undefined ? {} : { adaptive: adaptive.adaptive }),
-      sink: stores.results,
       events: eventsOf(options.on),
-      concurrency: options.concurrency ?? config.concurrency,
+      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
       resume: false,
       retryErrors: false,
-      stopSignal: stop,
+      stopSignal: options.signal ?? new AbortController().signal,
       abortSignal: new AbortController().signal,
       now: options.now ?? (() => new Date()),
     });
     stores.results.flush();
-    const health = assessRunHealth(callOutcomes(opened.db, runId), config.maxErrorRate, [
-      ...config.targets.map((target) => ({ role: "target" as const, modelId: target.id })),
-      ...config.judges.map((judge) => ({ role: "judge" as const, modelId: judge.id })),
-    ]);
-    if (ranAs === "success" && health.problems.length > 0) {
-      stores.runs.setStatus(
-        runId,
-        "error",
-        `The run failed its end-of-run check: ${health.problems.map((problem) => problem.message).join("; ")}.`,
-      );
-      return { runId, storePath, status: "error", health };
-    }
-    return { runId, storePath, status: ranAs, health };
+    return { runId, storePath, ...checkRunEnd(stores, runId, config, ranAs) };
   } catch (error) {
     failure = error;
     throw error;
   } finally {
+    const bound = run?.bound;
     await closeAll(failure, [async () => bound?.close(), () => stores.results.flush(), () => opened.db.close()]);
   }
 }
@@ -200,29 +150,6 @@ function configOf(options: EvaluateOptions): {
   );
 }
 
-/** A run needs targets and judges (a config may leave them out to build a benchmark only). */
-function requireRunRoles(config: Config, configPath: string | undefined): void {
-  const missing = config.targets.length === 0 ? "targets" : config.judges.length === 0 ? "judges" : undefined;
-  if (missing === undefined) return;
-  throw new InputError(
-    "config_invalid",
-    { file: configPath ?? "the config object", field: missing },
-    `a run needs at least one ${missing === "targets" ? "target model" : "judge"} and the config lists none`,
-    `Add a \`${missing}:\` list (see \`medsafety init\` for an example, \`medsafety schema\` for the fields)`,
-  );
-}
-
-/** Adaptive mode's attack and checks when the config asks for it (the schema guarantees an attacker then). */
-function adaptiveModeOf(config: Config, bound: ReturnType<typeof bindModels>): AdaptiveMode | undefined {
-  if (config.mode !== "adaptive") return undefined;
-  if (bound.attacker === undefined) throw new Error("evaluate: mode adaptive without a bound attacker");
-  return createAdaptiveMode({
-    attacker: bound.attacker,
-    ...(config.maxTurns === undefined ? {} : { maxTurns: config.maxTurns }),
-    ...(config.stopWhenScoreAtMost === undefined ? {} : { stopWhenScoreAtMost: config.stopWhenScoreAtMost }),
-  });
-}
-
 function eventsOf(listeners: EvaluateOptions["on"]): RunEvents {
   const events = new RunEvents();
   if (listeners === undefined) return events;
@@ -231,17 +158,4 @@ function eventsOf(listeners: EvaluateOptions["on"]): RunEvents {
     if (listener !== undefined) events.on(name, listener);
   }
   return events;
-}
-
-/** Runs every clean-up step even when one fails; a clean-up failure never replaces the error already thrown. */
-async function closeAll(failure: unknown, steps: readonly (() => unknown)[]): Promise<void> {
-  let reported = failure;
-  for (const step of steps) {
-    try {
-      await step();
-    } catch (error) {
-      reported = reported === undefined ? error : withSecondError(reported, error, "cleaning up after the run");
-    }
-  }
-  if (reported !== failure) throw reported;
 }

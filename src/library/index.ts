@@ -14,3 +14,12 @@ export {
   type ResultStore,
   type StoredRun,
 } from "./result-store.js";
+export {
+  type BoundRun,
+  bindRun,
+  checkRunEnd,
+  closeAll,
+  executeBoundRun,
+  recordRun,
+  requireRunRoles,
+} from "./run-steps.js";

@@ -28,7 +28,7 @@
 export { type AdaptiveMode, createAdaptiveMode } from "./adaptive-mode.js";
 export { replayAttack } from "./attack.js";
 export { type RunEventMap, type RunEventName, RunEvents } from "./events.js";
-export { createRun, executeRun } from "./execute-run.js";
+export { createRun, executeRun, type RunStores } from "./execute-run.js";
 export type { RunAttacker, RunJudge, RunTarget } from "./run-context.js";
 export {
   assessRunHealth,

@@ -1,0 +1,187 @@
+import { bindModels, type Config } from "../config/index.js";
+import { hashValue, InputError, packageVersion, withSecondError } from "../core/index.js";
+import { openBenchmarks } from "../datasets/index.js";
+import { RubricSet } from "../judges/index.js";
+import {
+  type AdaptiveMode,
+  assessRunHealth,
+  createAdaptiveMode,
+  createRun,
+  executeRun,
+  type RunEvents,
+  type RunHealth,
+  type RunStores,
+  replayAttack,
+} from "../runner/index.js";
+import { callOutcomes, type ResponseCacheRepository, type RubricReference } from "../store/index.js";
+
+/**
+ * The steps of a run that `evaluate` (the library) and `medsafety run` (the CLI) share: check the config can run,
+ * bind its models, record a new run, execute it, check its stored calls at the end. The CLI adds what a terminal
+ * needs around them (leases, preflight, progress, Ctrl-C, resume); `evaluate` adds nothing.
+ */
+
+/** Where error messages point: the config file (and its line of a key), or what stands for it. */
+export interface ConfigPlace {
+  readonly file: string;
+  readonly lineOf?: (path: readonly (string | number)[]) => number | undefined;
+}
+
+/** A config may leave out targets and judges (to build a benchmark only); a run needs both. */
+export function requireRunRoles(config: Config, place: ConfigPlace): void {
+  const missing = config.targets.length === 0 ? "targets" : config.judges.length === 0 ? "judges" : undefined;
+  if (missing === undefined) return;
+  const line = place.lineOf?.([missing]);
+  throw new InputError(
+    "config_invalid",
+    { file: place.file, ...(line === undefined ? {} : { line }), field: missing },
+    missing === "targets"
+      ? "medsafety run needs at least one target model and the config lists none"
+      : "medsafety run needs at least one judge and the config lists none (the protocol uses two)",
+    `Add a \`${missing}:\` list (see \`medsafety init\` for an example, \`medsafety schema\` for the fields)`,
+  );
+}
+
+/** A config's models, bound, and adaptive mode's attack when the config asks for it. */
+export interface BoundRun {
+  readonly config: Config;
+  readonly bound: ReturnType<typeof bindModels>;
+  readonly adaptive: AdaptiveMode | undefined;
+  /** Rubrics by id, loaded once for the run (items name theirs). */
+  readonly rubricSet: RubricSet;
+}
+
+/** Binds the config's targets, judges (and attacker) to models; `cache` is used when the config enables it. */
+export function bindRun(
+  config: Config,
+  options: {
+    readonly env: Readonly<Record<string, string | undefined>>;
+    readonly cache?: ResponseCacheRepository;
+    readonly configPath?: string;
+    readonly lineOf?: (path: readonly (string | number)[]) => number | undefined;
+  },
+): BoundRun {
+  const bound = bindModels(config, {
+    env: options.env,
+    ...(options.cache !== undefined && config.cache ? { cache: options.cache } : {}),
+    ...(options.configPath === undefined ? {} : { configPath: options.configPath }),
+    ...(options.lineOf === undefined ? {} : { lineOf: options.lineOf }),
+  });
+  return { config, bound, adaptive: adaptiveModeOf(config, bound), rubricSet: new RubricSet() };
+}
+
+/** Records a new run: its config, rubrics and dataset (copied into the store from the config's benchmarks). */
+export async function recordRun(
+  stores: RunStores,
+  run: BoundRun,
+  runId: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<void> {
+  const { config, bound, adaptive, rubricSet } = run;
+  const sources = typeof config.benchmark === "string" ? [config.benchmark] : [...config.benchmark];
+  await createRun(stores, {
+    runId,
+    config,
+    configHash: hashValue(config),
+    datasetSource: sources.join(", "),
+    items: openBenchmarks(sources, {
+      env,
+      ...(config.medsafetybenchDir === undefined ? {} : { medsafetybenchDir: config.medsafetybenchDir }),
+    }),
+    rubrics: bound.judges.flatMap((judge): RubricReference[] =>
+      judge.rubric === undefined ? [] : [RubricSet.reference(judge.rubric)],
+    ),
+    packageVersion: packageVersion(),
+    rubricFor: (rubric) => RubricSet.reference(rubricSet.get(rubric)),
+    itemRubricsUsed: bound.judges.some((judge) => judge.rubric === undefined),
+    ...(config.languages === undefined ? {} : { languages: config.languages }),
+    ...(config.limit === undefined ? {} : { limit: config.limit }),
+    ...(adaptive === undefined ? {} : { turnCountOf: adaptive.turnCountOf, checkItem: adaptive.checkItem }),
+  });
+}
+
+/** Runs (or resumes) a recorded run to its end: every item × target conversation, every judge on every turn. */
+export function executeBoundRun(
+  stores: RunStores,
+  run: BoundRun,
+  options: {
+    readonly runId: string;
+    readonly events: RunEvents;
+    readonly concurrency?: number;
+    readonly resume: boolean;
+    readonly retryErrors: boolean;
+    readonly stopSignal: AbortSignal;
+    readonly abortSignal: AbortSignal;
+    readonly now: () => Date;
+  },
+): Promise<"success" | "cancelled"> {
+  const { bound, adaptive, rubricSet } = run;
+  return executeRun(stores, {
+    runId: options.runId,
+    targets: bound.targets,
+    judges: bound.judges,
+    attack: adaptive?.attack ?? replayAttack,
+    rubricFor: (rubric) => rubricSet.get(rubric),
+    ...(adaptive === undefined ? {} : { adaptive: adaptive.adaptive }),
+    sink: stores.results,
+    events: options.events,
+    concurrency: options.concurrency ?? run.config.concurrency,
+    resume: options.resume,
+    retryErrors: options.retryErrors,
+    stopSignal: options.stopSignal,
+    abortSignal: options.abortSignal,
+    now: options.now,
+  });
+}
+
+/**
+ * The end-of-run check over the run's stored calls (decision 0011): a model with no successful call, or more failures
+ * than `maxErrorRate`, records a run that ran to its end as `error`.
+ */
+export function checkRunEnd(
+  stores: RunStores,
+  runId: string,
+  config: Config,
+  status: "success" | "cancelled",
+): { status: "success" | "cancelled" | "error"; health: RunHealth } {
+  const health = assessRunHealth(callOutcomes(stores.db, runId), config.maxErrorRate, expectedModels(config));
+  if (status !== "success" || health.problems.length === 0) return { status, health };
+  stores.runs.setStatus(
+    runId,
+    "error",
+    `The run failed its end-of-run check: ${health.problems.map((problem) => problem.message).join("; ")}.`,
+  );
+  return { status: "error", health };
+}
+
+/** Runs every clean-up step even when one fails; a clean-up failure never replaces the error already thrown. */
+export async function closeAll(failure: unknown, steps: readonly (() => unknown)[]): Promise<void> {
+  let reported = failure;
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (error) {
+      reported = reported === undefined ? error : withSecondError(reported, error, "cleaning up after the run");
+    }
+  }
+  if (reported !== failure) throw reported;
+}
+
+/** Every model the run's config names, by role: each should make calls and succeed at least once. */
+function expectedModels(config: Config): { role: "target" | "judge" | "attacker"; modelId: string }[] {
+  return [
+    ...config.targets.map((target) => ({ role: "target" as const, modelId: target.id })),
+    ...config.judges.map((judge) => ({ role: "judge" as const, modelId: judge.id })),
+  ];
+}
+
+/** Adaptive mode's attack and checks when the config asks for it (the schema guarantees an attacker then). */
+function adaptiveModeOf(config: Config, bound: ReturnType<typeof bindModels>): AdaptiveMode | undefined {
+  if (config.mode !== "adaptive") return undefined;
+  if (bound.attacker === undefined) throw new Error("mode adaptive without a bound attacker");
+  return createAdaptiveMode({
+    attacker: bound.attacker,
+    ...(config.maxTurns === undefined ? {} : { maxTurns: config.maxTurns }),
+    ...(config.stopWhenScoreAtMost === undefined ? {} : { stopWhenScoreAtMost: config.stopWhenScoreAtMost }),
+  });
+}
