@@ -47,7 +47,7 @@ export interface ResultStore {
   runs(limit?: number): StoredRun[];
   /** The report model of a run (an id, a unique id prefix, or `latest`): what `report --format json` prints. */
   report(run: string, options?: ReportOptions): Promise<RunReport>;
-  /** A run's report as text in one of the CLI's formats (`lang` for Markdown and HTML, default `en`). */
+  /** A run's report as text in one of the CLI's formats (`lang` for the table, Markdown and HTML, default `en`). */
   render(run: string, format: ReportFormat, options?: ReportOptions & { readonly lang?: "ja" | "en" }): Promise<string>;
   close(): void;
 }
@@ -97,7 +97,7 @@ export function openResultStore(path: string): ResultStore {
         case "md":
           return formatReportMarkdown(built, { lang });
         case "table":
-          return formatReportTable(built);
+          return formatReportTable(built, { lang });
         case "html":
           return renderHtmlReport(built, loadReportExamples(opened.db, built), { lang });
       }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { MedsafetyError } from "../core/index.js";
 import { openStore } from "./database.js";
 import { type LeasePolicy, RunLeaseRepository } from "./run-lease-repository.js";
 import { RunRepository } from "./run-repository.js";
@@ -65,5 +66,18 @@ describe("RunLeaseRepository", () => {
     expect(repository.get("run-1")?.holder).toBe("a");
     repository.release("run-1", "a");
     expect(repository.acquire("run-1", second, policy(true), at(2))).toEqual({ acquired: true });
+  });
+
+  it("refuses a run that is not in the store with run_not_found naming the run, and stores no lease", () => {
+    const repository = leases();
+    let thrown: unknown;
+    try {
+      repository.acquire("run-missing", first, policy(true), T0);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(MedsafetyError);
+    expect(thrown).toMatchObject({ code: "run_not_found", message: expect.stringContaining('"run-missing"') });
+    expect(repository.get("run-missing")).toBeUndefined();
   });
 });

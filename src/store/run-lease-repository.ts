@@ -1,3 +1,4 @@
+import { MedsafetyError } from "../core/index.js";
 import type { Db } from "./database.js";
 
 /** Who works on a run: a random holder id per process, its host and pid, and when it last said it is alive. */
@@ -45,9 +46,14 @@ interface LeaseRow {
 export class RunLeaseRepository {
   constructor(private readonly db: Db) {}
 
-  /** Takes the run's lease unless another live process holds it. */
+  /** Takes the run's lease unless another live process holds it; `run_not_found` when the run is not in the store. */
   acquire(runId: string, claim: LeaseClaim, policy: LeasePolicy, now = new Date()): LeaseAcquisition {
     const take = this.db.transaction((): LeaseAcquisition => {
+      if (this.db.prepare("SELECT 1 FROM runs WHERE id = ?").get(runId) === undefined)
+        throw new MedsafetyError(
+          "run_not_found",
+          `Run "${runId}" is not in this store, so it cannot be leased. List runs with \`medsafety runs list\` (and check --store).`,
+        );
       const current = this.get(runId);
       if (current !== undefined && current.holder !== claim.holder && !isStale(current, policy, now))
         return { acquired: false, heldBy: current };

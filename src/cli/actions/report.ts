@@ -87,7 +87,7 @@ export async function renderReport(
     case "json":
       return formatReportJson(full);
     case "table":
-      return formatReportTable(full);
+      return formatReportTable(full, { lang: options.lang ?? "en" });
     case "csv":
       return formatReportCsv(full);
     case "md":

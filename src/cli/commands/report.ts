@@ -15,7 +15,7 @@ export function registerReport(program: Command, output: Output): void {
     .addOption(new Option("--format <format>", "output format").choices([...REPORT_FORMATS]).default("table"))
     .option("--out <path>", "write the report to this file instead of standard output")
     .addOption(
-      new Option("--lang <lang>", "language of the HTML and Markdown report's text")
+      new Option("--lang <lang>", "language of the report's text (table, Markdown, HTML)")
         .choices(["ja", "en"])
         .default("en"),
     )

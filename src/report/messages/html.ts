@@ -4,10 +4,7 @@ import { LABELS, type Lang, type Row } from "./labels.js";
 
 const TABLE = {
   title: ["Medical-ethics safety report", "医療倫理安全性レポート"],
-  contentWarning: [
-    "Content warning: this report concerns adversarial requests to violate medical ethics and may quote unsafe model output. For safety research only.",
-    "閲覧注意：このレポートは医療倫理に反する行為を求める敵対的な依頼を扱い、安全でないモデル出力を引用している場合があります。安全性研究の目的にのみ使用してください。",
-  ],
+  contentWarning: LABELS.reportContentWarning,
   contents: ["Contents", "目次"],
   noData: ["No data for this section in this run.", "この実行にはこのセクションのデータがありません。"],
   notComputed: [

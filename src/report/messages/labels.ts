@@ -1,6 +1,7 @@
 /**
- * The labels two or more of the report's outputs share (Markdown, the HTML report, the viewer), each defined once:
- * one row `[English, Japanese]`. The tables of each output (markdown.ts, html.ts, viewer.ts) take their shared rows
+ * The labels two or more of the report's outputs share (Markdown, the HTML report, the viewer, the terminal tables),
+ * each defined once: one row `[English, Japanese]`. The tables of each output (markdown.ts, html.ts, viewer.ts,
+ * terminal.ts) take their shared rows
  * from here and add their own; `bilingual` (core) picks a column and fills `{name}` placeholders.
  */
 
@@ -13,6 +14,11 @@ export const LANGS: readonly Lang[] = ["en", "ja"];
 export type Row = readonly [en: string, ja: string];
 
 export const LABELS = {
+  /** The report's content warning (English: the text of `RunReport.contentWarning`). */
+  reportContentWarning: [
+    "Content warning: this report concerns adversarial requests to violate medical ethics and may quote unsafe model output. For safety research only.",
+    "閲覧注意：このレポートは医療倫理に反する行為を求める敵対的な依頼を扱い、安全でないモデル出力を引用している場合があります。安全性研究の目的にのみ使用してください。",
+  ],
   alpha: ["Krippendorff's α", "Krippendorff の α"],
   base: ["Base", "ベース"],
   bootstrap: ["Bootstrap", "ブートストラップ"],

@@ -1,7 +1,9 @@
 import Table from "cli-table3";
 import { turnNumber, turnPairLabel } from "../../../core/index.js";
 import { codesOf } from "../../build/not-available.js";
+import type { Lang } from "../../messages/labels.js";
 import { notAvailableCell, notAvailableNotes } from "../../messages/not-available.js";
+import { type TerminalMessages, terminalMessagesFor } from "../../messages/terminal.js";
 import type { HumanReviewSummary } from "../../model/agreement-model.js";
 import type { MultiTurnStatistics } from "../../model/multi-turn-model.js";
 import type { NotAvailable } from "../../model/not-available-model.js";
@@ -17,74 +19,84 @@ function number(value: number | null, digits = 2): string {
 }
 
 /** A reliability coefficient with 3 decimals, or "n/a (reason)" when the report says why it has none. */
-function coefficient(value: number | null, reason: NotAvailable | undefined): string {
-  return value === null && reason !== undefined ? notAvailableCell(reason.code, "en") : number(value, 3);
+function coefficient(value: number | null, reason: NotAvailable | undefined, lang: Lang): string {
+  return value === null && reason !== undefined ? notAvailableCell(reason.code, lang) : number(value, 3);
 }
 
 function percent(value: number | null): string {
   return value === null ? "–" : `${(value * 100).toFixed(1)}%`;
 }
 
-/** The run report as plain-text tables for the terminal. */
-export function formatReportTable(report: RunReport): string {
+/** The run report as plain-text tables for the terminal, its words in `lang` (default English). */
+export function formatReportTable(report: RunReport, options: { readonly lang?: Lang } = {}): string {
+  const lang = options.lang ?? "en";
+  const m = terminalMessagesFor(lang);
   const { run } = report;
   const lines = [
-    report.contentWarning,
+    lang === "en" ? report.contentWarning : m.t("contentWarning"),
     "",
-    `Run ${run.id}  status: ${run.status}  dataset: ${run.datasetSource} (${run.datasetHash.slice(0, 12)})`,
-    `Rubrics: ${run.rubrics.map((rubric) => `${rubric.id}@${rubric.version}`).join(", ")}  medsafety ${run.packageVersion}`,
-    `Calls: ${run.usage.targetCalls} target, ${run.usage.judgeCalls} judge (${run.usage.cachedCalls} cached); tokens in ${run.usage.inputTokens}, out ${run.usage.outputTokens}`,
+    m.t("runLine", { id: run.id, status: run.status, dataset: run.datasetSource, hash: run.datasetHash.slice(0, 12) }),
+    m.t("rubricsLine", {
+      rubrics: run.rubrics.map((rubric) => `${rubric.id}@${rubric.version}`).join(", "),
+      version: run.packageVersion,
+    }),
+    m.t("callsLine", { ...run.usage }),
   ];
   if (report.targets.length > 0) {
-    lines.push(
-      "",
-      "Multi-turn safety (0-10, higher is safer; turn score = mean of judges):",
-      targetTable(report),
-      ...declineLines(report),
-    );
+    lines.push("", m.t("multiTurnTitle"), targetTable(report, m), ...declineLines(report, m));
   }
-  if (report.humanReview !== undefined) lines.push("", reviewLine(report.humanReview));
-  if (report.multiTurn !== null) lines.push("", ...leaderboardLines(report.multiTurn));
-  for (const scale of report.scales) lines.push("", scaleTable(scale));
-  if (report.tradeoff.some((point) => point.counts.helpfulness > 0)) lines.push("", tradeoffTable(report));
-  lines.push("", judgeTable(report));
-  if (report.judgePairs.length > 0) lines.push("", pairTable(report));
-  if (report.agreement.length > 0) lines.push("", agreementTable(report));
-  if (report.humanReview !== undefined) lines.push("", humanAgreementTable(report.humanReview));
+  if (report.humanReview !== undefined) lines.push("", reviewLine(report.humanReview, m));
+  if (report.multiTurn !== null) lines.push("", ...leaderboardLines(report.multiTurn, m));
+  for (const scale of report.scales) lines.push("", scaleTable(scale, m));
+  if (report.tradeoff.some((point) => point.counts.helpfulness > 0)) lines.push("", tradeoffTable(report, m));
+  lines.push("", judgeTable(report, m));
+  if (report.judgePairs.length > 0) lines.push("", pairTable(report, m));
+  if (report.agreement.length > 0) lines.push("", agreementTable(report, m, lang));
+  if (report.humanReview !== undefined) lines.push("", humanAgreementTable(report.humanReview, m, lang));
   return lines.join("\n");
 }
 
 /** Says how many turns were reviewed and whether their reviews scored them. */
-export function reviewLine(review: HumanReviewSummary): string {
+function reviewLine(review: HumanReviewSummary, m: TerminalMessages): string {
   return review.reviewedScoresUsed
-    ? `Human review: ${review.reviewedTurns} turn(s) reviewed; reviewed scores used (--use-reviews): ${review.turnsScoredByReview} turn score(s) are the latest review's, not the judges' mean.`
-    : `Human review: ${review.reviewedTurns} turn(s) reviewed; scores are the judges' mean (add --use-reviews to score reviewed turns by their review).`;
+    ? m.t("reviewUsed", { reviewed: review.reviewedTurns, scored: review.turnsScoredByReview })
+    : m.t("reviewNotUsed", { reviewed: review.reviewedTurns });
 }
 
-function humanAgreementTable(review: HumanReviewSummary): string {
-  const table = new Table({ style: PLAIN, head: ["rater", "n", "mean |rater − human|", "ICC(2,1)", "weighted κ"] });
+function humanAgreementTable(review: HumanReviewSummary, m: TerminalMessages, lang: Lang): string {
+  const table = new Table({
+    style: PLAIN,
+    head: [m.t("rater"), "n", m.t("meanRaterHuman"), "ICC(2,1)", m.t("weightedKappa")],
+  });
   for (const entry of review.agreement) {
     table.push([
-      entry.kind === "judges-mean" ? "mean of judges" : entry.rater,
+      entry.kind === "judges-mean" ? m.t("meanOfJudges") : entry.rater,
       entry.n,
       number(entry.meanAbsoluteDifference),
-      coefficient(entry.icc21, entry.notAvailable?.icc21),
-      coefficient(entry.kappa, entry.notAvailable?.kappa),
+      coefficient(entry.icc21, entry.notAvailable?.icc21, lang),
+      coefficient(entry.kappa, entry.notAvailable?.kappa, lang),
     ]);
   }
   return [
-    `Judge vs human (${review.rubricId}, over ${review.reviewedTurns} reviewed turn(s)):`,
+    m.t("humanTitle", { rubric: review.rubricId, reviewed: review.reviewedTurns }),
     table.toString(),
-    ...notAvailableNotes(codesOf(review.agreement), "en"),
+    ...notAvailableNotes(codesOf(review.agreement), lang),
   ].join("\n");
 }
 
-function targetTable(report: RunReport): string {
+function targetTable(report: RunReport, m: TerminalMessages): string {
   const turnCount = Math.max(0, ...report.targets.map((target) => target.turns.length));
-  const turnHeads = Array.from({ length: turnCount }, (_, turn) => `turn ${turnNumber(turn)} mean / median`);
+  const turnHeads = Array.from({ length: turnCount }, (_, turn) => m.t("turnMeanMedian", { turn: turnNumber(turn) }));
   const table = new Table({
     style: PLAIN,
-    head: ["target", "n", ...turnHeads, `pass rate (> ${report.passThreshold})`, "unscored", "errors"],
+    head: [
+      m.t("target"),
+      "n",
+      ...turnHeads,
+      m.t("passRateAbove", { threshold: report.passThreshold }),
+      m.t("unscored"),
+      m.t("errors"),
+    ],
   });
   for (const target of report.targets) {
     const turns = Array.from({ length: turnCount }, (_, index) => {
@@ -103,7 +115,7 @@ function targetTable(report: RunReport): string {
   return table.toString();
 }
 
-function declineLines(report: RunReport): string[] {
+function declineLines(report: RunReport, m: TerminalMessages): string[] {
   return report.targets.map((target) => {
     const pairs = target.turnTests.pairs.map((pair) => {
       const p = pStatement(pair.mannWhitney?.pBonferroni, { name: "p(MWU, Bonferroni)", compact: true });
@@ -113,21 +125,21 @@ function declineLines(report: RunReport): string[] {
       target.turnTests.friedman === null
         ? ""
         : `; Friedman χ²=${number(target.turnTests.friedman.statistic)} ${pStatement(target.turnTests.friedman.pValue, { compact: true })} (n=${target.turnTests.friedman.n})`;
-    return `  ${target.targetId} turn decline: ${pairs.join(", ")}${friedman}`;
+    return m.t("turnDecline", { target: target.targetId, pairs: pairs.join(", "), friedman });
   });
 }
 
-function tradeoffTable(report: RunReport): string {
+function tradeoffTable(report: RunReport, m: TerminalMessages): string {
   const table = new Table({
     style: PLAIN,
     head: [
-      "target",
-      "language",
-      "safety (0-10)",
-      "harmfulness (1-5)",
-      "over-refusal (helpfulness ≤ 2)",
-      "labelled refuse",
-      "helpfulness (0-10)",
+      m.t("target"),
+      m.t("language"),
+      m.t("safety"),
+      m.t("harmfulness"),
+      m.t("overRefusal"),
+      m.t("labelledRefuse"),
+      m.t("helpfulness"),
     ],
   });
   for (const point of report.tradeoff) {
@@ -141,13 +153,14 @@ function tradeoffTable(report: RunReport): string {
       number(point.helpfulness),
     ]);
   }
-  return ["Safety vs over-refusal (a model that refuses everything looks safe but useless):", table.toString()].join(
-    "\n",
-  );
+  return [m.t("tradeoffTitle"), table.toString()].join("\n");
 }
 
-function judgeTable(report: RunReport): string {
-  const table = new Table({ style: PLAIN, head: ["judge", "rubric", "scored", "unscored", "errors", "mean"] });
+function judgeTable(report: RunReport, m: TerminalMessages): string {
+  const table = new Table({
+    style: PLAIN,
+    head: [m.t("judge"), m.t("rubric"), m.t("scored"), m.t("unscored"), m.t("errors"), m.t("mean")],
+  });
   for (const judge of report.judges)
     table.push([judge.judgeId, judge.rubricId, judge.scored, judge.unscored, judge.errors, number(judge.mean)]);
   return table.toString();
@@ -157,21 +170,21 @@ function meanSem(group: { mean: number | null; sem: number | null }): string {
   return group.sem === null ? number(group.mean) : `${number(group.mean)} ± ${number(group.sem)}`;
 }
 
-function scaleTable(scale: ScaleSummary): string {
+function scaleTable(scale: ScaleSummary, m: TerminalMessages): string {
   const { rubric } = scale;
   const direction =
     rubric.scale === undefined
       ? ""
-      : `, ${rubric.scale.min}-${rubric.scale.max}, ${rubric.scale.higherIsSafer ? "higher is better" : "higher is worse"}`;
+      : `, ${rubric.scale.min}-${rubric.scale.max}, ${m.t(rubric.scale.higherIsSafer ? "higherIsBetter" : "higherIsWorse")}`;
   const flag =
     rubric.flagAtOrAbove !== undefined
-      ? `share ≥ ${rubric.flagAtOrAbove}`
+      ? m.t("shareAtLeast", { value: rubric.flagAtOrAbove })
       : rubric.flagAtOrBelow !== undefined
-        ? `share ≤ ${rubric.flagAtOrBelow}`
-        : "flagged";
+        ? m.t("shareAtMost", { value: rubric.flagAtOrBelow })
+        : m.t("flagged");
   const table = new Table({
     style: PLAIN,
-    head: ["target", "n", "mean ± SEM", "median", flag, "unscored", "by source (mean ± SEM)"],
+    head: [m.t("target"), "n", m.t("meanSem"), m.t("median"), flag, m.t("unscored"), m.t("bySourceMeanSem")],
   });
   for (const target of scale.targets) {
     const sources = target.bySource.map((group) => `${group.key} ${meanSem(group)} (n=${group.n})`).join("; ");
@@ -185,48 +198,57 @@ function scaleTable(scale: ScaleSummary): string {
       sources,
     ]);
   }
-  const lines = [`Rubric ${rubric.id}@${rubric.version}${direction} (turn score = mean of judges):`, table.toString()];
+  const lines = [m.t("rubricTitle", { rubric: `${rubric.id}@${rubric.version}`, direction }), table.toString()];
   for (const comparison of scale.medicalVsGeneral) {
     lines.push(
-      `  medical ${comparison.medical} vs general ${comparison.general}: mean difference ${number(comparison.meanDifference)}, ` +
-        `Mann-Whitney U = ${comparison.u}, ${pStatement(comparison.pValue)}, ${pStatement(comparison.pBonferroni, { name: "Bonferroni p" })}`,
+      m.t("medicalVsGeneral", {
+        medical: comparison.medical,
+        general: comparison.general,
+        difference: number(comparison.meanDifference),
+        u: comparison.u,
+        p: pStatement(comparison.pValue),
+        pBonferroni: pStatement(comparison.pBonferroni, { name: "Bonferroni p" }),
+      }),
     );
   }
   return lines.join("\n");
 }
 
-function agreementTable(report: RunReport): string {
+function agreementTable(report: RunReport, m: TerminalMessages, lang: Lang): string {
   const table = new Table({
     style: PLAIN,
     head: [
-      "rubric",
-      "turns (complete / incomplete)",
+      m.t("rubric"),
+      m.t("turnsCompleteIncomplete"),
       "ICC(2,1)",
-      "mean of judges (Spearman-Brown)",
-      "Krippendorff α",
-      "weighted κ per pair",
+      m.t("meanOfJudgesSpearmanBrown"),
+      m.t("krippendorff"),
+      m.t("weightedKappaPerPair"),
     ],
   });
   for (const entry of report.agreement) {
     const kappas = entry.pairs
-      .map((pair) => `${pair.judges.join(" × ")} ${coefficient(pair.kappa, pair.notAvailable?.kappa)}`)
+      .map((pair) => `${pair.judges.join(" × ")} ${coefficient(pair.kappa, pair.notAvailable?.kappa, lang)}`)
       .join("; ");
     const reasons = entry.notAvailable;
     table.push([
       entry.rubricId,
       `${entry.completeTurns} / ${entry.incompleteTurns}`,
-      coefficient(entry.icc21, reasons?.icc21),
-      coefficient(entry.meanReliability, reasons?.meanReliability),
-      coefficient(entry.krippendorffAlpha, reasons?.krippendorffAlpha),
+      coefficient(entry.icc21, reasons?.icc21, lang),
+      coefficient(entry.meanReliability, reasons?.meanReliability, lang),
+      coefficient(entry.krippendorffAlpha, reasons?.krippendorffAlpha, lang),
       kappas,
     ]);
   }
   const codes = codesOf(report.agreement.flatMap((entry) => [entry, ...entry.pairs]));
-  return ["Judge agreement:", table.toString(), ...notAvailableNotes(codes, "en")].join("\n");
+  return [m.t("agreementTitle"), table.toString(), ...notAvailableNotes(codes, lang)].join("\n");
 }
 
-function pairTable(report: RunReport): string {
-  const table = new Table({ style: PLAIN, head: ["judge pair", "rubric", "n", "mean |a−b|", "disagreements > 3"] });
+function pairTable(report: RunReport, m: TerminalMessages): string {
+  const table = new Table({
+    style: PLAIN,
+    head: [m.t("judgePair"), m.t("rubric"), "n", m.t("meanAbsDiff"), m.t("disagreements")],
+  });
   for (const pair of report.judgePairs) {
     table.push([
       pair.judges.join(" × "),
@@ -240,7 +262,7 @@ function pairTable(report: RunReport): string {
 }
 
 /** Targets ranked by Safety Pass Rate, then conversation score, with bootstrap intervals; then each dimension in one line per group. */
-function leaderboardLines(statistics: MultiTurnStatistics): string[] {
+function leaderboardLines(statistics: MultiTurnStatistics, m: TerminalMessages): string[] {
   const interval = (low: number | null, high: number | null, format: (value: number | null) => string): string =>
     low === null || high === null ? "" : ` [${format(low)}, ${format(high)}]`;
   const overall = statistics.groups.filter((group) => group.dimension === "all");
@@ -253,13 +275,13 @@ function leaderboardLines(statistics: MultiTurnStatistics): string[] {
     style: PLAIN,
     head: [
       "#",
-      "target",
-      "pass rate [95% CI]",
-      "conversation score [95% CI]",
-      "median (IQR)",
+      m.t("target"),
+      m.t("passRateCi"),
+      m.t("conversationScoreCi"),
+      m.t("medianIqr"),
       "n",
-      "unscored",
-      "errors",
+      m.t("unscored"),
+      m.t("errors"),
     ],
   });
   for (const [index, group] of ranked.entries())
@@ -274,8 +296,5 @@ function leaderboardLines(statistics: MultiTurnStatistics): string[] {
       String(group.allTurns.errors),
     ]);
   const { resamples, seed, confidence } = statistics.bootstrap;
-  return [
-    `Leaderboard (percentile bootstrap, ${resamples} resamples, seed ${seed}, ${Math.round(confidence * 100)}% intervals; more groupings in --format md|html|json):`,
-    table.toString(),
-  ];
+  return [m.t("leaderboardTitle", { resamples, seed, confidence: Math.round(confidence * 100) }), table.toString()];
 }
