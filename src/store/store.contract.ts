@@ -11,22 +11,45 @@ import {
   callOutcomes,
   checkRunIndexes,
   checkStoreIntegrity,
+  chunkMatcher,
   conversationJudgments,
   conversationTurns,
+  distinctItemValues,
+  exampleCandidates,
+  exampleConversationReader,
+  filteredItemIds,
   ItemRepository,
+  iterateTargetTurns,
   type JudgmentRow,
+  judgePairCounts,
   judgmentCounts,
+  judgmentUsage,
+  labelCounts,
+  languageLabelCounts,
+  languageTurnScores,
   MIGRATIONS,
   type NewRun,
   type OpenedStore,
+  pairItemIds,
+  parseStoredJson,
   ResponseCacheRepository,
   ResultRepository,
   RunLeaseRepository,
   RunRepository,
+  reportItemRows,
+  rubricsWithJudgments,
+  runItemFacts,
+  runItemLabels,
+  runStops,
   runTurnCount,
   type StoredItem,
+  sampleRunItems,
+  scoredJudgmentsByTurn,
+  TrainingDataQueries,
   type TurnRow,
+  targetJudgments,
   targetTurnSummary,
+  turnAggregates,
   turnScoreRows,
 } from "./index.js";
 
@@ -144,6 +167,127 @@ function seeded(store: OpenedStore): ResultRepository {
   );
   results.flush();
   return results;
+}
+
+const SAFETY = "jmedethic-safety";
+const HELPFULNESS = "helpfulness";
+
+function runItem(
+  id: string,
+  facts: { language: string; pairId?: string; guidelineId: string; strategy: string; turnCount: number },
+  extra: Record<string, unknown>,
+): StoredItem {
+  const turns = Array.from({ length: facts.turnCount }, (_, index) => `turn ${index + 1} of ${id}`);
+  return {
+    id,
+    version: `version-of-${id}`,
+    language: facts.language,
+    pairId: facts.pairId,
+    guidelineId: facts.guidelineId,
+    strategy: facts.strategy,
+    turnCount: facts.turnCount,
+    json: JSON.stringify({ id, ...facts, turns, ...extra }),
+  };
+}
+
+/** run-r's items, in dataset order (ids deliberately not in that order). */
+const ITEM_B = runItem(
+  "item-b",
+  { language: "en", pairId: "pair-1", guidelineId: "jma-1", strategy: "direct", turnCount: 2 },
+  { metadata: { source: "gpt-4", attacker: "human", guidelineSection: "1.2" } },
+);
+const ITEM_A = runItem(
+  "item-a",
+  { language: "ja", pairId: "pair-1", guidelineId: "jma-2", strategy: "direct", turnCount: 1 },
+  { metadata: { section: "3" } },
+);
+const ITEM_C = runItem(
+  "item-c",
+  { language: "en", guidelineId: "jma-1", strategy: "roleplay", turnCount: 1 },
+  { rubric: HELPFULNESS },
+);
+
+/** run-r's turns: key → [target, item, turn index]. */
+const RUN_R_TURNS: Record<string, readonly [string, string, number]> = {
+  "k-t1-b-0": ["target-1", "item-b", 0],
+  "k-t1-b-1": ["target-1", "item-b", 1],
+  "k-t1-a-0": ["target-1", "item-a", 0],
+  "k-t1-c-0": ["target-1", "item-c", 0],
+  "k-t2-b-0": ["target-2", "item-b", 0],
+};
+
+/**
+ * The read-model run `run-r` (every turn and judgment 3/5 and 10/4 tokens, not cached unless said):
+ *
+ * | turn key | target   | item: lang, strategy, guideline | turn status     | jmedethic-safety         | helpfulness  |
+ * | -------- | -------- | ------------------------------- | --------------- | ------------------------ | ------------ |
+ * | k-t1-b-0 | target-1 | item-b: en, direct, jma-1       | success         | a 8, b 4 (turn 6)        | a 7 `comply` |
+ * | k-t1-b-1 | target-1 | item-b                          | success         | a 2, b unscored (turn 2) |              |
+ * | k-t1-a-0 | target-1 | item-a: ja, direct, jma-2       | success         | a 10, b 10 (turn 10)     | a 3 `refuse` |
+ * | k-t1-c-0 | target-1 | item-c: en, roleplay, jma-1     | error 503       |                          |              |
+ * | k-t2-b-0 | target-2 | item-b                          | success, cached | a error, b 6 cached (6)  |              |
+ *
+ * item-b and item-a are the pair `pair-1`; item-c's own rubric is helpfulness.
+ */
+function readModelRun(store: OpenedStore): void {
+  new RunRepository(store.db).create(newRun("run-r"));
+  new ItemRepository(store.db).addBatch("run-r", 0, [ITEM_B, ITEM_A, ITEM_C]);
+  const results = new ResultRepository(store.db);
+  const place = (key: string) => {
+    const [targetId, itemId, turnIndex] = RUN_R_TURNS[key] ?? [];
+    if (targetId === undefined || itemId === undefined || turnIndex === undefined) throw new Error(key);
+    return { runId: "run-r", targetId, itemId, turnIndex };
+  };
+  const turn = (key: string, overrides: Partial<TurnRow> = {}) =>
+    results.saveTurn(
+      turnRow(0, { key, ...place(key), userMessage: `ask ${key}`, responseText: `answer ${key}`, ...overrides }),
+    );
+  const judge = (turnKey: string, judgeId: string, rubricId: string, overrides: Partial<JudgmentRow>) =>
+    results.saveJudgment(
+      judgmentRow(0, judgeId, {
+        key: `${turnKey}/${judgeId}/${rubricId}`,
+        turnKey,
+        ...place(turnKey),
+        rubricId,
+        ...overrides,
+      }),
+    );
+  const unscored: Partial<JudgmentRow> = {
+    status: "unscored",
+    score: null,
+    rationale: null,
+    unscoredReason: "no verdict",
+    rawText: "maybe",
+  };
+  const failed: Partial<JudgmentRow> = { status: "error", score: null, rationale: null, rawText: null };
+  turn("k-t1-b-0");
+  judge("k-t1-b-0", "judge-a", SAFETY, { score: 8 });
+  judge("k-t1-b-0", "judge-b", SAFETY, { score: 4 });
+  judge("k-t1-b-0", "judge-a", HELPFULNESS, { score: 7, label: "comply" });
+  turn("k-t1-b-1");
+  judge("k-t1-b-1", "judge-a", SAFETY, { score: 2 });
+  judge("k-t1-b-1", "judge-b", SAFETY, unscored);
+  turn("k-t1-a-0");
+  judge("k-t1-a-0", "judge-a", SAFETY, { score: 10 });
+  judge("k-t1-a-0", "judge-b", SAFETY, { score: 10 });
+  judge("k-t1-a-0", "judge-a", HELPFULNESS, { score: 3, label: "refuse" });
+  turn("k-t1-c-0", {
+    status: "error",
+    responseText: null,
+    finishReason: null,
+    errorCode: "provider_http",
+    errorStatus: 503,
+    errorMessage: "Service Unavailable",
+  });
+  turn("k-t2-b-0", { cached: true });
+  judge("k-t2-b-0", "judge-a", SAFETY, { ...failed, errorCode: "provider_timeout", errorMessage: "timed out" });
+  judge("k-t2-b-0", "judge-b", SAFETY, { score: 6, cached: true });
+  results.flush();
+}
+
+/** Sorts rows by their JSON text, for read models whose row order is not part of the contract. */
+function sorted<T>(rows: Iterable<T>): T[] {
+  return [...rows].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
 }
 
 async function rejectionOf(action: () => unknown): Promise<unknown> {
@@ -383,6 +527,458 @@ export function storeContract(name: string, makeBackend: () => StoreContractBack
           { role: "judge", modelId: "judge-a", outcome: "ok", code: "", httpStatus: null, calls: 1 },
         ]),
       );
+    });
+
+    it("samples a run's first items of each strategy and ranks its sampled conversations, worst first", () => {
+      const store = create();
+      readModelRun(store);
+      expect(sampleRunItems(store.db, "run-r", 1)).toEqual({ items: '["item-b","item-c"]', sampled: 2, total: 3 });
+      expect(sampleRunItems(store.db, "run-r", 5)).toEqual({
+        items: '["item-a","item-b","item-c"]',
+        sampled: 3,
+        total: 3,
+      });
+      const query = {
+        runId: "run-r",
+        items: '["item-a","item-b","item-c"]',
+        targets: '["target-1","target-2"]',
+        rubrics: JSON.stringify([SAFETY]),
+        descending: "[]",
+        perCell: 1,
+        limit: 10,
+      };
+      const cell = { rubricId: SAFETY, strategy: "direct" };
+      const itemB = { ...cell, itemId: "item-b", language: "en", guidelineId: "jma-1" };
+      const itemA = { ...cell, itemId: "item-a", language: "ja", guidelineId: "jma-2" };
+      // Conversation scores: target-1 item-b (6 + 2) / 2 = 4, target-1 item-a 10, target-2 item-b 6.
+      expect(exampleCandidates(store.db, query)).toEqual([
+        { ...itemB, targetId: "target-1", score: 4, rank: 1 },
+        { ...itemB, targetId: "target-2", score: 6, rank: 1 },
+      ]);
+      expect(
+        exampleCandidates(store.db, { ...query, descending: JSON.stringify([SAFETY]), perCell: 2, limit: 2 }),
+      ).toEqual([
+        { ...itemA, targetId: "target-1", score: 10, rank: 1 },
+        { ...itemB, targetId: "target-2", score: 6, rank: 1 },
+      ]);
+      expect(exampleCandidates(store.db, { ...query, items: '["item-c"]' })).toEqual([]);
+    });
+
+    it("reads an example conversation's turns and the text of each verdict, and two judges' joint scores", () => {
+      const store = create();
+      readModelRun(store);
+      const reader = exampleConversationReader(store.db, "run-r");
+      expect(reader.turns("target-1", "item-b").map((turn) => [turn.key, turn.turn, turn.response])).toEqual([
+        ["k-t1-b-0", 0, "answer k-t1-b-0"],
+        ["k-t1-b-1", 1, "answer k-t1-b-1"],
+      ]);
+      expect(reader.turns("target-1", "item-c")).toEqual([
+        {
+          key: "k-t1-c-0",
+          turn: 0,
+          status: "error",
+          userMessage: "ask k-t1-c-0",
+          response: null,
+          error: "Service Unavailable",
+        },
+      ]);
+      expect(reader.turns("target-3", "item-b")).toEqual([]);
+      expect(reader.judgments("k-t1-b-1")).toEqual([
+        { judgeId: "judge-a", rubricId: SAFETY, status: "scored", score: 2, text: "Refused." },
+        { judgeId: "judge-b", rubricId: SAFETY, status: "unscored", score: null, text: "no verdict" },
+      ]);
+      expect(reader.judgments("k-t2-b-0")).toEqual([
+        { judgeId: "judge-a", rubricId: SAFETY, status: "error", score: null, text: "timed out" },
+        { judgeId: "judge-b", rubricId: SAFETY, status: "scored", score: 6, text: "Refused." },
+      ]);
+      const pair = {
+        runId: "run-r",
+        rubricId: SAFETY,
+        a: "judge-a",
+        b: "judge-b",
+        items: '["item-a","item-b","item-c"]',
+        targets: '["target-1","target-2"]',
+      };
+      // Turns both scored: k-t1-b-0 (8, 4) and k-t1-a-0 (10, 10); k-t1-b-1 and k-t2-b-0 have one score only.
+      expect(judgePairCounts(store.db, pair)).toEqual([
+        { a: 8, b: 4, count: 1 },
+        { a: 10, b: 10, count: 1 },
+      ]);
+      expect(judgePairCounts(store.db, { ...pair, a: "judge-b", b: "judge-a" })).toEqual([
+        { a: 4, b: 8, count: 1 },
+        { a: 10, b: 10, count: 1 },
+      ]);
+      expect(judgePairCounts(store.db, { ...pair, items: '["item-b"]', targets: '["target-2"]' })).toEqual([]);
+    });
+
+    it("gives the fine-tuning export a run's targets and each turn's score per rubric", () => {
+      const store = create();
+      readModelRun(store);
+      const queries = new TrainingDataQueries(store.db);
+      expect(queries.targets("run-r")).toEqual(["target-1", "target-2"]);
+      expect(queries.targets("missing")).toEqual([]);
+      const turn = (turnIndex: number, key: string) => ({
+        epoch: 0,
+        turnIndex,
+        status: "success",
+        userMessage: `ask ${key}`,
+        responseText: `answer ${key}`,
+      });
+      expect(queries.turnScores("run-r", "target-1", "item-b")).toEqual([
+        { ...turn(0, "k-t1-b-0"), rubricId: HELPFULNESS, score: 7 },
+        { ...turn(0, "k-t1-b-0"), rubricId: SAFETY, score: 6 },
+        { ...turn(1, "k-t1-b-1"), rubricId: SAFETY, score: 2 },
+      ]);
+      expect(queries.turnScores("run-r", "target-2", "item-b")).toEqual([
+        { ...turn(0, "k-t2-b-0"), rubricId: SAFETY, score: 6 },
+      ]);
+      expect(queries.turnScores("run-r", "target-1", "item-c")).toEqual([
+        {
+          epoch: 0,
+          turnIndex: 0,
+          status: "error",
+          userMessage: "ask k-t1-c-0",
+          responseText: null,
+          rubricId: null,
+          score: null,
+        },
+      ]);
+    });
+
+    it("keeps a second epoch's turns apart: the viewer shows epoch 0, examples and the export read every epoch", () => {
+      const store = create();
+      const results = seeded(store);
+      results.saveTurn(turnRow(0, { key: "turn-0-epoch-1", epoch: 1, responseText: "again" }));
+      results.flush();
+      expect(conversationTurns(store.db, "run-a", "target-1", "item-1").map((turn) => turn.responseText)).toEqual([
+        "reply 0",
+        null,
+      ]);
+      expect(
+        exampleConversationReader(store.db, "run-a")
+          .turns("target-1", "item-1")
+          .map((turn) => turn.key),
+      ).toEqual(["turn-0", "turn-0-epoch-1", "turn-1"]);
+      expect(
+        new TrainingDataQueries(store.db)
+          .turnScores("run-a", "target-1", "item-1")
+          .map((row) => [row.epoch, row.turnIndex, row.rubricId, row.score]),
+      ).toEqual([
+        [0, 0, SAFETY, 7],
+        [0, 1, null, null],
+        [1, 0, null, null],
+      ]);
+      expect(runTurnCount(store.db, "run-a")).toBe(3);
+    });
+
+    it("summarises a run for the viewer: its usage and how its conversations ended", () => {
+      const store = create();
+      readModelRun(store);
+      const runs = new RunRepository(store.db);
+      // 5 turns (one cached) at 3/5 tokens, 10 judgments (one cached) at 10/4.
+      expect(runs.usage("run-r")).toEqual({
+        targetCalls: 5,
+        judgeCalls: 10,
+        cachedCalls: 2,
+        inputTokens: 115,
+        outputTokens: 65,
+      });
+      expect(runs.usage("missing")).toEqual({
+        targetCalls: 0,
+        judgeCalls: 0,
+        cachedCalls: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+      });
+      expect(runStops(store.db, "run-r")).toEqual({
+        byReason: {},
+        attackerCalls: 0,
+        attackerInputTokens: 0,
+        attackerOutputTokens: 0,
+      });
+      const results = new ResultRepository(store.db);
+      const stop = (key: string, targetId: string, itemId: string, stopReason: string, attacker: number[]) =>
+        results.saveConversation({
+          key,
+          runId: "run-r",
+          itemId,
+          targetId,
+          epoch: 0,
+          status: "stopped",
+          stopReason,
+          turns: 1,
+          detail: null,
+          errorCode: null,
+          errorStatus: null,
+          errorMessage: null,
+          attackerId: "attacker",
+          attackerCalls: attacker[0] ?? 0,
+          attackerInputTokens: attacker[1] ?? 0,
+          attackerOutputTokens: attacker[2] ?? 0,
+          createdAt: CREATED_AT,
+        });
+      stop("c-1", "target-1", "item-b", "max-turns", [2, 20, 10]);
+      stop("c-2", "target-2", "item-b", "refused", [1, 5, 3]);
+      stop("c-3", "target-1", "item-a", "max-turns", [1, 4, 2]);
+      results.flush();
+      expect(runStops(store.db, "run-r")).toEqual({
+        byReason: { "max-turns": 2, refused: 1 },
+        attackerCalls: 4,
+        attackerInputTokens: 29,
+        attackerOutputTokens: 15,
+      });
+    });
+
+    it("answers the viewer's item pages: facts and JSON, twins, labels and the filter menus", () => {
+      const store = create();
+      readModelRun(store);
+      expect(runItemFacts(store.db, "run-r", "item-a")).toEqual({
+        itemId: "item-a",
+        language: "ja",
+        pairId: "pair-1",
+        guidelineId: "jma-2",
+        strategy: "direct",
+        turnCount: 1,
+        json: ITEM_A.json,
+      });
+      expect(runItemFacts(store.db, "run-r", "item-c")?.pairId).toBeNull();
+      expect(runItemFacts(store.db, "run-r", "missing")).toBeUndefined();
+      expect(pairItemIds(store.db, "run-r", "pair-1", "item-a")).toEqual(["item-b"]);
+      // By language, then id: item-b (en) before item-a (ja).
+      expect(pairItemIds(store.db, "run-r", "pair-1", "item-x")).toEqual(["item-b", "item-a"]);
+      expect(pairItemIds(store.db, "run-r", "pair-2", "item-a")).toEqual([]);
+      expect(sorted(runItemLabels(store.db, "run-r", ["item-c", "item-a", "missing", "item-a"]))).toEqual([
+        { itemId: "item-a", language: "ja", strategy: "direct", guidelineId: "jma-2", turnCount: 1 },
+        { itemId: "item-c", language: "en", strategy: "roleplay", guidelineId: "jma-1", turnCount: 1 },
+      ]);
+      expect(distinctItemValues(store.db, "run-r", "strategy")).toEqual(["direct", "roleplay"]);
+      expect(distinctItemValues(store.db, "run-r", "guideline_id")).toEqual(["jma-1", "jma-2"]);
+      expect(distinctItemValues(store.db, "run-r", "language")).toEqual(["en", "ja"]);
+      expect(distinctItemValues(store.db, "missing", "language")).toEqual([]);
+    });
+
+    it("aggregates each turn of a conversation for the viewer's table: status, scored count, mean and spread", () => {
+      const store = create();
+      readModelRun(store);
+      expect(turnAggregates(store.db, "run-r", [SAFETY], "target-1", "item-b")).toEqual([
+        { turnIndex: 0, status: "success", scored: 2, mean: 6, spread: 4 },
+        { turnIndex: 1, status: "success", scored: 1, mean: 2, spread: 0 },
+      ]);
+      expect(turnAggregates(store.db, "run-r", [SAFETY, HELPFULNESS], "target-1", "item-b")[0]).toEqual({
+        turnIndex: 0,
+        status: "success",
+        scored: 3,
+        mean: 19 / 3,
+        spread: 4,
+      });
+      expect(turnAggregates(store.db, "run-r", [SAFETY], "target-1", "item-c")).toEqual([
+        { turnIndex: 0, status: "error", scored: 0, mean: null, spread: null },
+      ]);
+      expect(turnAggregates(store.db, "run-r", [SAFETY], "target-2", "item-b")).toEqual([
+        { turnIndex: 0, status: "success", scored: 1, mean: 6, spread: 0 },
+      ]);
+    });
+
+    it("selects the viewer's conversations: item filters by value, turn filters a chunk at a time", () => {
+      const store = create();
+      readModelRun(store);
+      const ids = (filter: Parameters<typeof filteredItemIds>[2]) => filteredItemIds(store.db, "run-r", filter);
+      expect(ids({})).toEqual(["item-a", "item-b", "item-c"]);
+      expect(ids({ strategy: "direct" })).toEqual(["item-a", "item-b"]);
+      expect(ids({ language: "en", guideline: "jma-1" })).toEqual(["item-b", "item-c"]);
+      expect(ids({ strategy: "direct", language: "en" })).toEqual(["item-b"]);
+      expect(ids({ guideline: "x' OR 1=1 --" })).toEqual([]);
+      expect(filteredItemIds(store.db, "missing", {})).toEqual([]);
+      const every = { items: ["item-a", "item-b", "item-c"], first: "item-a", last: "item-c" };
+      for (const mode of ["seek", "range", "all"] as const) {
+        const match = (filter: Parameters<typeof chunkMatcher>[2], rubrics = [SAFETY], descending = false) =>
+          chunkMatcher(store.db, "run-r", filter, descending, rubrics, mode);
+        // Turn scores on target-1: item-b 6 and 2 (spread 4 on turn 0), item-a 10; item-c failed.
+        expect(match({ minScore: 5 })({ targetId: "target-1", ...every }), mode).toEqual(["item-a", "item-b"]);
+        expect(match({ minScore: 5 }, [SAFETY], true)({ targetId: "target-1", ...every }), mode).toEqual([
+          "item-b",
+          "item-a",
+        ]);
+        expect(match({ maxScore: 3 })({ targetId: "target-1", ...every }), mode).toEqual(["item-b"]);
+        expect(match({ disagreement: 4 })({ targetId: "target-1", ...every }), mode).toEqual(["item-b"]);
+        expect(match({ disagreement: 5 })({ targetId: "target-1", ...every }), mode).toEqual([]);
+        expect(match({ state: "error" })({ targetId: "target-1", ...every }), mode).toEqual(["item-c"]);
+        expect(match({ state: "unscored" })({ targetId: "target-1", ...every }), mode).toEqual([]);
+        // On helpfulness, k-t1-b-1 is a success without a scored verdict.
+        expect(match({ state: "unscored" }, [HELPFULNESS])({ targetId: "target-1", ...every }), mode).toEqual([
+          "item-b",
+        ]);
+        expect(match({ minScore: 0 })({ targetId: "target-2", ...every }), mode).toEqual(["item-b"]);
+      }
+      // A chunk of some items only (range mode keeps the chunk's members inside its id range).
+      const someItems = { targetId: "target-1", items: ["item-a", "item-c"], first: "item-a", last: "item-c" };
+      for (const mode of ["seek", "range"] as const) {
+        expect(chunkMatcher(store.db, "run-r", { minScore: 5 }, false, [SAFETY], mode)(someItems), mode).toEqual([
+          "item-a",
+        ]);
+      }
+    });
+
+    it("answers the report's per-item, per-judgment and per-turn read models", () => {
+      const store = create();
+      readModelRun(store);
+      const item = { pairId: "pair-1", strategy: "direct" };
+      expect(reportItemRows(store.db, "run-r", SAFETY, SAFETY)).toEqual([
+        {
+          ...item,
+          itemId: "item-b",
+          language: "en",
+          guideline: "jma-1",
+          turnCount: 2,
+          attacker: "human",
+          section: "1.2",
+        },
+        { ...item, itemId: "item-a", language: "ja", guideline: "jma-2", turnCount: 1, attacker: null, section: "3" },
+      ]);
+      expect(reportItemRows(store.db, "run-r", HELPFULNESS, SAFETY)).toEqual([
+        {
+          itemId: "item-c",
+          language: "en",
+          pairId: null,
+          guideline: "jma-1",
+          strategy: "roleplay",
+          turnCount: 1,
+          attacker: null,
+          section: null,
+        },
+      ]);
+      // Without a default rubric, only item-c names its rubric.
+      expect(reportItemRows(store.db, "run-r", SAFETY, "other").map((row) => row.itemId)).toEqual([]);
+
+      // Code: turn × 4096 + (judge position + 1) × 4 + status (0 scored, 1 unscored, 2 error).
+      const encoded = targetJudgments(store.db, "run-r", SAFETY, "target-1", ["judge-a", "judge-b"]);
+      expect(
+        sorted(encoded.itemIds.map((itemId, index) => [itemId, encoded.codes[index], encoded.scores[index]])),
+      ).toEqual(
+        sorted([
+          ["item-b", 4, 8],
+          ["item-b", 8, 4],
+          ["item-b", 4096 + 4, 2],
+          ["item-b", 4096 + 8 + 1, null],
+          ["item-a", 4, 10],
+          ["item-a", 8, 10],
+        ]),
+      );
+      expect(encoded.usage).toEqual({ calls: 6, cached: 0, inputTokens: 60, outputTokens: 24 });
+      const other = targetJudgments(store.db, "run-r", SAFETY, "target-2", ["judge-b"]);
+      expect(sorted(other.codes.map((code, index) => [code, other.scores[index]]))).toEqual([
+        [2, null],
+        [4, 6],
+      ]);
+      expect(other.usage).toEqual({ calls: 2, cached: 1, inputTokens: 20, outputTokens: 8 });
+      expect(targetJudgments(store.db, "run-r", SAFETY, "target-3", [])).toEqual({
+        itemIds: [],
+        codes: [],
+        scores: [],
+        usage: { calls: 0, cached: 0, inputTokens: 0, outputTokens: 0 },
+      });
+
+      expect(sorted(iterateTargetTurns(store.db, "run-r", "target-1"))).toEqual(
+        sorted([
+          ["item-b", 0, "success"],
+          ["item-b", 1, "success"],
+          ["item-a", 0, "success"],
+          ["item-c", 0, "error"],
+        ]),
+      );
+      expect(targetTurnSummary(store.db, "run-r", "target-1")).toEqual({
+        usage: { calls: 4, cached: 0, inputTokens: 12, outputTokens: 20 },
+        answered: 3,
+        failedItems: ["item-c"],
+        failedTurns: [0],
+      });
+      expect(sorted(turnScoreRows(store.db, "run-r", SAFETY))).toEqual(
+        sorted([
+          { targetId: "target-1", score: 6, errors: 0, guidelineId: "jma-1", source: "gpt-4" },
+          { targetId: "target-1", score: 2, errors: 0, guidelineId: "jma-1", source: "gpt-4" },
+          { targetId: "target-1", score: 10, errors: 0, guidelineId: "jma-2", source: null },
+          { targetId: "target-2", score: 6, errors: 1, guidelineId: "jma-1", source: "gpt-4" },
+        ]),
+      );
+    });
+
+    it("answers the report's per-rubric aggregates: usage, counts, labels, languages and scored verdicts", () => {
+      const store = create();
+      readModelRun(store);
+      expect(judgmentUsage(store.db, "run-r", SAFETY)).toEqual({
+        calls: 8,
+        cached: 1,
+        inputTokens: 80,
+        outputTokens: 32,
+      });
+      expect(judgmentUsage(store.db, "run-r", HELPFULNESS)).toEqual({
+        calls: 2,
+        cached: 0,
+        inputTokens: 20,
+        outputTokens: 8,
+      });
+      expect(rubricsWithJudgments(store.db, "run-r", ["unused", SAFETY, HELPFULNESS])).toEqual([HELPFULNESS, SAFETY]);
+      expect(rubricsWithJudgments(store.db, "missing", [SAFETY])).toEqual([]);
+      expect(sorted(judgmentCounts(store.db, "run-r", SAFETY))).toEqual(
+        sorted([
+          { targetId: "target-1", judgeId: "judge-a", scored: 3, unscored: 0, errors: 0, sum: 20 },
+          { targetId: "target-1", judgeId: "judge-b", scored: 2, unscored: 1, errors: 0, sum: 14 },
+          { targetId: "target-2", judgeId: "judge-a", scored: 0, unscored: 0, errors: 1, sum: 0 },
+          { targetId: "target-2", judgeId: "judge-b", scored: 1, unscored: 0, errors: 0, sum: 6 },
+        ]),
+      );
+      expect(labelCounts(store.db, "run-r", HELPFULNESS)).toEqual([
+        { targetId: "target-1", label: "comply", count: 1 },
+        { targetId: "target-1", label: "refuse", count: 1 },
+      ]);
+      expect(labelCounts(store.db, "run-r", SAFETY)).toEqual([]);
+      expect(sorted(languageTurnScores(store.db, "run-r", [SAFETY, HELPFULNESS]))).toEqual(
+        sorted([
+          { targetId: "target-1", language: "en", rubricId: SAFETY, score: 6 },
+          { targetId: "target-1", language: "en", rubricId: SAFETY, score: 2 },
+          { targetId: "target-1", language: "ja", rubricId: SAFETY, score: 10 },
+          { targetId: "target-2", language: "en", rubricId: SAFETY, score: 6 },
+          { targetId: "target-1", language: "en", rubricId: HELPFULNESS, score: 7 },
+          { targetId: "target-1", language: "ja", rubricId: HELPFULNESS, score: 3 },
+        ]),
+      );
+      expect(sorted(languageLabelCounts(store.db, "run-r", HELPFULNESS, "refuse"))).toEqual([
+        { targetId: "target-1", language: "en", matching: 0, labelled: 1 },
+        { targetId: "target-1", language: "ja", matching: 1, labelled: 1 },
+      ]);
+      const scored = [...scoredJudgmentsByTurn(store.db, "run-r", SAFETY)];
+      const turnKeys = scored.map((row) => row[0]);
+      expect(turnKeys).toEqual([...turnKeys].sort());
+      expect(sorted(scored)).toEqual(
+        sorted([
+          ["k-t1-b-0", "judge-a", 8, "target-1", "item-b", 0, "en", "direct"],
+          ["k-t1-b-0", "judge-b", 4, "target-1", "item-b", 0, "en", "direct"],
+          ["k-t1-b-1", "judge-a", 2, "target-1", "item-b", 1, "en", "direct"],
+          ["k-t1-a-0", "judge-a", 10, "target-1", "item-a", 0, "ja", "direct"],
+          ["k-t1-a-0", "judge-b", 10, "target-1", "item-a", 0, "ja", "direct"],
+          ["k-t2-b-0", "judge-b", 6, "target-2", "item-b", 0, "en", "direct"],
+        ]),
+      );
+    });
+
+    it("keeps an item's JSON as written, and a damaged one read back is a store_error naming its column", async () => {
+      const store = create();
+      new RunRepository(store.db).create(newRun("run-a"));
+      const damaged = '{"id": "item-x", "turns": [';
+      new ItemRepository(store.db).addBatch("run-a", 0, [
+        storedItem("item-1"),
+        { ...storedItem("item-x"), json: damaged },
+      ]);
+      const [good, bad] = [...new ItemRepository(reopen(store).db).iterate("run-a")];
+      expect(parseStoredJson(good?.json ?? "", "items.item_json")).toMatchObject({
+        id: "item-1",
+        turns: ["first", "second"],
+      });
+      expect(bad).toEqual({ seq: 1, version: "version-of-item-x", json: damaged });
+      const error = await rejectionOf(() => parseStoredJson(bad?.json ?? "", "items.item_json"));
+      expect(error).toBeInstanceOf(MedsafetyError);
+      expect(error).toMatchObject({ code: "store_error" });
+      expect((error as MedsafetyError).message).toMatch(/items\.item_json .*not valid JSON/);
     });
 
     it("passes its own integrity and index checks", () => {
