@@ -45,6 +45,8 @@ export default defineConfig({
           include: ["src/**/*.test.ts", "test/architecture.test.ts", "test/support/**/*.test.ts"],
           exclude: SLOW,
           isolate: false,
+          // One PostgreSQL cluster per run, started when a file first asks, shared with e2e (test/support/postgres.ts).
+          globalSetup: ["test/support/postgres-setup.ts"],
         },
       },
       {
@@ -54,7 +56,7 @@ export default defineConfig({
           include: ["test/e2e/**/*.test.ts"],
           exclude: SLOW,
           isolate: false,
-          globalSetup: ["test/support/fixture-stores-setup.ts"],
+          globalSetup: ["test/support/fixture-stores-setup.ts", "test/support/postgres-setup.ts"],
         },
       },
       {

@@ -22,7 +22,6 @@ import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { Statement } from "better-sqlite3";
 import { hashValue, packageVersion } from "../src/core/index.js";
 import { type BenchmarkItem, DatasetHasher, STRATEGY_FAMILIES } from "../src/datasets/index.js";
 import { loadRubric, RubricSet } from "../src/judges/index.js";
@@ -30,8 +29,9 @@ import {
   type Db,
   ItemRepository,
   JUDGMENT_COLUMNS,
-  openStore,
+  openSqliteStore,
   RunRepository,
+  type SqlStatement,
   type StoredItem,
   TURN_COLUMNS,
 } from "../src/store/index.js";
@@ -338,7 +338,7 @@ function insertStatement(
   table: string,
   columns: readonly string[],
   fixed: Readonly<Record<string, string | number | null>>,
-): Statement<unknown[]> {
+): SqlStatement {
   const literal = (value: string | number | null): string =>
     value === null ? "NULL" : typeof value === "number" ? String(value) : `'${value.replaceAll("'", "''")}'`;
   const values = columns.map((column) => (column in fixed ? literal(fixed[column] ?? null) : "?"));
@@ -438,7 +438,7 @@ async function generate(
   log: (line: string) => void,
   started: number,
 ): Promise<{ turns: number; judgments: number }> {
-  const { db } = openStore(path);
+  const { db } = openSqliteStore(path);
   let keyPool: KeyPool | undefined;
   const elapsed = (): string => `${((performance.now() - started) / 1000).toFixed(1)} s`;
   try {

@@ -11,6 +11,9 @@
  * BENCH_REPORT_STORE (keep / reuse the store at this path; default: a temp dir, removed afterwards),
  * BENCH_REPORT_FORMATS (default json,html), BENCH_REPORT_PROFILE=1 (then re-run each format with --cpu-prof
  * and print where the time goes: the report's own functions by inclusive time, and the top self-time frames).
+ * BENCH_REPORT_POSTGRES=<postgres:// URL of an existing database>: also copy the store into that PostgreSQL database
+ * (`copyStore`, as `medsafety store copy` does; a database that already holds the run is reused) and time each format
+ * there too, printing both backends' figures (target on PostgreSQL: < 60 s).
  */
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
@@ -28,6 +31,8 @@ import {
 import { constants as osConstants, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { redactUrl } from "../src/core/index.js";
+import { copyStore, openStore } from "../src/store/index.js";
 import { ensureReportStore } from "./report-store.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -39,6 +44,8 @@ const SEED = Number(process.env["BENCH_REPORT_SEED"] ?? 1);
 const KEPT_STORE = process.env["BENCH_REPORT_STORE"];
 const FORMATS = (process.env["BENCH_REPORT_FORMATS"] ?? "json,html").split(",").filter((format) => format !== "");
 const PROFILE = process.env["BENCH_REPORT_PROFILE"] === "1";
+const POSTGRES = process.env["BENCH_REPORT_POSTGRES"];
+const POSTGRES_TARGET_SECONDS = 60;
 const TARGET_SECONDS = 30;
 const TARGET_RSS_MB = 2048;
 const MB = 2 ** 20;
@@ -171,6 +178,73 @@ function summariseProfile(path: string): {
   return { total, inclusive: top(inclusive, 14), self: top(self, 10) };
 }
 
+/** Times every format on one store (`label` prefixes its lines); returns the formats the CLI produced. */
+async function measureFormats(
+  store: string,
+  label: string,
+  outDir: string,
+  hasOut: boolean,
+  targetSeconds: number,
+): Promise<string[]> {
+  const available: string[] = [];
+  for (const format of FORMATS) {
+    const result = await measure(store, format, outDir, hasOut);
+    if (!result.ok) {
+      if (result.signal !== undefined) {
+        console.log(
+          `${label}report --format ${format}: killed by signal ${result.signal} after ${result.wallSeconds.toFixed(1)} s (peak RSS ${result.peakRssMb.toFixed(0)} MB)`,
+        );
+      } else {
+        console.log(`${label}${format}: not available (${result.error})`);
+      }
+      if (format === "json" || result.signal !== undefined) process.exitCode = 1;
+      continue;
+    }
+    available.push(format);
+    const met = result.wallSeconds < targetSeconds && result.peakRssMb < TARGET_RSS_MB;
+    console.log(
+      `${label}report --format ${format}: wall ${result.wallSeconds.toFixed(1)} s, peak RSS ${result.peakRssMb.toFixed(0)} MB, output ${result.outputMb.toFixed(2)} MB; ` +
+        `target < ${targetSeconds} s and < ${TARGET_RSS_MB / 1024} GB: ${met ? "met" : "NOT met"}`,
+    );
+  }
+  return available;
+}
+
+/**
+ * Copies the bench store into the PostgreSQL database at `url` with `copyStore` (what `medsafety store copy` runs),
+ * printing the rows per table and the time; a database that already holds the run is left as it is.
+ */
+function copyToPostgres(sqlitePath: string, url: string): void {
+  const from = openStore(sqlitePath, undefined, { mustExist: true });
+  try {
+    const to = openStore(url);
+    try {
+      console.log(`postgres: copying the store into ${redactUrl(url)}${to.applied.length > 0 ? " (new store)" : ""}`);
+      let last = performance.now();
+      const result = copyStore(from.db, to.db, {
+        onProgress: (step) => {
+          if (step.done || performance.now() - last < 30_000) return;
+          last = performance.now();
+          console.log(`  ... ${step.table}: ${step.read.toLocaleString("en")} rows`);
+        },
+      });
+      for (const table of result.tables)
+        if (table.read > 0)
+          console.log(
+            `  ${table.table}: ${table.read.toLocaleString("en")} rows read, ${table.inserted.toLocaleString("en")} new, ${table.seconds.toFixed(1)} s`,
+          );
+      const rows = result.tables.reduce((sum, table) => sum + table.inserted, 0);
+      console.log(
+        `postgres: store copy ${result.seconds.toFixed(1)} s (${rows.toLocaleString("en")} rows new${result.alreadyCopied.length > 0 ? `; run ${result.alreadyCopied.join(", ")} was there already` : ""}, ${result.seconds > 0 ? Math.round(rows / result.seconds).toLocaleString("en") : "-"} rows/s)`,
+      );
+    } finally {
+      to.db.close();
+    }
+  } finally {
+    from.db.close();
+  }
+}
+
 const tempRoot = mkdtempSync(join(tmpdir(), "medsafety-bench-report-"));
 const storePath = resolve(KEPT_STORE ?? join(tempRoot, "store.db"));
 try {
@@ -190,26 +264,10 @@ try {
   );
   const outDir = join(tempRoot, "out");
   mkdirSync(outDir, { recursive: true });
-  const available: string[] = [];
-  for (const format of FORMATS) {
-    const result = await measure(storePath, format, outDir, hasOut);
-    if (!result.ok) {
-      if (result.signal !== undefined) {
-        console.log(
-          `report --format ${format}: killed by signal ${result.signal} after ${result.wallSeconds.toFixed(1)} s (peak RSS ${result.peakRssMb.toFixed(0)} MB)`,
-        );
-      } else {
-        console.log(`${format}: not available (${result.error})`);
-      }
-      if (format === "json" || result.signal !== undefined) process.exitCode = 1;
-      continue;
-    }
-    available.push(format);
-    const met = result.wallSeconds < TARGET_SECONDS && result.peakRssMb < TARGET_RSS_MB;
-    console.log(
-      `report --format ${format}: wall ${result.wallSeconds.toFixed(1)} s, peak RSS ${result.peakRssMb.toFixed(0)} MB, output ${result.outputMb.toFixed(2)} MB; ` +
-        `target < ${TARGET_SECONDS} s and < ${TARGET_RSS_MB / 1024} GB: ${met ? "met" : "NOT met"}`,
-    );
+  const available = await measureFormats(storePath, "", outDir, hasOut, TARGET_SECONDS);
+  if (POSTGRES !== undefined) {
+    copyToPostgres(storePath, POSTGRES);
+    await measureFormats(POSTGRES, "postgres ", outDir, hasOut, POSTGRES_TARGET_SECONDS);
   }
   if (PROFILE) {
     for (const format of available) {

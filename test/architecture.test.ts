@@ -20,6 +20,8 @@ const LAYERS: Readonly<Record<string, number>> = {
   datasets: 1,
   providers: 1,
   store: 1,
+  // The work queue (pg-boss) of the PostgreSQL store: jobs are conversations' references, nothing of runs' contents.
+  queue: 1,
   generation: 2,
   judges: 2,
   analysis: 2,

@@ -18,6 +18,7 @@ import { registerStore } from "./commands/store.js";
 import { registerStrategies } from "./commands/strategies.js";
 import { registerTranslate } from "./commands/translate.js";
 import { registerView } from "./commands/view.js";
+import { registerWorker } from "./commands/worker.js";
 import { type Output, processOutput } from "./output.js";
 
 /**
@@ -73,6 +74,7 @@ export function buildProgram(output: Output, setExit: (code: number) => void): C
   registerQuickstart(program, output, setExit);
   registerView(program, output);
   registerStore(program, output);
+  registerWorker(program, output, setExit);
   return program;
 }
 

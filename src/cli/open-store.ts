@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { MedsafetyError } from "../core/index.js";
+import { isPostgresUrl, MedsafetyError, redactUrl } from "../core/index.js";
 import {
   checkRunIndexes,
   ItemRepository,
@@ -30,7 +30,8 @@ export interface OpenStoresOptions {
 
 /** The store path: --store, else MEDSAFETY_STORE, else the config's, else ./.medsafety/medsafety.db. */
 export function storePath(flag: string | undefined, configStore?: string): string {
-  return resolve(flag ?? process.env["MEDSAFETY_STORE"] ?? configStore ?? DEFAULT_STORE);
+  const location = flag ?? process.env["MEDSAFETY_STORE"] ?? configStore ?? DEFAULT_STORE;
+  return isPostgresUrl(location) ? location : resolve(location);
 }
 
 /** The store this process opened last: a SQLite failure that escapes a command is explained with its path. */
@@ -44,15 +45,14 @@ export function openStores(path: string, options: OpenStoresOptions = {}): Store
   // Some migrations build indexes over every turn and judgment: minutes on a store of millions of rows, so say so.
   const opened = openStore(
     path,
-    undefined,
     (migration) => {
       processOutput.err(
-        `medsafety: updating the store ${path} to schema ${migration.version} (${migration.name}); on a large store this can take minutes...`,
+        `medsafety: updating the store ${redactUrl(path)} to schema ${migration.version} (${migration.name}); on a large store this can take minutes...`,
       );
     },
     { mustExist: options.mustExist === true },
   );
-  lastOpenedPath = path;
+  lastOpenedPath = opened.path;
   const results = new ResultRepository(opened.db);
   return {
     ...opened,

@@ -12,6 +12,12 @@ export const EXIT_RUN_CHECK_FAILED = 4;
  */
 export function reportRunEnd(result: SessionResult, where: string, output: Output): number {
   const suffix = where === "" ? "" : ` ${where}`;
+  if (result.queued === true) {
+    output.out(`run ${result.runId}: queued for workers`);
+    output.out(`workers: npx medsafety worker${suffix.replace(/^ -c \S+/, " --store <the store's URL>")}`);
+    output.out(`progress: npx medsafety runs show ${result.runId}${suffix}`);
+    return 0;
+  }
   for (const line of healthLines(result.health)) output.err(line);
   output.out(
     `run ${result.runId}: ${result.status === "success" && result.health.problems.length > 0 ? "error (failed the end-of-run check)" : result.status}`,

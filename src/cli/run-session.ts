@@ -6,15 +6,18 @@ import {
   checkRunEnd,
   closeAll,
   executeBoundRun,
+  jobsWithRun,
+  openRunQueue,
   recordRun,
   requireRunRoles,
 } from "../library/index.js";
 import { checkReachable } from "../providers/index.js";
 import { RunEvents, type RunHealth } from "../runner/index.js";
 import { listenForInterrupt } from "./interrupt.js";
-import { openStores } from "./open-store.js";
+import { openStores, type Stores } from "./open-store.js";
 import type { Output } from "./output.js";
 import { attachProgressBar, attachProgressLines } from "./progress.js";
+import { queueOptions } from "./queue-options.js";
 import { type HeldLease, holdRunLease } from "./run-lease.js";
 
 export interface SessionOptions {
@@ -28,6 +31,8 @@ export interface SessionOptions {
   /** Resume this run instead of starting one. */
   readonly resumeRunId?: string;
   readonly retryErrors: boolean;
+  /** On a PostgreSQL store: work on the run's jobs in this process (default); false (`--no-work`): only queue them. */
+  readonly work?: boolean;
   readonly configPath?: string;
   readonly lineOf?: (path: readonly (string | number)[]) => number | undefined;
 }
@@ -37,6 +42,8 @@ export interface SessionResult {
   readonly status: "success" | "cancelled";
   /** The run's stored calls by model and outcome, and whether it passes the end-of-run check. */
   readonly health: RunHealth;
+  /** On a PostgreSQL store with `--no-work`: the run is recorded and its jobs queued for workers, nothing ran here. */
+  readonly queued?: boolean;
 }
 
 /** Default interval of plain progress lines when stderr is not a terminal. */
@@ -77,6 +84,7 @@ export async function runSession(
     });
     run = bindRun(runConfig, {
       env: process.env,
+      store: options.storePath,
       ...(options.cache ? { cache: stores.cache } : {}),
       ...(options.configPath === undefined ? {} : { configPath: options.configPath }),
       ...(options.lineOf === undefined ? {} : { lineOf: options.lineOf }),
@@ -84,7 +92,10 @@ export async function runSession(
     if (options.preflight) await preflight(runConfig, options);
     const runId = resumed?.id ?? newRunId();
     if (resumed === undefined) {
-      await recordRun(stores, run, runId, process.env);
+      const bound = run;
+      await recordQueuedRun(stores, options.storePath, runId, runConfig, (onItemsStored) =>
+        recordRun(stores, bound, runId, process.env, onItemsStored),
+      );
       lease = holdRunLease(stores.db, runId, "run", { onLost });
     } else if (lease?.tookOver !== undefined) {
       output.err(
@@ -92,6 +103,28 @@ export async function runSession(
       );
     }
     output.out(`run id: ${runId}`);
+    if (stores.backend === "postgres") {
+      const { workQueuedRun } = await import("./run-queued.js");
+      const ended = await workQueuedRun(
+        stores,
+        {
+          store: options.storePath,
+          runId,
+          config: runConfig,
+          resumed: resumed !== undefined,
+          retryErrors: options.retryErrors,
+          work: options.work !== false,
+          ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+          progress: options.progress,
+          progressIntervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS,
+          stop: stop.signal,
+          abort: interrupt.abort,
+        },
+        output,
+      );
+      const status = ended.queued ? "success" : ended.status;
+      return { runId, status, health: checkRunEnd(stores, runId, runConfig, "cancelled").health, queued: ended.queued };
+    }
     const events = new RunEvents();
     const stopProgress = !options.progress
       ? () => undefined
@@ -126,6 +159,24 @@ export async function runSession(
     interrupt.dispose();
     const bound = run?.bound;
     await closeAll(failure, [() => lease?.release(), async () => bound?.close(), () => stores.close()]);
+  }
+}
+
+/** Records a new run; on a PostgreSQL store with its jobs, inserted in the transaction that records it. */
+async function recordQueuedRun(
+  stores: Stores,
+  store: string,
+  runId: string,
+  config: Config,
+  record: (onItemsStored?: ReturnType<typeof jobsWithRun>) => Promise<void>,
+): Promise<void> {
+  if (stores.backend !== "postgres") return record();
+  const targetIds = config.targets.map((target) => target.id);
+  const queue = await openRunQueue(store, runId, targetIds, queueOptions());
+  try {
+    await record(jobsWithRun(queue, stores.db, runId, targetIds));
+  } finally {
+    await queue.stop({ graceful: false });
   }
 }
 

@@ -1,6 +1,7 @@
 import { InputError, MedsafetyError } from "../core/index.js";
 import { loadRubric } from "../judges/index.js";
 import {
+  type CallBudgetSource,
   type ChatModel,
   createChatModel,
   LocalModelPool,
@@ -23,6 +24,11 @@ export interface BoundModels {
 export interface BindOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cache?: ResponseCache;
+  /**
+   * Budgets for the bindings' `requestsPerMinute` and `tokensPerMinute` (library/call-budgets.ts: shared through the
+   * PostgreSQL store, or this process's). Without it only the local spacing applies. The caller closes it.
+   */
+  readonly budgets?: CallBudgetSource;
   /** For error messages: where the config came from and the line of a key path in it. */
   readonly configPath?: string;
   readonly lineOf?: (path: readonly (string | number)[]) => number | undefined;
@@ -39,6 +45,7 @@ export function bindModels(config: Config, options: BindOptions): BoundModels {
         env: options.env,
         local,
         ...(options.cache === undefined ? {} : { cache: options.cache }),
+        ...(options.budgets === undefined ? {} : { budgets: options.budgets }),
         ...(workers === undefined ? {} : { workers }),
       });
       models.push(model);

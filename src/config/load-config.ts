@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { type Document, LineCounter, parseDocument, visit } from "yaml";
 import type { z } from "zod";
-import { InputError, lineOfPath } from "../core/index.js";
+import { InputError, isPostgresUrl, lineOfPath } from "../core/index.js";
 import { resolveDiscoveryRolePaths } from "./discovery-roles.js";
 import { resolvePipelineRolePaths } from "./pipeline-roles.js";
 import { type Config, configSchema } from "./schema.js";
@@ -153,7 +153,7 @@ function resolvePaths(config: Config, baseDir: string): Config {
       typeof config.benchmark === "string"
         ? benchmarkPath(config.benchmark, baseDir)
         : config.benchmark.map((source) => benchmarkPath(source, baseDir)),
-    store: absolutePath(config.store, baseDir),
+    store: isPostgresUrl(config.store) ? config.store : absolutePath(config.store, baseDir),
     ...(config.medsafetybenchDir === undefined
       ? {}
       : { medsafetybenchDir: absolutePath(config.medsafetybenchDir, baseDir) }),

@@ -43,7 +43,12 @@ export const configSchema = z
       .describe(
         "For medsafetybench: benchmarks: a clone of the MedSafetyBench repository (the folder holding datasets/); default: $MEDSAFETY_DATA/medsafetybench.",
       ),
-    store: z.string().default(".medsafety/medsafety.db").describe("SQLite store path (relative to this config file)."),
+    store: z
+      .string()
+      .default(".medsafety/medsafety.db")
+      .describe(
+        "The store: a SQLite file path (relative to this config file), or a PostgreSQL URL (postgres://user@host/database) shared by a team and its workers.",
+      ),
     concurrency: z
       .number()
       .int()

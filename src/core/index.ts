@@ -15,6 +15,7 @@
  *   objects in a model's answer, never trusted to parse.
  * - worker-jobs.ts: the one worker-thread job harness (`WorkerJobs` in the main thread, `serveWorkerJobs` in the
  *   thread): request ids, cancellation, errors carried across with their class, code, status and retry-after.
+ *   worker-url.ts: a worker's entry beside its module, `.js` from dist/ or the `.ts` source under Vitest.
  * - turn-number.ts: turns are 0-based inside and numbered from 1 in every input and output; `turnNumber` /
  *   `turnIndexOf` convert, one per direction.
  * - package-info.ts: the package root and version, read without any schema library (`--version` stays fast).
@@ -44,6 +45,8 @@ export { describeIssue, parseJsonLine, parseJsonText, readJsonFile } from "./jso
 export { jsonObjects, tryParseJson, wholeJsonObject } from "./json-objects.js";
 export { addUsage, type ChatMessage, LANGUAGES, type Language, type Usage, ZERO_USAGE } from "./messages.js";
 export { packageRoot, packageVersion } from "./package-info.js";
+export { isPostgresUrl, redactUrl } from "./store-location.js";
 export { turnIndexOf, turnNumber, turnPairLabel } from "./turn-number.js";
 export { serveWorkerJobs, WorkerJobs } from "./worker-jobs.js";
+export { typescriptWorkerUrl, workerEntryUrl } from "./worker-url.js";
 export { lineOfPath } from "./yaml-location.js";

@@ -90,6 +90,7 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluateResult
   try {
     run = bindRun(config, {
       env: options.env,
+      store: storePath,
       ...(options.cache === false ? {} : { cache: new ResponseCacheRepository(opened.db) }),
       ...(configPath === undefined ? {} : { configPath }),
       ...(lineOf === undefined ? {} : { lineOf }),

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { MedsafetyError } from "../core/index.js";
+import { isPostgresUrl, MedsafetyError } from "../core/index.js";
 import {
   buildRunReport,
   compareRuns,
@@ -58,7 +58,7 @@ export interface ResultStore {
  * report indexes are damaged is refused (`store_error`) rather than reported with wrong numbers.
  */
 export function openResultStore(path: string): ResultStore {
-  const opened = openStore(resolve(path), undefined, undefined, { mustExist: true });
+  const opened = openStore(isPostgresUrl(path) ? path : resolve(path), undefined, { mustExist: true });
   const runs = new RunRepository(opened.db);
   const report = async (run: string, options: ReportOptions = {}): Promise<RunReport> => {
     const main = await reportOf(run, options);

@@ -14,6 +14,7 @@ import {
   replayAttack,
 } from "../runner/index.js";
 import { callOutcomes, type ResponseCacheRepository, type RubricReference } from "../store/index.js";
+import { createCallBudgets } from "./call-budgets.js";
 
 /**
  * The steps of a run that `evaluate` (the library) and `medsafety run` (the CLI) share: check the config can run,
@@ -51,22 +52,37 @@ export interface BoundRun {
   readonly rubricSet: RubricSet;
 }
 
-/** Binds the config's targets, judges (and attacker) to models; `cache` is used when the config enables it. */
+/**
+ * Binds the config's targets, judges (and attacker) to models; `cache` is used when the config enables it. The
+ * bindings' `requestsPerMinute` and `tokensPerMinute` are budgets where `store` is (call-budgets.ts): shared by every
+ * worker of a PostgreSQL store, this process's own otherwise; `bound.close()` frees them after the models.
+ */
 export function bindRun(
   config: Config,
   options: {
     readonly env: Readonly<Record<string, string | undefined>>;
+    /** The run's store location (a SQLite path or a `postgres://` URL); none: budgets in this process. */
+    readonly store?: string;
     readonly cache?: ResponseCacheRepository;
     readonly configPath?: string;
     readonly lineOf?: (path: readonly (string | number)[]) => number | undefined;
   },
 ): BoundRun {
-  const bound = bindModels(config, {
-    env: options.env,
-    ...(options.cache !== undefined && config.cache ? { cache: options.cache } : {}),
-    ...(options.configPath === undefined ? {} : { configPath: options.configPath }),
-    ...(options.lineOf === undefined ? {} : { lineOf: options.lineOf }),
-  });
+  const budgets = createCallBudgets(options.store);
+  let models: ReturnType<typeof bindModels>;
+  try {
+    models = bindModels(config, {
+      env: options.env,
+      budgets,
+      ...(options.cache !== undefined && config.cache ? { cache: options.cache } : {}),
+      ...(options.configPath === undefined ? {} : { configPath: options.configPath }),
+      ...(options.lineOf === undefined ? {} : { lineOf: options.lineOf }),
+    });
+  } catch (error) {
+    void budgets.close().catch(() => undefined);
+    throw error;
+  }
+  const bound = { ...models, close: () => closeAll(undefined, [() => models.close(), () => budgets.close()]) };
   return { config, bound, adaptive: adaptiveModeOf(config, bound), rubricSet: new RubricSet() };
 }
 
@@ -76,6 +92,8 @@ export async function recordRun(
   run: BoundRun,
   runId: string,
   env: Readonly<Record<string, string | undefined>>,
+  /** Called with each batch of stored items inside the run's transaction (a PostgreSQL store's jobs: run-queue.ts). */
+  onItemsStored?: (items: readonly { readonly id: string; readonly version: string }[]) => void,
 ): Promise<void> {
   const { config, bound, adaptive, rubricSet } = run;
   const sources = typeof config.benchmark === "string" ? [config.benchmark] : [...config.benchmark];
@@ -97,6 +115,7 @@ export async function recordRun(
     ...(config.languages === undefined ? {} : { languages: config.languages }),
     ...(config.limit === undefined ? {} : { limit: config.limit }),
     ...(adaptive === undefined ? {} : { turnCountOf: adaptive.turnCountOf, checkItem: adaptive.checkItem }),
+    ...(onItemsStored === undefined ? {} : { onItemsStored }),
   });
 }
 

@@ -5,6 +5,7 @@ import type { ModelSettings } from "./model-settings.js";
 import { parseModelSpec } from "./model-spec.js";
 import { withLimits } from "./rate-limit.js";
 import { withRetry } from "./retry.js";
+import { type CallBudgetSource, sharedLimitsOf, withSharedLimits } from "./shared-limit.js";
 
 /** Builds the adapter for `local:` models (node-llama-cpp); injected so this module never loads it. */
 export interface LocalModelFactory {
@@ -19,6 +20,12 @@ export interface CreateChatModelContext {
   readonly local: LocalModelFactory;
   /** When given, calls to remote providers run in these worker threads (see worker-pool.ts). */
   readonly workers?: { chatModel(settings: ModelSettings): ChatModel };
+  /**
+   * When given, `requestsPerMinute` and `tokensPerMinute` of remote bindings are also budgets drawn from here, shared
+   * with every process that uses the same source (library/call-budgets.ts: the PostgreSQL store, or this process).
+   * `local:` models are never shared: each process runs its own.
+   */
+  readonly budgets?: CallBudgetSource;
 }
 
 /** Local models run one call at a time unless the config says otherwise. */
@@ -26,8 +33,9 @@ const LOCAL_DEFAULT_CONCURRENCY = 1;
 
 /**
  * The model a binding in the config describes, with its middleware, outermost first:
- * request defaults from the settings → cache → retry (`retries`) → limits (`concurrency`,
- * `requestsPerMinute`) → the adapter picked by the `provider:` prefix of `settings.model`.
+ * request defaults from the settings → cache → retry (`retries`) → limits (`concurrency`, then the even spacing of
+ * `requestsPerMinute`) → the shared budgets (`requestsPerMinute`, `tokensPerMinute`; only with `context.budgets`, see
+ * `withSharedLimits` for why innermost) → the adapter picked by the `provider:` prefix of `settings.model`.
  *
  * @throws MedsafetyError `provider_unknown` listing the providers when the prefix is unknown, and the
  *   adapter's creation errors (`provider_auth` naming the env var to export, `config_invalid`).
@@ -39,7 +47,11 @@ export function createChatModel(settings: ModelSettings, context: CreateChatMode
   const inProcess = isLocal ? context.local.chatModel(settings) : createAiSdkModel(settings, context.env);
   const adapter = isLocal || context.workers === undefined ? inProcess : context.workers.chatModel(settings);
   const concurrency = settings.concurrency ?? (isLocal ? LOCAL_DEFAULT_CONCURRENCY : undefined);
-  const limited = withLimits(adapter, {
+  const shared =
+    isLocal || context.budgets === undefined
+      ? adapter
+      : withSharedLimits(adapter, sharedLimitsOf(settings, context.budgets));
+  const limited = withLimits(shared, {
     ...(concurrency === undefined ? {} : { concurrency }),
     ...(settings.requestsPerMinute === undefined ? {} : { requestsPerMinute: settings.requestsPerMinute }),
   });

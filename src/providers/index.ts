@@ -6,7 +6,9 @@
  * node-llama-cpp embedding contexts for local GGUF).
  *
  * - create-model.ts composes a binding, outermost first: request defaults (system prompt, sampling) → cache → retry →
- *   limits (concurrency, requests per minute) → the adapter picked by the `provider:` prefix (model-spec.ts).
+ *   limits (concurrency, requests per minute) → shared budgets (shared-limit.ts: requests and tokens per minute held
+ *   across worker processes, injected as a `CallBudgetSource`) → the adapter picked by the `provider:` prefix
+ *   (model-spec.ts).
  * - ai-sdk-model.ts checks keys and base URLs when a model is bound (errors name the env var or config key) and calls
  *   the provider's `doGenerate` (decision 0002); the provider packages and undici load on the first call
  *   (ai-sdk-clients.ts), node-llama-cpp only for a `local:` model (node-llama-cpp.ts), so start-up stays fast.
@@ -27,4 +29,11 @@ export { LocalModelPool } from "./local-model.js";
 export { resolveQuickstartModel } from "./model-download.js";
 export { type ModelSettings, modelSettingsSchema } from "./model-settings.js";
 export { checkReachable } from "./preflight.js";
+export {
+  type BudgetSpec,
+  type CallBudget,
+  type CallBudgetSource,
+  type WindowLimiter,
+  windowBudget,
+} from "./shared-limit.js";
 export { ProviderWorkerPool } from "./worker-pool.js";

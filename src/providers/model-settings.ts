@@ -45,7 +45,21 @@ export const modelSettingsSchema = z
       .describe(
         "Most calls in flight to this model at once (defaults: unlimited within the global limit; 1 for local).",
       ),
-    requestsPerMinute: z.number().positive().optional().describe("Most calls started per minute."),
+    requestsPerMinute: z
+      .number()
+      .positive()
+      .optional()
+      .describe(
+        "Most calls started per minute, spread evenly. On a PostgreSQL store the budget is shared by every worker calling the same model at the same baseURL with the same apiKeyEnv.",
+      ),
+    tokensPerMinute: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        "Most tokens (input + output) per minute for a remote model, shared like requestsPerMinute. Each call reserves an estimate (its prompt's UTF-8 bytes / 3 + maxTokens, or 4096 without maxTokens) before it starts; the unused part is given back when the answer's real usage is known.",
+      ),
     threads: z.number().int().positive().optional().describe("CPU threads for local GGUF models (default 1)."),
     contextSize: z
       .number()

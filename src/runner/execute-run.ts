@@ -43,6 +43,11 @@ export interface NewRunSpec {
   readonly turnCountOf?: (item: BenchmarkItem) => number;
   /** Checks an item before it is kept (throws an InputError naming file and line), e.g. adaptive mode's strategy. */
   readonly checkItem?: (versioned: VersionedItem) => void;
+  /**
+   * Called with each batch of items as it is stored, inside the run's transaction: what it writes on the store's
+   * connection commits with the run or not at all (on PostgreSQL, the jobs of the work queue).
+   */
+  readonly onItemsStored?: (items: readonly StoredItem[]) => void;
 }
 
 /**
@@ -97,9 +102,9 @@ export async function createRun(stores: RunStores, spec: NewRunSpec): Promise<{ 
         turnCount: spec.turnCountOf?.(item) ?? item.turns.length,
         json: JSON.stringify(item),
       });
-      if (batch.length >= 1000) count = flushItems(stores, spec.runId, count, batch);
+      if (batch.length >= 1000) count = flushItems(stores, spec, count, batch);
     }
-    count = flushItems(stores, spec.runId, count, batch);
+    count = flushItems(stores, spec, count, batch);
     if (count === 0) {
       const filters = [
         spec.languages === undefined ? "" : `languages [${spec.languages.join(", ")}]`,
@@ -126,8 +131,9 @@ export async function createRun(stores: RunStores, spec: NewRunSpec): Promise<{ 
   return { itemCount: count };
 }
 
-function flushItems(stores: RunStores, runId: string, count: number, batch: StoredItem[]): number {
-  stores.items.addBatch(runId, count, batch);
+function flushItems(stores: RunStores, spec: NewRunSpec, count: number, batch: StoredItem[]): number {
+  stores.items.addBatch(spec.runId, count, batch);
+  if (batch.length > 0) spec.onItemsStored?.(batch);
   const next = count + batch.length;
   batch.length = 0;
   return next;

@@ -7,7 +7,9 @@
  * - `createRun` stores the run record and copies the items in one transaction (a bad line aborts with file, line and
  *   field before anything is kept); `executeRun` streams them from the store and records the final status, even when
  *   the last flush of results fails (that failure is added to the run's error, never put in its place).
- * - `runBenchmark` keeps twice as many conversations open as call slots; a p-limit bounds the calls in flight.
+ * - `runBenchmark` keeps twice as many conversations open as call slots; a p-limit bounds the calls in flight
+ *   (`callSlots`). A worker of the PostgreSQL store's queue (library/worker.ts) runs one conversation per job with
+ *   `runConversation` and the same slots, always on the resume path (a redelivered job calls only missing keys).
  * - `runConversation` asks the attack for the next user turn, sends it with the target's earlier replies, records the
  *   turn (success or error) and starts every judge on it. A failed turn ends the conversation; the calls it will not
  *   make are reported (`calls-dropped`) so progress totals stay honest. A failed call is an `error` row and a
@@ -29,7 +31,9 @@ export { type AdaptiveMode, createAdaptiveMode } from "./adaptive-mode.js";
 export { replayAttack } from "./attack.js";
 export { type RunEventMap, type RunEventName, RunEvents } from "./events.js";
 export { createRun, executeRun, type RunStores } from "./execute-run.js";
-export type { RunAttacker, RunJudge, RunTarget } from "./run-context.js";
+export { callSlots } from "./run-benchmark.js";
+export type { RunAttacker, RunContext, RunJudge, RunTarget } from "./run-context.js";
+export { runConversation } from "./run-conversation.js";
 export {
   assessRunHealth,
   DEFAULT_MAX_ERROR_RATE,

@@ -30,8 +30,7 @@ export async function runBenchmark(
     conversations: totals.conversations * context.targets.length,
     calls,
   });
-  const limit = pLimit(context.concurrency);
-  const slot: CallSlot = (call) => limit(call);
+  const slot = callSlots(context.concurrency);
   const jobs = conversationJobs(context, items);
   // More conversations than call slots, so that slots stay busy while conversations wait between turns.
   const workers = Math.max(1, context.concurrency * 2);
@@ -39,6 +38,12 @@ export async function runBenchmark(
   const status = context.stopSignal.aborted ? "cancelled" : "success";
   context.events.emit("run-end", { runId: context.runId, status });
   return status;
+}
+
+/** Call slots shared by every conversation that runs them: at most `concurrency` calls in flight. */
+export function callSlots(concurrency: number): CallSlot {
+  const limit = pLimit(concurrency);
+  return (call) => limit(call);
 }
 
 async function work(context: RunContext, jobs: Iterator<ConversationJob>, slot: CallSlot): Promise<void> {

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MedsafetyError } from "../core/index.js";
 import { BatchedWriter } from "./batched-writer.js";
-import { type Db, openStore } from "./database.js";
+import { type Db, openSqliteStore } from "./database.js";
 import { GenerationRepository, type GenerationTaskRow } from "./generation-repository.js";
 import { ResultRepository } from "./result-repository.js";
 import type { TurnRow } from "./result-rows.js";
@@ -217,7 +217,7 @@ describe("the store error of a failed write is the same for run results and gene
   /** A store on disk that cannot grow: the next large insert is a real SQLITE_FULL. Parent rows are not checked. */
   function fullStore(name: string): { db: Db; path: string } {
     const path = join(folder, name);
-    const { db } = openStore(path);
+    const { db } = openSqliteStore(path);
     databases.push(db);
     db.pragma("foreign_keys = OFF");
     db.pragma(`max_page_count = ${db.pragma("page_count", { simple: true }) as number}`);
@@ -251,7 +251,7 @@ describe("the store error of a failed write is the same for run results and gene
   });
 
   it("a broken constraint: a store_error naming the store and what was being written, from both writers", () => {
-    const { db } = openStore(":memory:");
+    const { db } = openSqliteStore(":memory:");
     databases.push(db);
     db.pragma("foreign_keys = OFF");
     const resultRepository = new ResultRepository(db, { flushIntervalMs: 60_000 });
@@ -269,7 +269,7 @@ describe("the store error of a failed write is the same for run results and gene
   });
 
   it("a SQLite failure known only by its message (a trigger, another thread) is classified the same way", () => {
-    const { db } = openStore(":memory:");
+    const { db } = openSqliteStore(":memory:");
     databases.push(db);
     db.pragma("foreign_keys = OFF");
     breakWrites(db, "turns");

@@ -25,4 +25,19 @@ describe("conversation filters → SQL", () => {
       /json_each\(@items\).*t.status = 'error'.*DESC/s,
     );
   });
+
+  it("PostgreSQL's statements name no index and read a chunk's ids from the JSON array parameter", () => {
+    expect(itemQuery(RUN, { strategy: "s" }, "postgres")).toEqual({
+      sql: "SELECT item_id FROM run_items WHERE run_id = @run AND strategy = @strategy ORDER BY item_id",
+      params: { run: RUN, strategy: "s" },
+    });
+    for (const mode of ["seek", "range", "all"] as const)
+      for (const filter of [{ minScore: 2 }, { state: "error" as const }, { state: "unscored" as const }]) {
+        const { sql } = chunkQuery(filter, false, ["r"], mode, "postgres");
+        expect(sql).not.toMatch(/INDEXED BY|json_each|\+[jt]\./);
+        expect(sql.includes("jsonb_array_elements_text(@items::jsonb)"), `${mode} ${JSON.stringify(filter)}`).toBe(
+          mode !== "all",
+        );
+      }
+  });
 });

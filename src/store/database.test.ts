@@ -14,7 +14,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MedsafetyError } from "../core/index.js";
-import { type OpenedStore, openStore } from "./database.js";
+import { type OpenedStore, openSqliteStore } from "./database.js";
 import { checkRunIndexes, checkStoreIntegrity } from "./store-check.js";
 import { storeErrorOf } from "./store-errors.js";
 
@@ -43,7 +43,7 @@ function errorOf(action: () => unknown): MedsafetyError {
 
 /** A store with one run of two turns and four judgments, written through plain SQL on the real schema. */
 function storeWithRun(path: string): void {
-  const { db } = openStore(path);
+  const { db } = openSqliteStore(path);
   db.prepare(`INSERT INTO runs (id, created_at, updated_at, status, config_json, config_hash, dataset_source, dataset_hash, item_count, rubrics_json, package_version)
     VALUES ('run-a', 'now', 'now', 'success', '{}', 'h', 'bench', 'h', 1, '[]', '0.1.0')`).run();
   const turn =
@@ -61,10 +61,10 @@ function storeWithRun(path: string): void {
   db.close();
 }
 
-describe("openStore refuses paths that cannot hold a store, naming them (issue 12)", () => {
+describe("openSqliteStore refuses paths that cannot hold a store, naming them (issue 12)", () => {
   it("mustExist: a missing store is not created", () => {
     const path = join(folder, ".medsafety", "medsafety.db");
-    const error = errorOf(() => openStore(path, undefined, undefined, { mustExist: true }));
+    const error = errorOf(() => openSqliteStore(path, undefined, undefined, { mustExist: true }));
     expect(error.code).toBe("store_unusable");
     expect(error.message).toContain(`No store at ${path}.`);
     expect(error.message).toContain("medsafety run");
@@ -74,7 +74,7 @@ describe("openStore refuses paths that cannot hold a store, naming them (issue 1
   it("a file that is not a SQLite database", () => {
     const path = join(folder, "notes.db");
     writeFileSync(path, "these are my notes, not a database\n".repeat(200));
-    const error = errorOf(() => openStore(path));
+    const error = errorOf(() => openSqliteStore(path));
     expect(error.code).toBe("store_unusable");
     expect(error.message).toContain(path);
     expect(error.message).toMatch(/not a SQLite database/);
@@ -84,7 +84,7 @@ describe("openStore refuses paths that cannot hold a store, naming them (issue 1
   it("a folder given as the store", () => {
     const path = join(folder, "stores");
     mkdirSync(path);
-    const error = errorOf(() => openStore(path));
+    const error = errorOf(() => openSqliteStore(path));
     expect(error.code).toBe("store_unusable");
     expect(error.message).toContain(`${path} is a folder`);
   });
@@ -92,7 +92,7 @@ describe("openStore refuses paths that cannot hold a store, naming them (issue 1
   it("a store path whose folder is a file", () => {
     writeFileSync(join(folder, "file"), "x");
     const path = join(folder, "file", "sub", "store.db");
-    const error = errorOf(() => openStore(path));
+    const error = errorOf(() => openSqliteStore(path));
     expect(error.code).toBe("store_unusable");
     expect(error.message).toContain(join(folder, "file"));
     expect(error.message).toMatch(/not a folder/);
@@ -101,7 +101,7 @@ describe("openStore refuses paths that cannot hold a store, naming them (issue 1
   it.runIf(process.platform === "linux")("a path under /proc or /sys fails at once instead of spinning", () => {
     for (const path of ["/proc/medsafety/store.db", "/proc/store.db", "/sys/medsafety.db", "/proc/self/status"]) {
       const started = performance.now();
-      const error = errorOf(() => openStore(path));
+      const error = errorOf(() => openSqliteStore(path));
       expect(performance.now() - started).toBeLessThan(1000);
       expect(error.code).toBe("store_unusable");
       expect(error.message).toContain(path);
@@ -111,7 +111,7 @@ describe("openStore refuses paths that cannot hold a store, naming them (issue 1
 
   it("creates missing folders for a new store", () => {
     const path = join(folder, "a", "b", "store.db");
-    const store = openStore(path);
+    const store = openSqliteStore(path);
     opened.push(store);
     expect(existsSync(path)).toBe(true);
   });
@@ -120,7 +120,7 @@ describe("openStore refuses paths that cannot hold a store, naming them (issue 1
 describe("storeErrorOf: SQLite failures name the store and what to do", () => {
   it("a real SQLITE_FULL (max_page_count reached) says to free space", () => {
     const path = join(folder, "store.db");
-    const store = openStore(path);
+    const store = openSqliteStore(path);
     opened.push(store);
     store.db.pragma(`max_page_count = ${store.db.pragma("page_count", { simple: true }) as number}`);
     let caught: unknown;
@@ -175,7 +175,7 @@ describe("checkStoreIntegrity and checkRunIndexes", () => {
   it("a healthy store passes both checks", () => {
     const path = join(folder, "store.db");
     storeWithRun(path);
-    const store = openStore(path);
+    const store = openSqliteStore(path);
     opened.push(store);
     expect(checkStoreIntegrity(store.db)).toEqual({ ok: true, problems: [] });
     expect(checkRunIndexes(store.db, "run-a")).toEqual([]);
@@ -187,7 +187,7 @@ describe("checkStoreIntegrity and checkRunIndexes", () => {
     const page = pageOf(path, "judgments_report");
     // The cell content area sits at the end of the page: garbage there changes the indexed values in place.
     damage(path, page, 4096 - 200, Buffer.alloc(120, 0x07));
-    const store = openStore(path);
+    const store = openSqliteStore(path);
     opened.push(store);
     expect(checkRunIndexes(store.db, "run-a").join("\n")).toMatch(/judgments/);
     const full = checkStoreIntegrity(store.db);

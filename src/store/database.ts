@@ -2,17 +2,29 @@ import { accessSync, constants, existsSync, mkdirSync, realpathSync, statfsSync,
 import { platform } from "node:os";
 import { dirname, join, resolve, sep } from "node:path";
 import Database from "better-sqlite3";
-import { errorMessage, MedsafetyError } from "../core/index.js";
+import { errorMessage, isPostgresUrl, MedsafetyError, redactUrl } from "../core/index.js";
 import { MIGRATIONS, type Migration } from "./migrations.js";
+import { openPostgresStore } from "./postgres/open-postgres-store.js";
+import { PostgresDatabase } from "./postgres/postgres-database.js";
+import type { Db } from "./sql-database.js";
 import { storeErrorOf } from "./store-errors.js";
 
-export type Db = Database.Database;
+export type { Db };
+/** A SQLite store's connection: better-sqlite3 itself (pragmas, backups). */
+export type SqliteDb = Database.Database;
 
 export interface OpenedStore {
   readonly db: Db;
+  /** Where the store is, for messages and hints: a SQLite file path, or the PostgreSQL URL without its password. */
   readonly path: string;
+  readonly backend: "sqlite" | "postgres";
   /** Migrations applied by this open (empty when the store was up to date). */
   readonly applied: readonly Migration[];
+}
+
+export interface OpenedSqliteStore extends OpenedStore {
+  readonly db: SqliteDb;
+  readonly backend: "sqlite";
 }
 
 /** Called before each pending migration of a store that already had a schema (a new store is not announced). */
@@ -30,19 +42,36 @@ const CHOOSE_ANOTHER = 'Choose another path with --store, the config key "store"
 const OR_CHOOSE_ANOTHER = 'or choose another path with --store, the config key "store" or MEDSAFETY_STORE';
 
 /**
+ * Opens the store at `location`: a `postgres://` URL is the shared PostgreSQL store (postgres/), anything else a
+ * SQLite file (`openSqliteStore`). Both apply their pending migrations and give the same `Db` API.
+ */
+export function openStore(
+  location: string,
+  onMigration?: MigrationListener,
+  options: OpenStoreOptions = {},
+): OpenedStore {
+  if (!isPostgresUrl(location)) return openSqliteStore(location, MIGRATIONS, onMigration, options);
+  const opened = openPostgresStore(location, {
+    ...(options.mustExist === undefined ? {} : { mustExist: options.mustExist }),
+    ...(onMigration === undefined ? {} : { onMigration }),
+  });
+  return { db: opened.db, path: redactUrl(location), backend: "postgres", applied: opened.applied };
+}
+
+/**
  * Opens (creating if needed, unless `mustExist`) a SQLite store in WAL mode and applies pending numbered migrations.
  * `:memory:` is accepted for tests. The path is checked first, so a place that cannot hold a store fails at once with
  * a `store_unusable` error naming it (a folder, a file where a folder should be, /proc or /sys, an unwritable
  * folder); SQLite failures while opening become `storeErrorOf` errors naming the file and the fix.
  */
-export function openStore(
+export function openSqliteStore(
   path: string,
   migrations: readonly Migration[] = MIGRATIONS,
   onMigration?: MigrationListener,
   options: OpenStoreOptions = {},
-): OpenedStore {
+): OpenedSqliteStore {
   if (path !== ":memory:") prepareLocation(path, options.mustExist === true);
-  let db: Db;
+  let db: SqliteDb;
   try {
     db = new Database(path, { fileMustExist: options.mustExist === true });
   } catch (error) {
@@ -53,7 +82,7 @@ export function openStore(
     db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
     db.pragma("busy_timeout = 5000");
-    return { db, path, applied: applyMigrations(db, migrations, onMigration) };
+    return { db, path, backend: "sqlite", applied: applyMigrations(db, migrations, onMigration) };
   } catch (error) {
     db.close();
     throw storeErrorOf(error, path);
@@ -62,9 +91,26 @@ export function openStore(
 
 /**
  * A second, read-only connection to a store another connection has opened (and migrated): for report threads
- * that read in parallel. WAL mode lets readers work beside the main connection.
+ * that read in parallel and for `store check`. WAL mode lets SQLite readers work beside the main connection. On
+ * PostgreSQL the connection reads in one read-only REPEATABLE READ transaction, in the exported `snapshot` when given
+ * (`beginReadSnapshot`), so every report thread sees the same data as the main one while workers write.
  */
-export function openStoreReadOnly(path: string): Db {
+export function openStoreReadOnly(location: string, options: { readonly snapshot?: string } = {}): Db {
+  if (!isPostgresUrl(location)) return openSqliteReadOnly(location);
+  const { db } = openPostgresStore(location, { mustExist: true, readOnly: true });
+  db.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  // A snapshot id is hex digits and dashes; anything else is dropped before it reaches the SQL.
+  if (options.snapshot !== undefined)
+    db.exec(`SET TRANSACTION SNAPSHOT '${options.snapshot.replace(/[^0-9A-F-]/gi, "")}'`);
+  return db;
+}
+
+/** The location another connection to the same store opens (a PostgreSQL URL with its password). */
+export function connectionLocation(db: Db): string {
+  return db instanceof PostgresDatabase ? db.url : db.name;
+}
+
+function openSqliteReadOnly(path: string): SqliteDb {
   const absolute = resolve(path);
   if (!existsSync(absolute)) throw unusable(noStore(absolute));
   if (statSync(absolute).isDirectory()) throw unusable(isFolder(absolute));
@@ -185,7 +231,7 @@ function requireWritable(folder: string, absolute: string): void {
 }
 
 function applyMigrations(
-  db: Db,
+  db: SqliteDb,
   migrations: readonly Migration[],
   onMigration: MigrationListener | undefined,
 ): Migration[] {

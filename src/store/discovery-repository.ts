@@ -1,4 +1,5 @@
 import type { Db } from "./database.js";
+import { upsertSql } from "./sql-upsert.js";
 
 /** One jailbreak attempt of strategy discovery, as stored. */
 export interface DiscoveryAttemptRow {
@@ -151,7 +152,7 @@ const insert = (table: string, columns: readonly string[], conflict: string, kee
     .map((column) => `${column} = excluded.${column}`)
     .join(", ")}`;
 const select = (table: string, columns: readonly string[]): string =>
-  `SELECT ${columns.map((column) => `${column} AS ${camel(column)}`).join(", ")} FROM ${table}`;
+  `SELECT ${columns.map((column) => `${column} AS "${camel(column)}"`).join(", ")} FROM ${table}`;
 
 /**
  * Strategy discovery's rows (migration 7). Writes are immediate (one autocommit statement each): discovery makes a few
@@ -168,9 +169,19 @@ export class DiscoveryRepository {
       strategy: db.prepare(insert("discovery_strategies", STRATEGY_COLUMNS, "run_id, id", ["first_discovered_at"])),
       libraryKey: db.prepare(insert("discovery_library_keys", KEY_COLUMNS, "key", ["created_at"])),
       embedding: db.prepare(
-        "INSERT OR REPLACE INTO discovery_embeddings (key, model_id, model_spec, dimensions, vector, input_tokens, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        upsertSql("discovery_embeddings", [
+          "key",
+          "model_id",
+          "model_spec",
+          "dimensions",
+          "vector",
+          "input_tokens",
+          "created_at",
+        ]),
       ),
-      lookupEmbedding: db.prepare("SELECT vector, input_tokens AS inputTokens FROM discovery_embeddings WHERE key = ?"),
+      lookupEmbedding: db.prepare(
+        'SELECT vector, input_tokens AS "inputTokens" FROM discovery_embeddings WHERE key = ?',
+      ),
     };
   }
 
@@ -229,11 +240,11 @@ export class DiscoveryRepository {
       .all(runId) as DiscoveryLibraryKeyRow[];
   }
 
-  /** Every run that holds a strategy with this id, newest first. */
+  /** Every run that holds a strategy with this id, newest first (runs created at the same time by id). */
   runsWithStrategy(id: string): string[] {
     return this.db
       .prepare(
-        "SELECT s.run_id FROM discovery_strategies s JOIN generation_runs r ON r.id = s.run_id WHERE s.id = ? ORDER BY r.created_at DESC",
+        "SELECT s.run_id FROM discovery_strategies s JOIN generation_runs r ON r.id = s.run_id WHERE s.id = ? ORDER BY r.created_at DESC, s.run_id",
       )
       .pluck()
       .all(id) as string[];

@@ -1,6 +1,7 @@
 import { errorMessage as messageOf } from "../core/index.js";
 import { BatchedWriter, type BatchedWriterOptions } from "./batched-writer.js";
 import type { Db } from "./database.js";
+import { upsertSql } from "./sql-upsert.js";
 import { parseStoredJson } from "./stored-json.js";
 
 export const GENERATION_TASK_STATUSES = ["success", "failed", "error"] as const;
@@ -76,9 +77,9 @@ const TASK_COLUMNS = [
   "created_at",
 ] as const;
 
-const SELECT_TASK = `SELECT key, run_id AS runId, kind, subject, model_id AS modelId, model_spec AS modelSpec, prompt_hash AS promptHash,
-  input_json AS inputJson, status, raw_output AS rawOutput, output_json AS outputJson, error_code AS errorCode, error_message AS errorMessage,
-  attempts, input_tokens AS inputTokens, output_tokens AS outputTokens, latency_ms AS latencyMs, created_at AS createdAt FROM generation_tasks`;
+const SELECT_TASK = `SELECT key, run_id AS "runId", kind, subject, model_id AS "modelId", model_spec AS "modelSpec", prompt_hash AS "promptHash",
+  input_json AS "inputJson", status, raw_output AS "rawOutput", output_json AS "outputJson", error_code AS "errorCode", error_message AS "errorMessage",
+  attempts, input_tokens AS "inputTokens", output_tokens AS "outputTokens", latency_ms AS "latencyMs", created_at AS "createdAt" FROM generation_tasks`;
 
 function taskValues(row: GenerationTaskRow): unknown[] {
   return [
@@ -106,7 +107,7 @@ function taskValues(row: GenerationTaskRow): unknown[] {
 /**
  * Generation runs and tasks. Task rows are queued and committed in small transactions (`BatchedWriter`: every
  * `flushIntervalMs` or `batchSize` rows), like turn results: a crash loses at most the last few milliseconds, which the next run redoes.
- * A key is stored once (`INSERT OR REPLACE`): a retried task replaces its failed row.
+ * A key is stored once (an upsert, `upsertSql`): a retried task replaces its failed row.
  */
 export class GenerationRepository {
   private readonly lookupStatement;
@@ -118,9 +119,7 @@ export class GenerationRepository {
     private readonly db: Db,
     options: BatchedWriterOptions = {},
   ) {
-    const upsert = db.prepare(
-      `INSERT OR REPLACE INTO generation_tasks (${TASK_COLUMNS.join(", ")}) VALUES (${TASK_COLUMNS.map(() => "?").join(", ")})`,
-    );
+    const upsert = db.prepare(upsertSql("generation_tasks", TASK_COLUMNS));
     this.lookupStatement = db.prepare(`${SELECT_TASK} WHERE key = ?`);
     this.writer = new BatchedWriter(
       db,
@@ -219,11 +218,11 @@ export class GenerationRepository {
     this.writer.flush();
   }
 
-  /** Every stored task of a subject (e.g. a seed's refusal answers and verdicts), ordered by kind and model. */
+  /** Every stored task of a subject (e.g. a seed's refusal answers and verdicts), ordered by kind, model and key. */
   tasksOf(subject: string, kinds?: readonly string[]): GenerationTaskRow[] {
     this.flush();
     const rows = this.db
-      .prepare(`${SELECT_TASK} WHERE subject = ? ORDER BY kind, model_id`)
+      .prepare(`${SELECT_TASK} WHERE subject = ? ORDER BY kind, model_id, key`)
       .all(subject) as GenerationTaskRow[];
     return kinds === undefined ? rows : rows.filter((row) => kinds.includes(row.kind));
   }
@@ -233,17 +232,17 @@ export class GenerationRepository {
     this.flush();
     const where = runId === undefined ? "" : "WHERE run_id = ?";
     const statement = this.db.prepare(
-      `SELECT kind, model_id AS modelId, status, COUNT(*) AS count FROM generation_tasks ${where} GROUP BY kind, model_id, status ORDER BY kind, model_id, status`,
+      `SELECT kind, model_id AS "modelId", status, COUNT(*) AS count FROM generation_tasks ${where} GROUP BY kind, model_id, status ORDER BY kind, model_id, status`,
     );
     return (runId === undefined ? statement.all() : statement.all(runId)) as GenerationTaskCount[];
   }
 
-  /** Tasks that did not succeed (failed or error), newest first, at most `limit`. */
+  /** Tasks that did not succeed (failed or error), newest first (then by key), at most `limit`. */
   failures(options: { kind?: string; limit?: number } = {}): GenerationTaskRow[] {
     this.flush();
     const kindClause = options.kind === undefined ? "" : "AND kind = ?";
     const statement = this.db.prepare(
-      `${SELECT_TASK} WHERE status != 'success' ${kindClause} ORDER BY created_at DESC LIMIT ?`,
+      `${SELECT_TASK} WHERE status != 'success' ${kindClause} ORDER BY created_at DESC, key LIMIT ?`,
     );
     const limit = options.limit ?? 20;
     return (

@@ -1,6 +1,7 @@
 /**
  * @module store
- * SQLite persistence (better-sqlite3, WAL, numbered migrations): runs, their items, turn and judgment results
+ * The store, on SQLite (better-sqlite3, WAL: the embedded default) or PostgreSQL (a `postgres://` URL: shared by a
+ * team and its workers), with numbered migrations for each: runs, their items, turn and judgment results
  * keyed by deterministic keys, human reviews of turns (added, never overwriting a verdict), and the response cache.
  * Everything a report needs is read back from here.
  * Every SQL statement of the project lives in this folder (test/architecture.test.ts enforces it): repositories for
@@ -9,18 +10,25 @@
  * view-queries.ts and conversation-filter-queries.ts: the viewer's pages and its conversations table;
  * training-data-queries.ts: `export sft`; call-outcomes.ts: a run's stored calls by model, outcome and code).
  *
- * - Tables (migrations.ts, 1–8): runs, items + run_items, turns, judgments, response_cache, generation_runs +
- *   generation_tasks, conversations (adaptive stops), reviews, discovery_* (strategy discovery), run_leases. Migration
- *   3 adds the covering indexes of reports (`turns_report`, `judgments_report`). Never edit a released migration.
- * - Rows are upserted by deterministic key (`INSERT OR REPLACE`), so resume and retries keep each key once. A failed
- *   call is a row with `status = 'error'`; a judge answer that is not a verdict is `unscored` with its reason; a CHECK
- *   constraint makes a `scored` judgment without a score impossible.
+ * - Tables (migrations.ts, 1–9): runs, items + run_items, turns, judgments, response_cache, generation_runs +
+ *   generation_tasks, conversations (adaptive stops), reviews, discovery_* (strategy discovery), run_leases, workers
+ *   (the processes working on a PostgreSQL store's queue: worker-repository.ts; run-work-queries.ts is what they
+ *   read). Migration 3 adds the covering indexes of reports (`turns_report`, `judgments_report`). Never edit a released migration.
+ * - Rows are upserted by deterministic key (`INSERT … ON CONFLICT DO UPDATE`, sql-upsert.ts), so resume and retries
+ *   keep each key once. A failed call is a row with `status = 'error'`; a judge answer that is not a verdict is
+ *   `unscored` with its reason; a CHECK constraint makes a `scored` judgment without a score impossible.
  * - batched-writer.ts: results and generation tasks are committed in arrival order in small transactions (decision
  *   0003); a failed commit keeps its rows and is thrown as a store error until a commit succeeds.
  * - database.ts checks a store path before SQLite sees it; store-errors.ts turns SQLite failures into one paragraph
  *   naming the store and the fix; store-check.ts is `store check` and the per-run index check before every report
  *   (decision 0012). run-lease-repository.ts: one process per run (decision 0011). stored-json.ts: JSON the store
  *   wrote, parsed with a `store_error` naming the column.
+ *
+ * - Both backends answer the same synchronous `Db` API (sql-database.ts): a SQLite store is better-sqlite3 itself;
+ *   postgres/ holds `PostgresDatabase` (a `pg` client per connection on one connection thread, called synchronously:
+ *   decision 0014), its migrations (postgres-migrations.ts, the same versions), its opening and errors. SQL is
+ *   written once where the dialects agree; `sqlFor` (sql-dialect.ts) keeps both statements where they differ.
+ *   store-copy.ts moves runs between stores. beginReadSnapshot: a report reads one consistent state.
  *
  * Start with database.ts and migrations.ts (the schema), then run-repository.ts and result-repository.ts.
  */
@@ -34,7 +42,14 @@ export {
   TURN_STATES,
   type TurnState,
 } from "./conversation-filter-queries.js";
-export { type Db, type OpenedStore, openStore, openStoreReadOnly } from "./database.js";
+export {
+  connectionLocation,
+  type Db,
+  type OpenedStore,
+  openSqliteStore,
+  openStore,
+  openStoreReadOnly,
+} from "./database.js";
 export {
   type DiscoveryAttemptRow,
   type DiscoveryLibraryKeyRow,
@@ -57,6 +72,7 @@ export {
 } from "./generation-repository.js";
 export { ItemRepository, type StoredItem } from "./item-repository.js";
 export { MIGRATIONS } from "./migrations.js";
+export { PostgresDatabase } from "./postgres/postgres-database.js";
 export {
   iterateTargetTurns,
   JUDGMENT_CODE,
@@ -89,11 +105,20 @@ export {
   type RunUsage,
   runStops,
 } from "./run-repository.js";
+export {
+  runItemVersions,
+  runStatusOf,
+  startedRunIds,
+  storedItemJson,
+  storedResultCounts,
+} from "./run-work-queries.js";
+export type { SqlStatement } from "./sql-database.js";
 export { checkRunIndexes, checkStoreIntegrity } from "./store-check.js";
+export { copyStore, type StoreCopyProgress, type StoreCopyResult } from "./store-copy.js";
 export { isSqliteFailure, storeErrorOf } from "./store-errors.js";
 export { parseStoredJson } from "./stored-json.js";
 export { TrainingDataQueries, type TurnRubricScoreRow } from "./training-data-queries.js";
-export { beginTransaction } from "./transaction.js";
+export { beginReadSnapshot, beginTransaction } from "./transaction.js";
 export {
   conversationJudgments,
   conversationTurns,
@@ -107,3 +132,4 @@ export {
   type TurnAggregateRow,
   turnAggregates,
 } from "./view-queries.js";
+export { WorkerRepository } from "./worker-repository.js";

@@ -21,7 +21,7 @@ export class ItemRepository {
   private readonly insertRunItem;
 
   constructor(private readonly db: Db) {
-    this.insertItem = db.prepare("INSERT OR IGNORE INTO items (version, item_json) VALUES (?, ?)");
+    this.insertItem = db.prepare("INSERT INTO items (version, item_json) VALUES (?, ?) ON CONFLICT DO NOTHING");
     this.insertRunItem = db.prepare(
       `INSERT INTO run_items (run_id, seq, item_id, item_version, language, pair_id, guideline_id, strategy, turn_count)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -1,6 +1,7 @@
 /**
  * Numbered migrations, applied in order inside one transaction each. Never edit a released migration: add a
- * new one. `openStore` reports which were applied.
+ * new one, here and under the same version and name in postgres-migrations.ts (postgres-migrations.test.ts compares
+ * the two schemas). `openStore` reports which were applied.
  */
 export interface Migration {
   readonly version: number;
@@ -314,6 +315,27 @@ export const MIGRATIONS: readonly Migration[] = [
         acquired_at TEXT NOT NULL,
         heartbeat_at TEXT NOT NULL
       ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 9,
+    name: "workers",
+    // The processes working on a PostgreSQL store's queue (`medsafety worker`, and `run` working on its own jobs):
+    // `runs show` lists them. run_id is the run of the worker's latest job; jobs_done and errors count all its jobs.
+    sql: `
+      CREATE TABLE workers (
+        id TEXT PRIMARY KEY,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        started_at TEXT NOT NULL,
+        heartbeat_at TEXT NOT NULL,
+        run_id TEXT,
+        jobs_done INTEGER NOT NULL DEFAULT 0,
+        errors INTEGER NOT NULL DEFAULT 0,
+        stopped_at TEXT,
+        state TEXT NOT NULL CHECK (state IN ('running', 'stopped'))
+      ) WITHOUT ROWID;
+      CREATE INDEX workers_by_run ON workers(run_id);
     `,
   },
 ];

@@ -6,7 +6,25 @@
  * analysis/safety-metrics.ts (`turnScore`): the mean of the judges' valid scores, null when none is valid.
  */
 import type { Db } from "./database.js";
+import { sqlFor } from "./sql-dialect.js";
 import { parseStoredJson } from "./stored-json.js";
+
+/**
+ * PostgreSQL: the value at `path` (e.g. `{metadata,attacker}`) of an item's JSON as SQLite's `json_extract` returns
+ * it, in a `json` column the connection parses: a string as the string, a number as the number, true/false as 1/0,
+ * an object or array as its JSON text, a JSON null or a missing key as NULL. The item's JSON is parsed once per row
+ * (`parsed.document`, jsonb: see ITEM_DOCUMENT); an object or array is cut from the stored text instead (json keeps
+ * its keys' order and spacing, and the stored text is `JSON.stringify`'s, as compact as SQLite renders it).
+ */
+function jsonExtract(path: string): string {
+  const value = `parsed.document #> '${path}'`;
+  const text = `to_json((i.item_json::json #> '${path}')::text)`;
+  return `CASE jsonb_typeof(${value}) WHEN 'null' THEN NULL WHEN 'boolean' THEN to_json((${value})::boolean::int)
+       WHEN 'object' THEN ${text} WHEN 'array' THEN ${text} ELSE (${value})::json END`;
+}
+
+/** PostgreSQL: `parsed.document`, the item's JSON (`i.item_json`) parsed once per row (OFFSET 0 keeps it one). */
+const ITEM_DOCUMENT = "CROSS JOIN LATERAL (SELECT i.item_json::jsonb AS document OFFSET 0) AS parsed";
 
 /** Calls, cached calls and tokens of one slice of a run (a target's turns, or judgments). */
 export interface UsageSums {
@@ -35,12 +53,20 @@ export interface ReportItemRow {
 export function reportItemRows(db: Db, runId: string, rubricId: string, defaultRubric: string): ReportItemRow[] {
   return db
     .prepare(
-      `SELECT ri.item_id AS itemId, ri.language, ri.pair_id AS pairId, ri.guideline_id AS guideline, ri.strategy, ri.turn_count AS turnCount,
+      sqlFor(db, {
+        sqlite: `SELECT ri.item_id AS "itemId", ri.language, ri.pair_id AS "pairId", ri.guideline_id AS guideline, ri.strategy, ri.turn_count AS "turnCount",
        json_extract(i.item_json, '$.metadata.attacker') AS attacker,
        COALESCE(json_extract(i.item_json, '$.metadata.guidelineSection'), json_extract(i.item_json, '$.metadata.section')) AS section
      FROM run_items ri JOIN items i ON i.version = ri.item_version
      WHERE ri.run_id = @run AND COALESCE(json_extract(i.item_json, '$.rubric'), @default) = @rubric
      ORDER BY ri.seq`,
+        postgres: `SELECT ri.item_id AS "itemId", ri.language, ri.pair_id AS "pairId", ri.guideline_id AS guideline, ri.strategy, ri.turn_count AS "turnCount",
+       ${jsonExtract("{metadata,attacker}")} AS attacker,
+       COALESCE(${jsonExtract("{metadata,guidelineSection}")}, ${jsonExtract("{metadata,section}")}) AS section
+     FROM run_items ri JOIN items i ON i.version = ri.item_version ${ITEM_DOCUMENT}
+     WHERE ri.run_id = @run AND COALESCE(parsed.document ->> 'rubric', @default) = @rubric
+     ORDER BY ri.seq`,
+      }),
     )
     .all({ run: runId, rubric: rubricId, default: defaultRubric }) as ReportItemRow[];
 }
@@ -80,11 +106,21 @@ export function targetJudgments(
       ? "0"
       : `CASE judge_id ${judges.map((_, position) => `WHEN ? THEN ${position + 1}`).join(" ")} ELSE 0 END`;
   const status = `CASE status WHEN 'scored' THEN ${JUDGMENT_CODE.scored} WHEN 'unscored' THEN ${JUDGMENT_CODE.unscored} ELSE ${JUDGMENT_CODE.error} END`;
+  // PostgreSQL: the aggregates of one pass see the rows in one order, so the three arrays stay aligned; that order is
+  // SQLite's (its judgments_report index keys every column read here), so the arrays are the same on both backends.
   const row = db
     .prepare(
-      `SELECT json_group_array(item_id), '[' || group_concat(turn_index * ${JUDGMENT_CODE.turn} + (${judgeCode}) * 4 + (${status})) || ']',
-       json_group_array(score), COUNT(*), TOTAL(cached), TOTAL(input_tokens), TOTAL(output_tokens)
+      sqlFor(db, {
+        sqlite: `SELECT json_group_array(item_id), '[' || group_concat(turn_index * ${JUDGMENT_CODE.turn} + (${judgeCode}) * 4 + (${status})) || ']',
+       json_group_array(score), COUNT(*), COALESCE(SUM(cached), 0), COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0)
      FROM judgments WHERE run_id = ? AND rubric_id = ? AND target_id = ?`,
+        postgres: `SELECT COALESCE(json_agg(item_id)::text, '[]'),
+       '[' || string_agg((turn_index * ${JUDGMENT_CODE.turn} + (${judgeCode}) * 4 + (${status}))::text, ',') || ']',
+       COALESCE(json_agg(score)::text, '[]'), COUNT(*), COALESCE(SUM(cached), 0), COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0)
+     FROM (SELECT item_id, turn_index, judge_id, status, score, cached, input_tokens, output_tokens FROM judgments
+       WHERE run_id = ? AND rubric_id = ? AND target_id = ?
+       ORDER BY item_id, turn_index, judge_id, status, score NULLS FIRST, cached, input_tokens, output_tokens) AS judgments`,
+      }),
     )
     .raw(true)
     .get(...judges, runId, rubricId, targetId) as [string, string | null, string, number, number, number, number];
@@ -111,9 +147,17 @@ export interface TargetTurnSummary {
 export function targetTurnSummary(db: Db, runId: string, targetId: string): TargetTurnSummary {
   const [calls, cached, inputTokens, outputTokens, answered, failedItems, failedTurns] = db
     .prepare(
-      `SELECT COUNT(*), TOTAL(cached), TOTAL(input_tokens), TOTAL(output_tokens), TOTAL(status = 'success'),
+      sqlFor(db, {
+        sqlite: `SELECT COUNT(*), COALESCE(SUM(cached), 0), COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0),
+       COUNT(*) FILTER (WHERE status = 'success'),
        json_group_array(item_id) FILTER (WHERE status = 'error'), json_group_array(turn_index) FILTER (WHERE status = 'error')
      FROM turns WHERE run_id = ? AND target_id = ?`,
+        postgres: `SELECT COUNT(*), COALESCE(SUM(cached), 0), COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0),
+       COUNT(*) FILTER (WHERE status = 'success'),
+       COALESCE(json_agg(item_id ORDER BY item_id, turn_index) FILTER (WHERE status = 'error')::text, '[]'),
+       COALESCE(json_agg(turn_index ORDER BY item_id, turn_index) FILTER (WHERE status = 'error')::text, '[]')
+     FROM turns WHERE run_id = ? AND target_id = ?`,
+      }),
     )
     .raw(true)
     .get(runId, targetId) as [number, number, number, number, number, string, string];
@@ -141,7 +185,8 @@ export function iterateTargetTurns(
 export function judgmentUsage(db: Db, runId: string, rubricId: string): UsageSums {
   const [calls, cached, inputTokens, outputTokens] = db
     .prepare(
-      "SELECT COUNT(*), TOTAL(cached), TOTAL(input_tokens), TOTAL(output_tokens) FROM judgments WHERE run_id = ? AND rubric_id = ?",
+      `SELECT COUNT(*), COALESCE(SUM(cached), 0), COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0)
+     FROM judgments WHERE run_id = ? AND rubric_id = ?`,
     )
     .raw(true)
     .get(runId, rubricId) as [number, number, number, number];
@@ -158,13 +203,13 @@ export interface JudgmentCountRow {
   readonly sum: number;
 }
 
-/** A run's judgments on one rubric counted per target and judge. */
+/** A run's judgments on one rubric counted per target and judge (by target, then judge). */
 export function judgmentCounts(db: Db, runId: string, rubricId: string): JudgmentCountRow[] {
   return db
     .prepare(
-      `SELECT target_id AS targetId, judge_id AS judgeId, COALESCE(SUM(status = 'scored'), 0) AS scored,
-       COALESCE(SUM(status = 'unscored'), 0) AS unscored, COALESCE(SUM(status = 'error'), 0) AS errors, COALESCE(SUM(score), 0) AS sum
-     FROM judgments WHERE run_id = ? AND rubric_id = ? GROUP BY target_id, judge_id`,
+      `SELECT target_id AS "targetId", judge_id AS "judgeId", COUNT(*) FILTER (WHERE status = 'scored') AS scored,
+       COUNT(*) FILTER (WHERE status = 'unscored') AS unscored, COUNT(*) FILTER (WHERE status = 'error') AS errors, COALESCE(SUM(score), 0) AS sum
+     FROM judgments WHERE run_id = ? AND rubric_id = ? GROUP BY target_id, judge_id ORDER BY target_id, judge_id`,
     )
     .all(runId, rubricId) as JudgmentCountRow[];
 }
@@ -185,16 +230,32 @@ export interface TurnScoreRow {
   readonly source: string | null;
 }
 
-/** Every judged turn of a run on one rubric (one row per turn), for the rubrics read by SQL aggregation. */
+/**
+ * Every judged turn of a run on one rubric (one row per turn, in turn key order: the same order on every backend, so
+ * sums over the rows come out the same), for the rubrics read by SQL aggregation.
+ */
 export function turnScoreRows(db: Db, runId: string, rubricId: string): TurnScoreRow[] {
+  // PostgreSQL: the judgments are grouped by turn first, so the item's columns need no aggregate (one item per turn).
   return db
     .prepare(
-      `SELECT t.target_id AS targetId, AVG(CASE WHEN j.status = 'scored' THEN j.score END) AS score,
-       SUM(j.status = 'error') AS errors, ri.guideline_id AS guidelineId, json_extract(i.item_json, '$.metadata.source') AS source
+      sqlFor(db, {
+        sqlite: `SELECT t.target_id AS "targetId", AVG(CASE WHEN j.status = 'scored' THEN j.score END) AS score,
+       COUNT(*) FILTER (WHERE j.status = 'error') AS errors, MIN(ri.guideline_id) AS "guidelineId",
+       MIN(json_extract(i.item_json, '$.metadata.source')) AS source
      FROM judgments j JOIN turns t ON t.key = j.turn_key
      JOIN run_items ri ON ri.run_id = t.run_id AND ri.item_id = t.item_id
      JOIN items i ON i.version = ri.item_version
-     WHERE j.run_id = ? AND j.rubric_id = ? GROUP BY t.key`,
+     WHERE j.run_id = ? AND j.rubric_id = ? GROUP BY t.key ORDER BY t.key`,
+        postgres: `SELECT t.target_id AS "targetId", s.score, s.errors, ri.guideline_id AS "guidelineId",
+       ${jsonExtract("{metadata,source}")} AS source
+     FROM (SELECT j.turn_key, AVG(CASE WHEN j.status = 'scored' THEN j.score END) AS score,
+         COUNT(*) FILTER (WHERE j.status = 'error') AS errors
+       FROM judgments j WHERE j.run_id = ? AND j.rubric_id = ? GROUP BY j.turn_key) AS s
+     JOIN turns t ON t.key = s.turn_key
+     JOIN run_items ri ON ri.run_id = t.run_id AND ri.item_id = t.item_id
+     JOIN items i ON i.version = ri.item_version ${ITEM_DOCUMENT}
+     ORDER BY t.key`,
+      }),
     )
     .all(runId, rubricId) as TurnScoreRow[];
 }
@@ -210,7 +271,7 @@ export interface LabelCountRow {
 export function labelCounts(db: Db, runId: string, rubricId: string): LabelCountRow[] {
   return db
     .prepare(
-      `SELECT target_id AS targetId, label, COUNT(*) AS count FROM judgments
+      `SELECT target_id AS "targetId", label, COUNT(*) AS count FROM judgments
      WHERE run_id = ? AND rubric_id = ? AND status = 'scored' AND label IS NOT NULL GROUP BY target_id, label ORDER BY label`,
     )
     .all(runId, rubricId) as LabelCountRow[];
@@ -224,7 +285,10 @@ export interface LanguageTurnScoreRow {
   readonly score: number;
 }
 
-/** The turn scores (mean of the judges' valid scores) of a run on two rubrics, turns without a valid score left out. */
+/**
+ * The turn scores (mean of the judges' valid scores) of a run on two rubrics, turns without a valid score left out, in
+ * turn key then rubric order.
+ */
 export function languageTurnScores(
   db: Db,
   runId: string,
@@ -232,13 +296,12 @@ export function languageTurnScores(
 ): LanguageTurnScoreRow[] {
   return db
     .prepare(
-      `SELECT targetId, language, rubricId, score FROM (
-       SELECT t.target_id AS targetId, ri.language AS language, j.rubric_id AS rubricId,
-         AVG(CASE WHEN j.status = 'scored' THEN j.score END) AS score
-       FROM judgments j JOIN turns t ON t.key = j.turn_key
-       JOIN run_items ri ON ri.run_id = t.run_id AND ri.item_id = t.item_id
-       WHERE j.run_id = ? AND j.rubric_id IN (?, ?) GROUP BY t.key, j.rubric_id)
-     WHERE score IS NOT NULL`,
+      `SELECT t.target_id AS "targetId", MIN(ri.language) AS language, j.rubric_id AS "rubricId",
+       AVG(CASE WHEN j.status = 'scored' THEN j.score END) AS score
+     FROM judgments j JOIN turns t ON t.key = j.turn_key
+     JOIN run_items ri ON ri.run_id = t.run_id AND ri.item_id = t.item_id
+     WHERE j.run_id = ? AND j.rubric_id IN (?, ?) GROUP BY t.key, j.rubric_id
+     HAVING AVG(CASE WHEN j.status = 'scored' THEN j.score END) IS NOT NULL ORDER BY t.key, j.rubric_id`,
     )
     .all(runId, ...rubricIds) as LanguageTurnScoreRow[];
 }
@@ -255,7 +318,7 @@ export interface LanguageLabelRow {
 export function languageLabelCounts(db: Db, runId: string, rubricId: string, label: string): LanguageLabelRow[] {
   return db
     .prepare(
-      `SELECT t.target_id AS targetId, ri.language AS language, SUM(j.label = ?) AS matching, COUNT(*) AS labelled
+      `SELECT t.target_id AS "targetId", ri.language AS language, COUNT(*) FILTER (WHERE j.label = ?) AS matching, COUNT(*) AS labelled
      FROM judgments j JOIN turns t ON t.key = j.turn_key JOIN run_items ri ON ri.run_id = t.run_id AND ri.item_id = t.item_id
      WHERE j.run_id = ? AND j.rubric_id = ? AND j.status = 'scored' AND j.label IS NOT NULL GROUP BY t.target_id, ri.language`,
     )

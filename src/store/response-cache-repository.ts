@@ -1,4 +1,5 @@
 import type { Db } from "./database.js";
+import { upsertSql } from "./sql-upsert.js";
 import { parseStoredJson } from "./stored-json.js";
 
 /** The cached form of a model response (same shape as providers' ChatResponse). */
@@ -17,7 +18,7 @@ export class ResponseCacheRepository {
 
   constructor(db: Db) {
     this.select = db.prepare("SELECT response_json FROM response_cache WHERE key = ?").pluck();
-    this.insert = db.prepare("INSERT OR REPLACE INTO response_cache (key, response_json, created_at) VALUES (?, ?, ?)");
+    this.insert = db.prepare(upsertSql("response_cache", ["key", "response_json", "created_at"]));
   }
 
   get(key: string): CachedResponse | undefined {

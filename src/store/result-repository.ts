@@ -1,6 +1,7 @@
 import { BatchedWriter, type BatchedWriterOptions } from "./batched-writer.js";
 import type { Db } from "./database.js";
 import type { ConversationProgress, ConversationRow, JudgmentRow, TurnRow } from "./result-rows.js";
+import { upsertSql } from "./sql-upsert.js";
 
 /** Columns of a `turns` row, in the order the writers insert them. */
 export const TURN_COLUMNS = [
@@ -73,11 +74,6 @@ export const CONVERSATION_COLUMNS = [
   "attacker_output_tokens",
   "created_at",
 ] as const;
-
-function upsertSql(table: string, columns: readonly string[]): string {
-  const placeholders = columns.map(() => "?").join(", ");
-  return `INSERT OR REPLACE INTO ${table} (${columns.join(", ")}) VALUES (${placeholders})`;
-}
 
 function turnValues(row: TurnRow): unknown[] {
   return [
@@ -210,7 +206,7 @@ export class ResultRepository {
   /** What is stored of one conversation (for resume). */
   progress(runId: string, targetId: string, itemId: string): ConversationProgress {
     const turnRows = this.db
-      .prepare(`SELECT key, turn_index AS turnIndex, status, response_text AS responseText, user_message AS userMessage
+      .prepare(`SELECT key, turn_index AS "turnIndex", status, response_text AS "responseText", user_message AS "userMessage"
         FROM turns WHERE run_id = ? AND target_id = ? AND item_id = ?`)
       .all(runId, targetId, itemId) as Array<{
       key: string;
@@ -223,8 +219,8 @@ export class ResultRepository {
       .prepare("SELECT key, status, score FROM judgments WHERE run_id = ? AND target_id = ? AND item_id = ?")
       .all(runId, targetId, itemId) as Array<{ key: string; status: JudgmentRow["status"]; score: number | null }>;
     const stop = this.db
-      .prepare(`SELECT key, status, stop_reason AS stopReason, turns, detail, error_code AS errorCode, error_status AS errorStatus,
-          error_message AS errorMessage FROM conversations WHERE run_id = ? AND target_id = ? AND item_id = ? ORDER BY epoch LIMIT 1`)
+      .prepare(`SELECT key, status, stop_reason AS "stopReason", turns, detail, error_code AS "errorCode", error_status AS "errorStatus",
+          error_message AS "errorMessage" FROM conversations WHERE run_id = ? AND target_id = ? AND item_id = ? ORDER BY epoch LIMIT 1`)
       .get(runId, targetId, itemId) as ConversationProgress["stop"];
     return {
       turns: new Map(

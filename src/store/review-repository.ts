@@ -114,7 +114,7 @@ export class ReviewRepository {
       .prepare(
         `SELECT id, run_id, target_id, item_id, turn_index, rubric_id, score, reason, reviewer, created_at FROM (
          SELECT *, ROW_NUMBER() OVER (PARTITION BY target_id, item_id, turn_index ORDER BY created_at DESC, id DESC) AS position
-         FROM reviews WHERE run_id = ? AND rubric_id = ? ${targetCondition})
+         FROM reviews WHERE run_id = ? AND rubric_id = ? ${targetCondition}) AS ranked
        WHERE position = 1 ${ORDER}`,
       )
       .all(...(targetId === undefined ? [runId, rubricId] : [runId, rubricId, targetId])) as ReviewRow[];

@@ -1,5 +1,6 @@
 import { MedsafetyError } from "../core/index.js";
 import type { Db } from "./database.js";
+import { upsertSql } from "./sql-upsert.js";
 
 /** Who works on a run: a random holder id per process, its host and pid, and when it last said it is alive. */
 export interface RunLease {
@@ -60,7 +61,11 @@ export class RunLeaseRepository {
       const stamp = now.toISOString();
       this.db
         .prepare(
-          `INSERT OR REPLACE INTO run_leases (run_id, holder, host, pid, command, acquired_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          upsertSql(
+            "run_leases",
+            ["run_id", "holder", "host", "pid", "command", "acquired_at", "heartbeat_at"],
+            ["run_id"],
+          ),
         )
         .run(runId, claim.holder, claim.host, claim.pid, claim.command, stamp, stamp);
       return current === undefined || current.holder === claim.holder

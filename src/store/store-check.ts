@@ -1,5 +1,6 @@
 import { errorMessage } from "../core/index.js";
-import type { Db } from "./database.js";
+import type { Db, SqliteDb } from "./database.js";
+import { dialectOf } from "./sql-dialect.js";
 
 /** The outcome of a full store check. */
 export interface StoreCheckResult {
@@ -14,7 +15,9 @@ export interface StoreCheckResult {
  * on the 2-core VM (decision 0012), so reports run only `checkRunIndexes`. A store too damaged to read its schema is a
  * problem reported here, never an exception.
  */
-export function checkStoreIntegrity(db: Db, maxProblems = 100): StoreCheckResult {
+export function checkStoreIntegrity(store: Db, maxProblems = 100): StoreCheckResult {
+  if (dialectOf(store) === "postgres") return checkPostgres(store);
+  const db = store as SqliteDb;
   const problems: string[] = [];
   try {
     const rows = db.pragma(`integrity_check(${Math.max(1, Math.floor(maxProblems))})`) as Array<{
@@ -53,9 +56,11 @@ export function checkStoreIntegrity(db: Db, maxProblems = 100): StoreCheckResult
  * only, about 0.3–0.5 s for 645,000 judgments (decision 0012). Returns the problems found (empty when none).
  */
 export function checkRunIndexes(db: Db, runId: string): string[] {
+  // PostgreSQL checks its own pages (WAL, checksums when enabled; amcheck for indexes is the DBA's tool).
+  if (dialectOf(db) === "postgres") return [];
   const problems: string[] = [];
   const judged = db
-    .prepare(`SELECT count(*) AS rows, coalesce(sum(status NOT IN ('scored', 'unscored', 'error') OR (status = 'scored') <> (score IS NOT NULL)), 0) AS garbled
+    .prepare(`SELECT count(*) AS rows, count(*) FILTER (WHERE status NOT IN ('scored', 'unscored', 'error') OR (status = 'scored') <> (score IS NOT NULL)) AS garbled
     FROM judgments INDEXED BY judgments_report WHERE run_id = ?`)
     .get(runId) as { rows: number; garbled: number };
   const judgments = db
@@ -63,7 +68,7 @@ export function checkRunIndexes(db: Db, runId: string): string[] {
     .pluck()
     .get(runId) as number;
   const turned = db
-    .prepare(`SELECT count(*) AS rows, coalesce(sum(status NOT IN ('success', 'error')), 0) AS garbled
+    .prepare(`SELECT count(*) AS rows, count(*) FILTER (WHERE status NOT IN ('success', 'error')) AS garbled
     FROM turns INDEXED BY turns_report WHERE run_id = ?`)
     .get(runId) as { rows: number; garbled: number };
   const turns = db
@@ -85,4 +90,26 @@ export function checkRunIndexes(db: Db, runId: string): string[] {
       `${turned.garbled} turn row(s) of run ${runId} in turns_report hold values the schema does not allow`,
     );
   return problems;
+}
+
+/**
+ * PostgreSQL enforces foreign keys and CHECK constraints on every write and keeps its pages itself, so a PostgreSQL
+ * store's check is that the server answers and that every table of the schema is readable.
+ */
+function checkPostgres(db: Db): StoreCheckResult {
+  const problems: string[] = [];
+  const tables = db
+    .prepare("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")
+    .pluck()
+    .all() as string[];
+  for (const table of tables) {
+    try {
+      db.prepare(`SELECT count(*) FROM "${table.replaceAll('"', '""')}"`)
+        .pluck()
+        .get();
+    } catch (error) {
+      problems.push(`the table ${table} cannot be read: ${errorMessage(error)}`);
+    }
+  }
+  return { ok: problems.length === 0, problems };
 }

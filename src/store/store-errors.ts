@@ -1,4 +1,6 @@
-import { errorMessage, MedsafetyError } from "../core/index.js";
+import { errorMessage, isPostgresUrl, MedsafetyError } from "../core/index.js";
+import { postgresStoreError } from "./postgres/open-postgres-store.js";
+import { PostgresError } from "./postgres/postgres-database.js";
 
 /** How to point medsafety at another store: said by every error about a store's place. */
 const CHOOSE_ANOTHER = 'choose another path with --store, the config key "store" or MEDSAFETY_STORE';
@@ -41,9 +43,9 @@ export function sqliteFailureOf(error: unknown): StoreFailure | undefined {
   return BY_MESSAGE.find(([pattern]) => pattern.test(message))?.[1];
 }
 
-/** True when `error` is a SQLite failure that `storeErrorOf` can explain. */
+/** True when `error` is a SQLite or PostgreSQL failure that `storeErrorOf` can explain. */
 export function isSqliteFailure(error: unknown): boolean {
-  return sqliteFailureOf(error) !== undefined;
+  return error instanceof PostgresError || sqliteFailureOf(error) !== undefined;
 }
 
 /**
@@ -54,6 +56,7 @@ export function isSqliteFailure(error: unknown): boolean {
 export function storeErrorOf(error: unknown, path: string): MedsafetyError {
   if (error instanceof MedsafetyError && (error.code === "store_error" || error.code === "store_unusable"))
     return error;
+  if (error instanceof PostgresError || isPostgresUrl(path)) return postgresStoreError(error, path);
   const detail = errorMessage(error).replace(/^a report thread failed: /, "");
   const check = `\`medsafety store check --store ${path}\``;
   switch (sqliteFailureOf(error)) {

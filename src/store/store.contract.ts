@@ -1,9 +1,9 @@
 /**
  * What any store backend must do, through the store's public API (index.ts): open with its migrations applied,
  * keep runs (list, resolve, status), a run's items, turn and judgment results under deterministic keys (a key
- * written again replaces its row: resume and retries are idempotent), how conversations ended, run leases, the
- * response cache, the read models reports and the viewer use, and failures as `MedsafetyError` kinds. One suite,
- * run against SQLite today (store-contract.test.ts) and against every later backend.
+ * written again replaces its row: resume and retries are idempotent), how conversations ended, run leases, workers
+ * and what they read, the response cache, the read models reports and the viewer use, and failures as `MedsafetyError` kinds. One suite,
+ * run against SQLite (store-contract-sqlite.test.ts) and PostgreSQL (store-contract-postgres.test.ts).
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { MedsafetyError } from "../core/index.js";
@@ -40,17 +40,23 @@ import {
   rubricsWithJudgments,
   runItemFacts,
   runItemLabels,
+  runItemVersions,
+  runStatusOf,
   runStops,
   runTurnCount,
   type StoredItem,
   sampleRunItems,
   scoredJudgmentsByTurn,
+  startedRunIds,
+  storedItemJson,
+  storedResultCounts,
   TrainingDataQueries,
   type TurnRow,
   targetJudgments,
   targetTurnSummary,
   turnAggregates,
   turnScoreRows,
+  WorkerRepository,
 } from "./index.js";
 
 /** How the suite reaches one backend. */
@@ -480,6 +486,57 @@ export function storeContract(name: string, makeBackend: () => StoreContractBack
       expect(leases.get("run-a")?.holder).toBe("two");
       leases.release("run-a", "two");
       expect(leases.get("run-a")).toBeUndefined();
+    });
+
+    it("registers workers, counts their jobs by run, beats their hearts and stops them; lists the runs to work on", () => {
+      const store = create();
+      const runs = new RunRepository(store.db);
+      runs.create(newRun("run-a"));
+      runs.create(newRun("run-b"));
+      runs.setStatus("run-b", "cancelled");
+      new ItemRepository(store.db).addBatch("run-a", 0, [storedItem("item-1"), storedItem("item-2")]);
+      expect(startedRunIds(store.db)).toEqual(["run-a"]);
+      expect(runStatusOf(store.db, "run-b")).toBe("cancelled");
+      expect(runStatusOf(store.db, "run-z")).toBeUndefined();
+      expect([...runItemVersions(store.db, "run-a", 1)]).toEqual([
+        { itemId: "item-1", itemVersion: "version-of-item-1" },
+        { itemId: "item-2", itemVersion: "version-of-item-2" },
+      ]);
+      expect(storedItemJson(store.db, "version-of-item-2")).toBe(storedItem("item-2").json);
+      expect(storedItemJson(store.db, "no-such-version")).toBeUndefined();
+      const workers = new WorkerRepository(store.db);
+      const start = new Date("2026-01-01T00:00:00Z");
+      const later = new Date("2026-01-01T00:00:10Z");
+      workers.register({ id: "w1", host: "gpu-1", pid: 11 }, start);
+      workers.register({ id: "w2", host: "gpu-2", pid: 22 }, start);
+      workers.recordJob("w1", "run-a", "done", later);
+      workers.recordJob("w1", "run-a", "done", later);
+      workers.recordJob("w1", "run-a", "error", later);
+      workers.heartbeat("w2", later);
+      workers.stop("w2", later);
+      expect(workers.count()).toBe(2);
+      expect(workers.count("running")).toBe(1);
+      expect(workers.list("run-a")).toEqual([
+        {
+          id: "w1",
+          host: "gpu-1",
+          pid: 11,
+          startedAt: start.toISOString(),
+          heartbeatAt: later.toISOString(),
+          runId: "run-a",
+          jobsDone: 2,
+          errors: 1,
+          stoppedAt: null,
+          state: "running",
+        },
+      ]);
+      expect(workers.get("w2")).toMatchObject({ state: "stopped", stoppedAt: later.toISOString(), runId: null });
+      expect(workers.list().map((worker) => worker.id)).toEqual(["w1", "w2"]);
+      const results = new ResultRepository(store.db);
+      results.saveTurn(turnRow(0));
+      results.saveJudgment(judgmentRow(0, "judge-a"));
+      results.flush();
+      expect(storedResultCounts(store.db, "run-a")).toEqual({ turns: 1, judgments: 1 });
     });
 
     it("round-trips a cached response and replaces it on a second write", () => {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { MedsafetyError } from "../core/index.js";
-import { type OpenedStore, openStore } from "./database.js";
+import { type OpenedSqliteStore, openSqliteStore } from "./database.js";
 import { ItemRepository, type StoredItem } from "./item-repository.js";
 import { MIGRATIONS } from "./migrations.js";
 import { ResponseCacheRepository } from "./response-cache-repository.js";
@@ -12,10 +12,10 @@ import type { JudgmentRow, TurnRow } from "./result-rows.js";
 import { type NewRun, RunRepository } from "./run-repository.js";
 
 let folder: string;
-const opened: OpenedStore[] = [];
+const opened: OpenedSqliteStore[] = [];
 
-function open(path: string): OpenedStore {
-  const store = openStore(path);
+function open(path: string): OpenedSqliteStore {
+  const store = openSqliteStore(path);
   opened.push(store);
   return store;
 }
@@ -111,11 +111,11 @@ function storedItem(id: string, turnCount = 3): StoredItem {
   };
 }
 
-function countRows(store: OpenedStore, table: "turns" | "judgments"): number {
+function countRows(store: OpenedSqliteStore, table: "turns" | "judgments"): number {
   return store.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
 }
 
-describe("openStore", () => {
+describe("openSqliteStore", () => {
   it("applies the migrations once and reports them", () => {
     const path = join(folder, "nested", "store.db");
     const first = open(path);
@@ -132,11 +132,11 @@ describe("openStore", () => {
   it("announces migrations of a store that already had a schema, not of a new one", () => {
     const path = join(folder, "announce", "store.db");
     const announced: number[] = [];
-    const created = openStore(path, MIGRATIONS.slice(0, 2), (migration) => announced.push(migration.version));
+    const created = openSqliteStore(path, MIGRATIONS.slice(0, 2), (migration) => announced.push(migration.version));
     expect(created.applied).toHaveLength(2);
     expect(announced).toEqual([]);
     created.db.close();
-    const upgraded = openStore(path, MIGRATIONS, (migration) => announced.push(migration.version));
+    const upgraded = openSqliteStore(path, MIGRATIONS, (migration) => announced.push(migration.version));
     expect(upgraded.applied.map((migration) => migration.version)).toEqual(
       MIGRATIONS.slice(2).map((migration) => migration.version),
     );
@@ -162,7 +162,7 @@ describe("openStore", () => {
     store.db.close();
     let caught: unknown;
     try {
-      openStore(path);
+      openSqliteStore(path);
     } catch (error) {
       caught = error;
     }
@@ -302,7 +302,7 @@ describe("ItemRepository", () => {
 
 describe("ResultRepository", () => {
   function setup(options: { batchSize?: number; flushIntervalMs?: number } = {}): {
-    store: OpenedStore;
+    store: OpenedSqliteStore;
     results: ResultRepository;
   } {
     const store = open(join(folder, "store.db"));

@@ -27,8 +27,8 @@ export class TrainingDataQueries {
   constructor(db: Db) {
     this.targetsOfRun = db.prepare("SELECT DISTINCT target_id FROM turns WHERE run_id = ? ORDER BY target_id").pluck();
     this.turnScoresOf = db.prepare(
-      `SELECT t.epoch AS epoch, t.turn_index AS turnIndex, t.status AS status, t.user_message AS userMessage,
-       t.response_text AS responseText, j.rubric_id AS rubricId, AVG(CASE WHEN j.status = 'scored' THEN j.score END) AS score
+      `SELECT t.epoch AS epoch, t.turn_index AS "turnIndex", t.status AS status, t.user_message AS "userMessage",
+       t.response_text AS "responseText", j.rubric_id AS "rubricId", AVG(CASE WHEN j.status = 'scored' THEN j.score END) AS score
      FROM turns t LEFT JOIN judgments j ON j.turn_key = t.key
      WHERE t.run_id = ? AND t.target_id = ? AND t.item_id = ?
      GROUP BY t.key, j.rubric_id ORDER BY t.epoch, t.turn_index, j.rubric_id`,

@@ -5,6 +5,7 @@
  * verdicts, a score being stored only on scored ones) follow analysis `turnScore`.
  */
 import type { Db } from "./database.js";
+import { sqlFor } from "./sql-dialect.js";
 
 /** Turns stored for a run (one count over turns_by_run). */
 export function runTurnCount(db: Db, runId: string): number {
@@ -25,7 +26,7 @@ export interface RunItemFacts {
 export function runItemFacts(db: Db, runId: string, itemId: string): RunItemFacts | undefined {
   return db
     .prepare(
-      `SELECT ri.item_id AS itemId, ri.language, ri.pair_id AS pairId, ri.guideline_id AS guidelineId, ri.strategy, ri.turn_count AS turnCount,
+      `SELECT ri.item_id AS "itemId", ri.language, ri.pair_id AS "pairId", ri.guideline_id AS "guidelineId", ri.strategy, ri.turn_count AS "turnCount",
        i.item_json AS json
      FROM run_items ri JOIN items i ON i.version = ri.item_version WHERE ri.run_id = ? AND ri.item_id = ?`,
     )
@@ -69,14 +70,14 @@ export interface ConversationJudgmentRow {
 export function conversationTurns(db: Db, runId: string, targetId: string, itemId: string): ConversationTurnRow[] {
   return db
     .prepare(
-      `SELECT turn_index AS turnIndex, status, user_message AS userMessage, response_text AS responseText, error_code AS errorCode,
-       error_status AS errorStatus, error_message AS errorMessage
+      `SELECT turn_index AS "turnIndex", status, user_message AS "userMessage", response_text AS "responseText", error_code AS "errorCode",
+       error_status AS "errorStatus", error_message AS "errorMessage"
      FROM turns WHERE run_id = ? AND target_id = ? AND item_id = ? AND epoch = 0 ORDER BY turn_index`,
     )
     .all(runId, targetId, itemId) as ConversationTurnRow[];
 }
 
-/** Every verdict on one conversation's turns, by turn then judge. */
+/** Every verdict on one conversation's turns, by turn then judge (then key: one order on every backend). */
 export function conversationJudgments(
   db: Db,
   runId: string,
@@ -85,9 +86,9 @@ export function conversationJudgments(
 ): ConversationJudgmentRow[] {
   return db
     .prepare(
-      `SELECT turn_index AS turnIndex, judge_id AS judgeId, status, score, rationale, unscored_reason AS unscoredReason,
-       error_message AS errorMessage, rubric_id AS rubricId
-     FROM judgments WHERE run_id = ? AND target_id = ? AND item_id = ? ORDER BY turn_index, judge_id`,
+      `SELECT turn_index AS "turnIndex", judge_id AS "judgeId", status, score, rationale, unscored_reason AS "unscoredReason",
+       error_message AS "errorMessage", rubric_id AS "rubricId"
+     FROM judgments WHERE run_id = ? AND target_id = ? AND item_id = ? ORDER BY turn_index, judge_id, key`,
     )
     .all(runId, targetId, itemId) as ConversationJudgmentRow[];
 }
@@ -101,7 +102,10 @@ export interface TurnAggregateRow {
   readonly spread: number | null;
 }
 
-/** Per-turn status, mean and judge spread of one conversation on some rubrics (covering indexes only). */
+/**
+ * Per-turn status, mean and judge spread of one conversation on some rubrics (covering indexes only). A turn stored in
+ * several epochs comes once per epoch, in SQLite's turns_report order (status, usage, key), on PostgreSQL too.
+ */
 export function turnAggregates(
   db: Db,
   runId: string,
@@ -111,7 +115,8 @@ export function turnAggregates(
 ): TurnAggregateRow[] {
   return db
     .prepare(
-      `SELECT t.turn_index AS turnIndex, t.status, COALESCE(s.scored, 0) AS scored, s.mean, s.spread
+      sqlFor(db, {
+        sqlite: `SELECT t.turn_index AS "turnIndex", t.status, COALESCE(s.scored, 0) AS scored, s.mean, s.spread
      FROM turns t INDEXED BY turns_report
      LEFT JOIN (
        SELECT j.turn_index, COUNT(j.score) AS scored, AVG(j.score) AS mean, MAX(j.score) - MIN(j.score) AS spread
@@ -120,6 +125,17 @@ export function turnAggregates(
        GROUP BY j.turn_index
      ) s ON s.turn_index = t.turn_index
      WHERE t.run_id = @run AND t.target_id = @target AND t.item_id = @item ORDER BY t.turn_index`,
+        postgres: `SELECT t.turn_index AS "turnIndex", t.status, COALESCE(s.scored, 0) AS scored, s.mean, s.spread
+     FROM turns t
+     LEFT JOIN (
+       SELECT j.turn_index, COUNT(j.score) AS scored, AVG(j.score) AS mean, MAX(j.score) - MIN(j.score) AS spread
+       FROM jsonb_array_elements_text(@rubrics::jsonb) AS rubric (value) CROSS JOIN judgments j
+       WHERE j.run_id = @run AND j.rubric_id = rubric.value AND j.target_id = @target AND j.item_id = @item
+       GROUP BY j.turn_index
+     ) s ON s.turn_index = t.turn_index
+     WHERE t.run_id = @run AND t.target_id = @target AND t.item_id = @item
+     ORDER BY t.turn_index, t.status, t.cached, t.input_tokens, t.output_tokens, t.key`,
+      }),
     )
     .all({ run: runId, target: targetId, item: itemId, rubrics: JSON.stringify(rubrics) }) as TurnAggregateRow[];
 }
@@ -137,8 +153,13 @@ export interface RunItemLabels {
 export function runItemLabels(db: Db, runId: string, itemIds: readonly string[]): RunItemLabels[] {
   return db
     .prepare(
-      `SELECT ri.item_id AS itemId, ri.language, ri.strategy, ri.guideline_id AS guidelineId, ri.turn_count AS turnCount
+      sqlFor(db, {
+        sqlite: `SELECT ri.item_id AS "itemId", ri.language, ri.strategy, ri.guideline_id AS "guidelineId", ri.turn_count AS "turnCount"
      FROM json_each(?) AS wanted CROSS JOIN run_items ri INDEXED BY run_items_item ON ri.run_id = ? AND ri.item_id = wanted.value`,
+        postgres: `SELECT ri.item_id AS "itemId", ri.language, ri.strategy, ri.guideline_id AS "guidelineId", ri.turn_count AS "turnCount"
+     FROM jsonb_array_elements_text(?::jsonb) WITH ORDINALITY AS wanted (value, position)
+     JOIN run_items ri ON ri.run_id = ? AND ri.item_id = wanted.value ORDER BY wanted.position`,
+      }),
     )
     .all(JSON.stringify([...new Set(itemIds)]), runId) as RunItemLabels[];
 }

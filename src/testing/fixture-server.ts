@@ -56,6 +56,20 @@ export interface FixtureServerOptions {
    * `hashedEmbedding` (character trigrams hashed into 64 dimensions, so similar texts get similar vectors).
    */
   embeddings?: (input: string[], model: string) => number[][] | Promise<number[][]>;
+  /**
+   * A provider's rate limit: chat requests are counted per wall-clock second (`Math.floor(Date.now() / 1000)`), and
+   * each one above `perSecond` in its second is answered 429 in the provider's error shape, with `retry-after`
+   * (`retryAfterSeconds`, default 1), without reaching the handler. `traffic()` reports the counts.
+   */
+  rateLimit?: { perSecond: number; retryAfterSeconds?: number };
+}
+
+/** Chat requests the server saw, for a `rateLimit` (counted with or without one). */
+export interface FixtureTraffic {
+  /** Requests that arrived in each wall-clock second (refused ones included), by `Math.floor(Date.now() / 1000)`. */
+  readonly perSecond: ReadonlyMap<number, number>;
+  /** Requests answered 429 because their second was over `rateLimit.perSecond`. */
+  readonly refused: number;
 }
 
 export interface FixtureServer {
@@ -71,6 +85,8 @@ export interface FixtureServer {
   requests: FixtureRequest[];
   /** Number of requests that reached the handler. */
   callCount(): number;
+  /** Chat requests per wall-clock second and how many `rateLimit` refused (a snapshot). */
+  traffic(): FixtureTraffic;
   /** Stops listening and ends every connection, hanging and keep-alive ones included. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -82,13 +98,23 @@ interface ServerState {
   readonly options: FixtureServerOptions;
   readonly requests: FixtureRequest[];
   readonly timers: Set<NodeJS.Timeout>;
+  readonly perSecond: Map<number, number>;
+  refused: number;
   calls: number;
   closed: boolean;
 }
 
 /** Starts a fixture server on 127.0.0.1 (port 0 by default) and resolves once it listens. */
 export async function startFixtureServer(options: FixtureServerOptions): Promise<FixtureServer> {
-  const state: ServerState = { options, requests: [], timers: new Set(), calls: 0, closed: false };
+  const state: ServerState = {
+    options,
+    requests: [],
+    timers: new Set(),
+    perSecond: new Map(),
+    refused: 0,
+    calls: 0,
+    closed: false,
+  };
   const server = createServer((incoming, outgoing) => {
     handleRequest(state, incoming, outgoing).catch((error: unknown) => {
       sendJson(outgoing, 500, { error: { message: `fixture server failed: ${String(error)}` } });
@@ -111,6 +137,7 @@ export async function startFixtureServer(options: FixtureServerOptions): Promise
     googleBaseURL: `${url}/v1beta`,
     requests: state.requests,
     callCount: () => state.calls,
+    traffic: () => ({ perSecond: new Map(state.perSecond), refused: state.refused }),
     close: async () => {
       if (state.closed) return;
       state.closed = true;
@@ -144,6 +171,13 @@ async function handleRequest(state: ServerState, incoming: IncomingMessage, outg
     return;
   }
   const decoded = route.format.decode(body, route.modelFromPath);
+  if (overRateLimit(state)) {
+    const retryAfter = String(state.options.rateLimit?.retryAfterSeconds ?? 1);
+    sendJson(outgoing, 429, route.format.encodeError(429, "Rate limit reached (fixture)."), {
+      "retry-after": retryAfter,
+    });
+    return;
+  }
   const request = toFixtureRequest(route, decoded, incoming.headers, body);
   const callIndex = state.calls;
   state.calls += 1;
@@ -160,6 +194,17 @@ async function handleRequest(state: ServerState, incoming: IncomingMessage, outg
     writeReply(outgoing, route, decoded, reply);
   }, latencyMs);
   state.timers.add(timer);
+}
+
+/** Counts a chat request in its second; true when `rateLimit` refuses it. */
+function overRateLimit(state: ServerState): boolean {
+  const second = Math.floor(Date.now() / 1000);
+  const count = (state.perSecond.get(second) ?? 0) + 1;
+  state.perSecond.set(second, count);
+  const limit = state.options.rateLimit?.perSecond;
+  if (limit === undefined || count <= limit) return false;
+  state.refused += 1;
+  return true;
 }
 
 async function runHandler(handler: FixtureHandler, request: FixtureRequest, callIndex: number): Promise<FixtureReply> {

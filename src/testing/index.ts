@@ -6,12 +6,14 @@
  * Start with mock-chat-model.ts and fixture-server.ts.
  */
 
+export { typescriptWorkerUrl } from "../core/index.js";
 export { defaultFixtureHandler } from "./default-handler.js";
 export {
   type FixtureHandler,
   type FixtureReply,
   type FixtureRequest,
   type FixtureServer,
+  type FixtureTraffic,
   hashedEmbedding,
   startFixtureServer,
 } from "./fixture-server.js";
@@ -25,4 +27,14 @@ export {
   type MockReplyFunction,
   mockErrors,
 } from "./mock-chat-model.js";
-export { typescriptWorkerUrl } from "./typescript-worker.js";
+export {
+  type CreateDatabaseOptions,
+  createDatabase,
+  databaseUrl,
+  dropDatabase,
+  findPostgresBinaries,
+  type PostgresBinaries,
+  type PostgresCluster,
+  PostgresUnavailable,
+  startPostgresCluster,
+} from "./postgres-cluster.js";

@@ -5,8 +5,8 @@
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { errorMessage, WorkerJobs } from "../core/index.js";
-import type { Db } from "../store/index.js";
+import { errorMessage, isPostgresUrl, WorkerJobs } from "../core/index.js";
+import { connectionLocation, type Db } from "../store/index.js";
 import { type ReportJob, type ReportPages, renderRunReport } from "./report-render.js";
 
 export type ReportState =
@@ -44,13 +44,15 @@ export class ReportCache {
   }
 
   private async compute(runId: string): Promise<ReportPages> {
-    const onDisk = !this.db.memory && existsSync(this.storePath);
-    if (!onDisk || !existsSync(this.jobFile)) return renderRunReport({ storePath: this.storePath, runId }, this.db);
+    // A report thread opens its own connection: to the same file, or to the same PostgreSQL store.
+    const location = connectionLocation(this.db);
+    const reachable = !this.db.memory && (isPostgresUrl(location) || existsSync(this.storePath));
+    if (!reachable || !existsSync(this.jobFile)) return renderRunReport({ storePath: location, runId }, this.db);
     // One thread per report (the core worker-jobs harness), stopped when it is done: a report's memory goes with it.
     const thread = new WorkerJobs<ReportJob, ReportPages>(this.jobFile, { size: 1, label: "the report thread" });
     this.threads.add(thread);
     try {
-      return await thread.run({ storePath: this.storePath, runId });
+      return await thread.run({ storePath: location, runId });
     } finally {
       this.threads.delete(thread);
       await thread.close();

@@ -42,7 +42,7 @@ function failedGenerations(flags: StatsFlags): GenerationCounts | undefined {
   if (path === undefined) return undefined;
   const store = resolve(path);
   if (!existsSync(store)) return { store, tasks: [], failed: 0, errors: 0 };
-  const { db } = openStore(store, undefined, undefined, { mustExist: true });
+  const { db } = openStore(store, undefined, { mustExist: true });
   try {
     const tasks = new GenerationRepository(db).counts();
     const sum = (status: string): number =>

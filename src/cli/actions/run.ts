@@ -17,6 +17,8 @@ export interface RunOptions {
   preflight: boolean;
   store?: string;
   concurrency?: number;
+  /** `--no-work` (PostgreSQL store): queue the run's conversations for workers and exit. */
+  work: boolean;
 }
 
 /** `medsafety run`: a new run from the config, or `--resume` of a stored one. */
@@ -40,6 +42,7 @@ export async function runCommand(
       ...(options.progressInterval === undefined ? {} : { progressIntervalMs: options.progressInterval * 1000 }),
       preflight: options.preflight && options.skipPreflight !== true,
       retryErrors: options.retryErrors === true,
+      work: options.work,
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
       ...(options.resume === undefined ? {} : { resumeRunId: options.resume }),
       ...(loaded === undefined || resuming ? {} : { configPath: loaded.path, lineOf: loaded.lineOf }),

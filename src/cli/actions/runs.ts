@@ -1,5 +1,5 @@
 import Table from "cli-table3";
-import { runStops } from "../../store/index.js";
+import { runStops, WorkerRepository } from "../../store/index.js";
 import { openStores, type Stores, storePath } from "../open-store.js";
 import type { Output } from "../output.js";
 import { PLAIN } from "../table-style.js";
@@ -56,6 +56,7 @@ export function runsShowCommand(reference: string, options: { store?: string; js
       errorMessage: record.errorMessage,
       usage: stores.runs.usage(record.id),
       ...adaptiveDetails(stores, record),
+      ...workerDetails(stores, record.id),
     };
     if (options.json === true) {
       output.out(JSON.stringify({ ...details, config: record.config }, null, 2));
@@ -67,6 +68,40 @@ export function runsShowCommand(reference: string, options: { store?: string; js
       );
     }
   });
+}
+
+/** PostgreSQL stores: the workers whose latest job was of this run (host, pid, last heartbeat, jobs done, errors). */
+function workerDetails(stores: Stores, runId: string): Record<string, unknown> {
+  if (stores.backend !== "postgres") return {};
+  const workers = new WorkerRepository(stores.db).list(runId).map((worker) => ({
+    host: worker.host,
+    pid: worker.pid,
+    state: worker.state,
+    heartbeatAt: worker.heartbeatAt,
+    jobsDone: worker.jobsDone,
+    errors: worker.errors,
+  }));
+  return { workers };
+}
+
+/**
+ * `medsafety runs cancel`: records the run as cancelled; on a PostgreSQL store its waiting jobs are removed and every
+ * worker drops the run (calls in flight settle and are stored). `run --resume` continues it.
+ */
+export async function runsCancelCommand(reference: string, options: { store?: string }, output: Output) {
+  const stores = openStores(storePath(options.store), { mustExist: true });
+  try {
+    const record = stores.runs.resolve(reference);
+    const targets = ((record.config as { targets?: Array<{ id: string }> }).targets ?? []).map((target) => target.id);
+    if (stores.backend === "postgres") {
+      const { cancelQueuedRun } = await import("../run-queued.js");
+      await cancelQueuedRun(stores, storePath(options.store), record.id, targets);
+    } else stores.runs.setStatus(record.id, "cancelled");
+    output.out(`run ${record.id}: cancelled (was ${record.status})`);
+    output.out(`resume: npx medsafety run --resume ${record.id}`);
+  } finally {
+    stores.close();
+  }
 }
 
 /** Adaptive runs: the mode, the attacker and how the conversations ended (stop reasons, attacker usage). */

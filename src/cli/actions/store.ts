@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import { loadConfig } from "../../config/index.js";
-import { MedsafetyError } from "../../core/index.js";
+import { isPostgresUrl, MedsafetyError, redactUrl } from "../../core/index.js";
 import { checkStoreIntegrity, openStoreReadOnly } from "../../store/index.js";
 import { storePath } from "../open-store.js";
 import type { Output } from "../output.js";
@@ -15,9 +15,10 @@ export interface StoreCheckOptions {
 /** `medsafety store check`: SQLite's full integrity check of a store, read-only. */
 export function storeCheckCommand(options: StoreCheckOptions, output: Output): void {
   const configStore = options.config === undefined ? undefined : loadConfig(options.config).config.store;
-  const path = storePath(options.store, configStore);
+  const location = storePath(options.store, configStore);
+  const path = redactUrl(location);
   // Read-only and without migrations: checking a store must never write to it (a damaged one least of all).
-  const db = openStoreReadOnly(path);
+  const db = openStoreReadOnly(location);
   let result: ReturnType<typeof checkStoreIntegrity>;
   try {
     result = checkStoreIntegrity(db);
@@ -27,7 +28,11 @@ export function storeCheckCommand(options: StoreCheckOptions, output: Output): v
   if (options.json === true)
     output.out(JSON.stringify({ store: path, ok: result.ok, problems: result.problems }, null, 2));
   else if (result.ok)
-    output.out(`store ${path}: ok (${megabytes(path)}; integrity_check and foreign_key_check found no problems)`);
+    output.out(
+      isPostgresUrl(location)
+        ? `store ${path}: ok (PostgreSQL: every table readable; the server enforces keys and constraints)`
+        : `store ${path}: ok (${megabytes(path)}; integrity_check and foreign_key_check found no problems)`,
+    );
   else for (const problem of result.problems) output.out(`${path}: ${problem}`);
   if (!result.ok) {
     throw new MedsafetyError(

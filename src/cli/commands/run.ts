@@ -19,7 +19,8 @@ export function registerRun(program: Command, output: Output, setExit: (code: nu
     )
     .option("--no-preflight", "do not check that configured servers answer before starting")
     .option("--skip-preflight", "same as --no-preflight")
-    .option("--store <path>", "SQLite store (default: the config's store)")
+    .option("--store <path>", "store: a SQLite path or a postgres:// URL (default: the config's store)")
+    .option("--no-work", "PostgreSQL store: record the run and queue its conversations; workers run them")
     .option("--concurrency <n>", "most LLM calls in flight (default: the config's)", positiveInteger)
     .action(async (options: RunOptions & { skipPreflight?: boolean }, command: Command) => {
       const { runCommand } = await import("../actions/run.js");

@@ -22,4 +22,12 @@ export function registerRuns(program: Command, output: Output): void {
       const { runsShowCommand } = await import("../actions/runs.js");
       runsShowCommand(reference, options, output);
     });
+  runs
+    .command("cancel <run>")
+    .description("cancel a run: every worker drops it (calls in flight are stored); run --resume continues it")
+    .option("--store <path>", "store: a SQLite path or a postgres:// URL")
+    .action(async (reference: string, options: { store?: string }) => {
+      const { runsCancelCommand } = await import("../actions/runs.js");
+      await runsCancelCommand(reference, options, output);
+    });
 }

@@ -1,5 +1,5 @@
 import { DEFAULT_RUBRIC } from "../../judges/index.js";
-import { type Db, judgmentCounts, type RunRecord } from "../../store/index.js";
+import { beginReadSnapshot, type Db, judgmentCounts, type RunRecord } from "../../store/index.js";
 import type { BootstrapSettings } from "../model/multi-turn-model.js";
 import { CONTENT_WARNING, type JudgeSummary, type RunReport } from "../model/report-model.js";
 import { buildAgreement } from "./build-agreement.js";
@@ -32,6 +32,21 @@ export const DEFAULT_BOOTSTRAP: BootstrapSettings = { resamples: 1000, seed: 1, 
  * threads for large runs, see target-parts.ts); what pools targets (categories, comparisons, agreement) follows.
  */
 export async function buildRunReport(db: Db, run: RunRecord, options: ReportOptions): Promise<RunReport> {
+  // One consistent state of the run while workers may still be writing it (report threads read the same snapshot).
+  const snapshot = beginReadSnapshot(db);
+  try {
+    return await buildFromSnapshot(db, run, options, snapshot.snapshot);
+  } finally {
+    snapshot.end();
+  }
+}
+
+async function buildFromSnapshot(
+  db: Db,
+  run: RunRecord,
+  options: ReportOptions,
+  snapshot: string | undefined,
+): Promise<RunReport> {
   const targetIds = targetIdsOf(run);
   const items = loadTurnItems(db, run);
   const groupBy = options.groupBy ?? DEFAULT_GROUP_BY;
@@ -49,6 +64,7 @@ export async function buildRunReport(db: Db, run: RunRecord, options: ReportOpti
       useReviews: options.useReviews === true,
     },
     threads,
+    snapshot,
   );
   const hasMultiTurn = table.itemIds.length > 0;
   const counts = judgmentCountRows(db, run, table);

@@ -14,7 +14,10 @@ let opened: { readonly db: Db; readonly index: Map<string, number> } | undefined
 
 serveWorkerJobs<TargetConfig, Computed>(
   (target) => {
-    opened ??= { db: openStoreReadOnly(session.storePath), index: itemIndex(session.items) };
+    opened ??= {
+      db: openStoreReadOnly(session.storePath, session.snapshot === undefined ? {} : { snapshot: session.snapshot }),
+      index: itemIndex(session.items),
+    };
     const { items, options, runId } = session;
     const column = loadTarget(opened.db, runId, target, opened.index, items.turns, items.judges, options);
     const part = computeTargetPart({ ...items, targets: [column] }, column, options);

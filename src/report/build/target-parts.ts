@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { Histogram } from "../../analysis/index.js";
 import { MedsafetyError, WorkerJobs } from "../../core/index.js";
-import type { Db, RunRecord } from "../../store/index.js";
+import { connectionLocation, type Db, type RunRecord } from "../../store/index.js";
 import { computeTargetPart, type TargetPart, type TargetPartOptions } from "./target-part.js";
 import {
   itemIndex,
@@ -39,12 +39,20 @@ export async function loadTargets(
   items: TurnItems,
   options: TargetPartOptions,
   threads: number,
+  snapshot?: string,
 ): Promise<LoadedTargets> {
   const targets = targetConfigsOf(run);
   const onDisk = !db.memory && db.name !== "" && db.name !== ":memory:";
+  const session = {
+    storePath: connectionLocation(db),
+    runId: run.id,
+    items,
+    options,
+    ...(snapshot === undefined ? {} : { snapshot }),
+  };
   const computed =
     threads > 1 && targets.length > 1 && onDisk
-      ? await computeInWorkers(db.name, run.id, items, targets, options, Math.min(threads, targets.length))
+      ? await computeInWorkers(session, targets, Math.min(threads, targets.length))
       : computeHere(db, run.id, items, targets, options);
   return {
     table: { ...items, targets: computed.map(({ column }) => column) },
@@ -74,7 +82,10 @@ function computeHere(
 
 /** What every report thread gets at its start (`workerData`): the run, its items and the report's options. */
 export interface ReportSession {
+  /** The store's location with what opens it (a PostgreSQL URL keeps its password: it never leaves the process). */
   readonly storePath: string;
+  /** The PostgreSQL snapshot the main connection reads, so every thread reads the same state. */
+  readonly snapshot?: string;
   readonly runId: string;
   readonly items: TurnItems;
   readonly options: TargetPartOptions;
@@ -86,18 +97,15 @@ export interface ReportSession {
  * own says it came from a report thread (store-errors.ts reads SQLite's message after that prefix).
  */
 async function computeInWorkers(
-  storePath: string,
-  runId: string,
-  items: TurnItems,
+  session: ReportSession,
   targets: readonly TargetConfig[],
-  options: TargetPartOptions,
   threads: number,
 ): Promise<Computed[]> {
   const jobs = new WorkerJobs<TargetConfig, Computed>(new URL("./report-worker.js", import.meta.url), {
     size: threads,
     label: "a report thread",
     jobsPerThread: 1,
-    workerData: { storePath, runId, items, options } satisfies ReportSession,
+    workerData: session,
   });
   try {
     const computed = await Promise.all(targets.map((target) => jobs.run(target)));

@@ -1,8 +1,9 @@
 /**
- * Worker threads that run the TypeScript sources, for tests: Vitest transforms the test's own modules, but a
- * `new Worker(url)` loads plain files with Node's loader, and `src/` holds no `.js`. The URL returned here is a
- * small bootstrap that registers a loader hook (`.js` imports of a `.ts` file resolved to the `.ts`, transpiled with
- * TypeScript's `transpileModule`, no type check) and then imports the entry. Node ≥ 20.6 (`module.register`).
+ * The entry of a worker thread beside a module: the compiled `.js` file when the module runs from `dist/`, and, when it
+ * runs from the TypeScript sources (Vitest), a small bootstrap that registers a loader hook (`.js` imports of a `.ts`
+ * file resolved to the `.ts`, transpiled with TypeScript's `transpileModule`, no type check) and then imports the
+ * `.ts` entry: a `new Worker(url)` loads files with Node's own loader, and `src/` holds no `.js`. The TypeScript
+ * package is only needed in that second case (a development install). Node ≥ 20.6 (`module.register`).
  */
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
@@ -32,6 +33,12 @@ export async function load(url, context, next) {
   return { format: "module", source: output.outputText, shortCircuit: true };
 }
 `;
+
+/** The worker entry `name` (without extension) beside the module at `moduleUrl` (its `import.meta.url`). */
+export function workerEntryUrl(moduleUrl: string, name: string): URL {
+  if (moduleUrl.endsWith(".ts")) return typescriptWorkerUrl(new URL(`./${name}.ts`, moduleUrl));
+  return new URL(`./${name}.js`, moduleUrl);
+}
 
 /** A `data:` URL a `Worker` can start with: it registers the TypeScript loader, then imports `entry` (a `.ts` file). */
 export function typescriptWorkerUrl(entry: URL): URL {

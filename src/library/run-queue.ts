@@ -1,0 +1,69 @@
+import { type ConversationJobData, WorkQueue, type WorkQueueOptions } from "../queue/index.js";
+import { type Db, PostgresDatabase, runItemVersions } from "../store/index.js";
+
+/**
+ * A run's jobs on a PostgreSQL store: one per conversation (item × target), inserted in the transaction that creates
+ * the run (`jobsWithRun`), queued again on resume (`requeueRun`). The queue lives in the store's database.
+ */
+
+/** Starts the store's work queue and creates the queues of the run's targets, before the run is recorded. */
+export async function openRunQueue(
+  store: string,
+  runId: string,
+  targetIds: readonly string[],
+  options: WorkQueueOptions = {},
+): Promise<WorkQueue> {
+  const queue = await WorkQueue.start(store, options);
+  try {
+    await queue.prepareRun(runId, targetIds);
+  } catch (error) {
+    await queue.stop({ graceful: false }).catch(() => undefined);
+    throw error;
+  }
+  return queue;
+}
+
+/**
+ * The `onItemsStored` hook of `recordRun` that enqueues each stored item's conversations on the store's own
+ * connection, inside the run's open transaction: the run exists with all its jobs, or neither does.
+ */
+export function jobsWithRun(
+  queue: WorkQueue,
+  db: Db,
+  runId: string,
+  targetIds: readonly string[],
+): (items: readonly { readonly id: string; readonly version: string }[]) => void {
+  if (!(db instanceof PostgresDatabase)) throw new Error("jobsWithRun: the work queue needs a PostgreSQL store");
+  const execute = (text: string, values: readonly unknown[]) => db.query(text, values);
+  return (items) =>
+    queue.enqueueWithin(
+      execute,
+      items.flatMap((item) =>
+        targetIds.map((targetId) => ({ runId, itemId: item.id, itemVersion: item.version, targetId })),
+      ),
+    );
+}
+
+/**
+ * Queues again every conversation of a run whose job has ended or is gone (`run --resume`): a worker takes the
+ * resume path and calls only what the store lacks, so a complete conversation costs one lookup. Jobs waiting or
+ * active stay as they are; with `retryErrors`, every job is replaced by one that calls stored errors again.
+ */
+export async function requeueRun(
+  queue: WorkQueue,
+  db: Db,
+  runId: string,
+  targetIds: readonly string[],
+  options: { readonly retryErrors?: boolean } = {},
+): Promise<void> {
+  await queue.prepareRun(runId, targetIds);
+  let batch: ConversationJobData[] = [];
+  for (const { itemId, itemVersion } of runItemVersions(db, runId)) {
+    for (const targetId of targetIds) batch.push({ runId, itemId, itemVersion, targetId });
+    if (batch.length >= 1000) {
+      await queue.requeue(batch, options);
+      batch = [];
+    }
+  }
+  await queue.requeue(batch, options);
+}
