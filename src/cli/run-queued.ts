@@ -37,7 +37,13 @@ export async function workQueuedRun(stores: Stores, options: QueuedRunOptions, o
     stores.runs.setStatus(options.runId, "started");
     const queue = await openRunQueue(options.store, options.runId, targetIds, queueOptions());
     try {
-      await requeueRun(queue, stores.db, options.runId, targetIds, { retryErrors: options.retryErrors });
+      const { active } = await requeueRun(queue, stores.db, options.runId, targetIds, {
+        retryErrors: options.retryErrors,
+      });
+      if (active > 0)
+        output.err(
+          `medsafety: ${active} conversations of run ${options.runId} were still held by workers (killed, or still on them): queued again now, not after their expiry; results are stored once either way.`,
+        );
     } finally {
       await queue.stop({ graceful: false });
     }

@@ -1,4 +1,4 @@
-import { type ConversationJobData, WorkQueue, type WorkQueueOptions } from "../queue/index.js";
+import { type ConversationJobData, queueNameOf, WorkQueue, type WorkQueueOptions } from "../queue/index.js";
 import { type Db, PostgresDatabase, runItemVersions } from "../store/index.js";
 
 /**
@@ -45,9 +45,10 @@ export function jobsWithRun(
 }
 
 /**
- * Queues again every conversation of a run whose job has ended or is gone (`run --resume`): a worker takes the
- * resume path and calls only what the store lacks, so a complete conversation costs one lookup. Jobs waiting or
- * active stay as they are; with `retryErrors`, every job is replaced by one that calls stored errors again.
+ * Queues again every conversation of a run not completed (`run --resume`): a worker takes the resume path and calls
+ * only what the store lacks, so a complete conversation costs one lookup. Jobs still active (their worker was killed,
+ * or is still on them) go back to the queue at once rather than after their expiry (`WorkQueue.requeue`); with
+ * `retryErrors`, every job is replaced by one that calls stored errors again. Returns how many jobs were active.
  */
 export async function requeueRun(
   queue: WorkQueue,
@@ -55,8 +56,9 @@ export async function requeueRun(
   runId: string,
   targetIds: readonly string[],
   options: { readonly retryErrors?: boolean } = {},
-): Promise<void> {
+): Promise<{ readonly active: number }> {
   await queue.prepareRun(runId, targetIds);
+  const { active } = await queue.counts(targetIds.map((targetId) => queueNameOf(runId, targetId)));
   let batch: ConversationJobData[] = [];
   for (const { itemId, itemVersion } of runItemVersions(db, runId)) {
     for (const targetId of targetIds) batch.push({ runId, itemId, itemVersion, targetId });
@@ -66,4 +68,5 @@ export async function requeueRun(
     }
   }
   await queue.requeue(batch, options);
+  return { active };
 }

@@ -89,6 +89,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
   const finished = new Map<string, "success" | "error">();
   let queue: WorkQueue | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
+  let poll: NodeJS.Timeout | undefined;
   let failure: unknown;
   try {
     queue = await WorkQueue.start(options.store, {
@@ -103,7 +104,11 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
     const events = options.events ?? new RunEvents();
     const refresh = (): void => {
       const started = new Set(startedRunIds(db).filter((id) => options.runIds?.includes(id) ?? true));
-      for (const [runId, run] of served) if (!started.has(runId)) run.ended.abort();
+      for (const [runId, run] of served) {
+        if (started.has(runId) || run.ended.signal.aborted) continue;
+        run.ended.abort();
+        notice(`run ${runId} is ${runStatusOf(db, runId) ?? "gone"}: dropped (calls in flight settle and are stored)`);
+      }
       for (const runId of started) {
         if (served.has(runId) || skipped.has(runId)) continue;
         try {
@@ -130,11 +135,11 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
         }
       }
     };
-    let refreshedAt = 0;
     const handler = async (job: QueuedJob): Promise<JobOutcome> => {
       const run = served.get(job.data.runId);
       if (run === undefined || run.ended.signal.aborted)
         return runStatusOf(db, job.data.runId) === "cancelled" ? "cancel" : "hand-back";
+      workers.recordTaken(workerId, job.data.runId, now());
       try {
         await runJob(run, job);
       } catch (error) {
@@ -186,14 +191,18 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
       notice(`run ${run.runId} ended: ${status}`);
     };
     refresh();
+    // On a timer, not only between fetches: with every slot busy the fetch loop waits for a job to end, and a
+    // cancelled run's conversations must stop calling before then.
+    poll = setInterval(() => {
+      try {
+        refresh();
+      } catch (error) {
+        notice(`cannot read the store's runs: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }, options.pollIntervalMs ?? 1000);
+    poll.unref();
     const tally = await work(queue, {
-      queues: () => {
-        if (Date.now() - refreshedAt >= (options.pollIntervalMs ?? 1000)) {
-          refresh();
-          refreshedAt = Date.now();
-        }
-        return [...served.values()].filter((run) => !run.ended.signal.aborted).flatMap((run) => run.queues);
-      },
+      queues: () => [...served.values()].filter((run) => !run.ended.signal.aborted).flatMap((run) => run.queues),
       handler,
       concurrency: concurrency * 2,
       signal: stop,
@@ -208,6 +217,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
     throw error;
   } finally {
     if (heartbeat !== undefined) clearInterval(heartbeat);
+    if (poll !== undefined) clearInterval(poll);
     await closeAll(failure, [
       ...[...served.values()].map((run) => () => run.run.bound.close()),
       () => queue?.stop({ graceful: false }),

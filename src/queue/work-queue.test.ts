@@ -170,6 +170,28 @@ describe.skipIf(postgres.skipReason !== undefined)("WorkQueue on PostgreSQL", ()
     await queue.requeue(jobsOf("run-cancel", "t", 4));
     expect(await queue.counts([queueNameOf("run-cancel", "t")])).toEqual({ queued: 4, active: 0 });
   });
+
+  it("requeueing (run --resume) puts active jobs back at once, leaves completed ones, adds missing ones", async () => {
+    const queue = await start(600);
+    await queue.prepareRun("run-resume", ["t"]);
+    const name = queueNameOf("run-resume", "t");
+    const all = jobsOf("run-resume", "t", 4);
+    await queue.enqueue(all.slice(0, 3));
+    const [done, held] = await queue.fetch(name, 2);
+    await queue.complete(done as QueuedJob);
+    // `held` stays active: its worker was killed, and its expiry is 10 minutes away.
+    await queue.requeue(all);
+    expect(await queue.stateOf(done as QueuedJob)).toBe("completed");
+    expect(await queue.counts([name])).toEqual({ queued: 3, active: 0 });
+    const again = await queue.fetch(name, 10);
+    expect(again.map((job) => job.id).sort()).toEqual(
+      all
+        .map(conversationJobId)
+        .filter((id) => id !== done?.id)
+        .sort(),
+    );
+    expect(again.map((job) => job.id)).toContain(held?.id);
+  });
 });
 
 function fail(): never {

@@ -118,9 +118,11 @@ export class WorkQueue {
   }
 
   /**
-   * Queues again conversations whose jobs ended (`run --resume`): missing jobs are inserted, cancelled and failed ones
-   * go back to the queue; with `retryErrors`, their jobs are replaced by ones that call stored errors again (even
-   * completed ones). Jobs waiting or active are left as they are.
+   * Queues again every conversation not completed (`run --resume`): missing jobs are inserted, cancelled and failed
+   * ones go back to the queue, and so do active ones: a resume takes the run over, and a job still active then was
+   * most likely held by a worker that died (it would otherwise wait for its expiry, 15 min by default). A worker that
+   * is in fact still on it finishes it, and the conversation's results are stored once. With `retryErrors`, the jobs
+   * are replaced by ones that call stored errors again (even completed ones).
    */
   async requeue(jobs: readonly ConversationJobData[], options: { readonly retryErrors?: boolean } = {}): Promise<void> {
     for (const [queue, ofQueue] of groupByQueue(jobs)) {
@@ -135,6 +137,8 @@ export class WorkQueue {
         await this.boss.insert(chunk.map(insertOf));
         await this.boss.resume(queue, ids);
         await this.boss.retry(queue, ids);
+        // Every job not yet ended (waiting: no change but its state, `retry`; active: back in the queue at once).
+        await this.boss.fail(queue, ids);
       }
     }
   }

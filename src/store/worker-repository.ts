@@ -7,7 +7,7 @@ export interface WorkerRecord {
   readonly pid: number;
   readonly startedAt: string;
   readonly heartbeatAt: string;
-  /** The run of its latest job (null before its first). */
+  /** The run of the latest job it took (null before its first). */
   readonly runId: string | null;
   /** Jobs it completed, over all runs. */
   readonly jobsDone: number;
@@ -52,6 +52,14 @@ export class WorkerRepository {
     this.db.prepare("UPDATE workers SET heartbeat_at = ? WHERE id = ?").run(now.toISOString(), id);
   }
 
+  /**
+   * The worker took a job of `runId`: from now it is one of the run's workers (`runs show`), even if the run is
+   * cancelled before it completes a job.
+   */
+  recordTaken(id: string, runId: string, now = new Date()): void {
+    this.db.prepare("UPDATE workers SET run_id = ?, heartbeat_at = ? WHERE id = ?").run(runId, now.toISOString(), id);
+  }
+
   /** Counts one job of `runId`: completed, or failed (`error`, its handler crashed). */
   recordJob(id: string, runId: string, outcome: "done" | "error", now = new Date()): void {
     const column = outcome === "done" ? "jobs_done" : "errors";
@@ -72,7 +80,7 @@ export class WorkerRepository {
     return row === undefined ? undefined : toRecord(row);
   }
 
-  /** Workers whose latest job was of `runId` (every worker without it), oldest first. */
+  /** Workers whose latest job taken was of `runId` (every worker without it), oldest first. */
   list(runId?: string): WorkerRecord[] {
     const rows = (
       runId === undefined

@@ -70,7 +70,7 @@ export function runsShowCommand(reference: string, options: { store?: string; js
   });
 }
 
-/** PostgreSQL stores: the workers whose latest job was of this run (host, pid, last heartbeat, jobs done, errors). */
+/** PostgreSQL stores: the workers whose latest job taken was of this run (host, pid, last heartbeat, jobs done, errors). */
 function workerDetails(stores: Stores, runId: string): Record<string, unknown> {
   if (stores.backend !== "postgres") return {};
   const workers = new WorkerRepository(stores.db).list(runId).map((worker) => ({
