@@ -16,13 +16,12 @@
  * Env: BENCH_SCALE_LATENCY_MS (200), BENCH_SCALE_CONCURRENCY (64), BENCH_SCALE_CONVERSATIONS (default: 40 s at the
  * ideal rate), BENCH_SCALE_WORKERS (1,2,4), BENCH_SCALE_SQLITE (1; 0 skips the baseline). No assertions on time.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import pg from "pg";
 import { type PostgresCluster, startPostgresCluster } from "../src/testing/index.js";
+import { startFixtureServerProcess } from "./fixture-server-process.js";
 import {
   clusterCpuMs,
   configYaml,
@@ -33,7 +32,6 @@ import {
   writeBenchmark,
 } from "./scale-measure.js";
 
-const here = dirname(fileURLToPath(import.meta.url));
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const LATENCY_MS = env("BENCH_SCALE_LATENCY_MS", 200);
 const CONCURRENCY = env("BENCH_SCALE_CONCURRENCY", 64);
@@ -73,21 +71,6 @@ function print(line: Line): void {
   );
 }
 
-async function startFixtureServer(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [join(here, "../src/testing/fixture-server-main.js"), "--latency", String(LATENCY_MS)],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  let buffer = "";
-  for await (const chunk of child.stdout ?? []) {
-    buffer += String(chunk);
-    const match = /fixture-server listening (\S+)/.exec(buffer);
-    if (match?.[1] !== undefined) return { child, url: `${match[1]}/v1` };
-  }
-  throw new Error("fixture server did not start");
-}
-
 async function printServerSettings(cluster: PostgresCluster): Promise<void> {
   const client = new pg.Client({ connectionString: cluster.adminUrl });
   await client.connect();
@@ -107,7 +90,7 @@ const runIdOf = (exited: Exited) => /^run id: (\S+)$/m.exec(exited.stdout)?.[1] 
 
 const folder = mkdtempSync(join(tmpdir(), "medsafety-bench-scale-"));
 writeBenchmark(join(folder, "bench.jsonl"), CONVERSATIONS);
-const server = await startFixtureServer();
+const server = await startFixtureServerProcess(LATENCY_MS);
 let cluster: PostgresCluster | undefined;
 const lines: Line[] = [];
 try {

@@ -8,10 +8,11 @@
  * Settings: BENCH_SETTINGS="C:N:W,..." (calls in flight, calls, worker threads; default
  * 64:5000:0,256:5000:0,256:20000:0,256:20000:2), BENCH_LATENCY_MS (default 200).
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startFixtureServerProcess } from "./fixture-server-process.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const LATENCY_MS = Number(process.env["BENCH_LATENCY_MS"] ?? 200);
@@ -19,21 +20,6 @@ const LATENCY_MS = Number(process.env["BENCH_LATENCY_MS"] ?? 200);
 const SETTINGS = (process.env["BENCH_SETTINGS"] ?? "64:5000:0,256:5000:0,256:20000:0,256:20000:2")
   .split(",")
   .map((setting) => setting.split(":").map(Number) as [number, number, number?]);
-
-async function startServer(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [join(here, "../src/testing/fixture-server-main.js"), "--latency", String(LATENCY_MS)],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  let buffer = "";
-  for await (const chunk of child.stdout ?? []) {
-    buffer += String(chunk);
-    const match = /fixture-server listening (\S+)/.exec(buffer);
-    if (match?.[1] !== undefined) return { child, url: `${match[1]}/v1` };
-  }
-  throw new Error("fixture server did not start");
-}
 
 async function measure(script: string, args: readonly string[]): Promise<Record<string, number>> {
   const worker = spawn(process.execPath, ["--expose-gc", join(here, script), ...args], {
@@ -48,7 +34,7 @@ async function measure(script: string, args: readonly string[]): Promise<Record<
 
 const format = (value: number | undefined, digits: number): string => (value ?? Number.NaN).toFixed(digits);
 
-const { child, url } = await startServer();
+const { child, url } = await startFixtureServerProcess(LATENCY_MS);
 try {
   console.log(
     `throughput: fixture latency L=${LATENCY_MS} ms, single-turn items with one judge (2 calls each), cache off, SQLite store`,
