@@ -22,6 +22,14 @@ export interface ChatResponse {
   /** Wall time of the call that produced this text (0 when served from the cache). */
   readonly latencyMs: number;
   readonly cached: boolean;
+  /**
+   * The call's price in USD at its binding's price (set by the pricing layer of `createChatModel`): 0 for an answer
+   * from the response cache or a free model, null when the model has no known price. Absent when no pricing layer
+   * saw the call (test doubles).
+   */
+  readonly costUsd?: number | null;
+  /** True when the answer came through the provider's batch API (priced with the batch discount). */
+  readonly batched?: boolean;
 }
 
 export interface CallOptions {

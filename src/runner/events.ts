@@ -42,7 +42,12 @@ export interface RunEventMap {
   };
   /** `stopReason`: why the conversation ended (absent when the run was cancelled first). */
   "conversation-end": { readonly targetId: string; readonly itemId: string; readonly stopReason?: string };
-  "run-end": { readonly runId: string; readonly status: "success" | "cancelled" | "error" };
+  /** `stopReason`: why a cancelled run stopped when it was not the stop signal (e.g. `budget`). */
+  "run-end": {
+    readonly runId: string;
+    readonly status: "success" | "cancelled" | "error";
+    readonly stopReason?: string;
+  };
 }
 
 export type RunEventName = keyof RunEventMap;

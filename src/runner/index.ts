@@ -28,12 +28,17 @@
  */
 
 export { type AdaptiveMode, createAdaptiveMode } from "./adaptive-mode.js";
+export {
+  type AdmissionDecision,
+  type ConversationAdmission,
+  combineAdmissions,
+} from "./admission.js";
 export { replayAttack } from "./attack.js";
 export { type RunEventMap, type RunEventName, RunEvents } from "./events.js";
 export { createRun, executeRun, type RunStores } from "./execute-run.js";
 export { callSlots } from "./run-benchmark.js";
-export type { RunAttacker, RunContext, RunJudge, RunTarget } from "./run-context.js";
-export { runConversation } from "./run-conversation.js";
+export type { RunAttacker, RunContext, RunItem, RunJudge, RunTarget } from "./run-context.js";
+export { type ConversationJob, runConversation } from "./run-conversation.js";
 export {
   assessRunHealth,
   DEFAULT_MAX_ERROR_RATE,

@@ -1,13 +1,10 @@
 import pLimit from "p-limit";
-import type { BenchmarkItem } from "../datasets/index.js";
-import type { RunContext } from "./run-context.js";
-import { type CallSlot, type ConversationJob, runConversation } from "./run-conversation.js";
+import type { AdmissionDecision } from "./admission.js";
+import type { RunContext, RunItem } from "./run-context.js";
 
-/** One stored item of the run, as the runner reads it. */
-export interface RunItem {
-  readonly item: BenchmarkItem;
-  readonly version: string;
-}
+export type { RunItem } from "./run-context.js";
+
+import { type CallSlot, type ConversationJob, runConversation } from "./run-conversation.js";
 
 export interface RunTotals {
   readonly conversations: number;
@@ -34,9 +31,14 @@ export async function runBenchmark(
   const jobs = conversationJobs(context, items);
   // More conversations than call slots, so that slots stay busy while conversations wait between turns.
   const workers = Math.max(1, context.concurrency * 2);
-  await Promise.all(Array.from({ length: workers }, () => work(context, jobs, slot)));
-  const status = context.stopSignal.aborted ? "cancelled" : "success";
-  context.events.emit("run-end", { runId: context.runId, status });
+  const admissionStop: { reason?: string } = {};
+  await Promise.all(Array.from({ length: workers }, () => work(context, jobs, slot, admissionStop)));
+  const status = context.stopSignal.aborted || admissionStop.reason !== undefined ? "cancelled" : "success";
+  context.events.emit("run-end", {
+    runId: context.runId,
+    status,
+    ...(admissionStop.reason === undefined ? {} : { stopReason: admissionStop.reason }),
+  });
   return status;
 }
 
@@ -46,17 +48,31 @@ export function callSlots(concurrency: number): CallSlot {
   return (call) => limit(call);
 }
 
-async function work(context: RunContext, jobs: Iterator<ConversationJob>, slot: CallSlot): Promise<void> {
+async function work(
+  context: RunContext,
+  jobs: Iterator<ConversationJob>,
+  slot: CallSlot,
+  admissionStop: { reason?: string },
+): Promise<void> {
   for (;;) {
-    if (context.stopSignal.aborted) return;
+    if (context.stopSignal.aborted || admissionStop.reason !== undefined) return;
     const next = jobs.next();
     if (next.done === true) return;
+    const decision = context.admission?.admit(next.value) ?? START;
+    if (decision.kind === "skip") continue;
+    if (decision.kind === "stop") {
+      admissionStop.reason ??= decision.reason;
+      return;
+    }
     await runConversation(context, next.value, slot);
+    context.admission?.finished(next.value);
   }
 }
 
+const START: AdmissionDecision = { kind: "start" };
+
 function* conversationJobs(context: RunContext, items: Iterable<RunItem>): Generator<ConversationJob> {
-  for (const { item, version } of items) {
+  for (const { item, version } of context.order === undefined ? items : context.order(items)) {
     for (const target of context.targets) yield { item, itemVersion: version, target };
   }
 }

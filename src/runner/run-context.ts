@@ -2,8 +2,15 @@ import type { BenchmarkItem } from "../datasets/index.js";
 import type { JudgeSampling, LoadedRubric } from "../judges/index.js";
 import type { ChatModel } from "../providers/index.js";
 import type { ConversationProgress, ConversationRow, JudgmentRow, TurnRow } from "../store/index.js";
+import type { ConversationAdmission } from "./admission.js";
 import type { Attack } from "./attack.js";
 import type { RunEvents } from "./events.js";
+
+/** One stored item of the run, as the runner reads it. */
+export interface RunItem {
+  readonly item: BenchmarkItem;
+  readonly version: string;
+}
 
 /** A target model bound for this run. */
 export interface RunTarget {
@@ -65,4 +72,8 @@ export interface RunContext {
   /** Aborting also aborts calls in flight (second Ctrl-C). */
   readonly abortSignal: AbortSignal;
   readonly now: () => Date;
+  /** Decides which conversations start (budget, precision-driven sampling); absent: every one. */
+  readonly admission?: ConversationAdmission;
+  /** The order conversations are drawn in (precision-driven sampling); absent: the stored items' order. */
+  readonly order?: (items: Iterable<RunItem>) => Iterable<RunItem>;
 }

@@ -335,4 +335,30 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX workers_by_run ON workers(run_id);
     `,
   },
+  {
+    version: 10,
+    name: "cost-accounting",
+    // Cost accounting (issue 15): prompt-cache reads and writes as the provider reported them, whether the call went
+    // through a batch API, and its price in USD at the binding's price when it was made (NULL: the model has no price,
+    // e.g. rows written before prices existed). stop_reason says why a cancelled run stopped (`budget`, `signal`).
+    sql: `
+      ALTER TABLE turns ADD COLUMN cached_input_tokens INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE turns ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE turns ADD COLUMN batched INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE turns ADD COLUMN cost_usd DOUBLE PRECISION;
+      ALTER TABLE judgments ADD COLUMN cached_input_tokens INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE judgments ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE judgments ADD COLUMN batched INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE judgments ADD COLUMN cost_usd DOUBLE PRECISION;
+      ALTER TABLE generation_tasks ADD COLUMN cached_input_tokens INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE generation_tasks ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE generation_tasks ADD COLUMN batched INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE generation_tasks ADD COLUMN cost_usd DOUBLE PRECISION;
+      ALTER TABLE conversations ADD COLUMN attacker_cached_input_tokens INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE conversations ADD COLUMN attacker_cache_write_tokens INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE conversations ADD COLUMN attacker_cost_usd DOUBLE PRECISION;
+      ALTER TABLE runs ADD COLUMN stop_reason TEXT COLLATE "C";
+      ALTER TABLE generation_runs ADD COLUMN stop_reason TEXT COLLATE "C";
+    `,
+  },
 ];
