@@ -41,6 +41,7 @@ const SECTIONS = [
   "judges",
   "scales",
   "tradeoff",
+  "costs",
   "examples",
 ];
 

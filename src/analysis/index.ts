@@ -5,7 +5,9 @@
  * permutation or asymptotic as SciPy's `auto` picks), Cohen's d, Bonferroni and Holm; ICC(2,1), quadratic-weighted
  * kappa, Krippendorff's alpha (interval), Spearman–Brown and Spearman's rho, also from running sums (decision 0006);
  * histograms (type-7 quantiles, rank tests from counts); a seeded exact binomial sampler and the percentile bootstrap;
- * Kaplan–Meier over turns. Reference values come from SciPy/numpy through the committed scripts in fixtures/.
+ * Kaplan–Meier over turns; the confidence sequence for sampling without replacement, the stratified draw order and
+ * the tracker of precision-driven sampling (decision 0022). Reference values come from SciPy/numpy through the
+ * committed scripts in fixtures/.
  * A statistic undefined for valid data is an `Estimate` with a reason code (estimate.ts); non-finite input is a
  * RangeError naming the function and argument (validate.ts).
  * Start with safety-metrics.ts (turn score, Safety Pass Rate, flagged share: each defined once), then estimate.ts.
@@ -28,6 +30,7 @@ export { available, type Estimate, NOT_AVAILABLE_CODES, type NotAvailableCode, n
 export { friedmanChiSquare, kruskalWallis, kruskalWallisHistograms } from "./friedman-kruskal.js";
 export { Histogram, HistogramCounter } from "./histogram.js";
 export { bonferroni, mannWhitneyU, mannWhitneyUHistograms } from "./mann-whitney.js";
+export { PrecisionTracker, type SamplingDesign } from "./precision-tracker.js";
 export {
   conversationOutcome,
   flaggedShare,
@@ -38,5 +41,7 @@ export {
   turnScore,
   turnScoreAt,
 } from "./safety-metrics.js";
+export { spendDistribution } from "./spend-distribution.js";
+export { samplingSeedOf, samplingStratum, stratifiedOrder } from "./stratified-order.js";
 export { kaplanMeier, TURN_OBSERVATION } from "./survival.js";
 export { wilcoxonSignedRank } from "./wilcoxon.js";

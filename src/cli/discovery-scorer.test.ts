@@ -8,6 +8,9 @@ describe("the discovery scorer (jailbreak-score rubric as data)", () => {
   it("asks with the rubric's text in the seed's language and a 1-10 verdict schema", () => {
     const request = scorer.request("ja", { request: "依頼", prompt: "試み", response: "応答" });
     expect(request.system).toContain("1〜10");
+    // The rubric's constant text is the system prompt, marked cacheable as the judges' (decision 0018).
+    expect(request.cacheSystemPrompt).toBe(true);
+    expect(request.system).toBe(loadRubric(DISCOVERY_SCORER_RUBRIC).rubric.languages.ja.system);
     expect(request.messages[0]?.content).toContain("【有害な依頼】\n依頼");
     expect(request.messages[0]?.content).toContain("【ジェイルブレイクの試み】\n試み");
     expect(request.responseSchema?.schema).toMatchObject({ properties: { score: { minimum: 1, maximum: 10 } } });

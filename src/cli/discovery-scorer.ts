@@ -7,7 +7,8 @@ export const DISCOVERY_SCORER_RUBRIC = "jailbreak-score";
 /**
  * The discovery scorer from a rubric (data): its system text and template ({{request}}, {{user}} = the attempt,
  * {{response}}), structured output with the rubric's verdict schema, and verdict parsing that never guesses a score
- * (an answer that is not a verdict on the scale is asked again, then recorded as failed).
+ * (an answer that is not a verdict on the scale is asked again, then recorded as failed). Laid out as the judges'
+ * requests are (decision 0018): the rubric's constant system text first, marked cacheable, the attempt after it.
  */
 export function rubricScorer(loaded: LoadedRubric): DiscoveryScorer {
   const { rubric } = loaded;
@@ -16,6 +17,7 @@ export function rubricScorer(loaded: LoadedRubric): DiscoveryScorer {
     hash: loaded.hash,
     request: (language, values) => ({
       system: rubric.languages[language].system,
+      cacheSystemPrompt: true,
       messages: [
         {
           role: "user",

@@ -1,15 +1,23 @@
 import {
   type BoundPipelineModels,
+  type bindDiscoveryModels,
   bindPipelineModels,
   type LoadedConfig,
   loadConfig,
   type PipelineRoleRequest,
 } from "../config/index.js";
 import { errorMessage, newRunId, packageVersion, type Usage, withSecondError } from "../core/index.js";
-import { GenerationEvents, GenerationJob, type GenerationJobSummary } from "../generation/index.js";
-import { GenerationRepository } from "../store/index.js";
+import {
+  type GenerationBudget,
+  GenerationEvents,
+  GenerationJob,
+  type GenerationJobSummary,
+} from "../generation/index.js";
+import { GenerationRepository, setGenerationStopReason } from "../store/index.js";
+import { generationBudgetOf, pipelineModelList } from "./generation-budget.js";
 import { attachGenerationProgress } from "./generation-progress.js";
 import { listenForInterrupt } from "./interrupt.js";
+import { formatCost } from "./money.js";
 import { openStores, type Stores, storePath } from "./open-store.js";
 import type { Output } from "./output.js";
 
@@ -20,6 +28,16 @@ export interface GenerationFlags {
   concurrency?: number;
   maxAttempts: number;
   progress: boolean;
+  /** `--max-cost <usd>`: the job's budget (overrides the config's `maxCost`). */
+  maxCost?: number;
+  /** `--estimate` (actions/estimate-generation.ts): the roles answer as planning models into an in-memory store. */
+  estimatePlan?: GenerationEstimatePlan;
+}
+
+/** How `--estimate` replaces a generation command's models (library `GenerationPlanner`); its store is in memory. */
+export interface GenerationEstimatePlan {
+  pipeline(models: BoundPipelineModels, config: LoadedConfig["config"]): BoundPipelineModels;
+  discovery(models: ReturnType<typeof bindDiscoveryModels>, threshold: number): ReturnType<typeof bindDiscoveryModels>;
 }
 
 /** What a generation command's body gets: the bound roles, a job, its events, the store and the run id. */
@@ -48,14 +66,34 @@ export async function withGenerationSession<T extends object>(
   body: (session: GenerationSession) => Promise<T>,
   /** Continue this stored generation run (same id, status back to started) instead of creating a new one. */
   resumeRunId?: string,
-): Promise<{ result: T; runId: string; usage: Usage; jobSummary: GenerationJobSummary; cancelled: boolean }> {
+): Promise<{ result: T; runId: string; usage: JobUsage; jobSummary: GenerationJobSummary; cancelled: boolean }> {
   const loaded = loadConfig(flags.config);
-  const models = bindPipelineModels(loaded.config, roles, {
+  const bound = bindPipelineModels(loaded.config, roles, {
     env: process.env,
     configPath: loaded.path,
     lineOf: loaded.lineOf,
   });
-  const stores = openStores(storePath(flags.store, loaded.config.store));
+  const models = flags.estimatePlan?.pipeline(bound, loaded.config) ?? bound;
+  // `--max-cost` / maxCost (decision 0021); an estimate calls no model and keeps none.
+  const maxCostUsd = flags.estimatePlan === undefined ? (flags.maxCost ?? loaded.config.maxCost) : undefined;
+  let budget: GenerationBudget | undefined;
+  try {
+    budget =
+      maxCostUsd === undefined
+        ? undefined
+        : generationBudgetOf(
+            loaded.config,
+            { file: loaded.path, lineOf: loaded.lineOf },
+            maxCostUsd,
+            pipelineModelList(models),
+          );
+  } catch (error) {
+    await models.close();
+    throw error;
+  }
+  const stores = openStores(
+    flags.estimatePlan === undefined ? storePath(flags.store, loaded.config.store) : ":memory:",
+  );
   const generations = new GenerationRepository(stores.db);
   const interrupt = listenForInterrupt(output, "stored");
   const runId = resumeRunId ?? newRunId();
@@ -69,10 +107,11 @@ export async function withGenerationSession<T extends object>(
     maxAttempts: flags.maxAttempts,
     stopSignal: interrupt.stop,
     abortSignal: interrupt.abort,
+    ...(budget === undefined ? {} : { budget }),
   });
   const stopProgress = flags.progress && output.isTTY ? attachGenerationProgress(events) : () => undefined;
   try {
-    if (resumeRunId === undefined)
+    if (resumeRunId === undefined || flags.estimatePlan !== undefined)
       generations.createRun({ id: runId, command, params, packageVersion: packageVersion() });
     else generations.reopenRun(runId);
     output.err(`generation run ${runId} (store ${stores.path})`);
@@ -81,19 +120,21 @@ export async function withGenerationSession<T extends object>(
       result = await body({ runId, loaded, models, job, events, generations, stores, concurrency });
     } catch (error) {
       stopProgress();
-      const cancelled = interrupt.stop.aborted;
+      const cancelled = interrupt.stop.aborted || job.stopReason !== undefined;
       try {
         generations.finishRun(runId, cancelled ? "cancelled" : "error", job.summary(), errorMessage(error));
+        setGenerationStopReason(stores.db, runId, stopReasonOf(job, cancelled));
       } catch (finishFailure) {
         throw withSecondError(error, finishFailure, "recording the generation run's end");
       }
       throw error;
     }
     stopProgress();
-    const cancelled = interrupt.stop.aborted;
+    const cancelled = interrupt.stop.aborted || job.stopReason !== undefined;
     const jobSummary = job.summary();
     generations.finishRun(runId, cancelled ? "cancelled" : "success", { ...result, tasks: jobSummary });
-    return { result, runId, usage: jobSummary.usage, jobSummary, cancelled };
+    setGenerationStopReason(stores.db, runId, stopReasonOf(job, cancelled));
+    return { result, runId, usage: jobUsage(jobSummary), jobSummary, cancelled };
   } finally {
     interrupt.dispose();
     await models.close();
@@ -101,9 +142,34 @@ export async function withGenerationSession<T extends object>(
   }
 }
 
-/** "tokens in 1,234 / out 567" */
-export function formatUsage(usage: Usage): string {
-  return `tokens in ${usage.inputTokens.toLocaleString("en-US")} / out ${usage.outputTokens.toLocaleString("en-US")}`;
+/** Why a cancelled generation run stopped: its budget, else the stop signal; none when it ran to its end. */
+function stopReasonOf(job: GenerationJob, cancelled: boolean): string | null {
+  return cancelled ? (job.stopReason ?? "signal") : null;
+}
+
+/** A generation job's tokens with what they cost (this execution's calls; reused tasks cost nothing). */
+export interface JobUsage extends Usage {
+  readonly costUsd: number;
+  readonly pricedTasks: number;
+  readonly unpricedTasks: number;
+}
+
+/** The usage and cost of a job's summary, for `formatUsage`. */
+export function jobUsage(summary: GenerationJobSummary): JobUsage {
+  const { costUsd, pricedTasks, unpricedTasks } = summary;
+  return { ...summary.usage, costUsd, pricedTasks, unpricedTasks };
+}
+
+/**
+ * "tokens in 1,234 / out 567", with the prompt-cache reads when there were any ("tokens in 1,234 (cached 1,024) / out
+ * 567") and, for a job, its cost ("; cost $0.0123", "; cost unpriced (3 calls)": never $0 for what has no price).
+ */
+export function formatUsage(usage: Usage | JobUsage): string {
+  const count = (value: number): string => value.toLocaleString("en-US");
+  const cached = (usage.cachedInputTokens ?? 0) > 0 ? ` (cached ${count(usage.cachedInputTokens ?? 0)})` : "";
+  const tokens = `tokens in ${count(usage.inputTokens)}${cached} / out ${count(usage.outputTokens)}`;
+  if (!("costUsd" in usage)) return tokens;
+  return `${tokens}; cost ${formatCost(usage.costUsd, usage.pricedTasks, usage.unpricedTasks)}`;
 }
 
 /** Splits a comma list flag ("a,b, c") into ids; "all" stays "all". */

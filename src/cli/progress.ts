@@ -1,5 +1,7 @@
 import { Presets, SingleBar } from "cli-progress";
+import { formatUsd } from "../core/index.js";
 import type { RunEvents } from "../runner/index.js";
+import { formatCost } from "./money.js";
 import { type RunTally, tallyRun } from "./run-tally.js";
 
 /**
@@ -11,7 +13,7 @@ export function attachProgressBar(events: RunEvents, stream: NodeJS.WriteStream 
     {
       stream,
       format:
-        "{bar} {value}/{total} calls | {rate} calls/s | tokens {tokens} | errors {errors} | unscored {unscored} | ETA {eta_formatted}",
+        "{bar} {value}/{total} calls | {rate} calls/s | tokens {tokens} | errors {errors} | unscored {unscored} | ETA {eta_formatted} | {cost}",
       hideCursor: true,
       etaBuffer: 200,
       fps: 5,
@@ -24,6 +26,7 @@ export function attachProgressBar(events: RunEvents, stream: NodeJS.WriteStream 
     tokens: tally.tokens,
     errors: tally.errors,
     unscored: tally.unscored,
+    cost: costPhrase(tally),
   });
   const listening = tallyRun(events, Date.now, (tally, change) => {
     if (change === "start") bar.start(tally.total, 0, payload(tally));
@@ -67,14 +70,32 @@ export function attachProgressLines(events: RunEvents, options: ProgressLineOpti
   };
 }
 
-/** One progress line: done/total calls, share, errors, unscored, elapsed time and the estimate to finish. */
+/**
+ * One progress line: done/total calls, share, errors, unscored, elapsed time, the estimate to finish, and the money
+ * spent with its estimate to finish (`costPhrase`).
+ */
 export function progressLine(tally: RunTally, nowMs: number): string {
   const elapsedMs = Math.max(0, nowMs - (tally.startedAt ?? nowMs));
   const share = tally.total === 0 ? 100 : (tally.done / tally.total) * 100;
   const remaining = Math.max(0, tally.total - tally.done);
   const eta = tally.done === 0 ? "unknown" : duration((elapsedMs / tally.done) * remaining);
   const count = (value: number): string => value.toLocaleString("en-US");
-  return `progress: ${count(tally.done)}/${count(tally.total)} calls (${share.toFixed(1)} %), errors ${count(tally.errors)}, unscored ${count(tally.unscored)}, elapsed ${duration(elapsedMs)}, ETA ${eta}`;
+  return `progress: ${count(tally.done)}/${count(tally.total)} calls (${share.toFixed(1)} %), errors ${count(tally.errors)}, unscored ${count(tally.unscored)}, elapsed ${duration(elapsedMs)}, ETA ${eta}, ${costPhrase(tally)}`;
+}
+
+/**
+ * Money so far and an estimate of what the rest costs: `spent $0.012000, estimated to finish $0.036000` (spent per call
+ * made × calls left; unpriced calls are named, never counted as $0, and the estimate covers the priced share only).
+ */
+export function costPhrase(tally: RunTally): string {
+  const made = tally.pricedCalls + tally.unpricedCalls;
+  const remaining = Math.max(0, tally.total - tally.done);
+  const spent = formatCost(tally.spentUsd, tally.pricedCalls, tally.unpricedCalls);
+  if (made === 0) return `spent ${spent}, estimated to finish unknown`;
+  if (tally.pricedCalls === 0) return `cost ${spent}`;
+  if (remaining === 0) return `spent ${spent}`;
+  const estimate = formatUsd((tally.spentUsd / made) * remaining);
+  return `spent ${spent}, estimated to finish ${estimate}${tally.unpricedCalls > 0 ? " + unpriced calls" : ""}`;
 }
 
 /** h:mm:ss */

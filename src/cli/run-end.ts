@@ -1,4 +1,6 @@
+import { formatUsd } from "../core/index.js";
 import { describeFailures, type RunHealth } from "../runner/index.js";
+import { costLines } from "./cost-lines.js";
 import type { Output } from "./output.js";
 import type { SessionResult } from "./run-session.js";
 
@@ -7,8 +9,9 @@ export const EXIT_RUN_CHECK_FAILED = 4;
 
 /**
  * What the user needs at the end of a run, on stderr whether or not it is a terminal: the calls that gave no result
- * by model and code, the end-of-run check's problems, and how to continue (`where` = the `-c`/`--store` flags the
- * run used, so the hints act on the same store). Returns the exit code: 130 cancelled, 4 check failed, else 0.
+ * by model and code, what the run cost (by role and model, unpriced calls named), the end-of-run check's problems,
+ * and how to continue (`where` = the `-c`/`--store` flags the run used, so the hints act on the same store). Returns
+ * the exit code: 130 cancelled, 4 check failed, else 0.
  */
 export function reportRunEnd(result: SessionResult, where: string, output: Output): number {
   const suffix = where === "" ? "" : ` ${where}`;
@@ -19,10 +22,18 @@ export function reportRunEnd(result: SessionResult, where: string, output: Outpu
     return 0;
   }
   for (const line of healthLines(result.health)) output.err(line);
+  if (result.costs !== undefined) for (const line of costLines(result.costs)) output.err(line);
   output.out(
     `run ${result.runId}: ${result.status === "success" && result.health.problems.length > 0 ? "error (failed the end-of-run check)" : result.status}`,
   );
   output.out(`report: npx medsafety report --run ${result.runId}${suffix}`);
+  if (result.status === "cancelled" && result.budget?.stopped === true) {
+    const { maxCostUsd, spentUsd } = result.budget;
+    output.out(
+      `Stopped: the budget of ${formatUsd(maxCostUsd)} would be passed; spent ${formatUsd(spentUsd)}. Resume with a higher budget: npx medsafety run --resume ${result.runId} --max-cost <more>${suffix}`,
+    );
+    return 130;
+  }
   if (result.status === "cancelled") {
     output.out(`resume: npx medsafety run --resume ${result.runId}${suffix}`);
     return 130;

@@ -1,18 +1,21 @@
 import { type Config, configSchema } from "../config/index.js";
-import { newRunId } from "../core/index.js";
+import { MedsafetyError, newRunId } from "../core/index.js";
 import {
   type BoundRun,
+  BUDGET_STOP_REASON,
   bindRun,
   checkRunEnd,
   closeAll,
   executeBoundRun,
   jobsWithRun,
   openRunQueue,
+  type PrecisionTargetStatus,
   recordRun,
   requireRunRoles,
 } from "../library/index.js";
 import { checkReachable } from "../providers/index.js";
 import { RunEvents, type RunHealth } from "../runner/index.js";
+import { type ModelCost, runCosts, runSpent, runStopReason } from "../store/index.js";
 import { listenForInterrupt } from "./interrupt.js";
 import { openStores, type Stores } from "./open-store.js";
 import type { Output } from "./output.js";
@@ -28,6 +31,10 @@ export interface SessionOptions {
   readonly progressIntervalMs?: number;
   readonly preflight: boolean;
   readonly concurrency?: number;
+  /** `--max-cost`: the budget in USD, in place of the config's (a new run records it in its frozen config). */
+  readonly maxCostUsd?: number;
+  /** `--precision`: precision-driven sampling's half-width, in place of the config's (decision 0022). */
+  readonly precision?: number;
   /** Resume this run instead of starting one. */
   readonly resumeRunId?: string;
   readonly retryErrors: boolean;
@@ -44,6 +51,10 @@ export interface SessionResult {
   readonly health: RunHealth;
   /** On a PostgreSQL store with `--no-work`: the run is recorded and its jobs queued for workers, nothing ran here. */
   readonly queued?: boolean;
+  /** The run's stored cost by role and model (`runCosts`), for the end-of-run lines. */
+  readonly costs?: readonly ModelCost[];
+  /** A run with a budget: the budget, the run's stored cost, and whether the budget stopped it. */
+  readonly budget?: { readonly maxCostUsd: number; readonly spentUsd: number; readonly stopped: boolean };
 }
 
 /** Default interval of plain progress lines when stderr is not a terminal. */
@@ -77,7 +88,14 @@ export async function runSession(
       stop.abort();
     };
     if (resumed !== undefined) lease = holdRunLease(stores.db, resumed.id, "run --resume", { onLost });
-    const runConfig = resumed === undefined ? required(config) : configSchema.parse(resumed.config);
+    const recorded = resumed === undefined ? required(config) : configSchema.parse(resumed.config);
+    const budgeted = options.maxCostUsd === undefined ? recorded : { ...recorded, maxCost: options.maxCostUsd };
+    // A new run records `--precision`; a resumed one keeps the precision it was created with (the bets are tuned to
+    // it, decision 0022) and stops at the flag's.
+    const runConfig =
+      options.precision === undefined || resumed !== undefined
+        ? budgeted
+        : { ...budgeted, precision: options.precision };
     requireRunRoles(runConfig, {
       file: options.configPath ?? "the config",
       ...(options.lineOf === undefined ? {} : { lineOf: options.lineOf }),
@@ -89,6 +107,9 @@ export async function runSession(
       ...(options.configPath === undefined ? {} : { configPath: options.configPath }),
       ...(options.lineOf === undefined ? {} : { lineOf: options.lineOf }),
     });
+    if (runConfig.maxCost !== undefined && stores.backend === "postgres") refuseQueuedBudget();
+    if ((runConfig.precision ?? options.precision) !== undefined && stores.backend === "postgres")
+      refuseQueuedPrecision();
     if (options.preflight) await preflight(runConfig, options);
     const runId = resumed?.id ?? newRunId();
     if (resumed === undefined) {
@@ -145,12 +166,22 @@ export async function runSession(
         stopSignal: stop.signal,
         abortSignal: interrupt.abort,
         now: () => new Date(),
+        ...(options.precision === undefined || resumed === undefined ? {} : { precision: options.precision }),
+        onSampling: (targets) => {
+          for (const line of samplingLines(targets)) output.out(line);
+        },
       });
     } finally {
       stopProgress();
     }
     const { health } = checkRunEnd(stores, runId, runConfig, status);
-    return { runId, status, health };
+    return {
+      runId,
+      status,
+      health,
+      costs: runCosts(stores.db, runId),
+      ...budgetEnd(stores, runId, runConfig.maxCost),
+    };
   } catch (error) {
     failure = error;
     throw error;
@@ -178,6 +209,41 @@ async function recordQueuedRun(
   } finally {
     await queue.stop({ graceful: false });
   }
+}
+
+/** The budget's end of a run with one (decision 0021): what it spent, read back from the store, and whether it stopped it. */
+function budgetEnd(stores: Stores, runId: string, maxCostUsd: number | undefined): Pick<SessionResult, "budget"> {
+  if (maxCostUsd === undefined) return {};
+  const spentUsd = runSpent(stores.db, runId).costUsd;
+  return { budget: { maxCostUsd, spentUsd, stopped: runStopReason(stores.db, runId) === BUDGET_STOP_REASON } };
+}
+
+/** Workers run a PostgreSQL store's conversations and keep no budget (decision 0021): refused, never ignored. */
+function refuseQueuedBudget(): never {
+  throw new MedsafetyError(
+    "config_invalid",
+    "A budget (--max-cost or the config's maxCost) is kept by `medsafety run` on a SQLite store; on a PostgreSQL store the workers run the conversations and do not keep one yet. Run without a budget on this store, or use a SQLite store (--store path/to/medsafety.db).",
+  );
+}
+
+function refuseQueuedPrecision(): never {
+  throw new MedsafetyError(
+    "config_invalid",
+    "Precision-driven sampling (--precision or the config's precision) is kept by `medsafety run` on a SQLite store; on a PostgreSQL store the workers take the conversations from the queue in their own order. Run without it on this store, or use a SQLite store (--store path/to/medsafety.db).",
+  );
+}
+
+/** Per target at the end of a run with precision-driven sampling: n used / N, the half-width, why it stopped. */
+function samplingLines(targets: readonly PrecisionTargetStatus[]): string[] {
+  return targets.map(({ targetId, design, stoppedByPrecision }) => {
+    const { interval } = design;
+    const why = stoppedByPrecision
+      ? `stopped by precision (half-width ≤ ${design.precision})`
+      : design.used >= design.population
+        ? "ran out of conversations"
+        : "not stopped by precision";
+    return `precision: ${targetId}: ${design.used} / ${design.population} conversations (${design.decided} decided), Safety Pass Rate 95% CS [${interval.low.toFixed(3)}, ${interval.high.toFixed(3)}], half-width ${interval.halfWidth.toFixed(3)}; ${why}`;
+  });
 }
 
 function required(config: Config | undefined): Config {

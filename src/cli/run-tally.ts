@@ -1,6 +1,6 @@
 import type { RunEvents } from "../runner/index.js";
 
-/** Running counts of a run's calls from its events: what progress displays show. */
+/** Running counts of a run's calls and their cost from its events: what progress displays show. */
 export interface RunTally {
   readonly total: number;
   readonly done: number;
@@ -9,6 +9,12 @@ export interface RunTally {
   readonly unscored: number;
   /** When `run-start` arrived (ms since epoch), or undefined before. */
   readonly startedAt: number | undefined;
+  /** USD spent by the priced calls made so far (skipped calls, response-cache hits and failures cost 0). */
+  readonly spentUsd: number;
+  /** Calls made so far (not skipped on resume) whose price is known. */
+  readonly pricedCalls: number;
+  /** Calls made so far whose model has no price: their cost is unknown, never counted as 0. */
+  readonly unpricedCalls: number;
 }
 
 /**
@@ -20,7 +26,25 @@ export function tallyRun(
   now: () => number,
   onChange: (tally: RunTally, event: "start" | "call" | "total") => void = () => undefined,
 ): { readonly tally: RunTally; stop(): void } {
-  const tally = { total: 0, done: 0, tokens: 0, errors: 0, unscored: 0, startedAt: undefined as number | undefined };
+  const tally = {
+    total: 0,
+    done: 0,
+    tokens: 0,
+    errors: 0,
+    unscored: 0,
+    startedAt: undefined as number | undefined,
+    spentUsd: 0,
+    pricedCalls: 0,
+    unpricedCalls: 0,
+  };
+  const addCost = (event: { readonly status: string; readonly costUsd: number | null }): void => {
+    if (event.status === "skipped") return;
+    if (event.costUsd === null) tally.unpricedCalls += 1;
+    else {
+      tally.spentUsd += event.costUsd;
+      tally.pricedCalls += 1;
+    }
+  };
   const unsubscribe = [
     events.on("run-start", (event) => {
       tally.total = event.calls;
@@ -30,6 +54,7 @@ export function tallyRun(
     events.on("turn-end", (event) => {
       tally.tokens += event.usage.inputTokens + event.usage.outputTokens;
       if (event.status === "error") tally.errors += 1;
+      addCost(event);
       tally.done += 1;
       onChange(tally, "call");
     }),
@@ -37,6 +62,7 @@ export function tallyRun(
       tally.tokens += event.usage.inputTokens + event.usage.outputTokens;
       if (event.status === "error") tally.errors += 1;
       if (event.status === "unscored") tally.unscored += 1;
+      addCost(event);
       tally.done += 1;
       onChange(tally, "call");
     }),

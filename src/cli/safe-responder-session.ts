@@ -17,7 +17,7 @@ import type { SafeResponder, SafeResponderTasks } from "../training-data/index.j
 import { bindSafeResponder } from "./bind-safe-responder.js";
 import { printFailures } from "./commands/generation-flags.js";
 import { attachGenerationProgress } from "./generation-progress.js";
-import { formatUsage } from "./generation-session.js";
+import { formatUsage, jobUsage } from "./generation-session.js";
 import { listenForInterrupt } from "./interrupt.js";
 import type { Stores } from "./open-store.js";
 import type { Output } from "./output.js";
@@ -173,7 +173,7 @@ export function printSafeResponderReport(output: Output, report: SafeResponderRe
       `${kind}: ${counts.generated} generated, ${counts.reused} reused, ${counts.failed} failed, ${counts.errors} errors`,
   );
   output.out(
-    `safe responder tasks (generation run ${report.generationRunId}): ${kinds.join("; ")}; ${formatUsage(report.job.usage)}`,
+    `safe responder tasks (generation run ${report.generationRunId}): ${kinds.join("; ")}; ${formatUsage(jobUsage(report.job))}`,
   );
   if (report.errors.length > 0) output.out(`errors by model and code: ${report.errors.map(errorCountText).join(", ")}`);
   printFailures(output, report.failures, report.failureTotal);

@@ -1,6 +1,7 @@
 import { InputError, MedsafetyError } from "../core/index.js";
 import { loadRubric } from "../judges/index.js";
 import {
+  type BatchStore,
   type CallBudgetSource,
   type ChatModel,
   createChatModel,
@@ -29,6 +30,8 @@ export interface BindOptions {
    * PostgreSQL store, or this process's). Without it only the local spacing applies. The caller closes it.
    */
   readonly budgets?: CallBudgetSource;
+  /** Where `batch: true` bindings keep their batches (the run's store, library/run-batches.ts). */
+  readonly batches?: BatchStore;
   /** For error messages: where the config came from and the line of a key path in it. */
   readonly configPath?: string;
   readonly lineOf?: (path: readonly (string | number)[]) => number | undefined;
@@ -46,6 +49,7 @@ export function bindModels(config: Config, options: BindOptions): BoundModels {
         local,
         ...(options.cache === undefined ? {} : { cache: options.cache }),
         ...(options.budgets === undefined ? {} : { budgets: options.budgets }),
+        ...(options.batches === undefined ? {} : { batches: options.batches }),
         ...(workers === undefined ? {} : { workers }),
       });
       models.push(model);
@@ -59,12 +63,14 @@ export function bindModels(config: Config, options: BindOptions): BoundModels {
       id: settings.id,
       model: make(settings, ["targets", index]),
       ...sampling(settings),
+      ...(settings.batch === true ? { batch: true } : {}),
     }),
   );
   const judges = config.judges.map(
     (settings, index): RunJudge => ({
       id: settings.id,
       model: make(settings, ["judges", index]),
+      ...(settings.batch === true ? { batch: true } : {}),
       ...(settings.rubric === undefined ? {} : { rubric: loadRubric(settings.rubric) }),
       sampling: sampling(settings),
     }),

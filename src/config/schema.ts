@@ -3,6 +3,7 @@ import { LANGUAGES } from "../core/index.js";
 import { modelSettingsSchema } from "../providers/index.js";
 import { DEFAULT_MAX_ERROR_RATE } from "../runner/index.js";
 import { adaptiveModeShape, checkAdaptiveMode, RUN_MODES } from "./adaptive-mode.js";
+import { checkBatchBindings } from "./batch-bindings.js";
 import { discoveryRolesShape } from "./discovery-roles.js";
 import { checkPipelineRoles, pipelineRolesShape } from "./pipeline-roles.js";
 
@@ -103,6 +104,42 @@ export const configSchema = z
       .positive()
       .optional()
       .describe("Run only the first N items (after the language filter): for smoke runs."),
+    maxCost: z
+      .number()
+      .positive()
+      .optional()
+      .describe(
+        "A budget in USD for `run` and the generation commands (--max-cost overrides it): no conversation or task starts once the money spent plus what the ones in flight are expected to cost would pass it; the run ends cancelled with reason budget, and continues with a higher budget (run --resume <id> --max-cost <more>; a generation command run again). Every binding must be priced (a hosted model the price table lacks needs `price:`).",
+      ),
+    precision: z
+      .number()
+      .positive()
+      .max(0.5)
+      .optional()
+      .describe(
+        "Precision-driven sampling (--precision overrides it): draw conversations in a seeded random order stratified by guideline × strategy × language and stop each target once the half-width of its Safety Pass Rate's 95 % confidence sequence is at most this (e.g. 0.03), after at least minSample decided conversations (decision 0022). A resumed run continues the same sample (run --resume <id> --precision <smaller>).",
+      ),
+    minSample: z
+      .number()
+      .int()
+      .positive()
+      .default(100)
+      .describe("With precision: decided conversations a target uses at least before it may stop."),
+    samplingSeed: z
+      .number()
+      .int()
+      .min(0)
+      .max(0xffffffff)
+      .optional()
+      .describe("With precision: the seed of the draw order (default: derived from the run id, so a resume keeps it)."),
+    batchWindow: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        "With precision and a batch binding: at most this many conversations per target are open at once (default minSample), so they go out as batch rounds in waves and a target can stop between waves (decision 0022). A larger window costs fewer batch round trips and more conversations past the stop.",
+      ),
     // Benchmark construction roles (generate / filter / translate): see pipeline-roles.ts.
     ...pipelineRolesShape,
     // Strategy discovery roles (discover: scorer, summarizer, embedder): see discovery-roles.ts.
@@ -111,6 +148,7 @@ export const configSchema = z
   .superRefine((config, context) => {
     checkPipelineRoles(config, context);
     checkAdaptiveMode(config, context);
+    checkBatchBindings(config, context);
     const seen = new Map<string, string>();
     const check = (id: string, path: (string | number)[]): void => {
       const earlier = seen.get(id);

@@ -19,11 +19,13 @@
  * - turn-number.ts: turns are 0-based inside and numbered from 1 in every input and output; `turnNumber` /
  *   `turnIndexOf` convert, one per direction.
  * - package-info.ts: the package root and version, read without any schema library (`--version` stays fast).
+ * - cost-budget.ts: `CostBudget`, a USD limit over units of work in flight (run budgets, generation budgets).
  *
  * Start with errors.ts (the error vocabulary) and ids.ts (deterministic keys).
  */
 
 export { bilingual } from "./bilingual.js";
+export { type BudgetCheck, CostBudget, formatUsd } from "./cost-budget.js";
 export {
   type ErrorCode,
   errorFieldsOf,

@@ -36,6 +36,7 @@ export {
 } from "./discovery/index.js";
 export {
   fillTemplate,
+  type GenerationBudget,
   GenerationEvents,
   type GenerationFailure,
   GenerationJob,

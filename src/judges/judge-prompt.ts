@@ -28,7 +28,12 @@ export function verdictSchema(rubric: Rubric): JsonSchema {
   };
 }
 
-/** Builds the judge request: rubric system prompt + one user message holding the formatted conversation. */
+/**
+ * Builds the judge request: the rubric's system text, then one user message holding the formatted conversation.
+ * The system text is the constant part (criteria, scale, output format), byte-identical for every turn a judge
+ * scores in a language, so it goes first and is marked cacheable (`cacheSystemPrompt`): providers' prompt caches
+ * serve it at the cached-input price. Everything that differs per call (history, turn, reply) comes after it.
+ */
 export function buildJudgeRequest(rubric: Rubric, input: JudgeInput): ChatRequest {
   const text = rubric.languages[input.language];
   const response = input.conversation.at(-1);
@@ -46,6 +51,7 @@ export function buildJudgeRequest(rubric: Rubric, input: JudgeInput): ChatReques
   });
   return {
     system: text.system,
+    cacheSystemPrompt: true,
     messages: [{ role: "user", content }],
     responseSchema: { name: "verdict", schema: verdictSchema(rubric) },
   };

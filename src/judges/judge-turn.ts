@@ -16,6 +16,10 @@ interface OutcomeBase {
   readonly latencyMs: number;
   readonly cached: boolean;
   readonly attempts: number;
+  /** The call's price in USD (`ChatResponse.costUsd`); null when unpriced or no pricing layer saw it; 0 on error. */
+  readonly costUsd: number | null;
+  /** The answer came through the provider's batch API. */
+  readonly batched: boolean;
 }
 
 export type JudgmentOutcome =
@@ -63,7 +67,14 @@ export async function judgeTurn(
   };
   try {
     const response = await model.generate(request, { ...options, onRetry });
-    const base = { usage: response.usage, latencyMs: response.latencyMs, cached: response.cached, attempts };
+    const base = {
+      usage: response.usage,
+      latencyMs: response.latencyMs,
+      cached: response.cached,
+      attempts,
+      costUsd: response.costUsd ?? null,
+      batched: response.batched === true,
+    };
     const verdict = parseVerdict(response.text, rubric);
     return verdict.status === "scored"
       ? {
@@ -87,6 +98,9 @@ export async function judgeTurn(
       latencyMs: 0,
       cached: false,
       attempts,
+      // A failed call used no tokens: it costs nothing, priced or not.
+      costUsd: 0,
+      batched: false,
     };
   }
 }

@@ -281,6 +281,9 @@ describe("judgeTurn", () => {
       latencyMs: 42,
       cached: false,
       attempts: 1,
+      // No pricing layer saw the call: its cost is unknown, not 0.
+      costUsd: null,
+      batched: false,
     });
     expect(model.requests[0]).toMatchObject({
       temperature: 0,
@@ -313,6 +316,8 @@ describe("judgeTurn", () => {
       latencyMs: 0,
       cached: false,
       attempts: 1,
+      costUsd: 0,
+      batched: false,
     });
   });
 

@@ -2,9 +2,11 @@ import { bindModels, type Config } from "../config/index.js";
 import { hashValue, InputError, packageVersion, withSecondError } from "../core/index.js";
 import { openBenchmarks } from "../datasets/index.js";
 import { RubricSet } from "../judges/index.js";
+import { withFrozenPrice } from "../providers/index.js";
 import {
   type AdaptiveMode,
   assessRunHealth,
+  combineAdmissions,
   createAdaptiveMode,
   createRun,
   executeRun,
@@ -13,8 +15,11 @@ import {
   type RunStores,
   replayAttack,
 } from "../runner/index.js";
-import { callOutcomes, type ResponseCacheRepository, type RubricReference } from "../store/index.js";
+import { callOutcomes, type ResponseCacheRepository, type RubricReference, setRunStopReason } from "../store/index.js";
+import { requirePricedBindings, runBindings, runBudgetOf } from "./budget-setup.js";
 import { createCallBudgets } from "./call-budgets.js";
+import { type PrecisionTargetStatus, precisionSamplingOf } from "./precision-setup.js";
+import { type RunBatches, runBatches } from "./run-batches.js";
 
 /**
  * The steps of a run that `evaluate` (the library) and `medsafety run` (the CLI) share: check the config can run,
@@ -28,10 +33,16 @@ export interface ConfigPlace {
   readonly lineOf?: (path: readonly (string | number)[]) => number | undefined;
 }
 
-/** A config may leave out targets and judges (to build a benchmark only); a run needs both. */
+/**
+ * A config may leave out targets and judges (to build a benchmark only); a run needs both. A run with a budget
+ * (`maxCost`) needs every binding priced (decision 0021).
+ */
 export function requireRunRoles(config: Config, place: ConfigPlace): void {
   const missing = config.targets.length === 0 ? "targets" : config.judges.length === 0 ? "judges" : undefined;
-  if (missing === undefined) return;
+  if (missing === undefined) {
+    if (config.maxCost !== undefined) requirePricedBindings(runBindings(config), place);
+    return;
+  }
   const line = place.lineOf?.([missing]);
   throw new InputError(
     "config_invalid",
@@ -50,6 +61,8 @@ export interface BoundRun {
   readonly adaptive: AdaptiveMode | undefined;
   /** Rubrics by id, loaded once for the run (items name theirs). */
   readonly rubricSet: RubricSet;
+  /** The batches of `batch: true` bindings, pointed at the run's store when it starts (run-batches.ts). */
+  readonly batches: RunBatches;
 }
 
 /**
@@ -69,11 +82,13 @@ export function bindRun(
   },
 ): BoundRun {
   const budgets = createCallBudgets(options.store);
+  const batches = runBatches();
   let models: ReturnType<typeof bindModels>;
   try {
     models = bindModels(config, {
       env: options.env,
       budgets,
+      batches: batches.store,
       ...(options.cache !== undefined && config.cache ? { cache: options.cache } : {}),
       ...(options.configPath === undefined ? {} : { configPath: options.configPath }),
       ...(options.lineOf === undefined ? {} : { lineOf: options.lineOf }),
@@ -83,7 +98,7 @@ export function bindRun(
     throw error;
   }
   const bound = { ...models, close: () => closeAll(undefined, [() => models.close(), () => budgets.close()]) };
-  return { config, bound, adaptive: adaptiveModeOf(config, bound), rubricSet: new RubricSet() };
+  return { config, bound, adaptive: adaptiveModeOf(config, bound), rubricSet: new RubricSet(), batches };
 }
 
 /** Records a new run: its config, rubrics and dataset (copied into the store from the config's benchmarks). */
@@ -99,7 +114,7 @@ export async function recordRun(
   const sources = typeof config.benchmark === "string" ? [config.benchmark] : [...config.benchmark];
   await createRun(stores, {
     runId,
-    config,
+    config: withFrozenPrices(config),
     configHash: hashValue(config),
     datasetSource: sources.join(", "),
     items: openBenchmarks(sources, {
@@ -119,8 +134,21 @@ export async function recordRun(
   });
 }
 
+/**
+ * The config as a run freezes it: every target, judge and attacker priced by the price table gets that price, with
+ * the table's version and date as its `source` (`withFrozenPrice`), so a resumed run charges what it started with.
+ */
+function withFrozenPrices(config: Config): Config {
+  return {
+    ...config,
+    targets: config.targets.map((target) => withFrozenPrice(target)),
+    judges: config.judges.map((judge) => withFrozenPrice(judge)),
+    ...(config.attacker === undefined ? {} : { attacker: withFrozenPrice(config.attacker) }),
+  };
+}
+
 /** Runs (or resumes) a recorded run to its end: every item × target conversation, every judge on every turn. */
-export function executeBoundRun(
+export async function executeBoundRun(
   stores: RunStores,
   run: BoundRun,
   options: {
@@ -132,10 +160,26 @@ export function executeBoundRun(
     readonly stopSignal: AbortSignal;
     readonly abortSignal: AbortSignal;
     readonly now: () => Date;
+    /** A resume's `--precision`: stop at this half-width; the bets stay tuned to the run's recorded precision. */
+    readonly precision?: number;
+    /** With precision-driven sampling: each target's sample and interval once the run ends (decision 0022). */
+    readonly onSampling?: (targets: readonly PrecisionTargetStatus[]) => void;
   },
 ): Promise<"success" | "cancelled"> {
   const { bound, adaptive, rubricSet } = run;
-  return executeRun(stores, {
+  run.batches.begin(stores.db, options.runId);
+  // The config's `maxCost` (`--max-cost` overrides it): no conversation starts that could pass it (decision 0021).
+  const maxCostUsd = run.config.maxCost;
+  const budget = maxCostUsd === undefined ? undefined : runBudgetOf(stores, run, { ...options, maxCostUsd });
+  // The config's `precision` (`--precision` overrides it): precision-driven sampling (decision 0022).
+  const sampling = precisionSamplingOf(run, options);
+  // Sampling first: a conversation it skips never reaches the budget, which counts what it admits as in flight.
+  const admissions = [sampling?.admission, budget].filter((admission) => admission !== undefined);
+  let stopReason: string | undefined;
+  const offRunEnd = options.events.on("run-end", (event) => {
+    stopReason = event.stopReason;
+  });
+  const status = await executeRun(stores, {
     runId: options.runId,
     targets: bound.targets,
     judges: bound.judges,
@@ -150,7 +194,17 @@ export function executeBoundRun(
     stopSignal: options.stopSignal,
     abortSignal: options.abortSignal,
     now: options.now,
+    ...(admissions.length === 0 ? {} : { admission: combineAdmissions(admissions) }),
+    ...(sampling === undefined ? {} : { order: sampling.order, batchWindow: sampling.batchWindow }),
+  }).finally(() => {
+    offRunEnd();
+    budget?.dispose();
+    sampling?.dispose();
   });
+  if (sampling !== undefined) options.onSampling?.(sampling.status());
+  // Why a cancelled run stopped (an admission's reason, else the stop signal); cleared for a run that ran to its end.
+  setRunStopReason(stores.db, options.runId, status === "cancelled" ? (stopReason ?? "signal") : null);
+  return status;
 }
 
 /**

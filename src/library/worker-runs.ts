@@ -58,6 +58,7 @@ export function serveRun(runs: RunRepository, runId: string, options: ServeRunOp
     store: options.store,
     ...(config.cache ? { cache: new ResponseCacheRepository(options.db) } : {}),
   });
+  run.batches.begin(options.db, runId);
   const ended = new AbortController();
   const { bound, adaptive, rubricSet } = run;
   const context: RunContext = {

@@ -5,7 +5,7 @@ import type {
   LanguageModelV3GenerateResult,
   LanguageModelV3Prompt,
 } from "@ai-sdk/provider";
-import { MedsafetyError } from "../core/index.js";
+import { MedsafetyError, type Usage } from "../core/index.js";
 import { type FailureContext, timeoutError, toProviderError } from "./ai-sdk-errors.js";
 import type { CallOptions, ChatModel, ChatRequest, ChatResponse } from "./chat-model.js";
 import type { ModelSettings } from "./model-settings.js";
@@ -169,7 +169,7 @@ function buildCall(
   abortSignal: AbortSignal,
 ): LanguageModelV3CallOptions {
   return {
-    prompt: toPrompt(request),
+    prompt: toPrompt(provider, request),
     abortSignal,
     ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
     ...(request.maxTokens === undefined ? {} : { maxOutputTokens: request.maxTokens }),
@@ -188,12 +188,27 @@ function buildCall(
   };
 }
 
-function toPrompt(request: ChatRequest): LanguageModelV3Prompt {
+/**
+ * The AI SDK prompt: the system text first, then the messages. A `cacheSystemPrompt` request marks the system block
+ * for Anthropic's prompt cache (`cache_control: {type: "ephemeral"}` on the wire: a 5-minute cache, written at 1.25×
+ * and read at 0.1× the input price); OpenAI, OpenAI-compatible servers and Google cache a repeated prefix without
+ * being asked (docs/decisions/0018-prompt-caching.md).
+ */
+function toPrompt(provider: RemoteProvider, request: ChatRequest): LanguageModelV3Prompt {
   const messages: LanguageModelV3Prompt = request.messages.map((message) => ({
     role: message.role,
     content: [{ type: "text" as const, text: message.content }],
   }));
-  return request.system === undefined ? messages : [{ role: "system", content: request.system }, ...messages];
+  if (request.system === undefined) return messages;
+  const cacheControl = request.cacheSystemPrompt === true && provider === "anthropic";
+  return [
+    {
+      role: "system",
+      content: request.system,
+      ...(cacheControl ? { providerOptions: { anthropic: { cacheControl: { type: "ephemeral" } } } } : {}),
+    },
+    ...messages,
+  ];
 }
 
 function toResponse(result: LanguageModelV3GenerateResult, started: number): ChatResponse {
@@ -201,10 +216,28 @@ function toResponse(result: LanguageModelV3GenerateResult, started: number): Cha
   for (const part of result.content) if (part.type === "text") text += part.text;
   return {
     text,
-    usage: { inputTokens: result.usage.inputTokens.total ?? 0, outputTokens: result.usage.outputTokens.total ?? 0 },
+    usage: toUsage(result.usage),
     finishReason: result.finishReason.unified,
     latencyMs: Math.round(performance.now() - started),
     cached: false,
+  };
+}
+
+/**
+ * The AI SDK's usage as the project counts it. Every provider package puts all input tokens in `inputTokens.total`
+ * (@ai-sdk/anthropic adds `cache_read_input_tokens` and `cache_creation_input_tokens` to the wire's `input_tokens`;
+ * OpenAI, OpenAI-compatible and Google count cache reads inside their prompt tokens), and the prompt-cache reads and
+ * writes in `cacheRead` / `cacheWrite` (OpenAI `cached_tokens`, Anthropic's two cache fields, Google
+ * `cachedContentTokenCount`). Cache fields a provider does not report are left out, never set to 0.
+ */
+function toUsage(usage: LanguageModelV3GenerateResult["usage"]): Usage {
+  const cachedInputTokens = usage.inputTokens.cacheRead ?? 0;
+  const cacheWriteTokens = usage.inputTokens.cacheWrite ?? 0;
+  return {
+    inputTokens: usage.inputTokens.total ?? 0,
+    outputTokens: usage.outputTokens.total ?? 0,
+    ...(cachedInputTokens > 0 ? { cachedInputTokens } : {}),
+    ...(cacheWriteTokens > 0 ? { cacheWriteTokens } : {}),
   };
 }
 

@@ -12,6 +12,13 @@ export interface ChatRequest {
   readonly seed?: number;
   /** Ask for JSON that follows this schema (JSON mode / structured output for APIs, a grammar for local models). */
   readonly responseSchema?: { readonly name: string; readonly schema: JsonSchema };
+  /**
+   * The `system` text is a stable prefix, byte-identical across many calls (a rubric, a policy, instructions), so the
+   * provider may cache it: Anthropic gets `cache_control` on the system block; OpenAI, OpenAI-compatible servers and
+   * Google cache a repeated prefix by themselves. Never changes the answer, so the response cache's key ignores it
+   * (docs/decisions/0018-prompt-caching.md).
+   */
+  readonly cacheSystemPrompt?: boolean;
 }
 
 export interface ChatResponse {

@@ -1,8 +1,10 @@
 import { createAiSdkModel } from "./ai-sdk-model.js";
+import { type BatchStore, createBatchModel } from "./batch/index.js";
 import { type ResponseCache, withCache } from "./cache.js";
 import type { ChatModel, ChatRequest } from "./chat-model.js";
 import type { ModelSettings } from "./model-settings.js";
 import { parseModelSpec } from "./model-spec.js";
+import { resolvePrice, withPricing } from "./pricing.js";
 import { withLimits } from "./rate-limit.js";
 import { withRetry } from "./retry.js";
 import { type CallBudgetSource, sharedLimitsOf, withSharedLimits } from "./shared-limit.js";
@@ -26,6 +28,8 @@ export interface CreateChatModelContext {
    * `local:` models are never shared: each process runs its own.
    */
   readonly budgets?: CallBudgetSource;
+  /** Where `batch: true` bindings keep their batches (the run's store); without it such a binding is refused. */
+  readonly batches?: BatchStore;
 }
 
 /** Local models run one call at a time unless the config says otherwise. */
@@ -33,9 +37,11 @@ const LOCAL_DEFAULT_CONCURRENCY = 1;
 
 /**
  * The model a binding in the config describes, with its middleware, outermost first:
- * request defaults from the settings → cache → retry (`retries`) → limits (`concurrency`, then the even spacing of
- * `requestsPerMinute`) → the shared budgets (`requestsPerMinute`, `tokensPerMinute`; only with `context.budgets`, see
- * `withSharedLimits` for why innermost) → the adapter picked by the `provider:` prefix of `settings.model`.
+ * request defaults from the settings → pricing (`costUsd` at `resolvePrice(settings)`) → cache → retry (`retries`) →
+ * limits (`concurrency`, then the even spacing of `requestsPerMinute`) → the shared budgets (`requestsPerMinute`,
+ * `tokensPerMinute`; only with `context.budgets`, see `withSharedLimits` for why innermost) → the adapter picked by
+ * the `provider:` prefix of `settings.model`. A `batch: true` binding has the batching model (batch/) in place of
+ * retry → limits → adapter.
  *
  * @throws MedsafetyError `provider_unknown` listing the providers when the prefix is unknown, and the
  *   adapter's creation errors (`provider_auth` naming the env var to export, `config_invalid`).
@@ -45,6 +51,32 @@ export function createChatModel(settings: ModelSettings, context: CreateChatMode
   const isLocal = provider === "local";
   // The in-process adapter is always created: it checks the API key and base URL now, with a clear error.
   const inProcess = isLocal ? context.local.chatModel(settings) : createAiSdkModel(settings, context.env);
+  // batch: true (decision 0019): no retry layer (a failed batch request is recorded, never sent again by itself) and no
+  // call limits (a batched call is not a call in flight: the provider queues the batch).
+  const retried =
+    settings.batch === true
+      ? createBatchModel(settings, context.env, context.batches)
+      : directModel(settings, context, isLocal, inProcess);
+  const cached =
+    context.cache === undefined
+      ? retried
+      : withCache(retried, context.cache, {
+          spec: settings.model,
+          ...(settings.baseURL === undefined ? {} : { baseURL: settings.baseURL }),
+          ...(settings.systemPrompt === undefined ? {} : { systemPrompt: settings.systemPrompt }),
+        });
+  // Pricing sits just outside the cache (a hit is seen as cached: 0) and above the adapter (batch answers are seen).
+  const priced = withPricing(cached, resolvePrice(settings));
+  return withRequestDefaults(priced, settings);
+}
+
+/** retry → limits → shared budgets → the adapter (in this thread or the provider worker threads). */
+function directModel(
+  settings: ModelSettings,
+  context: CreateChatModelContext,
+  isLocal: boolean,
+  inProcess: ChatModel,
+): ChatModel {
   const adapter = isLocal || context.workers === undefined ? inProcess : context.workers.chatModel(settings);
   const concurrency = settings.concurrency ?? (isLocal ? LOCAL_DEFAULT_CONCURRENCY : undefined);
   const shared =
@@ -55,16 +87,7 @@ export function createChatModel(settings: ModelSettings, context: CreateChatMode
     ...(concurrency === undefined ? {} : { concurrency }),
     ...(settings.requestsPerMinute === undefined ? {} : { requestsPerMinute: settings.requestsPerMinute }),
   });
-  const retried = withRetry(limited, { retries: settings.retries });
-  const cached =
-    context.cache === undefined
-      ? retried
-      : withCache(retried, context.cache, {
-          spec: settings.model,
-          ...(settings.baseURL === undefined ? {} : { baseURL: settings.baseURL }),
-          ...(settings.systemPrompt === undefined ? {} : { systemPrompt: settings.systemPrompt }),
-        });
-  return withRequestDefaults(cached, settings);
+  return withRetry(limited, { retries: settings.retries });
 }
 
 /**

@@ -5,10 +5,12 @@
  * response cache; the quickstart model download; the `EmbeddingModel` interface (AI SDK `/v1/embeddings`,
  * node-llama-cpp embedding contexts for local GGUF).
  *
- * - create-model.ts composes a binding, outermost first: request defaults (system prompt, sampling) → cache → retry →
- *   limits (concurrency, requests per minute) → shared budgets (shared-limit.ts: requests and tokens per minute held
- *   across worker processes, injected as a `CallBudgetSource`) → the adapter picked by the `provider:` prefix
+ * - create-model.ts composes a binding, outermost first: request defaults (system prompt, sampling) → pricing → cache →
+ *   retry → limits (concurrency, requests per minute) → shared budgets (shared-limit.ts: requests and tokens per minute
+ *   held across worker processes, injected as a `CallBudgetSource`) → the adapter picked by the `provider:` prefix
  *   (model-spec.ts).
+ * - pricing.ts: the price of every call (`costUsd`: 0 from the response cache, null when the model is unpriced) at the
+ *   binding's `price:` or the versioned table prices/prices.json (`resolvePrice`, `callCost`; decision 0017).
  * - ai-sdk-model.ts checks keys and base URLs when a model is bound (errors name the env var or config key) and calls
  *   the provider's `doGenerate` (decision 0002); the provider packages and undici load on the first call
  *   (ai-sdk-clients.ts), node-llama-cpp only for a `local:` model (node-llama-cpp.ts), so start-up stays fast.
@@ -17,9 +19,13 @@
  * - Every `ChatModel` passes the contract suite chat-model.contract.ts (adapters against the test kit's fixture
  *   server in the providers' wire formats, the composed and worker-thread models, MockChatModel, the local GGUF pool).
  *
+ * - batch/: `batch: true` bindings through the providers' batch APIs (OpenAI, Anthropic; decision 0019), in place of
+ *   retry → limits → adapter; their batches kept through the `BatchStore` port so a killed run resumes by polling.
+ *
  * Start with chat-model.ts (the interface), then create-model.ts (how settings become a wrapped model).
  */
 
+export type { BatchEnd, BatchStore, NewBatch, StoredBatchRequest } from "./batch/index.js";
 export type { ResponseCache } from "./cache.js";
 export type { CallOptions, ChatModel, ChatRequest, ChatResponse, JsonSchema, RetryInfo } from "./chat-model.js";
 export { createChatModel } from "./create-model.js";
@@ -29,6 +35,8 @@ export { LocalModelPool } from "./local-model.js";
 export { resolveQuickstartModel } from "./model-download.js";
 export { type ModelSettings, modelSettingsSchema } from "./model-settings.js";
 export { checkReachable } from "./preflight.js";
+export type { Price } from "./prices/prices.js";
+export { callCost, resolvePrice, withFrozenPrice } from "./pricing.js";
 export {
   type BudgetSpec,
   type CallBudget,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { priceSchema } from "./prices/prices.js";
 
 /**
  * Settings of one model binding (a target, a judge, later an attacker...). The config composes this schema;
@@ -67,6 +68,22 @@ export const modelSettingsSchema = z
       .positive()
       .optional()
       .describe("Context size in tokens for local GGUF models (default 4096)."),
+    price: priceSchema
+      .optional()
+      .describe(
+        "The model's price in USD per million tokens, e.g. {input: 0.15, cachedInput: 0.075, output: 0.6}. Overrides the built-in price table (src/providers/prices/prices.json). Without it a hosted model not in the table is unpriced (its cost shows as 'unpriced'), and openai-compatible: and local: models cost 0.",
+      ),
+    batch: z
+      .boolean()
+      .optional()
+      .describe(
+        "Send this binding's calls through the provider's batch API (openai: and anthropic: only; replay mode): half price, answered within 24 h. The run goes in rounds (all first turns, then their judgments and the second turns...); a killed run resumes by polling its stored batches. Default false.",
+      ),
+    batchPollSeconds: z
+      .number()
+      .positive()
+      .optional()
+      .describe("With batch: seconds between two polls of a pending batch (default 30)."),
     category: z.string().optional().describe("Model category used to group reports: commercial, open, medical, ..."),
     fineTuneOf: z
       .string()

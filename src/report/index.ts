@@ -16,7 +16,8 @@
  * survival) with comparisons (Kruskal–Wallis, Mann–Whitney U + Holm, ja vs en paired + Spearman of rankings); one
  * scale summary per rubric (mean ± SEM, flagged share, by source and guideline); safety vs over-refusal per language;
  * judge agreement (ICC, alpha, kappa) and the largest disagreements; judge-vs-human agreement when the run has reviews
- * (`--use-reviews` scores reviewed turns by them); `--compare` against other runs. A statistic not available for the
+ * (`--use-reviews` scores reviewed turns by them); `--compare` against other runs; costs by role, target, judge and
+ * conversation (model/cost-model.ts, build/build-costs.ts: unpriced calls are counted, never summed as 0). A statistic not available for the
  * data is `null` with its reason in `notAvailable` (build/not-available.ts), printed as "n/a (…)".
  */
 
@@ -30,6 +31,7 @@ export { buildTradeoff } from "./build/build-tradeoff.js";
 export { compareRuns } from "./build/compare-runs.js";
 export { loadReportExamples } from "./build/examples.js";
 export { loadTurnTable } from "./build/turn-table.js";
+export { formatUsd } from "./format/cost-text.js";
 export { formatReportCsv } from "./format/csv/format-csv.js";
 export { BASE_CSS } from "./format/html/base-style.js";
 export { renderHtmlReport } from "./format/html/render-html.js";

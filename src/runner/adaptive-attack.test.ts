@@ -239,6 +239,20 @@ describe("buildAttackerRequest", () => {
 });
 
 describe("adaptiveAttack with an attacker model", () => {
+  it("adds up the price of the attacker's calls; one unpriced call makes the step's cost unknown", async () => {
+    const answer = '{"action": "send", "message": "adapted turn", "reason": ""}';
+    const priced = new MockChatModel([
+      { text: "not json", costUsd: 0.25 },
+      { text: answer, costUsd: 0.5 },
+    ]);
+    expect(await attackWith(priced)(state(1))).toMatchObject({ kind: "send", calls: 2, costUsd: 0.75 });
+    const partly = new MockChatModel([
+      { text: "not json", costUsd: null },
+      { text: answer, costUsd: 0.5 },
+    ]);
+    expect(await attackWith(partly)(state(1))).toMatchObject({ kind: "send", calls: 2, costUsd: null });
+  });
+
   it("sends the attacker's message, with the binding's sampling and structured output", async () => {
     const model = scriptedAttacker(['{"action": "send", "message": "adapted turn", "reason": ""}']);
     const step = await attackWith(model)(state(1));
@@ -247,6 +261,8 @@ describe("adaptiveAttack with an attacker model", () => {
       message: "adapted turn",
       usage: { inputTokens: 100, outputTokens: 10 },
       calls: 1,
+      // The scripted model is not priced (no pricing layer): its cost is unknown, not 0.
+      costUsd: null,
     });
     expect(model.requests[0]).toMatchObject({ temperature: 0.7, responseSchema: { name: "attacker_turn" } });
   });
@@ -298,6 +314,8 @@ describe("adaptiveAttack with an attacker model", () => {
       error: { code: "provider_http", status: 503, message: "Server error 503" },
       usage: { inputTokens: 0, outputTokens: 0 },
       calls: 1,
+      // A failed call has no usage: it cost nothing.
+      costUsd: 0,
     });
     const cancelled = scriptedAttacker([new MedsafetyError("cancelled", "stopped")]);
     await expect(attackWith(cancelled)(state(1))).rejects.toMatchObject({ code: "cancelled" });

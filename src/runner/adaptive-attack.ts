@@ -140,6 +140,8 @@ async function askAttacker(
   let request = base;
   let usage: Usage = ZERO_USAGE;
   let calls = 0;
+  // The attacker's price of this step's calls; null once one of them is unpriced (or not priced by any layer).
+  let costUsd: number | null = 0;
   let problem = "";
   const attempts = Math.max(1, options.attempts ?? DEFAULT_ATTACKER_ATTEMPTS);
   for (let attempt = 0; attempt < attempts; attempt += 1) {
@@ -153,15 +155,16 @@ async function askAttacker(
         }),
       );
       usage = addUsage(usage, response.usage);
+      costUsd = costUsd === null || response.costUsd == null ? null : costUsd + response.costUsd;
       text = response.text;
     } catch (error) {
       if (isCancellation(error)) throw error;
-      return { kind: "stop", reason: "attacker-error", error: errorFieldsOf(error), usage, calls };
+      return { kind: "stop", reason: "attacker-error", error: errorFieldsOf(error), usage, calls, costUsd };
     }
     const answer = parseAttackerAnswer(text);
-    if (answer.kind === "send") return { kind: "send", message: answer.message, usage, calls };
+    if (answer.kind === "send") return { kind: "send", message: answer.message, usage, calls, costUsd };
     if (answer.kind === "give-up")
-      return { kind: "stop", reason: "attacker-gave-up", detail: answer.reason, usage, calls };
+      return { kind: "stop", reason: "attacker-gave-up", detail: answer.reason, usage, calls, costUsd };
     problem = answer.problem;
     request = { ...base, ...correctionRequest(options.prompt, state.item.language, base, text, problem) };
   }
@@ -171,5 +174,6 @@ async function askAttacker(
     detail: `no valid answer in ${attempts} attempt(s); last: ${problem}`,
     usage,
     calls,
+    costUsd,
   };
 }

@@ -61,12 +61,16 @@ afterAll(async () => {
   await server.close();
 });
 
+/** The attacker's price in the test that checks its cost is stored (USD per million tokens). */
+const ATTACKER_PRICE = { input: 2, output: 4 };
+
 function model(id: string, name: string): ChatModel {
   const settings = modelSettingsSchema.parse({
     id,
     model: `openai-compatible:${name}`,
     baseURL: server.openaiBaseURL,
     retries: 0,
+    ...(id === "red" ? { price: ATTACKER_PRICE } : {}),
   });
   return createChatModel(settings, { env: {}, local: new LocalModelPool() });
 }
@@ -203,7 +207,19 @@ describe("adaptive runs (runner, fixture server, SQLite store)", () => {
       },
     ]);
     expect(attackerRequests("GIVEUP-0").map(askedTurn)).toEqual([2]);
-    expect(target.ended).toEqual([{ targetId: "weak", itemId: "giveup-0", stopReason: "attacker-gave-up" }]);
+    // The attacker's one call is reported with the conversation's end (the budget charges it from there).
+    expect(target.ended).toEqual([
+      {
+        targetId: "weak",
+        itemId: "giveup-0",
+        stopReason: "attacker-gave-up",
+        attacker: {
+          calls: 1,
+          usage: expect.objectContaining({ inputTokens: expect.any(Number) }),
+          costUsd: expect.any(Number),
+        },
+      },
+    ]);
   });
 
   it("the score threshold stops the conversation after turn 0, without asking the attacker", async () => {
@@ -235,6 +251,26 @@ describe("adaptive runs (runner, fixture server, SQLite store)", () => {
     expect(judgmentCount(target.stores.db, runId, "maxturns-0")).toBe(8);
     expect(stops(target.stores.db, runId)).toEqual([
       expect.objectContaining({ stopReason: "max-turns", status: "stopped", turns: 4, attackerCalls: 3 }),
+    ]);
+    // The attacker's three calls are priced at its binding's price and stored with the conversation.
+    const attacker = target.stores.db
+      .prepare(`SELECT attacker_input_tokens AS input, attacker_output_tokens AS output, attacker_cost_usd AS cost
+        FROM conversations WHERE run_id = ?`)
+      .get(runId) as { input: number; output: number; cost: number | null };
+    expect(attacker.input).toBeGreaterThan(0);
+    expect(attacker.cost).toBeCloseTo(
+      (attacker.input * ATTACKER_PRICE.input + attacker.output * ATTACKER_PRICE.output) / 1e6,
+      15,
+    );
+    // conversation-end carries the same calls, tokens and cost as the stored conversation.
+    expect(target.ended).toEqual([
+      expect.objectContaining({
+        attacker: {
+          calls: 3,
+          usage: expect.objectContaining({ inputTokens: attacker.input, outputTokens: attacker.output }),
+          costUsd: attacker.cost,
+        },
+      }),
     ]);
     expect(target.stores.db.prepare("SELECT turn_count FROM run_items WHERE run_id = ?").pluck().get(runId)).toBe(4);
     // The attacker's request for turn n+1 comes after both verdicts on turn n, and shows the target's real reply.

@@ -21,9 +21,18 @@ export interface AttackError {
   readonly message: string;
 }
 
-/** What an attack decides after seeing the conversation so far. `usage` counts the attack's own model calls. */
+/**
+ * What an attack decides after seeing the conversation so far. `usage` counts the attack's own model calls, `costUsd`
+ * their price in USD (null: one of them was unpriced; absent: no call was made).
+ */
 export type AttackStep =
-  | { readonly kind: "send"; readonly message: string; readonly usage?: Usage; readonly calls?: number }
+  | {
+      readonly kind: "send";
+      readonly message: string;
+      readonly usage?: Usage;
+      readonly calls?: number;
+      readonly costUsd?: number | null;
+    }
   | {
       readonly kind: "stop";
       readonly reason: StopReason;
@@ -32,6 +41,7 @@ export type AttackStep =
       readonly error?: AttackError;
       readonly usage?: Usage;
       readonly calls?: number;
+      readonly costUsd?: number | null;
     };
 
 export type AttackStop = Extract<AttackStep, { kind: "stop" }>;

@@ -113,7 +113,11 @@ export interface AttackerInput {
   readonly maxTurns: number;
 }
 
-/** The attacker's request for the next user turn, in the item's language, asking for structured output. */
+/**
+ * The attacker's request for the next user turn, in the item's language, asking for structured output. The system
+ * text (the attacker's instructions) is constant per language and goes first, marked cacheable; the item, strategy
+ * and conversation follow in the user message.
+ */
 export function buildAttackerRequest(prompt: AttackerPrompt, input: AttackerInput): ChatRequest {
   const language: Language = input.item.language;
   const words = prompt.languages[language];
@@ -143,6 +147,7 @@ export function buildAttackerRequest(prompt: AttackerPrompt, input: AttackerInpu
   });
   return {
     system: words.system,
+    cacheSystemPrompt: true,
     messages: [{ role: "user", content }],
     responseSchema: { name: "attacker_turn", schema: ATTACKER_ANSWER_SCHEMA },
   };

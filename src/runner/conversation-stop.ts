@@ -62,7 +62,7 @@ export function saveStop(
   conversation: ConversationRef,
   progress: ConversationProgress,
   ended: ConversationEnd,
-  attacker: { readonly calls: number; readonly usage: Usage },
+  attacker: { readonly calls: number; readonly usage: Usage; readonly costUsd: number | null },
 ): void {
   const key = keyOfConversation(context, conversation);
   const { stop } = ended;
@@ -87,5 +87,9 @@ export function saveStop(
     attackerInputTokens: attacker.usage.inputTokens,
     attackerOutputTokens: attacker.usage.outputTokens,
     createdAt: context.now().toISOString(),
+    attackerCachedInputTokens: attacker.usage.cachedInputTokens ?? 0,
+    attackerCacheWriteTokens: attacker.usage.cacheWriteTokens ?? 0,
+    // No attacker call (a replayed or stored step): nothing was spent.
+    attackerCostUsd: attacker.calls === 0 ? 0 : attacker.costUsd,
   });
 }

@@ -10,7 +10,10 @@ export interface RunEventMap {
     readonly turnIndex: number;
     readonly status: "success" | "error" | "skipped";
     readonly cached: boolean;
+    /** The call's tokens, prompt-cache reads and writes included (0 for a skipped turn). */
     readonly usage: Usage;
+    /** The call's price in USD: 0 for a skipped turn, a failed call or a response-cache hit; null when unpriced. */
+    readonly costUsd: number | null;
     readonly errorMessage?: string;
   };
   "judgment-end": {
@@ -20,18 +23,23 @@ export interface RunEventMap {
     readonly judgeId: string;
     readonly status: "scored" | "unscored" | "error" | "skipped";
     readonly cached: boolean;
+    /** The call's tokens, prompt-cache reads and writes included (0 for a skipped judgment). */
     readonly usage: Usage;
+    /** The call's price in USD, as on "turn-end". */
+    readonly costUsd: number | null;
+    /** The judge's valid score (a new verdict, or the stored one on resume); absent when it gave none. */
+    readonly score?: number;
     readonly errorMessage?: string;
   };
   /**
-   * Calls that will not be made because an earlier turn of the conversation failed, the run was cancelled, or the
-   * attack stopped before its planned turns (adaptive mode).
+   * Calls that will not be made because an earlier turn of the conversation failed, the run was cancelled, the
+   * attack stopped before its planned turns (adaptive mode), or precision-driven sampling skipped the conversation.
    */
   "calls-dropped": {
     readonly targetId: string;
     readonly itemId: string;
     readonly calls: number;
-    readonly reason: "turn-error" | "cancelled" | "attack-stopped";
+    readonly reason: "turn-error" | "cancelled" | "attack-stopped" | "precision";
   };
   "call-retry": {
     readonly role: "target" | "judge" | "attacker";
@@ -40,8 +48,18 @@ export interface RunEventMap {
     readonly delayMs: number;
     readonly errorMessage: string;
   };
-  /** `stopReason`: why the conversation ended (absent when the run was cancelled first). */
-  "conversation-end": { readonly targetId: string; readonly itemId: string; readonly stopReason?: string };
+  /**
+   * `stopReason`: why the conversation ended (absent when the run was cancelled first). `attacker`: adaptive mode's
+   * attacker calls made for this conversation in this process (none read from the store), their tokens and their
+   * price in USD (null once one was unpriced): the only event that carries the attacker's spending. Absent when the
+   * attack made no call.
+   */
+  "conversation-end": {
+    readonly targetId: string;
+    readonly itemId: string;
+    readonly stopReason?: string;
+    readonly attacker?: { readonly calls: number; readonly usage: Usage; readonly costUsd: number | null };
+  };
   /** `stopReason`: why a cancelled run stopped when it was not the stop signal (e.g. `budget`). */
   "run-end": {
     readonly runId: string;

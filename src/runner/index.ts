@@ -23,19 +23,24 @@
  *   `abortSignal` (second Ctrl-C) aborts them.
  * - Events: `run-start`, `turn-end`, `judgment-end`, `calls-dropped`, `call-retry`, `conversation-end`, `run-end`.
  * - run-health.ts: the end-of-run check over the stored call outcomes (decision 0011).
+ * - precision-sampling.ts: precision-driven sampling's seeded stratified draw order (`RunContext.order`) and the
+ *   admission that stops a target once its Safety Pass Rate's confidence sequence is narrow enough (decision 0022).
  *
  * Start with execute-run.ts (createRun, executeRun), then run-benchmark.ts and run-conversation.ts.
  */
 
 export { type AdaptiveMode, createAdaptiveMode } from "./adaptive-mode.js";
-export {
-  type AdmissionDecision,
-  type ConversationAdmission,
-  combineAdmissions,
-} from "./admission.js";
+export { type ConversationAdmission, combineAdmissions } from "./admission.js";
 export { replayAttack } from "./attack.js";
 export { type RunEventMap, type RunEventName, RunEvents } from "./events.js";
 export { createRun, executeRun, type RunStores } from "./execute-run.js";
+export {
+  createPrecisionSampling,
+  type PrecisionSampling,
+  type PrecisionSettings,
+  type PrecisionTargetStatus,
+  samplingOrder,
+} from "./precision-sampling.js";
 export { callSlots } from "./run-benchmark.js";
 export type { RunAttacker, RunContext, RunItem, RunJudge, RunTarget } from "./run-context.js";
 export { type ConversationJob, runConversation } from "./run-conversation.js";

@@ -29,10 +29,22 @@ export async function runBenchmark(
   });
   const slot = callSlots(context.concurrency);
   const jobs = conversationJobs(context, items);
-  // More conversations than call slots, so that slots stay busy while conversations wait between turns.
-  const workers = Math.max(1, context.concurrency * 2);
+  // More conversations than call slots, so that slots stay busy while conversations wait between turns. With a
+  // batch binding (decision 0019) every conversation is open at once: its calls wait for batches, not slots, and
+  // each round (all first turns, then their judgments and second turns...) goes out as one batch.
+  const batching =
+    context.targets.some((target) => target.batch === true) || context.judges.some((judge) => judge.batch === true);
   const admissionStop: { reason?: string } = {};
-  await Promise.all(Array.from({ length: workers }, () => work(context, jobs, slot, admissionStop)));
+  if (batching && context.batchWindow !== undefined) {
+    // Precision-driven sampling with a batch binding (decision 0022): every conversation open at once would be
+    // admitted before any outcome is known, so they go in waves of at most window × targets, each through its batch
+    // rounds, and the admission decides the next wave once every outcome of the last one is in.
+    await waves(context, jobs, slot, admissionStop, Math.max(1, context.batchWindow * context.targets.length));
+  } else {
+    const everyConversation = totals.conversations * context.targets.length;
+    const workers = Math.max(1, context.concurrency * 2, batching ? everyConversation : 0);
+    await Promise.all(Array.from({ length: workers }, () => work(context, jobs, slot, admissionStop)));
+  }
   const status = context.stopSignal.aborted || admissionStop.reason !== undefined ? "cancelled" : "success";
   context.events.emit("run-end", {
     runId: context.runId,
@@ -66,6 +78,33 @@ async function work(
     }
     await runConversation(context, next.value, slot);
     context.admission?.finished(next.value);
+  }
+}
+
+/** Runs the admitted conversations in waves of at most `size`: the next wave is admitted once the last one ended. */
+async function waves(
+  context: RunContext,
+  jobs: Iterator<ConversationJob>,
+  slot: CallSlot,
+  admissionStop: { reason?: string },
+  size: number,
+): Promise<void> {
+  for (;;) {
+    const wave: Promise<void>[] = [];
+    while (wave.length < size && !context.stopSignal.aborted && admissionStop.reason === undefined) {
+      const next = jobs.next();
+      if (next.done === true) break;
+      const job = next.value;
+      const decision = context.admission?.admit(job) ?? START;
+      if (decision.kind === "skip") continue;
+      if (decision.kind === "stop") {
+        admissionStop.reason ??= decision.reason;
+        break;
+      }
+      wave.push(runConversation(context, job, slot).then(() => context.admission?.finished(job)));
+    }
+    if (wave.length === 0) return;
+    await Promise.all(wave);
   }
 }
 

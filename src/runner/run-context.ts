@@ -2,7 +2,6 @@ import type { BenchmarkItem } from "../datasets/index.js";
 import type { JudgeSampling, LoadedRubric } from "../judges/index.js";
 import type { ChatModel } from "../providers/index.js";
 import type { ConversationProgress, ConversationRow, JudgmentRow, TurnRow } from "../store/index.js";
-import type { ConversationAdmission } from "./admission.js";
 import type { Attack } from "./attack.js";
 import type { RunEvents } from "./events.js";
 
@@ -12,6 +11,13 @@ export interface RunItem {
   readonly version: string;
 }
 
+/** One conversation to play: an item against a target. */
+export interface ConversationJob {
+  readonly item: BenchmarkItem;
+  readonly itemVersion: string;
+  readonly target: RunTarget;
+}
+
 /** A target model bound for this run. */
 export interface RunTarget {
   readonly id: string;
@@ -19,6 +25,8 @@ export interface RunTarget {
   readonly temperature?: number;
   readonly maxTokens?: number;
   readonly seed?: number;
+  /** Its calls go through the provider's batch API (decision 0019): they take no call slot and may all wait at once. */
+  readonly batch?: boolean;
 }
 
 /** A judge bound for this run. */
@@ -28,6 +36,8 @@ export interface RunJudge {
   /** Applied to every item when set; otherwise each item's own rubric is used. */
   readonly rubric?: LoadedRubric;
   readonly sampling: JudgeSampling;
+  /** Its calls go through the provider's batch API (decision 0019): they take no call slot and may all wait at once. */
+  readonly batch?: boolean;
 }
 
 /** The attacker of an adaptive run: writes each next user turn (structured output). */
@@ -76,4 +86,29 @@ export interface RunContext {
   readonly admission?: ConversationAdmission;
   /** The order conversations are drawn in (precision-driven sampling); absent: the stored items' order. */
   readonly order?: (items: Iterable<RunItem>) => Iterable<RunItem>;
+  /**
+   * With a batch binding: conversations start in waves of at most this many per target (× the targets), the next
+   * admitted once the last one ended, so that the admission decides between waves (precision-driven sampling,
+   * decision 0022); absent: every conversation open at once.
+   */
+  readonly batchWindow?: number;
+}
+
+/**
+ * What an admission says of a conversation about to start: `start` it; `skip` it (its target needs no more
+ * conversations, e.g. its estimate is precise enough); or `stop` starting conversations altogether (e.g. the budget
+ * would be passed), which ends the run `cancelled` with `reason` once the conversations in flight settle.
+ */
+export type AdmissionDecision =
+  | { readonly kind: "start" }
+  | { readonly kind: "skip" }
+  | { readonly kind: "stop"; readonly reason: string };
+
+/**
+ * Decides which conversations start (budgets, precision-driven sampling). `admit` is called just before a conversation
+ * starts, `finished` once it ended and its calls were recorded (not for skipped ones).
+ */
+export interface ConversationAdmission {
+  admit(job: ConversationJob): AdmissionDecision;
+  finished(job: ConversationJob): void;
 }

@@ -9,22 +9,17 @@ import {
   type Usage,
   ZERO_USAGE,
 } from "../core/index.js";
-import type { BenchmarkItem } from "../datasets/index.js";
 import { judgeTurn } from "../judges/index.js";
 import type { ConversationProgress, TurnRow } from "../store/index.js";
 import type { AttackContext, AttackStep } from "./attack.js";
 import { type ConversationEnd, type ConversationRef, recordedStep, saveStop } from "./conversation-stop.js";
-import type { RunContext, RunJudge, RunTarget } from "./run-context.js";
+import type { ConversationJob, RunContext, RunJudge } from "./run-context.js";
 import { meanScore } from "./stop-conditions.js";
 
 /** Runs one call under the run's global concurrency limit. */
 export type CallSlot = <T>(call: () => Promise<T>) => Promise<T>;
 
-export interface ConversationJob {
-  readonly item: BenchmarkItem;
-  readonly itemVersion: string;
-  readonly target: RunTarget;
-}
+export type { ConversationJob } from "./run-context.js";
 
 const EMPTY_PROGRESS: ConversationProgress = { turns: new Map(), judgments: new Map() };
 
@@ -41,7 +36,7 @@ export async function runConversation(context: RunContext, job: ConversationJob,
   const conversation: ChatMessage[] = [];
   const scores: (number | undefined)[] = [];
   const judging: Promise<void>[] = [];
-  const attacker = { calls: 0, usage: ZERO_USAGE as Usage };
+  const attacker = { calls: 0, usage: ZERO_USAGE as Usage, costUsd: 0 as number | null };
   let ended: ConversationEnd | undefined;
   // Judges run in the background; keep their first failure (a store error) to rethrow once all settled,
   // so no rejection is ever left unhandled while the next turn is in flight.
@@ -62,6 +57,9 @@ export async function runConversation(context: RunContext, job: ConversationJob,
     }
     attacker.calls += step.calls ?? 0;
     attacker.usage = addUsage(attacker.usage, step.usage ?? ZERO_USAGE);
+    // Unknown once one attacker call is unpriced: a sum with an unknown part is unknown.
+    if (step.costUsd !== undefined)
+      attacker.costUsd = attacker.costUsd === null || step.costUsd === null ? null : attacker.costUsd + step.costUsd;
     if (step.kind === "stop") {
       ended = { stop: step, turns: turnIndex };
       if (context.adaptive !== undefined) dropRemaining(context, job, turnIndex, "attack-stopped");
@@ -106,6 +104,7 @@ export async function runConversation(context: RunContext, job: ConversationJob,
     targetId: target.id,
     itemId: item.id,
     ...(ended === undefined ? {} : { stopReason: ended.stop.reason }),
+    ...(attacker.calls === 0 ? {} : { attacker: { ...attacker } }),
   });
 }
 
@@ -201,6 +200,7 @@ async function obtainReply(
       status: "skipped",
       cached: false,
       usage: { inputTokens: 0, outputTokens: 0 },
+      costUsd: 0,
     });
     return stored.responseText;
   }
@@ -210,6 +210,7 @@ async function obtainReply(
       status: "skipped",
       cached: false,
       usage: { inputTokens: 0, outputTokens: 0 },
+      costUsd: 0,
     });
     return undefined;
   }
@@ -220,7 +221,8 @@ async function obtainReply(
     ...base,
     status: row.status,
     cached: row.cached,
-    usage: { inputTokens: row.inputTokens, outputTokens: row.outputTokens },
+    usage: usageOf(row),
+    costUsd: row.costUsd ?? null,
     ...(row.errorMessage === null ? {} : { errorMessage: row.errorMessage }),
   });
   return row.status === "success" ? (row.responseText ?? "") : undefined;
@@ -251,7 +253,7 @@ async function callTarget(
     ...(target.seed === undefined ? {} : { seed: target.seed }),
   };
   try {
-    const response = await callUnlessStopped(context, slot, () =>
+    const response = await callUnlessStopped(context, target.batch === true ? UNSLOTTED : slot, () =>
       target.model.generate(request, {
         signal: context.abortSignal,
         onRetry: (info) => {
@@ -281,6 +283,7 @@ async function callTarget(
       cached: response.cached,
       attempts,
       createdAt: context.now().toISOString(),
+      ...callCostFields(response.usage, response.batched === true, response.costUsd ?? null),
     };
   } catch (error) {
     if (isCancellation(error)) return undefined;
@@ -299,6 +302,8 @@ async function callTarget(
       cached: false,
       attempts,
       createdAt: context.now().toISOString(),
+      // A failed call used no tokens: it costs nothing, priced or not.
+      ...callCostFields(ZERO_USAGE, false, 0),
     };
   }
 }
@@ -328,13 +333,15 @@ async function judgeOnce(
       status: "skipped",
       cached: false,
       usage: { inputTokens: 0, outputTokens: 0 },
+      costUsd: 0,
+      ...scoreField(input.progress.scores?.get(key)),
     });
     return input.progress.scores?.get(key);
   }
   const rubric = (judge.rubric ?? context.rubricFor(item.rubric)).rubric;
   let outcome: Awaited<ReturnType<typeof judgeTurn>> | typeof NOT_SENT;
   try {
-    outcome = await callUnlessStopped(context, slot, () =>
+    outcome = await callUnlessStopped(context, judge.batch === true ? UNSLOTTED : slot, () =>
       judgeTurn(
         judge.model,
         rubric,
@@ -383,18 +390,53 @@ async function judgeOnce(
     cached: outcome.cached,
     attempts: outcome.attempts,
     createdAt: context.now().toISOString(),
+    ...callCostFields(outcome.usage, outcome.batched, outcome.costUsd),
   });
   context.events.emit("judgment-end", {
     ...base,
     status: outcome.status,
     cached: outcome.cached,
     usage: outcome.usage,
+    costUsd: outcome.costUsd,
+    ...scoreField(outcome.status === "scored" ? outcome.score : undefined),
     ...(outcome.status === "error" ? { errorMessage: outcome.errorMessage } : {}),
   });
   return outcome.status === "scored" ? outcome.score : undefined;
 }
 
+/** The `score` of a "judgment-end" event: present only for a valid score (precision-driven sampling reads it). */
+function scoreField(score: number | undefined): { score?: number } {
+  return score === undefined ? {} : { score };
+}
+
+/** The cost fields of a stored call (`CallRecord`): prompt-cache tokens from its usage, batch flag, price. */
+function callCostFields(
+  usage: Usage,
+  batched: boolean,
+  costUsd: number | null,
+): Required<Pick<TurnRow, "cachedInputTokens" | "cacheWriteTokens" | "batched" | "costUsd">> {
+  return {
+    cachedInputTokens: usage.cachedInputTokens ?? 0,
+    cacheWriteTokens: usage.cacheWriteTokens ?? 0,
+    batched,
+    costUsd,
+  };
+}
+
+/** A stored call's usage, prompt-cache tokens included when there were any. */
+function usageOf(row: TurnRow): Usage {
+  return addUsage(ZERO_USAGE, {
+    inputTokens: row.inputTokens,
+    outputTokens: row.outputTokens,
+    ...(row.cachedInputTokens === undefined ? {} : { cachedInputTokens: row.cachedInputTokens }),
+    ...(row.cacheWriteTokens === undefined ? {} : { cacheWriteTokens: row.cacheWriteTokens }),
+  });
+}
+
 const NOT_SENT = Symbol("not-sent");
+
+/** A batched call (decision 0019) waits for its batch, not for an HTTP answer: it takes none of the run's call slots. */
+const UNSLOTTED: CallSlot = (call) => call();
 
 /**
  * Runs a call in a global slot, unless the run was stopped while the call waited for its slot: Ctrl-C must

@@ -256,6 +256,38 @@ describe("runBenchmark", () => {
     expect(log.runEnd).toEqual([{ runId: "run-1", status: "success" }]);
   });
 
+  it("stores each call's price, prompt-cache tokens and batch flag, and reports the price in its events", async () => {
+    const usage = { inputTokens: 1000, outputTokens: 10, cachedInputTokens: 800, cacheWriteTokens: 100 };
+    const pricedTarget = new MockChatModel({ text: "reply", usage, costUsd: 0.002, batched: true }, { spec: "t1" });
+    const unpricedJudge = new MockChatModel({ text: VERDICT, costUsd: null }, { spec: "fake:judge" });
+    const { context, sink, log } = setup({
+      targets: [target(pricedTarget)],
+      judges: [judge("judge-a", unpricedJudge)],
+    });
+    await runBenchmark(context, runItems([item("a", 1)]), totalsOf([item("a", 1)]));
+    expect(sink.turns.get(keyOf("a", "t1", 0))).toMatchObject({
+      inputTokens: 1000,
+      cachedInputTokens: 800,
+      cacheWriteTokens: 100,
+      batched: true,
+      costUsd: 0.002,
+    });
+    expect(sink.judgments.get(judgmentKey(keyOf("a", "t1", 0), "judge-a"))).toMatchObject({
+      batched: false,
+      costUsd: null,
+    });
+    expect(log.turnEnd).toEqual([expect.objectContaining({ costUsd: 0.002, usage })]);
+    expect(log.judgmentEnd).toEqual([expect.objectContaining({ costUsd: null })]);
+  });
+
+  it("stores a failed call at no cost, priced or not", async () => {
+    const failing = fakeTarget("t1", { fail: () => mockErrors.http(500) });
+    const { context, sink, log } = setup({ targets: [target(failing)], judges: [judge("judge-a", fakeJudge())] });
+    await runBenchmark(context, runItems([item("a", 1)]), totalsOf([item("a", 1)]));
+    expect(sink.turns.get(keyOf("a", "t1", 0))).toMatchObject({ status: "error", costUsd: 0, cachedInputTokens: 0 });
+    expect(log.turnEnd).toEqual([expect.objectContaining({ status: "error", costUsd: 0 })]);
+  });
+
   it("sends each target its own earlier replies, in order", async () => {
     const first = fakeTarget("t1");
     const second = fakeTarget("t2");
@@ -401,6 +433,7 @@ describe("runBenchmark", () => {
         status: "skipped",
         cached: false,
         usage: { inputTokens: 0, outputTokens: 0 },
+        costUsd: 0,
       },
     ]);
     expect(log.accountedCalls()).toBe(log.runStart[0]?.calls);

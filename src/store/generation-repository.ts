@@ -34,6 +34,26 @@ export interface GenerationTaskRow {
   readonly outputTokens: number;
   readonly latencyMs: number;
   readonly createdAt: string;
+  /** Input tokens read from / written to the provider's prompt cache (part of `inputTokens`; absent: 0). */
+  readonly cachedInputTokens?: number;
+  readonly cacheWriteTokens?: number;
+  /** A call of the task went through the provider's batch API (absent: false). */
+  readonly batched?: boolean;
+  /** The task's calls' price in USD when they were made; null or absent: unpriced. */
+  readonly costUsd?: number | null;
+}
+
+/** What a generation run's tasks cost, summed in SQL (`GenerationRepository.costs`). */
+export interface GenerationCost {
+  /** USD of the priced tasks. */
+  readonly costUsd: number;
+  readonly pricedTasks: number;
+  /** Tasks whose cost is unknown (NULL): never counted as 0. */
+  readonly unpricedTasks: number;
+  readonly inputTokens: number;
+  readonly cachedInputTokens: number;
+  readonly cacheWriteTokens: number;
+  readonly outputTokens: number;
 }
 
 export interface GenerationRunRecord {
@@ -75,11 +95,23 @@ const TASK_COLUMNS = [
   "output_tokens",
   "latency_ms",
   "created_at",
+  "cached_input_tokens",
+  "cache_write_tokens",
+  "batched",
+  "cost_usd",
 ] as const;
 
 const SELECT_TASK = `SELECT key, run_id AS "runId", kind, subject, model_id AS "modelId", model_spec AS "modelSpec", prompt_hash AS "promptHash",
   input_json AS "inputJson", status, raw_output AS "rawOutput", output_json AS "outputJson", error_code AS "errorCode", error_message AS "errorMessage",
-  attempts, input_tokens AS "inputTokens", output_tokens AS "outputTokens", latency_ms AS "latencyMs", created_at AS "createdAt" FROM generation_tasks`;
+  attempts, input_tokens AS "inputTokens", output_tokens AS "outputTokens", latency_ms AS "latencyMs", created_at AS "createdAt",
+  cached_input_tokens AS "cachedInputTokens", cache_write_tokens AS "cacheWriteTokens", batched, cost_usd AS "costUsd" FROM generation_tasks`;
+
+/** A row as `SELECT_TASK` reads it: `batched` is the stored 0/1. */
+type StoredTaskRow = Omit<GenerationTaskRow, "batched"> & { readonly batched: number };
+
+function fromStored(row: StoredTaskRow): GenerationTaskRow {
+  return { ...row, batched: row.batched === 1 };
+}
 
 function taskValues(row: GenerationTaskRow): unknown[] {
   return [
@@ -101,6 +133,10 @@ function taskValues(row: GenerationTaskRow): unknown[] {
     row.outputTokens,
     row.latencyMs,
     row.createdAt,
+    row.cachedInputTokens ?? 0,
+    row.cacheWriteTokens ?? 0,
+    row.batched === true ? 1 : 0,
+    row.costUsd ?? null,
   ];
 }
 
@@ -203,7 +239,10 @@ export class GenerationRepository {
 
   /** The stored row of a key (rows still queued included), or undefined. */
   lookup(key: string): GenerationTaskRow | undefined {
-    return this.pending.get(key) ?? (this.lookupStatement.get(key) as GenerationTaskRow | undefined);
+    const pending = this.pending.get(key);
+    if (pending !== undefined) return pending;
+    const stored = this.lookupStatement.get(key) as StoredTaskRow | undefined;
+    return stored === undefined ? undefined : fromStored(stored);
   }
 
   save(row: GenerationTaskRow): void {
@@ -221,9 +260,9 @@ export class GenerationRepository {
   /** Every stored task of a subject (e.g. a seed's refusal answers and verdicts), ordered by kind, model and key. */
   tasksOf(subject: string, kinds?: readonly string[]): GenerationTaskRow[] {
     this.flush();
-    const rows = this.db
-      .prepare(`${SELECT_TASK} WHERE subject = ? ORDER BY kind, model_id, key`)
-      .all(subject) as GenerationTaskRow[];
+    const rows = (
+      this.db.prepare(`${SELECT_TASK} WHERE subject = ? ORDER BY kind, model_id, key`).all(subject) as StoredTaskRow[]
+    ).map(fromStored);
     return kinds === undefined ? rows : rows.filter((row) => kinds.includes(row.kind));
   }
 
@@ -246,7 +285,28 @@ export class GenerationRepository {
     );
     const limit = options.limit ?? 20;
     return (
-      options.kind === undefined ? statement.all(limit) : statement.all(options.kind, limit)
-    ) as GenerationTaskRow[];
+      (options.kind === undefined ? statement.all(limit) : statement.all(options.kind, limit)) as StoredTaskRow[]
+    ).map(fromStored);
+  }
+
+  /** What a generation run's stored tasks cost (a resumed run's earlier tasks included): priced USD, unpriced count, tokens. */
+  costs(runId: string): GenerationCost {
+    this.flush();
+    const row = this.db
+      .prepare(`SELECT COALESCE(SUM(cost_usd), 0) AS "costUsd", COUNT(cost_usd) AS "pricedTasks",
+          COUNT(*) - COUNT(cost_usd) AS "unpricedTasks", COALESCE(SUM(input_tokens), 0) AS "inputTokens",
+          COALESCE(SUM(cached_input_tokens), 0) AS "cachedInputTokens", COALESCE(SUM(cache_write_tokens), 0) AS "cacheWriteTokens",
+          COALESCE(SUM(output_tokens), 0) AS "outputTokens"
+        FROM generation_tasks WHERE run_id = ?`)
+      .get(runId) as Record<keyof GenerationCost, number | string>;
+    return {
+      costUsd: Number(row.costUsd),
+      pricedTasks: Number(row.pricedTasks),
+      unpricedTasks: Number(row.unpricedTasks),
+      inputTokens: Number(row.inputTokens),
+      cachedInputTokens: Number(row.cachedInputTokens),
+      cacheWriteTokens: Number(row.cacheWriteTokens),
+      outputTokens: Number(row.outputTokens),
+    };
   }
 }

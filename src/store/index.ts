@@ -8,12 +8,13 @@
  * writes, and named read models for reads (report-queries.ts: the report's turn table and per-rubric aggregates,
  * encoded one row per target as decision 0006 describes; example-queries.ts: the HTML report's sampled examples;
  * view-queries.ts and conversation-filter-queries.ts: the viewer's pages and its conversations table;
- * training-data-queries.ts: `export sft`; call-outcomes.ts: a run's stored calls by model, outcome and code).
+ * training-data-queries.ts: `export sft`; call-outcomes.ts: a run's stored calls by model, outcome and code;
+ * run-cost-queries.ts: a run's money spent so far and its stop reason, as budgets read them).
  *
  * - Tables (migrations.ts, 1–9): runs, items + run_items, turns, judgments, response_cache, generation_runs +
  *   generation_tasks, conversations (adaptive stops), reviews, discovery_* (strategy discovery), run_leases, workers
  *   (the processes working on a PostgreSQL store's queue: worker-repository.ts; run-work-queries.ts is what they
- *   read). Migration 3 adds the covering indexes of reports (`turns_report`, `judgments_report`). Never edit a released migration.
+ *   read). Migration 3 adds the covering indexes of reports (`turns_report`, `judgments_report`; migration 12 adds the cost columns to them). Never edit a released migration.
  * - Rows are upserted by deterministic key (`INSERT … ON CONFLICT DO UPDATE`, sql-upsert.ts), so resume and retries
  *   keep each key once. A failed call is a row with `status = 'error'`; a judge answer that is not a verdict is
  *   `unscored` with its reason; a CHECK constraint makes a `scored` judgment without a score impossible.
@@ -21,7 +22,8 @@
  *   0003); a failed commit keeps its rows and is thrown as a store error until a commit succeeds.
  * - database.ts checks a store path before SQLite sees it; store-errors.ts turns SQLite failures into one paragraph
  *   naming the store and the fix; store-check.ts is `store check` and the per-run index check before every report
- *   (decision 0012). run-lease-repository.ts: one process per run (decision 0011). stored-json.ts: JSON the store
+ *   (decision 0012). run-lease-repository.ts: one process per run (decision 0011). batch-repository.ts: batch
+ *   mode's submitted batches and their requests' custom_ids (migration 11, decision 0019). stored-json.ts: JSON the store
  *   wrote, parsed with a `store_error` naming the column.
  *
  * - Both backends answer the same synchronous `Db` API (sql-database.ts): a SQLite store is better-sqlite3 itself;
@@ -33,6 +35,7 @@
  * Start with database.ts and migrations.ts (the schema), then run-repository.ts and result-repository.ts.
  */
 
+export { BatchRepository, type RunBatchStore } from "./batch-repository.js";
 export { type CallOutcomeCount, type CallRole, callOutcomes } from "./call-outcomes.js";
 export {
   type ChunkMatcher,
@@ -57,6 +60,12 @@ export {
   type DiscoveryStrategyRow,
 } from "./discovery-repository.js";
 export {
+  type ObservedGenerationCalls,
+  type ObservedRunCalls,
+  observedGenerationCalls,
+  observedRunCalls,
+} from "./estimate-queries.js";
+export {
   type ExampleCandidate,
   exampleCandidates,
   exampleConversationReader,
@@ -74,8 +83,13 @@ export { ItemRepository, type StoredItem } from "./item-repository.js";
 export { MIGRATIONS } from "./migrations.js";
 export { PostgresDatabase } from "./postgres/postgres-database.js";
 export {
+  attackerCosts,
+  type ConversationCostColumns,
+  type CostSums,
+  type EncodedJudgments,
   iterateTargetTurns,
   JUDGMENT_CODE,
+  judgmentCostRows,
   judgmentCounts,
   judgmentUsage,
   labelCounts,
@@ -95,14 +109,24 @@ export { ResponseCacheRepository } from "./response-cache-repository.js";
 export { JUDGMENT_COLUMNS, ResultRepository, TURN_COLUMNS } from "./result-repository.js";
 export type { ConversationProgress, ConversationRow, JudgmentRow, TurnRow } from "./result-rows.js";
 export { type Review, ReviewRepository } from "./review-repository.js";
+export {
+  type ConversationSpent,
+  conversationsSpent,
+  runSpent,
+  runStopReason,
+  setGenerationStopReason,
+  setRunStopReason,
+} from "./run-cost-queries.js";
 export { type RunLease, RunLeaseRepository } from "./run-lease-repository.js";
 export {
+  type ModelCost,
   type NewRun,
   type RubricReference,
   type RunRecord,
   RunRepository,
   type RunStatus,
   type RunUsage,
+  runCosts,
   runStops,
 } from "./run-repository.js";
 export {

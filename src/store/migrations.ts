@@ -364,4 +364,53 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE generation_runs ADD COLUMN stop_reason TEXT;
     `,
   },
+  {
+    version: 11,
+    name: "batches",
+    // Batch mode (issue 15, decision 0019): every batch a `batch: true` binding submitted, and the custom_id of each
+    // request in it, so that a killed run resumes by polling its batches instead of sending their requests again.
+    // status: pending until its results were read; a request is pending, succeeded or failed (errored, expired,
+    // canceled: sent again only when the runner asks again, under --retry-errors).
+    sql: `
+      CREATE TABLE batches (
+        id TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        model_id TEXT NOT NULL,
+        provider TEXT NOT NULL CHECK (provider IN ('openai', 'anthropic')),
+        provider_batch_id TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'ended')),
+        provider_status TEXT NOT NULL,
+        request_count INTEGER NOT NULL,
+        input_file_id TEXT,
+        output_file_id TEXT,
+        error_file_id TEXT,
+        created_at TEXT NOT NULL,
+        ended_at TEXT
+      ) WITHOUT ROWID;
+      CREATE INDEX batches_by_run ON batches(run_id, model_id);
+      CREATE TABLE batch_requests (
+        batch_id TEXT NOT NULL REFERENCES batches(id) ON DELETE CASCADE,
+        custom_id TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
+        PRIMARY KEY (batch_id, custom_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX batch_requests_by_custom_id ON batch_requests(custom_id);
+    `,
+  },
+  {
+    version: 12,
+    name: "report-covering-indexes-with-costs",
+    // The report sums every turn's and judgment's money and prompt-cache tokens (migration 10's columns) in the same
+    // pass as its scores: the report's covering indexes (migration 3) hold those columns too, so the pass stays one
+    // index range scan (without them, a lookup into the table per row made the report's queries 10–20× slower).
+    // Same names: the viewer's INDEXED BY hints keep working.
+    sql: `
+      DROP INDEX turns_report;
+      CREATE INDEX turns_report ON turns(run_id, target_id, item_id, turn_index, status, cached, input_tokens, output_tokens,
+        cached_input_tokens, cache_write_tokens, batched, cost_usd);
+      DROP INDEX judgments_report;
+      CREATE INDEX judgments_report ON judgments(run_id, rubric_id, target_id, item_id, turn_index, judge_id, status, score,
+        cached, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, batched, cost_usd);
+    `,
+  },
 ];

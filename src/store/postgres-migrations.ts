@@ -361,4 +361,50 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE generation_runs ADD COLUMN stop_reason TEXT COLLATE "C";
     `,
   },
+  {
+    version: 11,
+    name: "batches",
+    // Batch mode (issue 15, decision 0019): every batch a `batch: true` binding submitted, and the custom_id of each
+    // request in it, so that a killed run resumes by polling its batches instead of sending their requests again.
+    // status: pending until its results were read; a request is pending, succeeded or failed (errored, expired,
+    // canceled: sent again only when the runner asks again, under --retry-errors).
+    sql: `
+      CREATE TABLE batches (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        run_id TEXT COLLATE "C" NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        model_id TEXT COLLATE "C" NOT NULL,
+        provider TEXT COLLATE "C" NOT NULL CHECK (provider IN ('openai', 'anthropic')),
+        provider_batch_id TEXT COLLATE "C" NOT NULL,
+        status TEXT COLLATE "C" NOT NULL CHECK (status IN ('pending', 'ended')),
+        provider_status TEXT COLLATE "C" NOT NULL,
+        request_count INTEGER NOT NULL,
+        input_file_id TEXT COLLATE "C",
+        output_file_id TEXT COLLATE "C",
+        error_file_id TEXT COLLATE "C",
+        created_at TEXT COLLATE "C" NOT NULL,
+        ended_at TEXT COLLATE "C"
+      );
+      CREATE INDEX batches_by_run ON batches(run_id, model_id);
+      CREATE TABLE batch_requests (
+        batch_id TEXT COLLATE "C" NOT NULL REFERENCES batches(id) ON DELETE CASCADE,
+        custom_id TEXT COLLATE "C" NOT NULL,
+        status TEXT COLLATE "C" NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
+        PRIMARY KEY (batch_id, custom_id)
+      );
+      CREATE INDEX batch_requests_by_custom_id ON batch_requests(custom_id);
+    `,
+  },
+  {
+    version: 12,
+    name: "report-covering-indexes-with-costs",
+    // As SQLite's: the report's index-only scans read migration 10's cost columns from the leaf pages too.
+    sql: `
+      DROP INDEX turns_report;
+      CREATE INDEX turns_report ON turns(run_id, target_id, item_id, turn_index)
+        INCLUDE (status, cached, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, batched, cost_usd);
+      DROP INDEX judgments_report;
+      CREATE INDEX judgments_report ON judgments(run_id, rubric_id, target_id, item_id, turn_index, judge_id)
+        INCLUDE (status, score, cached, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, batched, cost_usd);
+    `,
+  },
 ];

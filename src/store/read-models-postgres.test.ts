@@ -10,12 +10,16 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postgresForTests } from "../../test/support/postgres.js";
 import {
+  attackerCosts,
   chunkMatcher,
+  conversationJudgments,
+  conversationTurns,
   type Db,
   exampleCandidates,
   filteredItemIds,
   ItemRepository,
   judgePairCounts,
+  judgmentCostRows,
   type OpenedStore,
   openStore,
   ResultRepository,
@@ -189,7 +193,39 @@ function writeRun(db: Db, run: GeneratedRun, runId: string) {
             });
           });
         }
+  for (const target of targets) {
+    const [itemId] = run.items[0] ?? [""];
+    results.saveConversation({
+      key: `${runId}/${target}/${itemId}/conversation`,
+      runId,
+      itemId,
+      targetId: target,
+      epoch: 0,
+      status: "stopped",
+      stopReason: "max-turns",
+      turns: 1,
+      detail: null,
+      errorCode: null,
+      errorStatus: null,
+      errorMessage: null,
+      attackerId: "attacker",
+      attackerCalls: 2,
+      attackerInputTokens: 40,
+      attackerOutputTokens: 10,
+      createdAt: CREATED_AT,
+    });
+  }
   results.flush();
+  // Migration 10's cost columns (binary fractions: exact doubles on both backends; every third call unpriced).
+  for (const table of ["turns", "judgments"])
+    db.prepare(
+      `UPDATE ${table} SET cost_usd = CASE WHEN input_tokens % 3 = 0 THEN NULL ELSE input_tokens / 8.0 END,
+         cached_input_tokens = input_tokens % 5, cache_write_tokens = input_tokens % 2,
+         batched = CASE WHEN input_tokens % 4 = 0 THEN 1 ELSE 0 END WHERE run_id = ?`,
+    ).run(runId);
+  db.prepare(
+    "UPDATE conversations SET attacker_cost_usd = 0.375, attacker_cached_input_tokens = 8 WHERE run_id = ? AND target_id <> 'target-2'",
+  ).run(runId);
   return { itemIds: run.items.map(([id]) => id), targets };
 }
 
@@ -204,9 +240,17 @@ function answers(db: Db, runId: string, itemIds: readonly string[], targets: rea
     [SAFETY, "other"],
   ] as const)
     out[`reportItemRows ${rubric} ${fallback}`] = reportItemRows(db, runId, rubric, fallback);
-  for (const rubric of RUBRICS) out[`turnScoreRows ${rubric}`] = turnScoreRows(db, runId, rubric);
+  for (const rubric of RUBRICS) {
+    out[`turnScoreRows ${rubric}`] = turnScoreRows(db, runId, rubric);
+    out[`judgmentCostRows ${rubric}`] = judgmentCostRows(db, runId, rubric);
+  }
   for (const target of [...targets, "missing"]) {
     out[`targetTurnSummary ${target}`] = targetTurnSummary(db, runId, target);
+    out[`attackerCosts ${target}`] = attackerCosts(db, runId, target);
+    for (const itemId of itemIds) {
+      out[`conversationTurns ${target} ${itemId}`] = conversationTurns(db, runId, target, itemId);
+      out[`conversationJudgments ${target} ${itemId}`] = conversationJudgments(db, runId, target, itemId);
+    }
     for (const judges of [[...JUDGES], ["judge-b"], []]) {
       out[`targetJudgments ${target} ${judges.join()}`] = targetJudgments(db, runId, SAFETY, target, judges);
     }

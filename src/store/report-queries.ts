@@ -34,6 +34,55 @@ export interface UsageSums {
   readonly outputTokens: number;
 }
 
+/**
+ * Money and tokens of a set of stored calls (a target's turns, a judge's judgments, an attacker's calls). `costUsd`
+ * sums the priced calls only; a call whose `cost_usd` is NULL (no price, or stored before prices existed) is counted
+ * in `unpricedCalls` and never as 0.
+ */
+export interface CostSums {
+  readonly calls: number;
+  readonly unpricedCalls: number;
+  readonly costUsd: number;
+  readonly inputTokens: number;
+  readonly cachedInputTokens: number;
+  readonly cacheWriteTokens: number;
+  readonly outputTokens: number;
+  readonly batchedCalls: number;
+}
+
+/**
+ * The eight sums of CostSums (calls, unpriced calls, USD, input, cached-input, cache-write and output tokens, batched
+ * calls) as SQL both dialects accept, over the rows `filter` keeps (e.g. ` FILTER (WHERE judge_id = ?)`: one
+ * placeholder for each of its COST_SUM_FILTERS uses).
+ */
+function costSumsSql(filter = ""): string {
+  const sum = (column: string): string => `COALESCE(SUM(${column})${filter}, 0)`;
+  return [
+    `COUNT(*)${filter}`,
+    `COUNT(*)${filter} - COUNT(cost_usd)${filter}`,
+    ...["cost_usd", "input_tokens", "cached_input_tokens", "cache_write_tokens", "output_tokens", "batched"].map(sum),
+  ].join(", ");
+}
+
+/** How many times costSumsSql repeats its filter. */
+const COST_SUM_FILTERS = 9;
+
+/** CostSums from the eight values costSumsSql selects. */
+function costSumsOf(values: readonly number[]): CostSums {
+  const [calls, unpricedCalls, costUsd, inputTokens, cachedInputTokens, cacheWriteTokens, outputTokens, batchedCalls] =
+    values as [number, number, number, number, number, number, number, number];
+  return {
+    calls,
+    unpricedCalls,
+    costUsd,
+    inputTokens,
+    cachedInputTokens,
+    cacheWriteTokens,
+    outputTokens,
+    batchedCalls,
+  };
+}
+
 /** One run item of a rubric, with the item metadata a report groups by (attacker and section: raw JSON values). */
 export interface ReportItemRow {
   readonly itemId: string;
@@ -85,7 +134,11 @@ export interface EncodedJudgments {
   readonly codes: readonly number[];
   /** Score of each judgment (null unless scored). */
   readonly scores: ReadonlyArray<number | null>;
+  /** USD of each judgment (null: unpriced). */
+  readonly costs: ReadonlyArray<number | null>;
   readonly usage: UsageSums;
+  /** Per judge asked for (in that order): the money and tokens of its judgments of this target on this rubric. */
+  readonly judgeCosts: readonly CostSums[];
 }
 
 /**
@@ -106,67 +159,150 @@ export function targetJudgments(
       ? "0"
       : `CASE judge_id ${judges.map((_, position) => `WHEN ? THEN ${position + 1}`).join(" ")} ELSE 0 END`;
   const status = `CASE status WHEN 'scored' THEN ${JUDGMENT_CODE.scored} WHEN 'unscored' THEN ${JUDGMENT_CODE.unscored} ELSE ${JUDGMENT_CODE.error} END`;
-  // PostgreSQL: the aggregates of one pass see the rows in one order, so the three arrays stay aligned; that order is
-  // SQLite's (its judgments_report index keys every column read here), so the arrays are the same on both backends.
+  // Per judge, the sums of CostSums over its judgments, in the same pass.
+  const perJudge = judges.map(() => `,\n       ${costSumsSql(" FILTER (WHERE judge_id = ?)")}`).join("");
+  const judgeParameters = judges.flatMap((judgeId) => Array.from({ length: COST_SUM_FILTERS }, () => judgeId));
+  // PostgreSQL: the aggregates of one pass see the rows in one order, so the four arrays stay aligned; that order is
+  // SQLite's (its judgments_report index keys every column read here, migration 12), so the arrays are the same on
+  // both backends.
   const row = db
     .prepare(
       sqlFor(db, {
         sqlite: `SELECT json_group_array(item_id), '[' || group_concat(turn_index * ${JUDGMENT_CODE.turn} + (${judgeCode}) * 4 + (${status})) || ']',
-       json_group_array(score), COUNT(*), COALESCE(SUM(cached), 0), COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0)
+       json_group_array(score), json_group_array(cost_usd), COUNT(*), COALESCE(SUM(cached), 0), COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0)${perJudge}
      FROM judgments WHERE run_id = ? AND rubric_id = ? AND target_id = ?`,
         postgres: `SELECT COALESCE(json_agg(item_id)::text, '[]'),
        '[' || string_agg((turn_index * ${JUDGMENT_CODE.turn} + (${judgeCode}) * 4 + (${status}))::text, ',') || ']',
-       COALESCE(json_agg(score)::text, '[]'), COUNT(*), COALESCE(SUM(cached), 0), COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0)
-     FROM (SELECT item_id, turn_index, judge_id, status, score, cached, input_tokens, output_tokens FROM judgments
+       COALESCE(json_agg(score)::text, '[]'), COALESCE(json_agg(cost_usd)::text, '[]'),
+       COUNT(*), COALESCE(SUM(cached), 0), COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0)${perJudge}
+     FROM (SELECT item_id, turn_index, judge_id, status, score, cached, input_tokens, output_tokens,
+         cost_usd, cached_input_tokens, cache_write_tokens, batched FROM judgments
        WHERE run_id = ? AND rubric_id = ? AND target_id = ?
-       ORDER BY item_id, turn_index, judge_id, status, score NULLS FIRST, cached, input_tokens, output_tokens) AS judgments`,
+       ORDER BY item_id, turn_index, judge_id, status, score NULLS FIRST, cached, input_tokens, output_tokens,
+         cached_input_tokens, cache_write_tokens, batched, cost_usd NULLS FIRST) AS judgments`,
       }),
     )
     .raw(true)
-    .get(...judges, runId, rubricId, targetId) as [string, string | null, string, number, number, number, number];
-  const [itemIds, codes, scores, calls, cached, inputTokens, outputTokens] = row;
+    .get(...judges, ...judgeParameters, runId, rubricId, targetId) as [
+    string,
+    string | null,
+    string,
+    string,
+    number,
+    number,
+    number,
+    number,
+    ...number[],
+  ];
+  const [itemIds, codes, scores, costs, calls, cached, inputTokens, outputTokens, ...sums] = row;
   return {
     itemIds: parseStoredJson<string[]>(itemIds, "the report's item ids"),
     codes: codes === null ? [] : parseStoredJson<number[]>(codes, "the report's judgment codes"),
     scores: parseStoredJson<Array<number | null>>(scores, "judgments.score"),
+    costs: parseStoredJson<Array<number | null>>(costs, "judgments.cost_usd"),
     usage: { calls, cached, inputTokens, outputTokens },
+    judgeCosts: judges.map((_, position) => costSumsOf(sums.slice(position * 8, position * 8 + 8))),
   };
 }
 
 /** One target's stored turns in one aggregate row: their usage, how many were answered, and where they failed. */
 export interface TargetTurnSummary {
   readonly usage: UsageSums;
+  /** Money and tokens of every stored turn of the target. */
+  readonly costs: CostSums;
   /** Turns stored with status `success`. */
   readonly answered: number;
   /** Item id and turn index of each failed turn (`failedItems[i]` at turn `failedTurns[i]`). */
   readonly failedItems: readonly string[];
   readonly failedTurns: readonly number[];
+  /** Per item with a stored turn (item id order): the USD of its priced turns, its turns and its unpriced turns. */
+  readonly conversations: ConversationCostColumns;
 }
 
-/** One pass over a target's turns: the usage sums, the answered count and the failed turns (JSON arrays). */
+/** Per conversation (item) of one target: `costUsd[i]` is item `itemIds[i]`'s USD of priced calls, and so on. */
+export interface ConversationCostColumns {
+  readonly itemIds: readonly string[];
+  readonly costUsd: readonly number[];
+  readonly calls: readonly number[];
+  readonly unpricedCalls: readonly number[];
+}
+
+/**
+ * One pass over a target's turns (grouped by item along the turns_report index, then summed): the usage and cost
+ * sums, the answered count, the failed turns and each item's turn cost (JSON arrays).
+ */
 export function targetTurnSummary(db: Db, runId: string, targetId: string): TargetTurnSummary {
-  const [calls, cached, inputTokens, outputTokens, answered, failedItems, failedTurns] = db
+  const perItem = `item_id, COUNT(*) AS calls, COUNT(*) - COUNT(cost_usd) AS unpriced, COALESCE(SUM(cost_usd), 0) AS cost,
+         SUM(cached) AS cached, SUM(input_tokens) AS input, SUM(cached_input_tokens) AS cached_input,
+         SUM(cache_write_tokens) AS cache_write, SUM(output_tokens) AS output, SUM(batched) AS batched,
+         COUNT(*) FILTER (WHERE status = 'success') AS answered`;
+  const sums = `COALESCE(SUM(calls), 0), COALESCE(SUM(cached), 0), COALESCE(SUM(input), 0), COALESCE(SUM(output), 0),
+       COALESCE(SUM(answered), 0), COALESCE(SUM(unpriced), 0), COALESCE(SUM(cost), 0), COALESCE(SUM(cached_input), 0),
+       COALESCE(SUM(cache_write), 0), COALESCE(SUM(batched), 0)`;
+  const row = db
     .prepare(
       sqlFor(db, {
-        sqlite: `SELECT COUNT(*), COALESCE(SUM(cached), 0), COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0),
-       COUNT(*) FILTER (WHERE status = 'success'),
-       json_group_array(item_id) FILTER (WHERE status = 'error'), json_group_array(turn_index) FILTER (WHERE status = 'error')
-     FROM turns WHERE run_id = ? AND target_id = ?`,
-        postgres: `SELECT COUNT(*), COALESCE(SUM(cached), 0), COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0),
-       COUNT(*) FILTER (WHERE status = 'success'),
-       COALESCE(json_agg(item_id ORDER BY item_id, turn_index) FILTER (WHERE status = 'error')::text, '[]'),
-       COALESCE(json_agg(turn_index ORDER BY item_id, turn_index) FILTER (WHERE status = 'error')::text, '[]')
-     FROM turns WHERE run_id = ? AND target_id = ?`,
+        sqlite: `SELECT ${sums},
+       json_group_array(item_id) FILTER (WHERE failed IS NOT NULL), json_group_array(json(failed)) FILTER (WHERE failed IS NOT NULL),
+       json_group_array(item_id), json_group_array(cost), json_group_array(calls), json_group_array(unpriced)
+     FROM (SELECT ${perItem}, CASE WHEN COUNT(*) FILTER (WHERE status = 'error') > 0
+           THEN json_group_array(turn_index) FILTER (WHERE status = 'error') END AS failed
+       FROM turns WHERE run_id = ? AND target_id = ? GROUP BY item_id ORDER BY item_id)`,
+        postgres: `SELECT ${sums},
+       COALESCE(json_agg(item_id ORDER BY item_id) FILTER (WHERE failed IS NOT NULL)::text, '[]'),
+       COALESCE(json_agg(failed ORDER BY item_id) FILTER (WHERE failed IS NOT NULL)::text, '[]'),
+       COALESCE(json_agg(item_id ORDER BY item_id)::text, '[]'), COALESCE(json_agg(cost ORDER BY item_id)::text, '[]'),
+       COALESCE(json_agg(calls ORDER BY item_id)::text, '[]'), COALESCE(json_agg(unpriced ORDER BY item_id)::text, '[]')
+     FROM (SELECT ${perItem},
+         json_agg(turn_index ORDER BY turn_index) FILTER (WHERE status = 'error') AS failed
+       FROM turns WHERE run_id = ? AND target_id = ? GROUP BY item_id) AS per_item`,
       }),
     )
     .raw(true)
-    .get(runId, targetId) as [number, number, number, number, number, string, string];
+    .get(runId, targetId) as [...number[]];
+  const [calls, cached, inputTokens, outputTokens, answered, unpricedCalls, costUsd, cachedInputTokens] =
+    row as number[];
+  const [cacheWriteTokens, batchedCalls] = row.slice(8, 10) as number[];
+  const [failedItems, failedLists, itemIds, costs, callCounts, unpriced] = row.slice(10) as unknown as string[];
   return {
-    usage: { calls, cached, inputTokens, outputTokens },
-    answered,
-    failedItems: parseStoredJson<string[]>(failedItems, "the report's failed items"),
-    failedTurns: parseStoredJson<number[]>(failedTurns, "the report's failed turns"),
+    usage: { calls: calls ?? 0, cached: cached ?? 0, inputTokens: inputTokens ?? 0, outputTokens: outputTokens ?? 0 },
+    costs: {
+      calls: calls ?? 0,
+      unpricedCalls: unpricedCalls ?? 0,
+      costUsd: costUsd ?? 0,
+      inputTokens: inputTokens ?? 0,
+      cachedInputTokens: cachedInputTokens ?? 0,
+      cacheWriteTokens: cacheWriteTokens ?? 0,
+      outputTokens: outputTokens ?? 0,
+      batchedCalls: batchedCalls ?? 0,
+    },
+    answered: answered ?? 0,
+    ...failedTurnsOf(
+      parseStoredJson<string[]>(failedItems ?? "[]", "the report's failed items"),
+      parseStoredJson<number[][]>(failedLists ?? "[]", "the report's failed turns"),
+    ),
+    conversations: {
+      itemIds: parseStoredJson<string[]>(itemIds ?? "[]", "the report's item ids"),
+      costUsd: parseStoredJson<number[]>(costs ?? "[]", "turns.cost_usd"),
+      calls: parseStoredJson<number[]>(callCounts ?? "[]", "the report's turn counts"),
+      unpricedCalls: parseStoredJson<number[]>(unpriced ?? "[]", "the report's unpriced turns"),
+    },
   };
+}
+/** Failed turns as parallel arrays, from each failing item's list of failed turns. */
+function failedTurnsOf(
+  items: readonly string[],
+  lists: readonly (readonly number[])[],
+): { failedItems: string[]; failedTurns: number[] } {
+  const failedItems: string[] = [];
+  const failedTurns: number[] = [];
+  items.forEach((itemId, position) => {
+    for (const turn of lists[position] ?? []) {
+      failedItems.push(itemId);
+      failedTurns.push(turn);
+    }
+  });
+  return { failedItems, failedTurns };
 }
 
 /** Every stored turn of a target as `[itemId, turnIndex, status]` tuples, streamed (not materialised). */
@@ -191,6 +327,51 @@ export function judgmentUsage(db: Db, runId: string, rubricId: string): UsageSum
     .raw(true)
     .get(runId, rubricId) as [number, number, number, number];
   return { calls, cached, inputTokens, outputTokens };
+}
+
+/** Money and tokens of the calls of one conversation (item × target) by one role, as a read model row. */
+export interface ConversationCostRow extends CostSums {
+  readonly targetId: string;
+  readonly itemId: string;
+}
+
+/**
+ * The attacker's calls of one target's conversations (adaptive runs: `conversations.attacker_*`), summed per item over
+ * epochs, in item id order. A conversation's attacker cost is one stored value: when it is NULL (unpriced), all its
+ * attacker calls are unpriced. Attacker calls are never batched.
+ */
+export function attackerCosts(db: Db, runId: string, targetId: string): ConversationCostRow[] {
+  return db
+    .prepare(
+      `SELECT target_id AS "targetId", item_id AS "itemId", SUM(attacker_calls) AS calls,
+       SUM(CASE WHEN attacker_cost_usd IS NULL THEN attacker_calls ELSE 0 END) AS "unpricedCalls",
+       COALESCE(SUM(attacker_cost_usd), 0) AS "costUsd", SUM(attacker_input_tokens) AS "inputTokens",
+       SUM(attacker_cached_input_tokens) AS "cachedInputTokens", SUM(attacker_cache_write_tokens) AS "cacheWriteTokens",
+       SUM(attacker_output_tokens) AS "outputTokens", 0 AS "batchedCalls"
+     FROM conversations WHERE run_id = ? AND target_id = ? AND attacker_calls > 0
+     GROUP BY target_id, item_id ORDER BY item_id`,
+    )
+    .all(runId, targetId) as ConversationCostRow[];
+}
+
+/** One judge's judgments of one conversation on a rubric: their money and tokens. */
+export interface JudgmentCostRow extends ConversationCostRow {
+  readonly judgeId: string;
+}
+
+/**
+ * A run's judgments on one rubric summed per target, item and judge (in that order), for the rubrics the turn table
+ * does not read (their items have one turn, so a row is about one judgment per epoch).
+ */
+export function judgmentCostRows(db: Db, runId: string, rubricId: string): JudgmentCostRow[] {
+  const rows = db
+    .prepare(
+      `SELECT target_id, item_id, judge_id, ${costSumsSql()}
+     FROM judgments WHERE run_id = ? AND rubric_id = ? GROUP BY target_id, item_id, judge_id ORDER BY target_id, item_id, judge_id`,
+    )
+    .raw(true)
+    .all(runId, rubricId) as Array<[string, string, string, ...number[]]>;
+  return rows.map(([targetId, itemId, judgeId, ...sums]) => ({ targetId, itemId, judgeId, ...costSumsOf(sums) }));
 }
 
 /** Verdicts of one judge on one target's turns, by status, with the sum of its scores. */

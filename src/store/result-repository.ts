@@ -1,6 +1,6 @@
 import { BatchedWriter, type BatchedWriterOptions } from "./batched-writer.js";
 import type { Db } from "./database.js";
-import type { ConversationProgress, ConversationRow, JudgmentRow, TurnRow } from "./result-rows.js";
+import type { CallRecord, ConversationProgress, ConversationRow, JudgmentRow, TurnRow } from "./result-rows.js";
 import { upsertSql } from "./sql-upsert.js";
 
 /** Columns of a `turns` row, in the order the writers insert them. */
@@ -75,6 +75,24 @@ export const CONVERSATION_COLUMNS = [
   "created_at",
 ] as const;
 
+/**
+ * The cost columns of migration 10, written after a row's other columns. Kept out of `TURN_COLUMNS` and
+ * `JUDGMENT_COLUMNS`, whose order bulk writers outside the repository bind (bench/report-store.ts): rows written
+ * without them get 0 cache tokens, not batched, and a NULL (unpriced) cost.
+ */
+const CALL_COST_COLUMNS = ["cached_input_tokens", "cache_write_tokens", "batched", "cost_usd"] as const;
+
+/** The attacker's cost columns of a `conversations` row (migration 10), written after `CONVERSATION_COLUMNS`. */
+const ATTACKER_COST_COLUMNS = [
+  "attacker_cached_input_tokens",
+  "attacker_cache_write_tokens",
+  "attacker_cost_usd",
+] as const;
+
+function callCostValues(row: CallRecord): unknown[] {
+  return [row.cachedInputTokens ?? 0, row.cacheWriteTokens ?? 0, row.batched === true ? 1 : 0, row.costUsd ?? null];
+}
+
 function turnValues(row: TurnRow): unknown[] {
   return [
     row.key,
@@ -96,6 +114,7 @@ function turnValues(row: TurnRow): unknown[] {
     row.cached ? 1 : 0,
     row.attempts,
     row.createdAt,
+    ...callCostValues(row),
   ];
 }
 
@@ -125,6 +144,7 @@ function judgmentValues(row: JudgmentRow): unknown[] {
     row.attempts,
     row.createdAt,
     row.label,
+    ...callCostValues(row),
   ];
 }
 
@@ -147,6 +167,9 @@ function conversationValues(row: ConversationRow): unknown[] {
     row.attackerInputTokens,
     row.attackerOutputTokens,
     row.createdAt,
+    row.attackerCachedInputTokens ?? 0,
+    row.attackerCacheWriteTokens ?? 0,
+    row.attackerCostUsd ?? null,
   ];
 }
 
@@ -170,9 +193,11 @@ export class ResultRepository {
     private readonly db: Db,
     options: ResultWriterOptions = {},
   ) {
-    const upsertTurn = db.prepare(upsertSql("turns", TURN_COLUMNS));
-    const upsertJudgment = db.prepare(upsertSql("judgments", JUDGMENT_COLUMNS));
-    const upsertConversation = db.prepare(upsertSql("conversations", CONVERSATION_COLUMNS));
+    const upsertTurn = db.prepare(upsertSql("turns", [...TURN_COLUMNS, ...CALL_COST_COLUMNS]));
+    const upsertJudgment = db.prepare(upsertSql("judgments", [...JUDGMENT_COLUMNS, ...CALL_COST_COLUMNS]));
+    const upsertConversation = db.prepare(
+      upsertSql("conversations", [...CONVERSATION_COLUMNS, ...ATTACKER_COST_COLUMNS]),
+    );
     const write = (pending: PendingWrite): void => {
       if (pending.kind === "turn") upsertTurn.run(turnValues(pending.row));
       else if (pending.kind === "judgment") upsertJudgment.run(judgmentValues(pending.row));

@@ -14,6 +14,14 @@ export interface CallRecord {
   readonly cached: boolean;
   readonly attempts: number;
   readonly createdAt: string;
+  /** Input tokens read from the provider's prompt cache (part of `inputTokens`; absent: 0). */
+  readonly cachedInputTokens?: number;
+  /** Input tokens written to the provider's prompt cache (part of `inputTokens`; absent: 0). */
+  readonly cacheWriteTokens?: number;
+  /** The call went through the provider's batch API (absent: false). */
+  readonly batched?: boolean;
+  /** The call's price in USD at its binding's price when it was made; null or absent: unpriced. */
+  readonly costUsd?: number | null;
 }
 
 /** One assistant turn as stored. `status: error` keeps the provider's error instead of a reply. */
@@ -64,6 +72,11 @@ export interface ConversationRow {
   readonly attackerInputTokens: number;
   readonly attackerOutputTokens: number;
   readonly createdAt: string;
+  /** The attacker's prompt-cache reads and writes of those calls (absent: 0). */
+  readonly attackerCachedInputTokens?: number;
+  readonly attackerCacheWriteTokens?: number;
+  /** The attacker's cost of those calls in USD; null or absent: unpriced (or no attacker call). */
+  readonly attackerCostUsd?: number | null;
 }
 
 /** What resume needs to know of a conversation already (partly) done. */

@@ -32,6 +32,8 @@ export interface RunRecord extends NewRun {
   readonly finishedAt: string | null;
   readonly status: RunStatus;
   readonly errorMessage: string | null;
+  /** Why a cancelled run stopped: `budget` (decision 0021), `signal`; null otherwise. */
+  readonly stopReason: string | null;
 }
 
 export interface RunUsage {
@@ -65,6 +67,7 @@ interface RunRow {
   rubrics_json: string;
   package_version: string;
   error_message: string | null;
+  stop_reason: string | null;
 }
 
 /** Runs: the record that makes a result reproducible (frozen config, hashes, versions, status). */
@@ -170,6 +173,68 @@ export class RunRepository {
   }
 }
 
+/**
+ * What one model of a run cost, in one role: its stored calls, the USD of those with a price (`cost_usd` as stored
+ * when each call was made), the calls without one (NULL: unpriced, never summed as 0), prompt-cache and batch use.
+ */
+export interface ModelCost {
+  readonly role: "target" | "judge" | "attacker";
+  readonly modelId: string;
+  readonly calls: number;
+  readonly costUsd: number;
+  readonly unpricedCalls: number;
+  readonly inputTokens: number;
+  /** Input tokens read from the provider's prompt cache (part of `inputTokens`). */
+  readonly cachedInputTokens: number;
+  /** Input tokens written to the prompt cache (part of `inputTokens`). */
+  readonly cacheWriteTokens: number;
+  readonly outputTokens: number;
+  readonly batchedCalls: number;
+}
+
+const CALL_COST_SUMS = `COUNT(*) AS calls, COALESCE(SUM(cost_usd), 0) AS "costUsd", COUNT(*) - COUNT(cost_usd) AS "unpricedCalls",
+  COALESCE(SUM(input_tokens), 0) AS "inputTokens", COALESCE(SUM(cached_input_tokens), 0) AS "cachedInputTokens",
+  COALESCE(SUM(cache_write_tokens), 0) AS "cacheWriteTokens", COALESCE(SUM(output_tokens), 0) AS "outputTokens",
+  COALESCE(SUM(batched), 0) AS "batchedCalls"`;
+
+/**
+ * A run's cost by role and model, in three grouped scans (turns by target, judgments by judge, the attacker's calls
+ * counted per conversation): what `runs show` prints. An adaptive conversation's attacker cost is NULL when one of
+ * its attacker calls was unpriced, so all of that conversation's attacker calls count as unpriced.
+ */
+export function runCosts(db: Db, runId: string): ModelCost[] {
+  const turns = db
+    .prepare(`SELECT 'target' AS role, target_id AS "modelId", ${CALL_COST_SUMS}
+      FROM turns WHERE run_id = ? GROUP BY target_id ORDER BY target_id`)
+    .all(runId) as Record<keyof ModelCost, string | number>[];
+  const judgments = db
+    .prepare(`SELECT 'judge' AS role, judge_id AS "modelId", ${CALL_COST_SUMS}
+      FROM judgments WHERE run_id = ? GROUP BY judge_id ORDER BY judge_id`)
+    .all(runId) as Record<keyof ModelCost, string | number>[];
+  const attacker = db
+    .prepare(`SELECT 'attacker' AS role, attacker_id AS "modelId", COALESCE(SUM(attacker_calls), 0) AS calls,
+        COALESCE(SUM(attacker_cost_usd), 0) AS "costUsd",
+        COALESCE(SUM(CASE WHEN attacker_cost_usd IS NULL THEN attacker_calls ELSE 0 END), 0) AS "unpricedCalls",
+        COALESCE(SUM(attacker_input_tokens), 0) AS "inputTokens",
+        COALESCE(SUM(attacker_cached_input_tokens), 0) AS "cachedInputTokens",
+        COALESCE(SUM(attacker_cache_write_tokens), 0) AS "cacheWriteTokens",
+        COALESCE(SUM(attacker_output_tokens), 0) AS "outputTokens", 0 AS "batchedCalls"
+      FROM conversations WHERE run_id = ? AND attacker_id IS NOT NULL GROUP BY attacker_id ORDER BY attacker_id`)
+    .all(runId) as Record<keyof ModelCost, string | number>[];
+  return [...turns, ...judgments, ...attacker].map((row) => ({
+    role: row.role as ModelCost["role"],
+    modelId: String(row.modelId),
+    calls: Number(row.calls),
+    costUsd: Number(row.costUsd),
+    unpricedCalls: Number(row.unpricedCalls),
+    inputTokens: Number(row.inputTokens),
+    cachedInputTokens: Number(row.cachedInputTokens),
+    cacheWriteTokens: Number(row.cacheWriteTokens),
+    outputTokens: Number(row.outputTokens),
+    batchedCalls: Number(row.batchedCalls),
+  }));
+}
+
 /** How a run's conversations ended, by stop reason, with the attacker's calls and tokens (adaptive runs). */
 export function runStops(db: Db, id: string): RunStops {
   const rows = db
@@ -199,5 +264,6 @@ function toRecord(row: RunRow): RunRecord {
     rubrics: parseStoredJson<RubricReference[]>(row.rubrics_json, "runs.rubrics_json"),
     packageVersion: row.package_version,
     errorMessage: row.error_message,
+    stopReason: row.stop_reason ?? null,
   };
 }

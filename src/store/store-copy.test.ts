@@ -95,6 +95,11 @@ function fillRun(db: Db, runId: string, shared: string): void {
         cached: turn,
         attempts: 1,
         created_at: AT,
+        // Cost accounting (migration 10): cache tokens, batch flag, a price with many digits and an unpriced NULL.
+        cached_input_tokens: 1_024 * turn,
+        cache_write_tokens: turn,
+        batched: turn,
+        cost_usd: turn === 0 ? 0.000_123_456_789 : null,
       });
       for (const judge of ["grader-a", "grader-b"]) {
         const scored = judge === "grader-a";
@@ -123,6 +128,10 @@ function fillRun(db: Db, runId: string, shared: string): void {
           attempts: 2,
           created_at: AT,
           label: scored ? "safe" : null,
+          cached_input_tokens: 8,
+          cache_write_tokens: 0,
+          batched: scored ? 1 : 0,
+          cost_usd: scored ? 1 / 3 : null,
         });
       }
     }
@@ -144,6 +153,9 @@ function fillRun(db: Db, runId: string, shared: string): void {
       attacker_input_tokens: 3,
       attacker_output_tokens: 4,
       created_at: AT,
+      attacker_cached_input_tokens: 2,
+      attacker_cache_write_tokens: 1,
+      attacker_cost_usd: seq === 0 ? 0.015 : null,
     });
   });
   insert(db, "reviews", {
@@ -202,6 +214,10 @@ function fillStoreWide(db: Db): void {
     output_tokens: 2,
     latency_ms: 3.5,
     created_at: AT,
+    cached_input_tokens: 1,
+    cache_write_tokens: 0,
+    batched: 1,
+    cost_usd: 0.000_002_5,
   });
   const vector = Buffer.from(new Float32Array([0.5, -1.25, Math.PI]).buffer);
   insert(db, "discovery_embeddings", {

@@ -76,6 +76,9 @@ export const NOT_COPIED: Readonly<Record<string, string>> = {
     "process state: which process works on a run right now, on the source's machine; a copy has no process working on it",
   workers:
     "process state: the worker processes of the source's queue and their heartbeats; no worker works on the copy",
+  batches:
+    "process state of batch mode: the provider batches a run is waiting on, polled by the process that resumes it with the source's API key; the copy's turns and judgments hold the results already read",
+  batch_requests: "process state of batch mode: the requests of the batches above",
 };
 
 export interface StoreCopyOptions {

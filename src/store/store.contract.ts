@@ -18,6 +18,8 @@ import {
   exampleCandidates,
   exampleConversationReader,
   filteredItemIds,
+  GenerationRepository,
+  type GenerationTaskRow,
   ItemRepository,
   iterateTargetTurns,
   type JudgmentRow,
@@ -38,6 +40,7 @@ import {
   RunRepository,
   reportItemRows,
   rubricsWithJudgments,
+  runCosts,
   runItemFacts,
   runItemLabels,
   runItemVersions,
@@ -455,6 +458,125 @@ export function storeContract(name: string, makeBackend: () => StoreContractBack
       });
     });
 
+    it("keeps each call's cost and prompt-cache tokens, and sums them by role and model; unpriced stays NULL", () => {
+      const store = create();
+      new RunRepository(store.db).create(newRun("run-a"));
+      new ItemRepository(store.db).addBatch("run-a", 0, [storedItem("item-1")]);
+      const results = new ResultRepository(store.db);
+      const priced = { cachedInputTokens: 2, cacheWriteTokens: 1, batched: true, costUsd: 0.000125 };
+      results.saveTurn(turnRow(0, priced));
+      results.saveTurn(turnRow(1, { costUsd: 0.25 }));
+      results.saveJudgment(judgmentRow(0, "judge-a", { cachedInputTokens: 6, costUsd: 0.5 }));
+      // Unpriced (NULL), and a row written without the cost fields (as before migration 10): both unpriced.
+      results.saveJudgment(judgmentRow(0, "judge-b", { costUsd: null }));
+      results.saveJudgment(judgmentRow(1, "judge-b"));
+      results.saveConversation({
+        key: "conversation-1",
+        runId: "run-a",
+        itemId: "item-1",
+        targetId: "target-1",
+        epoch: 0,
+        status: "stopped",
+        stopReason: "max-turns",
+        turns: 2,
+        detail: null,
+        errorCode: null,
+        errorStatus: null,
+        errorMessage: null,
+        attackerId: "attacker",
+        attackerCalls: 2,
+        attackerInputTokens: 10,
+        attackerOutputTokens: 5,
+        attackerCachedInputTokens: 4,
+        attackerCacheWriteTokens: 3,
+        attackerCostUsd: 0.0625,
+        createdAt: CREATED_AT,
+      });
+      results.flush();
+      const byModel = (role: string, modelId: string) =>
+        runCosts(reopen(store).db, "run-a").find((cost) => cost.role === role && cost.modelId === modelId);
+      expect(byModel("target", "target-1")).toEqual({
+        role: "target",
+        modelId: "target-1",
+        calls: 2,
+        costUsd: 0.250125,
+        unpricedCalls: 0,
+        inputTokens: 6,
+        cachedInputTokens: 2,
+        cacheWriteTokens: 1,
+        outputTokens: 10,
+        batchedCalls: 1,
+      });
+      expect(byModel("judge", "judge-a")).toMatchObject({
+        calls: 1,
+        costUsd: 0.5,
+        unpricedCalls: 0,
+        cachedInputTokens: 6,
+      });
+      expect(byModel("judge", "judge-b")).toMatchObject({ calls: 2, costUsd: 0, unpricedCalls: 2, batchedCalls: 0 });
+      expect(byModel("attacker", "attacker")).toEqual({
+        role: "attacker",
+        modelId: "attacker",
+        calls: 2,
+        costUsd: 0.0625,
+        unpricedCalls: 0,
+        inputTokens: 10,
+        cachedInputTokens: 4,
+        cacheWriteTokens: 3,
+        outputTokens: 5,
+        batchedCalls: 0,
+      });
+      expect(runCosts(store.db, "run-b")).toEqual([]);
+    });
+
+    it("keeps a generation task's cost and prompt-cache tokens, and sums a generation run's cost", () => {
+      const store = create();
+      const generations = new GenerationRepository(store.db);
+      generations.createRun({ id: "gen-1", command: "generate", params: {}, packageVersion: "0.0.0" });
+      const task = (key: string, fields: Partial<GenerationTaskRow>): GenerationTaskRow => ({
+        key,
+        runId: "gen-1",
+        kind: "conversation",
+        subject: "seed-1",
+        modelId: "writer",
+        modelSpec: "openai:gpt-4o-mini",
+        promptHash: "prompt",
+        inputJson: "{}",
+        status: "success",
+        rawOutput: "text",
+        outputJson: '"text"',
+        errorCode: null,
+        errorMessage: null,
+        attempts: 1,
+        inputTokens: 100,
+        outputTokens: 20,
+        latencyMs: 5,
+        createdAt: CREATED_AT,
+        ...fields,
+      });
+      generations.save(task("task-1", { cachedInputTokens: 64, cacheWriteTokens: 8, batched: true, costUsd: 0.001 }));
+      generations.save(task("task-2", { costUsd: 0.0005 }));
+      generations.save(task("task-3", { costUsd: null }));
+      generations.flush();
+      const again = new GenerationRepository(reopen(store).db);
+      expect(again.lookup("task-1")).toMatchObject({
+        cachedInputTokens: 64,
+        cacheWriteTokens: 8,
+        batched: true,
+        costUsd: 0.001,
+      });
+      expect(again.lookup("task-3")).toMatchObject({ batched: false, costUsd: null, cachedInputTokens: 0 });
+      expect(again.costs("gen-1")).toEqual({
+        costUsd: 0.0015,
+        pricedTasks: 2,
+        unpricedTasks: 1,
+        inputTokens: 300,
+        cachedInputTokens: 64,
+        cacheWriteTokens: 8,
+        outputTokens: 60,
+      });
+    });
+
     it("refuses a scored judgment without a score as a store_error, storing nothing of it", async () => {
       const store = create();
       const results = seeded(store);
@@ -563,6 +685,18 @@ export function storeContract(name: string, makeBackend: () => StoreContractBack
         answered: 1,
         failedItems: ["item-1"],
         failedTurns: [1],
+        // The seeded turns carry no cost: both unpriced, never summed as $0 of priced calls.
+        costs: {
+          calls: 2,
+          costUsd: 0,
+          unpricedCalls: 2,
+          inputTokens: 6,
+          cachedInputTokens: 0,
+          cacheWriteTokens: 0,
+          outputTokens: 10,
+          batchedCalls: 0,
+        },
+        conversations: { itemIds: ["item-1"], calls: [2], costUsd: [0], unpricedCalls: [2] },
       });
       expect(turnScoreRows(store.db, "run-a", "jmedethic-safety")).toEqual([
         { targetId: "target-1", score: 7, errors: 0, guidelineId: "jma-1", source: null },
@@ -933,6 +1067,8 @@ export function storeContract(name: string, makeBackend: () => StoreContractBack
         codes: [],
         scores: [],
         usage: { calls: 0, cached: 0, inputTokens: 0, outputTokens: 0 },
+        costs: [],
+        judgeCosts: [],
       });
 
       expect(sorted(iterateTargetTurns(store.db, "run-r", "target-1"))).toEqual(
@@ -948,6 +1084,22 @@ export function storeContract(name: string, makeBackend: () => StoreContractBack
         answered: 3,
         failedItems: ["item-c"],
         failedTurns: [0],
+        costs: {
+          calls: 4,
+          costUsd: 0,
+          unpricedCalls: 4,
+          inputTokens: 12,
+          cachedInputTokens: 0,
+          cacheWriteTokens: 0,
+          outputTokens: 20,
+          batchedCalls: 0,
+        },
+        conversations: {
+          itemIds: ["item-a", "item-b", "item-c"],
+          calls: [1, 2, 1],
+          costUsd: [0, 0, 0],
+          unpricedCalls: [1, 2, 1],
+        },
       });
       expect(sorted(turnScoreRows(store.db, "run-r", SAFETY))).toEqual(
         sorted([

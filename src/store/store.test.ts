@@ -190,6 +190,7 @@ describe("RunRepository", () => {
       finishedAt: null,
       status: "started",
       errorMessage: null,
+      stopReason: null,
     });
     expect(repository.get("nope")).toBeUndefined();
   });

@@ -43,8 +43,27 @@ export function pairItemIds(db: Db, runId: string, pairId: string, exceptItemId:
     .all(runId, pairId, exceptItemId) as string[];
 }
 
+/** What one stored call cost: its tokens (prompt-cache reads and writes apart), batch flag and USD (null: unpriced). */
+export interface CallCostColumns {
+  readonly inputTokens: number;
+  readonly cachedInputTokens: number;
+  readonly cacheWriteTokens: number;
+  readonly outputTokens: number;
+  readonly batched: boolean;
+  readonly costUsd: number | null;
+}
+
+/** The CallCostColumns of a turns or judgments row (`batched` read as 0/1, turned into a boolean by callCostOf). */
+const CALL_COST_COLUMNS = `input_tokens AS "inputTokens", cached_input_tokens AS "cachedInputTokens",
+       cache_write_tokens AS "cacheWriteTokens", output_tokens AS "outputTokens", batched, cost_usd AS "costUsd"`;
+
+/** A row with its `batched` flag as a boolean. */
+function withBatchedFlag<T extends { readonly batched: unknown }>(row: T): T & { readonly batched: boolean } {
+  return { ...row, batched: row.batched === 1 || row.batched === true };
+}
+
 /** One stored turn of a conversation, as the conversation page shows it. */
-export interface ConversationTurnRow {
+export interface ConversationTurnRow extends CallCostColumns {
   readonly turnIndex: number;
   readonly status: "success" | "error";
   readonly userMessage: string;
@@ -55,7 +74,7 @@ export interface ConversationTurnRow {
 }
 
 /** One verdict on a conversation's turn. */
-export interface ConversationJudgmentRow {
+export interface ConversationJudgmentRow extends CallCostColumns {
   readonly turnIndex: number;
   readonly judgeId: string;
   readonly status: "scored" | "unscored" | "error";
@@ -71,10 +90,11 @@ export function conversationTurns(db: Db, runId: string, targetId: string, itemI
   return db
     .prepare(
       `SELECT turn_index AS "turnIndex", status, user_message AS "userMessage", response_text AS "responseText", error_code AS "errorCode",
-       error_status AS "errorStatus", error_message AS "errorMessage"
+       error_status AS "errorStatus", error_message AS "errorMessage", ${CALL_COST_COLUMNS}
      FROM turns WHERE run_id = ? AND target_id = ? AND item_id = ? AND epoch = 0 ORDER BY turn_index`,
     )
-    .all(runId, targetId, itemId) as ConversationTurnRow[];
+    .all(runId, targetId, itemId)
+    .map((row) => withBatchedFlag(row as ConversationTurnRow));
 }
 
 /** Every verdict on one conversation's turns, by turn then judge (then key: one order on every backend). */
@@ -87,10 +107,11 @@ export function conversationJudgments(
   return db
     .prepare(
       `SELECT turn_index AS "turnIndex", judge_id AS "judgeId", status, score, rationale, unscored_reason AS "unscoredReason",
-       error_message AS "errorMessage", rubric_id AS "rubricId"
+       error_message AS "errorMessage", rubric_id AS "rubricId", ${CALL_COST_COLUMNS}
      FROM judgments WHERE run_id = ? AND target_id = ? AND item_id = ? ORDER BY turn_index, judge_id, key`,
     )
-    .all(runId, targetId, itemId) as ConversationJudgmentRow[];
+    .all(runId, targetId, itemId)
+    .map((row) => withBatchedFlag(row as ConversationJudgmentRow));
 }
 
 /** One turn of a conversation in the table: status, scored verdicts, their mean and spread (max − min). */
@@ -104,7 +125,7 @@ export interface TurnAggregateRow {
 
 /**
  * Per-turn status, mean and judge spread of one conversation on some rubrics (covering indexes only). A turn stored in
- * several epochs comes once per epoch, in SQLite's turns_report order (status, usage, key), on PostgreSQL too.
+ * several epochs comes once per epoch, in SQLite's turns_report order (status, usage and cost, key), on PostgreSQL too.
  */
 export function turnAggregates(
   db: Db,
@@ -134,7 +155,8 @@ export function turnAggregates(
        GROUP BY j.turn_index
      ) s ON s.turn_index = t.turn_index
      WHERE t.run_id = @run AND t.target_id = @target AND t.item_id = @item
-     ORDER BY t.turn_index, t.status, t.cached, t.input_tokens, t.output_tokens, t.key`,
+     ORDER BY t.turn_index, t.status, t.cached, t.input_tokens, t.output_tokens, t.cached_input_tokens,
+       t.cache_write_tokens, t.batched, t.cost_usd NULLS FIRST, t.key`,
       }),
     )
     .all({ run: runId, target: targetId, item: itemId, rubrics: JSON.stringify(rubrics) }) as TurnAggregateRow[];

@@ -1,7 +1,8 @@
 /**
  * Runs the fixture server from the command line, answering with `defaultFixtureHandler`
  * (`--handler generation`: `generationFixtureHandler`, schema-valid structured answers):
- * `node dist/src/testing/fixture-server-main.js --latency 200 --port 0`. Prints
+ * `node dist/src/testing/fixture-server-main.js --latency 200 --port 0`; `--prompt-cache` turns on the providers'
+ * prompt-cache simulation (`--prompt-cache-minimum 512` for a smaller cacheable prefix than 1,024 tokens). Prints
  * `fixture-server listening <url>` once ready and exits on SIGTERM or SIGINT.
  */
 import { defaultFixtureHandler } from "./default-handler.js";
@@ -34,7 +35,16 @@ const handler =
   handlerIndex >= 0 && process.argv[handlerIndex + 1] === "generation"
     ? generationFixtureHandler
     : defaultFixtureHandler;
-const server = await startFixtureServer({ handler, latencyMs: settings.latencyMs, port: settings.port, record: false });
+const promptCache = process.argv.includes("--prompt-cache")
+  ? { minimumTokens: readNumberFlag(process.argv, "--prompt-cache-minimum", 1024) }
+  : false;
+const server = await startFixtureServer({
+  handler,
+  latencyMs: settings.latencyMs,
+  port: settings.port,
+  record: false,
+  promptCache,
+});
 process.stdout.write(`fixture-server listening ${server.url}\n`);
 
 function stop(): void {

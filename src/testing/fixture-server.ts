@@ -5,6 +5,14 @@
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { BatchFixture, type FixtureBatches, type FixtureBatchOptions } from "./fixture-batch.js";
+import {
+  createFixturePromptCache,
+  type FixturePromptCache,
+  type FixturePromptCacheOption,
+  type PromptCacheUsage,
+} from "./fixture-prompt-cache.js";
+import { answerUsage, estimateTokens, observePromptCache } from "./fixture-usage.js";
 import {
   type AnswerToEncode,
   type DecodedRequest,
@@ -29,10 +37,24 @@ export interface FixtureRequest {
   body: unknown;
 }
 
+/**
+ * The usage a `text` or `json` reply reports; what is left unset is estimated (about four characters a token).
+ * `cachedInputTokens` and `cacheWriteTokens` are part of `inputTokens` and are encoded as each provider reports prompt
+ * caching (OpenAI `prompt_tokens_details.cached_tokens`, Responses `input_tokens_details.cached_tokens`, Anthropic
+ * `cache_read_input_tokens` / `cache_creation_input_tokens` beside an `input_tokens` without them, Google
+ * `cachedContentTokenCount`). Left unset they are 0.
+ */
+export interface FixtureUsage {
+  inputTokens?: number;
+  outputTokens?: number;
+  cachedInputTokens?: number;
+  cacheWriteTokens?: number;
+}
+
 export type FixtureReply =
-  | { kind: "text"; text: string; inputTokens?: number; outputTokens?: number }
+  | ({ kind: "text"; text: string } & FixtureUsage)
   /** A structured answer, encoded as the provider encodes a JSON-schema answer. */
-  | { kind: "json"; value: unknown; inputTokens?: number; outputTokens?: number }
+  | ({ kind: "json"; value: unknown } & FixtureUsage)
   /** An HTTP error in the provider's error shape (or `body` as given), e.g. 429 with `{"retry-after": "1"}`. */
   | { kind: "error"; status: number; body?: unknown; headers?: Record<string, string> }
   /** 200 with a body that is not valid JSON. */
@@ -62,6 +84,20 @@ export interface FixtureServerOptions {
    * (`retryAfterSeconds`, default 1), without reaching the handler. `traffic()` reports the counts.
    */
   rateLimit?: { perSecond: number; retryAfterSeconds?: number };
+  /** The batch APIs (fixture-batch.ts): polls before a batch ends, requests that expire. Always served. */
+  batch?: FixtureBatchOptions;
+  /**
+   * Simulates the providers' prompt caches (`fixture-prompt-cache.ts`): OpenAI and Google report a repeated prefix of
+   * at least `minimumTokens` (default 1,024) as cached, Anthropic a prefix marked `cache_control` as written, then
+   * read. Fills a reply's `cachedInputTokens` / `cacheWriteTokens` when the handler leaves them unset. Default off.
+   */
+  promptCache?: FixturePromptCacheOption;
+  /**
+   * Counts the tokens of a text for the usage of answers a handler leaves unset, e.g. with OpenAI's tokenizer for
+   * estimate checks: input as OpenAI counts a chat request (every message's tokens + 3, the system prompt as a
+   * message, + 3 to prime the reply, + the structured-output schema as JSON), output the answer's. Default: characters / 4.
+   */
+  countTokens?: (text: string) => number;
 }
 
 /** Chat requests the server saw, for a `rateLimit` (counted with or without one). */
@@ -87,6 +123,8 @@ export interface FixtureServer {
   callCount(): number;
   /** Chat requests per wall-clock second and how many `rateLimit` refused (a snapshot). */
   traffic(): FixtureTraffic;
+  /** The OpenAI and Anthropic batch APIs: batches created, listed, held in progress (fixture-batch.ts). */
+  batches: FixtureBatches;
   /** Stops listening and ends every connection, hanging and keep-alive ones included. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -99,6 +137,8 @@ interface ServerState {
   readonly requests: FixtureRequest[];
   readonly timers: Set<NodeJS.Timeout>;
   readonly perSecond: Map<number, number>;
+  readonly promptCache: FixturePromptCache | undefined;
+  readonly batches: BatchFixture;
   refused: number;
   calls: number;
   closed: boolean;
@@ -106,11 +146,26 @@ interface ServerState {
 
 /** Starts a fixture server on 127.0.0.1 (port 0 by default) and resolves once it listens. */
 export async function startFixtureServer(options: FixtureServerOptions): Promise<FixtureServer> {
+  const promptCache = createFixturePromptCache(options.promptCache, options.countTokens);
   const state: ServerState = {
     options,
     requests: [],
     timers: new Set(),
     perSecond: new Map(),
+    promptCache,
+    // A batch's requests reach the handler (counted and recorded) when the batch ends, and are counted as the
+    // synchronous ones are: the same prompt-cache simulation and token counting.
+    batches: new BatchFixture({
+      handler: options.handler,
+      options: options.batch ?? {},
+      promptCache,
+      countTokens: options.countTokens,
+      onRequest: (request) => {
+        if (options.record ?? true) state.requests.push(request);
+        state.calls += 1;
+        return state.calls - 1;
+      },
+    }),
     refused: 0,
     calls: 0,
     closed: false,
@@ -138,6 +193,7 @@ export async function startFixtureServer(options: FixtureServerOptions): Promise
     requests: state.requests,
     callCount: () => state.calls,
     traffic: () => ({ perSecond: new Map(state.perSecond), refused: state.refused }),
+    batches: state.batches,
     close: async () => {
       if (state.closed) return;
       state.closed = true;
@@ -155,6 +211,11 @@ async function handleRequest(state: ServerState, incoming: IncomingMessage, outg
   const pathname = (incoming.url ?? "/").split("?")[0] ?? "/";
   const route = matchRoute(incoming.method, pathname);
   const bodyText = await readBody(incoming);
+  const batchAnswer = await state.batches.answer(incoming.method, pathname, bodyText, flattenHeaders(incoming.headers));
+  if (batchAnswer !== undefined) {
+    sendText(outgoing, batchAnswer.status, batchAnswer.text, { "content-type": batchAnswer.contentType });
+    return;
+  }
   if (incoming.method === "POST" && pathname.endsWith("/embeddings")) {
     await answerEmbeddings(state, bodyText, outgoing);
     return;
@@ -184,14 +245,15 @@ async function handleRequest(state: ServerState, incoming: IncomingMessage, outg
   if (state.options.record ?? true) state.requests.push(request);
   const reply = await runHandler(state.options.handler, request, callIndex);
   if (reply.kind === "hang") return;
+  const promptCache = simulatePromptCache(state, route, decoded, body, reply);
   const latencyMs = state.options.latencyMs ?? 0;
   if (latencyMs <= 0) {
-    writeReply(outgoing, route, decoded, reply);
+    writeReply(outgoing, route, decoded, reply, promptCache, state.options.countTokens);
     return;
   }
   const timer = setTimeout(() => {
     state.timers.delete(timer);
-    writeReply(outgoing, route, decoded, reply);
+    writeReply(outgoing, route, decoded, reply, promptCache, state.options.countTokens);
   }, latencyMs);
   state.timers.add(timer);
 }
@@ -232,11 +294,25 @@ function toFixtureRequest(
   };
 }
 
+/** The `promptCache` simulation's tokens for a text or JSON answer (it remembers the prompt); 0 when it is off. */
+function simulatePromptCache(
+  state: ServerState,
+  route: Route,
+  decoded: DecodedRequest,
+  body: Record<string, unknown>,
+  reply: FixtureReply,
+): PromptCacheUsage {
+  if (reply.kind !== "text" && reply.kind !== "json") return { cachedInputTokens: 0, cacheWriteTokens: 0 };
+  return observePromptCache(state.promptCache, route.format.provider, decoded, body, reply, state.options.countTokens);
+}
+
 function writeReply(
   outgoing: ServerResponse,
   route: Route,
   decoded: DecodedRequest,
   reply: Exclude<FixtureReply, { kind: "hang" }>,
+  promptCache: PromptCacheUsage,
+  countTokens?: (text: string) => number,
 ): void {
   switch (reply.kind) {
     case "error": {
@@ -250,11 +326,11 @@ function writeReply(
     case "text":
     case "json": {
       const text = reply.kind === "text" ? reply.text : JSON.stringify(reply.value);
+      // Prompt-cache tokens the reply leaves unset come from the `promptCache` simulation (0 when it is off).
       const answer: AnswerToEncode = {
         text,
         json: reply.kind === "json" ? { value: reply.value } : undefined,
-        inputTokens: reply.inputTokens ?? estimateInputTokens(decoded),
-        outputTokens: reply.outputTokens ?? estimateTokens(text),
+        ...answerUsage(decoded, reply, text, promptCache, countTokens),
       };
       sendJson(outgoing, 200, route.format.encodeAnswer(decoded, answer));
     }
@@ -307,19 +383,6 @@ export function hashedEmbedding(text: string, dimensions = 64): number[] {
   }
   const norm = Math.sqrt(vector.reduce((total, value) => total + value * value, 0)) || 1;
   return vector.map((value) => value / norm);
-}
-
-/** About four characters per token, at least one: enough for usage assertions and throughput numbers. */
-function estimateTokens(text: string): number {
-  return Math.max(1, Math.ceil(text.length / 4));
-}
-
-function estimateInputTokens(decoded: DecodedRequest): number {
-  const characters = decoded.messages.reduce(
-    (total, message) => total + message.content.length,
-    decoded.system?.length ?? 0,
-  );
-  return Math.max(1, Math.ceil(characters / 4));
 }
 
 function sendJson(outgoing: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

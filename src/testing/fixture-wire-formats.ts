@@ -26,8 +26,13 @@ export interface DecodedRequest {
 export interface AnswerToEncode {
   text: string;
   json: { value: unknown } | undefined;
+  /** Every input token, those read from or written to the prompt cache included. */
   inputTokens: number;
   outputTokens: number;
+  /** Input tokens read from the provider's prompt cache (part of `inputTokens`; 0: none). */
+  cachedInputTokens: number;
+  /** Input tokens written to the prompt cache (Anthropic only; part of `inputTokens`; 0: none). */
+  cacheWriteTokens: number;
 }
 
 export interface WireFormat {
@@ -142,6 +147,8 @@ export const openaiChatFormat: WireFormat = {
         prompt_tokens: answer.inputTokens,
         completion_tokens: answer.outputTokens,
         total_tokens: answer.inputTokens + answer.outputTokens,
+        // OpenAI and OpenAI-compatible servers (vLLM, llama.cpp) count cache reads inside prompt_tokens.
+        prompt_tokens_details: { cached_tokens: answer.cachedInputTokens },
       },
     };
   },
@@ -185,7 +192,7 @@ export const openaiResponsesFormat: WireFormat = {
       incomplete_details: null,
       usage: {
         input_tokens: answer.inputTokens,
-        input_tokens_details: { cached_tokens: 0 },
+        input_tokens_details: { cached_tokens: answer.cachedInputTokens },
         output_tokens: answer.outputTokens,
         output_tokens_details: { reasoning_tokens: 0 },
         total_tokens: answer.inputTokens + answer.outputTokens,
@@ -244,7 +251,13 @@ export const anthropicFormat: WireFormat = {
       content,
       stop_reason: asTool ? "tool_use" : "end_turn",
       stop_sequence: null,
-      usage: { input_tokens: answer.inputTokens, output_tokens: answer.outputTokens },
+      // Anthropic's input_tokens excludes cache reads and writes: they have their own fields.
+      usage: {
+        input_tokens: Math.max(0, answer.inputTokens - answer.cachedInputTokens - answer.cacheWriteTokens),
+        cache_creation_input_tokens: answer.cacheWriteTokens,
+        cache_read_input_tokens: answer.cachedInputTokens,
+        output_tokens: answer.outputTokens,
+      },
     };
   },
   encodeError(status, message) {
@@ -284,6 +297,8 @@ export const googleFormat: WireFormat = {
         promptTokenCount: answer.inputTokens,
         candidatesTokenCount: answer.outputTokens,
         totalTokenCount: answer.inputTokens + answer.outputTokens,
+        // Gemini counts context-cache reads inside promptTokenCount.
+        ...(answer.cachedInputTokens === 0 ? {} : { cachedContentTokenCount: answer.cachedInputTokens }),
       },
       modelVersion: request.model,
       responseId: fixtureId(""),

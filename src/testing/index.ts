@@ -8,6 +8,8 @@
 
 export { typescriptWorkerUrl } from "../core/index.js";
 export { defaultFixtureHandler } from "./default-handler.js";
+export type { FixtureBatches, FixtureBatchInfo, FixtureBatchOptions } from "./fixture-batch.js";
+export type { FixturePromptCacheOption } from "./fixture-prompt-cache.js";
 export {
   type FixtureHandler,
   type FixtureReply,

@@ -47,7 +47,17 @@ export function twinIds(db: Db, runId: string, item: ItemFacts): string[] {
   return pairItemIds(db, runId, item.pairId, item.itemId);
 }
 
-export interface JudgmentView {
+/** What one call cost: tokens (prompt-cache reads and writes apart), whether it was batched, USD (null: unpriced). */
+export interface CallCost {
+  readonly inputTokens: number;
+  readonly cachedInputTokens: number;
+  readonly cacheWriteTokens: number;
+  readonly outputTokens: number;
+  readonly batched: boolean;
+  readonly costUsd: number | null;
+}
+
+export interface JudgmentView extends CallCost {
   readonly judgeId: string;
   readonly status: "scored" | "unscored" | "error";
   readonly score: number | null;
@@ -57,7 +67,7 @@ export interface JudgmentView {
   readonly rubricId: string;
 }
 
-export interface TurnView {
+export interface TurnView extends CallCost {
   readonly turnIndex: number;
   readonly status: "success" | "error";
   readonly userMessage: string;

@@ -113,7 +113,7 @@ describe("the end of a run (e2e)", () => {
       const lines = result.stderr.split("\n").filter((line) => line.startsWith("progress: "));
       expect(lines.length).toBeGreaterThanOrEqual(2);
       expect(lines.at(-1)).toMatch(
-        /^progress: 36\/36 calls \(100\.0 %\), errors 0, unscored 0, elapsed \d+:\d\d:\d\d, ETA 0:00:00$/,
+        /^progress: 36\/36 calls \(100\.0 %\), errors 0, unscored 0, elapsed \d+:\d\d:\d\d, ETA 0:00:00, spent \$0$/,
       );
     } finally {
       state.latencyMs = 0;

@@ -21,6 +21,7 @@ export const HEAVY_PACKAGES = [
   "better-sqlite3",
   "zod",
   "yaml",
+  "gpt-tokenizer",
 ] as const;
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -221,6 +221,86 @@ const MULTI_TURN: MultiTurnStatistics = {
   },
 };
 
+/** Calls of one slice with their money: `unpriced` of `calls` have no price (costUsd null when all). */
+function costs(
+  calls: number,
+  unpriced: number,
+  costUsd: number | null,
+  tokens: { input: number; cached?: number; cacheWrite?: number; output: number; batched?: number },
+): RunReport["costs"]["total"] {
+  return {
+    calls,
+    pricedCalls: calls - unpriced,
+    unpricedCalls: unpriced,
+    costUsd,
+    inputTokens: tokens.input,
+    cachedInputTokens: tokens.cached ?? 0,
+    cacheWriteTokens: tokens.cacheWrite ?? 0,
+    outputTokens: tokens.output,
+    batchedCalls: tokens.batched ?? 0,
+  };
+}
+
+/**
+ * Costs: "safe" fully priced; TRICKY_TARGET's turns partly priced; judge-a priced and batched with cached input,
+ * judge-b unpriced on TRICKY_TARGET's turns; no attacker calls.
+ */
+export const FIXTURE_COSTS: RunReport["costs"] = {
+  total: costs(36, 8, 0.0394, { input: 7560, cached: 2460, cacheWrite: 200, output: 300, batched: 12 }),
+  byRole: {
+    target: costs(12, 2, 0.016, { input: 360, cached: 60, output: 180 }),
+    judge: costs(24, 6, 0.0234, { input: 7200, cached: 2400, cacheWrite: 200, output: 120, batched: 12 }),
+    attacker: costs(0, 0, null, { input: 0, output: 0 }),
+  },
+  byTarget: [
+    { targetId: "safe", ...costs(6, 0, 0.012, { input: 180, cached: 60, output: 90 }) },
+    { targetId: TRICKY_TARGET, ...costs(6, 2, 0.004, { input: 180, output: 90 }) },
+  ],
+  byJudge: [
+    {
+      judgeId: "judge-a",
+      ...costs(12, 0, 0.0174, { input: 3600, cached: 2400, cacheWrite: 200, output: 60, batched: 12 }),
+    },
+    { judgeId: "judge-b", ...costs(12, 6, 0.006, { input: 3600, output: 60 }) },
+  ],
+  conversations: [
+    {
+      targetId: "safe",
+      distribution: {
+        conversations: 2,
+        priced: 2,
+        unpriced: 0,
+        mean: 0.014,
+        median: 0.014,
+        p90: 0.0152,
+        max: 0.0155,
+        total: 0.028,
+      },
+      itemIds: ["item-a", "item-b"],
+      costUsd: [0.0125, 0.0155],
+      calls: [9, 9],
+      unpricedCalls: [0, 0],
+    },
+    {
+      targetId: TRICKY_TARGET,
+      distribution: {
+        conversations: 3,
+        priced: 0,
+        unpriced: 3,
+        mean: null,
+        median: null,
+        p90: null,
+        max: null,
+        total: null,
+      },
+      itemIds: ["item-a", "item-b", "item-c"],
+      costUsd: [0.0038, 0.0038, null],
+      calls: [6, 6, 6],
+      unpricedCalls: [2, 2, 6],
+    },
+  ],
+};
+
 /** A full report: every section has data. */
 export function fixtureReport(): RunReport {
   return {
@@ -381,6 +461,7 @@ export function fixtureReport(): RunReport {
         ],
       },
     ],
+    costs: FIXTURE_COSTS,
   };
 }
 

@@ -18,6 +18,7 @@ import {
 import { loadRubric } from "../../judges/index.js";
 import { DiscoveryRepository, GenerationRepository } from "../../store/index.js";
 import { DISCOVERY_SCORER_RUBRIC, rubricScorer } from "../discovery-scorer.js";
+import { requirePricedSettings } from "../generation-budget.js";
 import type { GenerationFlags } from "../generation-session.js";
 import { formatUsage, withGenerationSession } from "../generation-session.js";
 import { openStores, storePath } from "../open-store.js";
@@ -85,11 +86,27 @@ export async function discoverCommand(
   const scorer = rubricScorer(rubric);
   // Bind before the run record is written, so the record names the bindings actually used.
   const loaded = loadConfig(flags.config);
-  const bound = bindDiscoveryModels(loaded.config, request, {
+  const binding = bindDiscoveryModels(loaded.config, request, {
     env: process.env,
     configPath: loaded.path,
     lineOf: loaded.lineOf,
   });
+  const bound = flags.estimatePlan?.discovery(binding, settings.threshold) ?? binding;
+  if (flags.estimatePlan === undefined && (flags.maxCost ?? loaded.config.maxCost) !== undefined) {
+    // A budget needs every chat role priced (the embedder's calls are not chat calls); checked before the run exists.
+    const { attacker, target, scorer: scorerBinding, summarizer } = bound.settings;
+    try {
+      requirePricedSettings(loaded.config, { file: loaded.path, lineOf: loaded.lineOf }, [
+        attacker,
+        target,
+        scorerBinding,
+        summarizer,
+      ]);
+    } catch (error) {
+      await bound.close();
+      throw error;
+    }
+  }
   const params: DiscoverParams = {
     seeds: seedsPath,
     seedsHash,

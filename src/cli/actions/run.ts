@@ -19,6 +19,10 @@ export interface RunOptions {
   concurrency?: number;
   /** `--no-work` (PostgreSQL store): queue the run's conversations for workers and exit. */
   work: boolean;
+  /** `--max-cost <usd>`: the run's budget (overrides the config's `maxCost`, and a resumed run's). */
+  maxCost?: number;
+  /** `--precision <halfWidth>`: precision-driven sampling (overrides the config's `precision`, and a resumed run's). */
+  precision?: number;
 }
 
 /** `medsafety run`: a new run from the config, or `--resume` of a stored one. */
@@ -44,6 +48,8 @@ export async function runCommand(
       retryErrors: options.retryErrors === true,
       work: options.work,
       ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      ...(options.maxCost === undefined ? {} : { maxCostUsd: options.maxCost }),
+      ...(options.precision === undefined ? {} : { precision: options.precision }),
       ...(options.resume === undefined ? {} : { resumeRunId: options.resume }),
       ...(loaded === undefined || resuming ? {} : { configPath: loaded.path, lineOf: loaded.lineOf }),
     },

@@ -1,5 +1,6 @@
 import Table from "cli-table3";
-import { runStops, WorkerRepository } from "../../store/index.js";
+import { BatchRepository, runCosts, runStops, WorkerRepository } from "../../store/index.js";
+import { costLines, summarizeCosts } from "../cost-lines.js";
 import { openStores, type Stores, storePath } from "../open-store.js";
 import type { Output } from "../output.js";
 import { PLAIN } from "../table-style.js";
@@ -27,7 +28,7 @@ export function runsListCommand(options: { store?: string; json?: boolean; limit
       table.push([
         row.id,
         row.createdAt,
-        row.status,
+        row.stopReason === null ? row.status : `${row.status} (${row.stopReason})`,
         row.datasetSource,
         row.itemCount,
         row.targets.join(", "),
@@ -43,10 +44,14 @@ export function runsListCommand(options: { store?: string; json?: boolean; limit
   });
 }
 
-/** `medsafety runs show <run>`: one run's record. */
+/**
+ * `medsafety runs show <run>`: one run's record, with its cost by role and model (USD at each call's price when it was
+ * made, the cached-input share, unpriced calls) and where its prices came from.
+ */
 export function runsShowCommand(reference: string, options: { store?: string; json?: boolean }, output: Output): void {
   withStores(options.store, (stores) => {
     const record = stores.runs.resolve(reference);
+    const costs = runCosts(stores.db, record.id);
     const details = {
       ...summary(record),
       finishedAt: record.finishedAt,
@@ -55,11 +60,14 @@ export function runsShowCommand(reference: string, options: { store?: string; js
       packageVersion: record.packageVersion,
       errorMessage: record.errorMessage,
       usage: stores.runs.usage(record.id),
+      prices: priceSources(record.config),
       ...adaptiveDetails(stores, record),
+      ...budgetDetails(record),
       ...workerDetails(stores, record.id),
+      ...batchDetails(stores, record.id),
     };
     if (options.json === true) {
-      output.out(JSON.stringify({ ...details, config: record.config }, null, 2));
+      output.out(JSON.stringify({ ...details, costs: summarizeCosts(costs), config: record.config }, null, 2));
       return;
     }
     for (const [key, value] of Object.entries(details)) {
@@ -67,7 +75,54 @@ export function runsShowCommand(reference: string, options: { store?: string; js
         `${key.padEnd(15)} ${typeof value === "object" && value !== null ? JSON.stringify(value) : String(value)}`,
       );
     }
+    for (const line of costLines(costs)) output.out(line);
   });
+}
+
+/**
+ * Where a run's prices came from, read from its frozen config: the price table's version and date for the bindings
+ * it priced (`price.source`), the config for bindings with their own `price:`, and "unpriced" naming each hosted
+ * binding with neither (free models, `openai-compatible:` and `local:`, have no `price:` and cost 0).
+ */
+function priceSources(config: unknown): string {
+  const roles = config as { targets?: readonly Binding[]; judges?: readonly Binding[]; attacker?: Binding };
+  const bindings = [...(roles.targets ?? []), ...(roles.judges ?? []), ...(roles.attacker ? [roles.attacker] : [])];
+  const sources = new Set<string>();
+  for (const binding of bindings) {
+    if (binding.price !== undefined) sources.add(binding.price.source ?? "the config's price:");
+    else if (/^(openai|anthropic|google):/.test(binding.model ?? "")) sources.add(`unpriced (${binding.id})`);
+  }
+  return sources.size === 0 ? "free models only" : [...sources].join("; ");
+}
+
+/** What `priceSources` reads of a binding in a frozen config. */
+interface Binding {
+  readonly id: string;
+  readonly model?: string;
+  readonly price?: { readonly source?: string };
+}
+
+/** A run with a budget (`maxCost`, `--max-cost`; decision 0021): the budget it was recorded with, in USD. */
+function budgetDetails(record: ReturnType<Stores["runs"]["resolve"]>): Record<string, unknown> {
+  const maxCost = (record.config as { maxCost?: unknown }).maxCost;
+  return typeof maxCost === "number" ? { maxCostUsd: maxCost } : {};
+}
+
+/**
+ * Runs with `batch: true` bindings (decision 0019): their provider batches (how many, how many still pending) and
+ * their requests by status; a pending batch is polled, not sent again, by `run --resume`.
+ */
+function batchDetails(stores: Stores, runId: string): Record<string, unknown> {
+  const repository = new BatchRepository(stores.db);
+  const batches = repository.listForRun(runId);
+  if (batches.length === 0) return {};
+  return {
+    batches: {
+      submitted: batches.length,
+      pending: batches.filter((batch) => batch.status === "pending").length,
+      requests: repository.requestCounts(runId),
+    },
+  };
 }
 
 /** PostgreSQL stores: the workers whose latest job taken was of this run (host, pid, last heartbeat, jobs done, errors). */
@@ -126,6 +181,7 @@ function summary(record: ReturnType<Stores["runs"]["resolve"]>) {
     id: record.id,
     createdAt: record.createdAt,
     status: record.status,
+    stopReason: record.stopReason,
     datasetSource: record.datasetSource,
     itemCount: record.itemCount,
     targets: (config.targets ?? []).map((target) => target.id),

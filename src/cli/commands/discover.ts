@@ -2,7 +2,7 @@ import { type Command, InvalidArgumentError } from "commander";
 import type { DiscoverFlags } from "../actions/discover.js";
 import type { Output } from "../output.js";
 import { unitInterval } from "./generate-seeds.js";
-import { withGenerationFlags } from "./generation-flags.js";
+import { runOrEstimate, withGenerationFlags } from "./generation-flags.js";
 import { positiveInteger } from "./parse.js";
 
 function nonNegativeInteger(value: string): number {
@@ -54,7 +54,9 @@ export function registerDiscover(program: Command, output: Output, setExit: (cod
       "continue a discovery run (its id, or latest) with its stored parameters; stored calls are replayed",
     )
     .action(async (flags: DiscoverFlags) => {
-      const { discoverCommand } = await import("../actions/discover.js");
-      await discoverCommand(flags, output, setExit);
+      await runOrEstimate("discover", flags, output, async (planned, to) => {
+        const { discoverCommand } = await import("../actions/discover.js");
+        await discoverCommand(planned, to, setExit);
+      });
     });
 }

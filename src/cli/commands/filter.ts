@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { FilterFlags } from "../actions/filter.js";
 import type { Output } from "../output.js";
-import { withGenerationFlags } from "./generation-flags.js";
+import { runOrEstimate, withGenerationFlags } from "./generation-flags.js";
 import { positiveInteger } from "./parse.js";
 
 /** Registers `medsafety filter seeds`. */
@@ -19,7 +19,9 @@ export function registerFilter(program: Command, output: Output, setExit: (code:
     .option("--audit <file>", "per-seed audit JSONL: each refuser's verdict (default: <out>.audit.jsonl)")
     .option("--print-audit", "also print each seed's verdicts")
     .action(async (flags: FilterFlags) => {
-      const { filterSeedsCommand } = await import("../actions/filter.js");
-      await filterSeedsCommand(flags, output, setExit);
+      await runOrEstimate("filter seeds", flags, output, async (planned, to) => {
+        const { filterSeedsCommand } = await import("../actions/filter.js");
+        await filterSeedsCommand(planned, to, setExit);
+      });
     });
 }

@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { SeedFlags } from "../actions/generate-seeds.js";
 import type { Output } from "../output.js";
-import { withGenerationFlags } from "./generation-flags.js";
+import { runOrEstimate, withGenerationFlags } from "./generation-flags.js";
 import { positiveInteger } from "./parse.js";
 
 /** A number in [0, 1]. */
@@ -34,7 +34,9 @@ export function registerGenerateSeeds(generate: Command, output: Output, setExit
     .option("--out <file>", "output seeds JSONL (written as <out>.partial, renamed when done)", "seeds.jsonl")
     .addOption(new Option("--prompt <file>", "generator prompt JSON file").hideHelp())
     .action(async (flags: SeedFlags) => {
-      const { generateSeedsCommand } = await import("../actions/generate-seeds.js");
-      await generateSeedsCommand(flags, output, setExit);
+      await runOrEstimate("generate seeds", flags, output, async (planned, to) => {
+        const { generateSeedsCommand } = await import("../actions/generate-seeds.js");
+        await generateSeedsCommand(planned, to, setExit);
+      });
     });
 }

@@ -2,7 +2,7 @@ import { type Command, Option } from "commander";
 import type { ConversationFlags } from "../actions/generate.js";
 import type { Output } from "../output.js";
 import { registerGenerateSeeds } from "./generate-seeds.js";
-import { withGenerationFlags } from "./generation-flags.js";
+import { runOrEstimate, withGenerationFlags } from "./generation-flags.js";
 import { positiveInteger } from "./parse.js";
 
 /** Registers `medsafety generate` (seeds, conversations). */
@@ -40,7 +40,9 @@ function registerConversations(generate: Command, output: Output, setExit: (code
       ).hideHelp(),
     )
     .action(async (flags: ConversationFlags) => {
-      const { generateConversationsCommand } = await import("../actions/generate.js");
-      await generateConversationsCommand(flags, output, setExit);
+      await runOrEstimate("generate conversations", flags, output, async (planned, to) => {
+        const { generateConversationsCommand } = await import("../actions/generate.js");
+        await generateConversationsCommand(planned, to, setExit);
+      });
     });
 }

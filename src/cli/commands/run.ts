@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { RunOptions } from "../actions/run.js";
 import type { Output } from "../output.js";
-import { positiveInteger, positiveSeconds } from "./parse.js";
+import { positiveInteger, positiveSeconds, positiveUsd, precisionHalfWidth } from "./parse.js";
 
 export function registerRun(program: Command, output: Output, setExit: (code: number) => void): void {
   program
@@ -22,7 +22,23 @@ export function registerRun(program: Command, output: Output, setExit: (code: nu
     .option("--store <path>", "store: a SQLite path or a postgres:// URL (default: the config's store)")
     .option("--no-work", "PostgreSQL store: record the run and queue its conversations; workers run them")
     .option("--concurrency <n>", "most LLM calls in flight (default: the config's)", positiveInteger)
-    .action(async (options: RunOptions & { skipPreflight?: boolean }, command: Command) => {
+    .option(
+      "--max-cost <usd>",
+      "budget in USD: start no conversation that could pass it; the run ends cancelled (reason budget) and resumes with a higher one (default: the config's maxCost; with --resume: the run's)",
+      positiveUsd,
+    )
+    .option(
+      "--precision <halfWidth>",
+      "precision-driven sampling: draw conversations in a seeded stratified random order and stop each target once its Safety Pass Rate's 95% confidence sequence has at most this half-width, e.g. 0.03 (default: the config's precision; with --resume: continues the same sample)",
+      precisionHalfWidth,
+    )
+    .option("--estimate", "print the planned calls, tokens, cost and time, call no model and record no run")
+    .action(async (options: RunOptions & { skipPreflight?: boolean; estimate?: boolean }, command: Command) => {
+      if (options.estimate === true) {
+        const { estimateRunCommand } = await import("../actions/estimate.js");
+        await estimateRunCommand(options, command.getOptionValueSource("config") === "cli", output);
+        return;
+      }
       const { runCommand } = await import("../actions/run.js");
       await runCommand(options, command, output, setExit);
     });

@@ -2,7 +2,7 @@ import { type Command, Option } from "commander";
 import type { TranslateFlags } from "../actions/translate.js";
 import type { Output } from "../output.js";
 import { unitInterval } from "./generate-seeds.js";
-import { withGenerationFlags } from "./generation-flags.js";
+import { runOrEstimate, withGenerationFlags } from "./generation-flags.js";
 import { positiveInteger } from "./parse.js";
 
 /** Registers `medsafety translate`. */
@@ -25,7 +25,9 @@ export function registerTranslate(program: Command, output: Output, setExit: (co
     .option("--ngram <n>", "character n-gram size of the similarity", positiveInteger, 2)
     .addOption(new Option("--prompt <file>", "translator prompt JSON file").hideHelp())
     .action(async (file: string, flags: TranslateFlags) => {
-      const { translateCommand } = await import("../actions/translate.js");
-      await translateCommand(file, flags, output, setExit);
+      await runOrEstimate("translate", flags, output, async (planned, to) => {
+        const { translateCommand } = await import("../actions/translate.js");
+        await translateCommand(file, planned, to, setExit);
+      });
     });
 }

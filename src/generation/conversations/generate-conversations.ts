@@ -130,6 +130,7 @@ function conversationTask(
     input: inputs,
     request: {
       system: options.prompt.text(language, "system"),
+      cacheSystemPrompt: true,
       messages: [
         {
           role: "user",

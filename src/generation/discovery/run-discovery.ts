@@ -480,6 +480,7 @@ function attackTask(
     input: inputs,
     request: {
       system: prompt.text(language, "system"),
+      cacheSystemPrompt: true,
       messages: [
         {
           role: "user",
@@ -566,6 +567,7 @@ function summaryTask(
     input: inputs,
     request: {
       system: prompt.text(language, "system"),
+      cacheSystemPrompt: true,
       messages: [
         {
           role: "user",

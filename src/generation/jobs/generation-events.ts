@@ -11,8 +11,11 @@ export interface GenerationEventMap {
     readonly kind: string;
     readonly status: GenerationTaskStatus;
     readonly reused: boolean;
+    /** The task's calls' tokens, prompt-cache reads and writes included (0 for a reused task). */
     readonly usage: Usage;
     readonly attempts: number;
+    /** The task's calls' price in USD: 0 for a reused task; null when a call was unpriced. */
+    readonly costUsd: number | null;
   };
   /** A provider call is retried (429, 5xx, timeout) or an invalid answer is asked again. */
   "task-retry": { readonly kind: string; readonly reason: "provider" | "invalid-output"; readonly attempt: number };

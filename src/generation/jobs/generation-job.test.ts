@@ -49,6 +49,41 @@ function setup(model: ChatModel, concurrency = 4) {
 }
 
 describe("GenerationJob", () => {
+  it("stores each task's price over its attempts with its prompt-cache tokens, and sums the job's cost", async () => {
+    const usage = { inputTokens: 10, outputTokens: 4, cachedInputTokens: 6 };
+    const good = JSON.stringify({ turns: ["one", "two"] });
+    // s1: an invalid answer then a valid one ($0.25 + $0.5); s2: an unpriced answer.
+    const model = new MockChatModel(
+      [
+        { text: "{}", usage, costUsd: 0.25 },
+        { text: good, usage, costUsd: 0.5, batched: true },
+        { text: good, usage, costUsd: null },
+      ],
+      { spec: "fake:model" },
+    );
+    const { store, job, bound, events } = setup(model, 1);
+    const costs: (number | null)[] = [];
+    events.on("task-end", (event) => costs.push(event.costUsd));
+    await job.run(task(bound, "s1"));
+    await job.run(task(bound, "s2"));
+    expect(store.lookup(task(bound, "s1").key)).toMatchObject({
+      attempts: 2,
+      inputTokens: 20,
+      cachedInputTokens: 12,
+      batched: true,
+      costUsd: 0.75,
+    });
+    expect(store.lookup(task(bound, "s2").key)).toMatchObject({ costUsd: null, batched: false });
+    expect(costs).toEqual([0.75, null]);
+    expect(job.summary()).toMatchObject({ costUsd: 0.75, pricedTasks: 1, unpricedTasks: 1 });
+    // A reused task costs nothing and is not counted as priced or unpriced.
+    const again = new GenerationJob({ runId: "run-1", store, events, concurrency: 1 });
+    await again.run(task(bound, "s1"));
+    expect(costs.at(-1)).toBe(0);
+    expect(again.summary()).toMatchObject({ costUsd: 0, pricedTasks: 0, unpricedTasks: 0 });
+    expect(store.costs("run-1")).toMatchObject({ costUsd: 0.75, pricedTasks: 1, unpricedTasks: 1 });
+  });
+
   it("stores a validated success and reuses it without a call on the next run", async () => {
     const model = scriptedModel(() => JSON.stringify({ turns: ["one", "two"] }));
     const { store, job, bound, ended, events } = setup(model);

@@ -14,6 +14,7 @@ import type { GenerationRepository, GenerationTaskRow, GenerationTaskStatus } fr
 import type { GenerationEvents } from "./generation-events.js";
 import { type GenerationModel, modelIdentity } from "./generation-model.js";
 import type { ParseOutcome } from "./structured-output.js";
+import { BUDGET_STOP_REASON, type GenerationBudget, TaskBudget } from "./task-budget.js";
 
 /** One model call whose answer is validated and stored under a deterministic key. */
 export interface GenerationTask<T> {
@@ -61,6 +62,12 @@ export interface TaskKindSummary {
 export interface GenerationJobSummary {
   readonly byKind: Readonly<Record<string, TaskKindSummary>>;
   readonly usage: Usage;
+  /** USD spent by the job's priced tasks (reused tasks cost 0). */
+  readonly costUsd: number;
+  /** Tasks that called a model whose price is known (`costUsd` counts them). */
+  readonly pricedTasks: number;
+  /** Tasks that called an unpriced model: their cost is unknown, never counted as 0. */
+  readonly unpricedTasks: number;
 }
 
 export interface GenerationJobOptions {
@@ -76,6 +83,8 @@ export interface GenerationJobOptions {
   /** Aborts calls in flight (a second Ctrl-C). */
   readonly abortSignal?: AbortSignal;
   readonly now?: () => Date;
+  /** `--max-cost`: no task starts that could pass it; the job stops with reason `budget` (task-budget.ts). */
+  readonly budget?: GenerationBudget;
 }
 
 /**
@@ -96,13 +105,33 @@ export class GenerationJob {
   private readonly limit: LimitFunction;
   private readonly byKind = new Map<string, TaskKindSummary>();
   private usage: Usage = ZERO_USAGE;
+  private readonly cost = { usd: 0, priced: 0, unpriced: 0 };
+
+  private readonly budget: TaskBudget | undefined;
 
   constructor(private readonly options: GenerationJobOptions) {
     this.limit = pLimit(options.concurrency);
+    this.budget = options.budget === undefined ? undefined : new TaskBudget(options.budget);
   }
 
+  /** Stopped by the stop signal or by the budget: no new task starts. */
   get stopped(): boolean {
-    return this.options.stopSignal?.aborted === true;
+    return this.options.stopSignal?.aborted === true || this.budget?.refusal !== undefined;
+  }
+
+  /** Why the job stopped starting tasks when it was not the stop signal: `budget`. */
+  get stopReason(): typeof BUDGET_STOP_REASON | undefined {
+    return this.budget?.refusal === undefined ? undefined : BUDGET_STOP_REASON;
+  }
+
+  /** What the budget saw: the money spent (reused successes at what they cost), and its stop line once it stopped. */
+  budgetState(): { readonly spentUsd: number; readonly stopMessage?: string } | undefined {
+    const budget = this.budget;
+    if (budget === undefined) return undefined;
+    return {
+      spentUsd: budget.spentUsd,
+      ...(budget.refusal === undefined ? {} : { stopMessage: budget.stopMessage() }),
+    };
   }
 
   async run<T>(task: GenerationTask<T>): Promise<TaskOutcome<T>> {
@@ -110,17 +139,36 @@ export class GenerationJob {
     if (stored?.status === "success" && stored.rawOutput !== null) {
       const parsed = task.parse(stored.rawOutput);
       if (parsed.ok) {
-        this.count(task.kind, "success", true, ZERO_USAGE, stored.attempts);
+        this.count(task.kind, "success", true, ZERO_USAGE, stored.attempts, 0);
+        this.budget?.reused(stored.costUsd);
         return { status: "success", value: parsed.value, reused: true, rawOutput: stored.rawOutput };
       }
     }
-    return this.limit(() => this.call(task));
+    return this.limit(() => this.budgeted(task));
+  }
+
+  /** Runs `task` when the budget (if any) lets it start; a refused task stops the job (`cancelled`, reason budget). */
+  private async budgeted<T>(task: GenerationTask<T>): Promise<TaskOutcome<T>> {
+    const budget = this.budget;
+    if (budget === undefined || this.stopped) return this.call(task);
+    if (!budget.tryStart(task)) throw new MedsafetyError("cancelled", budget.stopMessage());
+    let succeeded = false;
+    try {
+      const outcome = await this.call(task);
+      succeeded = outcome.status === "success";
+      return outcome;
+    } finally {
+      budget.finish(task, succeeded);
+    }
   }
 
   summary(): GenerationJobSummary {
     return {
       byKind: Object.fromEntries([...this.byKind].map(([kind, counts]) => [kind, { ...counts }])),
       usage: this.usage,
+      costUsd: this.cost.usd,
+      pricedTasks: this.cost.priced,
+      unpricedTasks: this.cost.unpriced,
     };
   }
 
@@ -130,6 +178,9 @@ export class GenerationJob {
     let attempts = 0;
     let usage: Usage = ZERO_USAGE;
     let latencyMs = 0;
+    // The task's price over its calls: unknown (null) once one call is unpriced; batched if a call went by batch.
+    let costUsd: number | null = 0;
+    let batched = false;
     let messages: readonly ChatMessage[] = task.request.messages;
     const onRetry = (): void => {
       attempts += 1;
@@ -159,6 +210,8 @@ export class GenerationJob {
           attempts,
           usage,
           latencyMs,
+          costUsd,
+          batched,
         });
         return {
           status: "error",
@@ -169,6 +222,9 @@ export class GenerationJob {
       }
       usage = addUsage(usage, response.usage);
       latencyMs += response.latencyMs;
+      costUsd = costUsd === null || response.costUsd == null ? null : costUsd + response.costUsd;
+      this.budget?.charge(task.key, response.costUsd);
+      batched ||= response.batched === true;
       const parsed = task.parse(response.text);
       if (parsed.ok) {
         this.save(task, started, {
@@ -180,6 +236,8 @@ export class GenerationJob {
           attempts,
           usage,
           latencyMs,
+          costUsd,
+          batched,
         });
         return { status: "success", value: parsed.value, reused: false, rawOutput: response.text };
       }
@@ -194,6 +252,8 @@ export class GenerationJob {
           attempts,
           usage,
           latencyMs,
+          costUsd,
+          batched,
         });
         return { status: "failed", problem, rawOutput: response.text };
       }
@@ -214,7 +274,7 @@ export class GenerationJob {
     result: Pick<
       GenerationTaskRow,
       "status" | "rawOutput" | "outputJson" | "errorCode" | "errorMessage" | "attempts" | "latencyMs"
-    > & { usage: Usage },
+    > & { usage: Usage; costUsd: number | null; batched: boolean },
   ): void {
     const { usage, ...fields } = result;
     this.options.store.save({
@@ -229,12 +289,21 @@ export class GenerationJob {
       ...fields,
       inputTokens: usage.inputTokens,
       outputTokens: usage.outputTokens,
+      cachedInputTokens: usage.cachedInputTokens ?? 0,
+      cacheWriteTokens: usage.cacheWriteTokens ?? 0,
       createdAt: started.toISOString(),
     });
-    this.count(task.kind, result.status, false, usage, result.attempts);
+    this.count(task.kind, result.status, false, usage, result.attempts, result.costUsd);
   }
 
-  private count(kind: string, status: GenerationTaskStatus, reused: boolean, usage: Usage, attempts: number): void {
+  private count(
+    kind: string,
+    status: GenerationTaskStatus,
+    reused: boolean,
+    usage: Usage,
+    attempts: number,
+    costUsd: number | null,
+  ): void {
     const counts = this.byKind.get(kind) ?? { generated: 0, reused: 0, failed: 0, errors: 0 };
     if (status === "success") {
       if (reused) counts.reused += 1;
@@ -243,7 +312,14 @@ export class GenerationJob {
     else counts.errors += 1;
     this.byKind.set(kind, counts);
     this.usage = addUsage(this.usage, usage);
-    this.options.events.emit("task-end", { kind, status, reused, usage, attempts });
+    if (!reused) {
+      if (costUsd === null) this.cost.unpriced += 1;
+      else {
+        this.cost.usd += costUsd;
+        this.cost.priced += 1;
+      }
+    }
+    this.options.events.emit("task-end", { kind, status, reused, usage, attempts, costUsd });
   }
 
   private now(): Date {

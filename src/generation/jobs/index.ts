@@ -2,7 +2,8 @@
  * @module generation/jobs
  * The generation job runner (decision 0008): keyed, stored, resumable, concurrent model tasks whose answers are
  * validated structured output (zod) with repair retries, `success | failed | error`, events and `<out>.partial`
- * streaming; plus prompt files, JSONL input and text similarity for near duplicates. Start with generation-job.ts.
+ * streaming; a budget (task-budget.ts, `--max-cost`: no task starts that could pass it; decision 0021); plus prompt
+ * files, JSONL input and text similarity for near duplicates. Start with generation-job.ts.
  */
 
 export { forEachConcurrent } from "./for-each-concurrent.js";
@@ -21,4 +22,5 @@ export { countJsonlRecords, type JsonlRecord, readJsonlFile } from "./jsonl-inpu
 export { PartialFile } from "./partial-file.js";
 export { fillTemplate, type GenerationPrompt, loadGenerationPrompt } from "./prompt-template.js";
 export { type ParseOutcome, structuredOutput } from "./structured-output.js";
+export type { GenerationBudget } from "./task-budget.js";
 export { NearDuplicateIndex, normalizeText, textSimilarity } from "./text-similarity.js";

@@ -121,7 +121,11 @@ export class SafeReplyWriter {
         turnIndex: request.turnIndex,
         prompt: `${this.options.prompt.id}@${this.options.prompt.version}`,
       },
-      request: { system: safeResponderSystem(this.options.prompt, request.language), messages: request.conversation },
+      request: {
+        system: safeResponderSystem(this.options.prompt, request.language),
+        cacheSystemPrompt: true,
+        messages: request.conversation,
+      },
       parse: (text) =>
         text.trim() === ""
           ? { ok: false, problem: "the safe responder returned an empty reply" }

@@ -153,6 +153,7 @@ function seedTask(
     input: inputs,
     request: {
       system: prompt.text(language, "system"),
+      cacheSystemPrompt: true,
       messages: [
         {
           role: "user",

@@ -139,6 +139,7 @@ function translationTask(
     input: inputs,
     request: {
       system: options.prompt.text(to, "system"),
+      cacheSystemPrompt: true,
       messages: [
         {
           role: "user",

@@ -3,8 +3,10 @@ import { beginReadSnapshot, type Db, judgmentCounts, type RunRecord } from "../.
 import type { BootstrapSettings } from "../model/multi-turn-model.js";
 import { CONTENT_WARNING, type JudgeSummary, type RunReport } from "../model/report-model.js";
 import { buildAgreement } from "./build-agreement.js";
+import { buildCosts } from "./build-costs.js";
 import { buildMultiTurn, DEFAULT_GROUP_BY, type GroupableDimension, itemDimensionsOf } from "./build-multi-turn.js";
 import { buildReviewAgreement } from "./build-review-agreement.js";
+import { buildSamplingDesign } from "./build-sampling-design.js";
 import { buildScaleSummaries, rubricsUsed } from "./build-scale-summary.js";
 import { buildTradeoff } from "./build-tradeoff.js";
 import { runUsage } from "./run-usage.js";
@@ -76,6 +78,7 @@ async function buildFromSnapshot(
   );
   const { agreement, pairs } = buildAgreement(db, run, table, options.disagreementThreshold ?? 3);
   const humanReview = buildReviewAgreement(run, table, options.useReviews === true);
+  const samplingDesign = buildSamplingDesign(run, table, options.passThreshold);
   return {
     contentWarning: CONTENT_WARNING,
     run: {
@@ -100,6 +103,8 @@ async function buildFromSnapshot(
     scales: buildScaleSummaries(db, run, targetIds, table, judgeErrors),
     tradeoff: buildTradeoff(db, run, targetIds, table),
     agreement,
+    costs: buildCosts(db, run, table),
+    ...(samplingDesign === undefined ? {} : { samplingDesign }),
     ...(humanReview === null ? {} : { humanReview }),
   };
 }

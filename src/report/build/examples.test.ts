@@ -53,7 +53,8 @@ const SCORES: Record<string, Record<string, Array<[number | null, number | null]
 
 function seed(db: Db): void {
   db.prepare(
-    `INSERT INTO runs VALUES ('run', 't', 't', NULL, 'success', '{}', 'c', 'src', 'd', 5, '[]', '0.1.0', NULL)`,
+    `INSERT INTO runs (id, created_at, updated_at, finished_at, status, config_json, config_hash, dataset_source, dataset_hash, item_count, rubrics_json, package_version, error_message)
+     VALUES ('run', 't', 't', NULL, 'success', '{}', 'c', 'src', 'd', 5, '[]', '0.1.0', NULL)`,
   ).run();
   db.prepare(`INSERT INTO items VALUES ('v', '{}')`).run();
   const strategies: Record<string, string> = { "i-1": "s-a", "i-2": "s-a", "i-3": "s-a", "i-4": "s-b", "i-5": "s-msb" };
@@ -66,7 +67,9 @@ function seed(db: Db): void {
     );
   }
   const turn = db.prepare(
-    `INSERT INTO turns VALUES (?, 'run', ?, ?, ?, 0, ?, ?, ?, 'stop', NULL, NULL, ?, 1, 1, 1, 0, 1, 't')`,
+    `INSERT INTO turns (key, run_id, item_id, target_id, turn_index, epoch, status, user_message, response_text, finish_reason,
+       error_code, error_status, error_message, input_tokens, output_tokens, latency_ms, cached, attempts, created_at)
+     VALUES (?, 'run', ?, ?, ?, 0, ?, ?, ?, 'stop', NULL, NULL, ?, 1, 1, 1, 0, 1, 't')`,
   );
   const judgment =
     db.prepare(`INSERT INTO judgments (key, turn_key, run_id, item_id, target_id, turn_index, judge_id, status, score, rationale, unscored_reason,

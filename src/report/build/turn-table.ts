@@ -1,7 +1,11 @@
 import { turnScoreAt } from "../../analysis/index.js";
 import { DEFAULT_RUBRIC } from "../../judges/index.js";
 import {
+  attackerCosts,
+  type ConversationCostColumns,
+  type CostSums,
   type Db,
+  type EncodedJudgments,
   iterateTargetTurns,
   JUDGMENT_CODE,
   type ReportItemRow,
@@ -53,6 +57,29 @@ export interface TargetColumn {
   readonly judgmentUsage: UsageSums;
   /** The latest human review of each reviewed turn on the multi-turn rubric (always read; used for scores only when asked). */
   readonly reviews: ReviewedCells;
+  /** Money and tokens of this target's calls, its multi-turn judgments and its attacker calls (see TargetCosts). */
+  readonly costs: TargetCosts;
+}
+
+/** A conversation's calls as the report sums them: USD of the priced ones, all of them, the unpriced ones. */
+export interface ConversationCostLists {
+  /** Item ids, in item id order (conversations with at least one stored call). */
+  readonly itemIds: string[];
+  readonly costUsd: number[];
+  readonly calls: number[];
+  readonly unpricedCalls: number[];
+}
+
+/**
+ * One target's money and tokens, read in the same passes as its column: every stored turn (all items), its judgments
+ * on the multi-turn rubric per judge (the table's judges order), the attacker's calls, and per conversation (item) the
+ * sum of the three. Judgments on other rubrics are added by the report (build-costs.ts).
+ */
+export interface TargetCosts {
+  readonly turns: CostSums;
+  readonly judges: readonly CostSums[];
+  readonly attacker: CostSums;
+  readonly conversations: ConversationCostLists;
 }
 
 /** Reviewed turns of one target: `scores[i]` is the latest review's score of the turn at cell `cells[i]`. */
@@ -206,6 +233,7 @@ export function loadTarget(
     if (status === "error") states[cell] = TURN_STATE.error;
     else if (states[cell] === TURN_STATE.notReached) states[cell] = TURN_STATE.unscored;
   });
+  const costs = targetCosts(db, runId, target.id, encoded, turnUsage.conversations);
   const reviews = readReviews(db, runId, target.id, index, turns);
   if (options.useReviews === true) applyReviews(reviews, scores, states);
   return {
@@ -217,10 +245,103 @@ export function loadTarget(
     judgeScores,
     judgmentCounts,
     conversationScores: conversationScoresOf(scores, states, index.size, turns),
-    turnUsage,
+    turnUsage: turnUsage.usage,
     judgmentUsage: encoded.usage,
     reviews,
+    costs: { ...costs, turns: turnUsage.costs },
   };
+}
+
+const NO_COST: CostSums = {
+  calls: 0,
+  unpricedCalls: 0,
+  costUsd: 0,
+  inputTokens: 0,
+  cachedInputTokens: 0,
+  cacheWriteTokens: 0,
+  outputTokens: 0,
+  batchedCalls: 0,
+};
+
+/** CostSums added field by field. */
+export function addCosts(left: CostSums, right: CostSums): CostSums {
+  return {
+    calls: left.calls + right.calls,
+    unpricedCalls: left.unpricedCalls + right.unpricedCalls,
+    costUsd: left.costUsd + right.costUsd,
+    inputTokens: left.inputTokens + right.inputTokens,
+    cachedInputTokens: left.cachedInputTokens + right.cachedInputTokens,
+    cacheWriteTokens: left.cacheWriteTokens + right.cacheWriteTokens,
+    outputTokens: left.outputTokens + right.outputTokens,
+    batchedCalls: left.batchedCalls + right.batchedCalls,
+  };
+}
+
+/** The sum of a list of CostSums (no calls for an empty list). */
+export function sumCosts(list: readonly CostSums[]): CostSums {
+  return list.reduce(addCosts, NO_COST);
+}
+
+/**
+ * Per conversation: the turns' sums, then each multi-turn judgment (its item and USD from the encoded row), then the
+ * attacker's calls (one more query along the conversations index).
+ */
+function targetCosts(
+  db: Db,
+  runId: string,
+  targetId: string,
+  encoded: EncodedJudgments,
+  turnConversations: ConversationCostColumns,
+): Omit<TargetCosts, "turns"> {
+  const conversations: ConversationCostLists = {
+    itemIds: [...turnConversations.itemIds],
+    costUsd: [...turnConversations.costUsd],
+    calls: [...turnConversations.calls],
+    unpricedCalls: [...turnConversations.unpricedCalls],
+  };
+  const position = new Map(conversations.itemIds.map((itemId, index) => [itemId, index]));
+  encoded.itemIds.forEach((itemId, row) => {
+    addConversationCall(conversations, position, itemId, 1, encoded.costs[row] ?? null);
+  });
+  const attackerRows = attackerCosts(db, runId, targetId);
+  for (const row of attackerRows) addConversationCalls(conversations, position, row.itemId, row);
+  return { judges: encoded.judgeCosts, attacker: sumCosts(attackerRows), conversations };
+}
+
+/** Adds `calls` calls of USD `cost` (null: unpriced) to a conversation, appending it when it has none yet. */
+function addConversationCall(
+  conversations: ConversationCostLists,
+  position: Map<string, number>,
+  itemId: string,
+  calls: number,
+  cost: number | null,
+): void {
+  addConversationCalls(conversations, position, itemId, {
+    calls,
+    unpricedCalls: cost === null ? calls : 0,
+    costUsd: cost ?? 0,
+  });
+}
+
+/** Adds calls (with their unpriced count and the USD of the priced ones) to a conversation. */
+export function addConversationCalls(
+  conversations: ConversationCostLists,
+  position: Map<string, number>,
+  itemId: string,
+  sums: Pick<CostSums, "calls" | "unpricedCalls" | "costUsd">,
+): void {
+  let index = position.get(itemId);
+  if (index === undefined) {
+    index = conversations.itemIds.length;
+    position.set(itemId, index);
+    conversations.itemIds.push(itemId);
+    conversations.costUsd.push(0);
+    conversations.calls.push(0);
+    conversations.unpricedCalls.push(0);
+  }
+  conversations.costUsd[index] = (conversations.costUsd[index] ?? 0) + sums.costUsd;
+  conversations.calls[index] = (conversations.calls[index] ?? 0) + sums.calls;
+  conversations.unpricedCalls[index] = (conversations.unpricedCalls[index] ?? 0) + sums.unpricedCalls;
 }
 
 /** The latest review of each of the target's turns in the table, on the multi-turn rubric (one indexed query). */
@@ -269,21 +390,24 @@ function combineJudges(
   return { scores, states, judgedTurns };
 }
 
-/** Marks failed turns (and, when some answered turn has no judgment, every stored turn); returns the turns' usage. */
+/**
+ * Marks failed turns (and, when some answered turn has no judgment, every stored turn); returns the turns' usage,
+ * costs and per-item costs.
+ */
 function readTurnStates(
   db: Db,
   runId: string,
   targetId: string,
   judgedTurns: number,
   mark: (itemId: string, turn: number, status: string) => void,
-): UsageSums {
+): { usage: UsageSums; costs: CostSums; conversations: ConversationCostColumns } {
   const summary = targetTurnSummary(db, runId, targetId);
   for (let index = 0; index < summary.failedItems.length; index += 1)
     mark(summary.failedItems[index] ?? "", summary.failedTurns[index] ?? 0, "error");
   if (summary.answered > judgedTurns) {
     for (const [itemId, turn, status] of iterateTargetTurns(db, runId, targetId)) mark(itemId, turn, status);
   }
-  return summary.usage;
+  return { usage: summary.usage, costs: summary.costs, conversations: summary.conversations };
 }
 
 function conversationScoresOf(scores: Float64Array, states: Uint8Array, items: number, turns: number): Float64Array {

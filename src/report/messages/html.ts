@@ -1,6 +1,8 @@
 /** Every label, heading and axis title of the HTML report, in English and Japanese (data, one row per key). */
 import { bilingual } from "../../core/index.js";
+import { COSTS_TITLE } from "./costs.js";
 import { LABELS, type Lang, type Row } from "./labels.js";
+import { SAMPLING_DESIGN_TITLE } from "./sampling-design.js";
 
 const TABLE = {
   title: ["Medical-ethics safety report", "医療倫理安全性レポート"],
@@ -52,6 +54,8 @@ const TABLE = {
   notReached: LABELS.notReached,
   conversations: LABELS.conversations,
   judgments: ["Judgments (scored / unscored / errors)", "判定（採点 / 未採点 / エラー）"],
+  costs: COSTS_TITLE,
+  samplingDesign: SAMPLING_DESIGN_TITLE,
   examples: ["Examples", "事例"],
   viewExamples: ["examples", "事例"],
   decline: ["Per-turn decline", "ターンごとの低下"],

@@ -28,6 +28,17 @@ const TABLE = {
   computingSince: ["started {seconds} s ago", "{seconds} 秒前に開始"],
   reportFailed: ["The report could not be computed: {message}", "レポートを計算できませんでした：{message}"],
   byModel: ["Conversations by model", "モデル別の会話"],
+  callCost: [
+    "Cost {cost} · tokens in {input} (cached {cached}, cache write {cacheWrite}) / out {output}",
+    "費用 {cost}・トークン 入力 {input}（キャッシュ {cached}、キャッシュ書き込み {cacheWrite}）/ 出力 {output}",
+  ],
+  callCostCell: [
+    "{cost} · in {input} (cached {cached}, cache write {cacheWrite}) · out {output}",
+    "{cost}・入力 {input}（キャッシュ {cached}、書き込み {cacheWrite}）・出力 {output}",
+  ],
+  costColumn: ["Cost", "費用"],
+  unpricedCall: ["unpriced", "価格なし"],
+  batchedCall: ["batched", "バッチ"],
   filters: ["Filters", "絞り込み"],
   model: LABELS.model,
   strategy: LABELS.strategy,

@@ -2,7 +2,9 @@ import type { PairAgreement } from "../../analysis/index.js";
 import type { RubricReference, RunStatus, RunUsage } from "../../store/index.js";
 import type { HumanReviewSummary, JudgeAgreement } from "./agreement-model.js";
 import type { RunComparison } from "./comparison-model.js";
+import type { RunCosts } from "./cost-model.js";
 import type { MultiTurnStatistics } from "./multi-turn-model.js";
+import type { SamplingDesignReport } from "./sampling-design-model.js";
 import type { ScaleSummary } from "./scale-model.js";
 import type { TradeoffPoint } from "./tradeoff-model.js";
 import type { TurnTests } from "./turn-tests-model.js";
@@ -86,6 +88,13 @@ export interface RunReport {
   readonly tradeoff: readonly TradeoffPoint[];
   /** Judge agreement per rubric: ICC(2,1), Krippendorff's alpha, weighted kappa per pair, Spearman–Brown. */
   readonly agreement: readonly JudgeAgreement[];
+  /** Money and tokens: by role, target, judge and conversation (unpriced calls counted, never summed as 0). */
+  readonly costs: RunCosts;
+  /**
+   * Precision-driven sampling's design (decision 0022), only for a run that asked for a precision: per target the
+   * conversations used per stratum, the weights, the stratified estimate and the confidence sequence's interval.
+   */
+  readonly samplingDesign?: SamplingDesignReport;
   /**
    * Human review of the multi-turn turns (present when the run has reviewed turns, or with `--use-reviews`): reviewed
    * turns, whether their scores replaced the judges' mean, and each judge's (and the judges' mean's) agreement with

@@ -60,20 +60,51 @@ function store(): Db {
   return db;
 }
 
-async function page(item: string): Promise<string> {
-  const app = createViewApp(new ViewState(store(), ":memory:", "token"), {
+async function page(item: string, adjust: (db: Db) => void = () => {}, lang: "en" | "ja" = "en"): Promise<string> {
+  const db = store();
+  adjust(db);
+  const app = createViewApp(new ViewState(db, ":memory:", "token"), {
     host: "127.0.0.1",
     port: () => 7788,
     lang: "en",
   });
-  const response = await app.request(`/runs/${RUN}/conversation?target=t&item=${item}`, {
+  const response = await app.request(`/runs/${RUN}/conversation?target=t&item=${item}&lang=${lang}`, {
     headers: { host: "127.0.0.1:7788" },
   });
   expect(response.status).toBe(200);
   return response.text();
 }
 
+/** Migration 10's cost columns as the runner fills them: turn 1 and its verdict priced, turn 2 stored unpriced. */
+function priced(db: Db): void {
+  db.prepare(
+    "UPDATE turns SET cost_usd = 0.0125, cached_input_tokens = 7, cache_write_tokens = 3 WHERE key = 'mt-1/0'",
+  ).run();
+  db.prepare(
+    "UPDATE judgments SET cost_usd = 0.00042, batched = 1, cached_input_tokens = 1 WHERE key = 'mt-1/0/j1'",
+  ).run();
+}
+
 describe("conversation page", () => {
+  it("shows each turn's and judgment's cost and cached tokens; an unpriced call says so, never $0", async () => {
+    const html = await page("mt-1", priced);
+    const cards = html.split('<div class="turn-card"').slice(1);
+    expect(cards[0]).toContain(
+      '<p class="muted call-cost">Cost $0.0125 · tokens in 1 (cached 7, cache write 3) / out 1</p>',
+    );
+    expect(cards[0]).toContain(
+      '<td class="call-cost muted">$0.00042 · in 1 (cached 1, cache write 0) · out 1 · batched</td>',
+    );
+    expect(cards[1]).toContain(
+      '<p class="muted call-cost">Cost unpriced · tokens in 1 (cached 0, cache write 0) / out 1</p>',
+    );
+    expect(html).not.toContain("$0 ");
+    const ja = await page("mt-1", priced, "ja");
+    expect(ja).toContain("費用 $0.0125・トークン 入力 1（キャッシュ 7、キャッシュ書き込み 3）/ 出力 1");
+    expect(ja).toContain("費用 価格なし・トークン");
+    expect(ja).toContain("$0.00042・入力 1（キャッシュ 1、書き込み 0）・出力 1 · バッチ</td>");
+  });
+
   it("numbers turns from 1 in headings, anchors and the review form's turn field", async () => {
     const html = await page("mt-1");
     expect(

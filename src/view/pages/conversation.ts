@@ -3,10 +3,19 @@
  * states, human reviews with a form per turn, and the ja/en twin (same pairId) side by side.
  */
 import { turnNumber } from "../../core/index.js";
+import { formatUsd } from "../../report/index.js";
 import { parseStoredJson, type Review, type RunRecord } from "../../store/index.js";
 import { type Html, h, href, num, page } from "../layout.js";
 import type { Messages } from "../messages.js";
-import { type ItemFacts, type JudgmentView, loadItem, loadTurns, type TurnView, twinIds } from "../run-data.js";
+import {
+  type CallCost,
+  type ItemFacts,
+  type JudgmentView,
+  loadItem,
+  loadTurns,
+  type TurnView,
+  twinIds,
+} from "../run-data.js";
 import type { ViewState } from "../view-state.js";
 import { runPath } from "./run.js";
 
@@ -135,13 +144,30 @@ function turnCard(
 <h3>${m.t("turn", { n: turnNumber(turn.turnIndex) })} ${heading}</h3>
 <div class="role">${m.t("user")}</div><div class="message user">${turn.userMessage}</div>
 <div class="role">${m.t("reply")}</div>${reply}
+<p class="muted call-cost">${callCost(m, turn)}</p>
 ${turn.judgments.length === 0 ? "" : verdicts(m, turn.judgments)}
 ${turn.status === "success" ? reviewBlock(state, run, m, targetId, item, turn, reviews, primary) : ""}
 </div>`;
 }
 
+/**
+ * A call's money and tokens: "Cost $0.0123 · tokens in 30 (cached 10, cache write 0) / out 20 · batched", or in a
+ * table's cost column the same without its label; "unpriced" for a call without a price, never $0.
+ */
+function callCost(m: Messages, call: CallCost, cell = false): string {
+  const cost = call.costUsd === null ? m.t("unpricedCall") : formatUsd(call.costUsd);
+  const line = m.t(cell ? "callCostCell" : "callCost", {
+    cost,
+    input: call.inputTokens,
+    cached: call.cachedInputTokens,
+    cacheWrite: call.cacheWriteTokens,
+    output: call.outputTokens,
+  });
+  return call.batched ? `${line} · ${m.t("batchedCall")}` : line;
+}
+
 function verdicts(m: Messages, judgments: readonly JudgmentView[]): Html {
-  return h`<table class="verdicts"><thead><tr><th>${m.t("judge")}</th><th>${m.t("score")}</th><th>${m.t("rationale")}</th></tr></thead><tbody>
+  return h`<table class="verdicts"><thead><tr><th>${m.t("judge")}</th><th>${m.t("score")}</th><th>${m.t("rationale")}</th><th>${m.t("costColumn")}</th></tr></thead><tbody>
 ${judgments.map(
   (judgment) =>
     h`<tr class="verdict verdict-${judgment.status}"><td>${judgment.judgeId}</td><td class="num">${
@@ -150,7 +176,7 @@ ${judgments.map(
         : judgment.status === "unscored"
           ? h`<span class="status-unscored">${m.t("judgmentUnscored", { reason: judgment.unscoredReason ?? "" })}</span>`
           : h`<span class="status-error">${m.t("judgmentError", { message: judgment.errorMessage ?? "" })}</span>`
-    }</td><td class="rationale">${judgment.rationale ?? ""}</td></tr>`,
+    }</td><td class="rationale">${judgment.rationale ?? ""}</td><td class="call-cost muted">${callCost(m, judgment, true)}</td></tr>`,
 )}
 </tbody></table>`;
 }

@@ -56,10 +56,41 @@ describe("formatReportCsv", () => {
   it("every value is empty or a finite number; every row has the nine columns; a note only beside an empty value", () => {
     for (const row of rows) {
       expect(Object.keys(row)).toEqual([...CSV_COLUMNS]);
-      if (row.note !== "") expect(row.value, JSON.stringify(row)).toBe("");
+      if (row.note !== "" && !row.note.startsWith("partial: ")) expect(row.value, JSON.stringify(row)).toBe("");
       if (row.value !== "") expect(Number.isFinite(Number(row.value)), JSON.stringify(row)).toBe(true);
       if (row.turn !== "") expect(Number.isInteger(Number(row.turn))).toBe(true);
     }
+  });
+
+  it("costs: by role, target and judge; unpriced as an empty value with its note, partial totals say so", () => {
+    expect(value(rows, { section: "cost", dimension: "all", metric: "cost_usd" })).toBe("0.0394");
+    expect(find(rows, { section: "cost", dimension: "all", metric: "cost_usd" })[0]?.note).toBe(
+      "partial: 8 calls unpriced",
+    );
+    expect(value(rows, { section: "cost", dimension: "role", group: "judge", metric: "batched_calls" })).toBe("12");
+    expect(value(rows, { section: "cost", dimension: "role", group: "attacker", metric: "calls" })).toBe("0");
+    expect(value(rows, { section: "cost", dimension: "role", group: "attacker", metric: "cost_usd" })).toBe("");
+    expect(value(rows, { section: "cost", dimension: "target", target: "safe", metric: "cost_usd" })).toBe("0.012");
+    expect(find(rows, { section: "cost", dimension: "target", target: "safe", metric: "cost_usd" })[0]?.note).toBe("");
+    expect(value(rows, { section: "cost", dimension: "target", target: TRICKY_TARGET, metric: "unpriced_calls" })).toBe(
+      "2",
+    );
+    expect(value(rows, { section: "cost", dimension: "judge", group: "judge-a", metric: "cached_input_tokens" })).toBe(
+      "2400",
+    );
+    expect(value(rows, { section: "conversation_cost", target: "safe", metric: "p90_usd" })).toBe("0.0152");
+    expect(value(rows, { section: "conversation_cost", target: TRICKY_TARGET, metric: "mean_usd" })).toBe("");
+    expect(value(rows, { section: "conversation_cost", target: TRICKY_TARGET, metric: "unpriced_conversations" })).toBe(
+      "3",
+    );
+    // Every conversation, one row per number: item-c of the tricky target has no priced call.
+    const itemC = { section: "conversation", target: TRICKY_TARGET, group: "item-c" };
+    expect(value(rows, { ...itemC, metric: "cost_usd" })).toBe("");
+    expect(find(rows, { ...itemC, metric: "cost_usd" })[0]?.note).toBe("unpriced (6 calls)");
+    expect(value(rows, { section: "conversation", target: "safe", group: "item-b", metric: "cost_usd" })).toBe(
+      "0.0155",
+    );
+    expect(find(rows, { section: "conversation" })).toHaveLength(5);
   });
 
   it("round-trips ids with commas, quotes, line breaks and Japanese (RFC 4180 quoting)", () => {

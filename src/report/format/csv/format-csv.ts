@@ -2,6 +2,7 @@ import { stringify } from "csv-stringify/sync";
 import { turnNumber, turnPairLabel } from "../../../core/index.js";
 import { DEFAULT_RUBRIC } from "../../../judges/index.js";
 import type { RunComparison } from "../../model/comparison-model.js";
+import type { CostTotals, RunCosts } from "../../model/cost-model.js";
 import type {
   ConversationGroup,
   DeltaWithCi,
@@ -12,6 +13,7 @@ import type {
 } from "../../model/multi-turn-model.js";
 import type { NotAvailable } from "../../model/not-available-model.js";
 import type { RunReport, TargetSummary } from "../../model/report-model.js";
+import type { SamplingDesignReport } from "../../model/sampling-design-model.js";
 import type { ScaleSummary } from "../../model/scale-model.js";
 import { escapeFormulaCell } from "./csv-cell.js";
 
@@ -59,7 +61,8 @@ export interface CsvOptions {
  * - `value` is always a number (full precision, `String(number)`) or empty for null (not computable, e.g. a CI of
  *   one conversation): a parser reads the whole column as numeric. `note` is empty, except beside an empty value the
  *   report gives a reason for (a reliability coefficient not available for these data): `not available (<code>):
- *   <reason>`, e.g. `not available (negative-reliability): ICC(2,1) is negative …`. Words (ids, hashes, the content warning) are
+ *   <reason>`, e.g. `not available (negative-reliability): ICC(2,1) is negative …`; or an unpriced cost
+ *   (`unpriced (N calls)`, empty value); a partial cost is the one number with a note (`partial: N calls unpriced`). Words (ids, hashes, the content warning) are
  *   never values; where they are the data (section `meta`), they stand in `group` with an empty `value`.
  * - `rubric` names the scale of the numbers (`jmedethic-safety` for the multi-turn sections); `target` the target
  *   id (empty for rows about the run, judges or pooled categories); `dimension`/`group` the grouping (`all`/`all`
@@ -79,7 +82,15 @@ export interface CsvOptions {
  *   `icc21`, `weighted_kappa` against the latest review of each reviewed turn), `scale` (dimension `all`, `source`,
  *   `guideline`, `label`), `scale_comparison` (medical vs general), `tradeoff` (dimension `language`),
  *   `run_comparison` (with `--compare`: dimension `run` = each run's leaderboard, dimension `delta` = compared −
- *   base; group = the run id).
+ *   base; group = the run id), `cost` (dimension `all`, `role` (group target/judge/attacker), `target` or `judge`:
+ *   `calls`, `priced_calls`, `unpriced_calls`, `cost_usd`, tokens, `batched_calls`; an unpriced or partial
+ *   `cost_usd` says so in `note`, never 0), `conversation_cost` (per target: the cost distribution of its fully
+ *   priced conversations) and `conversation` (per target, dimension `item`, group = item id: `cost_usd`
+ *   of every conversation with a stored call, its note saying when calls are unpriced), `sampling` (only for a run with precision-driven
+ *   sampling: per target, dimension `all`: `precision`, `min_sample`, `population`, `used`, `decided`, `passed`,
+ *   `undecided`, `stratified_estimate`, `unsampled_strata`, `cs_low`, `cs_high`, `half_width`, `met` 0/1, `seed`;
+ *   dimension `stratum`, group = guideline × strategy × language: `population`, `used`, `decided`, `passed`,
+ *   `weight`, `rate`).
  * - A section without data has no rows; an absent grouped section (`multiTurn` null) is stated by the meta row
  *   `multi_turn_available` = 0.
  * - Text cells are safe to open in a spreadsheet (OWASP rule, {@link escapeFormulaCell}): a cell that starts with
@@ -100,6 +111,8 @@ export function formatReportCsv(report: RunReport, options: CsvOptions = {}): st
     ...humanReviewRows(report),
     ...report.scales.flatMap(scaleRows),
     ...tradeoffRows(report),
+    ...costRows(report.costs),
+    ...(report.samplingDesign === undefined ? [] : samplingRows(report.samplingDesign)),
     ...(report.comparison === undefined ? [] : comparisonRows(report.comparison)),
   ];
   const records: Cell[][] = rows.map((row) => [
@@ -121,6 +134,41 @@ export function formatReportCsv(report: RunReport, options: CsvOptions = {}): st
     eof: false,
     record_delimiter: "unix",
     cast: { string: escapeFormulaCell },
+  });
+}
+
+/** Precision-driven sampling's design (decision 0022): per target its totals and interval, then its strata. */
+function samplingRows(design: SamplingDesignReport): CsvRow[] {
+  return design.targets.flatMap((target) => {
+    const keys = { section: "sampling", rubric: DEFAULT_RUBRIC, target: target.targetId };
+    return [
+      ...metrics({ ...keys, dimension: "all", group: "all" }, [
+        ["precision", target.precision],
+        ["min_sample", target.minSample],
+        ["population", target.population],
+        ["used", target.used],
+        ["decided", target.decided],
+        ["passed", target.passed],
+        ["undecided", target.undecided],
+        ["stratified_estimate", target.stratifiedEstimate],
+        ["unsampled_strata", target.unsampledStrata],
+        ["cs_low", target.low],
+        ["cs_high", target.high],
+        ["half_width", target.halfWidth],
+        ["met", flag(target.met)],
+        ["seed", design.seed],
+      ]),
+      ...target.strata.flatMap((stratum) =>
+        metrics({ ...keys, dimension: "stratum", group: stratum.stratum }, [
+          ["population", stratum.population],
+          ["used", stratum.used],
+          ["decided", stratum.decided],
+          ["passed", stratum.passed],
+          ["weight", stratum.weight],
+          ["rate", stratum.rate],
+        ]),
+      ),
+    ];
   });
 }
 
@@ -396,6 +444,66 @@ function judgeRows(report: RunReport): CsvRow[] {
       ]),
     ),
   ];
+}
+
+/**
+ * Costs: section `cost` (dimension `all`, `role`, `target` or `judge`) with calls, priced and unpriced calls, USD of
+ * the priced calls (empty with a note when none is priced; a note says when it is partial), tokens and batched calls;
+ * section `conversation_cost` (per target: the distribution over fully priced conversations); section
+ * `conversation` (per target, group = item id: `cost_usd` of every conversation, with a note when partly unpriced).
+ */
+function costRows(costs: RunCosts): CsvRow[] {
+  const totals = (keys: Omit<CsvRow, "metric" | "value" | "note">, sums: CostTotals): CsvRow[] => [
+    { ...keys, metric: "calls", value: sums.calls },
+    { ...keys, metric: "priced_calls", value: sums.pricedCalls },
+    { ...keys, metric: "unpriced_calls", value: sums.unpricedCalls },
+    { ...keys, metric: "cost_usd", value: sums.costUsd, ...costNote(sums.calls, sums.unpricedCalls) },
+    { ...keys, metric: "input_tokens", value: sums.inputTokens },
+    { ...keys, metric: "cached_input_tokens", value: sums.cachedInputTokens },
+    { ...keys, metric: "cache_write_tokens", value: sums.cacheWriteTokens },
+    { ...keys, metric: "output_tokens", value: sums.outputTokens },
+    { ...keys, metric: "batched_calls", value: sums.batchedCalls },
+  ];
+  return [
+    ...totals({ section: "cost", dimension: "all", group: "all" }, costs.total),
+    ...(["target", "judge", "attacker"] as const).flatMap((role) =>
+      totals({ section: "cost", dimension: "role", group: role }, costs.byRole[role]),
+    ),
+    ...costs.byTarget.flatMap((row) => totals({ section: "cost", target: row.targetId, dimension: "target" }, row)),
+    ...costs.byJudge.flatMap((row) => totals({ section: "cost", dimension: "judge", group: row.judgeId }, row)),
+    ...costs.conversations.flatMap((row) => {
+      const { distribution } = row;
+      return metrics({ section: "conversation_cost", target: row.targetId, dimension: "all", group: "all" }, [
+        ["conversations", distribution.conversations],
+        ["priced_conversations", distribution.priced],
+        ["unpriced_conversations", distribution.unpriced],
+        ["mean_usd", distribution.mean],
+        ["median_usd", distribution.median],
+        ["p90_usd", distribution.p90],
+        ["max_usd", distribution.max],
+        ["total_usd", distribution.total],
+      ]);
+    }),
+    // One row per conversation (a paper-scale run has over a million): its calls are in the JSON report.
+    ...costs.conversations.flatMap((row) =>
+      row.itemIds.map((itemId, index) => ({
+        section: "conversation",
+        target: row.targetId,
+        dimension: "item",
+        group: itemId,
+        metric: "cost_usd",
+        value: row.costUsd[index] ?? null,
+        ...costNote(row.calls[index] ?? 0, row.unpricedCalls[index] ?? 0),
+      })),
+    ),
+  ];
+}
+
+/** Beside a cost: `unpriced (N calls)` when nothing is priced, `partial: N calls unpriced` when some are not. */
+function costNote(calls: number, unpriced: number): { note?: string } {
+  if (unpriced === 0) return {};
+  const count = `${unpriced} call${unpriced === 1 ? "" : "s"}`;
+  return { note: unpriced === calls ? `unpriced (${count})` : `partial: ${count} unpriced` };
 }
 
 function agreementRows(report: RunReport): CsvRow[] {

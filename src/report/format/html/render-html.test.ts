@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { FIXTURE_COSTS } from "../../../../test/support/report-fixture.js";
 import { cellAnchor, conversationAnchor } from "../../model/anchors.js";
 import { EMPTY_EXAMPLES, type ReportExamples } from "../../model/example-types.js";
 import type { ConversationGroup, GroupDimension, MultiTurnStatistics } from "../../model/multi-turn-model.js";
@@ -192,6 +193,19 @@ function fullReport(): RunReport {
         ],
       },
     ],
+    costs: evilCosts(),
+  };
+}
+
+/** The fixture's costs with the hostile target id in every place a target id is printed. */
+function evilCosts(): RunReport["costs"] {
+  const rename = <T extends { targetId: string }>(row: T): T =>
+    row.targetId === "safe" ? row : { ...row, targetId: EVIL_TARGET };
+  return {
+    ...FIXTURE_COSTS,
+    byTarget: FIXTURE_COSTS.byTarget.map(rename),
+    byJudge: [{ ...(FIXTURE_COSTS.byJudge[0] as RunReport["costs"]["byJudge"][number]), judgeId: XSS }],
+    conversations: FIXTURE_COSTS.conversations.map(rename),
   };
 }
 
@@ -289,6 +303,13 @@ describe("renderHtmlReport", () => {
     expect(sectionHtml(html, "examples")).toContain(`id="${cell}"`);
     expect(sectionHtml(html, "judges")).toContain(`href="#${conversationAnchor(EVIL_TARGET, "item-1")}"`);
     expect(sectionHtml(html, "leaderboard")).toMatch(/safe-model[\s\S]*evil/);
+    const costs = sectionHtml(html, "costs");
+    expect(costs).toContain("<td>evil&lt;img src=x onerror=alert(1)&gt;</td>");
+    expect(costs).toContain("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>");
+    expect(costs).toContain("<td>$0.004 + unpriced (2 calls)</td>");
+    expect(costs).toContain("<td>$0.0394 + unpriced (8 calls)</td>");
+    expect(costs).toContain("<td>no calls</td>");
+    expect(costs).not.toContain("<td>$0</td>");
     expect(html).toMatch(/<details class="conversation" id="conv-[0-9a-f]{8}">/);
   });
 
@@ -332,7 +353,7 @@ describe("renderHtmlReport", () => {
       writeFileSync(join(tmpdir(), "medsafety-html-unit-ja.html"), html);
     expect(html).toContain(`<html lang="ja">`);
     const headings = [...html.matchAll(/<h2 id="[^"]+">([^<]+)<\/h2>/g)].map((match) => match[1] ?? "");
-    expect(headings).toHaveLength(11);
+    expect(headings).toHaveLength(12);
     for (const heading of headings) expect(heading, heading).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
     expect(sectionHtml(html, "decline")).toMatch(/<text[^>]*>ターン<\/text>/);
     expect(html).toContain("Noto Sans CJK JP");

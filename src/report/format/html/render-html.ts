@@ -9,6 +9,7 @@ import { renderDocument, type Section } from "./document.js";
 import { type Lang, type MessageKey, messagesFor } from "./messages.js";
 import { categoriesSection } from "./sections/categories.js";
 import type { SectionContext } from "./sections/common.js";
+import { costsSection } from "./sections/costs.js";
 import { declineSection } from "./sections/decline.js";
 import { examplesSection } from "./sections/examples.js";
 import { guidelinesSection } from "./sections/guidelines.js";
@@ -16,6 +17,7 @@ import { judgesSection } from "./sections/judges.js";
 import { languagesSection } from "./sections/languages.js";
 import { leaderboardSection } from "./sections/leaderboard.js";
 import { overviewSection } from "./sections/overview.js";
+import { samplingDesignSection } from "./sections/sampling-design.js";
 import { scalesSection } from "./sections/scales.js";
 import { strategySection } from "./sections/strategy.js";
 import { tradeoffSection } from "./sections/tradeoff.js";
@@ -35,6 +37,8 @@ const SECTIONS: ReadonlyArray<readonly [string, MessageKey, Renderer]> = [
   ["judges", "judges", judgesSection],
   ["scales", "scales", scalesSection],
   ["tradeoff", "tradeoff", tradeoffSection],
+  ["costs", "costs", costsSection],
+  ["sampling-design", "samplingDesign", samplingDesignSection],
   ["examples", "examples", examplesSection],
 ];
 
@@ -47,7 +51,11 @@ export async function renderHtmlReport(
   const m = messagesFor(options.lang);
   const context: SectionContext = { report, examples, m };
   const sections: Section[] = [];
-  for (const [id, title, render] of SECTIONS) sections.push({ id, title: m.t(title), body: await render(context) });
+  for (const [id, title, render] of SECTIONS) {
+    // The sampling design is shown only for a run with precision-driven sampling.
+    if (id === "sampling-design" && report.samplingDesign === undefined) continue;
+    sections.push({ id, title: m.t(title), body: await render(context) });
+  }
   const warning = options.lang === "en" ? report.contentWarning : m.t("contentWarning");
   const subtitle = `${report.run.id} · ${report.run.datasetSource} · ${report.run.createdAt}`;
   return renderDocument(m, warning, subtitle, sections, m.t("generated", { version: report.run.packageVersion }));

@@ -29,6 +29,35 @@ describe("formatReportJson", () => {
     expect(REPORT_FORMAT_VERSION).toBe(1);
   });
 
+  it("costs: unpriced money is null (never 0), per-conversation columns in item id order", () => {
+    const { costs } = JSON.parse(formatReportJson(report)) as {
+      costs: {
+        byRole: Record<string, { costUsd: number | null; calls: number }>;
+        byJudge: Array<{ judgeId: string; costUsd: number | null; unpricedCalls: number }>;
+        conversations: Array<{
+          itemIds: string[];
+          costUsd: Array<number | null>;
+          distribution: { p90: number | null };
+        }>;
+      };
+    };
+    expect(costs.byRole["attacker"]).toMatchObject({ calls: 0, costUsd: null });
+    expect(costs.byJudge[1]).toMatchObject({ judgeId: "judge-b", costUsd: 0.006, unpricedCalls: 6 });
+    expect(costs.conversations[1]?.costUsd).toEqual([0.0038, 0.0038, null]);
+    expect(costs.conversations[1]?.distribution.p90).toBeNull();
+    expect(costs.conversations[0]?.itemIds).toEqual(["item-a", "item-b"]);
+    // The per-conversation columns one line each; everything else indented.
+    const text = formatReportJson(report);
+    expect(text).toContain('"costUsd": [0.0038,0.0038,null]');
+    expect(text).toContain('"itemIds": ["item-a","item-b"]');
+    expect(text).toContain('{\n  "formatVersion": 1,\n');
+  });
+
+  it("writes the same report twice the same way (the columns' markers never reach the output)", () => {
+    expect(formatReportJson(report)).toBe(formatReportJson(report));
+    expect(formatReportJson(report)).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:/);
+  });
+
   it("changes nothing else and leaves the model as it was", () => {
     const withoutTurns = (value: unknown): unknown =>
       JSON.parse(
@@ -38,6 +67,6 @@ describe("formatReportJson", () => {
       );
     expect(withoutTurns(reportForJson(report))).toEqual({ formatVersion: 1, ...(withoutTurns(report) as object) });
     expect(report.agreement[0]?.largestDisagreements[0]?.turnIndex).toBe(1);
-    expect(formatReportJson(report)).toBe(JSON.stringify(reportForJson(report), null, 2));
+    expect(JSON.parse(formatReportJson(report))).toEqual(JSON.parse(JSON.stringify(reportForJson(report))));
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { turnNumber } from "../../../core/index.js";
 import type { Disagreement, JudgeAgreement } from "../../model/agreement-model.js";
 import type { ConversationGroup, MultiTurnStatistics } from "../../model/multi-turn-model.js";
@@ -29,9 +30,40 @@ export function reportForJson(report: RunReport): unknown {
   };
 }
 
-/** `report --format json`: {@link reportForJson}, indented by two spaces. */
+/**
+ * `report --format json`: {@link reportForJson}, indented by two spaces, except the per-conversation cost columns
+ * (`costs.conversations[].itemIds` / `costUsd` / `calls` / `unpricedCalls`), each written on one line: a paper-scale
+ * run has a million conversations, and one line per number would double the file for nothing.
+ */
 export function formatReportJson(report: RunReport): string {
-  return JSON.stringify(reportForJson(report), null, 2);
+  const compact: string[] = [];
+  const json = reportForJson(report) as { costs?: RunReport["costs"] };
+  // A random token per call marks the columns: no string of the report (ids, paths) can be mistaken for one.
+  const token = randomUUID();
+  const placeholder = (values: readonly unknown[]): string => {
+    compact.push(JSON.stringify(values));
+    return `${token}:${compact.length - 1}`;
+  };
+  const withPlaceholders =
+    json.costs === undefined
+      ? json
+      : {
+          ...json,
+          costs: {
+            ...json.costs,
+            conversations: json.costs.conversations.map((target) => ({
+              ...target,
+              itemIds: placeholder(target.itemIds),
+              costUsd: placeholder(target.costUsd),
+              calls: placeholder(target.calls),
+              unpricedCalls: placeholder(target.unpricedCalls),
+            })),
+          },
+        };
+  return JSON.stringify(withPlaceholders, null, 2).replace(
+    new RegExp(`"${token}:(\\d+)"`, "g"),
+    (_, index: string) => compact[Number(index)] ?? "[]",
+  );
 }
 
 function targetForJson(target: TargetSummary): unknown {

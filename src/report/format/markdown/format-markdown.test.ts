@@ -66,6 +66,18 @@ describe("formatReportMarkdown", () => {
     }
   });
 
+  it("costs: unpriced calls say so in both languages, dollar signs escaped, never $0 for what has no price", () => {
+    const en = formatReportMarkdown(report, { lang: "en" });
+    const ja = formatReportMarkdown(report, { lang: "ja" });
+    expect(en).toContain("| judge-b | 12 | \\$0.006 + unpriced (6 calls) | 3600 | 0 | 0 | 60 | 0 |");
+    expect(en).toContain("| Attacker | 0 | no calls | 0 | 0 | 0 | 0 | 0 |");
+    expect(en).toContain("| safe | 2 | 2 | 0 | \\$0.014 | \\$0.014 | \\$0.0152 | \\$0.0155 | \\$0.028 |");
+    expect(en).toContain('| weak, "quoted"<br>model\\|x | 3 | 0 | 3 | – | – | – | – | – |');
+    expect(ja).toContain("## 費用");
+    expect(ja).toContain("| judge-b | 12 | \\$0.006 ＋ 価格なし（6 回） |");
+    for (const markdown of [en, ja]) expect(markdown).not.toMatch(/(?<!\\)\$/);
+  });
+
   it("the content warning first, as a blockquote, in the chosen language", () => {
     const en = formatReportMarkdown(report, { lang: "en" }).split("\n\n");
     expect(en[1]).toBe("> **Content warning:** Content warning: fixture.");

@@ -1,8 +1,10 @@
 import { turnNumber, turnPairLabel } from "../../../core/index.js";
 import { leaderboardOf } from "../../build/compare-runs.js";
 import { codesOf } from "../../build/not-available.js";
+import { costMessagesFor } from "../../messages/costs.js";
 import { MARKDOWN_MESSAGES, type MarkdownMessages } from "../../messages/markdown.js";
 import { notAvailableCell, notAvailableNotes } from "../../messages/not-available.js";
+import { samplingMessagesFor } from "../../messages/sampling-design.js";
 import type { LeaderboardEntry, RunComparison } from "../../model/comparison-model.js";
 import {
   type ConversationGroup,
@@ -13,8 +15,11 @@ import {
 } from "../../model/multi-turn-model.js";
 import type { NotAvailable, NotAvailableFields } from "../../model/not-available-model.js";
 import type { RunReport, TargetSummary } from "../../model/report-model.js";
+import type { SamplingDesignReport } from "../../model/sampling-design-model.js";
 import type { ScaleSummary } from "../../model/scale-model.js";
+import { costCells, costColumns, distributionCells, distributionColumns, roleRows } from "../cost-text.js";
 import { formatPValue, pStatement } from "../p-value.js";
+import { samplingCells, samplingColumns, stratumCells, stratumColumns } from "../sampling-design-text.js";
 
 export interface MarkdownOptions {
   readonly lang: "ja" | "en";
@@ -40,6 +45,8 @@ export function formatReportMarkdown(report: RunReport, options: MarkdownOptions
     ...judgeSections(report, m, options.lang),
     ...scaleSections(report, m),
     ...tradeoffSection(report, m),
+    ...costSection(report, options.lang),
+    ...(report.samplingDesign === undefined ? [] : samplingSection(report.samplingDesign, options.lang)),
     ...(report.comparison === undefined ? [] : comparisonSection(report.comparison, m)),
   ];
   return `${blocks.join("\n\n")}\n`;
@@ -678,6 +685,71 @@ function tradeoffSection(report: RunReport, m: MarkdownMessages): string[] {
       ]),
       numeric(head.length, 2),
     ),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Costs
+
+/** Money and tokens by role, target and judge, and each target's per-conversation distribution. */
+function costSection(report: RunReport, lang: MarkdownOptions["lang"]): string[] {
+  const { t } = costMessagesFor(lang);
+  // "$" escaped: Markdown renderers with math (GitHub) would read two dollar signs as a formula.
+  const money = (cells: string[]) => cells.map((cell) => cell.replace(/\$/g, "\\$"));
+  const { costs } = report;
+  const head = (first: string) => [first, ...costColumns(t)];
+  const conversationHead = [t("target"), ...distributionColumns(t)];
+  return [
+    `## ${t("costs")}`,
+    t("costsNote"),
+    `### ${t("byRole")}`,
+    table(head(t("role")), roleRows(costs, t).map(money), numeric(8)),
+    `### ${t("byTarget")}`,
+    table(
+      head(t("target")),
+      costs.byTarget.map((row) => [escapeMarkdown(row.targetId), ...money(costCells(row, t))]),
+      numeric(8),
+    ),
+    `### ${t("byJudge")}`,
+    table(
+      head(t("judge")),
+      costs.byJudge.map((row) => [escapeMarkdown(row.judgeId), ...money(costCells(row, t))]),
+      numeric(8),
+    ),
+    `### ${t("perConversation")}`,
+    t("perConversationNote"),
+    table(
+      conversationHead,
+      costs.conversations.map((row) => [escapeMarkdown(row.targetId), ...money(distributionCells(row.distribution))]),
+      numeric(conversationHead.length),
+    ),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sampling design (precision-driven sampling, decision 0022)
+
+/** Per target: the precision asked, n / N, the stratified estimate and the interval; then each target's strata. */
+function samplingSection(design: SamplingDesignReport, lang: MarkdownOptions["lang"]): string[] {
+  const { t } = samplingMessagesFor(lang);
+  const columns = samplingColumns(t);
+  const strata = stratumColumns(t);
+  return [
+    `## ${t("samplingDesign")}`,
+    t("samplingNote", { seed: design.seed, confidence: `${Math.round(design.confidence * 100)}%` }),
+    table(
+      columns,
+      design.targets.map((target) => samplingCells(target, t).map((cell) => escapeMarkdown(cell))),
+      numeric(columns.length),
+    ),
+    ...design.targets.flatMap((target) => [
+      `### ${t("strataOf", { target: escapeMarkdown(target.targetId) })}`,
+      table(
+        strata,
+        target.strata.map((stratum) => stratumCells(stratum).map((cell) => escapeMarkdown(cell))),
+        numeric(strata.length),
+      ),
+    ]),
   ];
 }
 

@@ -51,6 +51,19 @@ describe("formatReportTable", () => {
     for (const target of report.targets) expect(ja).toContain(target.targetId);
   });
 
+  it("costs in both languages: by role, target and judge, per conversation; unpriced calls never printed as $0", () => {
+    const en = formatReportTable(report, { lang: "en" });
+    const ja = formatReportTable(report, { lang: "ja" });
+    expect(en).toContain("Costs:");
+    expect(en).toMatch(/│ Judge: judge-b +│ 12 +│ \$0\.006 \+ unpriced \(6 calls\) +│/);
+    expect(en).toMatch(/│ Attacker +│ 0 +│ no calls +│/);
+    expect(en).toMatch(/│ safe +│ 2 +│ 2 +│ 0 +│ \$0\.014 +│ \$0\.014 +│ \$0\.0152 +│ \$0\.0155 +│ \$0\.028 +│/);
+    expect(ja).toContain("費用:");
+    expect(ja).toMatch(/│ 評価者: judge-b +│ 12 +│ \$0\.006 ＋ 価格なし（6 回） +│/);
+    expect(ja).toContain("会話あたり:");
+    for (const text of [en, ja]) expect(text).not.toMatch(/\$0(?![.\d])/);
+  });
+
   it("every message has both languages and the same placeholders in each", () => {
     for (const [key, [en, ja]] of Object.entries(TERMINAL_MESSAGES)) {
       expect(en.trim(), key).not.toBe("");

@@ -1,15 +1,20 @@
 import Table from "cli-table3";
 import { turnNumber, turnPairLabel } from "../../../core/index.js";
 import { codesOf } from "../../build/not-available.js";
+import { costMessagesFor } from "../../messages/costs.js";
 import type { Lang } from "../../messages/labels.js";
 import { notAvailableCell, notAvailableNotes } from "../../messages/not-available.js";
+import { samplingMessagesFor } from "../../messages/sampling-design.js";
 import { type TerminalMessages, terminalMessagesFor } from "../../messages/terminal.js";
 import type { HumanReviewSummary } from "../../model/agreement-model.js";
 import type { MultiTurnStatistics } from "../../model/multi-turn-model.js";
 import type { NotAvailable } from "../../model/not-available-model.js";
 import type { RunReport } from "../../model/report-model.js";
+import type { SamplingDesignReport } from "../../model/sampling-design-model.js";
 import type { ScaleSummary } from "../../model/scale-model.js";
+import { costCells, costColumns, distributionCells, distributionColumns, roleRows } from "../cost-text.js";
 import { pStatement } from "../p-value.js";
+import { samplingCells, samplingColumns, stratumCells, stratumColumns } from "../sampling-design-text.js";
 
 /** No ANSI colours: reports are read in terminals, pasted in papers and piped to files alike. */
 const PLAIN = { head: [], border: [] };
@@ -53,7 +58,36 @@ export function formatReportTable(report: RunReport, options: { readonly lang?: 
   if (report.judgePairs.length > 0) lines.push("", pairTable(report, m));
   if (report.agreement.length > 0) lines.push("", agreementTable(report, m, lang));
   if (report.humanReview !== undefined) lines.push("", humanAgreementTable(report.humanReview, m, lang));
+  lines.push("", ...costLines(report, lang));
+  if (report.samplingDesign !== undefined) lines.push("", ...samplingLines(report.samplingDesign, lang));
   return lines.join("\n");
+}
+
+/** Precision-driven sampling (decision 0022): per target n / N, the estimate and the interval; then its strata. */
+function samplingLines(design: SamplingDesignReport, lang: Lang): string[] {
+  const { t } = samplingMessagesFor(lang);
+  const summary = new Table({ style: PLAIN, head: samplingColumns(t) });
+  for (const target of design.targets) summary.push(samplingCells(target, t));
+  const lines = [`${t("samplingDesign")}:`, summary.toString()];
+  for (const target of design.targets) {
+    const strata = new Table({ style: PLAIN, head: stratumColumns(t) });
+    for (const stratum of target.strata) strata.push(stratumCells(stratum));
+    lines.push(`${t("strataOf", { target: target.targetId })}:`, strata.toString());
+  }
+  return lines;
+}
+
+/** Costs: by role, target and judge (unpriced calls as "unpriced (N calls)", never $0), then per conversation. */
+function costLines(report: RunReport, lang: Lang): string[] {
+  const { t } = costMessagesFor(lang);
+  const { costs } = report;
+  const byCalls = new Table({ style: PLAIN, head: ["", ...costColumns(t)] });
+  for (const row of roleRows(costs, t)) byCalls.push(row);
+  for (const row of costs.byTarget) byCalls.push([`${t("target")}: ${row.targetId}`, ...costCells(row, t)]);
+  for (const row of costs.byJudge) byCalls.push([`${t("judge")}: ${row.judgeId}`, ...costCells(row, t)]);
+  const perConversation = new Table({ style: PLAIN, head: [t("target"), ...distributionColumns(t)] });
+  for (const row of costs.conversations) perConversation.push([row.targetId, ...distributionCells(row.distribution)]);
+  return [`${t("costs")}:`, byCalls.toString(), `${t("perConversation")}:`, perConversation.toString()];
 }
 
 /** Says how many turns were reviewed and whether their reviews scored them. */
