@@ -763,6 +763,17 @@ async function generate(
       })();
     }
 
+    // 2b. Every call priced, as a run on hosted models stores it (issue 15: the report sums money in the same passes as
+    // the scores, so it is timed with costs present): targets at $0.15 / $0.60 and judges at $0.40 / $1.60 per million
+    // input / output tokens; a failed call costs 0.
+    db.prepare(
+      "UPDATE turns SET cost_usd = (input_tokens * 0.15 + output_tokens * 0.6) / 1000000.0 WHERE run_id = ?",
+    ).run(runId);
+    db.prepare(
+      "UPDATE judgments SET cost_usd = (input_tokens * 0.4 + output_tokens * 1.6) / 1000000.0 WHERE run_id = ?",
+    ).run(runId);
+    log(`store: costs set (${elapsed()})`);
+
     // 3. Secondary indexes, exactly as the migrations created them.
     for (const index of indexes) db.exec(index.sql);
     log(`store: ${indexes.length} secondary indexes rebuilt (${elapsed()})`);
