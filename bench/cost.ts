@@ -245,9 +245,12 @@ const results = new Map<string, Result>();
 const naive = await runMode(MODES[0] as Mode, undefined);
 results.set("naive", naive);
 print(naive, undefined);
-const precision = naive.halfWidth ?? undefined;
+const asked = process.env["BENCH_COST_PRECISION"];
+const precision = asked === undefined ? (naive.halfWidth ?? undefined) : Number(asked);
 if (precision !== undefined)
-  console.log(`precision runs stop at ± ${precision.toFixed(4)} (the naive run's interval on the full set)`);
+  console.log(
+    `precision runs stop at ± ${precision.toFixed(4)} (${asked === undefined ? "the naive run's interval on the full set" : "BENCH_COST_PRECISION"})`,
+  );
 for (const mode of MODES.slice(1)) {
   if (!RUNS.includes(mode.name)) continue;
   const result = await runMode(mode, mode.precision ? precision : undefined);
@@ -257,7 +260,11 @@ for (const mode of MODES.slice(1)) {
 const all = results.get("all");
 if (all !== undefined) {
   const ratio = all.costUsd / naive.costUsd;
+  const verdict =
+    asked === undefined
+      ? `target ≤ 0.25: ${ratio <= 0.25 ? "met" : "missed"}`
+      : "not the issue's target, which compares at the naive run's precision (run without BENCH_COST_PRECISION)";
   console.log(
-    `all together: ${fixed(ratio, 3)} of naive at ± ${fixed(all.halfWidth, 4)} (naive ± ${fixed(naive.halfWidth, 4)}); target ≤ 0.25: ${ratio <= 0.25 ? "met" : "missed"}`,
+    `all together: ${fixed(ratio, 3)} of naive at ± ${fixed(all.halfWidth, 4)} (naive ± ${fixed(naive.halfWidth, 4)}); ${verdict}`,
   );
 }
