@@ -430,7 +430,12 @@ function openaiExpiredLine(customId: string): unknown {
   };
 }
 
-async function runHandler(handler: FixtureHandler, request: FixtureRequest, callIndex: number): Promise<FixtureReply> {
+/** The handler's reply; a handler that throws is answered 500 (the sync endpoints and batches share this). */
+export async function runHandler(
+  handler: FixtureHandler,
+  request: FixtureRequest,
+  callIndex: number,
+): Promise<FixtureReply> {
   try {
     return await handler(request, callIndex);
   } catch (error) {

@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { BatchFixture, type FixtureBatches, type FixtureBatchOptions } from "./fixture-batch.js";
+import { BatchFixture, type FixtureBatches, type FixtureBatchOptions, runHandler } from "./fixture-batch.js";
 import {
   createFixturePromptCache,
   type FixturePromptCache,
@@ -267,14 +267,6 @@ function overRateLimit(state: ServerState): boolean {
   if (limit === undefined || count <= limit) return false;
   state.refused += 1;
   return true;
-}
-
-async function runHandler(handler: FixtureHandler, request: FixtureRequest, callIndex: number): Promise<FixtureReply> {
-  try {
-    return await handler(request, callIndex);
-  } catch (error) {
-    return { kind: "error", status: 500, body: { error: { message: `fixture handler threw: ${String(error)}` } } };
-  }
 }
 
 function toFixtureRequest(
