@@ -1,4 +1,5 @@
 import type { Db } from "./database.js";
+import { runCosts } from "./run-repository.js";
 
 /**
  * The money a run has spent so far, as budgets read it (decision 0021): the stored cost of its turns, judgments and
@@ -25,21 +26,18 @@ export interface ConversationSpent {
   readonly ended: boolean;
 }
 
-/** The run's stored cost: turns + judgments + the attacker's calls of its conversations. */
+/**
+ * The run's stored cost: turns + judgments + the attacker's calls of its conversations, summed over `runCosts` (the
+ * one definition of a run's cost sums, which `runs show` prints).
+ */
 export function runSpent(db: Db, runId: string): RunSpent {
-  const row = db
-    .prepare(
-      `SELECT COALESCE(SUM(cost), 0) AS "costUsd", COALESCE(SUM(unpriced), 0) AS "unpricedCalls" FROM (
-         SELECT cost_usd AS cost, CASE WHEN cost_usd IS NULL THEN 1 ELSE 0 END AS unpriced FROM turns WHERE run_id = ?
-         UNION ALL
-         SELECT cost_usd, CASE WHEN cost_usd IS NULL THEN 1 ELSE 0 END FROM judgments WHERE run_id = ?
-         UNION ALL
-         SELECT attacker_cost_usd, CASE WHEN attacker_cost_usd IS NULL AND attacker_calls > 0 THEN 1 ELSE 0 END
-           FROM conversations WHERE run_id = ?
-       ) AS spent`,
-    )
-    .get(runId, runId, runId) as { costUsd: number; unpricedCalls: number };
-  return { costUsd: Number(row.costUsd), unpricedCalls: Number(row.unpricedCalls) };
+  let costUsd = 0;
+  let unpricedCalls = 0;
+  for (const row of runCosts(db, runId)) {
+    costUsd += row.costUsd;
+    unpricedCalls += row.unpricedCalls;
+  }
+  return { costUsd, unpricedCalls };
 }
 
 /** Every conversation of the run with something stored, with its calls and cost (one row per target × item). */
