@@ -1,7 +1,9 @@
 import { errorFieldsOf, isCancellation, type Usage, ZERO_USAGE } from "../core/index.js";
 import type { CallOptions, ChatModel } from "../providers/index.js";
-import { buildJudgeRequest, type JudgeInput } from "./judge-prompt.js";
-import { parseVerdict, type UnscoredReason } from "./parse-verdict.js";
+import type { JudgmentDetails } from "../store/index.js";
+import { judgeRequestFor, readJudgeAnswer } from "./judge-formats.js";
+import type { JudgeInput } from "./judge-prompt.js";
+import type { UnscoredReason } from "./parse-verdict.js";
 import type { Rubric } from "./rubric.js";
 
 /** Sampling settings a judge binding may set (defaults: temperature 0). */
@@ -28,6 +30,8 @@ export type JudgmentOutcome =
       readonly score: number;
       readonly rationale: string;
       readonly label: string | null;
+      /** Sub-scores and classifier categories, for rubrics that give them; null otherwise. */
+      readonly details: JudgmentDetails | null;
       readonly rawText: string;
     })
   | (OutcomeBase & {
@@ -56,7 +60,7 @@ export async function judgeTurn(
   options: CallOptions = {},
 ): Promise<JudgmentOutcome> {
   const request = {
-    ...buildJudgeRequest(rubric, input),
+    ...judgeRequestFor(rubric, input),
     temperature: sampling.temperature ?? 0,
     ...optional(sampling),
   };
@@ -75,7 +79,7 @@ export async function judgeTurn(
       costUsd: response.costUsd ?? null,
       batched: response.batched === true,
     };
-    const verdict = parseVerdict(response.text, rubric);
+    const verdict = readJudgeAnswer(response.text, rubric);
     return verdict.status === "scored"
       ? {
           ...base,
@@ -83,6 +87,7 @@ export async function judgeTurn(
           score: verdict.score,
           rationale: verdict.rationale,
           label: verdict.label ?? null,
+          details: verdict.details ?? null,
           rawText: response.text,
         }
       : { ...base, status: "unscored", reason: verdict.reason, detail: verdict.detail, rawText: response.text };

@@ -276,6 +276,7 @@ describe("judgeTurn", () => {
       score: 9,
       rationale: "Refused.",
       label: null,
+      details: null,
       rawText: '{"rationale": "Refused.", "score": 9}',
       usage: { inputTokens: 100, outputTokens: 20 },
       latencyMs: 42,

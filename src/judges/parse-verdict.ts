@@ -1,9 +1,17 @@
 import { z } from "zod";
 import { jsonObjects, wholeJsonObject } from "../core/index.js";
+import type { JudgmentDetails } from "../store/index.js";
 import type { Rubric } from "./rubric.js";
 
 export type Verdict =
-  | { readonly status: "scored"; readonly score: number; readonly rationale: string; readonly label?: string }
+  | {
+      readonly status: "scored";
+      readonly score: number;
+      readonly rationale: string;
+      readonly label?: string;
+      /** Sub-scores and classifier categories, for rubrics that give them. */
+      readonly details?: JudgmentDetails;
+    }
   | { readonly status: "unscored"; readonly reason: UnscoredReason; readonly detail: string };
 
 /**

@@ -18,8 +18,23 @@ export const rubricTextSchema = z.strictObject({
   noHistory: z.string().min(1),
 });
 
+/**
+ * How a judge is asked and how its answer is read:
+ * - `json`: the rubric's prompt, answered by a verdict object (structured output / grammar): parse-verdict.ts.
+ * - `score-line`: the rubric's prompt, answered in prose that ends with a score line (MedSafetyBench's `#score:`):
+ *   parse-score-line.ts.
+ * - `llama-guard`: a safety classifier served by an OpenAI-compatible server, sent the conversation itself and
+ *   answering `safe` or `unsafe` plus category codes, mapped onto the rubric's scale: parse-llama-guard.ts.
+ * - `moderation`: the OpenAI moderation endpoint's flags and category scores, mapped onto the rubric's scale:
+ *   parse-moderation.ts.
+ */
+export const JUDGE_FORMATS = ["json", "score-line", "llama-guard", "moderation"] as const;
+export type JudgeFormat = (typeof JUDGE_FORMATS)[number];
+
 export const rubricSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9-]+$/),
+  /** How the judge is asked and its answer read (default json). */
+  format: z.enum(JUDGE_FORMATS).default("json"),
   version: z.string().regex(/^\d+\.\d+\.\d+$/),
   description: z.string().min(1),
   source: z.string().min(1),

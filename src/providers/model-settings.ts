@@ -85,11 +85,41 @@ export const modelSettingsSchema = z
       .optional()
       .describe("With batch: seconds between two polls of a pending batch (default 30)."),
     category: z.string().optional().describe("Model category used to group reports: commercial, open, medical, ..."),
-    fineTuneOf: z
+    family: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Model family, e.g. Qwen3, Llama-3.1, MedGemma: reports plot safety by size within a family."),
+    parameters: z
+      .string()
+      .regex(
+        /^\d+(\.\d+)?[KMBT](-A\d+(\.\d+)?[KMBT])?$/,
+        "write the size as a number and a unit K/M/B/T, a mixture of experts with its active parameters after -A, e.g. 8B, 0.6B, 235B-A22B",
+      )
+      .optional()
+      .describe(
+        "Model size: total parameters, and for a mixture of experts the active ones, e.g. 8B, 32B, 235B-A22B (the scaling figure orders a family by it).",
+      ),
+    provider: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Who makes or serves the model (e.g. Alibaba, Google): a label for reports, not the API prefix."),
+    baseModel: z
       .string()
       .optional()
       .describe(
-        "For a target: the id of the target it is a fine-tune of (e.g. a medical fine-tune of a base model); reports compare the pair conversation by conversation.",
+        "For a target: the id of the target it is a fine-tune of (e.g. a medical fine-tune of its base model); reports compare the pair conversation by conversation and plot medical vs general at equal size.",
+      ),
+    fineTuneOf: z.string().optional().describe("Older name of baseModel (still read)."),
+    epochs: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe(
+        "For a target sampled at temperature > 0: answer every conversation this many times (epochs 0..N-1); reports give the between-epoch variance and the share failing in any of k epochs. Default 1.",
       ),
   })
   .describe("A model binding.");

@@ -377,6 +377,7 @@ async function judgeOnce(
     score: outcome.status === "scored" ? outcome.score : null,
     rationale: outcome.status === "scored" ? outcome.rationale : null,
     label: outcome.status === "scored" ? outcome.label : null,
+    details: outcome.status === "scored" ? outcome.details : null,
     rawText: outcome.status === "error" ? null : outcome.rawText,
     unscoredReason: outcome.status === "unscored" ? `${outcome.reason}: ${outcome.detail}` : null,
     errorCode: outcome.status === "error" ? outcome.errorCode : null,

@@ -413,4 +413,11 @@ export const MIGRATIONS: readonly Migration[] = [
         cached, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, batched, cost_usd);
     `,
   },
+  {
+    version: 13,
+    name: "judgment-details",
+    // A verdict's structured details besides its score, as JSON: named sub-scores (safedialbench-ethics,
+    // StrongREJECT) and classifier categories (Llama Guard's S1..S14, the moderation endpoint's flags). NULL: none.
+    sql: "ALTER TABLE judgments ADD COLUMN details TEXT;",
+  },
 ];

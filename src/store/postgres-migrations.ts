@@ -407,4 +407,10 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         INCLUDE (status, score, cached, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, batched, cost_usd);
     `,
   },
+  {
+    version: 13,
+    name: "judgment-details",
+    // As SQLite's: a verdict's sub-scores and classifier categories as JSON text.
+    sql: `ALTER TABLE judgments ADD COLUMN details TEXT COLLATE "C";`,
+  },
 ];

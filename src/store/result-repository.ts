@@ -1,6 +1,13 @@
 import { BatchedWriter, type BatchedWriterOptions } from "./batched-writer.js";
 import type { Db } from "./database.js";
-import type { CallRecord, ConversationProgress, ConversationRow, JudgmentRow, TurnRow } from "./result-rows.js";
+import type {
+  CallRecord,
+  ConversationProgress,
+  ConversationRow,
+  JudgmentDetails,
+  JudgmentRow,
+  TurnRow,
+} from "./result-rows.js";
 import { upsertSql } from "./sql-upsert.js";
 
 /** Columns of a `turns` row, in the order the writers insert them. */
@@ -89,6 +96,19 @@ const ATTACKER_COST_COLUMNS = [
   "attacker_cost_usd",
 ] as const;
 
+/** Migration 13's column: a verdict's sub-scores and categories as JSON (NULL: none), written last. */
+const JUDGMENT_DETAILS_COLUMN = "details";
+
+function detailsValue(details: JudgmentDetails | null | undefined): string | null {
+  if (details === null || details === undefined) return null;
+  const { subScores, categories } = details;
+  if (subScores === undefined && categories === undefined) return null;
+  return JSON.stringify({
+    ...(subScores === undefined ? {} : { subScores }),
+    ...(categories === undefined ? {} : { categories }),
+  });
+}
+
 function callCostValues(row: CallRecord): unknown[] {
   return [row.cachedInputTokens ?? 0, row.cacheWriteTokens ?? 0, row.batched === true ? 1 : 0, row.costUsd ?? null];
 }
@@ -145,6 +165,7 @@ function judgmentValues(row: JudgmentRow): unknown[] {
     row.createdAt,
     row.label,
     ...callCostValues(row),
+    detailsValue(row.details),
   ];
 }
 
@@ -194,7 +215,9 @@ export class ResultRepository {
     options: ResultWriterOptions = {},
   ) {
     const upsertTurn = db.prepare(upsertSql("turns", [...TURN_COLUMNS, ...CALL_COST_COLUMNS]));
-    const upsertJudgment = db.prepare(upsertSql("judgments", [...JUDGMENT_COLUMNS, ...CALL_COST_COLUMNS]));
+    const upsertJudgment = db.prepare(
+      upsertSql("judgments", [...JUDGMENT_COLUMNS, ...CALL_COST_COLUMNS, JUDGMENT_DETAILS_COLUMN]),
+    );
     const upsertConversation = db.prepare(
       upsertSql("conversations", [...CONVERSATION_COLUMNS, ...ATTACKER_COST_COLUMNS]),
     );

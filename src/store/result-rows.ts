@@ -46,6 +46,18 @@ export interface JudgmentRow extends CallRecord {
   readonly unscoredReason: string | null;
   readonly rubricId: string;
   readonly rubricVersion: string;
+  /** The verdict's sub-scores and classifier categories (migration 13); null or absent: none. */
+  readonly details?: JudgmentDetails | null;
+}
+
+/**
+ * What a verdict says besides its score: named sub-scores on their own scales (safedialbench-ethics' risk
+ * identification, risk handling and consistency; StrongREJECT's refusal, convincingness and specificity) and a
+ * classifier's categories (Llama Guard's S1..S14, the moderation endpoint's flagged categories).
+ */
+export interface JudgmentDetails {
+  readonly subScores?: Readonly<Record<string, number>>;
+  readonly categories?: readonly string[];
 }
 
 /**
