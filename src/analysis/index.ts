@@ -24,13 +24,16 @@ export {
   spearmanRho,
 } from "./agreement-stats.js";
 export { type BootstrapOptions, bootstrapMeans, bootstrapRateInterval, percentileInterval } from "./bootstrap.js";
+export { type BoxPlotStatistics, boxPlotStatistics, WHISKER_RULE } from "./box-plot.js";
 export { mean, type ValueSummary } from "./descriptive.js";
 export { cohensD, holm } from "./effect-size.js";
 export { available, type Estimate, NOT_AVAILABLE_CODES, type NotAvailableCode, notAvailable } from "./estimate.js";
 export { friedmanChiSquare, kruskalWallis, kruskalWallisHistograms } from "./friedman-kruskal.js";
 export { Histogram, HistogramCounter } from "./histogram.js";
 export { bonferroni, mannWhitneyU, mannWhitneyUHistograms } from "./mann-whitney.js";
+export { formatParameterCount, parseParameterCount } from "./parameter-count.js";
 export { PrecisionTracker, type SamplingDesign } from "./precision-tracker.js";
+export { type ItemEpochs, repeatedSampling } from "./repeated-sampling.js";
 export {
   conversationOutcome,
   flaggedShare,

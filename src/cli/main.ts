@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { errorMessage, MedsafetyError, packageVersion } from "../core/index.js";
 import { registerBenchmark } from "./commands/benchmark.js";
+import { registerCheck } from "./commands/check.js";
 import { registerDiscover } from "./commands/discover.js";
 import { registerExport } from "./commands/export.js";
 import { registerFilter } from "./commands/filter.js";
@@ -26,7 +27,8 @@ import { type Output, processOutput } from "./output.js";
  * (config, dataset, flags) or a run that cannot be used as asked
  * (not found, busy in another process), 3 provider/model problem, 4 a run that finished but failed its end-of-run
  * check (a model with no successful call, or more failed calls than maxErrorRate; everything stored), 5 the store is
- * damaged, full or cannot be written (`store check` found problems; a wrong store path is 2), 130 cancelled.
+ * damaged, full or cannot be written (`store check` found problems; a wrong store path is 2), 6 `check` found a
+ * threshold that fails (CHECK_FAILED_EXIT_CODE), 130 cancelled.
  */
 export function exitCodeFor(error: unknown): number {
   if (!(error instanceof MedsafetyError)) return 1;
@@ -59,6 +61,7 @@ export function buildProgram(output: Output, setExit: (code: number) => void): C
   registerSchema(program, output);
   registerRun(program, output, setExit);
   registerReport(program, output);
+  registerCheck(program, output, setExit);
   registerRuns(program, output);
   registerReviews(program, output);
   registerGuidelines(program, output);

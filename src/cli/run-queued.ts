@@ -37,7 +37,7 @@ export async function workQueuedRun(stores: Stores, options: QueuedRunOptions, o
     stores.runs.setStatus(options.runId, "started");
     const queue = await openRunQueue(options.store, options.runId, targetIds, queueOptions());
     try {
-      const { active } = await requeueRun(queue, stores.db, options.runId, targetIds, {
+      const { active } = await requeueRun(queue, stores.db, options.runId, options.config.targets, {
         retryErrors: options.retryErrors,
       });
       if (active > 0)

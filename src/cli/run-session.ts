@@ -205,7 +205,7 @@ async function recordQueuedRun(
   const targetIds = config.targets.map((target) => target.id);
   const queue = await openRunQueue(store, runId, targetIds, queueOptions());
   try {
-    await record(jobsWithRun(queue, stores.db, runId, targetIds));
+    await record(jobsWithRun(queue, stores.db, runId, config.targets));
   } finally {
     await queue.stop({ graceful: false });
   }

@@ -20,7 +20,14 @@ export function checkBatchBindings(config: BatchKeys, context: z.core.$Refinemen
     path: (string | number)[],
   ) => {
     if (binding.batch !== true) return;
-    if (!BATCH_PROVIDERS.some((prefix) => binding.model.startsWith(prefix)))
+    if (binding.model.startsWith("openai-moderation:"))
+      context.addIssue({
+        code: "custom",
+        path: [...path, "batch"],
+        message:
+          "batch: true cannot apply to the moderation endpoint (openai-moderation:): it has no batch API and is free to call; remove batch from this binding",
+      });
+    else if (!BATCH_PROVIDERS.some((prefix) => binding.model.startsWith(prefix)))
       context.addIssue({
         code: "custom",
         path: [...path, "batch"],

@@ -1,5 +1,5 @@
 import { InputError, MedsafetyError } from "../core/index.js";
-import { loadRubric } from "../judges/index.js";
+import { judgeRubric, type LoadedRubric } from "../judges/index.js";
 import {
   type BatchStore,
   type CallBudgetSource,
@@ -64,6 +64,8 @@ export function bindModels(config: Config, options: BindOptions): BoundModels {
       model: make(settings, ["targets", index]),
       ...sampling(settings),
       ...(settings.batch === true ? { batch: true } : {}),
+      // Repeated sampling (decision 0030): every item answered `epochs` times.
+      ...(settings.epochs === undefined || settings.epochs === 1 ? {} : { epochs: settings.epochs }),
     }),
   );
   const judges = config.judges.map(
@@ -71,7 +73,7 @@ export function bindModels(config: Config, options: BindOptions): BoundModels {
       id: settings.id,
       model: make(settings, ["judges", index]),
       ...(settings.batch === true ? { batch: true } : {}),
-      ...(settings.rubric === undefined ? {} : { rubric: loadRubric(settings.rubric) }),
+      ...optionalRubric(judgeRubric(settings)),
       sampling: sampling(settings),
     }),
   );
@@ -89,6 +91,11 @@ export function bindModels(config: Config, options: BindOptions): BoundModels {
       await workers?.close();
     },
   };
+}
+
+/** A judge's `rubric:` (with its `template:`, judges/official-template.ts), when it names one. */
+function optionalRubric(rubric: LoadedRubric | undefined): { rubric?: LoadedRubric } {
+  return rubric === undefined ? {} : { rubric };
 }
 
 function sampling(settings: ModelSettings): { temperature?: number; maxTokens?: number; seed?: number } {

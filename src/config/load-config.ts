@@ -173,6 +173,7 @@ function resolvePaths(config: Config, baseDir: string): Config {
                 ? absolutePath(judge.rubric, baseDir)
                 : judge.rubric,
           }),
+      ...(judge.template === undefined ? {} : { template: absolutePath(judge.template, baseDir) }),
     })),
     ...resolveDiscoveryRolePaths(config, local),
     ...resolvePipelineRolePaths(config, local, (rubric) =>

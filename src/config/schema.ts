@@ -4,7 +4,9 @@ import { modelSettingsSchema } from "../providers/index.js";
 import { DEFAULT_MAX_ERROR_RATE } from "../runner/index.js";
 import { adaptiveModeShape, checkAdaptiveMode, RUN_MODES } from "./adaptive-mode.js";
 import { checkBatchBindings } from "./batch-bindings.js";
+import { analysisCheckShape } from "./check-settings.js";
 import { discoveryRolesShape } from "./discovery-roles.js";
+import { checkEpochs } from "./epoch-settings.js";
 import { checkPipelineRoles, pipelineRolesShape } from "./pipeline-roles.js";
 
 /** A judge binding: a model plus the rubric it applies (built-in id or path to a rubric JSON file). */
@@ -14,6 +16,12 @@ export const judgeSettingsSchema = modelSettingsSchema.extend({
     .optional()
     .describe(
       "Apply this rubric to every item (built-in id or path to a rubric JSON file). Default: each item's own rubric (jmedethic-safety unless the item names another, e.g. medsafetybench-harm).",
+    ),
+  template: z
+    .string()
+    .optional()
+    .describe(
+      "With rubric: medsafetybench-paper: the official judge prompt, read from your own copy of the MedSafetyBench repository (the path of its exps/exp02_eval_responses.py, relative to this config file) instead of the project's own words. Same as run --judge-template.",
     ),
 });
 
@@ -140,6 +148,8 @@ export const configSchema = z
       .describe(
         "With precision and a batch binding: at most this many conversations per target are open at once (default minSample), so they go out as batch rounds in waves and a target can stop between waves (decision 0022). A larger window costs fewer batch round trips and more conversations past the stop.",
       ),
+    // Report analysis and `check` thresholds: see check-settings.ts.
+    ...analysisCheckShape,
     // Benchmark construction roles (generate / filter / translate): see pipeline-roles.ts.
     ...pipelineRolesShape,
     // Strategy discovery roles (discover: scorer, summarizer, embedder): see discovery-roles.ts.
@@ -149,6 +159,7 @@ export const configSchema = z
     checkPipelineRoles(config, context);
     checkAdaptiveMode(config, context);
     checkBatchBindings(config, context);
+    checkEpochs(config, context);
     const seen = new Map<string, string>();
     const check = (id: string, path: (string | number)[]): void => {
       const earlier = seen.get(id);
@@ -165,14 +176,22 @@ export const configSchema = z
     if (config.attacker !== undefined) check(config.attacker.id, ["attacker", "id"]);
     const targetIds = new Set(config.targets.map((target) => target.id));
     config.targets.forEach((target, index) => {
-      if (target.fineTuneOf === undefined) return;
-      if (target.fineTuneOf === target.id || !targetIds.has(target.fineTuneOf)) {
+      // baseModel and its older name fineTuneOf: each must name another target; both set must agree.
+      for (const key of ["baseModel", "fineTuneOf"] as const) {
+        const base = target[key];
+        if (base === undefined || (base !== target.id && targetIds.has(base))) continue;
+        context.addIssue({
+          code: "custom",
+          path: ["targets", index, key],
+          message: `"${base}" is not another target's id; set ${key} to the id of the base model's target (${[...targetIds].filter((id) => id !== target.id).join(", ") || "add the base model as a target"})`,
+        });
+      }
+      if (target.baseModel !== undefined && target.fineTuneOf !== undefined && target.baseModel !== target.fineTuneOf)
         context.addIssue({
           code: "custom",
           path: ["targets", index, "fineTuneOf"],
-          message: `"${target.fineTuneOf}" is not another target's id; set fineTuneOf to the id of the base model's target (${[...targetIds].filter((id) => id !== target.id).join(", ") || "add the base model as a target"})`,
+          message: `baseModel "${target.baseModel}" and fineTuneOf "${target.fineTuneOf}" differ; fineTuneOf is the older name of baseModel: keep only baseModel`,
         });
-      }
     });
   });
 

@@ -1,6 +1,7 @@
 import type { ChatMessage, Language } from "../core/index.js";
 import type { ChatRequest, JsonSchema } from "../providers/index.js";
 import type { Rubric, RubricText } from "./rubric.js";
+import { subScoreProperties } from "./sub-scores.js";
 
 /** The conversation up to and including the assistant reply to judge (last message). */
 export interface JudgeInput {
@@ -9,23 +10,22 @@ export interface JudgeInput {
   readonly turnIndex: number;
 }
 
-/** JSON Schema of a verdict: the judge's structured output (API models) or grammar (local models). */
+/**
+ * JSON Schema of a verdict: the judge's structured output (API models) or grammar (local models). The rationale comes
+ * first (reasoning before numbers), then the label, the sub-scores (sub-scores.ts) and the score; a rubric whose score
+ * is derived from its sub-scores (`derive`) asks for no score.
+ */
 export function verdictSchema(rubric: Rubric): JsonSchema {
-  const score = { type: "integer", minimum: rubric.scale.min, maximum: rubric.scale.max };
-  if (rubric.labels === undefined) {
-    return {
-      type: "object",
-      properties: { rationale: { type: "string" }, score },
-      required: ["rationale", "score"],
-      additionalProperties: false,
-    };
-  }
-  return {
-    type: "object",
-    properties: { rationale: { type: "string" }, label: { type: "string", enum: [...rubric.labels] }, score },
-    required: ["rationale", "label", "score"],
-    additionalProperties: false,
+  const score = {
+    type: rubric.scale.continuous === true ? "number" : "integer",
+    minimum: rubric.scale.min,
+    maximum: rubric.scale.max,
   };
+  const label = rubric.labels === undefined ? {} : { label: { type: "string", enum: [...rubric.labels] } };
+  const subScores = subScoreProperties(rubric);
+  const asked = rubric.derive === undefined ? { score } : {};
+  const properties = { rationale: { type: "string" }, ...label, ...subScores, ...asked };
+  return { type: "object", properties, required: Object.keys(properties), additionalProperties: false };
 }
 
 /**

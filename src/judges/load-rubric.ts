@@ -2,13 +2,19 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { hashValue, InputError, packageRoot, readJsonFile } from "../core/index.js";
 import { type Rubric, rubricSchema } from "./rubric.js";
+import { checkSubScoreRubric } from "./sub-scores.js";
 
 export const BUILTIN_RUBRICS = [
   "jmedethic-safety",
   "medsafetybench-harm",
+  "medsafetybench-paper",
   "helpfulness",
   "refusal",
   "jailbreak-score",
+  "safedialbench-ethics",
+  "strongreject",
+  "llama-guard",
+  "openai-moderation",
 ] as const;
 export const DEFAULT_RUBRIC = "jmedethic-safety";
 
@@ -37,6 +43,7 @@ export function loadRubric(reference: string, baseDir = "."): LoadedRubric {
     example: "See src/judges/rubrics/jmedethic-safety.json for the expected shape",
   });
   checkBands(rubric, path);
+  checkSubScoreRubric(rubric, path);
   const { labels, flagLabel } = rubric;
   if (flagLabel !== undefined && !(labels ?? []).includes(flagLabel)) {
     throw new InputError(
@@ -60,9 +67,13 @@ export function loadRubric(reference: string, baseDir = "."): LoadedRubric {
 }
 
 function checkBands(rubric: Rubric, path: string): void {
+  // A continuous scale's bands share their bounds (each starts where the last ends); an integer scale's are whole.
+  const continuous = rubric.scale.continuous === true;
+  const step = continuous ? 0 : 1;
   let expected = rubric.scale.min;
   for (const band of rubric.bands) {
-    if (band.min !== expected || band.max < band.min) {
+    const empty = continuous ? band.max <= band.min : band.max < band.min || !Number.isInteger(band.max);
+    if (band.min !== expected || empty) {
       throw new InputError(
         "config_invalid",
         { file: path, field: "bands" },
@@ -70,13 +81,13 @@ function checkBands(rubric: Rubric, path: string): void {
         "Fix the band limits",
       );
     }
-    expected = band.max + 1;
+    expected = band.max + step;
   }
-  if (expected !== rubric.scale.max + 1) {
+  if (expected !== rubric.scale.max + step) {
     throw new InputError(
       "config_invalid",
       { file: path, field: "bands" },
-      `bands end at ${expected - 1}, not at ${rubric.scale.max}`,
+      `bands end at ${expected - step}, not at ${rubric.scale.max}`,
       "Fix the band limits",
     );
   }

@@ -9,19 +9,29 @@ import type { Rubric } from "./rubric.js";
  * a judge that follows the example literally (servers that ignore the JSON schema do) must not end up unscored.
  */
 function exampleObjects(text: string): string[] {
-  return (text.match(/\{[^{}]*"score"[^{}]*\}/g) ?? []).filter((example) => !example.startsWith("{{"));
+  // A derived rubric's example (StrongREJECT) has sub-scores and no score: every example starts with its rationale.
+  return (text.match(/\{[^{}]*"(?:score|rationale)"[^{}]*\}/g) ?? []).filter((example) => !example.startsWith("{{"));
 }
 
-/** Fills the example's `<...>` placeholders the way a judge would: text for strings, a label, a score on the scale. */
+/**
+ * Fills the example's `<...>` placeholders the way a judge would: text for strings, a label, and for a number the
+ * lowest value the verdict schema allows for that field (a score on the scale, a sub-score in its own range).
+ */
 function instantiate(example: string, rubric: Rubric): Record<string, unknown> {
+  const properties = (verdictSchema(rubric) as { properties: Record<string, { minimum?: number }> }).properties;
   const filled = example
     .replace(/"label":\s*"<[^>]*>"/, `"label": "${rubric.labels?.[0] ?? "none"}"`)
     .replace(/"<[^>]*>"/g, '"text"')
-    .replace(/<[^>]*>/g, String(rubric.scale.min));
+    .replace(/"(\w+)":\s*<[^>]*>/g, (_, key: string) => `"${key}": ${properties[key]?.minimum ?? rubric.scale.min}`);
   return JSON.parse(filled) as Record<string, unknown>;
 }
 
-describe.each(BUILTIN_RUBRICS)("rubric %s: the reply format it shows", (id) => {
+// Classifier rubrics (llama-guard, moderation) show the judge no reply format: their parsers have their own tests;
+// score-line rubrics show a #score: line, checked in parse-score-line.test.ts.
+const CLASSIFIER_FORMATS: readonly string[] = ["llama-guard", "moderation", "score-line"];
+const PROMPTED = BUILTIN_RUBRICS.filter((id) => !CLASSIFIER_FORMATS.includes(loadRubric(id).rubric.format));
+
+describe.each(PROMPTED)("rubric %s: the reply format it shows", (id) => {
   const { rubric } = loadRubric(id);
   const schema = verdictSchema(rubric) as { required: string[] };
   for (const language of ["ja", "en"] as const) {

@@ -22,14 +22,20 @@ export class RubricSet {
   }
 
   static reference(loaded: LoadedRubric): RubricReference {
-    const { id, version, scale, flagAtOrAbove, flagAtOrBelow } = loaded.rubric;
+    const { id, version, scale, flagAtOrAbove, flagAtOrBelow, subScores } = loaded.rubric;
     return {
       id,
       version,
       hash: loaded.hash,
-      scale,
+      scale: {
+        min: scale.min,
+        max: scale.max,
+        higherIsSafer: scale.higherIsSafer,
+        ...(scale.continuous === true ? { continuous: true } : {}),
+      },
       ...(flagAtOrAbove === undefined ? {} : { flagAtOrAbove }),
       ...(flagAtOrBelow === undefined ? {} : { flagAtOrBelow }),
+      ...(subScores === undefined ? {} : { subScores }),
     };
   }
 }

@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { classifierCategoriesSchema } from "./classifier-request-categories.js";
+import { DERIVED_SCORES } from "./derive-score.js";
+import { subScoreSchema } from "./sub-scores-schema.js";
 
 /** The text of a rubric in one language. Templates use {{placeholders}} filled by judge-prompt.ts. */
 export const rubricTextSchema = z.strictObject({
@@ -38,7 +41,22 @@ export const rubricSchema = z.strictObject({
   version: z.string().regex(/^\d+\.\d+\.\d+$/),
   description: z.string().min(1),
   source: z.string().min(1),
-  scale: z.strictObject({ min: z.number().int(), max: z.number().int(), higherIsSafer: z.boolean() }),
+  /**
+   * `continuous`: scores are any number in [min, max] (StrongREJECT's 0–1), not only whole ones; bands then share
+   * their bounds and agreement skips weighted kappa (decision 0028).
+   */
+  scale: z.strictObject({
+    min: z.number().int(),
+    max: z.number().int(),
+    higherIsSafer: z.boolean(),
+    continuous: z.boolean().optional(),
+  }),
+  /** Sub-scores the judge gives besides the score, stored in `details.subScores` (sub-scores.ts). Optional. */
+  subScores: z.array(subScoreSchema).min(1).optional(),
+  /** The score is computed from the sub-scores by this formula (derive-score.ts), not asked for. Optional. */
+  derive: z.enum(DERIVED_SCORES).optional(),
+  /** Classifier rubrics (llama-guard, moderation): the category codes of each taxonomy, named in ja + en. Optional. */
+  categories: classifierCategoriesSchema.optional(),
   /**
    * Reports show the share of scores at or above this value (MedSafetyBench: harmfulness ≥ 3). Optional.
    */
@@ -55,10 +73,32 @@ export const rubricSchema = z.strictObject({
     .optional(),
   /** Reports show the share of verdicts with this label (helpfulness: refuse). Must be one of `labels`. */
   flagLabel: z.string().optional(),
-  /** Score bands, inclusive, covering the scale without gaps. */
-  bands: z.array(z.strictObject({ min: z.number().int(), max: z.number().int() })).min(2),
+  /** Score bands, inclusive, covering the scale without gaps (continuous scales: each starts where the last ends). */
+  bands: z.array(z.strictObject({ min: z.number(), max: z.number() })).min(2),
   languages: z.strictObject({ ja: rubricTextSchema, en: rubricTextSchema }),
+  /**
+   * The judge settings the rubric's source used, for documentation (shown, never applied: a judge binding sets its
+   * own), e.g. MedSafetyBench's gpt-3.5-turbo-0125 at temperature 0 with 512 output tokens. Optional.
+   */
+  recommended: z
+    .strictObject({
+      model: z.string().optional(),
+      temperature: z.number().optional(),
+      maxTokens: z.number().int().positive().optional(),
+    })
+    .optional(),
 });
 
-export type Rubric = z.output<typeof rubricSchema>;
+/**
+ * score-line only: a prompt loaded from the user's own copy of an official evaluation (`template:` / `--judge-template`,
+ * official-template.ts), sent for every language instead of `languages.*.system` and `template`. Never in a rubric
+ * file (the schema has no such key): set when a judge binding loads it, so the rubric's hash covers its text.
+ */
+export interface OfficialPrompt {
+  readonly system: string;
+  /** The user message: literal text, and the slots filled per call. */
+  readonly parts: readonly (string | { readonly slot: "user" | "response" })[];
+}
+
+export type Rubric = z.output<typeof rubricSchema> & { readonly officialPrompt?: OfficialPrompt };
 export type RubricText = z.output<typeof rubricTextSchema>;

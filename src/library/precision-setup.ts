@@ -1,5 +1,6 @@
 import { samplingSeedOf } from "../analysis/index.js";
 import type { Config } from "../config/index.js";
+import { MedsafetyError } from "../core/index.js";
 import {
   type AdaptiveMode,
   createPrecisionSampling,
@@ -23,6 +24,14 @@ export function precisionSettingsOf(
 ): PrecisionSettings | undefined {
   const asked = precision ?? config.precision;
   if (asked === undefined) return undefined;
+  // Repeated sampling's epochs of one item are not independent draws (decision 0030); the config refuses the pair,
+  // and so does a --precision given on the command line.
+  const repeated = config.targets.find((target) => (target.epochs ?? 1) > 1);
+  if (repeated !== undefined)
+    throw new MedsafetyError(
+      "config_invalid",
+      `--precision cannot be used with repeated sampling: target ${repeated.id} has epochs: ${repeated.epochs} (precision-driven sampling draws independent conversations, and the epochs of one item are not independent). Run without --precision, or remove epochs from the target.`,
+    );
   return {
     precision: asked,
     minSample: config.minSample,

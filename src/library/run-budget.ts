@@ -11,7 +11,9 @@ import type { ConversationSpent } from "../store/index.js";
  * `attacker` of `conversation-end`, emitted before the runner calls `finished`, so the target's mean includes them). A
  * conversation's expected cost is the observed mean cost of this target's conversations that ran whole here (every
  * call made, none failed, none from the response cache), else the conservative a-priori estimate; a conversation
- * that already stored part of its calls is expected to cost the part left.
+ * that already stored part of its calls is expected to cost the part left. With repeated sampling (decision 0030) a
+ * conversation is one epoch (ids, flights and events carry it); what a resume finds stored is summed over a target's
+ * epochs of an item, so each epoch is expected to cost its share of what all of them have left.
  */
 
 /** The reason a budget stops a run with (`runs.stop_reason`, `run-end`'s `stopReason`). */
@@ -62,11 +64,12 @@ export function createRunBudget(options: RunBudgetOptions): RunBudget {
   const onCall = (event: {
     readonly targetId: string;
     readonly itemId: string;
+    readonly epoch?: number;
     readonly status: string;
     readonly cached: boolean;
     readonly costUsd?: number | null;
   }): void => {
-    const id = conversationId(event.targetId, event.itemId);
+    const id = conversationId(event.targetId, event.itemId, event.epoch);
     const flight = flights.get(id);
     if (flight !== undefined && (event.status === "skipped" || event.status === "error" || event.cached))
       flight.partial = true;
@@ -78,7 +81,7 @@ export function createRunBudget(options: RunBudgetOptions): RunBudget {
   const onConversationEnd = (event: RunEventMap["conversation-end"]): void => {
     if (event.attacker === undefined) return;
     if (event.attacker.costUsd === null) unpriced += event.attacker.calls;
-    ledger.charge(conversationId(event.targetId, event.itemId), event.attacker.costUsd ?? 0);
+    ledger.charge(conversationId(event.targetId, event.itemId, event.epoch), event.attacker.costUsd ?? 0);
   };
   const unsubscribe = [
     options.events.on("turn-end", onCall),
@@ -102,11 +105,14 @@ export function createRunBudget(options: RunBudgetOptions): RunBudget {
     },
     admit: (job) => {
       if (refused !== undefined) return { kind: "stop", reason: BUDGET_STOP_REASON };
-      const id = conversationId(job.target.id, job.item.id);
-      const before = stored.get(id);
-      const left = before === undefined ? 1 : shareLeft(before, options.plannedCalls(job), options.retryErrors);
+      const id = conversationId(job.target.id, job.item.id, job.epoch);
+      // Stored calls are summed over the target's epochs of this item (conversationsSpent).
+      const epochs = job.target.epochs ?? 1;
+      const before = stored.get(conversationId(job.target.id, job.item.id));
+      const left =
+        before === undefined ? 1 : shareLeft(before, options.plannedCalls(job) * epochs, options.retryErrors, epochs);
       if (before !== undefined && left === 0 && before.errors === 0 && before.cached === 0)
-        addToMean(means, job.target.id, before.costUsd);
+        addToMean(means, job.target.id, before.costUsd / epochs);
       const check = ledger.tryStart(id, () => expectedWhole(job) * left);
       if (!check.fits) {
         refused = check;
@@ -116,7 +122,7 @@ export function createRunBudget(options: RunBudgetOptions): RunBudget {
       return { kind: "start" };
     },
     finished: (job) => {
-      const id = conversationId(job.target.id, job.item.id);
+      const id = conversationId(job.target.id, job.item.id, job.epoch);
       const flight = flights.get(id);
       if (flight !== undefined && !flight.partial) addToMean(means, job.target.id, ledger.chargedTo(id));
       flights.delete(id);
@@ -125,9 +131,12 @@ export function createRunBudget(options: RunBudgetOptions): RunBudget {
   };
 }
 
-/** The share of a stored conversation's calls still to make: 0 when it is done. */
-function shareLeft(row: ConversationSpent, planned: number, retryErrors: boolean): number {
-  if (row.ended) return 0;
+/**
+ * The share of a stored conversation's calls still to make: 0 when it is done. An adaptive conversation's stored end
+ * says it is done; with several epochs it may be one epoch's end, so the calls decide.
+ */
+function shareLeft(row: ConversationSpent, planned: number, retryErrors: boolean, epochs: number): number {
+  if (row.ended && epochs === 1) return 0;
   const done = row.calls - (retryErrors ? row.errors : 0);
   return planned <= 0 ? 0 : Math.max(0, 1 - done / planned);
 }
@@ -143,6 +152,7 @@ function addToMean(
   means.set(targetId, mean);
 }
 
-function conversationId(targetId: string, itemId: string): string {
-  return `${targetId}\u0000${itemId}`;
+/** A conversation's id in the ledger: target, item and, after the first, its epoch. */
+function conversationId(targetId: string, itemId: string, epoch?: number): string {
+  return epoch === undefined || epoch === 0 ? `${targetId}\u0000${itemId}` : `${targetId}\u0000${itemId}\u0000${epoch}`;
 }

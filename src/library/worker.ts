@@ -158,7 +158,12 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerResult> {
         throw new Error(`job ${job.id}: no stored item ${job.data.itemId} or target ${job.data.targetId}`);
       const item = benchmarkItemSchema.parse(parseStoredJson(json, "items.item_json"));
       const context = job.data.retryErrors === true ? { ...run.context, retryErrors: true } : run.context;
-      await runConversation(context, { item, itemVersion: job.data.itemVersion, target }, slot);
+      const epoch = job.data.epoch ?? 0;
+      await runConversation(
+        context,
+        { item, itemVersion: job.data.itemVersion, target, ...(epoch === 0 ? {} : { epoch }) },
+        slot,
+      );
       results.flush();
     };
     const whenIdle = async (): Promise<boolean> => {

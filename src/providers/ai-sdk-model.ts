@@ -55,6 +55,9 @@ export function createAiSdkModel(
       `${label} is a local GGUF model: create it with createChatModel, which uses the local adapter.`,
     );
   }
+  if (provider === "openai-moderation") {
+    throw new MedsafetyError("config_invalid", `${label} is the moderation endpoint: create it with createChatModel.`);
+  }
   const credentials = resolveCredentials(settings, provider, env, label);
   const baseURL = resolveBaseURL(settings, provider, label);
   // The provider package is loaded on the first call (ai-sdk-clients.ts), not when the model is bound.

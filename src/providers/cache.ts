@@ -18,7 +18,8 @@ export interface CacheKeyParts {
 
 /**
  * The cache key of a request: a hash of the canonical JSON of the spec, base URL, default system prompt and
- * every request field that changes the answer (system, messages, temperature, maxTokens, seed, responseSchema).
+ * every request field that changes the answer (system, messages, temperature, maxTokens, seed, responseSchema), and
+ * the request's epoch when > 0 (repeated sampling: each epoch is its own answer).
  */
 export function responseCacheKey(parts: CacheKeyParts, request: ChatRequest): string {
   return hashValue(
@@ -33,6 +34,8 @@ export function responseCacheKey(parts: CacheKeyParts, request: ChatRequest): st
       maxTokens: request.maxTokens ?? null,
       seed: request.seed ?? null,
       responseSchema: request.responseSchema ?? null,
+      // A later epoch is its own sample (decision 0030); absent for epoch 0, so earlier keys stay valid.
+      ...(request.epoch === undefined || request.epoch === 0 ? {} : { epoch: request.epoch }),
     },
     32,
   );

@@ -19,6 +19,12 @@ export interface ChatRequest {
    * (docs/decisions/0018-prompt-caching.md).
    */
   readonly cacheSystemPrompt?: boolean;
+  /**
+   * Repeated sampling (a target's `epochs`, decision 0030): which independent sample of this request this is; 0 or
+   * absent: the first. Nothing is sent for it; the response cache's key and a batch request's id include it when > 0,
+   * so epoch k is never answered with epoch 0's reply.
+   */
+  readonly epoch?: number;
 }
 
 export interface ChatResponse {

@@ -4,6 +4,7 @@ import { type ResponseCache, withCache } from "./cache.js";
 import type { ChatModel, ChatRequest } from "./chat-model.js";
 import type { ModelSettings } from "./model-settings.js";
 import { parseModelSpec } from "./model-spec.js";
+import { createModerationModel } from "./moderation-model.js";
 import { resolvePrice, withPricing } from "./pricing.js";
 import { withLimits } from "./rate-limit.js";
 import { withRetry } from "./retry.js";
@@ -50,7 +51,12 @@ export function createChatModel(settings: ModelSettings, context: CreateChatMode
   const { provider } = parseModelSpec(settings.model);
   const isLocal = provider === "local";
   // The in-process adapter is always created: it checks the API key and base URL now, with a clear error.
-  const inProcess = isLocal ? context.local.chatModel(settings) : createAiSdkModel(settings, context.env);
+  // The moderation endpoint (decision 0029) has its own small client and always runs in this thread.
+  const inProcess = isLocal
+    ? context.local.chatModel(settings)
+    : provider === "openai-moderation"
+      ? createModerationModel(settings, context.env)
+      : createAiSdkModel(settings, context.env);
   // batch: true (decision 0019): no retry layer (a failed batch request is recorded, never sent again by itself) and no
   // call limits (a batched call is not a call in flight: the provider queues the batch).
   const retried =
@@ -77,7 +83,8 @@ function directModel(
   isLocal: boolean,
   inProcess: ChatModel,
 ): ChatModel {
-  const adapter = isLocal || context.workers === undefined ? inProcess : context.workers.chatModel(settings);
+  const inThisThread = isLocal || context.workers === undefined || settings.model.startsWith("openai-moderation:");
+  const adapter = inThisThread ? inProcess : (context.workers?.chatModel(settings) ?? inProcess);
   const concurrency = settings.concurrency ?? (isLocal ? LOCAL_DEFAULT_CONCURRENCY : undefined);
   const shared =
     isLocal || context.budgets === undefined

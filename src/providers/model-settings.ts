@@ -15,7 +15,7 @@ export const modelSettingsSchema = z
       .string()
       .min(3)
       .describe(
-        "provider:model, e.g. openai:gpt-4o-mini, anthropic:claude-3-5-haiku-latest, google:gemini-2.0-flash, openai-compatible:llama3, local:./model.gguf",
+        "provider:model, e.g. openai:gpt-4o-mini, anthropic:claude-3-5-haiku-latest, google:gemini-2.0-flash, openai-compatible:llama3, local:./model.gguf; for a judge also openai-moderation:omni-moderation-latest (the OpenAI moderation endpoint, with rubric: openai-moderation)",
       ),
     baseURL: z
       .url()

@@ -1,10 +1,13 @@
 import { MedsafetyError } from "../core/index.js";
 
-export const PROVIDERS = ["openai", "anthropic", "google", "openai-compatible", "local"] as const;
+export const PROVIDERS = ["openai", "anthropic", "google", "openai-compatible", "local", "openai-moderation"] as const;
 export type ProviderName = (typeof PROVIDERS)[number];
 
-/** Providers served through the AI SDK (everything but `local`). */
-export type RemoteProvider = Exclude<ProviderName, "local">;
+/**
+ * Providers served through the AI SDK (everything but `local` and `openai-moderation`, the moderation endpoint as a
+ * judge: providers/moderation-model.ts).
+ */
+export type RemoteProvider = Exclude<ProviderName, "local" | "openai-moderation">;
 
 export interface ModelSpec {
   readonly provider: ProviderName;

@@ -25,7 +25,7 @@ export function resolvePrice(
   settings: Pick<ModelSettings, "model" | "price">,
   table: PriceTable = builtinPriceTable(),
 ): Price | undefined {
-  const { provider, model } = parseModelSpec(settings.model);
+  const { provider, model } = tablePlace(settings.model);
   const hosted = isPricedProvider(provider);
   if (settings.price !== undefined) {
     const batchDiscount = settings.price.batchDiscount ?? (hosted ? table.providers[provider].batchDiscount : 0);
@@ -101,9 +101,15 @@ export function withFrozenPrice<S extends Pick<ModelSettings, "model" | "price">
   table: PriceTable = builtinPriceTable(),
 ): S {
   if (settings.price !== undefined) return settings;
-  const { provider, model } = parseModelSpec(settings.model);
+  const { provider, model } = tablePlace(settings.model);
   if (!isPricedProvider(provider)) return settings;
   const price = tablePrice(table, provider, model);
   if (price === undefined) return settings;
   return { ...settings, price: { ...price, source: `prices.json ${priceTableLabel(table)}` } };
+}
+
+/** Where a model's price is in the table: the moderation endpoint (`openai-moderation:`) is priced in OpenAI's list. */
+function tablePlace(spec: string): { provider: string; model: string } {
+  const { provider, model } = parseModelSpec(spec);
+  return { provider: provider === "openai-moderation" ? "openai" : provider, model };
 }

@@ -1,11 +1,13 @@
 import { conversationKey } from "../core/index.js";
 
-/** One conversation of a run (item × target, epoch 0): what a job of the work queue carries. */
+/** One conversation of a run (item × target × epoch): what a job of the work queue carries. */
 export interface ConversationJobData {
   readonly runId: string;
   readonly itemId: string;
   readonly itemVersion: string;
   readonly targetId: string;
+  /** Repeated sampling (a target's `epochs`, decision 0030): the conversation's epoch; absent: 0. */
+  readonly epoch?: number;
   /** Call again the turns and judgments stored as errors (`run --resume --retry-errors`). */
   readonly retryErrors?: boolean;
 }
@@ -14,8 +16,16 @@ export interface ConversationJobData {
  * The job id of a conversation: its deterministic conversation key (32 hex digits of a SHA-256) written as a UUID, so
  * the same conversation is always the same job and enqueueing it twice inserts nothing the second time.
  */
-export function conversationJobId(job: Pick<ConversationJobData, "runId" | "itemId" | "itemVersion" | "targetId">) {
-  const hex = conversationKey({ ...job, epoch: 0 });
+export function conversationJobId(
+  job: Pick<ConversationJobData, "runId" | "itemId" | "itemVersion" | "targetId" | "epoch">,
+) {
+  const hex = conversationKey({
+    runId: job.runId,
+    itemId: job.itemId,
+    itemVersion: job.itemVersion,
+    targetId: job.targetId,
+    epoch: job.epoch ?? 0,
+  });
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 

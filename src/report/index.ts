@@ -32,6 +32,7 @@ export { compareRuns } from "./build/compare-runs.js";
 export { loadReportExamples } from "./build/examples.js";
 export { loadTurnTable } from "./build/turn-table.js";
 export { formatUsd } from "./format/cost-text.js";
+export { escapeFormulaCell, unescapeFormulaCell } from "./format/csv/csv-cell.js";
 export { formatReportCsv } from "./format/csv/format-csv.js";
 export { BASE_CSS } from "./format/html/base-style.js";
 export { renderHtmlReport } from "./format/html/render-html.js";
@@ -47,13 +48,17 @@ export {
 } from "./messages/viewer.js";
 export type { JudgeAgreement } from "./model/agreement-model.js";
 export type { RunComparison } from "./model/comparison-model.js";
-
 export type {
   ConversationGroup,
   Distribution,
   GroupTurn,
   MultiTurnStatistics,
 } from "./model/multi-turn-model.js";
+export {
+  BONFERRONI_FAMILIES,
+  type BonferroniFamily,
+  type PooledResults,
+} from "./model/pooled-model.js";
 export {
   CONTENT_WARNING,
   type JudgePairSummary,

@@ -136,6 +136,8 @@ async function askAttacker(
       maxTurns: plannedTurns(state.item, options.maxTurns),
     }),
     ...attacker.sampling,
+    // Each epoch of a conversation is its own sample, for the attacker too (decision 0030).
+    ...(state.epoch === undefined || state.epoch === 0 ? {} : { epoch: state.epoch }),
   };
   let request = base;
   let usage: Usage = ZERO_USAGE;

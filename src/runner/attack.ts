@@ -61,6 +61,8 @@ export interface AttackState {
    * sent, or the attacker's stop. Adaptive attacks reuse it instead of asking the attacker again.
    */
   readonly recorded?: AttackStep;
+  /** The conversation's epoch (repeated sampling, decision 0030); absent: 0. The attacker's requests carry it. */
+  readonly epoch?: number;
 }
 
 /** What an attack may use to make model calls: the run's concurrency slot, cancellation and retry reporting. */

@@ -8,6 +8,8 @@ export interface ConversationRef {
   readonly itemId: string;
   readonly itemVersion: string;
   readonly targetId: string;
+  /** The conversation's epoch (repeated sampling, decision 0030). */
+  readonly epoch: number;
 }
 
 /** How a conversation ended: the attack's stop (or `turn-error`) after `turns` user turns were sent. */
@@ -25,7 +27,7 @@ export function keyOfConversation(context: Pick<RunContext, "runId">, conversati
     itemId: conversation.itemId,
     itemVersion: conversation.itemVersion,
     targetId: conversation.targetId,
-    epoch: 0,
+    epoch: conversation.epoch,
   });
 }
 
@@ -74,7 +76,7 @@ export function saveStop(
     runId: context.runId,
     itemId: conversation.itemId,
     targetId: conversation.targetId,
-    epoch: 0,
+    epoch: conversation.epoch,
     status: ERROR_STOPS.has(stop.reason) ? "error" : "stopped",
     stopReason: stop.reason,
     turns: ended.turns,

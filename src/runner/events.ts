@@ -7,6 +7,8 @@ export interface RunEventMap {
   "turn-end": {
     readonly targetId: string;
     readonly itemId: string;
+    /** Repeated sampling (decision 0030): the conversation's epoch; absent: 0. */
+    readonly epoch?: number;
     readonly turnIndex: number;
     readonly status: "success" | "error" | "skipped";
     readonly cached: boolean;
@@ -19,6 +21,8 @@ export interface RunEventMap {
   "judgment-end": {
     readonly targetId: string;
     readonly itemId: string;
+    /** Repeated sampling (decision 0030): the conversation's epoch; absent: 0. */
+    readonly epoch?: number;
     readonly turnIndex: number;
     readonly judgeId: string;
     readonly status: "scored" | "unscored" | "error" | "skipped";
@@ -38,6 +42,8 @@ export interface RunEventMap {
   "calls-dropped": {
     readonly targetId: string;
     readonly itemId: string;
+    /** Repeated sampling (decision 0030): the conversation's epoch; absent: 0. */
+    readonly epoch?: number;
     readonly calls: number;
     readonly reason: "turn-error" | "cancelled" | "attack-stopped" | "precision";
   };
@@ -57,6 +63,8 @@ export interface RunEventMap {
   "conversation-end": {
     readonly targetId: string;
     readonly itemId: string;
+    /** Repeated sampling (decision 0030): the conversation's epoch; absent: 0. */
+    readonly epoch?: number;
     readonly stopReason?: string;
     readonly attacker?: { readonly calls: number; readonly usage: Usage; readonly costUsd: number | null };
   };

@@ -41,7 +41,7 @@ export {
   type PrecisionTargetStatus,
   samplingOrder,
 } from "./precision-sampling.js";
-export { callSlots } from "./run-benchmark.js";
+export { callSlots, totalEpochs } from "./run-benchmark.js";
 export type { RunAttacker, RunContext, RunItem, RunJudge, RunTarget } from "./run-context.js";
 export { type ConversationJob, runConversation } from "./run-conversation.js";
 export {

@@ -1,6 +1,6 @@
 import pLimit from "p-limit";
 import type { AdmissionDecision } from "./admission.js";
-import type { RunContext, RunItem } from "./run-context.js";
+import type { RunContext, RunItem, RunTarget } from "./run-context.js";
 
 export type { RunItem } from "./run-context.js";
 
@@ -21,10 +21,12 @@ export async function runBenchmark(
   items: Iterable<RunItem>,
   totals: RunTotals,
 ): Promise<"success" | "cancelled"> {
-  const calls = totals.turns * context.targets.length * (1 + context.judges.length);
+  // Every target answers each item once per epoch (decision 0030).
+  const answers = totalEpochs(context.targets);
+  const calls = totals.turns * answers * (1 + context.judges.length);
   context.events.emit("run-start", {
     runId: context.runId,
-    conversations: totals.conversations * context.targets.length,
+    conversations: totals.conversations * answers,
     calls,
   });
   const slot = callSlots(context.concurrency);
@@ -41,7 +43,7 @@ export async function runBenchmark(
     // rounds, and the admission decides the next wave once every outcome of the last one is in.
     await waves(context, jobs, slot, admissionStop, Math.max(1, context.batchWindow * context.targets.length));
   } else {
-    const everyConversation = totals.conversations * context.targets.length;
+    const everyConversation = totals.conversations * answers;
     const workers = Math.max(1, context.concurrency * 2, batching ? everyConversation : 0);
     await Promise.all(Array.from({ length: workers }, () => work(context, jobs, slot, admissionStop)));
   }
@@ -110,8 +112,18 @@ async function waves(
 
 const START: AdmissionDecision = { kind: "start" };
 
+/** The conversations per item over all targets: each target's `epochs` (absent: 1), summed (decision 0030). */
+export function totalEpochs(targets: readonly Pick<RunTarget, "epochs">[]): number {
+  return targets.reduce((sum, target) => sum + (target.epochs ?? 1), 0);
+}
+
+/** Item by item, each target's epochs in order: an item's epochs run close together (decision 0030). */
 function* conversationJobs(context: RunContext, items: Iterable<RunItem>): Generator<ConversationJob> {
   for (const { item, version } of context.order === undefined ? items : context.order(items)) {
-    for (const target of context.targets) yield { item, itemVersion: version, target };
+    for (const target of context.targets) {
+      const epochs = target.epochs ?? 1;
+      for (let epoch = 0; epoch < epochs; epoch += 1)
+        yield epoch === 0 ? { item, itemVersion: version, target } : { item, itemVersion: version, target, epoch };
+    }
   }
 }

@@ -11,11 +11,18 @@ export interface RunItem {
   readonly version: string;
 }
 
-/** One conversation to play: an item against a target. */
+/** One conversation to play: an item against a target, in one epoch (repeated sampling, decision 0030). */
 export interface ConversationJob {
   readonly item: BenchmarkItem;
   readonly itemVersion: string;
   readonly target: RunTarget;
+  /** Which of the target's `epochs` this conversation is (0..epochs−1); absent: 0. */
+  readonly epoch?: number;
+}
+
+/** A job's epoch (absent: 0). */
+export function epochOf(job: Pick<ConversationJob, "epoch">): number {
+  return job.epoch ?? 0;
 }
 
 /** A target model bound for this run. */
@@ -27,6 +34,8 @@ export interface RunTarget {
   readonly seed?: number;
   /** Its calls go through the provider's batch API (decision 0019): they take no call slot and may all wait at once. */
   readonly batch?: boolean;
+  /** Repeated sampling (decision 0030): every item is answered this many times, epochs 0..epochs−1; absent: 1. */
+  readonly epochs?: number;
 }
 
 /** A judge bound for this run. */
@@ -53,7 +62,8 @@ export interface ResultSink {
   saveJudgment(row: JudgmentRow): void;
   /** How a conversation ended (adaptive runs). */
   saveConversation(row: ConversationRow): void;
-  progress(runId: string, targetId: string, itemId: string): ConversationProgress;
+  /** What is stored of one conversation: its target, item and epoch (absent: 0). */
+  progress(runId: string, targetId: string, itemId: string, epoch?: number): ConversationProgress;
 }
 
 /** Everything a run needs, injected (no globals): models, store, clock, events, cancellation. */

@@ -13,7 +13,7 @@ import { judgeTurn } from "../judges/index.js";
 import type { ConversationProgress, TurnRow } from "../store/index.js";
 import type { AttackContext, AttackStep } from "./attack.js";
 import { type ConversationEnd, type ConversationRef, recordedStep, saveStop } from "./conversation-stop.js";
-import type { ConversationJob, RunContext, RunJudge } from "./run-context.js";
+import { type ConversationJob, epochOf, type RunContext, type RunJudge } from "./run-context.js";
 import { meanScore } from "./stop-conditions.js";
 
 /** Runs one call under the run's global concurrency limit. */
@@ -32,7 +32,8 @@ const EMPTY_PROGRESS: ConversationProgress = { turns: new Map(), judgments: new 
  */
 export async function runConversation(context: RunContext, job: ConversationJob, slot: CallSlot): Promise<void> {
   const { item, target } = job;
-  const progress = context.resume ? context.sink.progress(context.runId, target.id, item.id) : EMPTY_PROGRESS;
+  const epoch = epochOf(job);
+  const progress = context.resume ? context.sink.progress(context.runId, target.id, item.id, epoch) : EMPTY_PROGRESS;
   const conversation: ChatMessage[] = [];
   const scores: (number | undefined)[] = [];
   const judging: Promise<void>[] = [];
@@ -48,7 +49,7 @@ export async function runConversation(context: RunContext, job: ConversationJob,
       itemVersion: job.itemVersion,
       targetId: target.id,
       turnIndex,
-      epoch: 0,
+      epoch,
     });
     const step = await nextStep(context, job, { key, turnIndex, conversation, scores, progress }, slot);
     if (step === CANCELLED) {
@@ -103,6 +104,7 @@ export async function runConversation(context: RunContext, job: ConversationJob,
   context.events.emit("conversation-end", {
     targetId: target.id,
     itemId: item.id,
+    ...epochField(job),
     ...(ended === undefined ? {} : { stopReason: ended.stop.reason }),
     ...(attacker.calls === 0 ? {} : { attacker: { ...attacker } }),
   });
@@ -119,7 +121,13 @@ async function settleAll(verdicts: readonly Promise<number | undefined>[]): Prom
 const CANCELLED = Symbol("cancelled");
 
 function refOf(job: ConversationJob): ConversationRef {
-  return { itemId: job.item.id, itemVersion: job.itemVersion, targetId: job.target.id };
+  return { itemId: job.item.id, itemVersion: job.itemVersion, targetId: job.target.id, epoch: epochOf(job) };
+}
+
+/** The `epoch` of a conversation's events: present only for epochs after the first (decision 0030). */
+function epochField(job: ConversationJob): { epoch?: number } {
+  const epoch = epochOf(job);
+  return epoch === 0 ? {} : { epoch };
 }
 
 interface StepInput {
@@ -144,6 +152,7 @@ async function nextStep(
         item: job.item,
         conversation: input.conversation,
         turnIndex: input.turnIndex,
+        ...epochField(job),
         ...(context.adaptive === undefined ? {} : { scores: input.scores }),
         ...(recorded === undefined ? {} : { recorded }),
       },
@@ -193,7 +202,7 @@ async function obtainReply(
 ): Promise<string | undefined> {
   const { target, item } = job;
   const stored = input.progress.turns.get(input.turnIndex);
-  const base = { targetId: target.id, itemId: item.id, turnIndex: input.turnIndex };
+  const base = { targetId: target.id, itemId: item.id, ...epochField(job), turnIndex: input.turnIndex };
   if (stored?.key === input.key && stored.status === "success" && stored.responseText !== null) {
     context.events.emit("turn-end", {
       ...base,
@@ -243,14 +252,14 @@ async function callTarget(
     itemId: item.id,
     targetId: target.id,
     turnIndex: input.turnIndex,
-    epoch: 0,
+    epoch: epochOf(job),
     userMessage: input.message,
   };
   const request = {
     messages: [...input.conversation, { role: "user" as const, content: input.message }],
     ...(target.temperature === undefined ? {} : { temperature: target.temperature }),
     ...(target.maxTokens === undefined ? {} : { maxTokens: target.maxTokens }),
-    ...(target.seed === undefined ? {} : { seed: target.seed }),
+    ...sampleFields(target.seed, epochOf(job)),
   };
   try {
     const response = await callUnlessStopped(context, target.batch === true ? UNSLOTTED : slot, () =>
@@ -325,7 +334,13 @@ async function judgeOnce(
 ): Promise<number | undefined> {
   const { item, target } = job;
   const key = judgmentKey(input.key, judge.id);
-  const base = { targetId: target.id, itemId: item.id, turnIndex: input.turnIndex, judgeId: judge.id };
+  const base = {
+    targetId: target.id,
+    itemId: item.id,
+    ...epochField(job),
+    turnIndex: input.turnIndex,
+    judgeId: judge.id,
+  };
   const stored = input.progress.judgments.get(key);
   if (stored !== undefined && !(stored === "error" && context.retryErrors)) {
     context.events.emit("judgment-end", {
@@ -405,6 +420,18 @@ async function judgeOnce(
   return outcome.status === "scored" ? outcome.score : undefined;
 }
 
+/**
+ * A target request's seed and epoch (decision 0030): epoch k > 0 is its own sample, so the response cache and the batch
+ * API's request ids keep it apart from epoch 0 (`ChatRequest.epoch`), and a binding's `seed` becomes seed + k, so a
+ * seeded provider answers each epoch differently yet reproducibly.
+ */
+function sampleFields(seed: number | undefined, epoch: number): { seed?: number; epoch?: number } {
+  return {
+    ...(seed === undefined ? {} : { seed: seed + epoch }),
+    ...(epoch === 0 ? {} : { epoch }),
+  };
+}
+
 /** The `score` of a "judgment-end" event: present only for a valid score (precision-driven sampling reads it). */
 function scoreField(score: number | undefined): { score?: number } {
   return score === undefined ? {} : { score };
@@ -466,5 +493,12 @@ function dropRemaining(
   const remainingTurns = planned - failedTurn - (reason === "turn-error" ? 1 : 0);
   const calls =
     Math.max(0, remainingTurns) * (1 + context.judges.length) + (reason === "turn-error" ? context.judges.length : 0);
-  if (calls > 0) context.events.emit("calls-dropped", { targetId: job.target.id, itemId: job.item.id, calls, reason });
+  if (calls > 0)
+    context.events.emit("calls-dropped", {
+      targetId: job.target.id,
+      itemId: job.item.id,
+      ...epochField(job),
+      calls,
+      reason,
+    });
 }

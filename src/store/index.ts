@@ -8,8 +8,10 @@
  * writes, and named read models for reads (report-queries.ts: the report's turn table and per-rubric aggregates,
  * encoded one row per target as decision 0006 describes; example-queries.ts: the HTML report's sampled examples;
  * view-queries.ts and conversation-filter-queries.ts: the viewer's pages and its conversations table;
- * training-data-queries.ts: `export sft`; call-outcomes.ts: a run's stored calls by model, outcome and code;
- * run-cost-queries.ts: a run's money spent so far and its stop reason, as budgets read them).
+ * training-data-queries.ts: `export sft`; export-queries.ts: `export results` (turns with their verdicts, streamed);
+ * call-outcomes.ts: a run's stored calls by model, outcome and code;
+ * run-cost-queries.ts: a run's money spent so far and its stop reason, as budgets read them; sub-score-queries.ts:
+ * verdict sub-scores per target and turn from `judgments.details`).
  *
  * - Tables (migrations.ts, 1–9): runs, items + run_items, turns, judgments, response_cache, generation_runs +
  *   generation_tasks, conversations (adaptive stops), reviews, discovery_* (strategy discovery), run_leases, workers
@@ -74,6 +76,14 @@ export {
   sampleRunItems,
 } from "./example-queries.js";
 export {
+  type ExportItemRow,
+  type ExportTurnRow,
+  type ExportVerdictRow,
+  exportItemRows,
+  exportShape,
+  exportTurnRows,
+} from "./export-queries.js";
+export {
   GenerationRepository,
   type GenerationTaskCount,
   type GenerationTaskRow,
@@ -87,6 +97,7 @@ export {
   type ConversationCostColumns,
   type CostSums,
   type EncodedJudgments,
+  iterateTargetTurnEpochs,
   iterateTargetTurns,
   JUDGMENT_CODE,
   judgmentCostRows,
@@ -128,6 +139,7 @@ export {
   type RunUsage,
   runCosts,
   runStops,
+  type SubScoreReference,
 } from "./run-repository.js";
 export {
   runItemVersions,
@@ -141,12 +153,14 @@ export { checkRunIndexes, checkStoreIntegrity } from "./store-check.js";
 export { copyStore, type StoreCopyProgress, type StoreCopyResult } from "./store-copy.js";
 export { isSqliteFailure, storeErrorOf } from "./store-errors.js";
 export { parseStoredJson } from "./stored-json.js";
+export { subScoreMeans } from "./sub-score-queries.js";
 export { TrainingDataQueries, type TurnRubricScoreRow } from "./training-data-queries.js";
 export { beginReadSnapshot, beginTransaction } from "./transaction.js";
 export {
   conversationJudgments,
   conversationTurns,
   distinctItemValues,
+  laterEpochs,
   pairItemIds,
   type RunItemColumn,
   type RunItemFacts,

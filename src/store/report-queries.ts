@@ -122,9 +122,10 @@ export function reportItemRows(db: Db, runId: string, rubricId: string, defaultR
 
 /**
  * How `targetJudgments` encodes one judgment: turn × JUDGMENT_CODE.turn + (judge position + 1) × 4 + status code
- * (judge position −1, i.e. 0 in the code: a judge not in the list asked for).
+ * (judge position −1, i.e. 0 in the code: a judge not in the list asked for), plus, when asked for with `epochs`, the
+ * turn's epoch × JUDGMENT_CODE.epoch (repeated sampling, decision 0030: epochs ≤ 100, so the code stays below 2³¹).
  */
-export const JUDGMENT_CODE = { turn: 4096, scored: 0, unscored: 1, error: 2 } as const;
+export const JUDGMENT_CODE = { turn: 4096, epoch: 4096 * 4096, scored: 0, unscored: 1, error: 2 } as const;
 
 /** One target's judgments on one rubric as one encoded row (decision 0006), with their usage. */
 export interface EncodedJudgments {
@@ -153,7 +154,16 @@ export function targetJudgments(
   rubricId: string,
   targetId: string,
   judges: readonly string[],
+  /**
+   * Add each judgment's epoch to its code (a target with `epochs` > 1, decision 0030). Judgments do not store the
+   * epoch: it is read from the judged turn by its primary key, one index lookup per judgment, so only for such targets.
+   */
+  options: { readonly epochs?: boolean } = {},
 ): EncodedJudgments {
+  const epochCode =
+    options.epochs === true
+      ? ` + (SELECT t.epoch FROM turns t WHERE t.key = judgments.turn_key) * ${JUDGMENT_CODE.epoch}`
+      : "";
   const judgeCode =
     judges.length === 0
       ? "0"
@@ -168,15 +178,16 @@ export function targetJudgments(
   const row = db
     .prepare(
       sqlFor(db, {
-        sqlite: `SELECT json_group_array(item_id), '[' || group_concat(turn_index * ${JUDGMENT_CODE.turn} + (${judgeCode}) * 4 + (${status})) || ']',
+        sqlite: `SELECT json_group_array(item_id), '[' || group_concat(turn_index * ${JUDGMENT_CODE.turn} + (${judgeCode}) * 4 + (${status})${epochCode}) || ']',
        json_group_array(score), json_group_array(cost_usd), COUNT(*), COALESCE(SUM(cached), 0), COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0)${perJudge}
      FROM judgments WHERE run_id = ? AND rubric_id = ? AND target_id = ?`,
         postgres: `SELECT COALESCE(json_agg(item_id)::text, '[]'),
-       '[' || string_agg((turn_index * ${JUDGMENT_CODE.turn} + (${judgeCode}) * 4 + (${status}))::text, ',') || ']',
+       '[' || string_agg((turn_index * ${JUDGMENT_CODE.turn} + (${judgeCode}) * 4 + (${status}) + epoch * ${JUDGMENT_CODE.epoch})::text, ',') || ']',
        COALESCE(json_agg(score)::text, '[]'), COALESCE(json_agg(cost_usd)::text, '[]'),
        COUNT(*), COALESCE(SUM(cached), 0), COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0)${perJudge}
      FROM (SELECT item_id, turn_index, judge_id, status, score, cached, input_tokens, output_tokens,
-         cost_usd, cached_input_tokens, cache_write_tokens, batched FROM judgments
+         cost_usd, cached_input_tokens, cache_write_tokens, batched,
+         ${options.epochs === true ? "(SELECT t.epoch FROM turns t WHERE t.key = judgments.turn_key)" : "0"} AS epoch FROM judgments
        WHERE run_id = ? AND rubric_id = ? AND target_id = ?
        ORDER BY item_id, turn_index, judge_id, status, score NULLS FIRST, cached, input_tokens, output_tokens,
          cached_input_tokens, cache_write_tokens, batched, cost_usd NULLS FIRST) AS judgments`,
@@ -315,6 +326,21 @@ export function iterateTargetTurns(
     .prepare("SELECT item_id, turn_index, status FROM turns WHERE run_id = ? AND target_id = ?")
     .raw(true)
     .iterate(runId, targetId) as Iterable<[string, number, "success" | "error"]>;
+}
+
+/**
+ * Every stored turn of a target as `[itemId, turnIndex, status, epoch]` tuples, streamed: a target with several epochs
+ * (decision 0030) marks its turns per epoch.
+ */
+export function iterateTargetTurnEpochs(
+  db: Db,
+  runId: string,
+  targetId: string,
+): Iterable<readonly [string, number, "success" | "error", number]> {
+  return db
+    .prepare("SELECT item_id, turn_index, status, epoch FROM turns WHERE run_id = ? AND target_id = ?")
+    .raw(true)
+    .iterate(runId, targetId) as Iterable<[string, number, "success" | "error", number]>;
 }
 
 /** The usage of a run's judgments on one rubric (one index range). */

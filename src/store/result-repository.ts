@@ -251,12 +251,12 @@ export class ResultRepository {
     this.writer.flush();
   }
 
-  /** What is stored of one conversation (for resume). */
-  progress(runId: string, targetId: string, itemId: string): ConversationProgress {
+  /** What is stored of one conversation (for resume): one epoch's turns and stop (repeated sampling, decision 0030). */
+  progress(runId: string, targetId: string, itemId: string, epoch = 0): ConversationProgress {
     const turnRows = this.db
       .prepare(`SELECT key, turn_index AS "turnIndex", status, response_text AS "responseText", user_message AS "userMessage"
-        FROM turns WHERE run_id = ? AND target_id = ? AND item_id = ?`)
-      .all(runId, targetId, itemId) as Array<{
+        FROM turns WHERE run_id = ? AND target_id = ? AND item_id = ? AND epoch = ?`)
+      .all(runId, targetId, itemId, epoch) as Array<{
       key: string;
       turnIndex: number;
       status: TurnRow["status"];
@@ -268,8 +268,8 @@ export class ResultRepository {
       .all(runId, targetId, itemId) as Array<{ key: string; status: JudgmentRow["status"]; score: number | null }>;
     const stop = this.db
       .prepare(`SELECT key, status, stop_reason AS "stopReason", turns, detail, error_code AS "errorCode", error_status AS "errorStatus",
-          error_message AS "errorMessage" FROM conversations WHERE run_id = ? AND target_id = ? AND item_id = ? ORDER BY epoch LIMIT 1`)
-      .get(runId, targetId, itemId) as ConversationProgress["stop"];
+          error_message AS "errorMessage" FROM conversations WHERE run_id = ? AND target_id = ? AND item_id = ? AND epoch = ?`)
+      .get(runId, targetId, itemId, epoch) as ConversationProgress["stop"];
     return {
       turns: new Map(
         turnRows.map((row) => [

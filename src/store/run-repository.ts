@@ -10,9 +10,25 @@ export interface RubricReference {
   readonly id: string;
   readonly version: string;
   readonly hash: string;
-  readonly scale?: { readonly min: number; readonly max: number; readonly higherIsSafer: boolean };
+  /** `continuous`: any number in [min, max] is a score (StrongREJECT's 0–1), not only whole ones (decision 0028). */
+  readonly scale?: {
+    readonly min: number;
+    readonly max: number;
+    readonly higherIsSafer: boolean;
+    readonly continuous?: boolean;
+  };
   readonly flagAtOrAbove?: number;
   readonly flagAtOrBelow?: number;
+  /** The rubric's sub-scores (decision 0028): reports show their means per turn under these labels. */
+  readonly subScores?: readonly SubScoreReference[];
+}
+
+/** A sub-score as a run records it: its verdict field, its integer range and its ja/en label. */
+export interface SubScoreReference {
+  readonly id: string;
+  readonly min: number;
+  readonly max: number;
+  readonly label: { readonly ja: string; readonly en: string };
 }
 
 export interface NewRun {

@@ -53,6 +53,7 @@ import {
   startedRunIds,
   storedItemJson,
   storedResultCounts,
+  subScoreMeans,
   TrainingDataQueries,
   type TurnRow,
   targetJudgments,
@@ -397,6 +398,31 @@ export function storeContract(name: string, makeBackend: () => StoreContractBack
         ]),
       );
       expect(results.progress("run-a", "target-2", "item-1").turns.size).toBe(0);
+    });
+
+    it("keeps a verdict's details and averages its sub-scores per target and turn (decision 0028)", () => {
+      const store = create();
+      new RunRepository(store.db).create(newRun("run-a"));
+      const results = new ResultRepository(store.db);
+      const rubricId = "safedialbench-ethics";
+      const save = (turnIndex: number, judgeId: string, overrides: Partial<JudgmentRow>) =>
+        results.saveJudgment(judgmentRow(turnIndex, judgeId, { rubricId, ...overrides }));
+      save(0, "judge-a", { details: { subScores: { riskHandling: 2, consistency: 9 } } });
+      // Written again (a retry): the new details replace the old ones.
+      save(0, "judge-a", { details: { subScores: { riskHandling: 7, consistency: 9 }, categories: ["S1"] } });
+      save(0, "judge-b", { details: { subScores: { riskHandling: 4 } } });
+      save(0, "judge-c", { details: null });
+      save(0, "judge-d", { status: "unscored", score: null, details: { subScores: { riskHandling: 1 } } });
+      save(1, "judge-a", { details: { subScores: { riskHandling: 10, consistency: 3 } } });
+      results.flush();
+      expect(subScoreMeans(store.db, "run-a", rubricId, ["riskHandling", "consistency"])).toEqual([
+        { targetId: "target-1", turnIndex: 0, subScore: "riskHandling", n: 2, mean: 5.5 },
+        { targetId: "target-1", turnIndex: 0, subScore: "consistency", n: 1, mean: 9 },
+        { targetId: "target-1", turnIndex: 1, subScore: "riskHandling", n: 1, mean: 10 },
+        { targetId: "target-1", turnIndex: 1, subScore: "consistency", n: 1, mean: 3 },
+      ]);
+      expect(subScoreMeans(store.db, "run-a", "jmedethic-safety", ["riskHandling"])).toEqual([]);
+      expect(() => subScoreMeans(store.db, "run-a", rubricId, ["x') --"])).toThrow(MedsafetyError);
     });
 
     it("keeps each key once: writing a key again (a retry, a resume) replaces its row", () => {

@@ -85,33 +85,56 @@ export interface ConversationJudgmentRow extends CallCostColumns {
   readonly rubricId: string;
 }
 
-/** The first epoch's turns of one conversation, in turn order. */
-export function conversationTurns(db: Db, runId: string, targetId: string, itemId: string): ConversationTurnRow[] {
+/** One epoch's turns of one conversation (default the first), in turn order. */
+export function conversationTurns(
+  db: Db,
+  runId: string,
+  targetId: string,
+  itemId: string,
+  epoch = 0,
+): ConversationTurnRow[] {
   return db
     .prepare(
       `SELECT turn_index AS "turnIndex", status, user_message AS "userMessage", response_text AS "responseText", error_code AS "errorCode",
        error_status AS "errorStatus", error_message AS "errorMessage", ${CALL_COST_COLUMNS}
-     FROM turns WHERE run_id = ? AND target_id = ? AND item_id = ? AND epoch = 0 ORDER BY turn_index`,
+     FROM turns WHERE run_id = ? AND target_id = ? AND item_id = ? AND epoch = ? ORDER BY turn_index`,
     )
-    .all(runId, targetId, itemId)
+    .all(runId, targetId, itemId, epoch)
     .map((row) => withBatchedFlag(row as ConversationTurnRow));
 }
 
-/** Every verdict on one conversation's turns, by turn then judge (then key: one order on every backend). */
+/**
+ * Every verdict on the turns of one epoch of a conversation (default the first), by turn then judge (then key: one
+ * order on every backend). Judgments carry no epoch: they are those of the epoch's turn keys.
+ */
 export function conversationJudgments(
   db: Db,
   runId: string,
   targetId: string,
   itemId: string,
+  epoch = 0,
 ): ConversationJudgmentRow[] {
   return db
     .prepare(
       `SELECT turn_index AS "turnIndex", judge_id AS "judgeId", status, score, rationale, unscored_reason AS "unscoredReason",
        error_message AS "errorMessage", rubric_id AS "rubricId", ${CALL_COST_COLUMNS}
-     FROM judgments WHERE run_id = ? AND target_id = ? AND item_id = ? ORDER BY turn_index, judge_id, key`,
+     FROM judgments WHERE run_id = ? AND target_id = ? AND item_id = ?
+       AND turn_key IN (SELECT key FROM turns WHERE run_id = ? AND target_id = ? AND item_id = ? AND epoch = ?)
+     ORDER BY turn_index, judge_id, key`,
     )
-    .all(runId, targetId, itemId)
+    .all(runId, targetId, itemId, runId, targetId, itemId, epoch)
     .map((row) => withBatchedFlag(row as ConversationJudgmentRow));
+}
+
+/** The epochs after the first that one conversation has stored turns of (repeated sampling, decision 0030), in order. */
+export function laterEpochs(db: Db, runId: string, targetId: string, itemId: string): number[] {
+  return (
+    db
+      .prepare(
+        "SELECT DISTINCT epoch FROM turns WHERE run_id = ? AND target_id = ? AND item_id = ? AND epoch > 0 ORDER BY epoch",
+      )
+      .all(runId, targetId, itemId) as Array<{ epoch: number }>
+  ).map((row) => Number(row.epoch));
 }
 
 /** One turn of a conversation in the table: status, scored verdicts, their mean and spread (max − min). */

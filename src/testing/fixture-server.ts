@@ -6,6 +6,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { BatchFixture, type FixtureBatches, type FixtureBatchOptions, runHandler } from "./fixture-batch.js";
+import { answerModeration, type ModerationHandler } from "./fixture-moderation.js";
 import {
   createFixturePromptCache,
   type FixturePromptCache,
@@ -78,6 +79,8 @@ export interface FixtureServerOptions {
    * `hashedEmbedding` (character trigrams hashed into 64 dimensions, so similar texts get similar vectors).
    */
   embeddings?: (input: string[], model: string) => number[][] | Promise<number[][]>;
+  /** Answers `POST /v1/moderations` (OpenAI's moderation endpoint, fixture-moderation.ts). Default: nothing flagged. */
+  moderation?: ModerationHandler;
   /**
    * A provider's rate limit: chat requests are counted per wall-clock second (`Math.floor(Date.now() / 1000)`), and
    * each one above `perSecond` in its second is answered 429 in the provider's error shape, with `retry-after`
@@ -214,6 +217,12 @@ async function handleRequest(state: ServerState, incoming: IncomingMessage, outg
   const batchAnswer = await state.batches.answer(incoming.method, pathname, bodyText, flattenHeaders(incoming.headers));
   if (batchAnswer !== undefined) {
     sendText(outgoing, batchAnswer.status, batchAnswer.text, { "content-type": batchAnswer.contentType });
+    return;
+  }
+  if (incoming.method === "POST" && pathname.endsWith("/moderations")) {
+    state.calls += 1;
+    const answer = await answerModeration(state.options.moderation, parseJson(bodyText), state.calls - 1);
+    sendJson(outgoing, answer.status, answer.body, { ...answer.headers });
     return;
   }
   if (incoming.method === "POST" && pathname.endsWith("/embeddings")) {

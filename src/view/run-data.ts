@@ -5,6 +5,7 @@ import {
   conversationTurns,
   type Db,
   distinctItemValues,
+  laterEpochs,
   pairItemIds,
   type RunItemColumn,
   type RunItemFacts,
@@ -80,10 +81,15 @@ export interface TurnView extends CallCost {
   readonly score: number | null;
 }
 
-/** Every stored turn of one conversation (first epoch), each with its judgments. */
-export function loadTurns(db: Db, runId: string, targetId: string, itemId: string): TurnView[] {
-  const turns = conversationTurns(db, runId, targetId, itemId);
-  const judgments = conversationJudgments(db, runId, targetId, itemId);
+/** The epochs after the first that a conversation stored (a target with `epochs`, decision 0030). */
+export function storedLaterEpochs(db: Db, runId: string, targetId: string, itemId: string): number[] {
+  return laterEpochs(db, runId, targetId, itemId);
+}
+
+/** Every stored turn of one conversation's epoch (default the first), each with its judgments. */
+export function loadTurns(db: Db, runId: string, targetId: string, itemId: string, epoch = 0): TurnView[] {
+  const turns = conversationTurns(db, runId, targetId, itemId, epoch);
+  const judgments = conversationJudgments(db, runId, targetId, itemId, epoch);
   return turns.map((turn) => {
     const own = judgments
       .filter((judgment) => judgment.turnIndex === turn.turnIndex)

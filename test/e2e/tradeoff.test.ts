@@ -62,6 +62,8 @@ concurrency: 32
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
     const counts = { safety: 42, harmfulness: 0, helpfulness: 52 };
+    // Every turn of both models scores above the default threshold 2: 14 of 14 conversations per language pass.
+    const safetyPassRate = { n: 14, count: 14, rate: 1, ciLow: 1, ciHigh: 1 };
     expect(report.tradeoff).toEqual([
       {
         targetId: "refuser",
@@ -71,6 +73,7 @@ concurrency: 32
         overRefusal: 1,
         helpfulness: 1,
         refusedLabel: 1,
+        safetyPassRate,
         counts,
       },
       {
@@ -81,6 +84,7 @@ concurrency: 32
         overRefusal: 1,
         helpfulness: 1,
         refusedLabel: 1,
+        safetyPassRate,
         counts,
       },
       {
@@ -91,6 +95,7 @@ concurrency: 32
         overRefusal: 0,
         helpfulness: 8,
         refusedLabel: 0,
+        safetyPassRate,
         counts,
       },
       {
@@ -101,6 +106,7 @@ concurrency: 32
         overRefusal: 0,
         helpfulness: 8,
         refusedLabel: 0,
+        safetyPassRate,
         counts,
       },
     ]);

@@ -22,6 +22,9 @@ export const HEAVY_PACKAGES = [
   "zod",
   "yaml",
   "gpt-tokenizer",
+  "hyparquet",
+  "hyparquet-writer",
+  "junit-report-builder",
 ] as const;
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -3,6 +3,7 @@ import type {
   Distribution,
   GroupTurn,
   MultiTurnStatistics,
+  PooledResults,
   RunReport,
   TargetSummary,
 } from "../../src/report/index.js";
@@ -13,6 +14,57 @@ import type {
  * and Markdown escaping are exercised.
  */
 export const TRICKY_TARGET = 'weak, "quoted"\nmodel|x';
+
+/** The pooled section (decision 0024): all models, and the category "general" (the tricky target). */
+const POOLED: PooledResults = {
+  rows: [
+    {
+      scope: "all",
+      category: null,
+      targets: ["safe", TRICKY_TARGET],
+      conversations: 6,
+      turns: [
+        { turn: 0, n: 6, mean: 9.25, median: 9.5, q1: 9, q3: 10 },
+        { turn: 1, n: 5, mean: 6.4, median: 6.5, q1: 5.75, q3: 7 },
+      ],
+      turnTests: {
+        bonferroni: { family: "consecutive", m: 1 },
+        pairs: [
+          {
+            from: 0,
+            to: 1,
+            mannWhitney: { u: 29.5, pValue: 0.0004, pBonferroni: 0.0004 },
+            cohensD: 0.75,
+            wilcoxon: { statistic: 0, pValue: 0.03, n: 5 },
+          },
+        ],
+        friedman: null,
+      },
+      singleJudgeTurns: 1,
+    },
+    {
+      scope: "category",
+      category: "general",
+      targets: [TRICKY_TARGET],
+      conversations: 3,
+      turns: [
+        { turn: 0, n: 3, mean: 8, median: 8, q1: null, q3: null },
+        { turn: 1, n: 2, mean: 5, median: 5, q1: null, q3: null },
+      ],
+      turnTests: {
+        bonferroni: { family: "consecutive", m: 0 },
+        pairs: [{ from: 0, to: 1, mannWhitney: null, cohensD: 0.24, wilcoxon: null }],
+        friedman: null,
+      },
+      singleJudgeTurns: 1,
+    },
+  ],
+  judges: 2,
+  singleJudgeTurns: [
+    { targetId: "safe", turns: 0 },
+    { targetId: TRICKY_TARGET, turns: 1 },
+  ],
+};
 
 function distribution(n: number, mean: number | null, extra: Partial<Distribution> = {}): Distribution {
   return { n, mean, median: mean, q1: null, q3: null, iqr: null, ciLow: null, ciHigh: null, ...extra };
@@ -40,6 +92,7 @@ function target(
     errorTurns: turns.reduce((sum, row) => sum + row.errors, 0),
     judgments: { scored: 10, unscored: 1, errors: 0 },
     turnTests: {
+      bonferroni: { family: "all-pairs", m: 1 },
       pairs: [
         {
           from: 0,
@@ -335,6 +388,7 @@ export function fixtureReport(): RunReport {
         { complete: 3, passed: 1 },
         {
           turnTests: {
+            bonferroni: { family: "all-pairs", m: 0 },
             pairs: [{ from: 0, to: 1, mannWhitney: null, cohensD: null, wilcoxon: null }],
             friedman: { statistic: 4, degreesOfFreedom: 2, pValue: 0.1353, n: 2 },
           },
@@ -342,6 +396,7 @@ export function fixtureReport(): RunReport {
       ),
     ],
     multiTurn: MULTI_TURN,
+    pooled: POOLED,
     judges: [
       { judgeId: "judge-a", rubricId: "jmedethic-safety", scored: 10, unscored: 0, errors: 0, mean: 7.1 },
       { judgeId: "judge-b", rubricId: "jmedethic-safety", scored: 9, unscored: 1, errors: 0, mean: 6.5 },
@@ -415,6 +470,7 @@ export function fixtureReport(): RunReport {
         overRefusal: 0.5,
         helpfulness: 4,
         refusedLabel: 0.5,
+        safetyPassRate: { n: 3, count: 1, rate: 1 / 3, ciLow: 0, ciHigh: 1 },
         counts: { safety: 5, harmfulness: 4, helpfulness: 2 },
       },
       {
@@ -425,6 +481,7 @@ export function fixtureReport(): RunReport {
         overRefusal: 0,
         helpfulness: 9,
         refusedLabel: null,
+        safetyPassRate: null,
         counts: { safety: 5, harmfulness: 4, helpfulness: 2 },
       },
     ],

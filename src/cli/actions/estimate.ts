@@ -47,7 +47,7 @@ export async function estimateRunCommand(
       resume = {
         runId: run.id,
         items: storedItems(stores, run.id),
-        progress: (runId, targetId, itemId) => stores.results.progress(runId, targetId, itemId),
+        progress: (runId, targetId, itemId, epoch) => stores.results.progress(runId, targetId, itemId, epoch),
         retryErrors: flags.retryErrors === true,
       };
     } else config = required(loaded).config;

@@ -1,6 +1,7 @@
 import { renameSync, writeFileSync } from "node:fs";
 import { loadConfig } from "../../config/index.js";
 import {
+  type BonferroniFamily,
   buildRunReport,
   compareRuns,
   formatReportCsv,
@@ -30,6 +31,7 @@ export interface ReportCommandOptions {
   groupBy: GroupableDimension[];
   threads?: number;
   useReviews?: boolean;
+  bonferroniFamily?: BonferroniFamily;
   store?: string;
   config?: string;
 }
@@ -44,6 +46,8 @@ export interface RenderOptions {
   readonly threads?: number;
   /** Score reviewed turns with their latest human review (`--use-reviews`). */
   readonly useReviews?: boolean;
+  /** `--bonferroni-family`: overrides the run config's `analysis.bonferroniFamily`. */
+  readonly bonferroniFamily?: BonferroniFamily;
 }
 
 /** `medsafety report`: a run's report (and comparisons) to standard output or `--out`. */
@@ -59,6 +63,7 @@ export async function reportCommand(options: ReportCommandOptions, output: Outpu
       groupBy: options.groupBy,
       ...(options.threads === undefined ? {} : { threads: options.threads }),
       ...(options.useReviews === true ? { useReviews: true } : {}),
+      ...(options.bonferroniFamily === undefined ? {} : { bonferroniFamily: options.bonferroniFamily }),
       ...(options.compare === undefined ? {} : { compare: options.compare }),
     });
     if (options.out === undefined) output.out(text);
@@ -107,5 +112,6 @@ function reportOf(stores: ReturnType<typeof openStores>, run: string, options: R
     ...(options.groupBy === undefined ? {} : { groupBy: options.groupBy }),
     ...(options.threads === undefined ? {} : { threads: options.threads }),
     ...(options.useReviews === true ? { useReviews: true } : {}),
+    ...(options.bonferroniFamily === undefined ? {} : { bonferroniFamily: options.bonferroniFamily }),
   });
 }

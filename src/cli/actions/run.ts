@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import { type LoadedConfig, loadConfig } from "../../config/index.js";
+import { type Config, type LoadedConfig, loadConfig } from "../../config/index.js";
+import { MedsafetyError } from "../../core/index.js";
+import { withJudgeTemplate } from "../../judges/index.js";
 import { storePath } from "../open-store.js";
 import type { Output } from "../output.js";
 import { reportRunEnd } from "../run-end.js";
@@ -23,6 +25,8 @@ export interface RunOptions {
   maxCost?: number;
   /** `--precision <halfWidth>`: precision-driven sampling (overrides the config's `precision`, and a resumed run's). */
   precision?: number;
+  /** `--judge-template <file>`: the official prompt for the score-line judges (judges/official-template.ts). */
+  judgeTemplate?: string;
 }
 
 /** `medsafety run`: a new run from the config, or `--resume` of a stored one. */
@@ -37,8 +41,9 @@ export async function runCommand(
   // A resumed run uses its frozen config; the config file still says which store holds it (-c other.yaml).
   const loaded: LoadedConfig | undefined =
     !resuming || explicitConfig || existsSync(options.config) ? loadConfig(options.config) : undefined;
+  const config = withTemplateFlag(resuming ? undefined : loaded?.config, options.judgeTemplate, resuming);
   const result = await runSession(
-    resuming ? undefined : loaded?.config,
+    config,
     {
       storePath: storePath(options.store, loaded?.config.store),
       cache: options.cache,
@@ -56,6 +61,18 @@ export async function runCommand(
     output,
   );
   setExit(reportRunEnd(result, storeFlags(options, loaded), output));
+}
+
+/** `--judge-template`: on a new run's score-line judges; a resumed run keeps the prompts it was started with. */
+function withTemplateFlag(config: Config | undefined, file: string | undefined, resuming: boolean): Config | undefined {
+  if (file === undefined) return config;
+  if (resuming || config === undefined) {
+    throw new MedsafetyError(
+      "config_invalid",
+      "--judge-template applies to a new run; a resumed run keeps the judge prompts it was started with (drop the flag)",
+    );
+  }
+  return { ...config, judges: withJudgeTemplate(config.judges, file) };
 }
 
 /** The flags that name the store this run used, for the hints printed after it (`--store` wins, as in storePath). */

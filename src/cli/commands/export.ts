@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { ExportSftOptions } from "../actions/export.js";
 import type { Output } from "../output.js";
+import { registerExportResults } from "./export-results.js";
 import { DEFAULT_SAFE_REPLY_THRESHOLDS, DEFAULT_SFT_FILTERS, SFT_FORMATS } from "./option-values.js";
 import { positiveInteger } from "./parse.js";
 
@@ -89,4 +90,5 @@ export function registerExport(program: Command, output: Output): void {
       const { exportSftCommand } = await import("../actions/export.js");
       await exportSftCommand(options, output);
     });
+  registerExportResults(command, output);
 }

@@ -1,6 +1,7 @@
 import { type Command, Option } from "commander";
 import type { ImportMedSafetyBenchOptions } from "../actions/import.js";
 import type { Output } from "../output.js";
+import { registerImportDataset } from "./import-dataset.js";
 import { MEDSAFETYBENCH_REPOSITORY } from "./option-values.js";
 
 /** Registers `medsafety import <benchmark>`: converts a published benchmark into the project's benchmark JSONL. */
@@ -34,4 +35,5 @@ export function registerImport(program: Command, output: Output): void {
       const { importMedSafetyBenchCommand } = await import("../actions/import.js");
       await importMedSafetyBenchCommand(source, options, output);
     });
+  registerImportDataset(command, output);
 }

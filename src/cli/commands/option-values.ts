@@ -22,6 +22,9 @@ export const DEFAULT_GROUP_BY: readonly GroupableDimension[] = [
   "category",
 ];
 
+/** `report --bonferroni-family`: report's BONFERRONI_FAMILIES. */
+export const BONFERRONI_FAMILIES = ["all-pairs", "consecutive"] as const;
+
 /** `export sft --format`: training-data's SFT_FORMATS. */
 export const SFT_FORMATS = ["alpaca", "openai-chat", "hf-messages"] as const;
 /** `export sft --min-score` / `--max-safety-score` defaults: training-data's DEFAULT_SFT_FILTERS. */

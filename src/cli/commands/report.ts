@@ -2,7 +2,13 @@ import type { Command } from "commander";
 import { InvalidArgumentError, Option } from "commander";
 import type { ReportCommandOptions } from "../actions/report.js";
 import type { Output } from "../output.js";
-import { DEFAULT_GROUP_BY, GROUPABLE_DIMENSIONS, type GroupableDimension, REPORT_FORMATS } from "./option-values.js";
+import {
+  BONFERRONI_FAMILIES,
+  DEFAULT_GROUP_BY,
+  GROUPABLE_DIMENSIONS,
+  type GroupableDimension,
+  REPORT_FORMATS,
+} from "./option-values.js";
 
 export function registerReport(program: Command, output: Output): void {
   program
@@ -35,6 +41,12 @@ export function registerReport(program: Command, output: Output): void {
     .option(
       "--use-reviews",
       "score a reviewed multi-turn turn with its latest human review instead of the judges' mean (the judges' own scores and their agreement are unchanged)",
+    )
+    .addOption(
+      new Option(
+        "--bonferroni-family <family>",
+        "turn pairs one Bonferroni correction covers: every pair of turns, or consecutive turns only (default: the run config's analysis.bonferroniFamily, else all-pairs)",
+      ).choices([...BONFERRONI_FAMILIES]),
     )
     .option("--store <path>", "SQLite store")
     .option("-c, --config <file>", "take the store path from this config")

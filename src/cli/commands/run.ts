@@ -33,6 +33,10 @@ export function registerRun(program: Command, output: Output, setExit: (code: nu
       precisionHalfWidth,
     )
     .option("--estimate", "print the planned calls, tokens, cost and time, call no model and record no run")
+    .option(
+      "--judge-template <file>",
+      "judges on rubric medsafetybench-paper use the official prompt read from your own MedSafetyBench copy (its exps/exp02_eval_responses.py) instead of the project's words",
+    )
     .action(async (options: RunOptions & { skipPreflight?: boolean; estimate?: boolean }, command: Command) => {
       if (options.estimate === true) {
         const { estimateRunCommand } = await import("../actions/estimate.js");

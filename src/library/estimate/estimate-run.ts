@@ -12,6 +12,7 @@ import {
   type RunTarget,
   replayAttack,
   runConversation,
+  totalEpochs,
 } from "../../runner/index.js";
 import type { ConversationProgress } from "../../store/index.js";
 import { type Estimate, summarizePlan } from "./estimate-summary.js";
@@ -25,7 +26,7 @@ export interface ResumeSource {
   /** The run's stored items, in order. */
   readonly items: Iterable<RunItem>;
   /** What the store holds of one conversation (the runner's resume lookup). */
-  progress(runId: string, targetId: string, itemId: string): ConversationProgress;
+  progress(runId: string, targetId: string, itemId: string, epoch?: number): ConversationProgress;
   /** `--retry-errors`: stored errors are called again. */
   readonly retryErrors: boolean;
 }
@@ -77,12 +78,15 @@ export class RunPlanner {
     let items = 0;
     for await (const { item, version } of this.items()) {
       items += 1;
-      for (const target of context.targets)
-        await runConversation(context, { item, itemVersion: version, target }, direct);
+      // Repeated sampling (decision 0030): each epoch is a conversation of its own (a resume stores each apart).
+      for (const target of context.targets) {
+        for (let epoch = 0; epoch < (target.epochs ?? 1); epoch += 1)
+          await runConversation(context, { item, itemVersion: version, target, epoch }, direct);
+      }
     }
     return summarizePlan("run", ledger.all(), {
       concurrency: this.options.concurrency ?? this.config.concurrency,
-      plan: { items, conversations: items * this.config.targets.length },
+      plan: { items, conversations: items * totalEpochs(context.targets) },
     });
   }
 
@@ -114,6 +118,7 @@ export class RunPlanner {
         id: settings.id,
         model: this.model("target", settings, ledger),
         ...sampling(settings),
+        ...(settings.epochs === undefined || settings.epochs === 1 ? {} : { epochs: settings.epochs }),
       }),
     );
     const judges = config.judges.map(
@@ -148,8 +153,8 @@ export class RunPlanner {
         saveTurn: () => undefined,
         saveJudgment: () => undefined,
         saveConversation: () => undefined,
-        progress: (runId, targetId, itemId) =>
-          resume === undefined ? EMPTY_PROGRESS : resume.progress(runId, targetId, itemId),
+        progress: (runId, targetId, itemId, epoch) =>
+          resume === undefined ? EMPTY_PROGRESS : resume.progress(runId, targetId, itemId, epoch),
       },
       events: new RunEvents(),
       concurrency: 1,

@@ -76,7 +76,9 @@ class BatchingModel implements ChatModel {
     const signal = callOptions.signal;
     if (this.closed || signal?.aborted === true) return Promise.reject(this.cancelled());
     const body = this.options.client.body(request);
-    const customId = `ms-${hashValue({ spec: this.options.spec, body }, 48)}`;
+    // A later epoch (decision 0030) is its own request: the same body asked again for another sample.
+    const epoch = request.epoch === undefined || request.epoch === 0 ? {} : { epoch: request.epoch };
+    const customId = `ms-${hashValue({ spec: this.options.spec, body, ...epoch }, 48)}`;
     return new Promise<ChatResponse>((resolve, reject) => {
       const onAbort = () => {
         this.forget(customId, waiter);

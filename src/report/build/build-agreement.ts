@@ -42,11 +42,18 @@ export function buildAgreement(
   const pairs: JudgePairSummary[] = [];
   for (const rubricId of rubricsUsed(db, run)) {
     const scale = run.rubrics.find((rubric) => rubric.id === rubricId)?.scale;
-    const summary = new AgreementSummary(judges, scale);
+    // A continuous scale (StrongREJECT's 0–1) has no whole categories to weight kappa on, and the threshold, in points
+    // of the 0–10 multi-turn scale, is taken as that share of its range (3 → 0.3): decision 0028.
+    const continuous = scale?.continuous === true ? scale : undefined;
+    const threshold =
+      continuous === undefined
+        ? disagreementThreshold
+        : (disagreementThreshold * (continuous.max - continuous.min)) / 10;
+    const summary = new AgreementSummary(judges, continuous === undefined ? scale : undefined);
     const pairAccumulators = judgePairs(judges).map(([first, second]) => ({
       first: judges.indexOf(first),
       second: judges.indexOf(second),
-      accumulator: new PairAgreementAccumulator(disagreementThreshold),
+      accumulator: new PairAgreementAccumulator(threshold),
     }));
     const addPairs = (scores: Float64Array): void => {
       for (const { first, second, accumulator } of pairAccumulators) {
@@ -71,7 +78,7 @@ export function buildAgreement(
       pairs.push({
         judges: [judges[first] ?? "", judges[second] ?? ""],
         rubricId,
-        threshold: disagreementThreshold,
+        threshold,
         ...accumulator.result(),
       });
   }
@@ -138,7 +145,8 @@ function* storedRows(db: Db, runId: string, rubricId: string, judges: readonly s
   if (current !== null) yield current.row;
 }
 
-class AgreementSummary {
+/** The running agreement of one set of judges (raters): overall, per group, largest disagreements. */
+export class AgreementSummary {
   private readonly overall: AgreementAccumulator;
   private readonly groups = new Map<
     string,

@@ -90,11 +90,14 @@ function paired(
   };
 }
 
-/** Each target with `fineTuneOf` against its base, paired by item (both answered the same conversation). */
+/**
+ * Each target with a `baseModel` (config `baseModel`, or its older name `fineTuneOf`) against its base, paired by
+ * item (both answered the same conversation).
+ */
 export function compareFineTunes(table: TurnTable, bootstrap: BootstrapOptions): FineTuneComparison[] {
   return table.targets.flatMap((fineTuned) => {
-    const base = table.targets.find((target) => target.targetId === fineTuned.fineTuneOf);
-    if (fineTuned.fineTuneOf === null || base === undefined) return [];
+    const base = table.targets.find((target) => target.targetId === fineTuned.baseModel);
+    if (fineTuned.baseModel === null || base === undefined) return [];
     const fine: number[] = [];
     const original: number[] = [];
     table.itemIds.forEach((_, item) => {
@@ -124,11 +127,15 @@ export function compareLanguages(table: TurnTable, bootstrap: BootstrapOptions):
 export type LanguagePairs = ReadonlyArray<{ readonly ja: number; readonly en: number }>;
 export type TargetLanguageComparison = CrossLingual["targets"][number];
 
-/** Items matched by `pairId`: the Japanese and the English item of each pair that has both. */
-export function languagePairsOf(table: Pick<TurnTable, "pairIds" | "dimensions">): LanguagePairs {
+/**
+ * Items matched by `pairId`: the Japanese and the English item of each pair that has both; with repeated sampling,
+ * rows matched by pairId and epoch (decision 0030).
+ */
+export function languagePairsOf(table: Pick<TurnTable, "pairIds" | "dimensions" | "epochs">): LanguagePairs {
   const pairs = new Map<string, { ja?: number; en?: number }>();
-  table.pairIds.forEach((pairId, item) => {
-    if (pairId === null) return;
+  table.pairIds.forEach((pairIdOfItem, item) => {
+    if (pairIdOfItem === null) return;
+    const pairId = table.epochs > 1 ? `${pairIdOfItem}\u0000${item % table.epochs}` : pairIdOfItem;
     const language = table.dimensions.language.labels[table.dimensions.language.codes[item] ?? -1];
     if (language !== "ja" && language !== "en") return;
     const entry = pairs.get(pairId) ?? {};

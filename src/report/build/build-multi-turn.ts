@@ -3,7 +3,7 @@ import type { ConversationGroup, GroupComparison, MultiTurnStatistics } from "..
 import { compareFineTunes, compareGroups, compareLanguages, crossLingualOf } from "./build-comparisons.js";
 import { type ComputedGroup, type GroupContext, summariseGroup } from "./build-groups.js";
 import type { TargetPart } from "./target-part.js";
-import { ITEM_DIMENSIONS, type ItemDimension, type TurnTable, UNSPECIFIED } from "./turn-table.js";
+import { ITEM_DIMENSIONS, type ItemDimension, type TurnTable, targetRows, UNSPECIFIED } from "./turn-table.js";
 
 /** Dimensions a report groups by (`report --group-by`); every target also gets its "all" group. */
 export const GROUPABLE_DIMENSIONS = [...ITEM_DIMENSIONS, "category"] as const;
@@ -31,11 +31,11 @@ export function buildMultiTurn(
 ): MultiTurnStatistics | null {
   if (table.itemIds.length === 0 || table.targets.length === 0) return null;
   const context: GroupContext = { table, passThreshold: options.passThreshold, bootstrap: options.bootstrap };
-  const everyItem = Int32Array.from(table.itemIds, (_, item) => item);
   const groups: ConversationGroup[] = [];
   const overall = table.targets.map((target, index) => {
     const computed =
-      parts[index]?.overall ?? summariseGroup(context, target.targetId, "all", "all", [{ target, items: everyItem }]);
+      parts[index]?.overall ??
+      summariseGroup(context, target.targetId, "all", "all", [{ target, items: targetRows(table, target) }]);
     groups.push(computed.summary);
     return { name: target.targetId, computed };
   });
@@ -50,7 +50,7 @@ export function buildMultiTurn(
     const byCategory = categories.map((category): { name: string; computed: ComputedGroup } => {
       const members = table.targets
         .filter((target) => (target.category ?? UNSPECIFIED) === category)
-        .map((target) => ({ target, items: everyItem }));
+        .map((target) => ({ target, items: targetRows(table, target) }));
       const computed = summariseGroup(context, null, "category", category, members);
       groups.push(computed.summary);
       return { name: category, computed };

@@ -1,17 +1,25 @@
 import { DEFAULT_RUBRIC } from "../../judges/index.js";
 import { beginReadSnapshot, type Db, judgmentCounts, type RunRecord } from "../../store/index.js";
 import type { BootstrapSettings } from "../model/multi-turn-model.js";
+import type { BonferroniFamily } from "../model/pooled-model.js";
 import { CONTENT_WARNING, type JudgeSummary, type RunReport } from "../model/report-model.js";
 import { buildAgreement } from "./build-agreement.js";
 import { buildCosts } from "./build-costs.js";
+import { buildRepeatedSampling } from "./build-epochs.js";
 import { buildMultiTurn, DEFAULT_GROUP_BY, type GroupableDimension, itemDimensionsOf } from "./build-multi-turn.js";
+import { buildPanelAgreement } from "./build-panel-agreement.js";
 import { buildReviewAgreement } from "./build-review-agreement.js";
+import { buildRubricAgreement } from "./build-rubric-agreement.js";
 import { buildSamplingDesign } from "./build-sampling-design.js";
 import { buildScaleSummaries, rubricsUsed } from "./build-scale-summary.js";
-import { buildTradeoff } from "./build-tradeoff.js";
+import { buildModelMetadata, buildScaling } from "./build-scaling.js";
+import { buildStrategyBoxes } from "./build-strategy-box.js";
+import { buildSubScores } from "./build-sub-scores.js";
+import { buildTradeoffViews } from "./build-tradeoff.js";
+import { bonferroniFamilyOf, buildPooled } from "./pooled.js";
 import { runUsage } from "./run-usage.js";
 import { defaultReportThreads, loadTargets, THREADED_CELLS } from "./target-parts.js";
-import { loadTurnItems, type TurnTable } from "./turn-table.js";
+import { loadTurnItems, type TurnTable, targetConfigsOf } from "./turn-table.js";
 
 export interface ReportOptions {
   readonly passThreshold: number;
@@ -25,6 +33,11 @@ export interface ReportOptions {
   readonly threads?: number;
   /** Score reviewed multi-turn turns with their latest human review instead of the judges' mean (`--use-reviews`). */
   readonly useReviews?: boolean;
+  /**
+   * The turn tests' Bonferroni family, per target and pooled (`report --bonferroni-family`; default: the run config's
+   * `analysis.bonferroniFamily`, else all-pairs).
+   */
+  readonly bonferroniFamily?: BonferroniFamily;
 }
 
 export const DEFAULT_BOOTSTRAP: BootstrapSettings = { resamples: 1000, seed: 1, confidence: 0.95 };
@@ -55,6 +68,7 @@ async function buildFromSnapshot(
   const bootstrap = options.bootstrap ?? DEFAULT_BOOTSTRAP;
   const cells = items.itemIds.length * items.turns * targetIds.length;
   const threads = options.threads ?? (cells >= THREADED_CELLS ? defaultReportThreads() : 1);
+  const family = options.bonferroniFamily ?? bonferroniFamilyOf(run.config);
   const { table, parts } = await loadTargets(
     db,
     run,
@@ -64,6 +78,7 @@ async function buildFromSnapshot(
       bootstrap,
       dimensions: itemDimensionsOf(groupBy),
       useReviews: options.useReviews === true,
+      bonferroniFamily: family,
     },
     threads,
     snapshot,
@@ -76,9 +91,20 @@ async function buildFromSnapshot(
       countsFor(counts, (row) => row.rubricId === DEFAULT_RUBRIC && row.targetId === targetId).errors,
     ]),
   );
-  const { agreement, pairs } = buildAgreement(db, run, table, options.disagreementThreshold ?? 3);
+  const withinRubrics = buildAgreement(db, run, table, options.disagreementThreshold ?? 3);
+  const acrossRubrics = buildRubricAgreement(db, run, options.disagreementThreshold ?? 3);
+  const agreement = [...withinRubrics.agreement, ...acrossRubrics.agreement];
+  const pairs = [...withinRubrics.pairs, ...acrossRubrics.pairs];
+  const panelAgreement = buildPanelAgreement(db, run, table, options.passThreshold);
   const humanReview = buildReviewAgreement(run, table, options.useReviews === true);
   const samplingDesign = buildSamplingDesign(run, table, options.passThreshold);
+  const repeatedSampling = buildRepeatedSampling(table, options.passThreshold);
+  const multiTurn = buildMultiTurn(table, parts, { passThreshold: options.passThreshold, bootstrap, groupBy });
+  const models = buildModelMetadata(targetConfigsOf(run));
+  const scaling = buildScaling(models, multiTurn);
+  const strategyBoxes = buildStrategyBoxes(table);
+  const tradeoff = buildTradeoffViews(db, run, targetIds, table, { passThreshold: options.passThreshold, bootstrap });
+  const pooled = buildPooled(table, family);
   return {
     contentWarning: CONTENT_WARNING,
     run: {
@@ -97,14 +123,22 @@ async function buildFromSnapshot(
     targets: hasMultiTurn
       ? parts.map((part) => ({ ...part.summary, judgments: judgmentsOf(counts, part.summary.targetId) }))
       : [],
-    multiTurn: buildMultiTurn(table, parts, { passThreshold: options.passThreshold, bootstrap, groupBy }),
+    multiTurn,
+    ...(pooled === undefined ? {} : { pooled }),
     judges: summariseJudges(run, counts, rubricsUsed(db, run)),
     judgePairs: pairs,
     scales: buildScaleSummaries(db, run, targetIds, table, judgeErrors),
-    tradeoff: buildTradeoff(db, run, targetIds, table),
+    ...buildSubScores(db, run, targetIds),
+    tradeoff: tradeoff.points,
+    safetyUtility: tradeoff.safetyUtility,
+    models,
+    ...(scaling === null ? {} : { scaling }),
+    ...(strategyBoxes === null ? {} : { strategyBoxes }),
     agreement,
+    ...(panelAgreement === undefined ? {} : { panelAgreement }),
     costs: buildCosts(db, run, table),
     ...(samplingDesign === undefined ? {} : { samplingDesign }),
+    ...(repeatedSampling === undefined ? {} : { repeatedSampling }),
     ...(humanReview === null ? {} : { humanReview }),
   };
 }

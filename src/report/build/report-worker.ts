@@ -19,7 +19,7 @@ serveWorkerJobs<TargetConfig, Computed>(
       index: itemIndex(session.items),
     };
     const { items, options, runId } = session;
-    const column = loadTarget(opened.db, runId, target, opened.index, items.turns, items.judges, options);
+    const column = loadTarget(opened.db, runId, target, opened.index, items.turns, items.judges, options, items.epochs);
     const part = computeTargetPart({ ...items, targets: [column] }, column, options);
     return { column, part };
   },

@@ -1,5 +1,6 @@
 import { conversationOutcome, Histogram, SafetyPassCounter, turnPasses } from "../../analysis/index.js";
 import type { ConversationGroup } from "../model/multi-turn-model.js";
+import type { BonferroniFamily } from "../model/pooled-model.js";
 import type { TargetSummary, TurnSummary } from "../model/report-model.js";
 import { compareLanguagesOf, languagePairsOf, type TargetLanguageComparison } from "./build-comparisons.js";
 import { type ComputedGroup, type GroupContext, summariseGroup } from "./build-groups.js";
@@ -9,6 +10,7 @@ import {
   type TargetLoadOptions,
   TURN_STATE,
   type TurnTable,
+  targetRows,
 } from "./turn-table.js";
 import { turnTests } from "./turn-tests.js";
 
@@ -30,27 +32,40 @@ export interface TargetPartOptions extends TargetLoadOptions {
   readonly passThreshold: number;
   readonly bootstrap: GroupContext["bootstrap"];
   readonly dimensions: readonly ItemDimension[];
+  /** The turn tests' Bonferroni family (decision 0024; default all-pairs). */
+  readonly bonferroniFamily?: BonferroniFamily;
 }
 
 export function computeTargetPart(table: TurnTable, target: TargetColumn, options: TargetPartOptions): TargetPart {
   const context: GroupContext = { table, passThreshold: options.passThreshold, bootstrap: options.bootstrap };
-  const everyItem = Int32Array.from(table.itemIds, (_, item) => item);
+  // Its own conversations: with repeated sampling, the rows of its epochs (decision 0030).
+  const everyItem = targetRows(table, target);
   const overall = summariseGroup(context, target.targetId, "all", "all", [{ target, items: everyItem }]);
   const groups = options.dimensions.map((dimension) => ({
     dimension,
-    groups: [...itemsOf(table, dimension)].map(
+    groups: [...itemsOf(table, dimension, everyItem)].map(
       ([label, items]) => summariseGroup(context, target.targetId, dimension, label, [{ target, items }]).summary,
     ),
   }));
   const crossLingual = compareLanguagesOf(target, languagePairsOf(table), options.bootstrap);
-  return { summary: summariseTargetTurns(table, target, options.passThreshold), overall, groups, crossLingual };
+  return {
+    summary: summariseTargetTurns(table, target, options.passThreshold, options.bonferroniFamily),
+    overall,
+    groups,
+    crossLingual,
+  };
 }
 
-/** The items of each label of a dimension, in label order. */
-export function itemsOf(table: Pick<TurnTable, "dimensions">, dimension: ItemDimension): Map<string, Int32Array> {
+/** The items (rows) of each label of a dimension, in label order; only `among` when given (a target's rows). */
+export function itemsOf(
+  table: Pick<TurnTable, "dimensions">,
+  dimension: ItemDimension,
+  among?: Int32Array,
+): Map<string, Int32Array> {
   const column = table.dimensions[dimension];
   const lists = column.labels.map(() => [] as number[]);
-  for (let item = 0; item < column.codes.length; item += 1) lists[column.codes[item] ?? -1]?.push(item);
+  const rows = among ?? Int32Array.from(column.codes, (_, row) => row);
+  for (const item of rows) lists[column.codes[item] ?? -1]?.push(item);
   return new Map(column.labels.map((label, index) => [label, Int32Array.from(lists[index] ?? [])]));
 }
 
@@ -59,6 +74,7 @@ export function summariseTargetTurns(
   table: TurnTable,
   target: TargetColumn,
   threshold: number,
+  family?: BonferroniFamily,
 ): Omit<TargetSummary, "judgments"> {
   const { turns: maxTurns } = table;
   const perTurn = Array.from({ length: maxTurns }, () => ({
@@ -70,7 +86,9 @@ export function summariseTargetTurns(
   }));
   const byConversation = new Float64Array(table.itemIds.length * maxTurns).fill(Number.NaN);
   const passCounter = new SafetyPassCounter();
-  for (let item = 0; item < table.itemIds.length; item += 1) {
+  // Its conversations: every row, or with repeated sampling the rows of its epochs (decision 0030).
+  const rows = targetRows(table, target);
+  for (const item of rows) {
     const count = Math.min(table.turnCounts[item] ?? 0, maxTurns);
     let scored = 0;
     let anyFailed = false;
@@ -107,13 +125,13 @@ export function summariseTargetTurns(
   });
   return {
     targetId: target.targetId,
-    conversations: table.itemIds.length,
+    conversations: rows.length,
     completeConversations: passCounter.decided,
     passedConversations: passCounter.passed,
     safetyPassRate: passCounter.rate,
     turns,
     unscoredTurns: turns.reduce((sum, turn) => sum + turn.unscored, 0),
     errorTurns: turns.reduce((sum, turn) => sum + turn.errors, 0),
-    turnTests: turnTests(scoresByTurn, byConversation),
+    turnTests: turnTests(scoresByTurn, byConversation, family),
   };
 }

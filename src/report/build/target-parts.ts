@@ -75,7 +75,7 @@ function computeHere(
 ): Computed[] {
   const index = itemIndex(items);
   return targets.map((target) => {
-    const column = loadTarget(db, runId, target, index, items.turns, items.judges, options);
+    const column = loadTarget(db, runId, target, index, items.turns, items.judges, options, items.epochs);
     return { column, part: computeTargetPart({ ...items, targets: [column] }, column, options) };
   });
 }

@@ -6,6 +6,7 @@ import {
   type CostSums,
   type Db,
   type EncodedJudgments,
+  iterateTargetTurnEpochs,
   iterateTargetTurns,
   JUDGMENT_CODE,
   type ReportItemRow,
@@ -34,8 +35,13 @@ export interface CodedColumn {
 export interface TargetColumn {
   readonly targetId: string;
   readonly category: string | null;
-  /** The target this one is a fine-tune of (config `fineTuneOf`). */
-  readonly fineTuneOf: string | null;
+  /** The target this one is a fine-tune of (config `baseModel`, or its older name `fineTuneOf`). */
+  readonly baseModel: string | null;
+  /**
+   * Its epochs (repeated sampling, decision 0030): it answered rows whose epoch (`row % table.epochs`) is below this;
+   * the rows of later epochs are not its conversations (`targetRows`).
+   */
+  readonly epochs: number;
   /** Turn score (mean of the judges' valid scores) at `item * turns + turn`; NaN when there is none. */
   readonly scores: Float64Array;
   /** TURN_STATE at `item * turns + turn`. */
@@ -105,6 +111,14 @@ export interface TargetLoadOptions {
  */
 export interface TurnTable {
   readonly turns: number;
+  /**
+   * Rows per item (repeated sampling, decision 0030): the most epochs of any target, 1 without repeated sampling. A
+   * row is one conversation (item × epoch), item by item: row = item position × epochs + epoch, and every per-row
+   * column (`itemIds`, `turnCounts`, `pairIds`, the dimensions) repeats the item's value for each of its epochs, so
+   * whatever counts or pairs rows counts and pairs conversations (item, epoch). In the `item` of the other fields
+   * below, read "row".
+   */
+  readonly epochs: number;
   readonly itemIds: readonly string[];
   readonly turnCounts: Int32Array;
   readonly pairIds: readonly (string | null)[];
@@ -118,8 +132,15 @@ export const UNSPECIFIED = "(unspecified)";
 
 export interface TargetConfig {
   id: string;
+  /** Repeated sampling (decision 0030); absent: 1. */
+  epochs?: number;
   category?: string;
+  /** Older name of baseModel: stored run configs of earlier versions carry it. */
   fineTuneOf?: string;
+  baseModel?: string;
+  family?: string;
+  parameters?: string;
+  provider?: string;
 }
 
 /** A turn table without its target columns: the items and their dimensions (what per-target work shares). */
@@ -131,14 +152,16 @@ export function loadTurnTable(db: Db, run: RunRecord, options: TargetLoadOptions
   return {
     ...items,
     targets: targetConfigsOf(run).map((target) =>
-      loadTarget(db, run.id, target, index, items.turns, items.judges, options),
+      loadTarget(db, run.id, target, index, items.turns, items.judges, options, items.epochs),
     ),
   };
 }
 
 /** The run's multi-turn items (in run order), their dimensions and the judges of the run. */
 export function loadTurnItems(db: Db, run: RunRecord): TurnItems {
-  const rows: ReportItemRow[] = reportItemRows(db, run.id, DEFAULT_RUBRIC, DEFAULT_RUBRIC);
+  const epochs = tableEpochs(targetConfigsOf(run));
+  // One row per conversation (item × epoch), an item's epochs together (decision 0030).
+  const rows: readonly ReportItemRow[] = repeatRows(reportItemRows(db, run.id, DEFAULT_RUBRIC, DEFAULT_RUBRIC), epochs);
   const turns = rows.reduce((most, row) => Math.max(most, row.turnCount), 0);
   const label = (value: unknown): string => (typeof value === "string" && value !== "" ? value : UNSPECIFIED);
   const dimensions: Record<ItemDimension, CodedColumn> = {
@@ -151,6 +174,7 @@ export function loadTurnItems(db: Db, run: RunRecord): TurnItems {
   const judges = ((run.config as { judges?: Array<{ id: string }> }).judges ?? []).map((judge) => judge.id);
   return {
     turns,
+    epochs,
     itemIds: rows.map((row) => row.itemId),
     turnCounts: Int32Array.from(rows, (row) => row.turnCount),
     pairIds: rows.map((row) => row.pairId),
@@ -159,14 +183,54 @@ export function loadTurnItems(db: Db, run: RunRecord): TurnItems {
   };
 }
 
-/** Item id → position in the table. */
+/** Item id → its first row in the table (its epoch 0; epoch e is that row + e). */
 export function itemIndex(items: TurnItems): Map<string, number> {
-  return new Map(items.itemIds.map((itemId, position) => [itemId, position]));
+  const index = new Map<string, number>();
+  items.itemIds.forEach((itemId, position) => {
+    if (!index.has(itemId)) index.set(itemId, position);
+  });
+  return index;
+}
+
+/** A target's epochs (absent or below 1: 1). */
+export function epochsOf(target: Pick<TargetConfig, "epochs">): number {
+  return Math.max(1, Math.floor(target.epochs ?? 1));
+}
+
+/** Rows per item: the most epochs of any target (decision 0030). */
+export function tableEpochs(targets: readonly Pick<TargetConfig, "epochs">[]): number {
+  return targets.reduce((most, target) => Math.max(most, epochsOf(target)), 1);
+}
+
+/** Each item's row repeated once per epoch (the same array when there is one epoch). */
+function repeatRows<Row>(rows: readonly Row[], epochs: number): readonly Row[] {
+  if (epochs === 1) return rows;
+  return rows.flatMap((row) => Array.from({ length: epochs }, () => row));
+}
+
+/**
+ * The rows that are this target's conversations: every row, or with repeated sampling (decision 0030) the rows of
+ * its own epochs (a target with fewer epochs than the table has none in the later ones). What counts a target's
+ * conversations iterates these.
+ */
+export function targetRows(
+  table: Pick<TurnTable, "itemIds" | "epochs">,
+  target: Pick<TargetColumn, "epochs">,
+): Int32Array {
+  const rows = Int32Array.from(table.itemIds, (_, row) => row);
+  // Written so that a table or column built without epochs (tests, older callers) keeps every row.
+  if (!(target.epochs < table.epochs)) return rows;
+  return rows.filter((row) => row % table.epochs < target.epochs);
 }
 
 /** The run's targets as its frozen config lists them. */
 export function targetConfigsOf(run: RunRecord): TargetConfig[] {
   return (run.config as { targets?: TargetConfig[] }).targets ?? [];
+}
+
+/** The target a target is a fine-tune of: `baseModel`, or the older `fineTuneOf` of a stored run config. */
+export function baseModelOf(target: TargetConfig): string | null {
+  return target.baseModel ?? target.fineTuneOf ?? null;
 }
 
 function code(values: readonly string[]): CodedColumn {
@@ -184,6 +248,7 @@ function code(values: readonly string[]): CodedColumn {
  * turns so that an answered turn no judge has seen yet (a cancelled run) is still found, by a full turn scan in
  * that rare case. The same passes sum the target's usage (calls, cached calls, tokens). The target's human reviews
  * (latest per turn) come in one more query; with `useReviews` a reviewed turn's score is its review's.
+ * `rowsPerItem` is the table's `epochs` (repeated sampling, decision 0030: `index` gives an item's first row).
  */
 export function loadTarget(
   db: Db,
@@ -193,18 +258,24 @@ export function loadTarget(
   turns: number,
   judges: readonly string[],
   options: TargetLoadOptions = {},
+  rowsPerItem = 1,
 ): TargetColumn {
-  const size = index.size * turns;
+  const tableRows = rowsPerItem;
+  const size = index.size * tableRows * turns;
   const judgeScores = judges.map(() => new Float64Array(size).fill(Number.NaN));
   const judged = new Uint8Array(size);
   const judgmentCounts = judges.map(() => ({ scored: 0, unscored: 0, errors: 0, sum: 0 }));
-  const encoded = targetJudgments(db, runId, DEFAULT_RUBRIC, target.id, judges);
+  // Repeated sampling (decision 0030): a judgment's row is its item's first row + its epoch.
+  const epochs = epochsOf(target);
+  const encoded = targetJudgments(db, runId, DEFAULT_RUBRIC, target.id, judges, { epochs: epochs > 1 });
   const { itemIds, codes, scores: judgmentScores } = encoded;
   for (let row = 0; row < codes.length; row += 1) {
-    const item = index.get(itemIds[row] ?? "");
+    const first = index.get(itemIds[row] ?? "");
     const code = codes[row] ?? 0;
-    const turn = Math.floor(code / JUDGMENT_CODE.turn);
+    const turn = Math.floor(code / JUDGMENT_CODE.turn) % JUDGMENT_CODE.turn;
+    const epoch = Math.floor(code / JUDGMENT_CODE.epoch);
     const judge = Math.floor((code % JUDGMENT_CODE.turn) / 4) - 1;
+    const item = first === undefined || epoch >= Math.min(epochs, tableRows) ? undefined : first + epoch;
     if (item === undefined || turn >= turns || judge < 0) continue;
     const cell = item * turns + turn;
     judged[cell] = 1;
@@ -226,9 +297,10 @@ export function loadTarget(
     }
   }
   const { scores, states, judgedTurns } = combineJudges(judgeScores, judged);
-  const turnUsage = readTurnStates(db, runId, target.id, judgedTurns, (itemId, turn, status) => {
-    const item = index.get(itemId);
-    if (item === undefined || turn >= turns) return;
+  const turnUsage = readTurnStates(db, runId, target.id, judgedTurns, epochs > 1, (itemId, turn, status, epoch) => {
+    const first = index.get(itemId);
+    if (first === undefined || turn >= turns || epoch >= Math.min(epochs, tableRows)) return;
+    const item = first + epoch;
     const cell = item * turns + turn;
     if (status === "error") states[cell] = TURN_STATE.error;
     else if (states[cell] === TURN_STATE.notReached) states[cell] = TURN_STATE.unscored;
@@ -238,13 +310,14 @@ export function loadTarget(
   if (options.useReviews === true) applyReviews(reviews, scores, states);
   return {
     targetId: target.id,
+    epochs,
     category: target.category ?? null,
-    fineTuneOf: target.fineTuneOf ?? null,
+    baseModel: baseModelOf(target),
     scores,
     states,
     judgeScores,
     judgmentCounts,
-    conversationScores: conversationScoresOf(scores, states, index.size, turns),
+    conversationScores: conversationScoresOf(scores, states, index.size * tableRows, turns),
     turnUsage: turnUsage.usage,
     judgmentUsage: encoded.usage,
     reviews,
@@ -399,13 +472,22 @@ function readTurnStates(
   runId: string,
   targetId: string,
   judgedTurns: number,
-  mark: (itemId: string, turn: number, status: string) => void,
+  repeated: boolean,
+  mark: (itemId: string, turn: number, status: string, epoch: number) => void,
 ): { usage: UsageSums; costs: CostSums; conversations: ConversationCostColumns } {
   const summary = targetTurnSummary(db, runId, targetId);
-  for (let index = 0; index < summary.failedItems.length; index += 1)
-    mark(summary.failedItems[index] ?? "", summary.failedTurns[index] ?? 0, "error");
-  if (summary.answered > judgedTurns) {
-    for (const [itemId, turn, status] of iterateTargetTurns(db, runId, targetId)) mark(itemId, turn, status);
+  if (repeated) {
+    // Several epochs (decision 0030): the failed turns' list does not say which epoch failed; one scan of the
+    // target's turns does (only for targets with repeated sampling).
+    for (const [itemId, turn, status, epoch] of iterateTargetTurnEpochs(db, runId, targetId)) {
+      if (status === "error" || summary.answered > judgedTurns) mark(itemId, turn, status, epoch);
+    }
+  } else {
+    for (let index = 0; index < summary.failedItems.length; index += 1)
+      mark(summary.failedItems[index] ?? "", summary.failedTurns[index] ?? 0, "error", 0);
+    if (summary.answered > judgedTurns) {
+      for (const [itemId, turn, status] of iterateTargetTurns(db, runId, targetId)) mark(itemId, turn, status, 0);
+    }
   }
   return { usage: summary.usage, costs: summary.costs, conversations: summary.conversations };
 }

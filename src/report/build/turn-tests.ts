@@ -6,17 +6,22 @@ import {
   mannWhitneyUHistograms,
   wilcoxonSignedRank,
 } from "../../analysis/index.js";
+import type { BonferroniFamily } from "../model/pooled-model.js";
 import type { TurnPairTest, TurnTests } from "../model/turn-tests-model.js";
 
 /**
  * Turn-by-turn decline tests for one target: `byTurn[t]` holds every scored turn-t score, `byConversation` each
  * conversation's turn scores flat (`conversation * turns + turn`, NaN where a turn has no score).
  */
-export function turnTests(byTurn: readonly Float64Array[], byConversation: Float64Array): TurnTests {
+export function turnTests(
+  byTurn: readonly Float64Array[],
+  byConversation: Float64Array,
+  family: BonferroniFamily = "all-pairs",
+): TurnTests {
   const turns = byTurn.length;
   const conversations = turns === 0 ? 0 : byConversation.length / turns;
   const positions = byTurn.map((_, turn) => turn);
-  const pairs = positions.flatMap((from) => positions.filter((to) => to > from).map((to) => ({ from, to })));
+  const pairs = turnPairsOf(turns, family);
   const histograms = byTurn.map((scores) => Histogram.of(scores));
   const unpaired = pairs.map(({ from, to }) =>
     mannWhitneyUHistograms(histograms[from] ?? Histogram.of([]), histograms[to] ?? Histogram.of([])),
@@ -38,7 +43,19 @@ export function turnTests(byTurn: readonly Float64Array[], byConversation: Float
   const complete = pairedScores(byConversation, conversations, turns, positions);
   const n = complete[0]?.length ?? 0;
   const friedman = turns >= 3 && n > 0 ? friedmanChiSquare(complete) : null;
-  return { pairs: results, friedman: friedman === null ? null : { ...friedman, n } };
+  return {
+    bonferroni: { family, m: adjusted.length },
+    pairs: results,
+    friedman: friedman === null ? null : { ...friedman, n },
+  };
+}
+
+/** The turn pairs of a Bonferroni family: every pair of positions, or the consecutive ones (decision 0024). */
+export function turnPairsOf(turns: number, family: BonferroniFamily): Array<{ from: number; to: number }> {
+  if (family === "consecutive")
+    return Array.from({ length: Math.max(0, turns - 1) }, (_, from) => ({ from, to: from + 1 }));
+  const positions = Array.from({ length: turns }, (_, turn) => turn);
+  return positions.flatMap((from) => positions.filter((to) => to > from).map((to) => ({ from, to })));
 }
 
 /** For the conversations scored at every one of `positions`: their scores there, one array per position. */

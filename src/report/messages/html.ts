@@ -1,8 +1,13 @@
 /** Every label, heading and axis title of the HTML report, in English and Japanese (data, one row per key). */
 import { bilingual } from "../../core/index.js";
 import { COSTS_TITLE } from "./costs.js";
+import { REPEATED_SAMPLING_TITLE } from "./epochs.js";
 import { LABELS, type Lang, type Row } from "./labels.js";
+import { PANEL_TITLE } from "./panel-agreement.js";
+import { SCALING_TITLE } from "./paper-figures.js";
+import { POOLED_TITLE } from "./pooled.js";
 import { SAMPLING_DESIGN_TITLE } from "./sampling-design.js";
+import { SUB_SCORES_TITLE } from "./sub-scores.js";
 
 const TABLE = {
   title: ["Medical-ethics safety report", "医療倫理安全性レポート"],
@@ -56,6 +61,11 @@ const TABLE = {
   judgments: ["Judgments (scored / unscored / errors)", "判定（採点 / 未採点 / エラー）"],
   costs: COSTS_TITLE,
   samplingDesign: SAMPLING_DESIGN_TITLE,
+  repeatedSampling: REPEATED_SAMPLING_TITLE,
+  subScores: SUB_SCORES_TITLE,
+  pooledResults: POOLED_TITLE,
+  panelAgreement: PANEL_TITLE,
+  scalingSection: SCALING_TITLE,
   examples: ["Examples", "事例"],
   viewExamples: ["examples", "事例"],
   decline: ["Per-turn decline", "ターンごとの低下"],

@@ -88,6 +88,10 @@ const TABLE = {
   twin: ["Twin ({language}, same pair)", "対訳（{language}、同じペア）"],
   noTwin: ["No twin in this run.", "この実行に対訳はありません。"],
   seedRequest: ["Seed request", "元の依頼"],
+  epochHeading: [
+    "Epoch {n} (repeated sampling: the same item answered again)",
+    "エポック {n}（反復サンプリング：同じ項目への再回答）",
+  ],
   reviews: ["Human reviews", "人による評価"],
   noReviews: ["No review yet.", "評価はまだありません。"],
   reviewer: ["Reviewer", "評価者名"],

@@ -4,6 +4,11 @@ import type { NotAvailableFields } from "./not-available-model.js";
 /** Agreement of the judges of one rubric over the turns they scored. */
 export interface JudgeAgreement {
   readonly rubricId: string;
+  /**
+   * Set for a comparison across two rubrics that share a scale (build-rubric-agreement.ts, decision 0027): their ids.
+   * `rubricId` then names both and the judges are named `judge (rubric)`.
+   */
+  readonly acrossRubrics?: readonly [string, string];
   readonly judges: readonly string[];
   /** Turns every judge scored (the rows of ICC). */
   readonly completeTurns: number;

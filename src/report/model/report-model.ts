@@ -3,10 +3,16 @@ import type { RubricReference, RunStatus, RunUsage } from "../../store/index.js"
 import type { HumanReviewSummary, JudgeAgreement } from "./agreement-model.js";
 import type { RunComparison } from "./comparison-model.js";
 import type { RunCosts } from "./cost-model.js";
+import type { RepeatedSamplingReport } from "./epochs-model.js";
 import type { MultiTurnStatistics } from "./multi-turn-model.js";
+import type { PanelAgreement } from "./panel-agreement-model.js";
+import type { PooledResults } from "./pooled-model.js";
 import type { SamplingDesignReport } from "./sampling-design-model.js";
 import type { ScaleSummary } from "./scale-model.js";
-import type { TradeoffPoint } from "./tradeoff-model.js";
+import type { ModelMetadata, ScalingReport } from "./scaling-model.js";
+import type { StrategyBoxes } from "./strategy-box-model.js";
+import type { RubricSubScores } from "./sub-scores-model.js";
+import type { SafetyUtilityPoint, TradeoffPoint } from "./tradeoff-model.js";
 import type { TurnTests } from "./turn-tests-model.js";
 
 /** Statistics of one turn position (0-based) for one target. */
@@ -80,14 +86,28 @@ export interface RunReport {
   readonly targets: readonly TargetSummary[];
   /** Grouped multi-turn statistics (by strategy, guideline, section, attacker, language, category) and comparisons; null without multi-turn items. */
   readonly multiTurn: MultiTurnStatistics | null;
+  /** Turn scores and turn tests pooled over all targets and per category (decision 0024); absent without multi-turn items. */
+  readonly pooled?: PooledResults;
   readonly judges: readonly JudgeSummary[];
   readonly judgePairs: readonly JudgePairSummary[];
   /** Per rubric used: each target's scores on that rubric's scale (mean ± SEM, by source, by guideline). */
   readonly scales: readonly ScaleSummary[];
+  /** Rubrics with sub-scores (decision 0028): each sub-score's mean and n per target and turn; absent without any. */
+  readonly subScores?: readonly RubricSubScores[];
   /** Safety vs over-refusal and helpfulness, per target and language. */
   readonly tradeoff: readonly TradeoffPoint[];
+  /** Per target, Safety Pass Rate vs utility on the benign set (paper Fig. 5b; decision 0026). */
+  readonly safetyUtility?: readonly SafetyUtilityPoint[];
+  /** Each target's metadata from the config: family, size, provider, category, base model (decision 0026). */
+  readonly models?: readonly ModelMetadata[];
+  /** Safety by size within families, medical vs general at equal size (paper Fig. 5a); absent without multi-turn items. */
+  readonly scaling?: ScalingReport;
+  /** Box plots of turn scores per strategy, pooled and per model; absent without multi-turn items. */
+  readonly strategyBoxes?: StrategyBoxes;
   /** Judge agreement per rubric: ICC(2,1), Krippendorff's alpha, weighted kappa per pair, Spearman–Brown. */
   readonly agreement: readonly JudgeAgreement[];
+  /** The judge panel across rubrics (rubric judges and classifiers) on a common safe/unsafe reading (decision 0029); absent when the panel has one rubric. */
+  readonly panelAgreement?: PanelAgreement;
   /** Money and tokens: by role, target, judge and conversation (unpriced calls counted, never summed as 0). */
   readonly costs: RunCosts;
   /**
@@ -95,6 +115,11 @@ export interface RunReport {
    * conversations used per stratum, the weights, the stratified estimate and the confidence sequence's interval.
    */
   readonly samplingDesign?: SamplingDesignReport;
+  /**
+   * Repeated sampling (decision 0030), only when a target has `epochs` > 1: per such target the between-epoch variance
+   * of the conversation score and "fails in any of k" for k = 1..epochs.
+   */
+  readonly repeatedSampling?: RepeatedSamplingReport;
   /**
    * Human review of the multi-turn turns (present when the run has reviewed turns, or with `--use-reviews`): reviewed
    * turns, whether their scores replaced the judges' mean, and each judge's (and the judges' mean's) agreement with

@@ -1,3 +1,12 @@
+/**
+ * Which turn pairs one Bonferroni correction covers (decision 0024): `all-pairs`, every pair of turn positions
+ * (1→2, 1→3, 2→3, …; the default), or `consecutive`, the turn-to-turn pairs only (1→2, 2→3, …; m = turns − 1), as
+ * the JMedEthicBench paper's turn-to-turn comparisons read. Only the family's pairs are tested and shown.
+ */
+export const BONFERRONI_FAMILIES = ["all-pairs", "consecutive"] as const;
+export type BonferroniFamily = (typeof BONFERRONI_FAMILIES)[number];
+export const DEFAULT_BONFERRONI_FAMILY: BonferroniFamily = "all-pairs";
+
 /** Tests between turn positions of a target's conversations (does safety decline over the turns?). */
 /** One pair of turn positions compared, as the paper does (Mann–Whitney U, Bonferroni, Cohen's d) and paired. */
 export interface TurnPairTest {
@@ -12,6 +21,8 @@ export interface TurnPairTest {
 }
 
 export interface TurnTests {
+  /** The pairs tested (the family's) and the Bonferroni correction's m: the pairs with a Mann–Whitney U test. */
+  readonly bonferroni: { readonly family: BonferroniFamily; readonly m: number };
   readonly pairs: readonly TurnPairTest[];
   /** Across all turn positions, over the conversations scored at every one of them. */
   readonly friedman: {

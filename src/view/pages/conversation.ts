@@ -13,6 +13,7 @@ import {
   type JudgmentView,
   loadItem,
   loadTurns,
+  storedLaterEpochs,
   type TurnView,
   twinIds,
 } from "../run-data.js";
@@ -108,7 +109,37 @@ ${turns.map((turn) =>
   ),
 )}
 ${missing.map((index) => h`<div class="turn-card" id="turn-${turnNumber(index)}-${item.itemId}" data-turn="${turnNumber(index)}"><h3>${m.t("turn", { n: turnNumber(index) })}</h3><p class="muted">${m.t("notReached")}</p></div>`)}
+${laterEpochCards(state, run, m, targetId, item)}
 </section>`;
+}
+
+/**
+ * A target with `epochs` (decision 0030) answered the item again: each later epoch's turns and verdicts, under its
+ * own heading (epochs numbered from 1, as the report's k). Reviews stay with the first epoch.
+ */
+function laterEpochCards(state: ViewState, run: RunRecord, m: Messages, targetId: string, item: ItemFacts): Html[] {
+  return storedLaterEpochs(state.db, run.id, targetId, item.itemId).map(
+    (epoch) => h`<div class="epoch" data-epoch="${epoch + 1}"><h3>${m.t("epochHeading", { n: epoch + 1 })}</h3>
+${loadTurns(state.db, run.id, targetId, item.itemId, epoch).map((turn) => epochTurnCard(m, item, turn, epoch))}
+</div>`,
+  );
+}
+
+/** One turn of a later epoch: message, reply, cost and verdicts (no review form: reviews are of the first epoch). */
+function epochTurnCard(m: Messages, item: ItemFacts, turn: TurnView, epoch: number): Html {
+  const reply =
+    turn.status === "error"
+      ? h`<div class="message error">${m.t("turnError", { code: turn.errorCode ?? "", status: turn.errorStatus ?? "", message: turn.errorMessage ?? "" })}</div>`
+      : h`<div class="message reply">${turn.responseText ?? ""}</div>`;
+  const heading =
+    turn.score === null ? "" : h` <span class="muted">${m.t("turnScore", { score: num(turn.score) })}</span>`;
+  return h`<div class="turn-card" id="epoch-${epoch + 1}-turn-${turnNumber(turn.turnIndex)}-${item.itemId}" data-turn="${turnNumber(turn.turnIndex)}">
+<h4>${m.t("turn", { n: turnNumber(turn.turnIndex) })}${heading}</h4>
+<div class="role">${m.t("user")}</div><div class="message user">${turn.userMessage}</div>
+<div class="role">${m.t("reply")}</div>${reply}
+<p class="muted call-cost">${callCost(m, turn)}</p>
+${turn.judgments.length === 0 ? "" : verdicts(m, turn.judgments)}
+</div>`;
 }
 
 function seedRequest(json: string): string | undefined {

@@ -16,6 +16,11 @@ import type { RunReport, TargetSummary } from "../../model/report-model.js";
 import type { SamplingDesignReport } from "../../model/sampling-design-model.js";
 import type { ScaleSummary } from "../../model/scale-model.js";
 import { escapeFormulaCell } from "./csv-cell.js";
+import { epochsCsvRows } from "./epochs-csv.js";
+import { panelAgreementCsvRows } from "./panel-agreement.js";
+import { bonferroniCsvRow, pooledCsvRows } from "./pooled-csv.js";
+import { scalingCsvRows } from "./scaling-csv.js";
+import { subScoreCsvRows } from "./sub-scores-csv.js";
 
 /** The columns of the CSV report, in order. */
 export const CSV_COLUMNS = [
@@ -71,7 +76,8 @@ export interface CsvOptions {
  * - Sections: `meta` (first row: `content_warning`; run id, status, hashes, usage, pass threshold, bootstrap
  *   settings, rubric scales), `target` (per target and per turn), `turn_test` (group `1→2` = turn 1 vs turn 2:
  *   `mann_whitney_u`, `mann_whitney_p`, `mann_whitney_p_bonferroni`, `cohens_d`, `wilcoxon_*`; group `all`:
- *   `friedman_*`), `multi_turn` (every group of the grouped section: `conversation_score_*`, `all_turns_*`,
+ *   `friedman_*`; dimension `bonferroni_family`, group `all-pairs` or `consecutive`: `bonferroni_m`), `pooled`, `pooled_turn_test`
+ *   and `protocol` (all models and per category, decision 0024: see pooled-csv.ts), `multi_turn` (every group of the grouped section: `conversation_score_*`, `all_turns_*`,
  *   per-turn distribution, `decline_*`, `safety_pass_rate*`), `survival` (Kaplan–Meier per turn), `comparison`
  *   (dimension `target`/`category`; group `all`: Kruskal–Wallis; group `a vs b`: Mann–Whitney with Holm),
  *   `fine_tune` (target = fine-tune, group = its base), `cross_lingual` (ja − en), `judge`, `judge_pair`
@@ -80,8 +86,10 @@ export interface CsvOptions {
  *   or with `--use-reviews`: dimension `all`: `reviewed_turns`, `reviewed_scores_used` 0/1, `turns_scored_by_review`;
  *   dimension `judge` or `judges_mean`, group = the judge id or `judges-mean`: `n`, `mean_absolute_difference`,
  *   `icc21`, `weighted_kappa` against the latest review of each reviewed turn), `scale` (dimension `all`, `source`,
- *   `guideline`, `label`), `scale_comparison` (medical vs general), `tradeoff` (dimension `language`),
- *   `run_comparison` (with `--compare`: dimension `run` = each run's leaderboard, dimension `delta` = compared −
+ *   `guideline`, `label`), `scale_comparison` (medical vs general), `sub_score` (rubrics with sub-scores, decision
+ *   0028: dimension `sub_score`, group = its id, per target and turn: `mean`, `n`), `tradeoff` (dimension `language`),
+ *   the paper figures' `model`, `scaling`, `medical_vs_general`, `strategy_box`, `safety_utility` (decision 0026:
+ *   see scaling-csv.ts), `run_comparison` (with `--compare`: dimension `run` = each run's leaderboard, dimension `delta` = compared −
  *   base; group = the run id), `cost` (dimension `all`, `role` (group target/judge/attacker), `target` or `judge`:
  *   `calls`, `priced_calls`, `unpriced_calls`, `cost_usd`, tokens, `batched_calls`; an unpriced or partial
  *   `cost_usd` says so in `note`, never 0), `conversation_cost` (per target: the cost distribution of its fully
@@ -90,7 +98,7 @@ export interface CsvOptions {
  *   sampling: per target, dimension `all`: `precision`, `min_sample`, `population`, `used`, `decided`, `passed`,
  *   `undecided`, `stratified_estimate`, `unsampled_strata`, `cs_low`, `cs_high`, `half_width`, `met` 0/1, `seed`;
  *   dimension `stratum`, group = guideline × strategy × language: `population`, `used`, `decided`, `passed`,
- *   `weight`, `rate`).
+ *   `weight`, `rate`), `repeated_sampling` (only for targets with epochs > 1, decision 0030: see epochs-csv.ts).
  * - A section without data has no rows; an absent grouped section (`multiTurn` null) is stated by the meta row
  *   `multi_turn_available` = 0.
  * - Text cells are safe to open in a spreadsheet (OWASP rule, {@link escapeFormulaCell}): a cell that starts with
@@ -106,13 +114,18 @@ export function formatReportCsv(report: RunReport, options: CsvOptions = {}): st
     ...report.targets.flatMap(targetRows),
     ...report.targets.flatMap(turnTestRows),
     ...(report.multiTurn === null ? [] : multiTurnRows(report.multiTurn)),
+    ...(report.pooled === undefined ? [] : pooledCsvRows(report.pooled)),
     ...judgeRows(report),
     ...agreementRows(report),
+    ...panelAgreementCsvRows(report.panelAgreement),
     ...humanReviewRows(report),
     ...report.scales.flatMap(scaleRows),
+    ...subScoreCsvRows(report.subScores),
     ...tradeoffRows(report),
+    ...scalingCsvRows(report),
     ...costRows(report.costs),
     ...(report.samplingDesign === undefined ? [] : samplingRows(report.samplingDesign)),
+    ...epochsCsvRows(report.repeatedSampling),
     ...(report.comparison === undefined ? [] : comparisonRows(report.comparison)),
   ];
   const records: Cell[][] = rows.map((row) => [
@@ -288,6 +301,7 @@ function turnTestRows(target: TargetSummary): CsvRow[] {
     ]),
   );
   const { friedman } = target.turnTests;
+  rows.push(bonferroniCsvRow({ section: keys.section, rubric: keys.rubric, target: keys.target }, target.turnTests));
   if (friedman !== null) {
     rows.push(
       ...metrics({ ...keys, dimension: "all", group: "all" }, [

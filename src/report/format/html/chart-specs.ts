@@ -348,11 +348,16 @@ export function placeLabels<
     const free = (candidate: Box) =>
       labels.every((other) => apart(candidate, other)) &&
       circles.every((circle, other) => other === index || apart(candidate, circle));
+    // A label stays inside the plot's height where it can (a point on the axis gets its label above, not below it).
+    const inside = (candidate: Box) => candidate.top >= 0 && candidate.bottom <= frame.height;
     const shifts = [
       0,
       ...Array.from({ length: 24 }, (_, step) => (step % 2 === 0 ? 1 : -1) * line * Math.ceil((step + 1) / 2)),
     ];
-    const shift = shifts.find((candidate) => free(box(candidate))) ?? 0;
+    const shift =
+      shifts.find((candidate) => free(box(candidate)) && inside(box(candidate))) ??
+      shifts.find((candidate) => free(box(candidate))) ??
+      0;
     labels.push(box(shift));
     placed.set(index, { x: point.x + (left - at.x) * xPerPixel, y: point.y - (shift - (baseline - at.y)) * yPerPixel });
   }

@@ -202,6 +202,7 @@ describe("honest charts and labels in the HTML report", () => {
       overRefusal,
       helpfulness: 8,
       refusedLabel: 0,
+      safetyPassRate: null,
       counts,
     });
     const points = [

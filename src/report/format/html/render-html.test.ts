@@ -34,6 +34,7 @@ function target(targetId: string, rate: number | null, means: ReadonlyArray<numb
     errorTurns: 1,
     judgments: { scored: 20, unscored: 2, errors: 1 },
     turnTests: {
+      bonferroni: { family: "all-pairs", m: 1 },
       pairs: [
         {
           from: 0,
@@ -353,7 +354,7 @@ describe("renderHtmlReport", () => {
       writeFileSync(join(tmpdir(), "medsafety-html-unit-ja.html"), html);
     expect(html).toContain(`<html lang="ja">`);
     const headings = [...html.matchAll(/<h2 id="[^"]+">([^<]+)<\/h2>/g)].map((match) => match[1] ?? "");
-    expect(headings).toHaveLength(12);
+    expect(headings).toHaveLength(14);
     for (const heading of headings) expect(heading, heading).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
     expect(sectionHtml(html, "decline")).toMatch(/<text[^>]*>ターン<\/text>/);
     expect(html).toContain("Noto Sans CJK JP");

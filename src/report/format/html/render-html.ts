@@ -6,7 +6,9 @@
 import type { ReportExamples } from "../../model/example-types.js";
 import type { RunReport } from "../../model/report-model.js";
 import { renderDocument, type Section } from "./document.js";
+import { repeatedSamplingSection } from "./epochs-section.js";
 import { type Lang, type MessageKey, messagesFor } from "./messages.js";
+import { panelAgreementSection } from "./panel-agreement.js";
 import { categoriesSection } from "./sections/categories.js";
 import type { SectionContext } from "./sections/common.js";
 import { costsSection } from "./sections/costs.js";
@@ -17,9 +19,12 @@ import { judgesSection } from "./sections/judges.js";
 import { languagesSection } from "./sections/languages.js";
 import { leaderboardSection } from "./sections/leaderboard.js";
 import { overviewSection } from "./sections/overview.js";
+import { pooledSection } from "./sections/pooled.js";
 import { samplingDesignSection } from "./sections/sampling-design.js";
 import { scalesSection } from "./sections/scales.js";
+import { scalingSection } from "./sections/scaling.js";
 import { strategySection } from "./sections/strategy.js";
+import { subScoresSection } from "./sections/sub-scores.js";
 import { tradeoffSection } from "./sections/tradeoff.js";
 import type { Html } from "./template.js";
 
@@ -30,15 +35,20 @@ const SECTIONS: ReadonlyArray<readonly [string, MessageKey, Renderer]> = [
   ["run", "runSection", overviewSection],
   ["leaderboard", "leaderboard", leaderboardSection],
   ["decline", "decline", declineSection],
+  ["pooled", "pooledResults", pooledSection],
   ["strategy", "strategy", strategySection],
   ["guideline-sections", "sections", guidelinesSection],
   ["languages", "languages", languagesSection],
   ["categories", "categories", categoriesSection],
+  ["scaling", "scalingSection", scalingSection],
   ["judges", "judges", judgesSection],
+  ["panel-agreement", "panelAgreement", panelAgreementSection],
   ["scales", "scales", scalesSection],
+  ["sub-scores", "subScores", subScoresSection],
   ["tradeoff", "tradeoff", tradeoffSection],
   ["costs", "costs", costsSection],
   ["sampling-design", "samplingDesign", samplingDesignSection],
+  ["repeated-sampling", "repeatedSampling", repeatedSamplingSection],
   ["examples", "examples", examplesSection],
 ];
 
@@ -54,6 +64,12 @@ export async function renderHtmlReport(
   for (const [id, title, render] of SECTIONS) {
     // The sampling design is shown only for a run with precision-driven sampling.
     if (id === "sampling-design" && report.samplingDesign === undefined) continue;
+    // Repeated sampling only for a run with a target sampled more than once (decision 0030).
+    if (id === "repeated-sampling" && report.repeatedSampling === undefined) continue;
+    // The judge panel across rubrics (decision 0029) only when the run has one.
+    if (id === "panel-agreement" && report.panelAgreement === undefined) continue;
+    // Sub-scores per turn only for a run whose rubrics give them (decision 0028).
+    if (id === "sub-scores" && report.subScores === undefined) continue;
     sections.push({ id, title: m.t(title), body: await render(context) });
   }
   const warning = options.lang === "en" ? report.contentWarning : m.t("contentWarning");

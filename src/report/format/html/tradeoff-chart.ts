@@ -1,4 +1,4 @@
-import type { TradeoffPoint } from "../../model/tradeoff-model.js";
+import type { SafetyUtilityPoint, TradeoffPoint } from "../../model/tradeoff-model.js";
 import { placeLabels } from "./chart-specs.js";
 
 export type ChartLanguage = "en" | "ja";
@@ -109,4 +109,72 @@ export async function renderTradeoffChart(points: readonly TradeoffPoint[], lang
   } finally {
     view.finalize();
   }
+}
+
+/** Words of the Safety Pass Rate vs utility chart (from the report's message tables). */
+export interface SafetyUtilityTitles {
+  readonly title: string;
+  readonly subtitle: string;
+  readonly utility: string;
+  readonly safetyPassRate: string;
+}
+
+const SPR_PLOT = { width: 460, height: 300 } as const;
+
+/**
+ * The Safety Pass Rate vs utility chart (JMedEthicBench Fig. 5b): one point per model with both measured, its
+ * Safety Pass Rate's bootstrap interval as a vertical rule, labels moved apart. Models without a measured utility
+ * are not drawn (the section names them); null when none can be drawn.
+ */
+export function safetyUtilityChartSpec(
+  points: readonly SafetyUtilityPoint[],
+  titles: SafetyUtilityTitles,
+): Record<string, unknown> | null {
+  const plotted = points.flatMap((point) =>
+    point.utility === null || point.safetyPassRate?.rate === null || point.safetyPassRate === null
+      ? []
+      : [
+          {
+            model: point.targetId,
+            x: point.utility,
+            y: point.safetyPassRate.rate,
+            low: point.safetyPassRate.ciLow,
+            high: point.safetyPassRate.ciHigh,
+          },
+        ],
+  );
+  if (plotted.length === 0) return null;
+  const values = placeLabels(plotted, { x: [0, 1], y: [0, 1], ...SPR_PLOT }, 11);
+  const x = { field: "x", type: "quantitative", title: titles.utility, scale: { domain: [0, 1] } };
+  const y = {
+    field: "y",
+    type: "quantitative",
+    title: titles.safetyPassRate,
+    scale: { domain: [0, 1] },
+    axis: { format: "%" },
+  };
+  const color = { field: "model", type: "nominal", legend: null };
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: { text: titles.title, subtitle: titles.subtitle },
+    ...SPR_PLOT,
+    data: { values },
+    layer: [
+      {
+        transform: [{ filter: "datum.low != null && datum.high != null" }],
+        mark: { type: "rule", strokeWidth: 1.5, opacity: 0.7 },
+        encoding: { x, y: { field: "low", type: "quantitative", scale: y.scale }, y2: { field: "high" }, color },
+      },
+      { mark: { type: "point", filled: true, size: 90, opacity: 0.9 }, encoding: { x, y, color } },
+      {
+        mark: { type: "text", align: "left", baseline: "alphabetic", fontSize: 11 },
+        encoding: {
+          x: { field: "labelX", type: "quantitative", scale: x.scale },
+          y: { field: "labelY", type: "quantitative", scale: y.scale },
+          text: { field: "model", type: "nominal" },
+          color,
+        },
+      },
+    ],
+  };
 }

@@ -3,6 +3,8 @@ import { turnNumber } from "../../../core/index.js";
 import type { Disagreement, JudgeAgreement } from "../../model/agreement-model.js";
 import type { ConversationGroup, MultiTurnStatistics } from "../../model/multi-turn-model.js";
 import type { RunReport, TargetSummary } from "../../model/report-model.js";
+import { pooledForJson } from "./pooled-json.js";
+import { subScoresForJson } from "./sub-scores-json.js";
 
 /** A largest-disagreement row as `report --format json` writes it: `turn` numbered from 1 instead of `turnIndex`. */
 export type DisagreementJson = Omit<Disagreement, "turnIndex"> & { readonly turn: number };
@@ -17,7 +19,7 @@ export const REPORT_FORMAT_VERSION = 1;
  * The report as `report --format json` prints it: `formatVersion` first, then the report model. The model counts
  * turns from 0 inside; the JSON, like every other output, numbers them from 1 (turn 1 is the first user turn and its
  * reply): `targets[].turns[].turn`, `targets[].turnTests.pairs[].from` / `.to`, `multiTurn.groups[].turns[].turn`,
- * `multiTurn.groups[].survival[].turn` and `agreement[].largestDisagreements[].turn` (the model's `turnIndex`).
+ * `multiTurn.groups[].survival[].turn`, `pooled.rows[].turns[].turn` / `.turnTests.pairs[].from` / `.to`, `subScores[].rows[].turn` and `agreement[].largestDisagreements[].turn` (the model's `turnIndex`).
  * Everything else is the model as it is.
  */
 export function reportForJson(report: RunReport): unknown {
@@ -26,6 +28,8 @@ export function reportForJson(report: RunReport): unknown {
     ...report,
     targets: report.targets.map(targetForJson),
     multiTurn: report.multiTurn === null ? null : multiTurnForJson(report.multiTurn),
+    ...(report.pooled === undefined ? {} : { pooled: pooledForJson(report.pooled) }),
+    ...(report.subScores === undefined ? {} : { subScores: subScoresForJson(report.subScores) }),
     agreement: report.agreement.map(agreementForJson),
   };
 }

@@ -4,6 +4,7 @@ import { codesOf } from "../../build/not-available.js";
 import { costMessagesFor } from "../../messages/costs.js";
 import { MARKDOWN_MESSAGES, type MarkdownMessages } from "../../messages/markdown.js";
 import { notAvailableCell, notAvailableNotes } from "../../messages/not-available.js";
+import { bonferroniFamilyText } from "../../messages/pooled.js";
 import { samplingMessagesFor } from "../../messages/sampling-design.js";
 import type { LeaderboardEntry, RunComparison } from "../../model/comparison-model.js";
 import {
@@ -20,6 +21,11 @@ import type { ScaleSummary } from "../../model/scale-model.js";
 import { costCells, costColumns, distributionCells, distributionColumns, roleRows } from "../cost-text.js";
 import { formatPValue, pStatement } from "../p-value.js";
 import { samplingCells, samplingColumns, stratumCells, stratumColumns } from "../sampling-design-text.js";
+import { epochsMarkdownBlocks } from "./epochs-markdown.js";
+import { panelAgreementMarkdown } from "./panel-agreement.js";
+import { pooledMarkdownBlocks } from "./pooled-section.js";
+import { safetyUtilityMarkdown, scalingMarkdown } from "./scaling-section.js";
+import { subScoreMarkdownBlocks } from "./sub-scores-markdown.js";
 
 export interface MarkdownOptions {
   readonly lang: "ja" | "en";
@@ -41,12 +47,18 @@ export function formatReportMarkdown(report: RunReport, options: MarkdownOptions
     `# ${m.title}: ${inline(report.run.id)}`,
     `> **${m.contentWarningLabel}:** ${inline(m.contentWarning ?? report.contentWarning)}`,
     ...runSection(report, m),
-    ...multiTurnSections(report, m),
+    ...multiTurnSections(report, m, options.lang),
+    ...pooledMarkdownBlocks(report, options.lang, { table, num, p: formatP, escape: inline }),
+    ...scalingMarkdown(report, options.lang, { table, escape: escapeMarkdown }),
     ...judgeSections(report, m, options.lang),
+    ...panelAgreementMarkdown(report, options.lang, { table, num, escape: inline }),
     ...scaleSections(report, m),
+    ...subScoreMarkdownBlocks(report, options.lang, { table, num, escape: inline }),
     ...tradeoffSection(report, m),
+    ...safetyUtilityMarkdown(report, options.lang, { table, escape: escapeMarkdown }),
     ...costSection(report, options.lang),
     ...(report.samplingDesign === undefined ? [] : samplingSection(report.samplingDesign, options.lang)),
+    ...epochsMarkdownBlocks(report, options.lang, { table, num, pct: percent, escape: inline }),
     ...(report.comparison === undefined ? [] : comparisonSection(report.comparison, m)),
   ];
   return `${blocks.join("\n\n")}\n`;
@@ -170,7 +182,7 @@ function runSection(report: RunReport, m: MarkdownMessages): string[] {
 // ---------------------------------------------------------------------------------------------------------------
 // Multi-turn
 
-function multiTurnSections(report: RunReport, m: MarkdownMessages): string[] {
+function multiTurnSections(report: RunReport, m: MarkdownMessages, lang: MarkdownOptions["lang"]): string[] {
   const heading = `## ${m.leaderboardHeading}`;
   if (report.targets.length === 0) return [heading, m.noMultiTurn];
   const section = report.multiTurn;
@@ -193,6 +205,7 @@ function multiTurnSections(report: RunReport, m: MarkdownMessages): string[] {
     ...report.targets.flatMap((target) => [
       `### ${m.targetHeading(inline(target.targetId))}`,
       ...turnTestBlocks(target, m),
+      bonferroniFamilyText(lang, target.turnTests.bonferroni),
     ]),
     ...(section === null ? [`## ${m.groupsHeading}`, m.groupsAbsent] : groupedSections(section, report, m)),
   ];
@@ -586,6 +599,8 @@ function scaleSections(report: RunReport, m: MarkdownMessages): string[] {
 
 function scaleBlocks(scale: ScaleSummary, m: MarkdownMessages): string[] {
   const { rubric } = scale;
+  // A continuous 0–1 scale (StrongREJECT, decision 0028) needs two decimals where whole-number scales need one.
+  const medianDigits = rubric.scale?.continuous === true ? 2 : 1;
   const range = rubric.scale === undefined ? "" : `${rubric.scale.min}–${rubric.scale.max}`;
   const flag =
     rubric.flagAtOrAbove !== undefined
@@ -604,7 +619,7 @@ function scaleBlocks(scale: ScaleSummary, m: MarkdownMessages): string[] {
             escapeMarkdown(target.key),
             String(target.n),
             meanSem(target),
-            num(target.median, 1),
+            num(target.median, medianDigits),
             percent(target.flaggedShare),
             String(target.unscoredTurns),
             String(target.judgeErrors),
@@ -620,7 +635,7 @@ function scaleBlocks(scale: ScaleSummary, m: MarkdownMessages): string[] {
         escapeMarkdown(group.key),
         String(group.n),
         meanSem(group),
-        num(group.median, 1),
+        num(group.median, medianDigits),
         percent(group.flaggedShare),
       ]),
     );

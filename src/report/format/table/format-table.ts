@@ -15,6 +15,10 @@ import type { ScaleSummary } from "../../model/scale-model.js";
 import { costCells, costColumns, distributionCells, distributionColumns, roleRows } from "../cost-text.js";
 import { pStatement } from "../p-value.js";
 import { samplingCells, samplingColumns, stratumCells, stratumColumns } from "../sampling-design-text.js";
+import { epochsTableLines } from "./epochs-table.js";
+import { pooledTableLines, targetFamilyLines } from "./pooled-table.js";
+import { safetyUtilityTableLines, scalingTableLines } from "./scaling-table.js";
+import { subScoreTableLines } from "./sub-scores-table.js";
 
 /** No ANSI colours: reports are read in terminals, pasted in papers and piped to files alike. */
 const PLAIN = { head: [], border: [] };
@@ -49,17 +53,22 @@ export function formatReportTable(report: RunReport, options: { readonly lang?: 
   ];
   if (report.targets.length > 0) {
     lines.push("", m.t("multiTurnTitle"), targetTable(report, m), ...declineLines(report, m));
+    lines.push(...targetFamilyLines(report, lang), "", ...pooledTableLines(report, lang));
   }
   if (report.humanReview !== undefined) lines.push("", reviewLine(report.humanReview, m));
   if (report.multiTurn !== null) lines.push("", ...leaderboardLines(report.multiTurn, m));
+  lines.push(...scalingTableLines(report, lang));
   for (const scale of report.scales) lines.push("", scaleTable(scale, m));
+  lines.push(...subScoreTableLines(report, lang));
   if (report.tradeoff.some((point) => point.counts.helpfulness > 0)) lines.push("", tradeoffTable(report, m));
+  lines.push(...safetyUtilityTableLines(report, lang));
   lines.push("", judgeTable(report, m));
   if (report.judgePairs.length > 0) lines.push("", pairTable(report, m));
   if (report.agreement.length > 0) lines.push("", agreementTable(report, m, lang));
   if (report.humanReview !== undefined) lines.push("", humanAgreementTable(report.humanReview, m, lang));
   lines.push("", ...costLines(report, lang));
   if (report.samplingDesign !== undefined) lines.push("", ...samplingLines(report.samplingDesign, lang));
+  lines.push(...epochsTableLines(report, lang));
   return lines.join("\n");
 }
 
@@ -206,6 +215,8 @@ function meanSem(group: { mean: number | null; sem: number | null }): string {
 
 function scaleTable(scale: ScaleSummary, m: TerminalMessages): string {
   const { rubric } = scale;
+  // A continuous 0–1 scale (StrongREJECT, decision 0028) needs two decimals where whole-number scales need one.
+  const medianDigits = rubric.scale?.continuous === true ? 2 : 1;
   const direction =
     rubric.scale === undefined
       ? ""
@@ -226,7 +237,7 @@ function scaleTable(scale: ScaleSummary, m: TerminalMessages): string {
       target.key,
       target.n,
       meanSem(target),
-      number(target.median, 1),
+      number(target.median, medianDigits),
       percent(target.flaggedShare),
       target.unscoredTurns,
       sources,

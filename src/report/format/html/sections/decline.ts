@@ -1,4 +1,5 @@
 import { turnNumber, turnPairLabel } from "../../../../core/index.js";
+import { bonferroniFamilyText } from "../../../messages/pooled.js";
 import { declineSpec, type LinePoint, survivalSpec } from "../chart-specs.js";
 import { figure } from "../charts.js";
 import { type Cell, counts, interval, num, pValue, table } from "../format.js";
@@ -93,7 +94,9 @@ function testsTable(context: SectionContext): Html {
     (["model", "pair", "mannWhitney", "cohensD", "wilcoxon"] as const).map((key) => label(context, key)),
     rows,
     "turn-tests",
-  )}<p class="muted">${label(context, "friedman")}: ${friedman.join("; ")}</p>`;
+  )}<p class="muted">${label(context, "friedman")}: ${friedman.join("; ")}</p><p class="muted">${context.report.targets
+    .map((target) => `${target.targetId}: ${bonferroniFamilyText(context.m.lang, target.turnTests.bonferroni)}`)
+    .join(" ")}</p>`;
 }
 
 async function survivalChart(context: SectionContext): Promise<Html> {

@@ -13,6 +13,7 @@ import {
   SAFETY_RUBRIC,
   type SectionContext,
 } from "./common.js";
+import { strategyBoxesHtml } from "./scaling.js";
 
 /** Strategy × model cells: mean conversation score, linked to the cell's examples. */
 export function strategyCells(context: SectionContext): HeatCell[] {
@@ -45,5 +46,7 @@ export async function strategySection(context: SectionContext): Promise<Html> {
     attackers.length === 0
       ? ""
       : h`<h3>${label(context, "attackers")}</h3>${groupTable(context, "attacker", context.m.t("attacker"))}`;
-  return h`${chart}${groupTable(context, "strategy", context.m.t("strategyAxis"))}${attackerTable}`;
+  // Per-strategy box plots of turn scores beside the heatmap (decision 0026).
+  const boxes = await strategyBoxesHtml(context);
+  return h`${chart}${groupTable(context, "strategy", context.m.t("strategyAxis"))}${boxes}${attackerTable}`;
 }

@@ -1,8 +1,10 @@
+import { rateText } from "../../scaling-text.js";
 import { figure } from "../charts.js";
 import { type Cell, num, pct, table } from "../format.js";
 import { type Html, h } from "../template.js";
 import { tradeoffChartSpec } from "../tradeoff-chart.js";
 import { label, noData, type SectionContext } from "./common.js";
+import { safetyUtilityHtml } from "./scaling.js";
 
 /** The safety vs over-refusal chart (the same spec as `plot tradeoff`) and its table with counts. */
 export async function tradeoffSection(context: SectionContext): Promise<Html> {
@@ -15,6 +17,7 @@ export async function tradeoffSection(context: SectionContext): Promise<Html> {
     h`${num(point.harmfulness)}<span class="counts">n=${point.counts.harmfulness}</span>`,
     pct(point.overRefusal),
     h`${num(point.helpfulness)}<span class="counts">n=${point.counts.helpfulness}</span>`,
+    rateText(point.safetyPassRate ?? null),
   ]);
   if (rows.length === 0) return noData(context);
   const chart =
@@ -26,6 +29,8 @@ export async function tradeoffSection(context: SectionContext): Promise<Html> {
     label(context, "harmfulness"),
     label(context, "overRefusal"),
     label(context, "helpfulness"),
+    label(context, "spr"),
   ];
-  return h`${chart}${table(headers, rows, "tradeoff")}`;
+  // Safety Pass Rate vs utility per model (decision 0026).
+  return h`${chart}${table(headers, rows, "tradeoff")}${await safetyUtilityHtml(context)}`;
 }
