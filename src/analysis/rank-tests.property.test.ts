@@ -6,12 +6,14 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { returnsWithin } from "../../test/support/returns-within.js";
 import { chiSquareUpperTail, friedmanChiSquare, kruskalWallis, kruskalWallisHistograms } from "./friedman-kruskal.js";
 import { Histogram } from "./histogram.js";
 import { mannWhitneyU, mannWhitneyUHistograms } from "./mann-whitney.js";
+import { averageRanks } from "./ranks.js";
 import { wilcoxonSignedRank } from "./wilcoxon.js";
 
 const RUNS = { seed: 20261202, numRuns: 300 } as const;
@@ -77,6 +79,40 @@ describe("rank tests on random finite samples", () => {
         return true;
       }),
       RUNS,
+    );
+  });
+
+  it("Wilcoxon beyond 50 pairs (counted per distinct |d|) equals the normal approximation on element-wise ranks", () => {
+    const gridScore = fc.oneof(
+      fc.integer({ min: 0, max: 10 }),
+      fc.integer({ min: 0, max: 20 }).map((half) => half / 2),
+    );
+    const pair = fc.tuple(fc.oneof(gridScore, score), fc.oneof(gridScore, score));
+    fc.assert(
+      fc.property(fc.array(pair, { minLength: 51, maxLength: 400 }), (pairs) => {
+        const first = pairs.map(([a]) => a);
+        const second = pairs.map(([, b]) => b);
+        const result = wilcoxonSignedRank(first, second);
+        const differences = pairs.map(([a, b]) => a - b).filter((difference) => difference !== 0);
+        if (differences.length === 0) return result === null;
+        const { ranks, tieTerm } = averageRanks(differences.map(Math.abs));
+        const n = differences.length;
+        const plus = differences.reduce(
+          (sum, difference, index) => sum + (difference > 0 ? (ranks[index] ?? 0) : 0),
+          0,
+        );
+        const minus = differences.reduce(
+          (sum, difference, index) => sum + (difference < 0 ? (ranks[index] ?? 0) : 0),
+          0,
+        );
+        const z = (plus - (n * (n + 1)) / 4) / Math.sqrt((n * (n + 1) * (2 * n + 1) - tieTerm / 2) / 24);
+        expect(result?.method).toBe("asymptotic");
+        expect(result?.n).toBe(n);
+        expect(result?.statistic).toBeCloseTo(Math.min(plus, minus), 6);
+        expect(result?.pValue).toBeCloseTo(Math.min(1, 2 * normalCdf(-Math.abs(z), 0, 1)), 12);
+        return true;
+      }),
+      { ...RUNS, numRuns: 200 },
     );
   });
 

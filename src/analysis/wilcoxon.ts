@@ -26,6 +26,9 @@ export function wilcoxonSignedRank(first: ArrayLike<number>, second: ArrayLike<n
   requireFinite(second, "wilcoxonSignedRank", "second");
   if (first.length !== second.length || first.length === 0) return null;
   const pairs = first.length;
+  // Beyond 50 pairs the test is always the normal approximation, which needs only W+, n and the tie term: counted per
+  // distinct |d| in linear time (reports pool millions of pairs on a grid of a few dozen differences).
+  if (pairs > 50) return asymptoticFromCounts(first, second);
   const differences: number[] = [];
   for (let index = 0; index < pairs; index += 1) {
     const difference = (first[index] ?? Number.NaN) - (second[index] ?? Number.NaN);
@@ -51,10 +54,49 @@ export function wilcoxonSignedRank(first: ArrayLike<number>, second: ArrayLike<n
   if (pairs <= 13) {
     return { statistic, pValue: permutationPValue(ranks, plus), n, method: "permutation" };
   }
+  return asymptotic(plus, statistic, n, tieTerm);
+}
+
+/** The normal approximation with tie correction and no continuity correction (SciPy's "asymptotic"). */
+function asymptotic(plus: number, statistic: number, n: number, tieTerm: number): WilcoxonResult {
   const mean = (n * (n + 1)) / 4;
   const deviation = Math.sqrt((n * (n + 1) * (2 * n + 1) - tieTerm / 2) / 24);
   const z = (plus - mean) / deviation;
   return { statistic, pValue: Math.min(1, 2 * normalCdf(-Math.abs(z), 0, 1)), n, method: "asymptotic" };
+}
+
+/**
+ * The asymptotic test from the counts of each distinct |d| (all, and positive): a value's average rank is the count
+ * below it + (its count + 1) / 2, as `averageRanks` gives each member of a tie. Ranks are half-integers, so W+ and W−
+ * are exact sums and equal the element-wise result. Null when every difference is zero.
+ */
+function asymptoticFromCounts(first: ArrayLike<number>, second: ArrayLike<number>): WilcoxonResult | null {
+  const counts = new Map<number, { all: number; positive: number }>();
+  let n = 0;
+  for (let index = 0; index < first.length; index += 1) {
+    const difference = (first[index] ?? Number.NaN) - (second[index] ?? Number.NaN);
+    if (difference === 0) continue;
+    n += 1;
+    const key = Math.abs(difference);
+    const entry = counts.get(key);
+    if (entry === undefined) counts.set(key, { all: 1, positive: difference > 0 ? 1 : 0 });
+    else {
+      entry.all += 1;
+      if (difference > 0) entry.positive += 1;
+    }
+  }
+  if (n === 0) return null;
+  let below = 0;
+  let plus = 0;
+  let tieTerm = 0;
+  for (const key of Float64Array.from(counts.keys()).sort()) {
+    const entry = counts.get(key) ?? { all: 0, positive: 0 };
+    plus += entry.positive * (below + (entry.all + 1) / 2);
+    tieTerm += entry.all ** 3 - entry.all;
+    below += entry.all;
+  }
+  const minus = (n * (n + 1)) / 2 - plus;
+  return asymptotic(plus, Math.min(plus, minus), n, tieTerm);
 }
 
 /** P(W+ = k) for k = 0 … n(n+1)/2 under the null with no ties: subset-sum counts of {1 … n}, halved per step. */

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, readFile, stat, unlink, writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat, truncate, unlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { errorMessage, MedsafetyError } from "../core/index.js";
@@ -178,7 +178,14 @@ async function download(
       { cause: error },
     );
   }
-  const received = (await fileSize(target)) ?? 0;
+  let received = (await fileSize(target)) ?? 0;
+  if (received > model.sizeBytes) {
+    // ipull keeps its progress record at the end of the file it writes and cuts it off when done; on a loaded machine
+    // the record was seen left behind (63 bytes past the model). The sha256 below decides: cut to the model's size and
+    // accept the file only if the hash then matches; otherwise it is deleted as any wrong download.
+    await truncate(target, model.sizeBytes);
+    received = model.sizeBytes;
+  }
   const digest = received === model.sizeBytes ? await sha256OfFile(target) : "(not computed: wrong size)";
   if (received !== model.sizeBytes || digest !== model.sha256) {
     await Promise.allSettled([unlink(target), unlink(partial)]);

@@ -28,8 +28,10 @@ export function buildPooled(table: TurnTable, family: BonferroniFamily): PooledR
   const categories = [
     ...new Set(table.targets.flatMap((target) => (target.category === null ? [] : [target.category]))),
   ].sort((left, right) => left.localeCompare(right, "en"));
+  // Counted once per target: the rows sum them (a pass over every cell of every judge, too slow to repeat per row).
+  const single = new Map(table.targets.map((target) => [target.targetId, singleJudgeTurnsOf(table, target)]));
   const rows: PooledRow[] = [
-    pooledRow(table, table.targets, "all", null, family),
+    pooledRow(table, table.targets, "all", null, family, single),
     ...categories.map((category) =>
       pooledRow(
         table,
@@ -37,6 +39,7 @@ export function buildPooled(table: TurnTable, family: BonferroniFamily): PooledR
         "category",
         category,
         family,
+        single,
       ),
     ),
   ];
@@ -45,7 +48,7 @@ export function buildPooled(table: TurnTable, family: BonferroniFamily): PooledR
     judges: table.judges.length,
     singleJudgeTurns: table.targets.map((target) => ({
       targetId: target.targetId,
-      turns: singleJudgeTurnsOf(table, target),
+      turns: single.get(target.targetId) ?? 0,
     })),
   };
 }
@@ -57,6 +60,9 @@ export function pooledRow(
   scope: PooledRow["scope"],
   category: string | null,
   family: BonferroniFamily,
+  single: ReadonlyMap<string, number> = new Map(
+    targets.map((target) => [target.targetId, singleJudgeTurnsOf(table, target)]),
+  ),
 ): PooledRow {
   const { turns } = table;
   const items = table.itemIds.length;
@@ -85,7 +91,7 @@ export function pooledRow(
     conversations: items * targets.length,
     turns: scoresByTurn.map((scores, turn) => pooledTurn(turn, scores)),
     turnTests: turnTests(scoresByTurn, byConversation, family),
-    singleJudgeTurns: targets.reduce((sum, target) => sum + singleJudgeTurnsOf(table, target), 0),
+    singleJudgeTurns: targets.reduce((sum, target) => sum + (single.get(target.targetId) ?? 0), 0),
   };
 }
 
