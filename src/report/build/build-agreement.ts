@@ -35,12 +35,16 @@ export function buildAgreement(
   run: RunRecord,
   table: TurnTable,
   disagreementThreshold: number,
+  judgesOn: (rubricId: string) => readonly string[] = () => table.judges,
 ): { agreement: JudgeAgreement[]; pairs: JudgePairSummary[] } {
-  const judges = table.judges;
-  if (judges.length < 2) return { agreement: [], pairs: [] };
+  if (table.judges.length < 2) return { agreement: [], pairs: [] };
   const agreement: JudgeAgreement[] = [];
   const pairs: JudgePairSummary[] = [];
   for (const rubricId of rubricsUsed(db, run)) {
+    // Only the judges that judged on this rubric: a judge bound to another rubric (`rubric:` on its binding, e.g. a
+    // classifier or medsafetybench-paper) would be a column of missing scores that leaves no turn complete.
+    const judges = judgesOn(rubricId);
+    if (judges.length < 2) continue;
     const scale = run.rubrics.find((rubric) => rubric.id === rubricId)?.scale;
     // A continuous scale (StrongREJECT's 0–1) has no whole categories to weight kappa on, and the threshold, in points
     // of the 0–10 multi-turn scale, is taken as that share of its range (3 → 0.3): decision 0028.
@@ -62,7 +66,7 @@ export function buildAgreement(
         if (!Number.isNaN(a) && !Number.isNaN(b)) accumulator.add(a, b);
       }
     };
-    if (rubricId === DEFAULT_RUBRIC) addTable(table, summary, addPairs);
+    if (rubricId === DEFAULT_RUBRIC) addTable(table, judges, summary, addPairs);
     else {
       for (const row of storedRows(db, run.id, rubricId, judges)) {
         summary.add(
@@ -86,11 +90,17 @@ export function buildAgreement(
 }
 
 /** The multi-turn rubric from the turn table: one reused score buffer, group accumulators resolved once per label. */
-function addTable(table: TurnTable, summary: AgreementSummary, addPairs: (scores: Float64Array) => void): void {
+function addTable(
+  table: TurnTable,
+  judges: readonly string[],
+  summary: AgreementSummary,
+  addPairs: (scores: Float64Array) => void,
+): void {
   const { language, strategy } = table.dimensions;
   const byLanguage = language.labels.map((label) => summary.group("language", label));
   const byStrategy = strategy.labels.map((label) => summary.group("strategy", label));
-  const scores = new Float64Array(table.judges.length);
+  const columns = judges.map((judge) => table.judges.indexOf(judge));
+  const scores = new Float64Array(judges.length);
   for (const target of table.targets) {
     for (let item = 0; item < table.itemIds.length; item += 1) {
       const groups = [byLanguage[language.codes[item] ?? 0], byStrategy[strategy.codes[item] ?? 0]].filter(
@@ -100,7 +110,7 @@ function addTable(table: TurnTable, summary: AgreementSummary, addPairs: (scores
         const cell = item * table.turns + turn;
         let present = 0;
         for (let judge = 0; judge < scores.length; judge += 1) {
-          const value = target.judgeScores[judge]?.[cell] ?? Number.NaN;
+          const value = target.judgeScores[columns[judge] ?? -1]?.[cell] ?? Number.NaN;
           scores[judge] = value;
           if (!Number.isNaN(value)) present += 1;
         }

@@ -91,7 +91,9 @@ async function buildFromSnapshot(
       countsFor(counts, (row) => row.rubricId === DEFAULT_RUBRIC && row.targetId === targetId).errors,
     ]),
   );
-  const withinRubrics = buildAgreement(db, run, table, options.disagreementThreshold ?? 3);
+  const judgesOn = (rubricId: string): string[] =>
+    table.judges.filter((judgeId) => counts.some((row) => row.rubricId === rubricId && row.judgeId === judgeId));
+  const withinRubrics = buildAgreement(db, run, table, options.disagreementThreshold ?? 3, judgesOn);
   const acrossRubrics = buildRubricAgreement(db, run, options.disagreementThreshold ?? 3);
   const agreement = [...withinRubrics.agreement, ...acrossRubrics.agreement];
   const pairs = [...withinRubrics.pairs, ...acrossRubrics.pairs];
@@ -206,14 +208,22 @@ function countsFor(
 }
 
 /** Per judge and rubric (scores on different scales are never averaged together). */
+/**
+ * Each judge's counts per rubric it judged on. A judge with no judgment on a rubric (bound to another with `rubric:`)
+ * has no row there; a judge with no judgment at all keeps its rows of zeros, so it is seen.
+ */
 function summariseJudges(run: RunRecord, rows: readonly CountRow[], rubrics: readonly string[]): JudgeSummary[] {
+  const active = new Set(rows.map((row) => `${row.rubricId}\u0000${row.judgeId}`));
+  const judgedAny = new Set(rows.map((row) => row.judgeId));
   return rubrics.flatMap((rubricId) =>
-    judgeIdsOf(run).map((judgeId) => {
-      const { scored, unscored, errors, sum } = countsFor(
-        rows,
-        (row) => row.rubricId === rubricId && row.judgeId === judgeId,
-      );
-      return { judgeId, rubricId, scored, unscored, errors, mean: scored === 0 ? null : sum / scored };
-    }),
+    judgeIdsOf(run)
+      .filter((judgeId) => !judgedAny.has(judgeId) || active.has(`${rubricId}\u0000${judgeId}`))
+      .map((judgeId) => {
+        const { scored, unscored, errors, sum } = countsFor(
+          rows,
+          (row) => row.rubricId === rubricId && row.judgeId === judgeId,
+        );
+        return { judgeId, rubricId, scored, unscored, errors, mean: scored === 0 ? null : sum / scored };
+      }),
   );
 }
