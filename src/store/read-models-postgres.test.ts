@@ -335,7 +335,7 @@ describe.skipIf(postgres.skipReason !== undefined)("read models on PostgreSQL an
         const actual = answers(pgStore.db, runId, written.itemIds, written.targets);
         for (const [question, answer] of Object.entries(expected)) expect(actual[question], question).toEqual(answer);
       }),
-      { numRuns: 25 },
+      { numRuns: 25, seed: 20261202 },
     );
   });
 });

@@ -53,6 +53,7 @@ describe("--bind id.baseURL=<url>", () => {
       fc.property(id, url, (key, value) => {
         expect(bindingFlag(`${key}.baseURL=${value}`)).toEqual({ [key]: value });
       }),
+      { seed: 20261202 },
     );
   });
 
