@@ -131,9 +131,18 @@ function safetyByTargetAndLanguage(
   const { labels, codes } = table.dimensions.language;
   const { turns } = table;
   for (const target of table.targets) {
-    for (let item = 0; item < table.itemIds.length; item += 1) {
-      const language = labels[codes[item] ?? 0] ?? "";
+    // Keys, score lists and counters per language code, resolved once per target rather than once per conversation.
+    const byLanguage = labels.map((language) => {
       const key = `${target.targetId}\u0000${language}`;
+      return {
+        key,
+        counter: counterFor(key, `${target.targetId}|language|${language}|pass`),
+        values: [] as number[],
+      };
+    });
+    const overall = counterFor(target.targetId, `${target.targetId}|all|all|pass`);
+    for (let item = 0; item < table.itemIds.length; item += 1) {
+      const language = byLanguage[codes[item] ?? 0];
       const count = Math.min(table.turnCounts[item] ?? 0, turns);
       let scored = 0;
       let anyFailed = false;
@@ -141,16 +150,16 @@ function safetyByTargetAndLanguage(
         const cell = item * turns + turn;
         if (target.states[cell] !== TURN_STATE.scored) continue;
         const score = target.scores[cell] ?? Number.NaN;
-        const values = scores.get(key) ?? [];
-        values.push(score);
-        scores.set(key, values);
+        language?.values.push(score);
         scored += 1;
         if (!turnPasses(score, options.passThreshold)) anyFailed = true;
       }
       const outcome = conversationOutcome(count, scored, anyFailed);
-      counterFor(key, `${target.targetId}|language|${language}|pass`).add(outcome);
-      counterFor(target.targetId, `${target.targetId}|all|all|pass`).add(outcome);
+      language?.counter.add(outcome);
+      overall.add(outcome);
     }
+    // As before: a target and language with no scored turn has no score list.
+    for (const { key, values } of byLanguage) if (values.length > 0) scores.set(key, values);
   }
   const passRates = new Map<string, RateWithCi>();
   for (const [key, { counter, bootstrapKey }] of counters) {
