@@ -17,10 +17,11 @@ import { postgresForTests } from "../support/postgres.js";
 const postgres = postgresForTests();
 
 /**
- * The provider's limit, and the binding's: 480 per minute is 8 per 1 s window, one every 125 ms, so a send or two
- * that the network or a busy machine delays into the next second still leaves that second under the server's 10.
+ * The provider's limit, and the binding's: 480 per minute is 8 per 1 s window, one every 125 ms, so the sends that the
+ * network or a busy machine delays into the next second still leave that second under the server's 12 (with a limit
+ * of 10, CI under full load once saw 11 in one second). Two workers with their own budgets send 16 a second: over it.
  */
-const SERVER_PER_SECOND = 10;
+const SERVER_PER_SECOND = 12;
 const REQUESTS_PER_MINUTE = 480;
 const CALLS_PER_WORKER = 20;
 const WORKER_ENTRY = new URL("../support/call-limits-worker.ts", import.meta.url);
